@@ -1,0 +1,154 @@
+"""Policy Bot's composition root: reads config, builds storage, knowledge, handlers and adapters.
+
+    python app.py                      serve (the bot's main job)
+    python app.py serve [--host H] [--port P]
+    python app.py chat [--as USER]
+    python app.py ask [QUESTION] [--json]
+    python app.py check-draft [TEXT] [--platform facebook|instagram] [--json]
+
+The command-line contract is in ../shared/DESIGN.md; keep it stable.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+if str(ROOT) not in sys.path:  # so `python app.py` works from any folder without installing
+    sys.path.insert(0, str(ROOT))
+
+from handlers.context import Config, Services  # noqa: E402
+
+log = logging.getLogger("policybot")
+
+
+def load_knowledge(config: Config):
+    from knowledge.engine import Knowledge
+
+    return Knowledge.load(config.policy_file, config.lexicon_file, config.examples_file)
+
+
+def build_services(db_path: str | None = None, config: Config | None = None, clock=None,
+                   knowledge=None) -> Services:
+    """Everything the handlers need, wired once. Tests call this with their own file and clock."""
+    from storage.database import open_database
+    from storage.roster import load_roster_csv
+
+    config = config or Config.load(os.environ.get("POLICYBOT_CONFIG"))
+    db = open_database(db_path)
+    if config.roster_file.exists():
+        load_roster_csv(db, config.roster_file)
+    services = Services(db=db, knowledge=knowledge or load_knowledge(config), config=config)
+    if clock is not None:
+        services.clock = clock
+    return services
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+def cmd_ask(args) -> int:
+    from knowledge.engine import Knowledge  # noqa: F401  (import first: fail loudly if missing)
+
+    config = Config.load(os.environ.get("POLICYBOT_CONFIG"))
+    knowledge = load_knowledge(config)
+    if args.question:
+        questions = [" ".join(args.question)]
+    else:
+        questions = (line.rstrip("\r\n") for line in sys.stdin)
+        args.json = True  # the contract: stdin mode always writes one JSON object per line
+    for question in questions:
+        answer = knowledge.answer(question)
+        if args.json:
+            sys.stdout.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")
+        else:
+            from handlers.ask import render_answer
+
+            sys.stdout.write(render_answer(answer).plain() + "\n")
+        sys.stdout.flush()
+    return 0
+
+
+def cmd_check_draft(args) -> int:
+    from knowledge.consent import ConsentRegister
+    from knowledge.draft_checker import check_draft
+
+    config = Config.load(os.environ.get("POLICYBOT_CONFIG"))
+    text = " ".join(args.text) if args.text else sys.stdin.read()
+    register = ConsentRegister.from_csv(config.consent_file) if config.consent_file.exists() else ConsentRegister([])
+    result = check_draft(text, platform=args.platform, consent=register)
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False))
+    else:
+        print(result.summary())
+    return 0
+
+
+def cmd_chat(args) -> int:
+    from bot.local.terminal import run_terminal_chat
+
+    services = build_services()
+    return run_terminal_chat(services, args.as_user, sys.stdin, sys.stdout)
+
+
+def cmd_serve(args) -> int:
+    from bot.server import run_server
+
+    logging.basicConfig(level=os.environ.get("POLICYBOT_LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    services = build_services()
+    port = args.port if args.port is not None else int(os.environ.get("PORT") or 3978)
+    run_server(services, host=args.host, port=port)
+    return 0
+
+
+def cmd_package_teams(args) -> int:
+    from bot.teams_package import write_teams_package
+
+    path = write_teams_package(Path(args.output))
+    print(f"Wrote {path}: upload it in Teams admin centre > Manage apps > Upload.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="app.py", description="Policy Bot: the school's social media policy, in chat.")
+    sub = parser.add_subparsers(dest="command")
+
+    serve = sub.add_parser("serve", help="run the bot: Slack, Teams and the local web chat on one server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=None)
+    serve.set_defaults(func=cmd_serve)
+
+    chat = sub.add_parser("chat", help="chat with the bot in the terminal as a roster user")
+    chat.add_argument("--as", dest="as_user", default="staff", help="roster id, email or name (default: staff)")
+    chat.set_defaults(func=cmd_chat)
+
+    ask = sub.add_parser("ask", help="answer one question (or one per stdin line)")
+    ask.add_argument("question", nargs="*")
+    ask.add_argument("--json", action="store_true")
+    ask.set_defaults(func=cmd_ask)
+
+    check = sub.add_parser("check-draft", help="pre-check a post draft against the policy")
+    check.add_argument("text", nargs="*")
+    check.add_argument("--platform", choices=["facebook", "instagram"], default="facebook")
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(func=cmd_check_draft)
+
+    package = sub.add_parser("package-teams", help="write the Teams app package (zip) to upload")
+    package.add_argument("--output", default="policybot-teams.zip")
+    package.set_defaults(func=cmd_package_teams)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        args = build_parser().parse_args(["serve", *(argv or [])])
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,84 @@
+"""What every handler is given: the database, the policy knowledge, the school's settings,
+a clock (injectable for tests) and the way to notify someone proactively."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlite_utils import Database
+
+from handlers.messages import Notification
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Config:
+    """School settings from data/school.toml; every path can be swapped for another school's."""
+
+    school: str = "Calmore Junior School"
+    short_code: str = "CJS"
+    timezone: str = "Europe/London"
+    policy_file: Path = PROJECT_ROOT / "policy" / "calmore-social-media-policy.txt"
+    lexicon_file: Path = PROJECT_ROOT / "policy" / "lexicon.toml"
+    examples_file: Path = PROJECT_ROOT / "policy" / "examples.toml"
+    roster_file: Path = PROJECT_ROOT / "data" / "roster.csv"
+    consent_file: Path = PROJECT_ROOT / "data" / "consent_register.csv"
+    holidays_file: Path = PROJECT_ROOT / "data" / "holidays.toml"
+    working_hours: tuple[int, int] = (8, 17)
+    report_escalation_minutes: int = 15
+    training_link: str = "https://www.example.org/safeguarding-training"
+    policy_link: str = "https://www.example.org/calmore-social-media-policy"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "Config":
+        path = Path(path) if path else PROJECT_ROOT / "data" / "school.toml"
+        config = cls()
+        if not path.exists():
+            return config
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        base = path.parent
+        for key, value in raw.items():
+            if key.endswith("_file"):
+                value = (base / value).resolve()
+            elif key == "working_hours":
+                value = tuple(value)
+            if hasattr(config, key) and key != "extra":
+                setattr(config, key, value)
+            else:
+                config.extra[key] = value
+        return config
+
+
+@dataclass
+class Services:
+    db: Database
+    knowledge: Any  # knowledge.engine.Knowledge
+    config: Config = field(default_factory=Config)
+    clock: Callable[[], datetime] = utc_now
+    # Set by the server: wakes the delivery loop so a queued notification goes out at once.
+    wake_delivery: Callable[[], None] = lambda: None
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def today(self) -> date:
+        from zoneinfo import ZoneInfo
+
+        return self.clock().astimezone(ZoneInfo(self.config.timezone)).date()
+
+    def notify(self, notification: Notification) -> bool:
+        """Queue a proactive message in the outbox (inside the caller's transaction, if any)."""
+        from storage import outbox
+
+        queued = outbox.enqueue(self.db, notification, self.now())
+        self.wake_delivery()
+        return queued

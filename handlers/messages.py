@@ -1,0 +1,142 @@
+"""Channel-free message types: what an adapter hands in, and what handlers hand back.
+
+Adapters turn a platform event into an `Incoming` and render each `Reply` as Block Kit, an
+Adaptive Card or HTML. Nothing here knows about Slack or Teams.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Channel = Literal["slack", "teams", "local", "cli"]
+
+
+@dataclass(frozen=True)
+class Person:
+    """A member of the school community from the roster."""
+
+    id: str
+    name: str
+    email: str = ""
+    roles: frozenset[str] = frozenset()
+    job_title: str = ""
+
+    def has_role(self, *roles: str) -> bool:
+        return any(role in self.roles for role in roles)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One thing a person did: a message, a button press or a form submission."""
+
+    channel: str
+    platform_user_id: str
+    text: str = ""
+    person: Person | None = None
+    conversation_id: str = ""
+    private: bool = True  # a DM / personal chat, not a channel or team
+    action: str | None = None  # set for a button press or form submit: e.g. "draft.approve"
+    value: dict[str, Any] = field(default_factory=dict)  # the button payload or form values
+    attachments: tuple[str, ...] = ()  # references (file names or links), never the bytes
+
+    @property
+    def who(self) -> str:
+        return self.person.id if self.person else f"{self.channel}:{self.platform_user_id}"
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: str
+    value: dict[str, Any] = field(default_factory=dict)
+    style: Literal["primary", "danger"] | None = None
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    kind: Literal["text", "multiline", "choice", "date"] = "text"
+    options: tuple[tuple[str, str], ...] = ()  # (value, label) for kind="choice"
+    required: bool = True
+    initial: str = ""
+    placeholder: str = ""
+
+
+@dataclass(frozen=True)
+class Form:
+    """A form the platform shows natively (Slack modal, Adaptive Card inputs, HTML form)."""
+
+    title: str
+    submit_action: str
+    fields: tuple[FormField, ...]
+    submit_label: str = "Submit"
+    value: dict[str, Any] = field(default_factory=dict)  # hidden context sent back on submit
+
+
+@dataclass
+class Reply:
+    """What the bot says back. Plain text with paragraphs; adapters add the platform's styling."""
+
+    text: str
+    title: str | None = None
+    quote: str | None = None  # the policy's own words, shown as a quotation
+    quote_source: str | None = None  # e.g. "Section 3 — Personal use of social media by staff"
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # small print under the reply
+    buttons: list[Button] = field(default_factory=list)
+    form: Form | None = None
+    # Confidential replies must only ever be shown in a private conversation with the person.
+    private: bool = False
+    data: dict[str, Any] = field(default_factory=dict)  # machine-readable extras (e.g. the answer)
+
+    def plain(self) -> str:
+        """The whole reply as plain text, for the terminal and for notification fallbacks."""
+        parts = []
+        if self.title:
+            parts.append(self.title)
+        parts.append(self.text)
+        if self.quote:
+            source = f"  ({self.quote_source})" if self.quote_source else ""
+            parts.append(f'> "{self.quote}"{source}')
+        parts.extend(f"{label}: {value}" for label, value in self.facts)
+        parts.extend(self.notes)
+        if self.buttons:
+            parts.append("Options: " + " | ".join(b.label for b in self.buttons))
+        if self.form:
+            parts.append(f"[{self.form.title}: " + ", ".join(f.label for f in self.form.fields) + "]")
+        return "\n".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class Notification:
+    """A message the bot starts itself, to one person on the roster (proactive delivery)."""
+
+    person_id: str
+    reply: Reply
+    # A stable key makes delivery idempotent: the same key is queued only once.
+    key: str | None = None
+    urgent: bool = False
+
+
+def reply_to_dict(reply: Reply) -> dict[str, Any]:
+    """A JSON-safe form of a Reply, for the outbox and the local web chat."""
+    from dataclasses import asdict
+
+    return asdict(reply)
+
+
+def reply_from_dict(data: dict[str, Any]) -> Reply:
+    form = data.get("form")
+    if form:
+        form = Form(title=form["title"], submit_action=form["submit_action"],
+                    fields=tuple(FormField(**{**f, "options": tuple(tuple(o) for o in f.get("options", ()))})
+                                 for f in form["fields"]),
+                    submit_label=form.get("submit_label", "Submit"), value=form.get("value", {}))
+    return Reply(
+        text=data.get("text", ""), title=data.get("title"), quote=data.get("quote"),
+        quote_source=data.get("quote_source"),
+        facts=[tuple(f) for f in data.get("facts", [])], notes=list(data.get("notes", [])),
+        buttons=[Button(**b) for b in data.get("buttons", [])], form=form,
+        private=bool(data.get("private")), data=dict(data.get("data", {})),
+    )

@@ -1,0 +1,102 @@
+"""Conversation routing that reads like a table.
+
+Each feature module offers:
+  TEXT_ROUTES  [TextRoute]          does this message start something of mine? (checked in order)
+  ACTIONS      {action prefix: fn}  button presses and form submits, by the action's first part
+  FLOWS        {flow name: fn}      the next step of a guided conversation already under way
+A handler is `fn(incoming, services) -> list[Reply]` (flows also get the FlowState).
+Matching is apart from acting, as in bolt's listener matchers and python-telegram-bot's handlers.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+from dataclasses import dataclass
+from typing import Callable
+
+from handlers.context import Services
+from handlers.messages import Incoming, Reply
+from storage import state as state_store
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Incoming, Services], list[Reply]]
+
+# Precedence: safety first (concern reports), then the flows that change records, then questions.
+FEATURE_MODULES = (
+    "handlers.reports",
+    "handlers.drafts",
+    "handlers.training",
+    "handlers.admin",
+    "handlers.ask",
+)
+
+CANCEL_WORDS = frozenset({"cancel", "stop", "quit", "exit", "abort", "never mind", "nevermind"})
+MAX_TEXT_LENGTH = 4000
+
+
+@dataclass(frozen=True)
+class TextRoute:
+    name: str
+    matches: Callable[[Incoming, Services], bool]
+    handle: Handler
+
+
+def _load_features() -> list:
+    modules = []
+    for name in FEATURE_MODULES:
+        try:
+            modules.append(importlib.import_module(name))
+        except ModuleNotFoundError as missing:
+            if missing.name != name:
+                raise
+    return modules
+
+
+class Router:
+    def __init__(self, services: Services):
+        self.services = services
+        self.features = _load_features()
+        self.text_routes: list[TextRoute] = [r for m in self.features for r in getattr(m, "TEXT_ROUTES", [])]
+        self.actions: dict[str, Handler] = {}
+        self.flows: dict[str, Callable] = {}
+        for module in self.features:
+            self.actions.update(getattr(module, "ACTIONS", {}))
+            self.flows.update(getattr(module, "FLOWS", {}))
+
+    def handle(self, incoming: Incoming) -> list[Reply]:
+        """Route one Incoming to the handler it belongs to. Never raises: a fault becomes a polite reply."""
+        try:
+            return self._route(incoming)
+        except Exception:  # the person must never see a stack trace; the log gets no message content
+            log.exception("handler failed for action=%s", incoming.action)
+            return [Reply("Sorry, something went wrong on my side and nothing was changed. "
+                          "Please try again, or tell the IT manager if it keeps happening.")]
+
+    def _route(self, incoming: Incoming) -> list[Reply]:
+        services = self.services
+        if incoming.action:
+            handler = self.actions.get(incoming.action) or self.actions.get(incoming.action.split(".")[0])
+            if handler is None:
+                return [Reply("That button is no longer active. Type *help* to see what I can do.")]
+            return handler(incoming, services)
+
+        text = (incoming.text or "").strip()
+        if len(text) > MAX_TEXT_LENGTH:
+            return [Reply(f"That message is too long for me ({len(text):,} characters). "
+                          f"Please keep it under {MAX_TEXT_LENGTH:,} characters.")]
+
+        flow = state_store.get_state(services.db, incoming.who)
+        if flow is not None:
+            if text.lower().strip(" .!") in CANCEL_WORDS:
+                state_store.clear_state(services.db, incoming.who)
+                return [Reply("Cancelled. Nothing was saved. What would you like to do next?")]
+            continue_flow = self.flows.get(flow.flow)
+            if continue_flow is not None:
+                return continue_flow(incoming, services, flow)
+            state_store.clear_state(services.db, incoming.who)  # a flow that no longer exists
+
+        for route in self.text_routes:
+            if route.matches(incoming, services):
+                return route.handle(incoming, services)
+        return [Reply("Ask me anything about the school's social media policy, or type *help*.")]

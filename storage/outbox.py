@@ -1,0 +1,105 @@
+"""The outbox: every proactive message is written here first, then delivered and marked.
+
+A message that cannot be delivered stays pending and is retried with backoff; a stable key makes
+queueing idempotent, so a restart or a retried handler never sends the same thing twice.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from sqlite_utils import Database, Migrations
+
+from handlers.messages import Notification, Reply, reply_from_dict, reply_to_dict
+
+migrations = Migrations("outbox")
+
+MAX_BACKOFF = timedelta(hours=1)
+
+
+@migrations()
+def create_outbox(db: Database) -> None:
+    db["outbox"].create({
+        "id": str, "key": str, "person_id": str, "payload": str, "urgent": int,
+        "status": str, "attempts": int, "next_attempt_at": str, "created_at": str,
+        "delivered_at": str, "channel": str, "last_error": str,
+    }, pk="id", defaults={"attempts": 0, "status": "pending", "urgent": 0})
+    db["outbox"].create_index(["key"], unique=True)
+    db["outbox"].create_index(["status", "next_attempt_at"])
+    # Messages for people reached only through the local channel (web chat / terminal).
+    db["local_inbox"].create({"id": int, "person_id": str, "payload": str, "created_at": str,
+                              "seen": int}, pk="id", defaults={"seen": 0})
+    db["local_inbox"].create_index(["person_id", "seen"])
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def enqueue(db: Database, notification: Notification, now: datetime | None = None) -> bool:
+    """Queue a notification; False when one with the same key was queued before."""
+    now = now or datetime.now(timezone.utc)
+    cursor = db.execute(
+        "INSERT OR IGNORE INTO outbox (id, key, person_id, payload, urgent, status, attempts,"
+        " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+        [uuid.uuid4().hex, notification.key or uuid.uuid4().hex, notification.person_id,
+         json.dumps(reply_to_dict(notification.reply)), int(notification.urgent), _iso(now), _iso(now)])
+    return cursor.rowcount == 1
+
+
+def due(db: Database, now: datetime, limit: int = 50) -> list[dict]:
+    """Pending messages whose time has come, urgent first, then oldest first."""
+    return list(db.query(
+        "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?"
+        " ORDER BY urgent DESC, created_at, rowid LIMIT ?", [_iso(now), limit]))
+
+
+def next_due_at(db: Database) -> datetime | None:
+    row = db.execute("SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'").fetchone()
+    return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+
+def payload(row: dict) -> Reply:
+    return reply_from_dict(json.loads(row["payload"]))
+
+
+def mark_delivered(db: Database, message_id: str, channel: str, now: datetime) -> None:
+    with db.atomic():
+        db.execute("UPDATE outbox SET status = 'delivered', delivered_at = ?, channel = ?,"
+                   " attempts = attempts + 1, last_error = NULL WHERE id = ?",
+                   [_iso(now), channel, message_id])
+
+
+def mark_failed(db: Database, message_id: str, error: str, now: datetime,
+                retry_after: float | None = None) -> datetime:
+    """Record a failed attempt and schedule the next one with exponential backoff."""
+    row = db["outbox"].get(message_id)
+    attempts = int(row["attempts"]) + 1
+    delay = timedelta(seconds=min(5 * 2 ** (attempts - 1), MAX_BACKOFF.total_seconds()))
+    if retry_after is not None:
+        delay = max(delay, timedelta(seconds=retry_after))
+    next_at = now + delay
+    with db.atomic():
+        db.execute("UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
+                   [attempts, _iso(next_at), error[:300], message_id])
+    return next_at
+
+
+def pending_count(db: Database) -> int:
+    return db.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
+
+
+def deliver_locally(db: Database, person_id: str, reply: Reply, now: datetime) -> None:
+    db["local_inbox"].insert({"person_id": person_id, "payload": json.dumps(reply_to_dict(reply)),
+                              "created_at": _iso(now), "seen": 0})
+
+
+def take_local_inbox(db: Database, person_id: str) -> list[Reply]:
+    """Unseen local messages for one person, marked seen as they are taken."""
+    with db.atomic():
+        rows = list(db["local_inbox"].rows_where("person_id = ? AND seen = 0", [person_id], order_by="id"))
+        if rows:
+            db.execute("UPDATE local_inbox SET seen = 1 WHERE person_id = ? AND id <= ?",
+                       [person_id, rows[-1]["id"]])
+    return [reply_from_dict(json.loads(r["payload"])) for r in rows]

@@ -1,0 +1,136 @@
+"""People on the roster, their roles, and the platform accounts linked to them."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from sqlite_utils import Database, Migrations
+
+from handlers.messages import Person
+
+migrations = Migrations("roster")
+
+KNOWN_ROLES = frozenset({
+    "headteacher", "deputy_head", "dsl", "deputy_dsl", "it_manager", "poster", "staff",
+    "governor", "chair_of_governors", "volunteer",
+})
+
+
+@migrations()
+def create_roster(db: Database) -> None:
+    db["people"].create(
+        {"id": str, "name": str, "email": str, "roles": str, "job_title": str,
+         "start_date": str, "active": int, "away": int},
+        pk="id", not_null={"name"}, defaults={"active": 1, "away": 0, "roles": "", "email": "",
+                                              "job_title": "", "start_date": ""},
+    )
+    db["people"].create_index(["email"])
+    # One row per platform account. Slack and Teams ids are only ever looked up, never shown.
+    db["platform_accounts"].create(
+        {"platform": str, "platform_user_id": str, "person_id": str, "linked_at": str},
+        pk=("platform", "platform_user_id"), foreign_keys=[("person_id", "people", "id")],
+    )
+    db["platform_accounts"].create_index(["person_id"])
+
+
+def _person(row: dict) -> Person:
+    roles = frozenset(r for r in (row.get("roles") or "").split(";") if r)
+    return Person(id=row["id"], name=row["name"], email=row.get("email") or "", roles=roles,
+                  job_title=row.get("job_title") or "")
+
+
+def load_roster_csv(db: Database, path: str | Path) -> int:
+    """Upsert people (and any platform ids given) from a roster CSV. Returns rows loaded.
+
+    Columns: id, name, email, roles (separated by ';'), job_title, start_date, slack_id, teams_id.
+    """
+    count = 0
+    with open(path, newline="", encoding="utf-8") as handle, db.atomic():
+        for row in csv.DictReader(handle):
+            person_id = (row.get("id") or "").strip()
+            if not person_id:
+                continue
+            roles = [r.strip() for r in (row.get("roles") or "").split(";") if r.strip()]
+            unknown = set(roles) - KNOWN_ROLES
+            if unknown:
+                raise ValueError(f"roster row {person_id}: unknown role(s) {', '.join(sorted(unknown))}")
+            db["people"].upsert({
+                "id": person_id, "name": row["name"].strip(), "email": (row.get("email") or "").strip().lower(),
+                "roles": ";".join(roles), "job_title": (row.get("job_title") or "").strip(),
+                "start_date": (row.get("start_date") or "").strip(),
+            }, pk="id")
+            for platform, column in (("slack", "slack_id"), ("teams", "teams_id")):
+                if (row.get(column) or "").strip():
+                    link_account(db, platform, row[column].strip(), person_id)
+            count += 1
+    return count
+
+
+def get_person(db: Database, person_id: str) -> Person | None:
+    rows = list(db["people"].rows_where("id = ? AND active = 1", [person_id]))
+    return _person(rows[0]) if rows else None
+
+
+def find_person(db: Database, token: str) -> Person | None:
+    """Find someone by roster id, email or (case-insensitive) name, as typed in `chat --as`."""
+    token = token.strip().lstrip("@")
+    for where, arg in (("id = ?", token), ("email = ?", token.lower()),
+                       ("lower(name) = ?", token.lower())):
+        rows = list(db["people"].rows_where(f"{where} AND active = 1", [arg], limit=1))
+        if rows:
+            return _person(rows[0])
+    return None
+
+
+def people_with_role(db: Database, role: str) -> list[Person]:
+    rows = db["people"].rows_where("active = 1 AND ';' || roles || ';' LIKE ?", [f"%;{role};%"],
+                                   order_by="id")
+    return [_person(r) for r in rows]
+
+
+def all_people(db: Database) -> list[Person]:
+    return [_person(r) for r in db["people"].rows_where("active = 1", order_by="id")]
+
+
+def is_away(db: Database, person_id: str) -> bool:
+    rows = list(db["people"].rows_where("id = ?", [person_id]))
+    return bool(rows and rows[0]["away"])
+
+
+def set_away(db: Database, person_id: str, away: bool) -> None:
+    db["people"].update(person_id, {"away": int(away)})
+
+
+def set_roles(db: Database, person_id: str, roles: frozenset[str] | set[str]) -> None:
+    db["people"].update(person_id, {"roles": ";".join(sorted(roles))})
+
+
+def link_account(db: Database, platform: str, platform_user_id: str, person_id: str) -> None:
+    from datetime import datetime, timezone
+
+    db["platform_accounts"].upsert({
+        "platform": platform, "platform_user_id": platform_user_id, "person_id": person_id,
+        "linked_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }, pk=("platform", "platform_user_id"))
+
+
+def person_for_account(db: Database, platform: str, platform_user_id: str) -> Person | None:
+    rows = list(db["platform_accounts"].rows_where(
+        "platform = ? AND platform_user_id = ?", [platform, platform_user_id], limit=1))
+    return get_person(db, rows[0]["person_id"]) if rows else None
+
+
+def accounts_of(db: Database, person_id: str) -> dict[str, str]:
+    """platform -> platform user id for one person."""
+    return {r["platform"]: r["platform_user_id"]
+            for r in db["platform_accounts"].rows_where("person_id = ?", [person_id])}
+
+
+def resolve_account(db: Database, platform: str, platform_user_id: str, email: str | None) -> Person | None:
+    """The roster person behind a platform account, linking it by email the first time."""
+    person = person_for_account(db, platform, platform_user_id)
+    if person is None and email:
+        person = find_person(db, email.lower())
+        if person is not None:
+            link_account(db, platform, platform_user_id, person.id)
+    return person

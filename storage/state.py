@@ -1,0 +1,55 @@
+"""Conversation state for guided flows, kept in SQLite so a restart mid-way loses nothing."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("state")
+
+
+@migrations()
+def create_state(db: Database) -> None:
+    db["conversation_state"].create(
+        {"who": str, "flow": str, "step": str, "data": str, "updated_at": str}, pk="who")
+    db["processed_events"].create({"event_id": str, "seen_at": str}, pk="event_id")
+
+
+@dataclass
+class FlowState:
+    flow: str
+    step: str
+    data: dict[str, Any] = field(default_factory=dict)
+    updated_at: str = ""
+
+
+def get_state(db: Database, who: str) -> FlowState | None:
+    rows = list(db["conversation_state"].rows_where("who = ?", [who]))
+    if not rows:
+        return None
+    row = rows[0]
+    return FlowState(row["flow"], row["step"], json.loads(row["data"] or "{}"), row["updated_at"])
+
+
+def set_state(db: Database, who: str, state: FlowState, now: datetime | None = None) -> None:
+    now = now or datetime.now(timezone.utc)
+    db["conversation_state"].upsert({
+        "who": who, "flow": state.flow, "step": state.step, "data": json.dumps(state.data),
+        "updated_at": now.isoformat(timespec="seconds"),
+    }, pk="who")
+
+
+def clear_state(db: Database, who: str) -> None:
+    db.execute("DELETE FROM conversation_state WHERE who = ?", [who])
+
+
+def first_time_seen(db: Database, event_id: str) -> bool:
+    """Record an incoming platform event id; False when it was handled before (a retry)."""
+    cursor = db.execute(
+        "INSERT OR IGNORE INTO processed_events (event_id, seen_at) VALUES (?, ?)",
+        [event_id, datetime.now(timezone.utc).isoformat(timespec="seconds")])
+    db.conn.commit()
+    return cursor.rowcount == 1
