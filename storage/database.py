@@ -16,6 +16,7 @@ MIGRATION_MODULES = (
     "storage.roster",
     "storage.state",
     "storage.outbox",
+    "storage.conversation_refs",
     "storage.questions",
     "storage.drafts",
     "storage.reports",

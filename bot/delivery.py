@@ -1,0 +1,100 @@
+"""Proactive delivery: drain the outbox through whichever channel reaches each person.
+
+Handlers only ever queue a Notification (storage.outbox); this loop delivers it. A send that
+fails leaves the message pending with a backoff, so nothing is lost when Slack or Teams is down.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Protocol
+
+from handlers.context import Services
+from handlers.messages import Reply
+from storage import outbox
+from storage.roster import accounts_of
+
+log = logging.getLogger(__name__)
+
+IDLE_WAKE_SECONDS = 30.0
+
+
+class DeliveryError(Exception):
+    """The platform did not take the message; it will be retried."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Sender(Protocol):
+    platform: str
+
+    async def send(self, platform_user_id: str, reply: Reply) -> None:
+        """Deliver to one person, or raise DeliveryError."""
+
+
+class Dispatcher:
+    def __init__(self, services: Services):
+        self.services = services
+        self.senders: dict[str, Sender] = {}
+        self._wake = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self.pending_work = True  # check the outbox once at start: work may be left from before
+
+    def register(self, sender: Sender) -> None:
+        self.senders[sender.platform] = sender
+
+    def wake(self) -> None:
+        self.pending_work = True
+        self._wake.set()
+
+    async def deliver_due(self) -> int:
+        """Try every message whose time has come; returns how many were delivered."""
+        db, delivered = self.services.db, 0
+        async with self._lock:
+            self.pending_work = False
+            for row in outbox.due(db, self.services.now()):
+                reply = outbox.payload(row)
+                try:
+                    channel = await self._send(row["person_id"], reply)
+                except DeliveryError as failure:
+                    next_at = outbox.mark_failed(db, row["id"], str(failure), self.services.now(),
+                                                 failure.retry_after)
+                    log.warning("delivery %s failed (%s); retry at %s", row["id"], failure, next_at)
+                    continue
+                outbox.mark_delivered(db, row["id"], channel, self.services.now())
+                delivered += 1
+        return delivered
+
+    async def _send(self, person_id: str, reply: Reply) -> str:
+        accounts = accounts_of(self.services.db, person_id)
+        for platform, sender in self.senders.items():
+            if platform in accounts:
+                try:
+                    await sender.send(accounts[platform], reply)
+                except DeliveryError:
+                    raise
+                except Exception as error:  # a platform SDK fault is a failed attempt, not a crash
+                    raise DeliveryError(f"{platform}: {type(error).__name__}") from None
+                return platform
+        # Nobody on a chat platform: the local channel (web chat / terminal) holds it for them.
+        outbox.deliver_locally(self.services.db, person_id, reply, self.services.now())
+        return "local"
+
+    async def run(self) -> None:
+        """Deliver until cancelled, sleeping until the next message is due or a wake-up."""
+        while True:
+            try:
+                await self.deliver_due()
+            except Exception:
+                log.exception("delivery loop error")
+            next_at = outbox.next_due_at(self.services.db)
+            timeout = IDLE_WAKE_SECONDS
+            if next_at is not None:
+                timeout = min(timeout, max(0.05, (next_at - self.services.now()).total_seconds()))
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout)
+            except asyncio.TimeoutError:
+                pass

@@ -1,0 +1,1 @@
+"""The local channel: terminal chat and the local web chat page. Needs no accounts."""

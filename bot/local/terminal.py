@@ -1,0 +1,72 @@
+"""Terminal chat as a roster user: reads lines, prints each reply, exits at end of input."""
+from __future__ import annotations
+
+import asyncio
+from typing import TextIO
+
+from bot.core import Hub
+from handlers.context import Services
+from handlers.messages import Button, Incoming, Reply
+from storage.outbox import take_local_inbox
+from storage.roster import find_person
+
+PROMPT = "you> "
+
+
+def _print_replies(replies: list[Reply], out: TextIO) -> None:
+    for reply in replies:
+        out.write(reply.plain().rstrip() + "\n")
+        for number, button in enumerate(reply.buttons, start=1):
+            out.write(f"  [{number}] {button.label}\n")
+        out.write("\n")
+    out.flush()
+
+
+def _button_choice(text: str, last: list[Reply]) -> Button | None:
+    """A bare number picks a button from the last reply, as a click would."""
+    buttons = [b for r in last for b in r.buttons]
+    if text.isdigit() and 1 <= int(text) <= len(buttons):
+        return buttons[int(text) - 1]
+    return None
+
+
+def run_terminal_chat(services: Services, as_user: str, stdin: TextIO, out: TextIO) -> int:
+    person = find_person(services.db, as_user)
+    if person is None:
+        out.write(f"No one called '{as_user}' is on the roster. Try --as staff, or a roster id "
+                  "such as okafor (Deputy Head) or shah (DSL).\n")
+        return 2
+    hub = Hub(services)
+    interactive = stdin.isatty()
+    out.write(f"Policy Bot for {services.config.school}. You are {person.name} "
+              f"({', '.join(sorted(person.roles)) or 'no roles'}). Type 'help', or a question; "
+              "a number presses a button; Ctrl-D to leave.\n\n")
+    last: list[Reply] = []
+
+    async def loop() -> None:
+        nonlocal last
+        while True:
+            if interactive:
+                out.write(PROMPT)
+                out.flush()
+            line = stdin.readline()
+            if not line:
+                return
+            text = line.rstrip("\r\n")
+            button = _button_choice(text.strip(), last)
+            if button is not None:
+                incoming = Incoming(channel="local", platform_user_id=person.id, person=person,
+                                    conversation_id=f"terminal:{person.id}", action=button.action,
+                                    value=dict(button.value))
+            else:
+                incoming = Incoming(channel="local", platform_user_id=person.id, person=person,
+                                    conversation_id=f"terminal:{person.id}", text=text)
+            last = await hub.handle(incoming)
+            _print_replies(last, out)
+            inbox = take_local_inbox(services.db, person.id)
+            if inbox:
+                out.write("(messages for you)\n")
+                _print_replies(inbox, out)
+
+    asyncio.run(loop())
+    return 0

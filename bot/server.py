@@ -1,0 +1,106 @@
+"""One aiohttp application for every HTTP channel: Slack, Teams and the local web chat.
+
+Channels without credentials are simply off; the local one is always on. Background work (the
+outbox delivery loop and the periodic ticks of the feature modules) starts and stops with the app
+through cleanup_ctx, so shutdown is graceful.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from typing import Mapping
+
+from aiohttp import web
+
+from bot.core import Hub
+from handlers.context import Services
+from storage.database import is_healthy
+
+log = logging.getLogger(__name__)
+
+HUB = web.AppKey("hub", Hub)
+TICK_SECONDS = 30.0
+MAX_BODY_BYTES = 2 * 1024 * 1024
+
+
+@web.middleware
+async def never_500(request: web.Request, handler):
+    """Bad input gets a clear 4xx; an unexpected fault a short JSON 500 with no stack trace."""
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except (json.JSONDecodeError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+        log.info("bad request to %s: %s", request.path, type(error).__name__)
+        return web.json_response({"error": "bad request"}, status=400)
+    except Exception:
+        log.exception("unhandled error on %s", request.path)
+        return web.json_response({"error": "internal error"}, status=500)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    hub = request.app[HUB]
+    if not is_healthy(hub.services.db):
+        return web.json_response({"status": "error", "database": "unavailable"}, status=503)
+    return web.json_response({"status": "ok"})
+
+
+def _tick_functions(hub: Hub) -> list:
+    return [tick for module in hub.router.features for tick in getattr(module, "TICKS", [])]
+
+
+async def _background(app: web.Application):
+    """Start the delivery loop and the periodic ticks; cancel both on shutdown."""
+    hub = app[HUB]
+
+    async def ticks() -> None:
+        while True:
+            for tick in _tick_functions(hub):
+                try:
+                    tick(hub.services)
+                except Exception:
+                    log.exception("tick %s failed", getattr(tick, "__qualname__", tick))
+            await asyncio.sleep(TICK_SECONDS)
+
+    tasks = [asyncio.create_task(hub.dispatcher.run()), asyncio.create_task(ticks())]
+    yield
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def build_app(services: Services, env: Mapping[str, str] | None = None) -> web.Application:
+    env = os.environ if env is None else env
+    app = web.Application(middlewares=[never_500], client_max_size=MAX_BODY_BYTES)
+    hub = Hub(services)
+    app[HUB] = hub
+    app.router.add_get("/healthz", healthz)
+
+    from bot.local import web as local_web
+
+    local_web.mount(app, hub)
+    try:
+        from bot import slack
+    except ModuleNotFoundError as missing:
+        if missing.name != "bot.slack":
+            raise
+    else:
+        slack.mount(app, hub, env)
+    try:
+        from bot import teams
+    except ModuleNotFoundError as missing:
+        if missing.name != "bot.teams":
+            raise
+    else:
+        teams.mount(app, hub, env)
+    app.cleanup_ctx.append(_background)
+    return app
+
+
+def run_server(services: Services, host: str = "127.0.0.1", port: int = 3978) -> None:
+    app = build_app(services)
+    print(f"Policy Bot is running. Open http://{host}:{port}/ to chat as a sample member of staff.",
+          flush=True)
+    web.run_app(app, host=host, port=port, print=None, shutdown_timeout=5)
