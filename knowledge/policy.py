@@ -1,0 +1,315 @@
+"""Parse a school's social media policy (plain text) into a structured clause index.
+
+The parser is generic so a school can swap in its own policy file without code changes:
+
+* a heading is a line ``<number>[.<number>]*[.] <short title>`` ("2.1 Facebook", "3. **Personal use…**");
+* a bullet is a line opening with markers such as ``- > ``, ``- › ``, `` - > > ``, ``> ``, ``• ``;
+  an unmarked line straight after a bullet (no blank line between) continues that bullet;
+* a lead-in is a non-bullet line followed by bullets that ends with ':' or with a dangling
+  word ("The school encourages pupils to"); its bullets inherit its modality and audience;
+* a short line with no closing punctuation followed by a paragraph is a sub-heading;
+* everything else is a paragraph clause.
+
+Clause ids are ``<section>-<n>``: the n-th bullet or paragraph of that section, 1-based
+(lead-ins and sub-headings are context, not clauses).
+
+Quotes are verbatim: ``Clause.text`` is the source line(s) with only the bullet markers and
+surrounding whitespace removed (continuation lines are joined with one space). Markdown bold
+markers ``**`` are removed from headings and lead-ins (they only ever wrap words such as
+**must not**); ``normalise_source`` applies the same normalisation, so
+``clause.text in normalise_source(source)`` always holds (it also unwraps single line breaks).
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+BULLET_RE = re.compile(r"^\s*(?:[-•*]\s*)?(?:[>›»▪◦]\s*)+|^\s*[-•*]\s+")
+HEADING_RE = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+(\S.*)$")
+HEADER_FIELD_RE = re.compile(r"^([A-Z][A-Za-z ]{2,40}?)\s*(?:\t+|:\s+|\s{2,})(\S.*)$")
+MONTH_YEAR_RE = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|"
+                           r"November|December)\s+(\d{4})\b", re.I)
+ACCOUNT_RE = re.compile(r"^(Facebook|Instagram|X|Twitter|TikTok|YouTube|LinkedIn|Threads)\s*[-–:]\s*(@\w+)", re.I)
+MANAGED_BY_RE = re.compile(r"managed by (?:the )?([^.]+)\.", re.I)
+# Lead-ins without a colon end on a word that needs its bullets to finish the sentence.
+DANGLING_WORDS = {"to", "should", "must", "will", "may", "can", "the", "on", "about", "of", "for", "using"}
+
+AUDIENCES = ("staff", "pupils", "parents", "school_accounts", "everyone")
+VERDICT_OF_MODALITY = {
+    "must": "yes", "should": "yes", "will": "yes", "may": "yes",
+    "must_not": "no", "should_not": "no", "will_not": "no",
+    "information": "info",
+}
+# Order matters: negatives before positives, strongest first.
+MODALITY_PATTERNS = [
+    ("must_not", re.compile(r"\b(must not|mustn'?t|must never|may not|cannot|can ?not|not permitted)\b", re.I)),
+    ("should_not", re.compile(r"\b(should not|shouldn'?t|should never)\b", re.I)),
+    ("will_not", re.compile(r"\b(will not|won'?t|will never)\b", re.I)),
+    ("must", re.compile(r"\b(must|required to|need to|needs to|have to|has to)\b", re.I)),
+    ("should", re.compile(r"\b(should|expects?|encourages?)\b", re.I)),
+    ("will", re.compile(r"\b(will|shall)\b", re.I)),
+    ("may", re.compile(r"\b(may|can|reserve the right)\b", re.I)),
+]
+# A clause whose answer hinges on someone's consent or on a stated exception.
+CONDITION_RE = re.compile(r"\b(unless|consent|permission|only if|provided that)\b", re.I)
+AUDIENCE_PATTERNS = [
+    ("school_accounts", re.compile(r"\b(official|school's social media|our social media accounts|the school will)\b", re.I)),
+    ("parents", re.compile(r"\b(parents?|carers?)\b", re.I)),
+    ("pupils", re.compile(r"\bpupils?\b", re.I)),
+    ("staff", re.compile(r"\b(staff|governors?|volunteers?|employees?)\b", re.I)),
+]
+STOPWORDS = frozenset("""a an the and or of to in on for at by with from as is are be been being it its this that
+these those their there they them we our us you your i me my he she his her was were will would should could
+can may must not do does did any all other such which who whom whose what when where how if unless than then
+so also via eg e g into about including either both being has have had no nor per""".split())
+
+
+@dataclass
+class Clause:
+    id: str
+    section: str
+    n: int
+    heading: str
+    text: str
+    kind: str  # "bullet" or "paragraph"
+    lead_in: str | None
+    audience: str
+    modality: str
+    conditional: bool
+    terms: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def verdict(self) -> str:
+        """What a yes/no question answered by this clause gets: conditions make it "depends"."""
+        if self.conditional:
+            return "depends"
+        return VERDICT_OF_MODALITY[self.modality]
+
+    @property
+    def statement(self) -> str:
+        """The clause as a full sentence: the lead-in finished by the bullet."""
+        if not self.lead_in:
+            return self.text
+        lead = self.lead_in.rstrip(": ").strip()
+        body = self.text[:1].lower() + self.text[1:] if self.text[1:2].islower() else self.text
+        return f"{lead} {body}"
+
+
+@dataclass
+class Section:
+    number: str
+    heading: str
+    audience: str
+
+
+@dataclass
+class PolicyMeta:
+    title: str | None = None
+    school: str | None = None
+    headteacher: str | None = None
+    updated: str | None = None
+    renewal_due: str | None = None
+    accounts: list[tuple[str, str]] = field(default_factory=list)  # (platform, handle)
+    managed_by: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def renewal_date(self) -> date | None:
+        """Last day of the renewal month: a policy "due for renewal September 2026" is on time
+        until 30 September 2026 and overdue from 1 October."""
+        match = MONTH_YEAR_RE.search(self.renewal_due or "")
+        if not match:
+            return None
+        month = list(calendar.month_name).index(match.group(1).capitalize())
+        year = int(match.group(2))
+        return date(year, month, calendar.monthrange(year, month)[1])
+
+    def is_overdue(self, today: date) -> bool:
+        due = self.renewal_date
+        return due is not None and today > due
+
+
+@dataclass
+class Policy:
+    meta: PolicyMeta
+    sections: dict[str, Section]
+    clauses: list[Clause]
+    source: str
+
+    def clause(self, clause_id: str) -> Clause:
+        return self._by_id[clause_id]
+
+    def __post_init__(self) -> None:
+        self._by_id = {c.id: c for c in self.clauses}
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Policy":
+        return parse_policy(Path(path).read_text(encoding="utf-8"))
+
+
+def normalise_source(text: str) -> str:
+    """The normalisation under which every clause text is a verbatim substring of the source."""
+    text = re.sub(r"[ \t]*\n[ \t]*", "\n", text.replace("**", "").replace("\r\n", "\n"))
+    return re.sub(r"(?<=\S)\n(?=\S)", " ", text)  # a wrapped line reads as one line
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("**", "")).strip()
+
+
+def _is_bullet(line: str) -> bool:
+    return bool(BULLET_RE.match(line)) and bool(BULLET_RE.sub("", line).strip())
+
+
+def _strip_bullet(line: str) -> str:
+    return BULLET_RE.sub("", line).strip()
+
+
+def modality_of(text: str) -> str:
+    """The modality of the sentence's first modal verb ("will ensure … cannot" is a "will")."""
+    best: tuple[int, int, str] | None = None
+    for rank, (name, pattern) in enumerate(MODALITY_PATTERNS):
+        match = pattern.search(text)
+        if match and (best is None or (match.start(), rank) < best[:2]):
+            best = (match.start(), rank, name)
+    return best[2] if best else "information"
+
+
+def audience_of(text: str) -> str | None:
+    """The single audience a text names; several at once ("staff, pupils and parents") is everyone."""
+    named = [name for name, pattern in AUDIENCE_PATTERNS if pattern.search(text)]
+    if len(named) > 1 and "school_accounts" not in named:
+        return "everyone"
+    return named[0] if named else None
+
+
+def subject_audience(text: str) -> str | None:
+    """The audience named as the sentence's subject (within its first words)."""
+    head = " ".join(re.sub(r"^(when|if)\b[^,]*,", "", text, flags=re.I).split()[:6])
+    if re.search(r"\b(the school|we)\b", head, re.I) and re.search(r"\b(post|like|follow)\b", text, re.I):
+        return "school_accounts"
+    return audience_of(head)
+
+
+def terms_of(text: str) -> frozenset[str]:
+    words = re.findall(r"[a-z0-9@]+", text.lower().replace("'", ""))
+    return frozenset(w for w in words if w not in STOPWORDS and len(w) > 1)
+
+
+def _is_heading(line: str, previous_numbers: list[str]) -> re.Match | None:
+    match = HEADING_RE.match(line.strip())
+    if not match:
+        return None
+    title = _clean(match.group(2)).rstrip(">").strip()
+    # A heading is a short title, not a sentence; numbers must not go backwards.
+    if len(title) > 80 or title.endswith((".", ";", ",")) or not title[:1].isalpha():
+        return None
+    if previous_numbers:
+        key = lambda number: [int(part) for part in number.split(".")]  # noqa: E731
+        if key(match.group(1)) <= key(previous_numbers[-1]):
+            return None
+    return match
+
+
+def parse_policy(source: str) -> Policy:
+    lines = [line.rstrip() for line in source.replace("\r\n", "\n").split("\n")]
+    meta = PolicyMeta()
+    sections: dict[str, Section] = {}
+    numbers: list[str] = []
+
+    # Pass 1: split into (section number, lines) blocks; the part before the first heading is the header.
+    header: list[str] = []
+    blocks: list[tuple[str, list[str]]] = []
+    for line in lines:
+        match = _is_heading(line, numbers)
+        if match:
+            number = match.group(1)
+            numbers.append(number)
+            heading = _clean(match.group(2)).rstrip(">").strip()
+            parent = sections.get(number.rsplit(".", 1)[0]) if "." in number else None
+            audience = audience_of(heading) or (parent.audience if parent else None) or "everyone"
+            sections[number] = Section(number, heading, audience)
+            blocks.append((number, []))
+        elif blocks:
+            blocks[-1][1].append(line)
+        else:
+            header.append(line)
+    _parse_header(header, meta)
+
+    # Pass 2: group each block's lines into units: bullets, paragraphs (with continuations).
+    clauses: list[Clause] = []
+    for number, block in blocks:
+        units: list[list] = []  # [kind, text]
+        previous_blank = True
+        for line in block:
+            if not line.strip():
+                previous_blank = True
+                continue
+            if _is_bullet(line):
+                units.append(["bullet", _strip_bullet(line)])
+            elif units and not previous_blank:
+                units[-1][1] += " " + line.strip()  # a wrapped line continues the unit above
+            else:
+                units.append(["paragraph", line.strip()])
+            previous_blank = False
+
+        section = sections[number]
+        lead_in: str | None = None
+        n = 0
+        for index, (kind, text) in enumerate(units):
+            following = units[index + 1][0] if index + 1 < len(units) else None
+            if kind == "paragraph":
+                words = text.rstrip().split()
+                if following == "bullet" and (text.endswith(":") or words[-1].lower() in DANGLING_WORDS):
+                    lead_in = _clean(text)
+                    continue
+                if (following == "paragraph" and len(words) <= 7 and not text.endswith((".", ":", "!", "?"))
+                        and len(units[index + 1][1]) > len(text)):
+                    lead_in = None  # a sub-heading ("KCSIE 2025", "Parents WhatsApp groups")
+                    continue
+                lead_in = None
+            n += 1
+            context = lead_in if kind == "bullet" and lead_in else ""
+            modality = modality_of(context) if context else "information"
+            if modality == "information":
+                modality = modality_of(text)
+            audience = (section.audience if section.audience != "everyone" else None) \
+                or subject_audience(context or text) or "everyone"
+            clauses.append(Clause(
+                id=f"{number}-{n}", section=number, n=n, heading=section.heading, text=text,
+                kind=kind, lead_in=lead_in if kind == "bullet" else None, audience=audience,
+                modality=modality, conditional=bool(CONDITION_RE.search(text)),
+                terms=terms_of(f"{section.heading} {context} {text}"),
+            ))
+            if kind == "bullet" and "@" in text:
+                account = ACCOUNT_RE.match(text)
+                if account:
+                    meta.accounts.append((account.group(1), account.group(2)))
+            managed = MANAGED_BY_RE.search(text)
+            if managed and meta.managed_by is None:
+                meta.managed_by = managed.group(1).strip()
+    return Policy(meta=meta, sections=sections, clauses=clauses, source=source)
+
+
+def _parse_header(header: list[str], meta: PolicyMeta) -> None:
+    for line in header:
+        if not line.strip():
+            continue
+        field_match = HEADER_FIELD_RE.match(line.strip())
+        if field_match and "\t" in line or (field_match and MONTH_YEAR_RE.search(field_match.group(2))):
+            key, value = field_match.group(1).strip(), field_match.group(2).strip()
+            meta.fields[key] = value
+            lowered = key.lower()
+            if "head" in lowered:
+                meta.headteacher = value
+            elif "renew" in lowered or "review" in lowered:
+                meta.renewal_due = value
+            elif "updated" in lowered or "approved" in lowered or "date" == lowered:
+                meta.updated = value
+        elif meta.title is None:
+            meta.title = _clean(line)
+            school = re.sub(r"\s*social media policy\s*$", "", meta.title, flags=re.I).strip()
+            meta.school = school or None
