@@ -1,0 +1,73 @@
+"""Spot a message that reads as a safeguarding disclosure or a concern to report, as opposed to a
+question about the rules.
+
+General shape, not sentences: a child/pupil/colleague/parent subject (or "me" as the one told),
+a reporting or narrative verb ("told me", "messaged me saying", "is posting", "has shared",
+"I think … is being …") and harm/risk vocabulary — or a third party narrated as *doing* something
+the policy forbids (posting pupils' photos, messaging a pupil). Rule questions ("can I post
+pupils' photos?", "are pupils allowed to…") are hypothetical and are not flagged.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+SUBJECT = (r"(child|children|kid|kids|pupil|pupils|student|students|boy|girl|son|daughter|"
+           r"year ?[1-9]|yr ?[1-9]|y[1-9]|reception|colleague|teacher|member of staff|staff member|"
+           r"ta|teaching assistant|volunteer|governor|coach|parent|mum|dad|carer|someone|somebody|"
+           r"adult|man|woman|stranger|he|she|they|one of (my|our|the) \w+)")
+# Someone told the speaker, or the speaker noticed/suspects something.
+REPORTING = re.compile(
+    r"\b(told me|tells me|telling me|said|says|saying|disclosed|confided|confessed|opened up|admitted|"
+    r"messaged me|dmed me|texted me|emailed me|came to me|asked me not to tell|showed me|"
+    r"i (think|suspect|believe|noticed|saw|have seen|found|heard|am worried|am concerned|am scared)|"
+    r"ive (seen|found|heard|noticed)|im (really |so |a bit )?(worried|concerned|scared)|worried about|concerned about|"
+    r"keeps|kept|has been|have been|is being|are being|was being|been)\b")
+HARM = re.compile(
+    r"\b(scared|afraid|frightened|terrified|hurt|hurting|hurts|hit|hits|hitting|beat|beats|beaten|kick|kicked|"
+    r"abuse|abused|abusing|abusive|groom|groomed|grooming|touch|touched|touching|unsafe|not safe|danger|"
+    r"self ?harm|harming|cutting|suicid\w*|kill|die|bruise|bruises|bruised|injur\w*|neglect\w*|hungry|"
+    r"threat\w*|blackmail\w*|bully|bullied|bullying|naked|nude|nudes|explicit|sexual|sext\w*|"
+    r"inappropriate (messages?|photos?|pictures?|images?|contact|comments?|videos?)|meet up|meet him|meet her|"
+    r"secret|wont go home|doesnt want to go home|dont want to go home|scared to go home|run away|running away|"
+    r"fight|fighting|attacked|assault\w*|exploit\w*|radicali\w*|extremis\w*|drunk|drugs|weapon|knife)\b")
+# A third party narrated as doing what the policy forbids.
+THIRD_PARTY_ACT = re.compile(
+    rf"\b{SUBJECT}\b(?:\s+\w+){{0,4}}?\s+(is|are|was|were|has|have|had|keeps|kept|been)\s+"
+    r"(\w+ing|posted|shared|sent|added|messaged|uploaded|contacted|followed|filmed|tagged|circulated)\b")
+FORBIDDEN_ACT_OBJECT = re.compile(
+    r"\b(photos?|pictures?|pics?|images?|videos?|footage|clips?|names?|pupils?|children|kids|child|"
+    r"students?|year ?[1-9]|friend requests?|messages?|dms?)\b")
+NARRATED_ACT = re.compile(
+    rf"\b{SUBJECT}\b(?:\s+\w+){{0,3}}?\s+(posted|shared|sent|uploaded|added|messaged|dmed|contacted|"
+    r"filmed|tagged|circulated|friended)\b")
+# Hypothetical rule questions: modal openers and "allowed"-style phrasing.
+RULE_QUESTION = re.compile(
+    r"^(can|could|may|might|am i|are|is it|is there|should|shall|do|does|must|will|would|what|when|who|which|how)\b"
+    r"|\b(allowed|permitted|ok to|okay to|alright to|fine to|supposed to|rules? (on|for|about))\b")
+RULE_EXCLUDED_VERBS = {"allowed", "supposed", "permitted", "required", "expected", "encouraged", "going",
+                       "meant", "trying", "asking", "wondering", "thinking", "planning", "hoping"}
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    reason: str
+
+
+def spot_disclosure(normalised_text: str) -> Disclosure | None:
+    """`normalised_text` as produced by knowledge.lexicon.normalise (lower case, no punctuation)."""
+    text = normalised_text
+    if not text:
+        return None
+    has_subject = re.search(rf"\b{SUBJECT}\b", text) is not None
+    harm = HARM.search(text)
+    reporting = REPORTING.search(text)
+    is_rule_question = RULE_QUESTION.search(text) is not None and not reporting
+
+    if harm and (reporting or (has_subject and not is_rule_question)):
+        return Disclosure(f"harm: {harm.group(0)}")
+    for act in (THIRD_PARTY_ACT.search(text), NARRATED_ACT.search(text)):
+        if act and act.group(0).split()[-1] not in RULE_EXCLUDED_VERBS and not is_rule_question:
+            if FORBIDDEN_ACT_OBJECT.search(text[act.start():]) or FORBIDDEN_ACT_OBJECT.search(text):
+                return Disclosure(f"act: {act.group(0)}")
+    return None

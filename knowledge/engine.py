@@ -1,0 +1,322 @@
+"""The answer engine: a question in everyday words → the policy clause that answers it, as an Answer.
+
+How a question is scored (everything question-independent is precomputed in `Knowledge.load`):
+
+1. normalise (NFKC, lower case, no punctuation/control characters), cap at MAX_QUESTION_CHARS;
+2. correct typos token by token against the policy's own vocabulary (rapidfuzz ratio);
+3. expand slang and synonyms into policy terms with the school's lexicon;
+4. score every match target — each clause as a full sentence, plus the example phrasings from
+   policy/examples.toml — by IDF-weighted term overlap (Dice) blended with a rapidfuzz
+   token-set similarity over the same expanded strings; a clause scores its best target;
+5. steer by audience ("I'm a parent", "can pupils…", "the school's Facebook") and platform;
+6. turn the best clause into a verdict from its modality (and intent: who/what/when → "info").
+
+Two kinds of "don't know":
+* not covered — best score under ANSWER_THRESHOLD (or an out-of-scope / other-language / empty
+  question): answered=False, no section/clause/quote/verdict, text names who to ask;
+* not sure — two or three different rules score within AMBIGUITY_MARGIN of each other: we still
+  answer with the best clause (answered=True, so the contract always carries a quotable rule)
+  but fill `choices` and say "did you mean…?" so the channel can offer buttons.
+"""
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from knowledge.answers import Answer, Related
+from knowledge.disclosure import spot_disclosure
+from knowledge.lexicon import Lexicon, normalise
+from knowledge.policy import STOPWORDS, Clause, Policy
+
+MAX_QUESTION_CHARS = 1000  # longer input is truncated before any scoring
+ANSWER_THRESHOLD = 0.34  # calibrated on tests/questions.toml (see benchmarks/answer_bench.py)
+AMBIGUITY_MARGIN = 0.025
+FUZZY_WEIGHT = 0.3
+TYPO_CUTOFF = 80
+FUZZY_CANDIDATES = 30
+
+# Words that tell us a question is in English at all (other languages get an honest refusal).
+ENGLISH_FUNCTION_WORDS = frozenset("""i a an the to my is it on of and do we you in for what how who me be are if
+with should am ok can about from our this that at or not when where why which does did have has any your
+he she they them his her there was were will would could may must so but""".split())
+VERDICT_INTENT = re.compile(r"^(can|could|may|might|am|are|is|isnt|should|shall|do|does|did|must|will|would|have|"
+                            r"has|are|im|ive|please|quick|allowed|ok|okay|any|if)\b|\b(allowed|ok to|okay to|"
+                            r"alright to|fine to|permitted|supposed to|got to|have to)\b")
+INFO_INTENT = re.compile(r"^(who|whos|which|what|whats|when|whens|where|wheres|why|how|hows|tell me|explain|"
+                         r"list|define)\b")
+AUDIENCE_CUES = [
+    ("parents", re.compile(r"\b(im|i am|as) an? (parent|mum|dad|carer|mother|father|guardian)\b|"
+                           r"\b(can|may|should|could|do|does|are|is|must|will) (the )?(parents?|carers?|mums?|dads?|"
+                           r"a (parent|mum|dad|carer))\b|\b(parents?|carers?|mums?|dads?) (allowed|can|should|may)\b|"
+                           r"\b(for|by) (parents|carers)\b|\bmy (son|daughter|child|kid)s? (school|class|teacher)\b")),
+    ("pupils", re.compile(r"\b(can|may|should|could|do|does|are|is|must|will) (my |the |a |our )?(pupils?|children|"
+                          r"child|kids?|students?|son|daughter)\b|\b(pupils?|children|kids|students) (allowed|can|"
+                          r"should|may)\b|\b(im|i am|as) a (pupil|student|child)\b|\bfor (pupils|children|kids)\b")),
+    ("school_accounts", re.compile(r"\b(school s?|schools|official|cjs|our) (facebook|instagram|fb|insta|ig|page|account|"
+                                   r"accounts|social media|channels?|feed)\b|\bthe school (post|like|follow)|"
+                                   r"\bwill the school\b|\bdoes the school\b|\bcan the school\b")),
+    ("staff", re.compile(r"\b(can|may|could|should|am|do|must|shall) i\b|\b(im|i am|as) an? (teacher|ta|member of staff|"
+                         r"staff member|governor|volunteer|teaching assistant)\b|\b(can|may|should) (staff|teachers?|"
+                         r"governors?|volunteers?)\b|\bmy (own|personal)\b|\b(is it|its) (ok|okay|alright|fine) (for me )?to\b")),
+]
+AUDIENCE_HINTS = {"parents": "as a parent", "pupils": "as a pupil", "staff": "as a teacher",
+                  "school_accounts": "on the school's facebook"}
+PLATFORMS = {"facebook": re.compile(r"\b(facebook|fb)\b"), "instagram": re.compile(r"\b(instagram|insta|ig|gram)\b")}
+
+
+@dataclass
+class _Target:
+    clause_index: int
+    terms: frozenset[str]
+    weight: float
+    string: str
+
+
+class Knowledge:
+    def __init__(self, policy: Policy, lexicon: Lexicon, examples: dict[str, list[str]]):
+        self.policy = policy
+        self.lexicon = lexicon
+        self.clauses: list[Clause] = policy.clauses
+        self.examples = examples
+        self.stopwords = STOPWORDS | lexicon.extra_stopwords | {"im", "ive", "dont", "cant", "wont"}
+        self.warnings: list[str] = []
+        self._renewal_date = policy.meta.renewal_date
+        self._build()
+
+    # --- loading ---------------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, policy_file, lexicon_file=None, examples_file=None) -> "Knowledge":
+        policy = Policy.load(policy_file)
+        lexicon = Lexicon.load(lexicon_file)
+        examples: dict[str, list[str]] = {}
+        if examples_file is not None and Path(examples_file).exists():
+            raw = tomllib.loads(Path(examples_file).read_text(encoding="utf-8"))
+            examples = {str(k): list(v) for k, v in raw.get("clauses", raw).items() if isinstance(v, list)}
+        return cls(policy, lexicon, examples)
+
+    def _terms(self, normalised_text: str) -> list[str]:
+        """Content words plus the policy terms the lexicon maps the text's phrases to."""
+        words = [w for w in normalised_text.split() if w not in self.stopwords and len(w) > 1]
+        for term in self.lexicon.expand(normalised_text):
+            words.extend(w for w in term.split() if w not in self.stopwords)
+        return words
+
+    def _build(self) -> None:
+        ids = {clause.id: index for index, clause in enumerate(self.clauses)}
+        for clause_id in self.examples:
+            if clause_id not in ids:
+                self.warnings.append(f"examples: no clause {clause_id} in the policy; ignored")
+        raw_targets: list[tuple[int, str]] = []
+        for index, clause in enumerate(self.clauses):
+            raw_targets.append((index, f"{clause.heading} {clause.statement}"))
+            for example in self.examples.get(clause.id, []):
+                raw_targets.append((index, example))
+
+        term_lists = [(index, self._terms(normalise(text))) for index, text in raw_targets]
+        # Document frequency per clause (not per target), so well-exemplified clauses are not penalised.
+        clause_terms: dict[int, set[str]] = {}
+        for index, terms in term_lists:
+            clause_terms.setdefault(index, set()).update(terms)
+        document_frequency: dict[str, int] = {}
+        for terms in clause_terms.values():
+            for term in terms:
+                document_frequency[term] = document_frequency.get(term, 0) + 1
+        count = max(len(clause_terms), 1)
+        self.idf = {term: math.log(1 + count / df) for term, df in document_frequency.items()}
+        self.default_idf = math.log(1 + count)
+
+        self.targets: list[_Target] = []
+        self.postings: dict[str, list[int]] = {}
+        for index, terms in term_lists:
+            unique = frozenset(terms)
+            target = _Target(index, unique, sum(self.idf[t] for t in unique), " ".join(sorted(unique)))
+            for term in unique:
+                self.postings.setdefault(term, []).append(len(self.targets))
+            self.targets.append(target)
+        self.target_strings = [t.string for t in self.targets]
+
+        vocabulary = set(document_frequency) | self.lexicon.variant_words()
+        for clause in self.clauses:
+            vocabulary.update(normalise(clause.statement).split())
+        self.vocabulary = frozenset(vocabulary | ENGLISH_FUNCTION_WORDS | self.stopwords)
+        # Typo correction only targets words long enough to be mistyped meaningfully.
+        self._correctable = sorted(w for w in self.vocabulary if len(w) >= 3 and not w.isdigit())
+        self._typo_cache: dict[str, str] = {}
+        # Sibling clauses with identical wording (the Facebook and Instagram lists) are "twins".
+        by_text: dict[str, list[int]] = {}
+        for index, clause in enumerate(self.clauses):
+            by_text.setdefault(clause.text, []).append(index)
+        self.twins = {i: [j for j in group if j != i] for group in by_text.values() for i in group}
+
+    # --- scoring ---------------------------------------------------------------------------
+
+    def _correct(self, word: str) -> str:
+        if word in self.vocabulary or len(word) < 4 or not word.isalpha():
+            return word
+        cached = self._typo_cache.get(word)
+        if cached is None:
+            match = process.extractOne(word, self._correctable, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
+            cached = match[0] if match else word
+            if len(self._typo_cache) < 50_000:
+                self._typo_cache[word] = cached
+        return cached
+
+    def _query_audience(self, text: str) -> str | None:
+        for audience, pattern in AUDIENCE_CUES:
+            if pattern.search(text):
+                return audience
+        return None
+
+    def score(self, question: str) -> tuple[list[tuple[float, int]], dict]:
+        """Clause scores for a question, best first, and what was understood about it."""
+        text = normalise(question[:MAX_QUESTION_CHARS])
+        words = text.split()
+        corrected = " ".join(self._correct(w) for w in words)
+        terms = set(self._terms(corrected))
+        info = {"normalised": corrected, "words": words, "terms": terms}
+        if not terms:
+            return [], info
+        query_weight = sum(self.idf.get(t, self.default_idf) for t in terms)
+        overlap: dict[int, float] = {}
+        for term in terms:
+            weight = self.idf.get(term)
+            if weight is None:
+                continue
+            for target_index in self.postings[term]:
+                overlap[target_index] = overlap.get(target_index, 0.0) + weight
+        if not overlap:
+            return [], info
+        audience = self._query_audience(corrected)
+        info["audience"] = audience
+        platforms = [name for name, pattern in PLATFORMS.items() if pattern.search(corrected)]
+        # Exact weighted overlap first, then rapidfuzz on the best candidates only: it rewards
+        # near-identical wording and partial words without scanning every target.
+        dice = {index: 2 * common / (query_weight + self.targets[index].weight) for index, common in overlap.items()}
+        candidates = sorted(dice, key=dice.__getitem__, reverse=True)[:FUZZY_CANDIDATES]
+        query_string = " ".join(sorted(terms))
+        best: dict[int, float] = {}
+        for target_index in candidates:
+            target = self.targets[target_index]
+            similarity = fuzz.token_set_ratio(query_string, target.string) / 100
+            value = (1 - FUZZY_WEIGHT) * dice[target_index] + FUZZY_WEIGHT * similarity
+            if value > best.get(target.clause_index, 0.0):
+                best[target.clause_index] = value
+        for clause_index in list(best):
+            clause = self.clauses[clause_index]
+            if audience and clause.audience == audience:
+                best[clause_index] *= 1.2
+            elif audience and clause.audience in ("parents", "pupils", "staff") and clause.audience != audience:
+                best[clause_index] *= 0.8
+            elif not audience and clause.audience in ("parents", "pupils"):
+                best[clause_index] *= 0.9  # staff ask about themselves unless they say otherwise
+            if len(platforms) == 1:
+                heading = clause.heading.lower()
+                other = "instagram" if platforms[0] == "facebook" else "facebook"
+                if other in heading:
+                    best[clause_index] *= 0.9
+        ranked = sorted(((value, index) for index, value in best.items()), key=lambda pair: (-pair[0], pair[1]))
+        return ranked, info
+
+    # --- answering -------------------------------------------------------------------------
+
+    def answer(self, question: str, audience: str | None = None, today: date | None = None) -> Answer:
+        if not isinstance(question, str):
+            question = "" if question is None else str(question)
+        today = today or date.today()
+        notice = None
+        if self._renewal_date is not None and today > self._renewal_date:
+            notice = (f"Note: this policy was due for renewal in {self.policy.meta.renewal_due}; "
+                      f"check with the Headteacher that it is still current.")
+        answer = self._answer(question, audience)
+        if notice:
+            answer.notice = notice
+            answer.text = f"{answer.text}\n{notice}"
+        return answer
+
+    def _answer(self, question: str, audience_hint: str | None) -> Answer:
+        clipped = question[:MAX_QUESTION_CHARS]
+        normalised = normalise(clipped)
+        words = normalised.split()
+        if not any(ch.isalpha() for ch in normalised):
+            return Answer(question=question, answered=False, confidence=0.0,
+                          text="I didn't catch a question there. Ask me about the school's social media policy, "
+                               "for example: \"Can I accept a friend request from a past pupil?\"")
+        disclosure = spot_disclosure(normalised)
+        if len(words) >= 3 and sum(w in ENGLISH_FUNCTION_WORDS for w in words) < 2 and not disclosure:
+            known = sum(1 for w in words if w in self.vocabulary)
+            if known < len(words) / 2:
+                return self._refuse(question, normalised, 0.0,
+                                    "I couldn't read that as a question about the school's social media policy "
+                                    "(I can only answer questions in English).")
+        hint = AUDIENCE_HINTS.get(audience_hint or "", "")
+        scored_text = f"{hint} {clipped}" if hint else clipped
+        if disclosure:
+            scored_text += " safeguarding report concern"  # steer to the reporting duty, if the policy has one
+        ranked, info = self.score(scored_text)
+        best_score, best_index = ranked[0] if ranked else (0.0, -1)
+        confidence = min(best_score, 1.0)
+        oos = self.lexicon.out_of_scope_hits(info["normalised"])
+        if oos:
+            confidence *= 0.6  # off-topic vocabulary: only a strong policy match survives
+
+        threshold = ANSWER_THRESHOLD * (0.75 if disclosure else 1.0)
+        if best_index < 0 or confidence < threshold:
+            answer = self._refuse(question, info["normalised"], confidence)
+        else:
+            answer = self._answer_clause(question, info, ranked, best_index, confidence)
+        if disclosure:
+            answer.report_suggested = True
+            answer.text = (
+                "This sounds like a safeguarding concern — report it to the DSL (designated safeguarding lead) "
+                "now, today, in person or by phone; don't wait or investigate yourself. "
+                "Do not promise the child confidentiality: say you will have to tell the people who can help. "
+                "Write down what was said or seen, in their words, with the time.\n" + answer.text)
+            answer.ask_instead = answer.ask_instead or "the DSL (designated safeguarding lead)"
+        return answer
+
+    def _refuse(self, question: str, normalised: str, confidence: float, reason: str | None = None) -> Answer:
+        who = self.lexicon.who_to_ask(normalised)
+        lead = reason or "The social media policy doesn't cover that, so I can't answer it from the policy."
+        return Answer(question=question, answered=False, confidence=round(confidence, 3), ask_instead=who,
+                      text=f"{lead} Please ask {who}.")
+
+    def _answer_clause(self, question: str, info: dict, ranked, best_index: int, confidence: float) -> Answer:
+        clause = self.clauses[best_index]
+        wants_info = bool(INFO_INTENT.search(info["normalised"])) and not VERDICT_INTENT.search(info["normalised"])
+        verdict = "info" if wants_info else clause.verdict
+        twins = self.twins.get(best_index, [])
+
+        # "Not sure": other, differently worded rules almost as close as the best one.
+        best_score = ranked[0][0]
+        close = [index for value, index in ranked[1:4]
+                 if value >= best_score - AMBIGUITY_MARGIN and index not in twins
+                 and self.clauses[index].text != clause.text]
+        choices = [Related(self.clauses[i].id, f"{self.clauses[i].heading}: {self.clauses[i].text}")
+                   for i in [best_index, *close]] if close else []
+
+        related_indexes = list(twins)
+        for value, index in ranked[1:]:
+            if len(related_indexes) >= 3:
+                break
+            if index != best_index and index not in related_indexes and value >= best_score * 0.6:
+                related_indexes.append(index)
+        related = [Related(self.clauses[i].id, self.clauses[i].heading) for i in related_indexes[:3]]
+
+        statement = clause.statement.rstrip(".")
+        opener = {"yes": "Yes. ", "no": "No. ", "depends": "It depends. ", "info": ""}[verdict]
+        text = f"{opener}{statement} — section {clause.section} ({clause.heading})."
+        if clause.verdict == "depends" and verdict == "depends":
+            text += " It turns on consent/permission or the stated exception, so check that first."
+        if choices:
+            options = "; ".join(f"{c.clause} {c.heading}" for c in choices)
+            text = f"I'm not completely sure which rule you mean — did you mean: {options}? Closest: {text}"
+        return Answer(question=question, answered=True, text=text, section=clause.section, clause=clause.id,
+                      heading=clause.heading, quote=clause.text, verdict=verdict,
+                      confidence=round(confidence, 3), related=related, choices=choices)
