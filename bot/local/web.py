@@ -1,11 +1,174 @@
-"""Local web chat at GET / (placeholder until the web chat lands)."""
+"""The local web chat: pick a sample roster user at GET / and talk to the bot in the browser.
+
+It is the embedded default a newcomer tries first, with no Slack or Microsoft account. Like the
+other adapters it only translates: a JSON request becomes an `Incoming`, each `Reply` goes back as
+JSON (`reply_to_dict`), and the page (bot/local/static) renders it as HTML. No business rules here.
+
+Anyone who can open the page may speak as anyone on the roster, so this channel is for local use:
+the server binds 127.0.0.1 by default, and requests from another web origin are refused.
+"""
 from __future__ import annotations
+
+import functools
+import html
+import json
+from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
+from handlers.messages import Incoming, reply_to_dict
+from handlers.router import MAX_TEXT_LENGTH
+from storage.outbox import take_local_inbox
+from storage.roster import all_people, get_person
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+MAX_BODY_BYTES = 128 * 1024  # a 4,000-character message, JSON-escaped, fits many times over
+MAX_ACTION_LENGTH = 200
+INBOX_POLL_SECONDS = 4
+
+# The page loads only its own script and style: no inline code, so an injected tag cannot run.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": ("default-src 'none'; script-src 'self'; style-src 'self'; "
+                                "img-src 'self' data:; connect-src 'self'; form-action 'self'; "
+                                "base-uri 'none'; frame-ancestors 'none'"),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+_dumps = functools.partial(json.dumps, ensure_ascii=False, default=str)
+
+
+class BadRequest(Exception):
+    """Input the page (or a hand-written request) got wrong; the message says how to fix it."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+def _error(message: str, status: int = 400) -> web.Response:
+    return web.json_response({"error": message}, status=status, headers=SECURITY_HEADERS,
+                             dumps=_dumps)
+
+
+def _ok(payload: dict[str, Any]) -> web.Response:
+    return web.json_response(payload, headers=SECURITY_HEADERS, dumps=_dumps)
+
+
+def _person_summary(person) -> dict[str, Any]:
+    return {"id": person.id, "name": person.name, "roles": sorted(person.roles),
+            "job_title": person.job_title}
+
+
+def _check_same_origin(request: web.Request) -> None:
+    """Refuse requests a page on another origin makes the browser send (cross-site request forgery).
+
+    Tools such as curl send neither header and are let through: the channel is local anyway.
+    """
+    refused = BadRequest("Requests from other web sites are not accepted here.", status=403)
+    if request.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site"):
+        raise refused
+    origin = request.headers.get("Origin")
+    if origin is not None and origin.rstrip("/") != f"{request.scheme}://{request.host}":
+        raise refused
+
+
+async def _read_json(request: web.Request) -> dict[str, Any]:
+    if request.content_type != "application/json":
+        raise BadRequest("Send JSON with the header Content-Type: application/json.", status=415)
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise BadRequest(f"The request is too large (limit {MAX_BODY_BYTES // 1024} KB).", status=413)
+    body = await request.content.read(MAX_BODY_BYTES + 1)
+    if len(body) > MAX_BODY_BYTES:
+        raise BadRequest(f"The request is too large (limit {MAX_BODY_BYTES // 1024} KB).", status=413)
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise BadRequest("The body is not valid UTF-8 JSON.") from None
+    if not isinstance(data, dict):
+        raise BadRequest('The body must be a JSON object such as {"person": "staff", "text": "help"}.')
+    return data
+
+
+def _roster_person(services, person_id: Any):
+    if not isinstance(person_id, str) or not person_id.strip():
+        raise BadRequest('"person" must be the roster id of the person you are chatting as.')
+    person = get_person(services.db, person_id.strip())
+    if person is None:
+        raise BadRequest(f"No one with the id {person_id.strip()[:60]!r} is on the roster.")
+    return person
+
+
+def incoming_from_json(data: dict[str, Any], services) -> Incoming:
+    """Translate {"person", "text"} or {"person", "action", "value"} into an Incoming."""
+    person = _roster_person(services, data.get("person"))
+    common = dict(channel="local", platform_user_id=person.id, person=person,
+                  conversation_id=f"web:{person.id}", private=True)
+    action = data.get("action")
+    if action is not None:
+        if not isinstance(action, str) or not action.strip() or len(action) > MAX_ACTION_LENGTH:
+            raise BadRequest(f'"action" must be a non-empty string of at most {MAX_ACTION_LENGTH} characters.')
+        value = data.get("value", {})
+        if value is None:
+            value = {}
+        if not isinstance(value, dict):
+            raise BadRequest('"value" must be a JSON object.')
+        return Incoming(**common, action=action.strip(), value=value)
+    text = data.get("text")
+    if not isinstance(text, str):
+        raise BadRequest('Send either "text" (your message) or "action" (a button or form).')
+    if not text.strip():
+        raise BadRequest("The message is empty; type a question first.")
+    if len(text) > MAX_TEXT_LENGTH:
+        raise BadRequest(f"That message is too long ({len(text):,} characters). "
+                         f"Please keep it under {MAX_TEXT_LENGTH:,} characters.")
+    return Incoming(**common, text=text)
+
+
+def _page(services) -> str:
+    school = html.escape(services.config.school)
+    template = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+    return template.replace("{{school}}", school)
+
 
 def mount(app: web.Application, hub) -> None:
+    services = hub.services
+    page = _page(services)
+
     async def index(request: web.Request) -> web.Response:
-        return web.Response(text="Policy Bot is running.", content_type="text/plain")
+        return web.Response(text=page, content_type="text/html", charset="utf-8",
+                            headers=SECURITY_HEADERS)
+
+    async def people(request: web.Request) -> web.Response:
+        return _ok({"school": services.config.school, "inbox_poll_seconds": INBOX_POLL_SECONDS,
+                    "max_text_length": MAX_TEXT_LENGTH,
+                    "people": [_person_summary(p) for p in all_people(services.db)]})
+
+    async def messages(request: web.Request) -> web.Response:
+        try:
+            _check_same_origin(request)
+            incoming = incoming_from_json(await _read_json(request), services)
+        except BadRequest as bad:
+            return _error(str(bad), bad.status)
+        replies = await hub.handle(incoming)
+        return _ok({"replies": [reply_to_dict(r) for r in replies]})
+
+    async def inbox(request: web.Request) -> web.Response:
+        try:
+            _check_same_origin(request)  # taking the inbox marks it seen: no other site may do that
+            person = _roster_person(services, request.query.get("person"))
+        except BadRequest as bad:
+            return _error(str(bad), bad.status)
+        return _ok({"messages": [reply_to_dict(r) for r in take_local_inbox(services.db, person.id)]})
+
+    async def not_allowed(request: web.Request) -> web.Response:
+        return _error("Use POST with a JSON body.", status=405)
 
     app.router.add_get("/", index)
+    app.router.add_get("/local/people", people)
+    app.router.add_post("/local/messages", messages)
+    app.router.add_get("/local/messages", not_allowed)
+    app.router.add_get("/local/inbox", inbox)
+    app.router.add_static("/local/static/", STATIC_DIR, append_version=False)
