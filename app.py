@@ -94,6 +94,28 @@ def cmd_chat(args) -> int:
     return run_terminal_chat(services, args.as_user, sys.stdin, sys.stdout)
 
 
+def cmd_gaps(args) -> int:
+    """The policy-gap register for the annual review: a table, or CSV with --csv."""
+    from storage.database import open_database
+    from storage.questions import gap_register, gap_register_csv
+
+    db = open_database()
+    gaps = gap_register(db)
+    if args.csv:
+        text = gap_register_csv(gaps)
+    elif not gaps:
+        text = "No policy gaps recorded yet.\n"
+    else:
+        text = "".join(f"{gap.times_asked:>4}  {gap.first_asked[:10]}  {gap.last_asked[:10]}  "
+                       f"{gap.reason:<27}  {gap.question}\n" for gap in gaps)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8", newline="")
+        print(f"Wrote {len(gaps)} gap(s) to {args.output}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def cmd_serve(args) -> int:
     from bot.server import run_server
 
@@ -136,6 +158,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--platform", choices=["facebook", "instagram"], default="facebook")
     check.add_argument("--json", action="store_true")
     check.set_defaults(func=cmd_check_draft)
+
+    gaps = sub.add_parser("gaps", help="the policy-gap register (questions the policy did not answer well)")
+    gaps.add_argument("--csv", action="store_true", help="write CSV for a spreadsheet")
+    gaps.add_argument("--output", default=None, help="write to this file instead of the screen")
+    gaps.set_defaults(func=cmd_gaps)
 
     package = sub.add_parser("package-teams", help="write the Teams app package (zip) to upload")
     package.add_argument("--output", default="policybot-teams.zip")
