@@ -31,6 +31,11 @@ def _button_choice(text: str, last: list[Reply]) -> Button | None:
 
 
 def run_terminal_chat(services: Services, as_user: str, stdin: TextIO, out: TextIO) -> int:
+    # Piped input may hold bytes that are not UTF-8, and a console may not show every emoji:
+    # replace what cannot be decoded or shown rather than stop with a traceback.
+    for stream in (stdin, out):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     person = find_person(services.db, as_user)
     if person is None:
         out.write(f"No one called '{as_user}' is on the roster. Try --as staff, or a roster id "
@@ -68,5 +73,11 @@ def run_terminal_chat(services: Services, as_user: str, stdin: TextIO, out: Text
                 out.write("(messages for you)\n")
                 _print_replies(inbox, out)
 
-    asyncio.run(loop())
+    try:
+        asyncio.run(loop())
+    except BrokenPipeError:  # the reader went away (`… | head`): stop quietly, as other tools do
+        import os
+
+        if hasattr(out, "fileno"):  # so the final flush at exit does not complain either
+            os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
     return 0
