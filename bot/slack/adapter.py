@@ -1,0 +1,287 @@
+"""The bolt AsyncApp: Slack events, interactivity and slash commands → Incoming → hub → Block Kit.
+
+Every listener acks first (events are acked by bolt itself) and bolt runs the rest after the
+response has gone back, so Slack's 3-second limit holds however slow an answer is. Event retries
+(X-Slack-Retry-Num) are recognised by event_id, recorded in SQLite so a restart keeps the memory.
+Message text is never logged.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+import aiohttp
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.core import Hub
+from bot.slack import render
+from bot.slack.sender import SlackSender
+from handlers.messages import Form, Incoming, Reply
+from storage import state as state_store
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+SLACK_ERRORS = (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError, OSError)
+# Message subtypes that are still a person writing to the bot; every other subtype is ignored.
+PERSON_SUBTYPES = frozenset({None, "file_share"})
+ASK_PROMPT = ("What would you like to know? Type your question here, for example "
+              "_Can I accept a friend request from a parent?_")
+POLICY_COMMAND_HELP = "Ask me with `/policy your question`, for example `/policy can I post photos of pupils?`"
+ALL = re.compile(".*")
+
+
+def unescape(text: str) -> str:
+    """Slack sends &, < and > escaped; handlers get the person's own characters."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def is_dm(channel_id: str | None) -> bool:
+    return bool(channel_id) and channel_id.startswith("D")
+
+
+@dataclass
+class Destination:
+    """Where the replies to one Incoming go."""
+
+    user: str
+    channel: str | None = None  # None: the person's DM with the bot
+    private: bool = True  # the channel is a DM: confidential replies may be shown there
+    thread_ts: str | None = None
+    trigger_id: str | None = None  # lets us open a modal (valid for 3 s, once)
+    respond: Any = None  # a slash command's response_url: replies are ephemeral
+
+
+class EmailDirectory:
+    """Email addresses from users.info, cached per user id; a failure is None, never an error."""
+
+    def __init__(self, client: AsyncWebClient):
+        self.client = client
+        self._emails: dict[str, str | None] = {}
+        self._lookups: dict[str, asyncio.Future] = {}
+
+    async def email(self, user_id: str) -> str | None:
+        if user_id in self._emails:
+            return self._emails[user_id]
+        # Two messages from one person at once share one users.info call.
+        lookup = self._lookups.get(user_id)
+        if lookup is None:
+            lookup = self._lookups[user_id] = asyncio.ensure_future(self._look_up(user_id))
+            lookup.add_done_callback(lambda _: self._lookups.pop(user_id, None))
+        return await asyncio.shield(lookup)
+
+    async def _look_up(self, user_id: str) -> str | None:
+        try:
+            found = await self.client.users_info(user=user_id)
+        except SLACK_ERRORS as error:
+            log.warning("users.info failed for a Slack user: %s", type(error).__name__)
+            return None  # not cached: the next message tries again
+        email = ((found.get("user") or {}).get("profile") or {}).get("email") or None
+        self._emails[user_id] = email
+        return email
+
+
+class SlackAdapter:
+    def __init__(self, hub: Hub, client: AsyncWebClient, signing_secret: str | None):
+        self.hub = hub
+        self.client = client
+        self.sender = SlackSender(client)
+        self.directory = EmailDirectory(client)
+        self.bolt = AsyncApp(client=client, signing_secret=signing_secret or "",
+                             logger=logging.getLogger("bot.slack.bolt"))
+        bolt = self.bolt
+        # Order matters: bolt runs the first listener that matches; the catch-alls come last so
+        # that no request is "unhandled" (bolt would log its body, and with it message text).
+        bolt.event("message")(self.on_message)
+        bolt.event("app_mention")(self.on_app_mention)
+        bolt.event("app_home_opened")(self.on_app_home_opened)
+        bolt.event(ALL)(self.ignore_event)
+        bolt.command("/policy")(self.on_policy_command)
+        bolt.command(ALL)(self.on_other_command)
+        bolt.action(ALL)(self.on_action)
+        bolt.view_submission(ALL)(self.on_view_submission)
+        bolt.view_closed(ALL)(self.ack_only)
+        bolt.shortcut(ALL)(self.ack_only)
+        bolt.options(ALL)(self.no_options)
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    async def person(self, user_id: str):
+        person = self.hub.identify(PLATFORM, user_id)
+        if person is None:
+            email = await self.directory.email(user_id)
+            if email:
+                person = self.hub.identify(PLATFORM, user_id, email)
+        return person
+
+    def first_time(self, body: dict) -> bool:
+        event_id = body.get("event_id")
+        if not isinstance(event_id, str) or not event_id:
+            return True
+        return state_store.first_time_seen(self.hub.services.db, f"slack:{event_id}")
+
+    async def incoming(self, user_id: str, destination: Destination, **fields) -> Incoming:
+        return Incoming(channel=PLATFORM, platform_user_id=user_id, person=await self.person(user_id),
+                        conversation_id=destination.channel or "", private=destination.private, **fields)
+
+    async def handle(self, incoming: Incoming, destination: Destination) -> None:
+        replies = await self.hub.handle(incoming)
+        await self.deliver(replies, destination)
+
+    async def deliver(self, replies: list[Reply], destination: Destination) -> None:
+        for reply in replies:
+            try:
+                await self._deliver_one(reply, destination)
+            except SLACK_ERRORS as error:
+                code = getattr(getattr(error, "response", None), "data", None)
+                code = code.get("error") if isinstance(code, dict) else type(error).__name__
+                log.warning("could not post a Slack reply: %s", code)
+
+    async def _deliver_one(self, reply: Reply, destination: Destination) -> None:
+        form_opened = False
+        if reply.form is not None and destination.trigger_id:
+            form_opened = await self.open_form(reply.form, destination)
+            destination = replace(destination, trigger_id=None)  # a trigger_id works once
+            if form_opened and not (reply.text.strip() or reply.title or reply.buttons):
+                return
+        content = render.message(reply, include_form=not form_opened)
+        if destination.respond is not None and (destination.private or not reply.private):
+            await destination.respond(response_type="ephemeral", replace_original=False, **content)
+            return
+        channel, thread_ts = destination.channel, destination.thread_ts
+        if channel is None or (reply.private and not destination.private):
+            # Confidential replies never go into a channel: the person's DM instead.
+            channel, thread_ts = await self.sender.open_dm(destination.user), None
+        await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, **content)
+
+    async def open_form(self, form: Form, destination: Destination) -> bool:
+        metadata = json.dumps({"action": form.submit_action, "value": form.value,
+                               "channel": destination.channel if destination.private else None},
+                              separators=(",", ":"), ensure_ascii=False)
+        if len(metadata) > render.MAX_METADATA_CHARS:
+            return False  # too much hidden context for a modal: the form goes as a button instead
+        try:
+            await self.client.views_open(trigger_id=destination.trigger_id,
+                                         view=render.modal(form, metadata))
+            return True
+        except SLACK_ERRORS as error:
+            log.info("views.open failed (%s); sending the form as a button", type(error).__name__)
+            return False
+
+    # --- events -------------------------------------------------------------------------------
+
+    async def on_message(self, event: dict, body: dict, context) -> None:
+        user = event.get("user")
+        if (event.get("channel_type") != "im" or event.get("subtype") not in PERSON_SUBTYPES
+                or event.get("bot_id") or not isinstance(user, str) or user == context.bot_user_id):
+            return
+        if not self.first_time(body):
+            return
+        files = tuple(str(f.get("name") or f.get("id")) for f in event.get("files") or [] if isinstance(f, dict))
+        destination = Destination(user=user, channel=event.get("channel"), private=True,
+                                  thread_ts=event.get("thread_ts"))
+        incoming = await self.incoming(user, destination, text=unescape(event.get("text") or ""),
+                                       attachments=files)
+        await self.handle(incoming, destination)
+
+    async def on_app_mention(self, event: dict, body: dict, context) -> None:
+        user, channel = event.get("user"), event.get("channel")
+        if event.get("bot_id") or not isinstance(user, str) or user == context.bot_user_id:
+            return
+        if not self.first_time(body):
+            return
+        destination = Destination(user=user, channel=channel, private=is_dm(channel),
+                                  thread_ts=event.get("thread_ts") or event.get("ts"))
+        text = unescape(render.strip_mention(event.get("text") or "", context.bot_user_id))
+        await self.handle(await self.incoming(user, destination, text=text), destination)
+
+    async def on_app_home_opened(self, event: dict) -> None:
+        if event.get("tab", "home") != "home" or not event.get("user"):
+            return
+        try:
+            await self.client.views_publish(user_id=event["user"],
+                                            view=render.home_view(self.hub.services.config.school))
+        except SLACK_ERRORS as error:
+            log.warning("views.publish failed: %s", type(error).__name__)
+
+    async def ignore_event(self) -> None:
+        """Event types we do not use are acknowledged (so Slack does not retry) and dropped."""
+
+    # --- slash command ------------------------------------------------------------------------
+
+    async def on_policy_command(self, ack, command: dict, respond) -> None:
+        await ack()
+        user, channel = command.get("user_id"), command.get("channel_id")
+        if not user:
+            return
+        text = unescape(command.get("text") or "").strip()
+        if not text:
+            await respond(response_type="ephemeral", text=POLICY_COMMAND_HELP)
+            return
+        private = is_dm(channel) or command.get("channel_name") == "directmessage"
+        destination = Destination(user=user, channel=channel, private=private,
+                                  trigger_id=command.get("trigger_id"), respond=respond)
+        await self.handle(await self.incoming(user, destination, text=text), destination)
+
+    async def on_other_command(self, ack) -> None:
+        await ack(text="Sorry, I only know the /policy command.")
+
+    # --- interactivity ------------------------------------------------------------------------
+
+    async def on_action(self, ack, body: dict, action: dict) -> None:
+        await ack()
+        user = (body.get("user") or {}).get("id")
+        if not user or not isinstance(action, dict):
+            return
+        raw_value = action.get("value")
+        if raw_value is None and isinstance(action.get("selected_option"), dict):
+            raw_value = action["selected_option"].get("value")
+        name, value = render.decode_action(str(action.get("action_id") or ""), raw_value)
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        message = body.get("message") or {}
+        destination = Destination(user=user, channel=channel, private=channel is None or is_dm(channel),
+                                  thread_ts=message.get("thread_ts"), trigger_id=body.get("trigger_id"))
+        if name == render.OPEN_FORM_ACTION:
+            form = render.form_of_button(value)
+            if form is None:
+                await self.deliver([Reply("That form has expired. Please start again.")], destination)
+            elif not await self.open_form(form, destination):
+                await self.deliver([Reply("Sorry, I could not open the form. Please try again.")], destination)
+            return
+        if name == "home.ask":
+            await self.deliver([Reply(ASK_PROMPT)], replace(destination, channel=None, private=True))
+            return
+        await self.handle(await self.incoming(user, destination, action=name, value=value), destination)
+
+    async def on_view_submission(self, ack, body: dict, view: dict) -> None:
+        await ack()  # closes the modal at once; the outcome arrives as a message
+        user = (body.get("user") or {}).get("id")
+        if not user or not isinstance(view, dict):
+            return
+        try:
+            metadata = json.loads(view.get("private_metadata") or "{}")
+        except ValueError:
+            metadata = {}
+        if not isinstance(metadata, dict) or not isinstance(metadata.get("action"), str):
+            await self.deliver([Reply("Sorry, I did not recognise that form. Please start again.")],
+                               Destination(user=user))
+            return
+        hidden = metadata.get("value") if isinstance(metadata.get("value"), dict) else {}
+        channel = metadata.get("channel") if is_dm(metadata.get("channel")) else None
+        destination = Destination(user=user, channel=channel, private=True, trigger_id=body.get("trigger_id"))
+        # The handler's hidden context wins over a field of the same name.
+        value = {**render.submitted_values(view), **hidden}
+        await self.handle(await self.incoming(user, destination, action=metadata["action"], value=value),
+                          destination)
+
+    async def ack_only(self, ack) -> None:
+        await ack()
+
+    async def no_options(self, ack) -> None:
+        await ack(options=[])

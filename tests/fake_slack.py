@@ -1,0 +1,243 @@
+"""A fake Slack Web API on 127.0.0.1 that records every call, for end-to-end tests.
+
+    with FakeSlack() as slack:                      # a real HTTP server in a thread
+        env = {"SLACK_API_URL": slack.api_url, "SLACK_BOT_TOKEN": "xoxb-test",
+               "SLACK_SIGNING_SECRET": SECRET}
+        ...
+        posts = slack.wait_for("chat.postMessage")      # or: await slack.wait_for_async(...)
+        posts[0].body["channel"], posts[0].blocks_text
+
+    slack.fail(500)                      # every call answers HTTP 500 ...
+    slack.fail(429, retry_after=30)      # ... or 429 with Retry-After
+    slack.down()  /  slack.up()          # stop listening (connection refused), then listen again
+    slack.recover()                      # answer normally again after fail()
+    slack.response_url()                 # a response_url for slash commands, recorded as "response_url"
+    signed_headers(SECRET, body)         # the X-Slack-Signature headers for a request body
+
+Works from sync and async tests alike (the server runs on its own thread).
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import http.server
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+BOT_USER_ID = "UBOT"
+BOT_ID = "BBOT"
+TEAM_ID = "T0SCHOOL"
+RESPONSE_URL_PATH = "/hooks/response/"
+
+
+def signed_headers(secret: str, body: bytes | str, timestamp: float | None = None,
+                   content_type: str = "application/json") -> dict[str, str]:
+    """Headers Slack would send with `body`, signed with `secret` at `timestamp` (default: now)."""
+    timestamp_text = str(int(time.time() if timestamp is None else timestamp))
+    raw = body.encode() if isinstance(body, str) else body
+    # Slack's v0 scheme, by hand so that bodies which are not UTF-8 can be signed too
+    signature = "v0=" + hmac.new(secret.encode(), b"v0:" + timestamp_text.encode() + b":" + raw,
+                                 hashlib.sha256).hexdigest()
+    return {"Content-Type": content_type, "X-Slack-Request-Timestamp": timestamp_text,
+            "X-Slack-Signature": signature}
+
+
+@dataclass
+class Call:
+    method: str  # "chat.postMessage"
+    headers: dict[str, str]
+    body: dict[str, Any]  # parsed JSON, form or query parameters
+
+    @property
+    def blocks(self) -> list:
+        blocks = self.body.get("blocks") or []
+        return json.loads(blocks) if isinstance(blocks, str) else blocks
+
+    @property
+    def blocks_text(self) -> str:
+        """Every string inside the blocks, joined: easy to assert on."""
+        out: list[str] = []
+
+        def walk(node):
+            if isinstance(node, dict):
+                for value in node.values():
+                    walk(value)
+            elif isinstance(node, list):
+                for value in node:
+                    walk(value)
+            elif isinstance(node, str):
+                out.append(node)
+
+        walk(self.blocks)
+        return "\n".join(out)
+
+
+@dataclass
+class Failure:
+    status: int
+    retry_after: float | None = None
+
+
+@dataclass
+class FakeSlack:
+    # user id → email for users.info; unknown users get no email
+    emails: dict[str, str] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+
+    def __post_init__(self):
+        self._lock = threading.Lock()
+        self._failure: Failure | None = None
+        self._server: http.server.ThreadingHTTPServer | None = None
+        self._port = 0
+        self._dm_counter = 0
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    def __enter__(self) -> "FakeSlack":
+        self.up()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.down()
+
+    def up(self) -> None:
+        """Listen (again, on the same port after down())."""
+        if self._server is not None:
+            return
+        fake = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                fake._serve(self)
+
+            do_GET = do_POST
+
+            def log_message(self, *args):
+                pass
+
+        http.server.ThreadingHTTPServer.allow_reuse_address = True
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", self._port), Handler)
+        self._server.daemon_threads = True
+        self._port = self._server.server_address[1]
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def down(self) -> None:
+        """Stop listening: calls now fail with connection refused."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def fail(self, status: int = 500, retry_after: float | None = None) -> None:
+        self._failure = Failure(status, retry_after)
+
+    def recover(self) -> None:
+        self._failure = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._port}"
+
+    @property
+    def api_url(self) -> str:
+        return self.url + "/api/"
+
+    def response_url(self, name: str = "1") -> str:
+        """A slash command's response_url; what is posted there is recorded as "response_url"."""
+        return f"{self.url}{RESPONSE_URL_PATH}{name}"
+
+    # --- what tests read ----------------------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """The calls to `method` once there are at least `count` (or whatever came by the timeout)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.calls_to(method)
+            if len(found) >= count:
+                return found
+            time.sleep(0.02)
+        return self.calls_to(method)
+
+    async def wait_for_async(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.calls_to(method)
+            if len(found) >= count:
+                return found
+            await asyncio.sleep(0.02)
+        return self.calls_to(method)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.calls.clear()
+
+    # --- the server side ----------------------------------------------------------------------
+
+    def _serve(self, request: http.server.BaseHTTPRequestHandler) -> None:
+        split = urlsplit(request.path)
+        method = split.path.rstrip("/").rsplit("/", 1)[-1]
+        if split.path.startswith(RESPONSE_URL_PATH):
+            method = "response_url"
+        length = int(request.headers.get("Content-Length") or 0)
+        raw = request.rfile.read(length) if length else b""
+        body = dict(parse_qsl(split.query))
+        content_type = (request.headers.get("Content-Type") or "").split(";")[0].strip()
+        if raw and content_type == "application/json":
+            try:
+                body.update(json.loads(raw))
+            except ValueError:
+                body["_unparsed"] = raw.decode("utf-8", "replace")
+        elif raw:
+            body.update(parse_qsl(raw.decode("utf-8", "replace")))
+        with self._lock:
+            self.calls.append(Call(method, dict(request.headers), body))
+        failure = self._failure
+        if failure is not None:
+            headers = {"Retry-After": str(int(failure.retry_after))} if failure.retry_after is not None else {}
+            payload = {"ok": False, "error": "ratelimited" if failure.status == 429 else "internal_error"}
+            self._reply(request, failure.status, payload, headers)
+            return
+        self._reply(request, 200, self._answer(method, body))
+
+    def _answer(self, method: str, body: dict) -> dict:
+        if method == "auth.test":
+            return {"ok": True, "url": "https://calmore.slack.com/", "team": "Calmore", "user": "policybot",
+                    "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID}
+        if method == "conversations.open":
+            user = str(body.get("users") or body.get("user") or "U0").split(",")[0]
+            return {"ok": True, "channel": {"id": "D" + user.lstrip("U")}}
+        if method == "users.info":
+            user = str(body.get("user") or "")
+            profile = {"real_name": f"User {user}"}
+            if user in self.emails:
+                profile["email"] = self.emails[user]
+            return {"ok": True, "user": {"id": user, "name": user.lower(), "profile": profile}}
+        if method in ("chat.postMessage", "chat.postEphemeral", "chat.update"):
+            with self._lock:
+                self._dm_counter += 1
+                ts = f"1700000000.{self._dm_counter:06d}"
+            return {"ok": True, "channel": body.get("channel"), "ts": body.get("ts") or ts,
+                    "message_ts": ts}
+        if method in ("views.open", "views.update", "views.publish"):
+            return {"ok": True, "view": {"id": "V0VIEW", "type": "modal"}}
+        return {"ok": True}
+
+    @staticmethod
+    def _reply(request, status: int, payload: dict, headers: dict | None = None) -> None:
+        data = json.dumps(payload).encode()
+        request.send_response(status)
+        request.send_header("Content-Type", "application/json; charset=utf-8")
+        request.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            request.send_header(name, value)
+        request.end_headers()
+        request.wfile.write(data)
