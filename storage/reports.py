@@ -220,9 +220,12 @@ def export_chronology_csv(db: Database, ref: str) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["reference", "at", "actor", "kind", "detail"])
     content = content_of(db, report)
-    for row in events_of(db, report):
+    events = events_of(db, report)
+    # The content goes with the event that last set it (the filing, or the details of an urgent one).
+    content_event = next((e["id"] for e in reversed(events) if e["kind"] in ("filed", "details")), None)
+    for row in events:
         detail = row["body"]
-        if row["kind"] in ("filed", "details") and content:
+        if row["id"] == content_event and content:
             detail = f"{detail}. " + "; ".join(f"{k}: {v}" for k, v in content_summary(content))
         writer.writerow([report["ref"], row["at"], row["actor_id"], row["kind"], detail])
     return out.getvalue()

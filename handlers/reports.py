@@ -1,0 +1,1026 @@
+"""Concern reports: safeguarding and social media misuse, by private message, straight to the DSL.
+
+Intake, as a form where the platform has one (Slack modal, Teams Adaptive Card) and as a guided
+conversation otherwise. Its state lives in SQLite (storage.state) with every answer sealed by
+storage.crypto, so a restart loses nothing and no plain content sits in conversation_state.
+
+  danger → about_staff → category → what → who → when → where → evidence → confirm
+A "yes" to danger files an urgent report and queues the urgent alert before the next question.
+Filing (the report, its chronology, the alerts, the end of the intake) is one transaction, and
+the reporter hears "received" only after it committed. Alerts carry who, category, urgency and
+the reference, never the content; the content is shown only to the roles its routing allows
+(storage.reports.ROUTINGS), re-checked on every button, and every attempt is audited.
+Nothing here logs message text.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any, Callable
+
+from handlers.context import Services
+from handlers.messages import Button, Form, FormField, Incoming, Notification, Reply
+from handlers.router import TextRoute
+from storage import reports as store
+from storage import state as state_store
+from storage.crypto import cipher_for
+from storage.roster import get_person, people_with_role
+from storage.state import FlowState
+
+FLOW = "report"
+# This flow answers "cancel" itself: after an urgent alert, "nothing was saved" would be untrue.
+FLOWS_HANDLE_CANCEL = (FLOW,)
+FORM_CHANNELS = frozenset({"slack", "teams"})
+MAX_ANSWER_LENGTH = 4000
+INTAKE_REMINDER_AFTER = timedelta(days=1)
+
+PUBLIC_LINE = "I've messaged you privately about this."
+
+CATEGORIES = (
+    ("child", "Safeguarding concern about a child"),
+    ("staff_social_media", "Staff use of social media"),
+    ("pupil_misuse", "Pupil misuse of social media"),
+    ("parent_misuse", "Parent or carer misuse of social media"),
+    ("other", "Something else"),
+)
+CATEGORY_LABELS = dict(CATEGORIES)
+ABOUT_STAFF = (
+    ("no", "No"),
+    ("staff", "Yes: another member of staff or a volunteer"),
+    ("dsl", "Yes: the Designated Safeguarding Lead"),
+    ("headteacher", "Yes: the Headteacher"),
+)
+ROUTING_FOR_ABOUT = {"no": "standard", "staff": "staff", "dsl": "about_dsl", "headteacher": "about_headteacher"}
+OUTCOMES = (
+    ("no_further_action", "No further action"),
+    ("advice_given", "Advice or support given in school"),
+    ("early_help", "Early help"),
+    ("referred_social_care", "Referred to children's social care"),
+    ("referred_lado", "Referred to the LADO"),
+    ("referred_police", "Referred to the police"),
+    ("other", "Other"),
+)
+OUTCOME_LABELS = dict(OUTCOMES)
+ROLE_TITLES = {"dsl": "the Designated Safeguarding Lead", "deputy_dsl": "a deputy DSL",
+               "headteacher": "the Headteacher", "chair_of_governors": "the Chair of Governors"}
+
+STEPS = ("danger", "about_staff", "category", "what", "who", "when", "where", "evidence")
+DETAIL_STEPS = STEPS[2:]
+TEXT_STEPS = ("what", "who", "when", "where")
+STEP_LABELS = {"category": "Category", "what": "What happened", "who": "Who is involved",
+               "when": "When", "where": "Where", "evidence": "Evidence"}
+
+REF = r"([A-Za-z]{2,10}-\d{4}-\d{1,6})"
+YES = frozenset({"yes", "y", "yeah", "yep", "yes please", "i think so", "true"})
+NO = frozenset({"no", "n", "nope", "not now", "no one is", "false"})
+NONE_WORDS = frozenset({"none", "no", "nothing", "n/a", "na", "skip", "no evidence", "-"})
+
+
+# --- small helpers -------------------------------------------------------------------------------
+
+def _has_words(text: str) -> bool:
+    """True when the text says something in words (letters or digits, any script), not only emoji."""
+    return any(ch.isalnum() for ch in text)
+
+
+def _clean(text: str) -> str:
+    return (text or "").strip()
+
+
+def _privately(incoming: Incoming, replies: list[Reply]) -> list[Reply]:
+    """Every report reply is private; in a channel the public reply says only that we moved to DM."""
+    private = [replace(r, private=True) for r in replies]
+    return private if incoming.private else [Reply(PUBLIC_LINE)] + private
+
+
+def _person_name(services: Services, person_id: str) -> str:
+    person = get_person(services.db, person_id)
+    return person.name if person else person_id
+
+
+def _roles_phrase(roles: tuple[str, ...]) -> str:
+    return " or ".join(roles)
+
+
+def _refusal(roles: tuple[str, ...], routed_elsewhere: bool = False) -> Reply:
+    titles = [ROLE_TITLES.get(r, r) for r in roles]
+    who = titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " or " + titles[-1]
+    if routed_elsewhere:
+        text = (f"This report is routed to someone else, so I can't open it for you. "
+                f"Role needed: {_roles_phrase(roles)}.")
+    else:
+        text = (f"Only {who} can open concern reports. Role needed: {_roles_phrase(roles)}. "
+                "If you have a concern yourself, type *report a concern*.")
+    return Reply(text, private=True)
+
+
+# --- intake state (sealed) ------------------------------------------------------------------------
+
+def _load(services: Services, who: str) -> tuple[FlowState, dict] | None:
+    flow = state_store.get_state(services.db, who)
+    if flow is None or flow.flow != FLOW:
+        return None
+    sealed = flow.data.get("sealed")
+    intake = cipher_for(services.db).decrypt_json(sealed) if sealed else {}
+    intake.setdefault("answers", {})
+    intake.setdefault("attachments", [])
+    intake.setdefault("previous", {})
+    return flow, intake
+
+
+def _save(services: Services, who: str, step: str, intake: dict, started_at: str | None = None) -> None:
+    existing = state_store.get_state(services.db, who)
+    plain = dict(existing.data) if existing and existing.flow == FLOW else {}
+    plain["sealed"] = cipher_for(services.db).encrypt_json(intake)
+    plain.setdefault("started_at", started_at or store.iso(services.now()))
+    plain.setdefault("reminded", False)
+    state_store.set_state(services.db, who, FlowState(FLOW, step, plain), services.now())
+
+
+def _new_intake(incoming: Incoming) -> dict:
+    return {"answers": {}, "attachments": [], "previous": {}, "ref": None,
+            "form_mode": incoming.channel in FORM_CHANNELS}
+
+
+def _next_step(intake: dict) -> str:
+    for step in STEPS:
+        if step not in intake["answers"]:
+            if intake.get("form_mode") and step in DETAIL_STEPS:
+                return "form"
+            return step
+    return "confirm"
+
+
+# --- prompts --------------------------------------------------------------------------------------
+
+def _controls_note() -> str:
+    return "Type *back* to change your last answer, or *cancel* to stop."
+
+
+def _prompt(step: str, intake: dict, services: Services, problem: str | None = None) -> Reply:
+    lead = f"{problem}\n\n" if problem else ""
+    previous = intake["previous"].get(step)
+    keep = (f"\n\nYou said before: \u201c{previous if isinstance(previous, str) else ', '.join(previous)}\u201d. "
+            "Type *keep* to use that again.") if previous else ""
+    if step == "danger":
+        return Reply(lead + "First: is a child in immediate danger right now?",
+                     title="Report a concern", private=True, notes=[_controls_note()],
+                     buttons=[Button("Yes, a child is in danger now", "report.answer",
+                                     {"step": "danger", "value": "yes"}, style="danger"),
+                              Button("No", "report.answer", {"step": "danger", "value": "no"})])
+    if step == "about_staff":
+        return Reply(lead + "Is the concern about a member of staff, a volunteer or another adult who "
+                     "works at the school (an allegation)? It changes who receives it.",
+                     private=True, notes=[_controls_note()],
+                     buttons=[Button(label, "report.answer", {"step": "about_staff", "value": value})
+                              for value, label in ABOUT_STAFF])
+    if step == "category":
+        listing = "\n".join(f"{n}. {label}" for n, (_v, label) in enumerate(CATEGORIES, 1))
+        return Reply(lead + "What kind of concern is it? Reply with a number or press a button.\n" + listing,
+                     private=True, notes=[_controls_note()],
+                     buttons=[Button(label, "report.answer", {"step": "category", "value": value})
+                              for value, label in CATEGORIES])
+    texts = {
+        "what": "What happened? Describe it in your own words: what you saw, heard or were told. "
+                "Use the child's own words where you can.",
+        "who": "Who is involved? The child or children, and any adults, as far as you know.",
+        "when": "When did it happen, or when did you find out? (for example: today at 9:15)",
+        "where": "Where did it happen? If online: the platform and a link if you have one; "
+                 "otherwise the place.",
+        "evidence": "Any evidence, such as screenshots or links? Attach files or paste links now, or "
+                    "type *none*. Do not copy, save or forward images of a child that may be "
+                    "indecent: describe them instead.",
+    }
+    if step in texts:
+        return Reply(lead + texts[step] + keep, private=True, notes=[_controls_note()])
+    if step == "form":
+        return _form_reply(intake, lead)
+    if step == "confirm":
+        return _summary_reply(intake, lead)
+    if step == "edit":
+        return Reply(lead + "Which part would you like to change?", private=True,
+                     buttons=[Button(STEP_LABELS[s], "report.answer", {"step": "edit", "value": s})
+                              for s in DETAIL_STEPS])
+    raise ValueError(f"unknown step {step}")
+
+
+def _form_reply(intake: dict, lead: str = "") -> Reply:
+    answers = intake["answers"]
+    evidence = answers.get("evidence") or []
+    fields = (
+        FormField("category", "What kind of concern is it?", kind="choice", options=CATEGORIES,
+                  initial=answers.get("category", "")),
+        FormField("what", "What happened?", kind="multiline", initial=answers.get("what", ""),
+                  placeholder="What you saw, heard or were told, in your own words"),
+        FormField("who", "Who is involved?", kind="multiline", initial=answers.get("who", "")),
+        FormField("when", "When did it happen, or when did you find out?", initial=answers.get("when", "")),
+        FormField("where", "Where? (platform and link, or the place)", initial=answers.get("where", "")),
+        FormField("evidence", "Evidence (links; describe images, never forward them)", kind="multiline",
+                  required=False, initial="\n".join(evidence)),
+    )
+    return Reply(lead + "Please fill in the form. It goes only to the safeguarding team.",
+                 title="Report a concern", private=True, notes=[_controls_note()],
+                 form=Form("Report a concern", "report.submit", fields, submit_label="Review"))
+
+
+def _evidence_list(intake: dict) -> list[str]:
+    return [*intake["attachments"], *(intake["answers"].get("evidence") or [])]
+
+
+def _summary_reply(intake: dict, lead: str = "") -> Reply:
+    answers = intake["answers"]
+    facts = [("Category", CATEGORY_LABELS.get(answers.get("category"), "")),
+             *[(STEP_LABELS[s], answers.get(s, "")) for s in TEXT_STEPS],
+             ("Evidence", ", ".join(_evidence_list(intake)) or "none")]
+    return Reply(lead + "Here is your report. Send it to the safeguarding team, or change something first.",
+                 title="Check your report", private=True, facts=facts,
+                 buttons=[Button("Send to the DSL", "report.confirm", {}, style="primary"),
+                          Button("Change something", "report.edit", {}),
+                          Button("Cancel", "report.cancel", {})])
+
+
+# --- alerts ---------------------------------------------------------------------------------------
+
+def _recipients(services: Services, roles: tuple[str, ...], routing: store.Routing) -> list:
+    people, seen = [], set()
+    for role in roles:
+        for person in people_with_role(services.db, role):
+            if person.id not in seen and not person.has_role(*routing.excluded_roles):
+                seen.add(person.id)
+                people.append(person)
+    return people
+
+
+def _report_buttons(ref: str) -> list[Button]:
+    return [Button("View", "report.view", {"ref": ref}, style="primary"),
+            Button("Acknowledge", "report.ack", {"ref": ref}),
+            Button("Add note", "report.note", {"ref": ref}),
+            Button("Close with outcome", "report.close", {"ref": ref})]
+
+
+def _alert_reply(report: dict, heading: str, lead: str) -> Reply:
+    urgency = "URGENT: a child may be in immediate danger" if report["urgent"] else "Normal"
+    category = CATEGORY_LABELS.get(report["category"] or "", "not given yet")
+    return Reply(f"{lead} Open it with View; the content is shown only to you.",
+                 title=f"{heading} {report['ref']}", private=True,
+                 facts=[("Reference", report["ref"]), ("Raised by", report["reporter_name"]),
+                        ("Category", category), ("Urgency", urgency)],
+                 buttons=_report_buttons(report["ref"]), data={"report_ref": report["ref"]})
+
+
+def _alert(services: Services, report: dict, kind: str, roles: tuple[str, ...] | None = None,
+           heading: str = "Concern report", lead: str = "A concern has been reported to you.",
+           urgent: bool | None = None) -> int:
+    """Queue one alert per recipient (inside the caller's transaction). The key makes it once-only."""
+    routing = store.ROUTINGS[report["routing"]]
+    people = _recipients(services, roles or routing.alert_roles, routing)
+    if not people:  # nobody holds the role: never drop an alert, go to the fallback
+        people = _recipients(services, routing.fallback_roles, routing)
+    for person in people:
+        services.notify(Notification(
+            person.id, _alert_reply(report, heading, lead), key=f"report:{report['ref']}:{kind}:{person.id}",
+            urgent=bool(report["urgent"] if urgent is None else urgent)))
+    return len(people)
+
+
+def _tell_reporter(services: Services, report: dict, kind: str, text: str) -> None:
+    services.notify(Notification(report["reporter_id"], Reply(text, title=f"Your report {report['ref']}",
+                                                             private=True),
+                                 key=f"report:{report['ref']}:{kind}"))
+
+
+# --- starting -------------------------------------------------------------------------------------
+
+START_PATTERN = re.compile(
+    r"^\s*(?:please\s+)?(?:i\s+(?:want|need|would\s+like|wish|have)\s+to\s+(?:report|raise)\b"
+    r"|(?:report|raise)\s+(?:a\s+)?(?:safeguarding\s+)?concern\b"
+    r"|report\s+a\s+safeguarding\b|make\s+a\s+(?:safeguarding\s+|concern\s+)?report\b"
+    r"|report\s*$)", re.IGNORECASE)
+
+
+def start(incoming: Incoming, services: Services) -> list[Reply]:
+    loaded = _load(services, incoming.who)
+    if loaded is not None:
+        flow, intake = loaded
+        return _privately(incoming, [Reply("You have a concern report in progress; let's carry on.",
+                                           private=True), _prompt(flow.step, intake, services)])
+    intake = _new_intake(incoming)
+    with services.db.atomic():
+        _save(services, incoming.who, "danger", intake)
+    return _privately(incoming, [_prompt("danger", intake, services)])
+
+
+# --- answering each step --------------------------------------------------------------------------
+
+def _parse_choice(step: str, raw: str) -> str | None:
+    text = raw.lower().strip(" .!?")
+    if step == "danger":
+        return "yes" if text in YES else "no" if text in NO else None
+    options = ABOUT_STAFF if step == "about_staff" else CATEGORIES
+    values = [v for v, _ in options]
+    if text.isdigit() and 1 <= int(text) <= len(options):
+        return values[int(text) - 1]
+    if text in values:
+        return text
+    for value, label in options:
+        if text == label.lower():
+            return value
+    if step == "about_staff":
+        if text in NO:
+            return "no"
+        if "headteacher" in text or text in ("head", "the head"):
+            return "headteacher"
+        if "dsl" in text or "safeguarding lead" in text:
+            return "dsl"
+        if text in ("staff", "another member of staff", "volunteer", "a member of staff"):
+            return "staff"
+    if step == "category":
+        keywords = (("child", ("child", "safeguarding")), ("staff_social_media", ("staff",)),
+                    ("pupil_misuse", ("pupil",)), ("parent_misuse", ("parent", "carer")),
+                    ("other", ("other", "something else")))
+        found = [value for value, words in keywords if any(w in text for w in words)]
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
+def _answer(incoming: Incoming, services: Services, flow: FlowState, intake: dict,
+            raw: str) -> list[Reply]:
+    """Apply one answer to the current step; a bad answer re-asks and loses nothing."""
+    step, who = flow.step, incoming.who
+    text = _clean(raw)
+    kept_files = list(incoming.attachments)
+    if kept_files:
+        intake["attachments"].extend(a for a in kept_files if a not in intake["attachments"])
+    notice = ("I've kept the attached file(s) as evidence. " if kept_files else "")
+
+    if step in ("danger", "about_staff", "category"):
+        value = _parse_choice(step, text) if text else None
+        if value is None:
+            problem = notice + {
+                "danger": "Please answer *yes* or *no*: is a child in immediate danger right now?",
+                "about_staff": "Please choose one of the options (1 to 4).",
+                "category": "Please choose a kind of concern: a number from 1 to 5.",
+            }[step]
+            if text and _has_words(text) and len(text.split()) >= 5 and "what" not in intake["answers"]:
+                # Someone who starts telling us what happened must not lose it.
+                intake["answers"]["what"] = text
+                problem = ("I've kept what you wrote as the description of what happened; you can "
+                           "change it before sending. " + problem)
+            with services.db.atomic():
+                _save(services, who, step, intake)
+            return _privately(incoming, [_prompt(step, intake, services, problem)])
+        return _accept(incoming, services, intake, step, value)
+
+    if step in TEXT_STEPS:
+        if text.lower() == "keep" and intake["previous"].get(step):
+            return _accept(incoming, services, intake, step, intake["previous"][step])
+        problem = None
+        if not text:
+            problem = notice + "I need a few words for this one."
+        elif not _has_words(text):
+            problem = "Please describe it in words (emoji alone don't tell the DSL enough)."
+        elif len(text) > MAX_ANSWER_LENGTH:
+            problem = f"That's too long for one answer; please keep it under {MAX_ANSWER_LENGTH:,} characters."
+        if problem:
+            with services.db.atomic():
+                _save(services, who, step, intake)
+            return _privately(incoming, [_prompt(step, intake, services, problem)])
+        return _accept(incoming, services, intake, step, text)
+
+    if step == "evidence":
+        if text.lower() == "keep" and intake["previous"].get(step):
+            return _accept(incoming, services, intake, step, intake["previous"][step])
+        if text and not _has_words(text) and not kept_files:
+            problem = "Please attach a file, paste a link, describe the evidence, or type *none*."
+            return _privately(incoming, [_prompt(step, intake, services, problem)])
+        if not text and not kept_files:
+            return _privately(incoming, [_prompt(step, intake, services, "Attach a file or type *none*.")])
+        if len(text) > MAX_ANSWER_LENGTH:
+            return _privately(incoming, [_prompt(step, intake, services,
+                                                 f"Please keep it under {MAX_ANSWER_LENGTH:,} characters.")])
+        items = [] if text.lower().strip(" .!") in NONE_WORDS or not text else [text]
+        return _accept(incoming, services, intake, step, items)
+
+    if step == "edit":
+        value = text.lower()
+        for s in DETAIL_STEPS:
+            if value in (s, STEP_LABELS[s].lower()):
+                return _edit_step(incoming, services, intake, s)
+        return _privately(incoming, [_prompt("edit", intake, services, "Please pick one of the parts.")])
+
+    if step == "form":
+        if kept_files:
+            with services.db.atomic():
+                _save(services, who, step, intake)
+        return _privately(incoming, [_prompt("form", intake, services,
+                                             notice + "Please use the form (or type *cancel*).")])
+
+    if step == "confirm":
+        if text.lower() in ("send", "confirm", "yes", "submit", "send it"):
+            return confirm(incoming, services)
+        if text.lower() in ("edit", "change", "change something"):
+            return _go_to(incoming, services, intake, "edit")
+        if kept_files:
+            with services.db.atomic():
+                _save(services, who, step, intake)
+        return _privately(incoming, [_prompt("confirm", intake, services,
+                                             notice + "Type *send* to send it, *edit* to change something, "
+                                             "or *cancel*.")])
+    return _privately(incoming, [_prompt(step, intake, services)])
+
+
+def _go_to(incoming: Incoming, services: Services, intake: dict, step: str,
+           lead: list[Reply] | None = None) -> list[Reply]:
+    with services.db.atomic():
+        _save(services, incoming.who, step, intake)
+    return _privately(incoming, [*(lead or []), _prompt(step, intake, services)])
+
+
+def _edit_step(incoming: Incoming, services: Services, intake: dict, step: str) -> list[Reply]:
+    if intake.get("form_mode"):
+        return _go_to(incoming, services, intake, "form")
+    if step in intake["answers"]:
+        intake["previous"][step] = intake["answers"].pop(step)
+    return _go_to(incoming, services, intake, step)
+
+
+def _accept(incoming: Incoming, services: Services, intake: dict, step: str, value: Any) -> list[Reply]:
+    intake["answers"][step] = value
+    intake["previous"].pop(step, None)
+    lead: list[Reply] = []
+    with services.db.atomic():
+        if step == "danger" and value == "yes" and not intake.get("ref"):
+            report = _file_urgent_now(incoming, services, intake)
+            lead.append(_urgent_reply(services, report))
+        if step == "about_staff" and intake.get("ref"):
+            _reroute_urgent(incoming, services, intake, ROUTING_FOR_ABOUT[value])
+        next_step = _next_step(intake)
+        _save(services, incoming.who, next_step, intake)
+    return _privately(incoming, [*lead, _prompt(next_step, intake, services)])
+
+
+def _urgent_reply(services: Services, report: dict) -> Reply:
+    dsl = people_with_role(services.db, "dsl")
+    dsl_name = f" ({dsl[0].name})" if dsl else ""
+    return Reply(f"Call 999 now if the child is at risk of harm, and tell the DSL{dsl_name} in person now. "
+                 f"I have sent the safeguarding team an urgent alert (reference {report['ref']}). "
+                 "When the child is safe, answer a few questions here to add the details.",
+                 title="A child in immediate danger: act now", private=True)
+
+
+def _file_urgent_now(incoming: Incoming, services: Services, intake: dict) -> dict:
+    """File an urgent report at once (no details yet) and queue its urgent alert; caller's transaction."""
+    report = store.create_report(
+        services.db, short_code=services.config.short_code, year=services.today().year,
+        reporter_id=incoming.who, reporter_name=incoming.person.name if incoming.person else incoming.who,
+        category=None, urgent=True, routing="standard", content={}, now=services.now(),
+        details_complete=False)
+    intake["ref"] = report["ref"]
+    store.audit(services.db, incoming.who, report["ref"], "file_urgent", True, services.now())
+    _alert(services, report, "alert", heading="URGENT concern report",
+           lead="A child may be in immediate danger. The details are still being given.")
+    return report
+
+
+def _reroute_urgent(incoming: Incoming, services: Services, intake: dict, routing: str) -> None:
+    report = store.get_report(services.db, intake["ref"])
+    if report["routing"] != routing:
+        report = store.set_routing(services.db, report["ref"], routing, incoming.who, services.now())
+        _alert(services, report, "alert", heading="URGENT concern report",
+               lead="A child may be in immediate danger. The details are still being given.")
+
+
+# --- the flow, buttons and commands ---------------------------------------------------------------
+
+def continue_flow(incoming: Incoming, services: Services, flow: FlowState) -> list[Reply]:
+    loaded = _load(services, incoming.who)
+    if loaded is None:
+        return start(incoming, services)
+    flow, intake = loaded
+    text = _clean(incoming.text)
+    if not incoming.private:
+        # Content belongs in the private chat, never in a channel: do not take it from here.
+        return _privately(incoming, [Reply("Your concern report is waiting in our private chat; please "
+                                           "answer there. If you posted details in the channel, delete "
+                                           "that message.", private=True),
+                                     _prompt(flow.step, intake, services)])
+    lowered = text.lower().strip(" .!")
+    if lowered in ("cancel", "stop", "quit", "exit", "abort", "never mind", "nevermind"):
+        return cancel(incoming, services)
+    if lowered == "back":
+        return back(incoming, services)
+    return _answer(incoming, services, flow, intake, incoming.text)
+
+
+def cancel(incoming: Incoming, services: Services) -> list[Reply]:
+    loaded = _load(services, incoming.who)
+    with services.db.atomic():
+        state_store.clear_state(services.db, incoming.who)
+    if loaded and loaded[1].get("ref"):
+        ref = loaded[1]["ref"]
+        return _privately(incoming, [Reply(
+            f"Stopped. Your urgent report {ref} has already reached the safeguarding team and stays "
+            f"open; to add details later type *add to {ref}:* followed by what you want to add.")])
+    return _privately(incoming, [Reply("Cancelled. Nothing was saved or sent. If you still have a "
+                                       "concern, tell the DSL in person.")])
+
+
+def back(incoming: Incoming, services: Services) -> list[Reply]:
+    """Reopen the question before the current one (its old answer offered with *keep*)."""
+    loaded = _load(services, incoming.who)
+    if loaded is None:
+        return start(incoming, services)
+    flow, intake = loaded
+    step = flow.step
+    if intake.get("form_mode") and step in ("confirm", "edit"):
+        return _go_to(incoming, services, intake, "form")
+    if step == "edit":
+        return _go_to(incoming, services, intake, "confirm")
+    position = {"confirm": len(STEPS), "form": STEPS.index("category")}.get(step)
+    if position is None:
+        position = STEPS.index(step) if step in STEPS else 0
+    if position == 0:
+        return _privately(incoming, [_prompt(step, intake, services, "This is the first question.")])
+    previous = STEPS[position - 1]
+    if previous == "danger" and intake.get("ref"):
+        return _privately(incoming, [_prompt(step, intake, services,
+                                             "The urgent alert has already gone to the safeguarding "
+                                             "team, so that answer can't be changed.")])
+    if intake.get("form_mode") and previous in DETAIL_STEPS:
+        return _go_to(incoming, services, intake, "form")
+    if previous in intake["answers"]:
+        intake["previous"][previous] = intake["answers"].pop(previous)
+    return _go_to(incoming, services, intake, previous)
+
+
+def _button_answer(incoming: Incoming, services: Services) -> list[Reply]:
+    step = str(incoming.value.get("step", ""))
+    value = str(incoming.value.get("value", ""))
+    loaded = _load(services, incoming.who)
+    if loaded is None:
+        if step == "danger" and value == "yes":
+            # A child in danger comes first, even from an old button: start and file urgently.
+            start(incoming, services)
+            loaded = _load(services, incoming.who)
+        else:
+            return start(incoming, services)
+    flow, intake = loaded
+    if step == "edit" and flow.step in ("edit", "confirm") and value in DETAIL_STEPS:
+        return _edit_step(incoming, services, intake, value)
+    if step != flow.step:
+        return _privately(incoming, [_prompt(flow.step, intake, services,
+                                             "That button belongs to an earlier question.")])
+    return _answer(incoming, services, flow, intake, value)
+
+
+def _edit(incoming: Incoming, services: Services) -> list[Reply]:
+    loaded = _load(services, incoming.who)
+    if loaded is None:
+        return start(incoming, services)
+    _flow, intake = loaded
+    if intake.get("form_mode"):
+        return _go_to(incoming, services, intake, "form")
+    return _go_to(incoming, services, intake, "edit")
+
+
+def submit_form(incoming: Incoming, services: Services) -> list[Reply]:
+    """The intake form (Slack modal / Adaptive Card). A bad field re-shows the form with every value kept."""
+    loaded = _load(services, incoming.who)
+    if loaded is None:  # no intake (expired, or after a restart that lost nothing): keep the values anyway
+        intake = _new_intake(incoming)
+        intake["form_mode"] = True
+    else:
+        _flow, intake = loaded
+    values = incoming.value or {}
+    problems = []
+    category = str(values.get("category") or "").strip()
+    if category in CATEGORY_LABELS:
+        intake["answers"]["category"] = category
+    else:
+        problems.append("choose what kind of concern it is")
+    for step in TEXT_STEPS:
+        raw = values.get(step)
+        text = _clean(raw if isinstance(raw, str) else "")
+        if text and len(text) > MAX_ANSWER_LENGTH:
+            problems.append(f"keep '{STEP_LABELS[step]}' under {MAX_ANSWER_LENGTH:,} characters")
+            intake["answers"][step] = text[:MAX_ANSWER_LENGTH]
+        elif text and _has_words(text):
+            intake["answers"][step] = text
+        else:
+            intake["answers"].pop(step, None)
+            problems.append(f"describe '{STEP_LABELS[step]}' in words")
+    raw_evidence = values.get("evidence")
+    evidence = _clean(raw_evidence if isinstance(raw_evidence, str) else "")
+    if len(evidence) > MAX_ANSWER_LENGTH:
+        problems.append(f"keep 'Evidence' under {MAX_ANSWER_LENGTH:,} characters")
+        evidence = evidence[:MAX_ANSWER_LENGTH]
+    intake["answers"]["evidence"] = [line.strip() for line in evidence.splitlines()
+                                     if line.strip() and line.strip().lower() not in NONE_WORDS]
+    intake["attachments"].extend(a for a in incoming.attachments if a not in intake["attachments"])
+    if problems:
+        with services.db.atomic():
+            _save(services, incoming.who, "form", intake)
+        return _privately(incoming, [_prompt("form", intake, services,
+                                             "Nearly there: please " + "; ".join(problems) + ".")])
+    next_step = _next_step(intake)
+    with services.db.atomic():
+        _save(services, incoming.who, next_step, intake)
+    return _privately(incoming, [_prompt(next_step, intake, services)])
+
+
+def confirm(incoming: Incoming, services: Services) -> list[Reply]:
+    """File the report (or complete the urgent one), alert, end the intake: one transaction; then ack."""
+    loaded = _load(services, incoming.who)
+    if loaded is None:
+        return _privately(incoming, [Reply("There is no report waiting to be sent. Type *report a concern* "
+                                           "to start one, or *my reports* to see the ones you sent.")])
+    flow, intake = loaded
+    if _next_step(intake) != "confirm":
+        return _privately(incoming, [_prompt(flow.step, intake, services,
+                                             "A few answers are still missing.")])
+    answers = intake["answers"]
+    content = {"category": CATEGORY_LABELS[answers["category"]], "what": answers["what"],
+               "who": answers["who"], "when": answers["when"], "where": answers["where"],
+               "evidence": _evidence_list(intake), "danger": answers["danger"],
+               "about_staff": answers["about_staff"]}
+    routing = ROUTING_FOR_ABOUT[answers["about_staff"]]
+    db, now = services.db, services.now()
+    with db.atomic():
+        if intake.get("ref"):
+            report = store.update_details(db, intake["ref"], content=content, category=answers["category"],
+                                          routing=routing, actor_id=incoming.who, now=now, complete=True)
+            _alert(services, report, "details", heading="Details added to urgent report",
+                   lead="The reporter has now given the details.")
+        else:
+            report = store.create_report(
+                db, short_code=services.config.short_code, year=services.today().year,
+                reporter_id=incoming.who,
+                reporter_name=incoming.person.name if incoming.person else incoming.who,
+                category=answers["category"], urgent=False, routing=routing, content=content, now=now,
+                details_complete=True)
+            _alert(services, report, "alert")
+        store.audit(db, incoming.who, report["ref"], "file", True, now)
+        state_store.clear_state(db, incoming.who)
+    return _privately(incoming, [Reply(
+        f"Received. Your report is safely recorded as {report['ref']} and the safeguarding team has "
+        f"been alerted. I'll tell you when it has been read. Type *status {report['ref']}* at any time, "
+        f"or *add to {report['ref']}:* followed by anything else you remember.",
+        title="Report received", facts=[("Reference", report["ref"])],
+        data={"report_ref": report["ref"]})])
+
+
+# --- the safeguarding team's side ------------------------------------------------------------------
+
+def _authorise(incoming: Incoming, services: Services, ref: str | None, action: str) -> tuple[dict | None, list[Reply]]:
+    """Re-check the role and the report's routing for every read or change, and audit the attempt."""
+    db, now, person = services.db, services.now(), incoming.person
+    standard = store.ROUTINGS["standard"].reader_roles
+    if person is None or not person.has_role(*store.ANY_READER_ROLES):
+        with db.atomic():
+            store.audit(db, incoming.who, ref, action, False, now, f"role needed: {_roles_phrase(standard)}")
+        return None, _privately(incoming, [_refusal(standard)])
+    report = store.get_report(db, ref) if ref else None
+    if report is None:
+        with db.atomic():
+            store.audit(db, incoming.who, ref, action, False, now, "no such report")
+        return None, _privately(incoming, [Reply(f"There is no concern report with the reference {ref or '(none)'}.")])
+    routing = store.ROUTINGS[report["routing"]]
+    if not person.has_role(*routing.reader_roles) or person.has_role(*routing.excluded_roles):
+        with db.atomic():
+            store.audit(db, incoming.who, report["ref"], action, False, now,
+                        f"role needed: {_roles_phrase(routing.reader_roles)}")
+        return None, _privately(incoming, [_refusal(routing.reader_roles,
+                                                    routed_elsewhere=routing.name != "standard")])
+    return report, []
+
+
+def _ref_from(incoming: Incoming) -> str | None:
+    ref = incoming.value.get("ref") if isinstance(incoming.value, dict) else None
+    return ref.strip().upper() if isinstance(ref, str) and ref.strip() else None
+
+
+def _read_receipt(services: Services, report: dict, reader) -> None:
+    if report["read_receipt_sent"]:
+        return
+    store.update(services.db, report["ref"], {"read_receipt_sent": 1, "first_read_at": store.iso(services.now()),
+                                              "first_read_by": reader.id}, services.now())
+    _tell_reporter(services, report, "read",
+                   f"Your concern report {report['ref']} has been read by {reader.name}"
+                   f"{f' ({reader.job_title})' if reader.job_title else ''}. Thank you for reporting it.")
+
+
+def view(incoming: Incoming, services: Services, ref: str | None = None) -> list[Reply]:
+    report, refusal = _authorise(incoming, services, ref or _ref_from(incoming), "view")
+    if report is None:
+        return refusal
+    with services.db.atomic():
+        store.audit(services.db, incoming.who, report["ref"], "view", True, services.now())
+        _read_receipt(services, report, incoming.person)
+    content = store.content_of(services.db, report)
+    events = store.events_of(services.db, report)
+    facts = [("Reference", report["ref"]), ("Raised by", report["reporter_name"]),
+             ("Raised at", report["created_at"]), ("Urgency", "URGENT" if report["urgent"] else "Normal"),
+             ("Status", report["status"]), *store.content_summary(content)]
+    chronology = [f"{e['at']} {e['kind']} ({_person_name(services, e['actor_id'])}): {e['body']}"
+                  for e in events if e["kind"] in ("note", "added_by_reporter", "acknowledged", "closed",
+                                                   "escalated")]
+    if not report["details_complete"]:
+        facts.append(("Details", "still being given by the reporter"))
+    return _privately(incoming, [Reply("Confidential: for the safeguarding team only.",
+                                       title=f"Concern report {report['ref']}", facts=facts,
+                                       notes=chronology, buttons=_report_buttons(report["ref"])[1:],
+                                       private=True)])
+
+
+def acknowledge(incoming: Incoming, services: Services, ref: str | None = None) -> list[Reply]:
+    report, refusal = _authorise(incoming, services, ref or _ref_from(incoming), "acknowledge")
+    if report is None:
+        return refusal
+    db, now = services.db, services.now()
+    with db.atomic():
+        store.audit(db, incoming.who, report["ref"], "acknowledge", True, now)
+        if report["status"] == "open":
+            store.update(db, report["ref"], {"status": "acknowledged", "acknowledged_at": store.iso(now),
+                                             "acknowledged_by": incoming.who}, now)
+            store.add_event(db, report["id"], "acknowledged", incoming.who, now, "Acknowledged")
+        _read_receipt(services, report, incoming.person)
+    return _privately(incoming, [Reply(f"Acknowledged {report['ref']}. The reporter has been told it has "
+                                       "been read.", buttons=_report_buttons(report["ref"]))])
+
+
+def note_form(incoming: Incoming, services: Services, ref: str | None = None) -> list[Reply]:
+    report, refusal = _authorise(incoming, services, ref or _ref_from(incoming), "note_open")
+    if report is None:
+        return refusal
+    return _privately(incoming, [Reply(
+        f"Add a note to {report['ref']} (or type *note {report['ref']}: your note*).",
+        form=Form(f"Note on {report['ref']}", "report.note_save",
+                  (FormField("note", "Note", kind="multiline"),), submit_label="Add note",
+                  value={"ref": report["ref"]}))])
+
+
+def save_note(incoming: Incoming, services: Services, ref: str | None = None,
+              text: str | None = None) -> list[Reply]:
+    ref = ref or _ref_from(incoming)
+    report, refusal = _authorise(incoming, services, ref, "note")
+    if report is None:
+        return refusal
+    raw = text if text is not None else incoming.value.get("note")
+    note = _clean(raw if isinstance(raw, str) else "")
+    if not note or not _has_words(note) or len(note) > MAX_ANSWER_LENGTH:
+        return _privately(incoming, [Reply(
+            f"The note needs some words (up to {MAX_ANSWER_LENGTH:,} characters). Nothing was added.")]
+            ) + note_form(incoming, services, report["ref"])
+    db, now = services.db, services.now()
+    with db.atomic():
+        store.add_event(db, report["id"], "note", incoming.who, now, note)
+        store.audit(db, incoming.who, report["ref"], "note", True, now)
+        store.update(db, report["ref"], {}, now)
+    return _privately(incoming, [Reply(f"Note added to {report['ref']}.", buttons=_report_buttons(report["ref"]))])
+
+
+def close_form(incoming: Incoming, services: Services, ref: str | None = None) -> list[Reply]:
+    report, refusal = _authorise(incoming, services, ref or _ref_from(incoming), "close_open")
+    if report is None:
+        return refusal
+    return _privately(incoming, [Reply(
+        f"Close {report['ref']} with an outcome.",
+        buttons=[Button(label, "report.close_save", {"ref": report["ref"], "outcome": value})
+                 for value, label in OUTCOMES],
+        form=Form(f"Close {report['ref']}", "report.close_save",
+                  (FormField("outcome", "Outcome", kind="choice", options=OUTCOMES),
+                   FormField("detail", "Details of the outcome", kind="multiline", required=False)),
+                  submit_label="Close report", value={"ref": report["ref"]}))])
+
+
+def save_close(incoming: Incoming, services: Services) -> list[Reply]:
+    report, refusal = _authorise(incoming, services, _ref_from(incoming), "close")
+    if report is None:
+        return refusal
+    outcome = str(incoming.value.get("outcome") or "")
+    raw = incoming.value.get("detail")
+    detail = _clean(raw if isinstance(raw, str) else "")
+    if outcome not in OUTCOME_LABELS or len(detail) > MAX_ANSWER_LENGTH:
+        return _privately(incoming, [Reply("Please choose an outcome (and keep the details under "
+                                           f"{MAX_ANSWER_LENGTH:,} characters). Nothing was changed.")]
+                          ) + close_form(incoming, services, report["ref"])
+    if report["status"] == "closed":
+        return _privately(incoming, [Reply(f"{report['ref']} is already closed.")])
+    db, now = services.db, services.now()
+    with db.atomic():
+        store.update(db, report["ref"], {"status": "closed", "closed_at": store.iso(now), "closed_by": incoming.who,
+                                         "outcome": outcome,
+                                         "outcome_detail": store.encrypt(db, detail) if detail else None}, now)
+        store.add_event(db, report["id"], "closed", incoming.who, now,
+                        OUTCOME_LABELS[outcome] + (f": {detail}" if detail else ""))
+        store.audit(db, incoming.who, report["ref"], "close", True, now)
+        _tell_reporter(services, report, "closed",
+                       f"Your concern report {report['ref']} has been dealt with and closed by the "
+                       "safeguarding team. Thank you for raising it.")
+    return _privately(incoming, [Reply(f"Closed {report['ref']}: {OUTCOME_LABELS[outcome]}.")])
+
+
+def open_reports(incoming: Incoming, services: Services) -> list[Reply]:
+    person = incoming.person
+    standard = store.ROUTINGS["standard"].reader_roles
+    db, now = services.db, services.now()
+    if person is None or not person.has_role(*store.ANY_READER_ROLES):
+        with db.atomic():
+            store.audit(db, incoming.who, None, "list", False, now, f"role needed: {_roles_phrase(standard)}")
+        return _privately(incoming, [_refusal(standard)])
+    visible = [r for r in store.open_reports(db)
+               if person.has_role(*store.ROUTINGS[r["routing"]].reader_roles)
+               and not person.has_role(*store.ROUTINGS[r["routing"]].excluded_roles)]
+    with db.atomic():
+        store.audit(db, incoming.who, None, "list", True, now, f"{len(visible)} open")
+    if not visible:
+        return _privately(incoming, [Reply("No open concern reports.")])
+    lines = []
+    for r in visible:
+        age = now - store.parse_iso(r["created_at"])
+        hours, minutes = divmod(int(age.total_seconds() // 60), 60)
+        lines.append(f"{r['ref']}: {'URGENT, ' if r['urgent'] else ''}"
+                     f"{CATEGORY_LABELS.get(r['category'] or '', 'details pending')}; {r['status']}; "
+                     f"raised by {r['reporter_name']} {hours}h {minutes:02d}m ago")
+    return _privately(incoming, [Reply("\n".join(lines), title=f"Open concern reports ({len(visible)})",
+                                       buttons=[Button(f"View {r['ref']}", "report.view", {"ref": r["ref"]})
+                                                for r in visible[:10]])])
+
+
+def export(incoming: Incoming, services: Services, ref: str | None = None) -> list[Reply]:
+    report, refusal = _authorise(incoming, services, ref or _ref_from(incoming), "export")
+    if report is None:
+        return refusal
+    with services.db.atomic():
+        store.audit(services.db, incoming.who, report["ref"], "export", True, services.now())
+    text = store.export_chronology_csv(services.db, report["ref"])
+    return _privately(incoming, [Reply(text, title=f"Chronology of {report['ref']} (CSV)",
+                                       data={"csv": text, "filename": f"{report['ref']}-chronology.csv"})])
+
+
+# --- the reporter's side ----------------------------------------------------------------------------
+
+def _own_report(incoming: Incoming, services: Services, ref: str, action: str) -> dict | None:
+    report = store.get_report(services.db, ref)
+    allowed = report is not None and report["reporter_id"] == incoming.who
+    with services.db.atomic():
+        store.audit(services.db, incoming.who, ref.upper(), action, allowed, services.now(),
+                    "" if allowed else "not the reporter")
+    return report if allowed else None
+
+
+STATUS_WORDS = {"open": "received, waiting to be read", "acknowledged": "read by the safeguarding team",
+                "closed": "dealt with and closed"}
+
+
+def status(incoming: Incoming, services: Services, ref: str) -> list[Reply]:
+    ref = ref.upper()
+    report = _own_report(incoming, services, ref, "status")
+    if report is None:
+        if incoming.person and incoming.person.has_role(*store.ANY_READER_ROLES):
+            found, _refused = _authorise(incoming, services, ref, "status")
+            if found is not None:
+                report = found
+        if report is None:
+            return _privately(incoming, [Reply(f"I can't find a report {ref} that you raised. "
+                                               "Type *my reports* to see yours.")])
+    read = "yes" if report["read_receipt_sent"] else "not yet"
+    return _privately(incoming, [Reply(f"Status: {STATUS_WORDS.get(report['status'], report['status'])}.",
+                                       title=f"Report {report['ref']}",
+                                       facts=[("Sent", report["created_at"]), ("Read", read)])])
+
+
+def my_reports(incoming: Incoming, services: Services) -> list[Reply]:
+    mine = store.reports_by(services.db, incoming.who)
+    with services.db.atomic():
+        store.audit(services.db, incoming.who, None, "my_reports", True, services.now(), f"{len(mine)} reports")
+    if not mine:
+        return _privately(incoming, [Reply("You haven't sent any concern reports. Type *report a concern* to "
+                                           "start one.")])
+    lines = [f"{r['ref']} ({r['created_at'][:10]}): {STATUS_WORDS.get(r['status'], r['status'])}" for r in mine]
+    return _privately(incoming, [Reply("\n".join(lines), title="Your concern reports")])
+
+
+def add_information(incoming: Incoming, services: Services, ref: str, text: str) -> list[Reply]:
+    ref = ref.upper()
+    text = _clean(text)
+    if not text and not incoming.attachments:
+        return _privately(incoming, [Reply(f"Type *add to {ref}:* followed by what you want to add.")])
+    if text and not _has_words(text) and not incoming.attachments:
+        return _privately(incoming, [Reply("Please add it in words (emoji alone don't tell the DSL enough).")])
+    report = _own_report(incoming, services, ref, "add_information")
+    if report is None:
+        return _privately(incoming, [Reply(f"I can't find a report {ref} that you raised. Nothing was added. "
+                                           "Type *my reports* to see yours.")])
+    db, now = services.db, services.now()
+    body = "\n".join([text, *[f"Attachment: {a}" for a in incoming.attachments]]).strip()
+    with db.atomic():
+        store.add_event(db, report["id"], "added_by_reporter", incoming.who, now, body)
+        report = store.update(db, report["ref"], {}, now)
+        count = db.execute("SELECT count(*) FROM report_events WHERE report_id = ?", [report["id"]]).fetchone()[0]
+        _alert(services, report, f"info{count}", heading="New information on",
+               lead="The reporter has added information.", urgent=False)
+    replies = [Reply(f"Added to {report['ref']}. The safeguarding team has been told.")]
+    if not incoming.private:
+        replies[0].text += " Please delete the message you posted in the channel."
+    return _privately(incoming, replies)
+
+
+# --- routing tables ---------------------------------------------------------------------------------
+
+def _text_route(pattern: str, handle: Callable[[Incoming, Services, re.Match], list[Reply]], name: str) -> TextRoute:
+    compiled = re.compile(pattern, re.IGNORECASE | re.DOTALL)
+    return TextRoute(name, lambda incoming, services: bool(compiled.match(_clean(incoming.text))),
+                     lambda incoming, services: handle(incoming, services, compiled.match(_clean(incoming.text))))
+
+
+TEXT_ROUTES = [
+    TextRoute("report.start", lambda incoming, services: bool(START_PATTERN.match(_clean(incoming.text))), start),
+    _text_route(r"^my\s+(?:concern\s+)?reports?[.!?]?$", lambda i, s, m: my_reports(i, s), "report.mine"),
+    _text_route(rf"^status\s+(?:of\s+)?{REF}\s*$", lambda i, s, m: status(i, s, m.group(1)), "report.status"),
+    _text_route(rf"^add\s+to\s+{REF}\s*[:\-]?\s*(.*)$", lambda i, s, m: add_information(i, s, m.group(1), m.group(2)),
+                "report.add"),
+    _text_route(r"^(?:open|list)\s+(?:concern\s+)?reports[.!?]?$", lambda i, s, m: open_reports(i, s), "report.open"),
+    _text_route(rf"^(?:view|show|open)\s+(?:report\s+)?{REF}\s*$", lambda i, s, m: view(i, s, m.group(1).upper()),
+                "report.view"),
+    _text_route(rf"^export\s+(?:report\s+)?{REF}\s*$", lambda i, s, m: export(i, s, m.group(1).upper()), "report.export"),
+    _text_route(rf"^(?:ack|acknowledge)\s+{REF}\s*$", lambda i, s, m: acknowledge(i, s, m.group(1).upper()),
+                "report.ack"),
+    _text_route(rf"^note\s+{REF}\s*[:\-]?\s*(.*)$",
+                lambda i, s, m: save_note(i, s, m.group(1).upper(), m.group(2)), "report.note"),
+    _text_route(rf"^close\s+{REF}\s*$", lambda i, s, m: close_form(i, s, m.group(1).upper()), "report.close"),
+]
+
+SUB_ACTIONS: dict[str, Callable[[Incoming, Services], list[Reply]]] = {
+    "start": start, "answer": _button_answer, "back": back, "cancel": cancel, "edit": _edit,
+    "confirm": confirm, "submit": submit_form, "view": view, "ack": acknowledge, "note": note_form,
+    "note_save": save_note, "close": close_form, "close_save": save_close, "open": open_reports,
+    "export": export,
+}
+
+
+def handle_action(incoming: Incoming, services: Services) -> list[Reply]:
+    name = (incoming.action or "").split(".", 1)[1] if "." in (incoming.action or "") else ""
+    handler = SUB_ACTIONS.get(name)
+    if handler is None:
+        return _privately(incoming, [Reply("That button is no longer active. Type *report a concern* to "
+                                           "start a report.")])
+    if not isinstance(incoming.value, dict):
+        incoming = replace(incoming, value={})
+    return handler(incoming, services)
+
+
+ACTIONS = {"report": handle_action}
+FLOWS = {FLOW: continue_flow}
+
+
+# --- ticks: escalation and reminders ------------------------------------------------------------------
+
+def escalate_unacknowledged(services: Services) -> int:
+    """Reports nobody acknowledged within config.report_escalation_minutes go up the line, once."""
+    db, now = services.db, services.now()
+    cutoff = now - timedelta(minutes=services.config.report_escalation_minutes)
+    escalated = 0
+    for report in store.unacknowledged_since(db, cutoff):
+        with db.atomic():
+            fresh = store.get_report(db, report["ref"])
+            if fresh["escalated_at"] or fresh["acknowledged_at"] or fresh["status"] != "open":
+                continue
+            fresh = store.update(db, fresh["ref"], {"escalated_at": store.iso(now)}, now)
+            routing = store.ROUTINGS[fresh["routing"]]
+            store.add_event(db, fresh["id"], "escalated", "policybot", now,
+                            f"Not acknowledged within {services.config.report_escalation_minutes} minutes; "
+                            f"escalated to {_roles_phrase(routing.escalate_roles)}")
+            _alert(services, fresh, "escalated", roles=routing.escalate_roles,
+                   heading="ESCALATED: unacknowledged concern report",
+                   lead=f"Nobody has acknowledged this report within "
+                        f"{services.config.report_escalation_minutes} minutes.", urgent=True)
+        escalated += 1
+    return escalated
+
+
+def remind_unfinished_intakes(services: Services) -> int:
+    """An intake left for a day gets one private reminder (no content in it)."""
+    db, now = services.db, services.now()
+    cutoff = store.iso(now - INTAKE_REMINDER_AFTER)
+    reminded = 0
+    for row in db["conversation_state"].rows_where("flow = ? AND updated_at <= ?", [FLOW, cutoff]):
+        data = json.loads(row["data"] or "{}")
+        if data.get("reminded"):
+            continue
+        data["reminded"] = True
+        with db.atomic():
+            db["conversation_state"].update(row["who"], {"data": json.dumps(data)})
+            services.notify(Notification(row["who"], Reply(
+                "You started a concern report and haven't sent it yet. What you wrote is saved privately. "
+                "Reply here to carry on, or type *cancel*. If a child is at risk, tell the DSL in person now.",
+                title="Your unfinished concern report", private=True),
+                key=f"report:intake-reminder:{row['who']}:{data.get('started_at', '')}"))
+        reminded += 1
+    return reminded
+
+
+TICKS = [escalate_unacknowledged, remind_unfinished_intakes]
