@@ -63,6 +63,8 @@ class Router:
         for module in self.features:
             self.actions.update(getattr(module, "ACTIONS", {}))
             self.flows.update(getattr(module, "FLOWS", {}))
+        # Flows that answer "cancel" themselves (e.g. a concern report whose urgent alert already went).
+        self.flows_handling_cancel = {f for m in self.features for f in getattr(m, "FLOWS_HANDLE_CANCEL", ())}
 
     def handle(self, incoming: Incoming) -> list[Reply]:
         """Route one Incoming to the handler it belongs to. Never raises: a fault becomes a polite reply."""
@@ -88,7 +90,7 @@ class Router:
 
         flow = state_store.get_state(services.db, incoming.who)
         if flow is not None:
-            if text.lower().strip(" .!") in CANCEL_WORDS:
+            if text.lower().strip(" .!") in CANCEL_WORDS and flow.flow not in self.flows_handling_cancel:
                 state_store.clear_state(services.db, incoming.who)
                 return [Reply("Cancelled. Nothing was saved. What would you like to do next?")]
             continue_flow = self.flows.get(flow.flow)
