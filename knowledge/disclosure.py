@@ -31,20 +31,25 @@ HARM = re.compile(
     r"inappropriate (messages?|photos?|pictures?|images?|contact|comments?|videos?)|meet up|meet him|meet her|"
     r"secret|wont go home|doesnt want to go home|dont want to go home|scared to go home|run away|running away|"
     r"fight|fighting|attacked|assault\w*|exploit\w*|radicali\w*|extremis\w*|drunk|drugs|weapon|knife)\b")
+# Adults whose narrated conduct towards pupils is itself a concern (a pupil's own acts need harm words).
+ADULT = (r"(colleague|teacher|member of staff|staff member|ta|teaching assistant|volunteer|governor|coach|"
+         r"parent|mum|dad|carer|someone|somebody|adult|man|woman|stranger|lad|older \w+|one of (my|our|the) "
+         r"(colleagues|teachers|staff|parents))")
 # A third party narrated as doing what the policy forbids.
 THIRD_PARTY_ACT = re.compile(
-    rf"\b{SUBJECT}\b(?:\s+\w+){{0,4}}?\s+(is|are|was|were|has|have|had|keeps|kept|been)\s+"
+    rf"\b{ADULT}\b(?:\s+\w+){{0,4}}?\s+(is|are|was|were|has|have|had|keeps|kept|been)\s+"
     r"(\w+ing|posted|shared|sent|added|messaged|uploaded|contacted|followed|filmed|tagged|circulated)\b")
 FORBIDDEN_ACT_OBJECT = re.compile(
     r"\b(photos?|pictures?|pics?|images?|videos?|footage|clips?|names?|pupils?|children|kids|child|"
     r"students?|year ?[1-9]|friend requests?|messages?|dms?)\b")
 NARRATED_ACT = re.compile(
-    rf"\b{SUBJECT}\b(?:\s+\w+){{0,3}}?\s+(posted|shared|sent|uploaded|added|messaged|dmed|contacted|"
+    rf"\b{ADULT}\b(?:\s+\w+){{0,3}}?\s+(posted|shared|sent|uploaded|added|messaged|dmed|contacted|"
     r"filmed|tagged|circulated|friended)\b")
 # Hypothetical rule questions: modal openers and "allowed"-style phrasing.
 RULE_QUESTION = re.compile(
     r"^(can|could|may|might|am i|are|is it|is there|should|shall|do|does|must|will|would|what|when|who|which|how)\b"
-    r"|\b(allowed|permitted|ok to|okay to|alright to|fine to|supposed to|rules? (on|for|about))\b")
+    r"|\b(allowed|permitted|ok to|okay to|alright to|fine to|supposed to|rules? (on|for|about)|"
+    r"against the rules|breaking the rules|(can|may|could|should|do) i (accept|add|follow|reply|post|share))\b")
 RULE_EXCLUDED_VERBS = {"allowed", "supposed", "permitted", "required", "expected", "encouraged", "going",
                        "meant", "trying", "asking", "wondering", "thinking", "planning", "hoping"}
 

@@ -14,7 +14,7 @@ How a question is scored (everything question-independent is precomputed in `Kno
 Two kinds of "don't know":
 * not covered — best score under ANSWER_THRESHOLD (or an out-of-scope / other-language / empty
   question): answered=False, no section/clause/quote/verdict, text names who to ask;
-* not sure — two or three different rules score within AMBIGUITY_MARGIN of each other: we still
+* not sure — two or three different rules score within AMBIGUITY_RATIO of each other: we still
   answer with the best clause (answered=True, so the contract always carries a quotable rule)
   but fill `choices` and say "did you mean…?" so the channel can offer buttons.
 """
@@ -36,10 +36,11 @@ from knowledge.policy import STOPWORDS, Clause, Policy
 
 MAX_QUESTION_CHARS = 1000  # longer input is truncated before any scoring
 ANSWER_THRESHOLD = 0.34  # calibrated on tests/questions.toml (see benchmarks/answer_bench.py)
-AMBIGUITY_MARGIN = 0.025
+AMBIGUITY_RATIO = 0.95  # another rule within 5% of the best one → "did you mean…?"
 FUZZY_WEIGHT = 0.3
 TYPO_CUTOFF = 80
 FUZZY_CANDIDATES = 30
+QUERY_SIDE = 0.65
 
 # Words that tell us a question is in English at all (other languages get an honest refusal).
 ENGLISH_FUNCTION_WORDS = frozenset("""i a an the to my is it on of and do we you in for what how who me be are if
@@ -48,7 +49,7 @@ he she they them his her there was were will would could may must so but""".spli
 VERDICT_INTENT = re.compile(r"^(can|could|may|might|am|are|is|isnt|should|shall|do|does|did|must|will|would|have|"
                             r"has|are|im|ive|please|quick|allowed|ok|okay|any|if)\b|\b(allowed|ok to|okay to|"
                             r"alright to|fine to|permitted|supposed to|got to|have to)\b")
-INFO_INTENT = re.compile(r"^(who|whos|which|what|whats|when|whens|where|wheres|why|how|hows|tell me|explain|"
+INFO_INTENT = re.compile(r"^(who|whos|whose|which|what|whats|when|whens|where|wheres|why|how|hows|tell me|explain|"
                          r"list|define)\b")
 AUDIENCE_CUES = [
     ("parents", re.compile(r"\b(im|i am|as) an? (parent|mum|dad|carer|mother|father|guardian)\b|"
@@ -67,7 +68,21 @@ AUDIENCE_CUES = [
 ]
 AUDIENCE_HINTS = {"parents": "as a parent", "pupils": "as a pupil", "staff": "as a teacher",
                   "school_accounts": "on the school's facebook"}
+ARITHMETIC = re.compile(r"\b\d+ ?(times|x|plus|minus|divided by|add|multiplied by|squared)\b|\bwhat is \d")
+IDENTITY = re.compile(r"\b(as|im|i am) an? (parent|mum|dad|carer|mother|father|guardian|teacher|ta|teaching assistant|"
+                      r"governor|volunteer|member of staff|staff member|pupil|student|lsa|senco|deputy head|head)\b")
 PLATFORMS = {"facebook": re.compile(r"\b(facebook|fb)\b"), "instagram": re.compile(r"\b(instagram|insta|ig|gram)\b")}
+
+
+def _stem(word: str) -> str:
+    """A light suffix strip so "posting", "posts" and "post" meet; applied to questions and targets alike."""
+    if len(word) > 5 and word.endswith("ing"):
+        return word[:-3]
+    if len(word) > 4 and word.endswith("ed") and not word.endswith("eed"):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
 
 
 @dataclass
@@ -103,21 +118,29 @@ class Knowledge:
 
     def _terms(self, normalised_text: str) -> list[str]:
         """Content words plus the policy terms the lexicon maps the text's phrases to."""
-        words = [w for w in normalised_text.split() if w not in self.stopwords and len(w) > 1]
-        for term in self.lexicon.expand(normalised_text):
+        rest, policy_terms = self.lexicon.rewrite(normalised_text)
+        words = [w for w in rest.split() if w not in self.stopwords and len(w) > 1]
+        for term in policy_terms:
             words.extend(w for w in term.split() if w not in self.stopwords)
-        return words
+        return [_stem(w) for w in words]
 
     def _build(self) -> None:
         ids = {clause.id: index for index, clause in enumerate(self.clauses)}
         for clause_id in self.examples:
             if clause_id not in ids:
                 self.warnings.append(f"examples: no clause {clause_id} in the policy; ignored")
+        # Sibling clauses with identical wording (the Facebook and Instagram lists) are "twins";
+        # they share example phrasings (the platform named in a question then decides between them).
+        by_text: dict[str, list[int]] = {}
+        for index, clause in enumerate(self.clauses):
+            by_text.setdefault(clause.text, []).append(index)
+        self.twins = {i: [j for j in group if j != i] for group in by_text.values() for i in group}
         raw_targets: list[tuple[int, str]] = []
         for index, clause in enumerate(self.clauses):
             raw_targets.append((index, f"{clause.heading} {clause.statement}"))
-            for example in self.examples.get(clause.id, []):
-                raw_targets.append((index, example))
+            for sibling in [index, *self.twins[index]]:
+                for example in self.examples.get(self.clauses[sibling].id, []):
+                    raw_targets.append((index, example))
 
         term_lists = [(index, self._terms(normalise(text))) for index, text in raw_targets]
         # Document frequency per clause (not per target), so well-exemplified clauses are not penalised.
@@ -147,13 +170,9 @@ class Knowledge:
             vocabulary.update(normalise(clause.statement).split())
         self.vocabulary = frozenset(vocabulary | ENGLISH_FUNCTION_WORDS | self.stopwords)
         # Typo correction only targets words long enough to be mistyped meaningfully.
+        self._lexicon_words = frozenset(self.lexicon.variant_words()) - self.stopwords
         self._correctable = sorted(w for w in self.vocabulary if len(w) >= 3 and not w.isdigit())
         self._typo_cache: dict[str, str] = {}
-        # Sibling clauses with identical wording (the Facebook and Instagram lists) are "twins".
-        by_text: dict[str, list[int]] = {}
-        for index, clause in enumerate(self.clauses):
-            by_text.setdefault(clause.text, []).append(index)
-        self.twins = {i: [j for j in group if j != i] for group in by_text.values() for i in group}
 
     # --- scoring ---------------------------------------------------------------------------
 
@@ -162,8 +181,10 @@ class Knowledge:
             return word
         cached = self._typo_cache.get(word)
         if cached is None:
-            match = process.extractOne(word, self._correctable, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
-            cached = match[0] if match else word
+            # Typos rarely change the first letter; without that guard "rain" becomes "train" and
+            # "nativity" becomes "activity", pulling off-topic questions onto a clause.
+            matches = process.extract(word, self._correctable, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF, limit=3)
+            cached = next((m[0] for m in matches if m[0][0] == word[0] or m[1] >= 92), word)
             if len(self._typo_cache) < 50_000:
                 self._typo_cache[word] = cached
         return cached
@@ -179,8 +200,12 @@ class Knowledge:
         text = normalise(question[:MAX_QUESTION_CHARS])
         words = text.split()
         corrected = " ".join(self._correct(w) for w in words)
-        terms = set(self._terms(corrected))
-        info = {"normalised": corrected, "words": words, "terms": terms}
+        # "As a TA…", "I'm a parent…" say who is asking (audience), not what about: not scored as terms.
+        terms = set(self._terms(IDENTITY.sub(" ", corrected)))
+        content = [w for w in corrected.split() if w not in self.stopwords and len(w) > 1 and not w.isdigit()]
+        known = sum(1 for w in content if w in self.idf or w in self._lexicon_words)
+        info = {"normalised": corrected, "words": words, "terms": terms,
+                "coverage": known / len(content) if content else 0.0}
         if not terms:
             return [], info
         query_weight = sum(self.idf.get(t, self.default_idf) for t in terms)
@@ -198,7 +223,9 @@ class Knowledge:
         platforms = [name for name, pattern in PLATFORMS.items() if pattern.search(corrected)]
         # Exact weighted overlap first, then rapidfuzz on the best candidates only: it rewards
         # near-identical wording and partial words without scanning every target.
-        dice = {index: 2 * common / (query_weight + self.targets[index].weight) for index, common in overlap.items()}
+        # Tversky overlap: covering the question's terms matters more than covering a long clause's.
+        dice = {index: common / (QUERY_SIDE * query_weight + (1 - QUERY_SIDE) * self.targets[index].weight)
+                for index, common in overlap.items()}
         candidates = sorted(dice, key=dice.__getitem__, reverse=True)[:FUZZY_CANDIDATES]
         query_string = " ".join(sorted(terms))
         best: dict[int, float] = {}
@@ -214,13 +241,15 @@ class Knowledge:
                 best[clause_index] *= 1.2
             elif audience and clause.audience in ("parents", "pupils", "staff") and clause.audience != audience:
                 best[clause_index] *= 0.8
+            elif audience and audience != "school_accounts" and clause.audience == "school_accounts":
+                best[clause_index] *= 0.85  # a person asking about their own posting, not the school's
             elif not audience and clause.audience in ("parents", "pupils"):
                 best[clause_index] *= 0.9  # staff ask about themselves unless they say otherwise
             if len(platforms) == 1:
                 heading = clause.heading.lower()
                 other = "instagram" if platforms[0] == "facebook" else "facebook"
                 if other in heading:
-                    best[clause_index] *= 0.9
+                    best[clause_index] *= 0.75
         ranked = sorted(((value, index) for index, value in best.items()), key=lambda pair: (-pair[0], pair[1]))
         return ranked, info
 
@@ -255,16 +284,27 @@ class Knowledge:
                 return self._refuse(question, normalised, 0.0,
                                     "I couldn't read that as a question about the school's social media policy "
                                     "(I can only answer questions in English).")
+        # Off-topic phrases ("parents evening", "wifi password") are cut before scoring: what is left
+        # must still match a rule on its own ("photos from the nativity on my facebook" still does).
+        off_topic = self.lexicon.out_of_scope_hits(normalised)
+        scored_text = self.lexicon.remove_out_of_scope(normalised) if off_topic else normalised
         hint = AUDIENCE_HINTS.get(audience_hint or "", "")
-        scored_text = f"{hint} {clipped}" if hint else clipped
+        scored_text = f"{hint} {scored_text}" if hint else scored_text
         if disclosure:
             scored_text += " safeguarding report concern"  # steer to the reporting duty, if the policy has one
         ranked, info = self.score(scored_text)
         best_score, best_index = ranked[0] if ranked else (0.0, -1)
-        confidence = min(best_score, 1.0)
-        oos = self.lexicon.out_of_scope_hits(info["normalised"])
-        if oos:
-            confidence *= 0.6  # off-topic vocabulary: only a strong policy match survives
+        # Words the policy and lexicon never use are a sign the question is about something else.
+        confidence = min(best_score, 1.0) * (0.4 + 0.6 * info.get("coverage", 0.0))
+        if off_topic:
+            # Scale by the share of the question's content words that were not off-topic.
+            def content(text: str) -> int:
+                return sum(1 for w in text.split() if w not in self.stopwords and len(w) > 1)
+            before = content(normalised)
+            after = content(self.lexicon.remove_out_of_scope(normalised))
+            confidence *= 0.9 * after / before if before else 0.0
+        if ARITHMETIC.search(normalised):
+            confidence *= 0.5  # sums are never policy questions
 
         threshold = ANSWER_THRESHOLD * (0.75 if disclosure else 1.0)
         if best_index < 0 or confidence < threshold:
@@ -296,7 +336,7 @@ class Knowledge:
         # "Not sure": other, differently worded rules almost as close as the best one.
         best_score = ranked[0][0]
         close = [index for value, index in ranked[1:4]
-                 if value >= best_score - AMBIGUITY_MARGIN and index not in twins
+                 if value >= best_score * AMBIGUITY_RATIO and index not in twins
                  and self.clauses[index].text != clause.text]
         choices = [Related(self.clauses[i].id, f"{self.clauses[i].heading}: {self.clauses[i].text}")
                    for i in [best_index, *close]] if close else []

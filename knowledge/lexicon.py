@@ -80,8 +80,23 @@ class Lexicon:
                     found.append(term)
         return found
 
+    def rewrite(self, normalised_text: str) -> tuple[str, list[str]]:
+        """The text with every lexicon variant cut out, and the policy terms they stand for:
+        slang then matches at the level of policy terms, not of its own rare spelling."""
+        if self._variant_re is None:
+            return normalised_text, []
+        found: list[str] = []
+        for match in self._variant_re.finditer(normalised_text):
+            for term in self._terms_of_variant[match.group(0)]:
+                if term not in found:
+                    found.append(term)
+        return self._variant_re.sub(" ", normalised_text), found
+
     def out_of_scope_hits(self, normalised_text: str) -> list[str]:
         return [] if self._oos_re is None else [m.group(0) for m in self._oos_re.finditer(normalised_text)]
+
+    def remove_out_of_scope(self, normalised_text: str) -> str:
+        return normalised_text if self._oos_re is None else self._oos_re.sub(" ", normalised_text)
 
     def who_to_ask(self, normalised_text: str) -> str:
         for route, pattern in self._route_res:
