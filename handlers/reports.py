@@ -512,6 +512,8 @@ def continue_flow(incoming: Incoming, services: Services, flow: FlowState) -> li
         return cancel(incoming, services)
     if lowered == "back":
         return back(incoming, services)
+    if START_PATTERN.match(text) and len(text.split()) <= 5:
+        return start(incoming, services)  # "report a concern" again: resume, don't take it as an answer
     return _answer(incoming, services, flow, intake, incoming.text)
 
 
