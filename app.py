@@ -79,7 +79,8 @@ def cmd_check_draft(args) -> int:
     config = Config.load(os.environ.get("POLICYBOT_CONFIG"))
     text = " ".join(args.text) if args.text else sys.stdin.read()
     register = ConsentRegister.from_csv(config.consent_file) if config.consent_file.exists() else ConsentRegister([])
-    result = check_draft(text, platform=args.platform, consent=register)
+    pictured = [name.strip() for name in (args.pictured or "").split(",") if name.strip()]
+    result = check_draft(text, platform=args.platform, consent=register, pictured=pictured)
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
     else:
@@ -157,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("text", nargs="*")
     check.add_argument("--platform", choices=["facebook", "instagram"], default="facebook")
     check.add_argument("--json", action="store_true")
+    check.add_argument("--pictured", default="", help="pupils pictured, comma separated (checked for consent)")
     check.set_defaults(func=cmd_check_draft)
 
     gaps = sub.add_parser("gaps", help="the policy-gap register (questions the policy did not answer well)")

@@ -222,13 +222,14 @@ NOT_AGE_APPROPRIATE = _words(
 ALCOHOL = _words(r"beer", r"wine", r"prosecco", r"gin", r"cocktails?", r"bar", r"pub", r"booze", r"alcohol\w*",
                  r"fizz", r"pints?", r"lager", r"cider", r"champagne")
 
+# The lead words are matched in any case; the name must start with a capital letter.
 GREETING_TO = re.compile(
-    r"(?:^|(?<=[\n.!?])\s*)(?P<lead>dear|hi|hello|hey|hiya|morning|good morning|to)\s+"
-    r"(?P<who>(?:(?:mr|mrs|ms|miss|mx|dr)\.?\s+)?[A-Z][\w'-]+)", re.I)
+    r"(?:^|(?<=[\n.!?])\s*)(?P<lead>(?i:dear|hi|hello|hey|hiya|morning|good morning|to))\s+"
+    r"(?P<who>(?:(?i:mr|mrs|ms|miss|mx|dr)\.?\s+)?[A-Z][\w'-]+)")
 PERSONAL_OCCASION = re.compile(
-    r"(?P<lead>happy\s+(?:\d+\w*\s+)?birthday|get well soon|happy retirement|happy anniversary|we miss you|"
-    r"love you|thinking of you|good luck|welcome back|congratulations|well done|thank you|thanks)"
-    r"[,!]?\s+(?:to\s+)?(?P<who>(?:(?:mr|mrs|ms|miss|mx|dr)\.?\s+)?[A-Z][\w'-]+)", re.I)
+    r"(?P<lead>(?i:happy\s+(?:\d+\w*\s+)?birthday|get well soon|happy retirement|happy anniversary|we miss you|"
+    r"love you|thinking of you|good luck|welcome back|congratulations|well done|thank you|thanks))"
+    r"[,!]?\s+(?:(?i:to)\s+)?(?P<who>(?:(?i:mr|mrs|ms|miss|mx|dr)\.?\s+)?[A-Z][\w'-]+)")
 ALWAYS_A_MESSAGE = re.compile(r"^(?:happy\s+(?:\d+\w*\s+)?birthday|get well soon|happy retirement|happy anniversary|"
                               r"we miss you|love you|thinking of you)", re.I)
 DIRECT_ADDRESS = re.compile(r"(?:^|(?<=[\n.!?])\s*)(?P<who>[A-Z][a-z]+),\s+(?:you|we (?:love|miss)|your)\b")
