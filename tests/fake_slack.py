@@ -77,6 +77,14 @@ class Call:
         return "\n".join(out)
 
 
+class _QuietServer(http.server.ThreadingHTTPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # a client that hangs up early (a timeout under test) is not the fake's problem
+
+
 @dataclass
 class Failure:
     status: int
@@ -120,9 +128,7 @@ class FakeSlack:
             def log_message(self, *args):
                 pass
 
-        http.server.ThreadingHTTPServer.allow_reuse_address = True
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", self._port), Handler)
-        self._server.daemon_threads = True
+        self._server = _QuietServer(("127.0.0.1", self._port), Handler)
         self._port = self._server.server_address[1]
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
@@ -153,28 +159,35 @@ class FakeSlack:
 
     # --- what tests read ----------------------------------------------------------------------
 
-    def calls_to(self, method: str) -> list[Call]:
+    def calls_to(self, method: str, containing: str | None = None) -> list[Call]:
+        """Calls to `method`, optionally only those whose text or blocks contain `containing`."""
         with self._lock:
-            return [c for c in self.calls if c.method == method]
+            found = [c for c in self.calls if c.method == method]
+        if containing is not None:
+            found = [c for c in found
+                     if containing in c.blocks_text or containing in str(c.body.get("text") or "")]
+        return found
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0,
+                 containing: str | None = None) -> list[Call]:
         """The calls to `method` once there are at least `count` (or whatever came by the timeout)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            found = self.calls_to(method)
+            found = self.calls_to(method, containing)
             if len(found) >= count:
                 return found
             time.sleep(0.02)
-        return self.calls_to(method)
+        return self.calls_to(method, containing)
 
-    async def wait_for_async(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+    async def wait_for_async(self, method: str, count: int = 1, timeout: float = 10.0,
+                             containing: str | None = None) -> list[Call]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            found = self.calls_to(method)
+            found = self.calls_to(method, containing)
             if len(found) >= count:
                 return found
             await asyncio.sleep(0.02)
-        return self.calls_to(method)
+        return self.calls_to(method, containing)
 
     def clear(self) -> None:
         with self._lock:

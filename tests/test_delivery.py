@@ -1,0 +1,108 @@
+"""Proactive delivery through Slack: the outbox keeps a message until the Web API takes it, once."""
+from __future__ import annotations
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+
+from bot.server import HUB, build_app
+from handlers.messages import Notification, Reply
+from storage import outbox
+from storage.roster import link_account
+from tests.fake_slack import FakeSlack
+
+SLACK_USER = "U0CLARKE"
+
+
+@pytest.fixture
+def slack():
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def hub(services, slack):
+    app = build_app(services, env={"SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-test",
+                                   "SLACK_API_URL": slack.api_url})
+    link_account(services.db, "slack", SLACK_USER, "clarke")
+    return app[HUB]
+
+
+def notify(services, key: str = "training-due-clarke") -> None:
+    services.notify(Notification("clarke", Reply("Your safeguarding training is due.", title="Training"), key=key))
+
+
+def posts_of(slack: FakeSlack, text: str) -> list:
+    # Other features (training reminders) may post too; count only this test's message.
+    return slack.calls_to("chat.postMessage", containing=text)
+
+
+async def test_a_notification_is_posted_to_the_persons_dm(hub, services, slack):
+    notify(services)
+    assert await hub.dispatcher.deliver_due() == 1
+    [opened] = slack.calls_to("conversations.open")
+    assert opened.body["users"] == SLACK_USER
+    [post] = posts_of(slack, "safeguarding training is due")
+    assert post.body["channel"] == "D0CLARKE"
+    assert outbox.pending_count(services.db) == 0
+
+
+@pytest.mark.parametrize("outage", ["down", "500"])
+async def test_while_slack_is_unreachable_the_message_waits_then_goes_exactly_once(hub, services, slack, clock,
+                                                                                    outage):
+    if outage == "down":
+        slack.down()
+    else:
+        slack.fail(500)
+    notify(services)
+    assert await hub.dispatcher.deliver_due() == 0
+    assert outbox.pending_count(services.db) == 1
+
+    clock.advance(seconds=10)
+    assert await hub.dispatcher.deliver_due() == 0  # still out: the backoff grows, nothing is lost
+    assert outbox.pending_count(services.db) == 1
+
+    slack.up()
+    slack.recover()
+    clock.advance(minutes=5)
+    assert await hub.dispatcher.deliver_due() == 1
+    clock.advance(hours=2)
+    assert await hub.dispatcher.deliver_due() == 0
+    notify(services)  # the same key queued again (a retried handler) is not sent twice
+    assert await hub.dispatcher.deliver_due() == 0
+    assert len(posts_of(slack, "safeguarding training is due")) == 1
+    assert outbox.pending_count(services.db) == 0
+
+
+async def test_rate_limited_delivery_waits_for_retry_after(hub, services, slack, clock):
+    slack.fail(429, retry_after=120)
+    notify(services)
+    assert await hub.dispatcher.deliver_due() == 0
+    slack.recover()
+    slack.clear()
+
+    clock.advance(seconds=60)  # well past the first backoff (5 s) but inside Retry-After
+    assert await hub.dispatcher.deliver_due() == 0
+    assert slack.calls == []
+
+    clock.advance(seconds=61)
+    assert await hub.dispatcher.deliver_due() == 1
+    assert len(posts_of(slack, "safeguarding training is due")) == 1
+
+
+async def test_the_running_server_delivers_a_queued_notification_by_itself(services, slack):
+    app = build_app(services, env={"SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-test",
+                                   "SLACK_API_URL": slack.api_url})
+    link_account(services.db, "slack", SLACK_USER, "clarke")
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        notify(services, key="loop-test")
+        posts = await slack.wait_for_async("chat.postMessage", containing="safeguarding training is due")
+        assert len(posts) == 1
+        async with aiohttp.ClientSession() as session:
+            async with session.get(server.make_url("/healthz")) as response:
+                assert response.status == 200
+        assert posts[0].body["channel"] == "D0CLARKE"
+    finally:
+        await server.close()
