@@ -41,11 +41,16 @@ FUZZY_WEIGHT = 0.3
 TYPO_CUTOFF = 80
 FUZZY_CANDIDATES = 30
 QUERY_SIDE = 0.65
+EXAMPLE_ONLY_WEIGHT = 0.5
+FULL_EVIDENCE = 0.57  # share of the rarest word's IDF that counts as full evidence
 
 # Words that tell us a question is in English at all (other languages get an honest refusal).
 ENGLISH_FUNCTION_WORDS = frozenset("""i a an the to my is it on of and do we you in for what how who me be are if
 with should am ok can about from our this that at or not when where why which does did have has any your
 he she they them his her there was were will would could may must so but""".split())
+# How questions are asked, whatever the school's lexicon says: never a topic.
+QUESTION_FILLER = frozenset("""im ive dont cant wont ok okay alright fine allowed allow please pls question
+wondering know tell am get got""".split())
 VERDICT_INTENT = re.compile(r"^(can|could|may|might|am|are|is|isnt|should|shall|do|does|did|must|will|would|have|"
                             r"has|are|im|ive|please|quick|allowed|ok|okay|any|if)\b|\b(allowed|ok to|okay to|"
                             r"alright to|fine to|permitted|supposed to|got to|have to)\b")
@@ -99,7 +104,7 @@ class Knowledge:
         self.lexicon = lexicon
         self.clauses: list[Clause] = policy.clauses
         self.examples = examples
-        self.stopwords = STOPWORDS | lexicon.extra_stopwords | {"im", "ive", "dont", "cant", "wont"}
+        self.stopwords = STOPWORDS | lexicon.extra_stopwords | QUESTION_FILLER
         self.warnings: list[str] = []
         self._renewal_date = policy.meta.renewal_date
         self._build()
@@ -152,7 +157,13 @@ class Knowledge:
             for term in terms:
                 document_frequency[term] = document_frequency.get(term, 0) + 1
         count = max(len(clause_terms), 1)
-        self.idf = {term: math.log(1 + count / df) for term, df in document_frequency.items()}
+        # Words found only in example phrasings (never in the policy or as a lexicon term) are
+        # incidental ("a bad post"): they count for less, so one such word cannot carry an answer.
+        policy_words = {t for index in range(len(self.clauses)) for t in self._terms(normalise(
+            f"{self.clauses[index].heading} {self.clauses[index].statement}"))}
+        policy_words |= {_stem(w) for term in self.lexicon.synonyms for w in normalise(term).split()}
+        self.idf = {term: math.log(1 + count / df) * (1.0 if term in policy_words else EXAMPLE_ONLY_WEIGHT)
+                    for term, df in document_frequency.items()}
         self.default_idf = math.log(1 + count)
 
         self.targets: list[_Target] = []
@@ -229,12 +240,14 @@ class Knowledge:
         candidates = sorted(dice, key=dice.__getitem__, reverse=True)[:FUZZY_CANDIDATES]
         query_string = " ".join(sorted(terms))
         best: dict[int, float] = {}
+        evidence: dict[int, float] = {}  # matched IDF weight behind each clause's score
         for target_index in candidates:
             target = self.targets[target_index]
-            similarity = fuzz.token_set_ratio(query_string, target.string) / 100
+            similarity = fuzz.token_sort_ratio(query_string, target.string) / 100
             value = (1 - FUZZY_WEIGHT) * dice[target_index] + FUZZY_WEIGHT * similarity
             if value > best.get(target.clause_index, 0.0):
                 best[target.clause_index] = value
+                evidence[target.clause_index] = overlap[target_index]
         for clause_index in list(best):
             clause = self.clauses[clause_index]
             if audience and clause.audience == audience:
@@ -251,6 +264,7 @@ class Knowledge:
                 if other in heading:
                     best[clause_index] *= 0.75
         ranked = sorted(((value, index) for index, value in best.items()), key=lambda pair: (-pair[0], pair[1]))
+        info["evidence"] = evidence.get(ranked[0][1], 0.0) if ranked else 0.0
         return ranked, info
 
     # --- answering -------------------------------------------------------------------------
@@ -296,6 +310,8 @@ class Knowledge:
         best_score, best_index = ranked[0] if ranked else (0.0, -1)
         # Words the policy and lexicon never use are a sign the question is about something else.
         confidence = min(best_score, 1.0) * (0.4 + 0.6 * info.get("coverage", 0.0))
+        # One common or incidental word is thin evidence however well it matches.
+        confidence *= min(1.0, info.get("evidence", 0.0) / (FULL_EVIDENCE * self.default_idf))
         if off_topic:
             # Scale by the share of the question's content words that were not off-topic.
             def content(text: str) -> int:
