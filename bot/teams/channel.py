@@ -1,0 +1,398 @@
+"""Microsoft Teams through the Bot Framework: the HTTP endpoint, the bot's turn, proactive sends.
+
+Every botbuilder import of the project lives in bot/teams: the Python Bot Framework SDK is
+archived upstream (its successor is the Microsoft 365 Agents SDK), and a later move must touch
+this package only.
+
+    POST /api/messages  -> parse + authenticate (401 on any failure) -> 202 at once
+                        -> the turn runs in the background (in order per conversation):
+                           Incoming -> hub.handle -> each Reply as an Adaptive Card
+Authentication is on whenever MicrosoftAppId is set; without it the channel runs in the Bot
+Framework Emulator's mode (no tokens), which is only for local use.
+"""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Mapping
+
+from aiohttp import web
+from botbuilder.core import ActivityHandler, CardFactory, MessageFactory, TurnContext
+from botbuilder.core.teams import TeamsInfo
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    ChannelAccount,
+    ConversationAccount,
+    ConversationParameters,
+    ConversationReference,
+    DeliveryModes,
+)
+
+from bot.delivery import DeliveryError
+from bot.teams.cards import reply_to_card, submitted_action
+from handlers.messages import Incoming, Notification, Reply
+from storage import conversation_refs
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "teams"
+# Bot Framework activities are a few KB; anything near this is not a real activity.
+MAX_ACTIVITY_BYTES = 256 * 1024
+# Turns running in the background at once; beyond this a request waits for its own turn
+# (back-pressure on the caller instead of an unbounded queue).
+MAX_BACKGROUND_TURNS = 200
+EMAIL_CACHE_SIZE = 1000
+MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
+PRIVATE_NOTE = "I've sent you the details in a private chat."
+
+
+@dataclass(frozen=True)
+class TeamsSettings:
+    """The configuration object botbuilder reads (APP_ID, ...), from the Bot Framework's env names."""
+
+    APP_ID: str = ""
+    APP_PASSWORD: str = ""
+    APP_TYPE: str = "MultiTenant"
+    APP_TENANTID: str = ""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> "TeamsSettings":
+        return cls(APP_ID=(env.get("MicrosoftAppId") or "").strip(),
+                   APP_PASSWORD=env.get("MicrosoftAppPassword") or "",
+                   APP_TYPE=(env.get("MicrosoftAppType") or "MultiTenant").strip(),
+                   APP_TENANTID=(env.get("MicrosoftAppTenantId") or "").strip())
+
+    @property
+    def authenticated(self) -> bool:
+        return bool(self.APP_ID)
+
+
+def card_activity(reply: Reply) -> Activity:
+    return MessageFactory.attachment(CardFactory.adaptive_card(reply_to_card(reply)))
+
+
+def user_key(account: ChannelAccount | None) -> str | None:
+    """The id we know a Teams user by: the stable Entra (AAD) object id, else the channel id."""
+    if account is None:
+        return None
+    return account.aad_object_id or account.id
+
+
+def is_personal(conversation: ConversationAccount | None) -> bool:
+    """A 1:1 chat with the bot. The Emulator sends no conversationType for its 1:1 chats."""
+    if conversation is None:
+        return False
+    if conversation.conversation_type:
+        return conversation.conversation_type == "personal"
+    return not conversation.is_group
+
+
+def message_text(activity: Activity) -> str:
+    """What the person typed, without the @mention of the bot (Teams wraps it in <at>…</at>)."""
+    return MENTION.sub("", activity.text or "").replace("&nbsp;", " ").strip()
+
+
+def attachment_names(activity: Activity) -> tuple[str, ...]:
+    names = []
+    for attachment in activity.attachments or []:
+        if attachment.content_type in ("text/html", "application/vnd.microsoft.card.adaptive"):
+            continue  # Teams' own HTML copy of the text, or a card: not a file
+        names.append(attachment.name or attachment.content_url or attachment.content_type or "attachment")
+    return tuple(names)
+
+
+def tenant_of(reference: ConversationReference) -> str | None:
+    return reference.conversation.tenant_id if reference.conversation else None
+
+
+def activity_tenant(activity: Activity) -> str | None:
+    """The Microsoft 365 tenant. Teams sends it in channelData; botbuilder's schema drops
+    conversation.tenantId (it expects "tenantID")."""
+    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = channel_data.get("tenant") if isinstance(channel_data.get("tenant"), dict) else {}
+    return tenant.get("id") or (activity.conversation.tenant_id if activity.conversation else None)
+
+
+def reference_of(activity: Activity) -> ConversationReference:
+    """Where to reach this conversation again, tenant included."""
+    reference = TurnContext.get_conversation_reference(activity)
+    if reference.conversation is not None and not reference.conversation.tenant_id:
+        reference.conversation.tenant_id = activity_tenant(activity)
+    return reference
+
+
+class PolicyBot(ActivityHandler):
+    """Behaviour only: turn Teams activities into Incoming messages and answer with cards."""
+
+    def __init__(self, channel: "TeamsChannel"):
+        self.channel = channel
+        self.hub = channel.hub
+
+    async def on_turn(self, turn_context: TurnContext):
+        self.channel.remember(turn_context.activity)
+        await super().on_turn(turn_context)
+
+    async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext):
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        personal = is_personal(turn_context.activity.conversation)
+        for member in members_added:
+            if member.id == bot_id:
+                continue
+            await turn_context.send_activity(card_activity(self.channel.welcome(personal)))
+
+    async def on_message_activity(self, turn_context: TurnContext):
+        activity = turn_context.activity
+        key = user_key(activity.from_property)
+        if not key:
+            return
+        action, value = (None, {})
+        if activity.value is not None:
+            action, value = submitted_action(activity.value)
+            if action is None and not (activity.text or "").strip():
+                await turn_context.send_activity(card_activity(Reply(
+                    "I couldn't read that card. Type *help* to see what I can do.")))
+                return
+        person = self.hub.identify(PLATFORM, key)
+        if person is None:
+            person = self.hub.identify(PLATFORM, key, await self.channel.email_of(turn_context))
+        incoming = Incoming(
+            channel=PLATFORM, platform_user_id=key, text="" if action else message_text(activity),
+            person=person, conversation_id=activity.conversation.id,
+            private=is_personal(activity.conversation), action=action, value=value,
+            attachments=attachment_names(activity))
+        replies = await self.hub.handle(incoming)
+        await self.channel.send_replies(turn_context, incoming, replies)
+
+
+class TeamsChannel:
+    def __init__(self, hub, settings: TeamsSettings):
+        self.hub = hub
+        self.settings = settings
+        self.auth = ConfigurationBotFrameworkAuthentication(settings)
+        self.adapter = CloudAdapter(self.auth)
+        self.bot = PolicyBot(self)
+        self.sender = TeamsSender(self)
+        self._turns: set[asyncio.Task] = set()
+        self._conversation_locks: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._emails: OrderedDict[str, str | None] = OrderedDict()
+
+    @property
+    def db(self):
+        return self.hub.services.db
+
+    # --- HTTP ---------------------------------------------------------------------------------
+
+    async def handle_request(self, request: web.Request) -> web.StreamResponse:
+        """POST /api/messages: anything malformed is a 4xx; any authentication failure a 401."""
+        if request.content_type != "application/json":
+            return _error(415, "expected Content-Type: application/json")
+        if request.content_length is not None and request.content_length > MAX_ACTIVITY_BYTES:
+            return _error(413, "activity too large")
+        body = await request.content.read(MAX_ACTIVITY_BYTES + 1)
+        if len(body) > MAX_ACTIVITY_BYTES:
+            return _error(413, "activity too large")
+        try:
+            activity = Activity().deserialize(json.loads(body))
+        except Exception:  # bad JSON, not an object, or fields of the wrong shape
+            return _error(400, "the body is not a Bot Framework activity")
+        if not activity.type or not activity.service_url or not (activity.conversation and activity.conversation.id):
+            return _error(400, "an activity needs type, serviceUrl and conversation")
+        try:
+            authenticated = await self.auth.authenticate_request(
+                activity, request.headers.get("Authorization", ""))
+        except Exception as failure:  # PermissionError, jwt errors, unreachable metadata: all a refusal
+            log.info("teams: refused an activity (%s)", type(failure).__name__)
+            return _error(401, "unauthorized")
+
+        if activity.type == ActivityTypes.invoke or activity.delivery_mode == DeliveryModes.expect_replies:
+            # The caller needs the turn's result in this response.
+            result = await self._run_turn(authenticated, activity)
+            if result is not None:
+                return web.json_response(result.body, status=result.status)
+            return web.Response(status=200)
+        if len(self._turns) >= MAX_BACKGROUND_TURNS:
+            await self._run_turn(authenticated, activity)  # back-pressure: the caller waits
+        else:
+            self._start_turn(authenticated, activity)
+        return web.Response(status=202)
+
+    def _start_turn(self, authenticated, activity: Activity) -> None:
+        task = asyncio.create_task(self._run_turn(authenticated, activity))
+        self._turns.add(task)
+        task.add_done_callback(self._turns.discard)
+
+    async def _run_turn(self, authenticated, activity: Activity):
+        """One turn, after the previous one in the same conversation (answers stay in order)."""
+        conversation = activity.conversation.id
+        lock, users = self._conversation_locks.get(conversation, (asyncio.Lock(), 0))
+        self._conversation_locks[conversation] = (lock, users + 1)
+        try:
+            async with lock:
+                return await self.adapter.process_activity(authenticated, activity, self.bot.on_turn)
+        except Exception:
+            log.exception("teams: turn failed (activity type %s)", activity.type)
+            return None
+        finally:
+            lock, users = self._conversation_locks[conversation]
+            if users <= 1:
+                del self._conversation_locks[conversation]
+            else:
+                self._conversation_locks[conversation] = (lock, users - 1)
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Wait for turns under way (at shutdown, and in tests)."""
+        if self._turns:
+            await asyncio.wait(set(self._turns), timeout=timeout)
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        await self.drain(timeout=5.0)
+        for task in list(self._turns):
+            task.cancel()
+
+    # --- references and identity -----------------------------------------------------------
+
+    def remember(self, activity: Activity) -> None:
+        """Keep the conversation reference of everyone who writes to the bot, for proactive sends."""
+        sender = activity.from_property
+        key = user_key(sender)
+        if not key or (activity.recipient and sender.id == activity.recipient.id):
+            return
+        if activity.type not in (ActivityTypes.message, ActivityTypes.conversation_update,
+                                 ActivityTypes.installation_update):
+            return
+        reference = reference_of(activity)
+        conversation_refs.save(self.db, PLATFORM, key, reference.serialize(),
+                               personal=is_personal(activity.conversation))
+
+    async def email_of(self, turn_context: TurnContext) -> str | None:
+        """The sender's email from the Teams roster, to link them to the school's roster."""
+        member_id = turn_context.activity.from_property.id
+        if member_id in self._emails:
+            return self._emails[member_id]
+        try:
+            member = await TeamsInfo.get_member(turn_context, member_id)
+            email = getattr(member, "email", None) or getattr(member, "user_principal_name", None)
+        except Exception as failure:  # not fatal: they are answered as someone not on the roster
+            log.info("teams: member lookup failed (%s)", type(failure).__name__)
+            return None
+        self._emails[member_id] = email
+        if len(self._emails) > EMAIL_CACHE_SIZE:
+            self._emails.popitem(last=False)
+        return email
+
+    def welcome(self, personal: bool) -> Reply:
+        school = self.hub.services.config.school
+        how = "Just type a question here." if personal else "Mention me (@Policy Bot) with your question."
+        return Reply(
+            title="Hello, I'm Policy Bot",
+            text=(f"I help everyone at {school} use social media safely, using the school's own "
+                  f"social media policy. {how}\n\nTry: *Can I accept a friend request from a "
+                  f"parent?* You can also submit a post draft for approval, report a concern to "
+                  f"the DSL, or check your training. Type *help* for more."),
+            notes=["Concern reports are only ever discussed with you in a private chat."])
+
+    # --- sending ------------------------------------------------------------------------------
+
+    async def send_replies(self, turn_context: TurnContext, incoming: Incoming, replies: list[Reply]) -> None:
+        """Answer in the conversation; confidential replies only ever in the person's private chat."""
+        told_private = False
+        reference = reference_of(turn_context.activity)
+        for index, reply in enumerate(replies):
+            try:
+                if reply.private and not incoming.private:
+                    await self._send_personal(reference, incoming.platform_user_id, reply)
+                    if not told_private:
+                        told_private = True
+                        await turn_context.send_activity(card_activity(Reply(PRIVATE_NOTE)))
+                else:
+                    await turn_context.send_activity(card_activity(reply))
+            except Exception as failure:
+                log.warning("teams: reply not sent (%s); queued in the outbox", type(failure).__name__)
+                self._queue_unsent(incoming, turn_context.activity.id, index, reply)
+
+    def _queue_unsent(self, incoming: Incoming, activity_id: str | None, index: int, reply: Reply) -> None:
+        """A reply the connector refused goes to the outbox (then to their private chat): none is lost."""
+        if incoming.person is None:
+            return
+        # A reply meant for a team channel is re-sent privately, so mark it private.
+        queued = dataclasses.replace(reply, private=True)
+        self.hub.services.notify(Notification(incoming.person.id, queued,
+                                              key=f"teams-reply:{activity_id}:{index}"))
+
+    async def send_proactive(self, platform_user_id: str, reply: Reply) -> None:
+        """Deliver to a person's private chat; DeliveryError (retried later) if it cannot be done."""
+        stored = (conversation_refs.personal(self.db, PLATFORM, platform_user_id)
+                  or conversation_refs.latest(self.db, PLATFORM, platform_user_id))
+        if stored is None:
+            raise DeliveryError("teams: no conversation with this person yet")
+        try:
+            await self._send_personal(ConversationReference().deserialize(stored), platform_user_id, reply)
+        except DeliveryError:
+            raise
+        except Exception as failure:
+            raise DeliveryError(f"teams: {type(failure).__name__}", _retry_after(failure)) from None
+
+    async def _send_personal(self, reference: ConversationReference, platform_user_id: str, reply: Reply) -> None:
+        """Continue the person's 1:1 chat; open one first (from any reference to them) if needed."""
+        personal = conversation_refs.personal(self.db, PLATFORM, platform_user_id)
+        if personal is not None:
+            await self.adapter.continue_conversation(
+                ConversationReference().deserialize(personal), _sending(reply), self.settings.APP_ID)
+            return
+        tenant = tenant_of(reference)
+        parameters = ConversationParameters(
+            is_group=False, bot=reference.bot, members=[reference.user], tenant_id=tenant,
+            channel_data={"tenant": {"id": tenant}} if tenant else None)
+
+        async def opened(turn_context: TurnContext) -> None:
+            new = ConversationReference(
+                user=reference.user, bot=reference.bot, channel_id=reference.channel_id,
+                service_url=reference.service_url, locale=reference.locale,
+                conversation=ConversationAccount(id=turn_context.activity.conversation.id,
+                                                 conversation_type="personal", tenant_id=tenant))
+            conversation_refs.save_personal(self.db, PLATFORM, platform_user_id, new.serialize())
+            await turn_context.send_activity(card_activity(reply))
+
+        await self.adapter.create_conversation(
+            self.settings.APP_ID, opened, parameters, channel_id=reference.channel_id,
+            service_url=reference.service_url)
+
+
+class TeamsSender:
+    """bot.delivery.Sender for Teams: proactive messages through stored conversation references."""
+
+    platform = PLATFORM
+
+    def __init__(self, channel: TeamsChannel):
+        self.channel = channel
+
+    async def send(self, platform_user_id: str, reply: Reply) -> None:
+        await self.channel.send_proactive(platform_user_id, reply)
+
+
+def _sending(reply: Reply) -> Callable[[TurnContext], Awaitable[None]]:
+    async def send(turn_context: TurnContext) -> None:
+        await turn_context.send_activity(card_activity(reply))
+    return send
+
+
+def _retry_after(failure: Exception) -> float | None:
+    """Honour the connector's Retry-After (HTTP 429) when there is one."""
+    response = getattr(failure, "response", None)
+    value = getattr(response, "headers", {}).get("Retry-After") if response is not None else None
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+

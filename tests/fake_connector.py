@@ -1,0 +1,191 @@
+"""A fake Bot Framework connector (the service a Teams bot replies to), on a real loopback socket.
+
+botbuilder sends its replies with `requests` from a worker thread, so this is a real HTTP server
+(ThreadingHTTPServer in a thread), not a mock. It records every call and answers:
+
+  POST /v3/conversations/{id}/activities[/{replyToId}]   -> {"id": "activity-N"}
+  POST /v3/conversations                                 -> {"id": "personal-N", ...} (proactive 1:1)
+  GET  /v3/conversations/{id}/members/{userId}           -> a member with an email
+  anything else                                          -> 404
+
+`connector.down = True` makes every request fail with 503 (`connector.refuse = True` instead
+closes the socket without answering), to test retries.
+
+    with FakeConnector() as connector:
+        activity["serviceUrl"] = connector.url
+        ...
+        connector.wait_for(lambda call: call.is_reply)
+"""
+from __future__ import annotations
+
+import http.server
+import itertools
+import json
+import re
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass
+from typing import Any, Callable
+
+REPLY_PATH = re.compile(r"^/v3/conversations/(?P<conversation>[^/]+)/activities(?:/(?P<reply_to>[^/]+))?$")
+MEMBER_PATH = re.compile(r"^/v3/conversations/(?P<conversation>[^/]+)/members/(?P<user>[^/]+)$")
+
+
+@dataclass
+class Call:
+    method: str
+    path: str  # %-decoded, e.g. /v3/conversations/a:conv-1/activities
+    headers: dict[str, str]
+    body: Any  # parsed JSON, or the raw text when it is not JSON
+
+    @property
+    def is_reply(self) -> bool:
+        return self.method == "POST" and bool(REPLY_PATH.match(self.path))
+
+    @property
+    def conversation_id(self) -> str | None:
+        match = REPLY_PATH.match(self.path) or MEMBER_PATH.match(self.path)
+        return match["conversation"] if match else None
+
+    @property
+    def cards(self) -> list[dict]:
+        """The Adaptive Cards attached to a posted activity."""
+        if not isinstance(self.body, dict):
+            return []
+        return [a.get("content") or {} for a in self.body.get("attachments") or []
+                if a.get("contentType") == "application/vnd.microsoft.card.adaptive"]
+
+    @property
+    def text(self) -> str:
+        """Everything the activity says, cards included, as one string (for assertions)."""
+        return json.dumps(self.body, ensure_ascii=False)
+
+
+def default_member(user_id: str) -> dict:
+    return {"id": user_id, "name": "A Staff", "aadObjectId": "00000000-0000-0000-0000-000000000001",
+            "email": "staff@example.org", "userPrincipalName": "staff@example.org",
+            "givenName": "A", "surname": "Staff"}
+
+
+class FakeConnector:
+    def __init__(self, member: Callable[[str], dict | None] = default_member):
+        self.calls: list[Call] = []
+        self.down = False
+        self.refuse = False
+        self.member = member  # user id -> member JSON (None: 404)
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                try:
+                    body: Any = json.loads(raw) if raw else None
+                except ValueError:
+                    body = raw.decode("utf-8", "replace")
+                path = urllib.parse.unquote(self.path.split("?", 1)[0])  # ids arrive %-encoded
+                with outer._lock:
+                    outer.calls.append(Call(self.command, path, dict(self.headers), body))
+                if outer.refuse:
+                    self.close_connection = True
+                    self.connection.close()
+                    return
+                status, payload = (503, {"error": {"code": "ServiceUnavailable"}}) if outer.down \
+                    else outer._answer(self.command, path, body)
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _handle
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
+        self._thread.start()
+
+    # --- answers ----------------------------------------------------------------------------
+
+    def _answer(self, method: str, path: str, body: Any) -> tuple[int, dict]:
+        if method == "POST" and REPLY_PATH.match(path):
+            return 200, {"id": f"activity-{next(self._ids)}"}
+        if method == "POST" and path.rstrip("/") == "/v3/conversations":
+            return 200, {"id": f"personal-{next(self._ids)}", "activityId": f"activity-{next(self._ids)}",
+                         "serviceUrl": self.url}
+        member_match = MEMBER_PATH.match(path)
+        if method == "GET" and member_match:
+            member = self.member(member_match["user"])
+            return (200, member) if member else (404, {"error": {"code": "MemberNotFound"}})
+        return 404, {"error": {"code": "NotFound", "message": f"{method} {path}"}}
+
+    # --- for tests --------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/"
+
+    @property
+    def replies(self) -> list[Call]:
+        """Activities the bot posted to a conversation (successfully or not)."""
+        with self._lock:
+            return [c for c in self.calls if c.is_reply]
+
+    def calls_to(self, method: str, path_prefix: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method and c.path.startswith(path_prefix)]
+
+    def wait_for(self, condition: Callable[[Call], bool], count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """Block until `count` recorded calls satisfy `condition`; returns them (or raises)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                matching = [c for c in self.calls if condition(c)]
+            if len(matching) >= count or time.monotonic() > deadline:
+                break
+            time.sleep(0.02)
+        if len(matching) < count:
+            raise AssertionError(f"expected {count} matching connector call(s), saw {len(matching)}: "
+                                 f"{[(c.method, c.path) for c in self.calls]}")
+        return matching
+
+    async def async_wait_for(self, condition: Callable[[Call], bool], count: int = 1,
+                             timeout: float = 10.0) -> list[Call]:
+        """`wait_for` for async tests: yields to the event loop while waiting."""
+        import asyncio
+
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                matching = [c for c in self.calls if condition(c)]
+            if len(matching) >= count or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.02)
+        if len(matching) < count:
+            raise AssertionError(f"expected {count} matching connector call(s), saw {len(matching)}: "
+                                 f"{[(c.method, c.path) for c in self.calls]}")
+        return matching
+
+    def clear(self) -> None:
+        with self._lock:
+            self.calls.clear()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self) -> "FakeConnector":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
