@@ -836,6 +836,11 @@ def open_reports(incoming: Incoming, services: Services) -> list[Reply]:
     visible = [r for r in store.open_reports(db)
                if person.has_role(*store.ROUTINGS[r["routing"]].reader_roles)
                and not person.has_role(*store.ROUTINGS[r["routing"]].excluded_roles)]
+    if not visible and not person.has_role(*standard):
+        # The Chair of Governors sees only reports routed to them; with none, the usual refusal applies.
+        with db.atomic():
+            store.audit(db, incoming.who, None, "list", False, now, f"role needed: {_roles_phrase(standard)}")
+        return _privately(incoming, [_refusal(standard)])
     with db.atomic():
         store.audit(db, incoming.who, None, "list", True, now, f"{len(visible)} open")
     if not visible:
