@@ -44,6 +44,9 @@ WELCOME_WITHIN_DAYS = 30  # a start date older than this is not "new" any more
 POLICY_CHANGE_DAYS = 14  # a changed policy must be re-read within a fortnight
 DUE_SOON_DAYS = 30
 SENT_WINDOW = timedelta(days=60)  # longer than any stage stays the latest one
+# A first run over a whole trust's backlog is spread over a few ticks (30 s apart), which also
+# keeps delivery within the platforms' rate limits; the rest simply go out on the next tick.
+MAX_PER_TICK = 100
 FLOW = "training"
 
 
@@ -122,23 +125,31 @@ def _start(row: dict) -> date | None:
 # --- the policy text: its hash, its summary, its check questions ----------------------------------
 
 @lru_cache(maxsize=8)
+def _policy_hash(path: str, mtime: float, size: int) -> str:
+    source = Path(path).read_text(encoding="utf-8")
+    return hashlib.sha256(source.replace("\r\n", "\n").strip().encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=8)
 def _policy_from_file(path: str, mtime: float, size: int):
     from knowledge.policy import parse_policy
 
-    source = Path(path).read_text(encoding="utf-8")
-    normalised = source.replace("\r\n", "\n").strip()
-    return hashlib.sha256(normalised.encode("utf-8")).hexdigest(), parse_policy(source)
+    return _policy_hash(path, mtime, size), parse_policy(Path(path).read_text(encoding="utf-8"))
+
+
+def _stat_key(services: Services) -> tuple[str, float, int]:
+    path = Path(services.config.policy_file)
+    stat = path.stat()
+    return str(path), stat.st_mtime, stat.st_size
 
 
 def current_policy(services: Services):
     """(hash, parsed Policy) of the policy file as it is now; re-read only when the file changes."""
-    path = Path(services.config.policy_file)
-    stat = path.stat()
-    return _policy_from_file(str(path), stat.st_mtime, stat.st_size)
+    return _policy_from_file(*_stat_key(services))
 
 
 def policy_change_day(services: Services, today: date) -> tuple[str, date | None]:
-    policy_hash, _ = current_policy(services)
+    policy_hash = _policy_hash(*_stat_key(services))
     first_seen = store.policy_first_seen(services.db, policy_hash, today)
     return policy_hash, (None if first_seen.isoformat() == store.BASELINE else first_seen)
 
@@ -314,8 +325,9 @@ def tick(services: Services) -> int:
                     head.id, digest_reply(overdue, today), key=f"training-digest-{head.id}-{week}")))
     queued = 0
     if pending:
+        pending.sort(key=lambda entry: entry[1] != "digest")  # the Headteacher's digest first
         with db.atomic():  # each stage row with its outbox message: all or nothing
-            for person_id, item, cycle, stage, notification in pending:
+            for person_id, item, cycle, stage, notification in pending[:MAX_PER_TICK]:
                 if store.mark_sent(db, person_id, item, cycle, stage, now):
                     services.notify(notification)
                     queued += 1
