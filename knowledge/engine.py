@@ -175,6 +175,10 @@ class Knowledge:
                 self.postings.setdefault(term, []).append(len(self.targets))
             self.targets.append(target)
         self.target_strings = [t.string for t in self.targets]
+        # The policy's own duty to report safeguarding concerns, if it states one: what a disclosure cites.
+        reporting = [index for index, clause in enumerate(self.clauses)
+                     if re.search(r"\breport", clause.text, re.I) and re.search(r"safeguarding|concern", clause.text, re.I)]
+        self._reporting_clause: int | None = reporting[0] if reporting else None
 
         vocabulary = set(document_frequency) | self.lexicon.variant_words()
         for clause in self.clauses:
@@ -304,10 +308,22 @@ class Knowledge:
         scored_text = self.lexicon.remove_out_of_scope(normalised) if off_topic else normalised
         hint = AUDIENCE_HINTS.get(audience_hint or "", "")
         scored_text = f"{hint} {scored_text}" if hint else scored_text
-        if disclosure:
-            scored_text += " safeguarding report concern"  # steer to the reporting duty, if the policy has one
         ranked, info = self.score(scored_text)
         best_score, best_index = ranked[0] if ranked else (0.0, -1)
+        if disclosure and self._reporting_clause is not None:
+            # A disclosure is answered by the duty to report, unless it names a specific rule being
+            # broken (a colleague friending a pupil), which then leads and the duty follows.
+            best_is_rule = best_index >= 0 and self.clauses[best_index].verdict in ("no", "depends") \
+                and best_score >= ANSWER_THRESHOLD * 1.5
+            if not best_is_rule:
+                ranked = [(max(best_score, ANSWER_THRESHOLD), self._reporting_clause)] + \
+                    [pair for pair in ranked if pair[1] != self._reporting_clause]
+                best_score, best_index = ranked[0]
+                info["evidence"] = max(info.get("evidence", 0.0), FULL_EVIDENCE * self.default_idf)
+                info["coverage"] = 1.0
+            else:
+                ranked = [ranked[0], (ranked[0][0] * 0.7, self._reporting_clause)] + \
+                    [pair for pair in ranked[1:] if pair[1] != self._reporting_clause]
         # Words the policy and lexicon never use are a sign the question is about something else.
         confidence = min(best_score, 1.0) * (0.4 + 0.6 * info.get("coverage", 0.0))
         # One common or incidental word is thin evidence however well it matches.
@@ -326,7 +342,7 @@ class Knowledge:
         if best_index < 0 or confidence < threshold:
             answer = self._refuse(question, info["normalised"], confidence)
         else:
-            answer = self._answer_clause(question, info, ranked, best_index, confidence)
+            answer = self._answer_clause(question, info, ranked, best_index, confidence, bool(disclosure))
         if disclosure:
             answer.report_suggested = True
             answer.text = (
@@ -343,7 +359,8 @@ class Knowledge:
         return Answer(question=question, answered=False, confidence=round(confidence, 3), ask_instead=who,
                       text=f"{lead} Please ask {who}.")
 
-    def _answer_clause(self, question: str, info: dict, ranked, best_index: int, confidence: float) -> Answer:
+    def _answer_clause(self, question: str, info: dict, ranked, best_index: int, confidence: float,
+                       disclosure: bool = False) -> Answer:
         clause = self.clauses[best_index]
         wants_info = bool(INFO_INTENT.search(info["normalised"])) and not VERDICT_INTENT.search(info["normalised"])
         verdict = "info" if wants_info else clause.verdict
@@ -355,7 +372,7 @@ class Knowledge:
                  if value >= best_score * AMBIGUITY_RATIO and index not in twins
                  and self.clauses[index].text != clause.text]
         choices = [Related(self.clauses[i].id, f"{self.clauses[i].heading}: {self.clauses[i].text}")
-                   for i in [best_index, *close]] if close else []
+                   for i in [best_index, *close]] if close and not disclosure else []
 
         related_indexes = list(twins)
         for value, index in ranked[1:]:
@@ -367,6 +384,8 @@ class Knowledge:
 
         statement = clause.statement.rstrip(".")
         opener = {"yes": "Yes. ", "no": "No. ", "depends": "It depends. ", "info": ""}[verdict]
+        if disclosure:
+            opener = "What the policy says: "  # a report, not a yes/no question
         text = f"{opener}{statement} — section {clause.section} ({clause.heading})."
         if clause.verdict == "depends" and verdict == "depends":
             text += " It turns on consent/permission or the stated exception, so check that first."
