@@ -883,6 +883,12 @@ STATUS_WORDS = {"open": "received, waiting to be read", "acknowledged": "read by
                 "closed": "dealt with and closed"}
 
 
+def _status_words(report: dict) -> str:
+    if report["status"] == "open" and report["read_receipt_sent"]:
+        return STATUS_WORDS["acknowledged"]
+    return STATUS_WORDS.get(report["status"], report["status"])
+
+
 def status(incoming: Incoming, services: Services, ref: str) -> list[Reply]:
     ref = ref.upper()
     report = _own_report(incoming, services, ref, "status")
@@ -895,7 +901,7 @@ def status(incoming: Incoming, services: Services, ref: str) -> list[Reply]:
             return _privately(incoming, [Reply(f"I can't find a report {ref} that you raised. "
                                                "Type *my reports* to see yours.")])
     read = "yes" if report["read_receipt_sent"] else "not yet"
-    return _privately(incoming, [Reply(f"Status: {STATUS_WORDS.get(report['status'], report['status'])}.",
+    return _privately(incoming, [Reply(f"Status: {_status_words(report)}.",
                                        title=f"Report {report['ref']}",
                                        facts=[("Sent", report["created_at"]), ("Read", read)])])
 
@@ -907,7 +913,7 @@ def my_reports(incoming: Incoming, services: Services) -> list[Reply]:
     if not mine:
         return _privately(incoming, [Reply("You haven't sent any concern reports. Type *report a concern* to "
                                            "start one.")])
-    lines = [f"{r['ref']} ({r['created_at'][:10]}): {STATUS_WORDS.get(r['status'], r['status'])}" for r in mine]
+    lines = [f"{r['ref']} ({r['created_at'][:10]}): {_status_words(r)}" for r in mine]
     return _privately(incoming, [Reply("\n".join(lines), title="Your concern reports")])
 
 
