@@ -92,7 +92,36 @@ def cmd_chat(args) -> int:
     from bot.local.terminal import run_terminal_chat
 
     services = build_services()
+    load_training_records(services)
     return run_terminal_chat(services, args.as_user, sys.stdin, sys.stdout)
+
+
+def load_training_records(services) -> None:
+    """On start: the training records in data/training.csv, if present and none are recorded yet."""
+    from handlers.training import load_sample_records
+
+    load_sample_records(services)
+
+
+def cmd_training_report(args) -> int:
+    """Training compliance for the Headteacher and DSL: a summary, or one CSV row per person and item."""
+    from handlers.training import ITEM_TITLES, compliance_csv, compliance_summary
+
+    services = build_services(knowledge=object())  # the report needs no answer engine
+    load_training_records(services)
+    if args.csv:
+        sys.stdout.write(compliance_csv(services))
+        return 0
+    summary = compliance_summary(services)
+    print(f"Training compliance on {summary['as_of']} for {summary['people']} people")
+    for item, figures in summary["items"].items():
+        print(f"  {ITEM_TITLES[item]:<24} {figures['compliant']:>4}/{figures['people']:<4} compliant "
+              f"({figures['percent_compliant']}%), {figures['due_soon']} due soon, {figures['overdue']} overdue, "
+              f"{figures['no_record']} no record")
+    for row in summary["overdue"]:
+        late = f"overdue by {row['days_overdue']} days" if row["state"] == "overdue" else "no record"
+        print(f"  overdue: {row['name']} - {ITEM_TITLES[row['item']]} - {late}")
+    return 0
 
 
 def cmd_gaps(args) -> int:
@@ -123,6 +152,7 @@ def cmd_serve(args) -> int:
     logging.basicConfig(level=os.environ.get("POLICYBOT_LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     services = build_services()
+    load_training_records(services)
     port = args.port if args.port is not None else int(os.environ.get("PORT") or 3978)
     run_server(services, host=args.host, port=port)
     return 0
@@ -165,6 +195,10 @@ def build_parser() -> argparse.ArgumentParser:
     gaps.add_argument("--csv", action="store_true", help="write CSV for a spreadsheet")
     gaps.add_argument("--output", default=None, help="write to this file instead of the screen")
     gaps.set_defaults(func=cmd_gaps)
+
+    report = sub.add_parser("training-report", help="training compliance (Headteacher and DSL view)")
+    report.add_argument("--csv", action="store_true", help="one CSV row per person and item")
+    report.set_defaults(func=cmd_training_report)
 
     package = sub.add_parser("package-teams", help="write the Teams app package (zip) to upload")
     package.add_argument("--output", default="policybot-teams.zip")

@@ -454,3 +454,15 @@ def test_sample_records_load_on_start(svc):
     assert training.load_sample_records(svc, ROOT / "data" / "training.csv") == 12
     states = {r["state"] for r in training.compliance_rows(svc)}
     assert {"ok", "due_soon", "overdue"} <= states
+
+
+# --- command line ----------------------------------------------------------------------------------
+
+def test_training_report_cli_csv(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("POLICYBOT_DB", str(tmp_path / "cli.db"))
+    assert app.main(["training-report", "--csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert {r["person_id"] for r in rows} >= {"ingram", "clarke", "brown"}
+    assert {r["state"] for r in rows} >= {"ok", "overdue"}  # the sample records were loaded on start
+    assert app.main(["training-report"]) == 0
+    assert "compliant" in capsys.readouterr().out
