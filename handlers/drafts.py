@@ -224,7 +224,8 @@ def submit(incoming: Incoming, services: Services, platform: str, text: str, pho
             SUBMIT_FLOW, "text", {"platform": platform, "photos": photos, "pictured": pictured}), services.now())
         return [Reply(title="The pre-check found problems",
                       text=result.summary() + "\n\nNothing was sent for approval. Send the corrected text "
-                           "(just the post), or type *cancel*.", data={"check": result.to_json()})]
+                           "(add a line *pictured: names* to change the pupils listed), or type *cancel*.",
+                      data={"check": result.to_json()})]
     if not current_approvers(services, person.id):
         return [Reply("There is nobody on the roster who can approve this (a Deputy Head, or a Headteacher "
                       "while the Deputy Head is away). Nothing was sent; please tell the IT manager.")]
@@ -281,15 +282,9 @@ START_WORDS = re.compile(r"^\s*(?:(?:new|start a|submit a|write a|make a)\s+)?(?
                          r"(?:post|draft)\b.*$", re.I)
 
 
-def handle_draft_message(incoming: Incoming, services: Services) -> list[Reply]:
-    """`draft: <text>` with optional lines `pictured: A, B`, `photos: …`, `platform: instagram`."""
-    if not may_submit(services, incoming.person):
-        return _not_a_poster(services, incoming.person)
-    match = DRAFT_MESSAGE.match(incoming.text)
-    body = match.group("body")
-    platform = parse_platform(match.group("platform") or "")
+def parse_fields(body: str, platform: str | None, photos: str = "") -> tuple[str, str | None, list[str] | None, str]:
+    """Split `pictured: …`, `photos: …` and `platform: …` out of a typed draft."""
     pictured: list[str] | None = None
-    photos = ", ".join(incoming.attachments)
     for line in FIELD_LINE.finditer(body):
         field = (line.group("field") or line.group("field2")).lower()
         value = (line.group("value") if line.group("field") else line.group("value2")).strip()
@@ -299,7 +294,16 @@ def handle_draft_message(incoming: Incoming, services: Services) -> list[Reply]:
             photos = ", ".join(p for p in (photos, value) if p)
         elif field == "platform":
             platform = parse_platform(value) or platform
-    text = FIELD_LINE.sub("", body).strip()
+    return FIELD_LINE.sub("", body).strip(), platform, pictured, photos
+
+
+def handle_draft_message(incoming: Incoming, services: Services) -> list[Reply]:
+    """`draft: <text>` with optional lines `pictured: A, B`, `photos: …`, `platform: instagram`."""
+    if not may_submit(services, incoming.person):
+        return _not_a_poster(services, incoming.person)
+    match = DRAFT_MESSAGE.match(incoming.text)
+    text, platform, pictured, photos = parse_fields(match.group("body"), parse_platform(match.group("platform") or ""),
+                                                    ", ".join(incoming.attachments))
     if platform is None:
         lead = re.match(r"^\s*(facebook|instagram|both)\s*[:\-]\s*", text, re.I)
         if lead:
@@ -342,10 +346,12 @@ def continue_submission(incoming: Incoming, services: Services, flow: state_stor
     if flow.step == "text":
         if not text:
             return [Reply("Please send the text of the post (or *cancel*).")]
-        data["text"] = text
+        text, platform, pictured, photos = parse_fields(text, data.get("platform"), data.get("photos", ""))
+        data.update(text=text, platform=platform or "facebook", photos=photos)
+        if pictured is not None:
+            data["pictured"] = pictured
         if "pictured" in data:  # correcting a draft the pre-check stopped: everything else is known
-            return submit(incoming, services, data.get("platform", "facebook"), text, data.get("photos", ""),
-                          list(data["pictured"]))
+            return submit(incoming, services, data["platform"], text, photos, list(data["pictured"]))
         return _next_step(incoming, services, "photos", data,
                           "Are there photos? Describe them briefly (e.g. *2 photos of the Year 6 choir*), or say *none*.")
     if flow.step == "photos":
