@@ -64,6 +64,11 @@ AUDIENCE_CUES = [
     ("pupils", re.compile(r"\b(can|may|should|could|do|does|are|is|must|will) (my |the |a |our )?(pupils?|children|"
                           r"child|kids?|students?|son|daughter)\b|\b(pupils?|children|kids|students) (allowed|can|"
                           r"should|may)\b|\b(im|i am|as) a (pupil|student|child)\b|\bfor (pupils|children|kids)\b")),
+    # Third parties narrated as doing what their section governs ("a parent posts nasty stuff about me").
+    ("parents", re.compile(r"\b(a|the|my|our|if|when) (parent|mum|dad|carer)s? (post|posts|posted|share|shares|shared|"
+                           r"complain\w*|moan\w*|slag\w*|comment\w*|wrote|writes|put|puts|is posting|keeps)\b")),
+    ("pupils", re.compile(r"\b(a|the|my|our|if|when) (pupil|child|student|kid)s? (post|posts|posted|share|shares|shared|"
+                          r"complain\w*|moan\w*|slag\w*|comment\w*|wrote|writes|is posting|keeps)\b")),
     ("school_accounts", re.compile(r"\b(school s?|schools|official|cjs|our) (facebook|instagram|fb|insta|ig|page|account|"
                                    r"accounts|social media|channels?|feed)\b|\bthe school (post|like|follow)|"
                                    r"\bwill the school\b|\bdoes the school\b|\bcan the school\b")),
@@ -353,6 +358,18 @@ class Knowledge:
             answer.ask_instead = answer.ask_instead or "the DSL (designated safeguarding lead)"
         return answer
 
+    def _policy_facts(self, normalised: str) -> str:
+        """Facts from the policy's own header that a question about the policy itself wants."""
+        meta, facts = self.policy.meta, []
+        if meta.headteacher and re.search(r"\b(headteacher|head teacher|head|headmistress|headmaster)\b", normalised):
+            facts.append(f"The Headteacher is {meta.headteacher}.")
+        if (meta.renewal_due or meta.updated) and re.search(r"\b(renew\w*|updated?|review\w*|out of date|current|"
+                                                          r"expire\w*|date)\b", normalised):
+            parts = [f"last updated {meta.updated}" if meta.updated else "",
+                     f"due for renewal {meta.renewal_due}" if meta.renewal_due else ""]
+            facts.append("The policy was " + " and is ".join(p for p in parts if p) + ".")
+        return (" " + " ".join(facts)) if facts else ""
+
     def _refuse(self, question: str, normalised: str, confidence: float, reason: str | None = None) -> Answer:
         who = self.lexicon.who_to_ask(normalised)
         lead = reason or "The social media policy doesn't cover that, so I can't answer it from the policy."
@@ -392,6 +409,7 @@ class Knowledge:
         if choices:
             options = "; ".join(f"{c.clause} {c.heading}" for c in choices)
             text = f"I'm not completely sure which rule you mean — did you mean: {options}? Closest: {text}"
+        text += self._policy_facts(info["normalised"])
         return Answer(question=question, answered=True, text=text, section=clause.section, clause=clause.id,
                       heading=clause.heading, quote=clause.text, verdict=verdict,
                       confidence=round(confidence, 3), related=related, choices=choices)
