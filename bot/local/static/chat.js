@@ -295,8 +295,7 @@
       personSelect.appendChild(prompt);
       for (const person of data.people || []) {
         people.set(person.id, person);
-        const label = person.name + (person.job_title ? " — " + person.job_title : "");
-        const option = el("option", null, label);
+        const option = el("option", null, person.name);
         option.value = person.id;
         personSelect.appendChild(option);
       }
