@@ -30,11 +30,15 @@ HARM = re.compile(
     r"threat\w*|blackmail\w*|bully|bullied|bullying|naked|nude|nudes|explicit|sexual|sext\w*|"
     r"inappropriate (messages?|photos?|pictures?|images?|contact|comments?|videos?)|meet up|meet him|meet her|"
     r"secret|wont go home|doesnt want to go home|dont want to go home|scared to go home|run away|running away|"
+    r"uncomfortable|upset|doesnt like|didnt like|didnt want|doesnt want|made (her|him|them) feel|"
     r"fight|fighting|attacked|assault\w*|exploit\w*|radicali\w*|extremis\w*|drunk|drugs|weapon|knife)\b")
 # Adults whose narrated conduct towards pupils is itself a concern (a pupil's own acts need harm words).
 ADULT = (r"(colleague|teacher|member of staff|staff member|ta|teaching assistant|volunteer|governor|coach|"
          r"parent|mum|dad|carer|someone|somebody|adult|man|woman|stranger|lad|older \w+|one of (my|our|the) "
          r"(colleagues|teachers|staff|parents))")
+TOLD_BY_CHILD = re.compile(
+    r"\b(child|pupil|student|boy|girl|kid|year ?[1-9]|yr ?[1-9]|y[1-9]|one of my \w+)\b(?:\s+\w+){0,4}?\s+"
+    r"(told me|disclosed|confided|came to me|asked me not to tell|whispered|wrote me a note)\b")
 # A third party narrated as doing what the policy forbids.
 THIRD_PARTY_ACT = re.compile(
     rf"\b{ADULT}\b(?:\s+\w+){{0,4}}?\s+(is|are|was|were|has|have|had|keeps|kept|been)\s+"
@@ -71,6 +75,10 @@ def spot_disclosure(normalised_text: str) -> Disclosure | None:
 
     if harm and (reporting or (has_subject and not is_rule_question)):
         return Disclosure(f"harm: {harm.group(0)}")
+    # "A child told me…" is how disclosures start in school, whatever words follow.
+    told = TOLD_BY_CHILD.search(text)
+    if told and not RULE_QUESTION.match(text):
+        return Disclosure(f"told: {told.group(0)}")
     for act in (THIRD_PARTY_ACT.search(text), NARRATED_ACT.search(text)):
         if act and act.group(0).split()[-1] not in RULE_EXCLUDED_VERBS and not is_rule_question:
             if FORBIDDEN_ACT_OBJECT.search(text[act.start():]) or FORBIDDEN_ACT_OBJECT.search(text):
