@@ -20,7 +20,8 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).lower()
     text = _CONTROL.sub(" ", text).replace("'", "")
     # Fold accents so "élève" and "eleve" look alike (they still are not English words).
-    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    if not text.isascii():
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     return _NON_WORD.sub(" ", text).strip()
 
 
@@ -42,15 +43,16 @@ class Lexicon:
     def __post_init__(self) -> None:
         self._terms_of_variant: dict[str, list[str]] = {}
         for term, variants in self.synonyms.items():
+            canonical = normalise(term)
             for variant in [term, *variants]:
                 key = normalise(variant)
                 if key:
-                    self._terms_of_variant.setdefault(key, [])
-                    if normalise(term) not in self._terms_of_variant[key]:
-                        self._terms_of_variant[key].append(normalise(term))
-        self._variant_re = _phrase_regex(self._terms_of_variant)
-        self._oos_re = _phrase_regex({normalise(t): [] for t in self.out_of_scope if normalise(t)})
-        self._route_res = [(route, _phrase_regex({normalise(t): [] for t in route.topics})) for route in self.routes]
+                    terms = self._terms_of_variant.setdefault(key, [])
+                    if canonical not in terms:
+                        terms.append(canonical)
+        self._variants = PhraseMatcher(self._terms_of_variant)
+        self._oos = PhraseMatcher(normalise(t) for t in self.out_of_scope)
+        self._route_matchers = [(route, PhraseMatcher(normalise(t) for t in route.topics)) for route in self.routes]
 
     @classmethod
     def load(cls, path: str | Path | None) -> "Lexicon":
@@ -71,44 +73,63 @@ class Lexicon:
 
     def expand(self, normalised_text: str) -> list[str]:
         """Policy terms (normalised) that the text's words and phrases stand for."""
-        if self._variant_re is None:
-            return []
-        found: list[str] = []
-        for match in self._variant_re.finditer(normalised_text):
-            for term in self._terms_of_variant[match.group(0)]:
-                if term not in found:
-                    found.append(term)
-        return found
+        return self.rewrite(normalised_text)[1]
 
     def rewrite(self, normalised_text: str) -> tuple[str, list[str]]:
         """The text with every lexicon variant cut out, and the policy terms they stand for:
         slang then matches at the level of policy terms, not of its own rare spelling."""
-        if self._variant_re is None:
-            return normalised_text, []
+        words = normalised_text.split()
         found: list[str] = []
-        for match in self._variant_re.finditer(normalised_text):
-            for term in self._terms_of_variant[match.group(0)]:
+        kept: list[str] = []
+        position = 0
+        for start, end, phrase in self._variants.find(words):
+            kept.extend(words[position:start])
+            position = end
+            for term in self._terms_of_variant[phrase]:
                 if term not in found:
                     found.append(term)
-        return self._variant_re.sub(" ", normalised_text), found
+        kept.extend(words[position:])
+        return " ".join(kept), found
 
     def out_of_scope_hits(self, normalised_text: str) -> list[str]:
-        return [] if self._oos_re is None else [m.group(0) for m in self._oos_re.finditer(normalised_text)]
+        return [phrase for _, _, phrase in self._oos.find(normalised_text.split())]
 
     def remove_out_of_scope(self, normalised_text: str) -> str:
-        return normalised_text if self._oos_re is None else self._oos_re.sub(" ", normalised_text)
+        words = normalised_text.split()
+        for start, end, _ in reversed(self._oos.find(words)):
+            del words[start:end]
+        return " ".join(words)
 
     def who_to_ask(self, normalised_text: str) -> str:
-        for route, pattern in self._route_res:
-            if pattern is not None and pattern.search(normalised_text):
+        words = normalised_text.split()
+        for route, matcher in self._route_matchers:
+            if matcher.find(words):
                 return route.who
         fallback = next((route.who for route in self.routes if route.default), None)
         return fallback or "the Headteacher"
 
 
-def _phrase_regex(phrases: dict[str, list[str]]) -> re.Pattern | None:
-    if not phrases:
-        return None
-    # Longest first so "follow back" wins over "follow"; whole words only.
-    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
-    return re.compile(rf"(?<![a-z0-9@])(?:{alternatives})(?![a-z0-9@])")
+class PhraseMatcher:
+    """Whole-word phrase lookup, longest match first, left to right, without overlaps.
+    (A dict keyed by first word: far cheaper to build than one giant regex alternation.)"""
+
+    def __init__(self, phrases):
+        self._by_first: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in phrases:
+            words = tuple(phrase.split())
+            if words:
+                self._by_first.setdefault(words[0], []).append(words)
+        for candidates in self._by_first.values():
+            candidates.sort(key=len, reverse=True)
+
+    def find(self, words: list[str]) -> list[tuple[int, int, str]]:
+        found, index = [], 0
+        while index < len(words):
+            for candidate in self._by_first.get(words[index], ()):
+                if tuple(words[index:index + len(candidate)]) == candidate:
+                    found.append((index, index + len(candidate), " ".join(candidate)))
+                    index += len(candidate)
+                    break
+            else:
+                index += 1
+        return found
