@@ -6,9 +6,10 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from sqlite_utils import Database
+if TYPE_CHECKING:  # sqlite_utils pulls in heavy imports; `ask` must start fast without it
+    from sqlite_utils import Database
 
 from handlers.messages import Notification
 
@@ -60,7 +61,7 @@ class Config:
 
 @dataclass
 class Services:
-    db: Database
+    db: "Database"
     knowledge: Any  # knowledge.engine.Knowledge
     config: Config = field(default_factory=Config)
     clock: Callable[[], datetime] = utc_now

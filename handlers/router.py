@@ -16,7 +16,6 @@ from typing import Callable
 
 from handlers.context import Services
 from handlers.messages import Incoming, Reply
-from storage import state as state_store
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +75,8 @@ class Router:
                           "Please try again, or tell the IT manager if it keeps happening.")]
 
     def _route(self, incoming: Incoming) -> list[Reply]:
+        from storage import state as state_store  # imported here: `ask` stays free of sqlite_utils
+
         services = self.services
         if incoming.action:
             handler = self.actions.get(incoming.action) or self.actions.get(incoming.action.split(".")[0])
