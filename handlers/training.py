@@ -294,6 +294,10 @@ def tick(services: Services) -> int:
     db = services.db
     policy_hash, change_day = policy_change_day(services, today)
     records = store.all_records(db)
+    if not records:
+        # A fresh install whose records have not been loaded yet: stay quiet rather than tell
+        # everyone they are overdue. The first import or recorded completion switches nudges on.
+        return 0
     snoozes = store.all_snoozes(db)
     sent = store.sent_stages(db, now - SENT_WINDOW)
     pending: list[tuple[str, str, str, str, Notification]] = []

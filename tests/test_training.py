@@ -298,7 +298,16 @@ def test_completing_training_starts_a_new_cycle(svc, clock):
     assert not [r for r in outbox(svc, "lewis")[before:] if "-training-" in r["key"]]
 
 
+def test_fresh_install_without_records_stays_quiet(svc):
+    assert training.tick(svc) == 0 and outbox(svc) == []
+    set_records(svc, ingram=date(2026, 9, 1))  # the first record switches nudges on
+    assert training.tick(svc) > 0
+    assert "training-clarke-training-none-o" not in " ".join(r["key"] for r in outbox(svc))  # clarke has a start date
+    assert [r for r in outbox(svc, "clarke") if "-training-2021-09-08-o" in r["key"]]
+
+
 def test_new_starter_gets_a_welcome_with_both_items_due_in_a_week(svc, clock):
+    set_records(svc, ingram=date(2026, 9, 1))
     svc.db["people"].insert({"id": "newbie", "name": "Nia Newbie", "roles": "staff", "start_date": "2026-11-23"})
     training.tick(svc)
     welcome = [r for r in outbox(svc, "newbie")]
