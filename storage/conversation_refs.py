@@ -30,17 +30,25 @@ def create_conversation_refs(db: Database) -> None:
 
 def save(db: Database, platform: str, platform_user_id: str, reference: dict[str, Any],
          personal: bool) -> None:
-    """Remember the conversation a person just wrote in (also as their personal one if it is)."""
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    """Remember the conversation a person just wrote in (also as their personal one if it is).
+
+    Called on every message, so an unchanged reference costs one read and no write.
+    """
     encoded = json.dumps(reference, sort_keys=True)
     kinds = (LATEST, PERSONAL) if personal else (LATEST,)
+    stored = dict(db.execute(
+        "SELECT kind, reference FROM conversation_refs WHERE platform = ? AND platform_user_id = ?",
+        [platform, platform_user_id]).fetchall())
+    changed = [kind for kind in kinds if stored.get(kind) != encoded]
+    if not changed:
+        return
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     with db.atomic():
-        for kind in kinds:
+        for kind in changed:
             db.execute(
                 "INSERT INTO conversation_refs (platform, platform_user_id, kind, reference, updated_at)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform, platform_user_id, kind)"
-                " DO UPDATE SET reference = excluded.reference, updated_at = excluded.updated_at"
-                " WHERE reference != excluded.reference",
+                " DO UPDATE SET reference = excluded.reference, updated_at = excluded.updated_at",
                 [platform, platform_user_id, kind, encoded, now])
 
 
