@@ -35,6 +35,8 @@ MONTH_YEAR_RE = re.compile(r"\b(January|February|March|April|May|June|July|Augus
 ACCOUNT_RE = re.compile(r"^(Facebook|Instagram|X|Twitter|TikTok|YouTube|LinkedIn|Threads)\s*[-–:]\s*(@\w+)", re.I)
 MANAGED_BY_RE = re.compile(r"managed by (?:the )?([^.]+)\.", re.I)
 # Lead-ins without a colon end on a word that needs its bullets to finish the sentence.
+# Up to four lower-case words, then the text proper starting with a capital letter.
+HEADING_TAIL_RE = re.compile(r"^([a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,3})\s+([A-Z\"'‘“].*)$")
 DANGLING_WORDS = {"to", "should", "must", "will", "may", "can", "the", "on", "about", "of", "for", "using"}
 
 AUDIENCES = ("staff", "pupils", "parents", "school_accounts", "everyone")
@@ -214,6 +216,16 @@ def _is_heading(line: str, previous_numbers: list[str]) -> re.Match | None:
     return match
 
 
+def _heading_tail(line: str) -> tuple[str, str]:
+    """A heading wrapped in the source ("2.4 Following other social media" / "users The school:"):
+    the first line under it opens with a few lower-case words that finish the heading, then the
+    text proper starts with a capital. Returns (the heading's tail, the rest of the line)."""
+    match = HEADING_TAIL_RE.match(line.strip())
+    if not match or _is_bullet(line):
+        return "", line
+    return match.group(1), match.group(2)
+
+
 def parse_policy(source: str) -> Policy:
     lines = [line.rstrip() for line in source.replace("\r\n", "\n").split("\n")]
     meta = PolicyMeta()
@@ -223,20 +235,29 @@ def parse_policy(source: str) -> Policy:
     # Pass 1: split into (section number, lines) blocks; the part before the first heading is the header.
     header: list[str] = []
     blocks: list[tuple[str, list[str]]] = []
+    headings: dict[str, str] = {}
+    wrap_open: str | None = None  # a heading whose last words may sit on the next non-blank line
     for line in lines:
         match = _is_heading(line, numbers)
         if match:
             number = match.group(1)
             numbers.append(number)
-            heading = _clean(match.group(2)).rstrip(">").strip()
-            parent = sections.get(number.rsplit(".", 1)[0]) if "." in number else None
-            audience = audience_of(heading) or (parent.audience if parent else None) or "everyone"
-            sections[number] = Section(number, heading, audience)
+            headings[number] = _clean(match.group(2)).rstrip(">").strip()
             blocks.append((number, []))
+            wrap_open = number
         elif blocks:
+            if wrap_open and line.strip():
+                tail, line = _heading_tail(line)
+                if tail:
+                    headings[wrap_open] += " " + tail
+                wrap_open = None
             blocks[-1][1].append(line)
         else:
             header.append(line)
+    for number, heading in headings.items():
+        parent = sections.get(number.rsplit(".", 1)[0]) if "." in number else None
+        audience = audience_of(heading) or (parent.audience if parent else None) or "everyone"
+        sections[number] = Section(number, heading, audience)
     _parse_header(header, meta)
 
     # Pass 2: group each block's lines into units: bullets, paragraphs (with continuations).

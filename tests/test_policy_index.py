@@ -85,7 +85,11 @@ def test_modality_inherited_from_lead_in(policy):
     messy = next(c for c in policy.clauses if c.text.startswith("Staff should not also"))
     assert messy.modality == "should_not" and messy.audience == "staff"
     likes = next(c for c in policy.clauses if c.text.startswith("Will only 'like'"))
-    assert likes.modality == "will" and likes.lead_in == "users The school:"
+    # The source wraps the 2.4 heading ("…social media" / "users The school:"): the lead-in is
+    # "The school:" and the heading gets its last word back (this test used to expect the wrap).
+    assert likes.modality == "will" and likes.lead_in == "The school:"
+    assert likes.heading == "Following other social media users"
+    assert likes.statement.startswith("The school will only 'like'")
 
 
 def test_audiences(policy):
@@ -163,3 +167,16 @@ def test_another_schools_policy_parses_without_code_changes(tmp_path):
 def test_parse_tolerates_empty_and_headless_text():
     assert parse_policy("").clauses == []
     assert parse_policy("Just some words with no headings.").clauses == []
+
+
+@pytest.mark.parametrize("source, heading, lead_in", [
+    ("1. Rules for the\n\nsocial media accounts The school:\n\n- > Will post news\n",
+     "Rules for the social media accounts", "The school:"),
+    ("1. Rules\n\nThe school:\n\n- > Will post news\n", "Rules", "The school:"),
+    ("1. Photos of\npupils Staff must:\n- > Ask first\n", "Photos of pupils", "Staff must:"),
+])
+def test_heading_wrapped_onto_the_next_line(source, heading, lead_in):
+    policy = parse_policy(source)
+    assert policy.sections["1"].heading == heading
+    assert policy.clauses[0].lead_in == lead_in
+    assert policy.clauses[0].text in normalise_source(source)
