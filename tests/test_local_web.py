@@ -248,15 +248,16 @@ async def test_inbox_shows_a_queued_notification_exactly_once(http, services, hu
     assert not services.notify(Notification("okafor", reply, key="test-inbox-1"))  # idempotent key
     await hub.dispatcher.deliver_due()
 
-    async with http.get("/local/inbox", params={"person": "clarke"}) as response:
-        assert (await response.json())["messages"] == []
-    async with http.get("/local/inbox", params={"person": "okafor"}) as response:
-        assert response.status == 200
-        messages = (await response.json())["messages"]
+    async def ours(person: str) -> list[dict]:
+        # other features (training reminders) may queue their own messages when the app starts
+        async with http.get("/local/inbox", params={"person": person}) as response:
+            assert response.status == 200
+            return [m for m in (await response.json())["messages"] if m["title"] == "Approval needed"]
+
+    assert await ours("clarke") == []
+    messages = await ours("okafor")
     assert len(messages) == 1
-    assert messages[0]["title"] == "Approval needed"
     assert messages[0]["text"] == "A draft is waiting for you.\n\n<b>Not bold</b>"
     assert messages[0]["buttons"][0]["value"] == {"draft": "d9"}
     await hub.dispatcher.deliver_due()
-    async with http.get("/local/inbox", params={"person": "okafor"}) as response:
-        assert (await response.json())["messages"] == []
+    assert await ours("okafor") == []

@@ -172,6 +172,7 @@
     node.appendChild(submit);
     node.addEventListener("submit", (event) => {
       event.preventDefault();
+      if (busy) return;  // one request at a time; the form stays as it is
       const values = Object.assign({}, form.value || {});
       for (const field of form.fields || []) values[field.name] = node.elements[field.name].value;
       for (const control of node.elements) control.disabled = true;  // sent once
