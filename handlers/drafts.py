@@ -16,7 +16,7 @@ from handlers.context import Services
 from handlers.messages import Button, Form, FormField, Incoming, Notification, Person, Reply
 from handlers.router import TextRoute
 from knowledge.consent import ConsentRegister
-from knowledge.draft_checker import CheckResult, check_draft
+from knowledge.draft_checker import CheckResult, check_draft, load_policy
 from storage import drafts as store
 from storage import roster
 from storage import state as state_store
@@ -98,7 +98,7 @@ def consent_register(services: Services) -> ConsentRegister:
 
 def run_check(services: Services, text: str, platform: str, pictured: list[str], photos: str) -> CheckResult:
     return check_draft(text, platform=platform, consent=consent_register(services), pictured=pictured,
-                       photos=photos, today=services.today())
+                       photos=photos, today=services.today(), policy=load_policy(str(services.config.policy_file)))
 
 
 def split_names(text: str) -> list[str]:
