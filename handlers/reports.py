@@ -472,11 +472,16 @@ def _urgent_reply(services: Services, report: dict) -> Reply:
 
 
 def _file_urgent_now(incoming: Incoming, services: Services, intake: dict) -> dict:
-    """File an urgent report at once (no details yet) and queue its urgent alert; caller's transaction."""
+    """File an urgent report at once (no details yet) and queue its urgent alert; caller's transaction.
+
+    Danger is asked first, so the allegation question is usually not answered yet: the alert then
+    goes to the DSL and deputy (content-free) and the report is re-routed once the answer comes.
+    """
     report = store.create_report(
         services.db, short_code=services.config.short_code, year=services.today().year,
         reporter_id=incoming.who, reporter_name=incoming.person.name if incoming.person else incoming.who,
-        category=None, urgent=True, routing="standard", content={}, now=services.now(),
+        category=intake["answers"].get("category"), urgent=True,
+        routing=ROUTING_FOR_ABOUT.get(intake["answers"].get("about_staff"), "standard"), content={}, now=services.now(),
         details_complete=False)
     intake["ref"] = report["ref"]
     store.audit(services.db, incoming.who, report["ref"], "file_urgent", True, services.now())
@@ -572,6 +577,13 @@ def _button_answer(incoming: Incoming, services: Services) -> list[Reply]:
     flow, intake = loaded
     if step == "edit" and flow.step in ("edit", "confirm") and value in DETAIL_STEPS:
         return _edit_step(incoming, services, intake, value)
+    if step == "danger" and value == "yes" and flow.step != "danger" and not intake.get("ref"):
+        # "Yes, a child is in danger" pressed after answering no: act on it at once, then carry on.
+        with services.db.atomic():
+            intake["answers"]["danger"] = "yes"
+            report = _file_urgent_now(incoming, services, intake)
+            _save(services, incoming.who, flow.step, intake)
+        return _privately(incoming, [_urgent_reply(services, report), _prompt(flow.step, intake, services)])
     if step != flow.step:
         return _privately(incoming, [_prompt(flow.step, intake, services,
                                              "That button belongs to an earlier question.")])

@@ -436,3 +436,17 @@ def test_unfinished_intake_reminds_once_after_a_day(chat, services, clock):
     assert len(rows) == 1 and WHAT not in rows[0]["payload"]
     assert step_of(services, "clarke") == "who"  # still waiting, nothing lost
     assert json.loads(services.db["conversation_state"].get("clarke")["data"])["reminded"] is True
+
+
+def test_pressing_danger_yes_after_answering_no_files_urgently_and_keeps_the_answers(chat, services):
+    for answer in ("report a concern", "no", "3", "1", WHAT):
+        chat.say("clarke", answer)
+    replies = chat.press("clarke", "report.answer", {"step": "danger", "value": "yes"})
+    assert "999" in replies[0].text and "Who is involved" in replies[-1].text
+    assert {r["person_id"] for r in outbox_rows(services) if r["urgent"]} == {"ingram"}  # about the DSL
+    for answer in (WHO, WHEN, WHERE, "none"):
+        chat.say("clarke", answer)
+    ref = chat.say("clarke", "send")[-1].data["report_ref"]
+    report = store.get_report(services.db, ref)
+    assert report["urgent"] == 1 and report["routing"] == "about_dsl"
+    assert store.content_of(services.db, report)["what"] == WHAT
