@@ -54,8 +54,27 @@ wondering know tell am get got""".split())
 VERDICT_INTENT = re.compile(r"^(can|could|may|might|am|are|is|isnt|should|shall|do|does|did|must|will|would|have|"
                             r"has|are|im|ive|please|quick|allowed|ok|okay|any|if)\b|\b(allowed|ok to|okay to|"
                             r"alright to|fine to|permitted|supposed to|got to|have to)\b")
-INFO_INTENT = re.compile(r"^(who|whos|whose|which|what|whats|when|whens|where|wheres|why|how|hows|tell me|explain|"
-                         r"list|define)\b")
+INFO_INTENT = re.compile(r"^(who|whos|whose|which|what|whats|wat|wats|wot|when|whens|where|wheres|why|how|hows|"
+                         r"tell me|explain|list|define)\b")
+# "governor here - who manages…", "quick one, how long…": a short preface before the real question.
+PREFACE = re.compile(r"^(?:(?:hi|hiya|hello|hey|morning|afternoon|sorry|quick one|quick q|question|governor here|"
+                     r"parent here|ta here|teacher here|mum here|dad here|can you tell me|do you know|any idea|"
+                     r"i was wondering|wondering|please|pls|so|ok|okay|right|just)\s+)+")
+# Questions typed as a bare topic ("policy review date", "consent form how long") want a fact.
+INFO_TOPIC = re.compile(r"\b(how long|how often|how many|who|when|what|date|dates|handle|called|name of|contact|"
+                        r"deadline|period|length)\b")
+# "who do I ask / talk to about…", "who is responsible for…": meta questions about people, not rules.
+META_WHO = re.compile(r"\bwho\s+(?:do|should|can|could|would)\s+i\s+(?:ask|talk to|speak to|contact|go to|email|"
+                      r"see|tell|message|chat to|check with)\b(?:\s+(?:about|re|regarding|if|for|to))?|"
+                      r"\bwho\s+(?:is|s)\s+(?:responsible|in charge)\s+(?:for|of)\b|"
+                      r"\bwhos\s+(?:responsible|in charge)\s+(?:for|of)\b")
+# "who is the SENCo?": who holds a role. The policy names only some role holders.
+WHO_IS_ROLE = re.compile(r"^(?:who|whos)\s+(?:is\s+)?(?:the|our|my)\s+((?:\w+\s+){0,2}(?:senco|sendco|head|headteacher|"
+                         r"deputy|manager|lead|leader|teacher|caretaker|chair|governor|dsl|bursar|administrator|"
+                         r"secretary|clerk|coordinator|officer|nurse|cook|ta|slt|lsa|head of \w+))(?:\s+(?:now|then|here|at school))?$")
+# Words in a question that already negate or prevent ("are comments switched off", "stop comments").
+QUESTION_NEGATES = re.compile(r"\b(not|no|cant|cannot|dont|doesnt|isnt|arent|wont|never|stop|stops|stopped|block|"
+                              r"blocked|prevent|prevented|off|disable|disabled|turned off|switched off|why)\b")
 AUDIENCE_CUES = [
     ("parents", re.compile(r"\b(im|i am|as) an? (parent|mum|dad|carer|mother|father|guardian)\b|"
                            r"\b(can|may|should|could|do|does|are|is|must|will) (the )?(parents?|carers?|mums?|dads?|"
@@ -69,15 +88,24 @@ AUDIENCE_CUES = [
                            r"complain\w*|moan\w*|slag\w*|comment\w*|wrote|writes|put|puts|is posting|keeps)\b")),
     ("pupils", re.compile(r"\b(a|the|my|our|if|when) (pupil|child|student|kid)s? (post|posts|posted|share|shares|shared|"
                           r"complain\w*|moan\w*|slag\w*|comment\w*|wrote|writes|is posting|keeps)\b")),
-    ("school_accounts", re.compile(r"\b(school s?|schools|official|cjs|our) (facebook|instagram|fb|insta|ig|page|account|"
+    ("school_accounts", re.compile(r"\b(school|schools|official|cjs|our) (facebook|instagram|fb|insta|ig|page|account|"
                                    r"accounts|social media|channels?|feed)\b|\bthe school (post|like|follow)|"
                                    r"\bwill the school\b|\bdoes the school\b|\bcan the school\b")),
     ("staff", re.compile(r"\b(can|may|could|should|am|do|must|shall) i\b|\b(im|i am|as) an? (teacher|ta|member of staff|"
                          r"staff member|governor|volunteer|teaching assistant)\b|\b(can|may|should) (staff|teachers?|"
-                         r"governors?|volunteers?)\b|\bmy (own|personal)\b|\b(is it|its) (ok|okay|alright|fine) (for me )?to\b")),
+                         r"governors?|volunteers?)\b|\bmy (own|personal)\b|\b(is it|its) (ok|okay|alright|fine) (for me )?to\b|"
+                         r"\bmy (insta|instagram|ig|fb|facebook|tiktok|snap|snapchat|twitter|page|account|story|"
+                         r"profile|socials|phone|linkedin)\b|\bif i (can|could|should|may)\b|\b(ta|teacher|governor) here\b")),
 ]
 AUDIENCE_HINTS = {"parents": "as a parent", "pupils": "as a pupil", "staff": "as a teacher",
                   "school_accounts": "on the school's facebook"}
+PERSON_NAMING = re.compile(r"\b(managed by|responsible|headteacher|head teacher|deputy head|manager|lead\b|"
+                           r"governors?|designated)", re.I)
+STAFF_ACCESS = re.compile(r"\bstaff\b.*\b(access|authoris|manage|post to)", re.I)
+SPEAKER_ACTS = re.compile(r"\b(can|could|may|should|do|am) i\b|\bi (can|could|may|want to|need to)\b|\bcan i just\b")
+SCHOOL_ACCOUNT = re.compile(r"\b(school|schools|official|cjs) (facebook|instagram|fb|insta|ig|page|account|accounts|"
+                            r"social media|socials)\b")
+YEAR_PLURAL = re.compile(r"\b((?:year|yr|y) ?[1-9])s\b")
 ARITHMETIC = re.compile(r"\b\d+ ?(times|x|plus|minus|divided by|add|multiplied by|squared)\b|\bwhat is \d")
 IDENTITY = re.compile(r"\b(as|im|i am) an? (parent|mum|dad|carer|mother|father|guardian|teacher|ta|teaching assistant|"
                       r"governor|volunteer|member of staff|staff member|pupil|student|lsa|senco|deputy head|head)\b")
@@ -184,6 +212,14 @@ class Knowledge:
         reporting = [index for index, clause in enumerate(self.clauses)
                      if re.search(r"\breport", clause.text, re.I) and re.search(r"safeguarding|concern", clause.text, re.I)]
         self._reporting_clause: int | None = reporting[0] if reporting else None
+        # Who answers for the policy itself (the Headteacher monitors and reviews it): where "who do I
+        # ask about the policy?" goes.
+        owner = [index for index, clause in enumerate(self.clauses)
+                 if re.search(r"\b(monitor|review)\w*\b.*\bpolicy\b", clause.text, re.I)
+                 and re.search(r"\b(headteacher|head teacher|governors?|principal)\b", clause.text, re.I)]
+        self._policy_owner_clause: int | None = owner[0] if owner else None
+        self._clause_text_words = frozenset(w for clause in self.clauses for w in normalise(clause.text).split()) \
+            | frozenset(normalise(f"{self.policy.meta.headteacher or ''} headteacher head teacher").split())
 
         vocabulary = set(document_frequency) | self.lexicon.variant_words()
         for clause in self.clauses:
@@ -241,6 +277,8 @@ class Knowledge:
         audience = self._query_audience(corrected)
         info["audience"] = audience
         platforms = [name for name, pattern in PLATFORMS.items() if pattern.search(corrected)]
+        asks_who = bool(re.match(r"(who|whos|whose)\b", PREFACE.sub("", corrected)))
+        acts_on_school_account = bool(SPEAKER_ACTS.search(corrected) and SCHOOL_ACCOUNT.search(corrected))
         # Exact weighted overlap first, then rapidfuzz on the best candidates only: it rewards
         # near-identical wording and partial words without scanning every target.
         # Tversky overlap: covering the question's terms matters more than covering a long clause's.
@@ -272,6 +310,10 @@ class Knowledge:
                 other = "instagram" if platforms[0] == "facebook" else "facebook"
                 if other in heading:
                     best[clause_index] *= 0.75
+            if asks_who and PERSON_NAMING.search(clause.text):
+                best[clause_index] *= 1.15  # "who…?" is answered by a clause that names someone
+            if acts_on_school_account and clause.audience == "school_accounts" and STAFF_ACCESS.search(clause.text):
+                best[clause_index] *= 1.15  # "can I post on the school page?" is about who may access it
         ranked = sorted(((value, index) for index, value in best.items()), key=lambda pair: (-pair[0], pair[1]))
         info["evidence"] = evidence.get(ranked[0][1], 0.0) if ranked else 0.0
         return ranked, info
@@ -309,6 +351,22 @@ class Knowledge:
                                     "(I can only answer questions in English).")
         # Off-topic phrases ("parents evening", "wifi password") are cut before scoring: what is left
         # must still match a rule on its own ("photos from the nativity on my facebook" still does).
+        normalised = YEAR_PLURAL.sub(r"\1", normalised)  # "my old year 6s" → "my old year 6"
+        role = WHO_IS_ROLE.match(PREFACE.sub("", normalised))
+        if role and not disclosure and not set(role.group(1).split()) <= self._clause_text_words:
+            return self._refuse(question, normalised, 0.0, f"The social media policy doesn't say who the "
+                                f"{role.group(1)} is.")
+        meta = None if disclosure else META_WHO.search(normalised)
+        if meta:
+            # The asking words ("talk to", "contact") are not the topic: scoring them would pull the
+            # question onto the rule about contacting pupils.
+            topic = f"{normalised[:meta.start()]} {normalised[meta.end():]}".strip()
+            if not self._terms(self.lexicon.remove_out_of_scope(topic)) and not self.lexicon.out_of_scope_hits(topic) \
+                    and self._policy_owner_clause is not None:
+                clause = self.clauses[self._policy_owner_clause]
+                return self._answer_clause(question, {"normalised": "who " + normalised, "meta": True},
+                                           [(1.0, self._policy_owner_clause)], self._policy_owner_clause, 0.9)
+            normalised = f"who {topic}"
         off_topic = self.lexicon.out_of_scope_hits(normalised)
         scored_text = self.lexicon.remove_out_of_scope(normalised) if off_topic else normalised
         hint = AUDIENCE_HINTS.get(audience_hint or "", "")
@@ -345,7 +403,7 @@ class Knowledge:
 
         threshold = ANSWER_THRESHOLD * (0.75 if disclosure else 1.0)
         if best_index < 0 or confidence < threshold:
-            answer = self._refuse(question, info["normalised"], confidence)
+            answer = self._refuse(question, normalised, confidence)
         else:
             answer = self._answer_clause(question, info, ranked, best_index, confidence, bool(disclosure))
         if disclosure:

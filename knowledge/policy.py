@@ -56,7 +56,14 @@ MODALITY_PATTERNS = [
     ("may", re.compile(r"\b(may|can|reserve the right)\b", re.I)),
 ]
 # A clause whose answer hinges on someone's consent or on a stated exception.
-CONDITION_RE = re.compile(r"\b(unless|consent|permission|only if|provided that)\b", re.I)
+# "Will only 'like' … non-commercial" is a restriction too: never a plain "yes".
+CONDITION_RE = re.compile(r"\b(unless|consent|permission|only|provided that)\b", re.I)
+# What a restriction leaves out: "non-commercial" excludes the commercial.
+EXCLUDED_RE = re.compile(r"\bnon[- ]([a-z]+)", re.I)
+# A negation inside a positive clause's body ("…so that comments cannot be posted…"): the words it
+# negates. Passive ("X cannot be posted") negates its subject X; active ("doesn't imply Y") its object.
+NEGATION_RE = re.compile(r"(?:\b([a-z]+)\s+)?\b(?:cannot|can ?not|can't|doesn't|does not|do not|don't|not|never)"
+                         r"\s+(be\s+)?([a-z]+)(?:\s+([a-z]+))?", re.I)
 AUDIENCE_PATTERNS = [
     ("school_accounts", re.compile(r"\b(official|school's social media|our social media accounts|the school will)\b", re.I)),
     ("parents", re.compile(r"\b(parents?|carers?)\b", re.I)),
@@ -89,6 +96,23 @@ class Clause:
         if self.conditional:
             return "depends"
         return VERDICT_OF_MODALITY[self.modality]
+
+    @property
+    def excluded(self) -> list[str]:
+        """Words naming what a restriction leaves out ("non-commercial" → ["commercial"])."""
+        return [m.group(1).lower() for m in EXCLUDED_RE.finditer(self.text)]
+
+    @property
+    def negated_words(self) -> list[str]:
+        """Words the clause's body negates: "comments cannot be posted" → ["comments"]."""
+        words: list[str] = []
+        for match in NEGATION_RE.finditer(self.text.replace("\u2019", "'")):
+            before, passive, after, then = match.groups()
+            if passive:
+                words.extend(w.lower() for w in [before] if w and w.lower() not in STOPWORDS)
+            else:
+                words.extend(w.lower() for w in [after, then] if w and w.lower() not in STOPWORDS)
+        return words
 
     @property
     def statement(self) -> str:
