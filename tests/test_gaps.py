@@ -156,3 +156,12 @@ def test_gaps_cli_writes_csv_to_a_file_and_to_stdout(tmp_path, db):
     to_stdout = subprocess.run([sys.executable, "app.py", "gaps", "--csv"], cwd=ROOT, env=env,
                                capture_output=True, text=True, timeout=60)
     assert to_stdout.stdout == out_file.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("raw, normalised", [
+    ("Can I use TikTok??", "can i use tiktok"), ("  can   i use\ttiktok ", "can i use tiktok"),
+    ("Ｃａｎ I use TikTok", "can i use tiktok"), ("Don't I?", "dont i"), ("I’m away", "im away"),
+    ("café @calmore!", "café @calmore"), ("\x00\x1b", ""),
+])
+def test_normalised_form(raw, normalised):
+    assert question_store.normalise(raw) == normalised
