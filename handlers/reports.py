@@ -713,7 +713,9 @@ def _authorise(incoming: Incoming, services: Services, ref: str | None, action: 
 
 def _ref_from(incoming: Incoming) -> str | None:
     ref = incoming.value.get("ref") if isinstance(incoming.value, dict) else None
-    return ref.strip().upper() if isinstance(ref, str) and ref.strip() else None
+    if not isinstance(ref, str) or not ref.strip() or len(ref.strip()) > 40:  # a forged or broken payload
+        return None
+    return ref.strip().upper()
 
 
 def _read_receipt(services: Services, report: dict, reader) -> None:
@@ -909,6 +911,8 @@ def status(incoming: Incoming, services: Services, ref: str) -> list[Reply]:
             found, _refused = _authorise(incoming, services, ref, "status")
             if found is not None:
                 report = found
+                with services.db.atomic():
+                    store.audit(services.db, incoming.who, ref, "status", True, services.now())
         if report is None:
             return _privately(incoming, [Reply(f"I can't find a report {ref} that you raised. "
                                                "Type *my reports* to see yours.")])
