@@ -282,6 +282,21 @@ async def test_proactive_to_someone_seen_only_in_a_channel_opens_a_private_chat(
     assert conversation_refs.personal(services.db, "teams", STAFF_AAD)["conversation"]["id"] == sent.conversation_id
 
 
+async def test_private_reply_to_a_channel_message_goes_to_a_personal_chat_only(server, connector, services):
+    channel_id = "19:team-channel@thread.skype;messageid=9"
+    await post(server, activity(connector, "<at>Policy Bot</at> who am I?", conversation_type="channel",
+                                conversation_id=channel_id))
+    await turns_done(server)
+    in_channel = [call for call in connector.replies if call.conversation_id == channel_id]
+    elsewhere = [call for call in connector.replies if call.conversation_id != channel_id]
+    assert [call.cards[0]["body"][0]["text"] for call in in_channel] == ["I've sent you the details in a private chat."]
+    assert "You are" not in json.dumps([call.cards for call in in_channel])
+    [private] = elsewhere
+    assert private.conversation_id.startswith("personal-")
+    assert "You are A Staff" in private.text
+    assert connector.calls_to("POST", "/v3/conversations")
+
+
 async def test_reply_not_sent_while_the_connector_is_down_is_kept_in_the_outbox(server, connector, services, clock):
     await post(server, activity(connector, FRIEND_QUESTION))  # links the account, stores the reference
     await turns_done(server)
