@@ -33,22 +33,36 @@ HARM = re.compile(
     r"uncomfortable|upset|doesnt like|didnt like|didnt want|doesnt want|made (her|him|them) feel|"
     r"fight|fighting|attacked|assault\w*|exploit\w*|radicali\w*|extremis\w*|drunk|drugs|weapon|knife)\b")
 # Adults whose narrated conduct towards pupils is itself a concern (a pupil's own acts need harm words).
-ADULT = (r"(colleague|teacher|member of staff|staff member|ta|teaching assistant|volunteer|governor|coach|"
-         r"parent|mum|dad|carer|someone|somebody|adult|man|woman|stranger|lad|older \w+|one of (my|our|the) "
-         r"(colleagues|teachers|staff|parents))")
+ADULT = (r"(colleagues?|teachers?|members? of staff|staff members?|tas?|teaching assistants?|volunteers?|"
+         r"governors?|coach|parents?|mums?|dads?|carers?|someone|somebody|adult|man|woman|stranger|lad|older \w+|"
+         r"(mr|mrs|miss|ms|mx|sir) \w+|one of (my|our|the) (colleagues|teachers|staff|parents|tas|dads|mums|"
+         r"volunteers|governors))")
 TOLD_BY_CHILD = re.compile(
     r"\b(child|pupil|student|boy|girl|kid|year ?[1-9]|yr ?[1-9]|y[1-9]|one of my \w+)\b(?:\s+\w+){0,4}?\s+"
     r"(told me|disclosed|confided|came to me|asked me not to tell|whispered|wrote me a note)\b")
 # A third party narrated as doing what the policy forbids.
 THIRD_PARTY_ACT = re.compile(
-    rf"\b{ADULT}\b(?:\s+\w+){{0,4}}?\s+(is|are|was|were|has|have|had|keeps|kept|been)\s+"
-    r"(\w+ing|posted|shared|sent|added|messaged|uploaded|contacted|followed|filmed|tagged|circulated)\b")
+    rf"\b{ADULT}\b(?:\s+\w+){{0,4}}?\s+(is|are|was|were|has|have|had|keeps|kept|been)\s+(?:been\s+)?"
+    r"(\w+ing|posted|shared|sent|added|messaged|uploaded|contacted|followed|filmed|tagged|circulated|"
+    r"friends with)\b")
 FORBIDDEN_ACT_OBJECT = re.compile(
     r"\b(photos?|pictures?|pics?|images?|videos?|footage|clips?|names?|pupils?|children|kids|child|"
     r"students?|year ?[1-9]|friend requests?|messages?|dms?)\b")
 NARRATED_ACT = re.compile(
     rf"\b{ADULT}\b(?:\s+\w+){{0,3}}?\s+(posted|shared|sent|uploaded|added|messaged|dmed|contacted|"
     r"filmed|tagged|circulated|friended)\b")
+# Habits in the present tense ("she messages them") are a concern only when pupils are involved.
+NARRATED_HABIT = re.compile(
+    rf"\b{ADULT}\b(?:\s+\w+){{0,3}}?\s+(posts|shares|messages|dms|adds|follows|films|tags|sends|uploads|"
+    r"snapchats|whatsapps|texts)\b")
+# Something the speaker saw on an adult's own account with pupils in it ("I saw a colleague's tiktok
+# and there are kids from our class in his videos").
+SEEN_ON_ADULT_ACCOUNT = re.compile(
+    rf"\b(i (saw|have seen|noticed|found|came across|spotted)|ive (seen|noticed|found|spotted))\b(?:\s+\w+){{0,3}}?\s+"
+    rf"{ADULT}s?\s+(tiktok|instagram|insta|ig|facebook|fb|snapchat|snap|page|profile|account|story|stories|"
+    r"videos?|photos?|pictures?|posts?|feed|reels?|channel|twitter|youtube)\b")
+PUPILS_IN_IT = re.compile(r"\b(pupils?|children|kids?|child|students?|year ?[1-9]|our class|my class|"
+                          r"boys?|girls?)\b")
 # Hypothetical rule questions: modal openers and "allowed"-style phrasing.
 RULE_QUESTION = re.compile(
     r"^(can|could|may|might|am i|are|is it|is there|should|shall|do|does|must|will|would|what|when|who|which|how)\b"
@@ -79,6 +93,12 @@ def spot_disclosure(normalised_text: str) -> Disclosure | None:
     told = TOLD_BY_CHILD.search(text)
     if told and not RULE_QUESTION.match(text):
         return Disclosure(f"told: {told.group(0)}")
+    seen = SEEN_ON_ADULT_ACCOUNT.search(text)
+    if seen and PUPILS_IN_IT.search(text):
+        return Disclosure(f"seen: {seen.group(0)}")
+    habit = NARRATED_HABIT.search(text)
+    if habit and not is_rule_question and PUPILS_IN_IT.search(text):
+        return Disclosure(f"habit: {habit.group(0)}")
     for act in (THIRD_PARTY_ACT.search(text), NARRATED_ACT.search(text)):
         if act and act.group(0).split()[-1] not in RULE_EXCLUDED_VERBS and not is_rule_question:
             if FORBIDDEN_ACT_OBJECT.search(text[act.start():]) or FORBIDDEN_ACT_OBJECT.search(text):

@@ -48,6 +48,17 @@ FULL_EVIDENCE = 0.57  # share of the rarest word's IDF that counts as full evide
 ENGLISH_FUNCTION_WORDS = frozenset("""i a an the to my is it on of and do we you in for what how who me be are if
 with should am ok can about from our this that at or not when where why which does did have has any your
 he she they them his her there was were will would could may must so but""".split())
+# Everyday words that typo correction must leave alone ("find" is not a misspelt "friend",
+# "telling" not a misspelt "trolling").
+COMMON_WORDS = frozenset("""find found finding tell telling told look looking see seeing read reading put putting
+make making take taking give giving say saying said ask asking asked need needs think thinking want wanted
+use using used keep keeping help helping start starting stop going come coming write writing call calling
+work working feel feeling happen happens happened mean means meant show showing try trying leave leaving
+bring buy pay fix fixed lose lost win sure thing things stuff time times day days week weeks year years
+people person someone something anything everything nothing lot lots bit kind sort way next last new old
+good bad nice right wrong best worst better worse same different own other another every each both few
+many much more most less least also just only even still already again ever never always often sometimes
+really quite very too enough maybe perhaps probably actually basically literally""".split())
 # How questions are asked, whatever the school's lexicon says: never a topic.
 QUESTION_FILLER = frozenset("""im ive dont cant wont ok okay alright fine allowed allow please pls question
 wondering know tell am get got""".split())
@@ -224,7 +235,7 @@ class Knowledge:
         vocabulary = set(document_frequency) | self.lexicon.variant_words()
         for clause in self.clauses:
             vocabulary.update(normalise(clause.statement).split())
-        self.vocabulary = frozenset(vocabulary | ENGLISH_FUNCTION_WORDS | self.stopwords)
+        self.vocabulary = frozenset(vocabulary | ENGLISH_FUNCTION_WORDS | self.stopwords | COMMON_WORDS)
         # Typo correction only targets words long enough to be mistyped meaningfully.
         self._lexicon_words = frozenset(self.lexicon.variant_words()) - self.stopwords
         self._correctable = sorted(w for w in self.vocabulary if len(w) >= 3 and not w.isdigit())
@@ -409,12 +420,34 @@ class Knowledge:
         if disclosure:
             answer.report_suggested = True
             answer.text = (
-                "This sounds like a safeguarding concern — report it to the DSL (designated safeguarding lead) "
-                "now, today, in person or by phone; don't wait or investigate yourself. "
+                "This sounds like a safeguarding concern to report. Tell the DSL (designated safeguarding lead) "
+                "now — today, in person or by phone; don't wait or investigate yourself. "
                 "Do not promise the child confidentiality: say you will have to tell the people who can help. "
                 "Write down what was said or seen, in their words, with the time.\n" + answer.text)
             answer.ask_instead = answer.ask_instead or "the DSL (designated safeguarding lead)"
         return answer
+
+    def _names_excluded_case(self, clause: Clause, asked: str) -> str | None:
+        """The word a restriction leaves out ("non-commercial" → "commercial") when the question
+        names that case (a shop is commercial through the lexicon), else None."""
+        if not clause.excluded:
+            return None
+        terms = set(self.lexicon.expand(asked)) | set(asked.split())
+        for word in clause.excluded:
+            if (word in terms or any(word in term.split() for term in terms)) and f"non {word}" not in asked \
+                    and f"non {word}" not in terms:
+                return word
+        return None
+
+    def _asks_negated_action(self, clause: Clause, asked: str) -> bool:
+        """The question asks about doing what the clause's body negates ("can I comment…?" against
+        "comments cannot be posted"), and does not itself negate it ("are comments switched off?")."""
+        if not clause.negated_words or QUESTION_NEGATES.search(asked):
+            return False
+        negated = {_stem(w) for w in clause.negated_words}
+        asked_stems = {_stem(w) for w in asked.split() if w not in self.stopwords and len(w) > 3}
+        return any(a == n or (len(a) >= 5 and len(n) >= 5 and (a.startswith(n) or n.startswith(a)))
+                   for a in asked_stems for n in negated)
 
     def _policy_facts(self, normalised: str) -> str:
         """Facts from the policy's own header that a question about the policy itself wants."""
@@ -437,8 +470,19 @@ class Knowledge:
     def _answer_clause(self, question: str, info: dict, ranked, best_index: int, confidence: float,
                        disclosure: bool = False) -> Answer:
         clause = self.clauses[best_index]
-        wants_info = bool(INFO_INTENT.search(info["normalised"])) and not VERDICT_INTENT.search(info["normalised"])
+        asked = PREFACE.sub("", info["normalised"])
+        if info.get("meta"):
+            wants_info = True
+        elif INFO_INTENT.search(asked):
+            wants_info = not VERDICT_INTENT.search(asked)
+        else:  # no "who/what…" opener: a yes/no question, or a bare topic asking for a fact
+            wants_info = not VERDICT_INTENT.search(asked) and bool(INFO_TOPIC.search(asked))
         verdict = "info" if wants_info else clause.verdict
+        excluded = self._names_excluded_case(clause, asked) if not wants_info else None
+        if excluded:
+            verdict = "no"  # "only non-commercial pages" and the question names a business
+        elif verdict in ("yes", "depends") and self._asks_negated_action(clause, asked):
+            verdict = "no"  # "comments cannot be posted" answers "can I comment?"
         twins = self.twins.get(best_index, [])
 
         # "Not sure": other, differently worded rules almost as close as the best one.
@@ -463,7 +507,12 @@ class Knowledge:
             opener = "What the policy says: "  # a report, not a yes/no question
         text = f"{opener}{statement} — section {clause.section} ({clause.heading})."
         if clause.verdict == "depends" and verdict == "depends":
-            text += " It turns on consent/permission or the stated exception, so check that first."
+            if re.search(r"\b(consent|permission)\b", clause.text, re.I):
+                text += " It turns on consent/permission, so check that first."
+            else:
+                text += " It holds only within the stated limit or exception, so check that first."
+        if excluded:
+            text += f" Anything {excluded} falls outside that."
         if choices:
             options = "; ".join(f"{c.clause} {c.heading}" for c in choices)
             text = f"I'm not completely sure which rule you mean — did you mean: {options}? Closest: {text}"
