@@ -517,6 +517,10 @@ def continue_flow(incoming: Incoming, services: Services, flow: FlowState) -> li
         return cancel(incoming, services)
     if lowered == "back":
         return back(incoming, services)
+    if lowered in ("help", "?"):
+        return _privately(incoming, [_prompt(flow.step, intake, services,
+                                             "You're in the middle of a concern report. Answer the question "
+                                             "below, type *back* to change your last answer, or *cancel* to stop.")])
     if START_PATTERN.match(text) and len(text.split()) <= 5:
         return start(incoming, services)  # "report a concern" again: resume, don't take it as an answer
     return _answer(incoming, services, flow, intake, incoming.text)

@@ -450,3 +450,24 @@ def test_pressing_danger_yes_after_answering_no_files_urgently_and_keeps_the_ans
     report = store.get_report(services.db, ref)
     assert report["urgent"] == 1 and report["routing"] == "about_dsl"
     assert store.content_of(services.db, report)["what"] == WHAT
+
+
+def test_help_mid_intake_is_not_taken_as_an_answer(chat, services):
+    for answer in ("report a concern", "no", "1", "1"):
+        chat.say("clarke", answer)
+    assert "middle of a concern report" in text_of(chat.say("clarke", "help"))
+    _flow, intake = feature._load(services, "clarke")
+    assert step_of(services, "clarke") == "what" and "what" not in intake["answers"]
+
+
+def test_back_in_form_mode_reopens_the_form_with_the_answers(services):
+    chat = Chat(services, channel="teams")
+    chat.say("clarke", "report a concern")
+    chat.say("clarke", "no")
+    chat.say("clarke", "1")
+    chat.press("clarke", "report.submit", {"category": "other", "what": WHAT, "who": WHO, "when": WHEN,
+                                           "where": WHERE, "evidence": ""})
+    assert step_of(services, "clarke") == "confirm"
+    form = chat.say("clarke", "back")[-1].form
+    assert form is not None and {f.name: f.initial for f in form.fields}["what"] == WHAT
+    assert "member of staff" in text_of(chat.say("clarke", "back"))
