@@ -95,12 +95,12 @@ AUDIENCE_CUES = [
                           r"child|kids?|students?|son|daughter)\b|\b(pupils?|children|kids|students) (allowed|can|"
                           r"should|may)\b|\b(im|i am|as) a (pupil|student|child)\b|\bfor (pupils|children|kids)\b")),
     # Third parties narrated as doing what their section governs ("a parent posts nasty stuff about me").
-    ("parents", re.compile(r"\b(a|the|my|our|if|when) (parent|mum|dad|carer)s? (post|posts|posted|share|shares|shared|"
+    ("parents", re.compile(r"\b(a|the|my|our|if|when) (parent|mum|dad|carer)s? (?:(?:is|are|was|were|keeps|has been) )?(post|posts|posted|share|shares|shared|"
                            r"complain\w*|moan\w*|slag\w*|comment\w*|wrote|writes|put|puts|is posting|keeps)\b")),
-    ("pupils", re.compile(r"\b(a|the|my|our|if|when) (pupil|child|student|kid)s? (post|posts|posted|share|shares|shared|"
+    ("pupils", re.compile(r"\b(a|the|my|our|if|when) (pupil|child|student|kid)s? (?:(?:is|are|was|were|keeps|has been) )?(post|posts|posted|share|shares|shared|"
                           r"complain\w*|moan\w*|slag\w*|comment\w*|wrote|writes|is posting|keeps)\b")),
     ("school_accounts", re.compile(r"\b(school|schools|official|cjs|our) (facebook|instagram|fb|insta|ig|page|account|"
-                                   r"accounts|social media|channels?|feed)\b|\bthe school (post|like|follow)|"
+                                   r"accounts|social media|socials|channels?|feed|posts)\b|\bthe school (post|like|follow)|"
                                    r"\bwill the school\b|\bdoes the school\b|\bcan the school\b")),
     ("staff", re.compile(r"\b(can|may|could|should|am|do|must|shall) i\b|\b(im|i am|as) an? (teacher|ta|member of staff|"
                          r"staff member|governor|volunteer|teaching assistant)\b|\b(can|may|should) (staff|teachers?|"
@@ -110,12 +110,18 @@ AUDIENCE_CUES = [
 ]
 AUDIENCE_HINTS = {"parents": "as a parent", "pupils": "as a pupil", "staff": "as a teacher",
                   "school_accounts": "on the school's facebook"}
-PERSON_NAMING = re.compile(r"\b(managed by|responsible|headteacher|head teacher|deputy head|manager|lead\b|"
+PERSON_NAMING = re.compile(r"\b(managed by|headteacher|head teacher|deputy head|manager|lead\b|"
                            r"governors?|designated)", re.I)
 STAFF_ACCESS = re.compile(r"\bstaff\b.*\b(access|authoris|manage|post to)", re.I)
 SPEAKER_ACTS = re.compile(r"\b(can|could|may|should|do|am) i\b|\bi (can|could|may|want to|need to)\b|\bcan i just\b")
 SCHOOL_ACCOUNT = re.compile(r"\b(school|schools|official|cjs) (facebook|instagram|fb|insta|ig|page|account|accounts|"
                             r"social media|socials)\b")
+# IT-helpdesk how-tos ("how do I get my laptop fixed", "password for the ipads"): not policy
+# questions unless they also name social media.
+HELPDESK = re.compile(r"\b(fix|fixed|fixing|broken|not working|wont turn on|reset|password for|passwords? to|log ?in to|"
+                      r"connect to|install|printer|projector|set up my|how do i (get|turn|connect|print|install|log))\b")
+SOCIAL_MEDIA_TERMS = frozenset({"social media", "facebook", "instagram", "friend request", "official school channels",
+                                "like follow endorsement pages users", "images photos"})
 YEAR_PLURAL = re.compile(r"\b((?:year|yr|y) ?[1-9])s\b")
 ARITHMETIC = re.compile(r"\b\d+ ?(times|x|plus|minus|divided by|add|multiplied by|squared)\b|\bwhat is \d")
 IDENTITY = re.compile(r"\b(as|im|i am) an? (parent|mum|dad|carer|mother|father|guardian|teacher|ta|teaching assistant|"
@@ -262,7 +268,7 @@ class Knowledge:
                 return audience
         return None
 
-    def score(self, question: str) -> tuple[list[tuple[float, int]], dict]:
+    def score(self, question: str, meta: bool = False) -> tuple[list[tuple[float, int]], dict]:
         """Clause scores for a question, best first, and what was understood about it."""
         text = normalise(question[:MAX_QUESTION_CHARS])
         words = text.split()
@@ -289,6 +295,7 @@ class Knowledge:
         info["audience"] = audience
         platforms = [name for name, pattern in PLATFORMS.items() if pattern.search(corrected)]
         asks_who = bool(re.match(r"(who|whos|whose)\b", PREFACE.sub("", corrected)))
+        asked_stems = {_stem(w) for w in corrected.split() if w not in self.stopwords and len(w) > 3}
         acts_on_school_account = bool(SPEAKER_ACTS.search(corrected) and SCHOOL_ACCOUNT.search(corrected))
         # Exact weighted overlap first, then rapidfuzz on the best candidates only: it rewards
         # near-identical wording and partial words without scanning every target.
@@ -322,7 +329,9 @@ class Knowledge:
                 if other in heading:
                     best[clause_index] *= 0.75
             if asks_who and PERSON_NAMING.search(clause.text):
-                best[clause_index] *= 1.15  # "who…?" is answered by a clause that names someone
+                best[clause_index] *= 1.3 if meta else 1.15  # "who…?" is answered by a clause naming someone
+            if asked_stems and clause.negated_words and self._matches_negated(clause, asked_stems):
+                best[clause_index] *= 1.15  # "can I comment?" meets "comments cannot be posted" head on
             if acts_on_school_account and clause.audience == "school_accounts" and STAFF_ACCESS.search(clause.text):
                 best[clause_index] *= 1.15  # "can I post on the school page?" is about who may access it
         ranked = sorted(((value, index) for index, value in best.items()), key=lambda pair: (-pair[0], pair[1]))
@@ -367,6 +376,8 @@ class Knowledge:
         if role and not disclosure and not set(role.group(1).split()) <= self._clause_text_words:
             return self._refuse(question, normalised, 0.0, f"The social media policy doesn't say who the "
                                 f"{role.group(1)} is.")
+        if HELPDESK.search(normalised) and not disclosure and not self._mentions_social_media(normalised):
+            return self._refuse(question, normalised, 0.0)
         meta = None if disclosure else META_WHO.search(normalised)
         if meta:
             # The asking words ("talk to", "contact") are not the topic: scoring them would pull the
@@ -382,7 +393,7 @@ class Knowledge:
         scored_text = self.lexicon.remove_out_of_scope(normalised) if off_topic else normalised
         hint = AUDIENCE_HINTS.get(audience_hint or "", "")
         scored_text = f"{hint} {scored_text}" if hint else scored_text
-        ranked, info = self.score(scored_text)
+        ranked, info = self.score(scored_text, meta=bool(meta))
         best_score, best_index = ranked[0] if ranked else (0.0, -1)
         if disclosure and self._reporting_clause is not None:
             # A disclosure is answered by the duty to report, unless it names a specific rule being
@@ -427,6 +438,12 @@ class Knowledge:
             answer.ask_instead = answer.ask_instead or "the DSL (designated safeguarding lead)"
         return answer
 
+    def _mentions_social_media(self, normalised: str) -> bool:
+        """Whether a question names social media, a platform, posting or the policy at all."""
+        if re.search(r"\b(post|posts|posting|posted|policy|online|social)\b", normalised):
+            return True
+        return bool(set(self.lexicon.expand(normalised)) & SOCIAL_MEDIA_TERMS)
+
     def _names_excluded_case(self, clause: Clause, asked: str) -> str | None:
         """The word a restriction leaves out ("non-commercial" → "commercial") when the question
         names that case (a shop is commercial through the lexicon), else None."""
@@ -444,8 +461,12 @@ class Knowledge:
         "comments cannot be posted"), and does not itself negate it ("are comments switched off?")."""
         if not clause.negated_words or QUESTION_NEGATES.search(asked):
             return False
-        negated = {_stem(w) for w in clause.negated_words}
         asked_stems = {_stem(w) for w in asked.split() if w not in self.stopwords and len(w) > 3}
+        return self._matches_negated(clause, asked_stems)
+
+    @staticmethod
+    def _matches_negated(clause: Clause, asked_stems: set[str]) -> bool:
+        negated = {_stem(w) for w in clause.negated_words}
         return any(a == n or (len(a) >= 5 and len(n) >= 5 and (a.startswith(n) or n.startswith(a)))
                    for a in asked_stems for n in negated)
 
