@@ -110,10 +110,10 @@ AUDIENCE_CUES = [
 ]
 AUDIENCE_HINTS = {"parents": "as a parent", "pupils": "as a pupil", "staff": "as a teacher",
                   "school_accounts": "on the school's facebook"}
-PERSON_NAMING = re.compile(r"\b(managed by|headteacher|head teacher|deputy head|manager|lead\b|"
-                           r"governors?|designated)", re.I)
+PERSON_NAMING = re.compile(r"\b(managed by|headteacher|head teacher|deputy head|manager|lead\b|designated)", re.I)
 STAFF_ACCESS = re.compile(r"\bstaff\b.*\b(access|authoris|manage|post to)", re.I)
 SPEAKER_ACTS = re.compile(r"\b(can|could|may|should|do|am) i\b|\bi (can|could|may|want to|need to)\b|\bcan i just\b")
+SPEAKER_POSTS = re.compile(r"\b(post|put|upload|share|log|login|logon|password|access|admin|manage|run)\b")
 SCHOOL_ACCOUNT = re.compile(r"\b(school|schools|official|cjs) (facebook|instagram|fb|insta|ig|page|account|accounts|"
                             r"social media|socials)\b")
 # IT-helpdesk how-tos ("how do I get my laptop fixed", "password for the ipads"): not policy
@@ -225,6 +225,12 @@ class Knowledge:
                 self.postings.setdefault(term, []).append(len(self.targets))
             self.targets.append(target)
         self.target_strings = [t.string for t in self.targets]
+        self._targets_of: dict[int, list[int]] = {}
+        for target_index, target in enumerate(self.targets):
+            self._targets_of.setdefault(target.clause_index, []).append(target_index)
+        # Rules on which staff may access or post to the official accounts.
+        self._access_clauses = [index for index, clause in enumerate(self.clauses)
+                                if clause.audience == "school_accounts" and STAFF_ACCESS.search(clause.text)]
         # The policy's own duty to report safeguarding concerns, if it states one: what a disclosure cites.
         reporting = [index for index, clause in enumerate(self.clauses)
                      if re.search(r"\breport", clause.text, re.I) and re.search(r"safeguarding|concern", clause.text, re.I)]
@@ -235,6 +241,7 @@ class Knowledge:
                  if re.search(r"\b(monitor|review)\w*\b.*\bpolicy\b", clause.text, re.I)
                  and re.search(r"\b(headteacher|head teacher|governors?|principal)\b", clause.text, re.I)]
         self._policy_owner_clause: int | None = owner[0] if owner else None
+        self._person_clauses = [index for index, clause in enumerate(self.clauses) if PERSON_NAMING.search(clause.text)]
         self._clause_text_words = frozenset(w for clause in self.clauses for w in normalise(clause.text).split()) \
             | frozenset(normalise(f"{self.policy.meta.headteacher or ''} headteacher head teacher").split())
 
@@ -329,12 +336,21 @@ class Knowledge:
                 if other in heading:
                     best[clause_index] *= 0.75
             if asks_who and PERSON_NAMING.search(clause.text):
-                best[clause_index] *= 1.3 if meta else 1.15  # "who…?" is answered by a clause naming someone
+                best[clause_index] *= 1.5 if meta else 1.15  # "who…?" is answered by a clause naming someone
             if asked_stems and clause.negated_words and self._matches_negated(clause, asked_stems):
                 best[clause_index] *= 1.15  # "can I comment?" meets "comments cannot be posted" head on
             if acts_on_school_account and clause.audience == "school_accounts" and STAFF_ACCESS.search(clause.text):
-                best[clause_index] *= 1.15  # "can I post on the school page?" is about who may access it
+                best[clause_index] *= 1.3  # "can I post on the school page?" is about who may access it
         ranked = sorted(((value, index) for index, value in best.items()), key=lambda pair: (-pair[0], pair[1]))
+        if ranked and acts_on_school_account and SPEAKER_POSTS.search(corrected) and self._access_clauses \
+                and not any(self._matches_negated(self.clauses[i], asked_stems) for _, i in ranked[:1]):
+            # "Can I post/log in on the school's page?": whether *I* may is the access rule, whatever
+            # the content; what the school posts follows as see-also.
+            access = self._access_clauses[0]
+            top = ranked[0][0]
+            ranked = [(top * 1.02, access)] + [pair for pair in ranked if pair[1] != access]
+            overlap_of_access = max((overlap.get(t, 0.0) for t in self._targets_of[access]), default=0.0)
+            evidence[access] = max(evidence.get(ranked[1][1], 0.0) if len(ranked) > 1 else 0.0, overlap_of_access)
         info["evidence"] = evidence.get(ranked[0][1], 0.0) if ranked else 0.0
         return ranked, info
 
@@ -388,6 +404,13 @@ class Knowledge:
                 clause = self.clauses[self._policy_owner_clause]
                 return self._answer_clause(question, {"normalised": "who " + normalised, "meta": True},
                                            [(1.0, self._policy_owner_clause)], self._policy_owner_clause, 0.9)
+            if self._reporting_clause is not None and self.lexicon.route_key(topic) == "dsl":
+                # "Who do I tell if I see something worrying?" — the duty to report names the DSL.
+                answer = self._answer_clause(question, {"normalised": "who " + topic, "meta": True},
+                                             [(1.0, self._reporting_clause)], self._reporting_clause, 0.9)
+                answer.text = "Tell the DSL (designated safeguarding lead). " + \
+                    answer.text.replace("The policy names who: ", "What the policy says: ", 1)
+                return answer
             normalised = f"who {topic}"
         off_topic = self.lexicon.out_of_scope_hits(normalised)
         scored_text = self.lexicon.remove_out_of_scope(normalised) if off_topic else normalised
@@ -427,6 +450,16 @@ class Knowledge:
         if best_index < 0 or confidence < threshold:
             answer = self._refuse(question, normalised, confidence)
         else:
+            if meta:
+                # "Who do I ask about X?": the rule naming who answers for X's part of the policy
+                # (the accounts' managers for the school's posts), else whoever answers for the policy.
+                info["meta"] = True
+                top_section = self.clauses[best_index].section.split(".")[0]
+                named = [i for i in self._person_clauses if self.clauses[i].section.split(".")[0] == top_section]
+                owner = named[0] if named else self._policy_owner_clause
+                if owner is not None and owner != best_index:
+                    ranked = [(best_score, owner)] + [pair for pair in ranked if pair[1] != owner]
+                    best_index = owner
             answer = self._answer_clause(question, info, ranked, best_index, confidence, bool(disclosure))
         if disclosure:
             answer.report_suggested = True
@@ -512,7 +545,7 @@ class Knowledge:
                  if value >= best_score * AMBIGUITY_RATIO and index not in twins
                  and self.clauses[index].text != clause.text]
         choices = [Related(self.clauses[i].id, f"{self.clauses[i].heading}: {self.clauses[i].text}")
-                   for i in [best_index, *close]] if close and not disclosure else []
+                   for i in [best_index, *close]] if close and not disclosure and not info.get("meta") else []
 
         related_indexes = list(twins)
         for value, index in ranked[1:]:
@@ -526,6 +559,8 @@ class Knowledge:
         opener = {"yes": "Yes. ", "no": "No. ", "depends": "It depends. ", "info": ""}[verdict]
         if disclosure:
             opener = "What the policy says: "  # a report, not a yes/no question
+        elif info.get("meta"):
+            opener = "The policy names who: "
         text = f"{opener}{statement} — section {clause.section} ({clause.heading})."
         if clause.verdict == "depends" and verdict == "depends":
             if re.search(r"\b(consent|permission)\b", clause.text, re.I):

@@ -100,6 +100,11 @@ class Lexicon:
             del words[start:end]
         return " ".join(words)
 
+    def route_key(self, normalised_text: str) -> str | None:
+        """The key of the routing entry whose topic the text names (None when none does)."""
+        words = normalised_text.split()
+        return next((route.key for route, matcher in self._route_matchers if matcher.find(words)), None)
+
     def who_to_ask(self, normalised_text: str) -> str:
         words = normalised_text.split()
         for route, matcher in self._route_matchers:
