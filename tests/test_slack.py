@@ -21,12 +21,15 @@ STAFF_USER = "U0CLARKE"
 STAFF_EMAIL = "A.Clarke@calmore.example.org"  # case differs from the roster on purpose
 
 
+STAND_IN_QUOTE = "Staff must not do that."
+
+
 class StandInKnowledge:
     """Answers every question with one clause and a see-also, so adapter tests need no engine."""
 
     def answer(self, question: str, today=None) -> Answer:
         return Answer(question=question, answered=True, text="No, you must not <ever> do that & more.",
-                      section="3", clause="3-2", heading="Personal use", quote="Staff must not do that.",
+                      section="3", clause="3-2", heading="Personal use", quote=STAND_IN_QUOTE,
                       verdict="no", confidence=0.9, related=[Related("4-1", "Photographs")])
 
 
@@ -211,17 +214,19 @@ async def test_events_that_are_not_a_person_asking_are_ignored(harness, event):
     status, _ = await harness.signed(event_body(event, "EvIgnore"))
     assert status == 200
     await harness.signed(event_body(dm_event("the real question"), "EvAfter"))
-    posts = await harness.slack.wait_for_async("chat.postMessage")
+    posts = await harness.slack.wait_for_async("chat.postMessage", containing=STAND_IN_QUOTE)
     assert [p.body["channel"] for p in posts] == ["D0CLARKE"]  # only the real question's answer
-    assert len(await harness.slack.wait_for_async("chat.postMessage", count=2, timeout=0.3)) == 1
+    assert len(await harness.slack.wait_for_async("chat.postMessage", count=2, timeout=0.3,
+                                                  containing=STAND_IN_QUOTE)) == 1
 
 
 async def test_a_retried_event_is_answered_once(harness):
     body = event_body(dm_event("can I do that?"), "EvRetried")
     assert (await harness.signed(body))[0] == 200
     assert (await harness.signed(body, **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}))[0] == 200
-    await harness.slack.wait_for_async("chat.postMessage")
-    assert len(await harness.slack.wait_for_async("chat.postMessage", count=2, timeout=0.5)) == 1
+    await harness.slack.wait_for_async("chat.postMessage", containing=STAND_IN_QUOTE)
+    assert len(await harness.slack.wait_for_async("chat.postMessage", count=2, timeout=0.5,
+                                                  containing=STAND_IN_QUOTE)) == 1
 
 
 # --- interactivity ------------------------------------------------------------------------------
@@ -338,6 +343,25 @@ async def test_policy_slash_command_acks_and_responds_ephemerally(harness):
     assert responses[0].body["response_type"] == "ephemeral"
     assert "Staff must not do that." in responses[0].blocks_text
     assert harness.slack.calls_to("chat.postMessage") == []
+
+
+async def test_the_ack_does_not_wait_for_a_slow_answer(harness):
+    import time as clock_time
+    from handlers.router import TextRoute
+
+    def slow(incoming, services):
+        clock_time.sleep(2.0)
+        return [Reply("finally")]
+
+    harness.hub.router.text_routes.insert(0, TextRoute("slow", lambda i, s: True, slow))
+    body = urlencode({"command": "/policy", "text": "slow one", "user_id": STAFF_USER, "channel_id": "D0CLARKE",
+                      "team_id": "T0SCHOOL", "response_url": harness.slack.response_url()}).encode()
+    started = clock_time.monotonic()
+    status, _ = await harness.signed(body, "application/x-www-form-urlencoded")
+    acked_after = clock_time.monotonic() - started
+    assert status == 200
+    assert acked_after < 1.5, acked_after
+    assert len(await harness.slack.wait_for_async("response_url", containing="finally")) == 1
 
 
 async def test_home_tab_is_published_with_its_four_buttons(harness):

@@ -35,6 +35,7 @@ ASK_PROMPT = ("What would you like to know? Type your question here, for example
               "_Can I accept a friend request from a parent?_")
 POLICY_COMMAND_HELP = "Ask me with `/policy your question`, for example `/policy can I post photos of pupils?`"
 ALL = re.compile(".*")
+ACK_FLUSH_SECONDS = 0.03
 
 
 def unescape(text: str) -> str:
@@ -131,6 +132,9 @@ class SlackAdapter:
                         conversation_id=destination.channel or "", private=destination.private, **fields)
 
     async def handle(self, incoming: Incoming, destination: Destination) -> None:
+        # Handlers run synchronously on the loop; first let bolt (which polls every 10 ms) send
+        # the ack, so a slow answer can never push the HTTP response past Slack's 3 seconds.
+        await asyncio.sleep(ACK_FLUSH_SECONDS)
         replies = await self.hub.handle(incoming)
         await self.deliver(replies, destination)
 
