@@ -971,7 +971,8 @@ def _text_route(pattern: str, handle: Callable[[Incoming, Services, re.Match], l
 
 
 TEXT_ROUTES = [
-    TextRoute("report.start", lambda incoming, services: bool(START_PATTERN.match(_clean(incoming.text))), start),
+    TextRoute("report.start", lambda incoming, services: bool(START_PATTERN.match(_clean(incoming.text))), start,
+              interrupts_flows=True),
     _text_route(r"^my\s+(?:concern\s+)?reports?[.!?]?$", lambda i, s, m: my_reports(i, s), "report.mine"),
     _text_route(rf"^status\s+(?:of\s+)?{REF}\s*$", lambda i, s, m: status(i, s, m.group(1)), "report.status"),
     _text_route(rf"^add\s+to\s+{REF}\s*[:\-]?\s*(.*)$", lambda i, s, m: add_information(i, s, m.group(1), m.group(2)),

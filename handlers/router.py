@@ -39,6 +39,8 @@ class TextRoute:
     name: str
     matches: Callable[[Incoming, Services], bool]
     handle: Handler
+    # True for what must never wait behind another feature's guided flow (reporting a concern).
+    interrupts_flows: bool = False
 
 
 def _load_features() -> list:
@@ -59,9 +61,13 @@ class Router:
         self.text_routes: list[TextRoute] = [r for m in self.features for r in getattr(m, "TEXT_ROUTES", [])]
         self.actions: dict[str, Handler] = {}
         self.flows: dict[str, Callable] = {}
+        self.flow_owner: dict[str, str] = {}
         for module in self.features:
             self.actions.update(getattr(module, "ACTIONS", {}))
             self.flows.update(getattr(module, "FLOWS", {}))
+            self.flow_owner.update({flow: module.__name__ for flow in getattr(module, "FLOWS", {})})
+        self.interrupting_routes = [(m.__name__, r) for m in self.features
+                                    for r in getattr(m, "TEXT_ROUTES", []) if r.interrupts_flows]
         # Flows that answer "cancel" themselves (e.g. a concern report whose urgent alert already went).
         self.flows_handling_cancel = {f for m in self.features for f in getattr(m, "FLOWS_HANDLE_CANCEL", ())}
 
@@ -94,6 +100,9 @@ class Router:
             if text.lower().strip(" .!") in CANCEL_WORDS and flow.flow not in self.flows_handling_cancel:
                 state_store.clear_state(services.db, incoming.who)
                 return [Reply("Cancelled. Nothing was saved. What would you like to do next?")]
+            for owner, route in self.interrupting_routes:
+                if owner != self.flow_owner.get(flow.flow) and route.matches(incoming, services):
+                    return route.handle(incoming, services)
             continue_flow = self.flows.get(flow.flow)
             if continue_flow is not None:
                 return continue_flow(incoming, services, flow)

@@ -161,3 +161,19 @@ def test_ask_is_the_last_route_and_catches_everything_else(services):
 def test_unknown_or_forged_actions_get_a_polite_reply(services, action):
     [reply] = say(services, "clarke", action=action, value={"x": "y"})
     assert "no longer active" in reply.text
+
+
+def test_reporting_a_concern_interrupts_another_features_flow(services):
+    """Safety first: 'report a concern' typed in the middle of a draft is taken by the report flow."""
+    from handlers.router import Router
+    from storage import state as state_store
+    from storage.roster import get_person
+
+    router = Router(services)
+    poster = get_person(services.db, "hughes")
+    incoming = dict(channel="local", platform_user_id="hughes", person=poster, conversation_id="t")
+    router.handle(Incoming(text="submit a draft", **incoming))
+    assert state_store.get_state(services.db, "hughes").flow.startswith("draft")
+    replies = router.handle(Incoming(text="report a concern", **incoming))
+    assert state_store.get_state(services.db, "hughes").flow.startswith("report")
+    assert "danger" in " ".join(r.plain() for r in replies).lower()
