@@ -120,6 +120,10 @@ SCHOOL_ACCOUNT = re.compile(r"\b(school|schools|official|cjs) (facebook|instagra
 # questions unless they also name social media.
 HELPDESK = re.compile(r"\b(fix|fixed|fixing|broken|not working|wont turn on|reset|password for|passwords? to|log ?in to|"
                       r"connect to|install|printer|projector|set up my|how do i (get|turn|connect|print|install|log))\b")
+# Using a phone or device in class or at work is a behaviour/acceptable-use matter, not social media.
+DEVICE_USE = re.compile(r"\b(phones?|mobiles?|smartphones?|smart ?watch\w*|devices?|ipads?|tablets?)\b(?:\s+\w+){0,4}?\s+"
+                        r"(in|during|at|to|into)\s+(the\s+)?(class|classes|classroom|lessons?|school|work|assembly|"
+                        r"school day|the day|playground|break|lunch)\b|\b(phone|mobile) (policy|rules|ban)\b")
 SOCIAL_MEDIA_TERMS = frozenset({"social media", "facebook", "instagram", "friend request", "official school channels",
                                 "like follow endorsement pages users", "images photos"})
 YEAR_PLURAL = re.compile(r"\b((?:year|yr|y) ?[1-9])s\b")
@@ -303,7 +307,8 @@ class Knowledge:
         platforms = [name for name, pattern in PLATFORMS.items() if pattern.search(corrected)]
         asks_who = bool(re.match(r"(who|whos|whose)\b", PREFACE.sub("", corrected)))
         asked_stems = {_stem(w) for w in corrected.split() if w not in self.stopwords and len(w) > 3}
-        acts_on_school_account = bool(SPEAKER_ACTS.search(corrected) and SCHOOL_ACCOUNT.search(corrected))
+        names_school_account = bool(SCHOOL_ACCOUNT.search(corrected))
+        acts_on_school_account = bool(SPEAKER_ACTS.search(corrected) and names_school_account)
         # Exact weighted overlap first, then rapidfuzz on the best candidates only: it rewards
         # near-identical wording and partial words without scanning every target.
         # Tversky overlap: covering the question's terms matters more than covering a long clause's.
@@ -326,7 +331,8 @@ class Knowledge:
                 best[clause_index] *= 1.2
             elif audience and clause.audience in ("parents", "pupils", "staff") and clause.audience != audience:
                 best[clause_index] *= 0.8
-            elif audience and audience != "school_accounts" and clause.audience == "school_accounts":
+            elif audience and audience != "school_accounts" and clause.audience == "school_accounts" \
+                    and not names_school_account:
                 best[clause_index] *= 0.85  # a person asking about their own posting, not the school's
             elif not audience and clause.audience in ("parents", "pupils"):
                 best[clause_index] *= 0.9  # staff ask about themselves unless they say otherwise
@@ -335,6 +341,8 @@ class Knowledge:
                 other = "instagram" if platforms[0] == "facebook" else "facebook"
                 if other in heading:
                     best[clause_index] *= 0.75
+                elif other in clause.text.lower() and platforms[0] not in clause.text.lower():
+                    best[clause_index] *= 0.85  # "…if you follow us on Instagram" is not about Facebook
             if asks_who and PERSON_NAMING.search(clause.text):
                 best[clause_index] *= 1.5 if meta else 1.15  # "who…?" is answered by a clause naming someone
             if asked_stems and clause.negated_words and self._matches_negated(clause, asked_stems):
@@ -392,7 +400,8 @@ class Knowledge:
         if role and not disclosure and not set(role.group(1).split()) <= self._clause_text_words:
             return self._refuse(question, normalised, 0.0, f"The social media policy doesn't say who the "
                                 f"{role.group(1)} is.")
-        if HELPDESK.search(normalised) and not disclosure and not self._mentions_social_media(normalised):
+        if (HELPDESK.search(normalised) or DEVICE_USE.search(normalised)) and not disclosure \
+                and not self._mentions_social_media(normalised):
             return self._refuse(question, normalised, 0.0)
         meta = None if disclosure else META_WHO.search(normalised)
         if meta:

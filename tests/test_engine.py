@@ -216,3 +216,145 @@ def test_other_lexicon_and_examples_change_behaviour_without_code(tmp_path):
     assert engine.answer("send class list to a parent?", today=BEFORE_RENEWAL).clause == "1-2"
     bare = Knowledge.load(policy, None, None)  # without the lexicon the slang means nothing
     assert not bare.answer("is an ecig ok?", today=BEFORE_RENEWAL).answered
+
+
+# --- held-out set 2 (tests/questions_holdout2.toml): written before the engine was read --------
+
+def _holdout2() -> list[dict]:
+    return tomllib.loads((ROOT / "tests" / "questions_holdout2.toml").read_text(encoding="utf-8"))["questions"]
+
+
+@pytest.fixture(scope="module")
+def holdout2_answers(engine):
+    return [(item, engine.answer(item["q"], today=BEFORE_RENEWAL)) for item in _holdout2()]
+
+
+def _section_ok(item: dict, answer) -> bool:
+    allowed = item["s"].split("|")
+    return (answer.answered and answer.section in allowed) or ("oos" in allowed and not answer.answered)
+
+
+def test_holdout2_is_disjoint_from_examples():
+    examples = tomllib.loads((POLICY / "examples.toml").read_text(encoding="utf-8"))["clauses"]
+    phrasings = {e.strip().lower().rstrip("?") for values in examples.values() for e in values}
+    overlap = [item["q"] for item in _holdout2() if item["q"].strip().lower().rstrip("?") in phrasings]
+    assert len(_holdout2()) == 80 and not overlap, overlap
+
+
+def test_holdout2_section_accuracy(holdout2_answers):
+    scored = [(item, a) for item, a in holdout2_answers if item["s"] not in ("", "oos") and not item.get("d")]
+    failures = [f"{item['q']!r}: want {item['s']}, got {a.section} ({a.clause}, conf {a.confidence})"
+                for item, a in scored if not _section_ok(item, a)]
+    accuracy = 1 - len(failures) / len(scored)
+    assert accuracy >= 0.85, f"section accuracy {accuracy:.1%}" + _report(failures)
+
+
+def test_holdout2_out_of_scope_refused_with_who_to_ask(holdout2_answers):
+    out = [(item, a) for item, a in holdout2_answers if item["s"] == "oos"]
+    failures = [f"{item['q']!r}: answered {a.clause} (conf {a.confidence})" for item, a in out if a.answered]
+    assert 1 - len(failures) / len(out) >= 0.85, _report(failures)
+    assert all(a.ask_instead and a.ask_instead in a.text for item, a in out if not a.answered)
+
+
+def test_holdout2_verdicts(holdout2_answers):
+    labelled = [(item, a) for item, a in holdout2_answers if item.get("v") and _section_ok(item, a) and a.answered]
+    failures = [f"{item['q']!r}: want {item['v']}, got {a.verdict} ({a.clause})"
+                for item, a in labelled if a.verdict not in item["v"].split("|")]
+    assert 1 - len(failures) / len(labelled) >= 0.85, _report(failures)
+
+
+def test_holdout2_every_concern_flagged_and_no_rule_question_flagged(holdout2_answers):
+    missed = [item["q"] for item, a in holdout2_answers if item.get("d") and not a.report_suggested]
+    false = [item["q"] for item, a in holdout2_answers if not item.get("d") and a.report_suggested]
+    assert not missed and not false, _report(missed + false)
+
+
+# --- failure classes seen by the lead: general mechanisms, each with fresh phrasings ------------
+
+@pytest.mark.parametrize("question,verdicts", [
+    ("can the school like a local pizza shop's page", {"no", "depends"}),
+    ("is the school allowed to like a car garage on facebook", {"no", "depends"}),
+    ("can the school like the scouts facebook page", {"depends", "yes"}),
+])
+def test_restriction_is_never_a_plain_yes(engine, question, verdicts):
+    answer = engine.answer(question, today=BEFORE_RENEWAL)
+    assert answer.clause == "2.4-1" and answer.verdict in verdicts and not answer.text.startswith("Yes")
+
+
+def test_restriction_says_no_when_the_excluded_case_is_named(engine):
+    assert engine.policy.clause("2.4-1").verdict == "depends"
+    assert engine.policy.clause("2.4-1").excluded == ["commercial"]
+    answer = engine.answer("is the school page allowed to like a hair salon", today=BEFORE_RENEWAL)
+    assert answer.verdict == "no" and answer.text.startswith("No.")
+
+
+@pytest.mark.parametrize("question,verdict", [
+    ("can i comment on the school's fb posts", "no"),
+    ("can parents leave a comment under the school insta posts", "no"),
+    ("are comments turned off on the school facebook", "yes"),
+])
+def test_negation_in_the_clause_body_flips_the_verdict(engine, question, verdict):
+    answer = engine.answer(question, today=BEFORE_RENEWAL)
+    assert answer.section == "2.3" and answer.verdict == verdict
+    assert "comments" in engine.policy.clause("2.3-1").negated_words
+
+
+@pytest.mark.parametrize("question", [
+    "i saw a colleague's instagram with pupils in the photos",
+    "mrs k has been adding year 6 kids on snapchat",
+    "one of the mums keeps posting videos of other children from the class assembly",
+    "i noticed a TA's facebook has photos of our pupils from the trip",
+])
+def test_observed_misconduct_by_an_adult_is_a_concern(engine, question):
+    answer = engine.answer(question, today=BEFORE_RENEWAL)
+    assert answer.report_suggested
+    first = answer.text.split("\n")[0].lower()
+    assert "tell the dsl" in first and "now" in first and "confidentiality" in first
+
+
+@pytest.mark.parametrize("question", [
+    "can I post pupils' photos on my insta?",
+    "is a TA allowed to add pupils on snapchat",
+    "my colleague posts lots of photos of her holiday",
+    "what if a parent posts photos of other kids",
+])
+def test_rule_questions_and_harmless_news_are_not_concerns(engine, question):
+    assert not engine.answer(question, today=BEFORE_RENEWAL).report_suggested
+
+
+@pytest.mark.parametrize("question,clause", [
+    ("who do i talk to about the policy", "7-2"),
+    ("who should I ask about something going on the school instagram", "2-3"),
+    ("who do I tell if I see something worrying about a child online", "3-2"),
+])
+def test_meta_questions_name_who_answers(engine, question, clause):
+    answer = engine.answer(question, today=BEFORE_RENEWAL)
+    assert answer.clause == clause and answer.verdict == "info" and not answer.choices
+
+
+@pytest.mark.parametrize("question,who", [
+    ("who do i talk to about my payslip", "Headteacher"),
+    ("the printer on the top corridor is broken who do i ask", "IT manager"),
+    ("how do i get my ipad fixed", "IT manager"),
+    ("who is the senco", "Headteacher"),
+    ("whats the mobile phone policy", "Headteacher"),
+    ("can i use my phone during lessons", "Headteacher"),
+])
+def test_not_covered_names_who_to_ask_by_topic(engine, question, who):
+    answer = engine.answer(question, today=BEFORE_RENEWAL)
+    assert not answer.answered and who in answer.ask_instead and who in answer.text
+
+
+def test_personal_phone_for_school_contact_is_the_personal_accounts_rule(engine):
+    answer = engine.answer("can i whatsapp a parent from my personal phone", today=BEFORE_RENEWAL)
+    assert answer.clause == "3-3" and answer.verdict == "no" and answer.text.count("No.") == 1
+
+
+@pytest.mark.parametrize("question,verdict", [
+    ("governor here - who actually runs the school insta?", "info"),
+    ("consent form how long", "info"),
+    ("policy review date", "info"),
+    ("can i log into the school fb to put up the disco pics", "no"),
+])
+def test_intent_after_a_preface_or_as_a_bare_topic(engine, question, verdict):
+    assert engine.answer(question, today=BEFORE_RENEWAL).verdict == verdict
