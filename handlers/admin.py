@@ -77,7 +77,7 @@ def help_card(person: Person | None) -> Reply:
         lines += ["• Drafts waiting for you: type *pending approvals*",
                   "• Tell me when you are away: type *I'm away* (and *I'm back*)"]
     if "it_manager" in roles:
-        lines += ["• Authorise or revoke a poster: type *authorise poster* or *revoke poster*",
+        lines += ["• Authorise or revoke a poster: type *authorise NAME to post* or *revoke NAME as poster*",
                   "• See who can post: type *who can post*"]
     if roles & {"dsl", "deputy_dsl"}:
         lines.append("• Concern reports still open: type *open reports*")

@@ -49,7 +49,7 @@ def test_questions_containing_command_words_reach_the_answer_engine(services, te
                     "policy gaps"]),
     ("hughes", ["Submit a draft", "my drafts"], ["pending approvals", "policy gaps"]),
     ("okafor", ["pending approvals", "I'm away"], ["Submit a draft", "policy gaps", "who can post"]),
-    ("patel", ["authorise poster", "who can post"], ["pending approvals", "open reports"]),
+    ("patel", ["authorise NAME to post", "who can post"], ["pending approvals", "open reports"]),
     ("shah", ["open reports"], ["who can post", "policy gaps"]),
     ("reed", ["open reports"], ["policy gaps"]),
     ("ingram", ["pending approvals", "training report", "policy gaps"], ["who can post", "Submit a draft"]),
@@ -177,3 +177,15 @@ def test_reporting_a_concern_interrupts_another_features_flow(services):
     replies = router.handle(Incoming(text="report a concern", **incoming))
     assert state_store.get_state(services.db, "hughes").flow.startswith("report")
     assert "danger" in " ".join(r.plain() for r in replies).lower()
+
+
+@pytest.mark.parametrize("feature, who, command", [
+    ("handlers.drafts", "hughes", "my drafts"), ("handlers.drafts", "okafor", "pending approvals"),
+    ("handlers.drafts", "patel", "who can post"), ("handlers.reports", "shah", "open reports"),
+    ("handlers.training", "ingram", "training report"),
+])
+def test_commands_the_help_card_suggests_reach_their_feature(services, feature, who, command):
+    pytest.importorskip(feature)
+    replies = say(services, who, command)
+    assert not is_answer(replies)
+    assert services.db["questions"].count == 0
