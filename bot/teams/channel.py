@@ -265,8 +265,11 @@ class TeamsChannel:
             activity = Activity().deserialize(json.loads(body))
         except Exception:  # bad JSON, not an object, or fields of the wrong shape
             return _error(400, "the body is not a Bot Framework activity")
-        if not activity.type or not activity.service_url or not (activity.conversation and activity.conversation.id):
+        if (activity is None or not activity.type or not activity.service_url
+                or not (activity.conversation and activity.conversation.id)):  # None: the body was `null`
             return _error(400, "an activity needs type, serviceUrl and conversation")
+        if not str(activity.service_url).startswith(("https://", "http://")):
+            return _error(400, "serviceUrl must be an http(s) URL")
         try:
             authenticated = await self.auth.authenticate_request(
                 activity, request.headers.get("Authorization", ""))
