@@ -15,6 +15,7 @@ from typing import Mapping
 from aiohttp import web
 
 from bot.core import Hub
+from bot.logging_setup import request_context
 from handlers.context import Services
 from storage.database import is_healthy
 
@@ -32,7 +33,8 @@ async def never_500(request: web.Request, handler):
         return await handler(request)
     except web.HTTPException:
         raise
-    except (json.JSONDecodeError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+    # RecursionError: json.loads of a body nested thousands deep ("[[[[…") is bad input too.
+    except (json.JSONDecodeError, UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError) as error:
         log.info("bad request to %s: %s", request.path, type(error).__name__)
         return web.json_response({"error": "bad request"}, status=400)
     except Exception:
@@ -73,7 +75,8 @@ async def _background(app: web.Application):
 
 def build_app(services: Services, env: Mapping[str, str] | None = None) -> web.Application:
     env = os.environ if env is None else env
-    app = web.Application(middlewares=[never_500], client_max_size=MAX_BODY_BYTES)
+    # request_context is outermost: every response, a 500 included, carries X-Request-Id and is logged.
+    app = web.Application(middlewares=[request_context, never_500], client_max_size=MAX_BODY_BYTES)
     hub = Hub(services)
     app[HUB] = hub
     app.router.add_get("/healthz", healthz)
@@ -103,4 +106,5 @@ def run_server(services: Services, host: str = "127.0.0.1", port: int = 3978) ->
     app = build_app(services)
     print(f"Policy Bot is running. Open http://{host}:{port}/ to chat as a sample member of staff.",
           flush=True)
-    web.run_app(app, host=host, port=port, print=None, shutdown_timeout=5)
+    # access_log=None: bot.logging_setup writes one JSON line per request instead.
+    web.run_app(app, host=host, port=port, print=None, shutdown_timeout=5, access_log=None)
