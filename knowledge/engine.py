@@ -333,7 +333,8 @@ class Knowledge:
                 best[clause_index] *= 0.8
             elif audience and audience != "school_accounts" and clause.audience == "school_accounts" \
                     and not names_school_account:
-                best[clause_index] *= 0.85  # a person asking about their own posting, not the school's
+                # a person asking about their own posting, not the school's
+                best[clause_index] *= 0.75 if audience in ("parents", "pupils") else 0.85
             elif not audience and clause.audience in ("parents", "pupils"):
                 best[clause_index] *= 0.9  # staff ask about themselves unless they say otherwise
             if len(platforms) == 1:
