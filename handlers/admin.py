@@ -60,7 +60,7 @@ def _role_list(person: Person) -> str:
 
 # --- help -------------------------------------------------------------------------------------
 
-def help_card(person: Person | None) -> Reply:
+def help_card(person: Person | None, may_submit_drafts: bool = False) -> Reply:
     """What this person can do here, with buttons for the common things."""
     lines = ["Here is what I can do for you:",
              "• Ask me a question about the social media policy, in your own words",
@@ -70,7 +70,7 @@ def help_card(person: Person | None) -> Reply:
                Button("Report a concern", "report.start", {}, style="danger"),
                Button("My training", "training.mine", {})]
     roles = person.roles if person else frozenset()
-    if "poster" in roles:
+    if may_submit_drafts:  # a roster poster, or authorised by the IT manager in chat
         lines += ["• Submit a post draft for approval", "• See your drafts: type *my drafts*"]
         buttons.append(Button("Submit a draft", "draft.start", {}))
     if roles & {"deputy_head", "headteacher"}:
@@ -95,7 +95,9 @@ def help_card(person: Person | None) -> Reply:
 
 
 def handle_help(incoming: Incoming, services: Services) -> list[Reply]:
-    return [help_card(incoming.person)]
+    from handlers.drafts import may_submit
+
+    return [help_card(incoming.person, may_submit(services, incoming.person))]
 
 
 def handle_home_ask(incoming: Incoming, services: Services) -> list[Reply]:

@@ -609,6 +609,8 @@ def handle_training_action(incoming: Incoming, services: Services) -> list[Reply
         return [Reply("I don't know who you are yet, so I can't do that. Ask the IT manager to add you to the roster.")]
     verb = (incoming.action or "").partition(".")[2]
     value = incoming.value if isinstance(incoming.value, dict) else {}
+    if verb == "mine":  # the help card's and App Home's "My training" button
+        return handle_status(incoming, services)
     item = value.get("item", "training")
     if item not in ITEMS:
         return [Reply("That button is no longer active. Type *my training* to see where you stand.")]

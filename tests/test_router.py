@@ -48,7 +48,8 @@ def test_questions_containing_command_words_reach_the_answer_engine(services, te
     ("clarke", [], ["Submit a draft", "pending approvals", "who can post", "open reports", "training report",
                     "policy gaps"]),
     ("hughes", ["Submit a draft", "my drafts"], ["pending approvals", "policy gaps"]),
-    ("okafor", ["pending approvals", "I'm away"], ["Submit a draft", "policy gaps", "who can post"]),
+    # The Deputy Head manages the accounts (section 2), so may submit drafts too.
+    ("okafor", ["pending approvals", "I'm away", "Submit a draft"], ["policy gaps", "who can post"]),
     ("patel", ["authorise NAME to post", "who can post"], ["pending approvals", "open reports"]),
     ("shah", ["open reports"], ["who can post", "policy gaps"]),
     ("reed", ["open reports"], ["policy gaps"]),
@@ -189,3 +190,25 @@ def test_commands_the_help_card_suggests_reach_their_feature(services, feature, 
     replies = say(services, who, command)
     assert not is_answer(replies)
     assert services.db["questions"].count == 0
+
+
+def test_help_card_buttons_all_lead_somewhere(services):
+    """Every button on the help card is handled by some feature (none says 'no longer active')."""
+    router = Router(services)
+    for person_id in ("staff", "hughes", "okafor", "patel", "shah", "ingram"):
+        person = get_person(services.db, person_id)
+        card = router.handle(Incoming(channel="local", platform_user_id=person_id, person=person, text="help"))[0]
+        for button in card.buttons:
+            state_store.clear_state(services.db, person_id)
+            replies = router.handle(Incoming(channel="local", platform_user_id=person_id, person=person,
+                                             action=button.action, value=dict(button.value)))
+            assert "no longer active" not in " ".join(r.plain() for r in replies), (person_id, button)
+
+
+def test_someone_authorised_in_chat_sees_the_draft_button(services):
+    router = Router(services)
+    it_manager, teacher = get_person(services.db, "patel"), get_person(services.db, "clarke")
+    router.handle(Incoming(channel="local", platform_user_id="patel", person=it_manager,
+                           text="authorise Amy Clarke to post"))
+    card = router.handle(Incoming(channel="local", platform_user_id="clarke", person=teacher, text="help"))[0]
+    assert "draft.start" in [b.action for b in card.buttons]
