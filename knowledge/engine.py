@@ -32,7 +32,7 @@ from rapidfuzz import fuzz, process
 from knowledge.answers import Answer, Related
 from knowledge.disclosure import spot_disclosure
 from knowledge.lexicon import Lexicon, normalise
-from knowledge.policy import STOPWORDS, Clause, Policy
+from knowledge.policy import STOPWORDS, VERDICT_OF_MODALITY, Clause, Policy
 
 MAX_QUESTION_CHARS = 1000  # longer input is truncated before any scoring
 ANSWER_THRESHOLD = 0.34  # calibrated on tests/questions.toml (see benchmarks/answer_bench.py)
@@ -487,6 +487,17 @@ class Knowledge:
             return True
         return bool(set(self.lexicon.expand(normalised)) & SOCIAL_MEDIA_TERMS)
 
+    @staticmethod
+    def _meets_condition(clause: Clause, asked: str) -> bool:
+        """The question states the clause's own "if" condition ("…if I follow them", "follow back")."""
+        wanted = {_stem(w) for w in clause.condition_words}
+        if not wanted or not re.search(r"\b(if|once|when|back)\b", asked):
+            return False
+        tail = asked[re.search(r"\b(if|once|when|back)\b", asked).start():]
+        if re.search(r"\bback\b", asked):  # "follow people back": they followed first
+            return bool(wanted & {_stem(w) for w in asked.split()})
+        return bool(wanted & {_stem(w) for w in tail.split()})
+
     def _names_excluded_case(self, clause: Clause, asked: str) -> str | None:
         """The word a restriction leaves out ("non-commercial" → "commercial") when the question
         names that case (a shop is commercial through the lexicon), else None."""
@@ -542,6 +553,8 @@ class Knowledge:
         else:  # no "who/what…" opener: a yes/no question, or a bare topic asking for a fact
             wants_info = not VERDICT_INTENT.search(asked) and bool(INFO_TOPIC.search(asked))
         verdict = "info" if wants_info else clause.verdict
+        if verdict == "depends" and self._meets_condition(clause, asked):
+            verdict = VERDICT_OF_MODALITY[clause.modality]  # "will they follow me if I follow them?"
         excluded = self._names_excluded_case(clause, asked) if not wants_info else None
         if excluded:
             verdict = "no"  # "only non-commercial pages" and the question names a business

@@ -58,6 +58,9 @@ MODALITY_PATTERNS = [
 # A clause whose answer hinges on someone's consent or on a stated exception.
 # "Will only 'like' … non-commercial" is a restriction too: never a plain "yes".
 CONDITION_RE = re.compile(r"\b(unless|consent|permission|only|provided that)\b", re.I)
+# A permission with an "if" ("May follow other users if you follow us") is conditional too; "even if"
+# is not a condition, and a prohibition stays a "no" whatever its "if".
+IF_CONDITION_RE = re.compile(r"(?<!even )\bif\b(?! ongoing)", re.I)
 # What a restriction leaves out: "non-commercial" excludes the commercial.
 EXCLUDED_RE = re.compile(r"\bnon[- ]([a-z]+)", re.I)
 # A negation inside a positive clause's body ("…so that comments cannot be posted…"): the words it
@@ -101,6 +104,14 @@ class Clause:
     def excluded(self) -> list[str]:
         """Words naming what a restriction leaves out ("non-commercial" → ["commercial"])."""
         return [m.group(1).lower() for m in EXCLUDED_RE.finditer(self.text)]
+
+    @property
+    def condition_words(self) -> list[str]:
+        """Content words of the clause's "if …" condition ("if you follow us on Instagram" → follow, instagram)."""
+        match = re.search(r"\bif\b([^–—.;(]*)", self.text, re.I)
+        if not match:
+            return []
+        return [w for w in re.findall(r"[a-z]+", match.group(1).lower()) if w not in STOPWORDS and len(w) > 2]
 
     @property
     def negated_words(self) -> list[str]:
@@ -326,7 +337,8 @@ def parse_policy(source: str) -> Policy:
             clauses.append(Clause(
                 id=f"{number}-{n}", section=number, n=n, heading=section.heading, text=text,
                 kind=kind, lead_in=lead_in if kind == "bullet" else None, audience=audience,
-                modality=modality, conditional=bool(CONDITION_RE.search(text)),
+                modality=modality, conditional=bool(CONDITION_RE.search(text)) or (
+                    VERDICT_OF_MODALITY[modality] == "yes" and IF_CONDITION_RE.search(text) is not None),
                 terms=terms_of(f"{section.heading} {context} {text}"),
             ))
             if kind == "bullet" and "@" in text:

@@ -358,3 +358,14 @@ def test_personal_phone_for_school_contact_is_the_personal_accounts_rule(engine)
 ])
 def test_intent_after_a_preface_or_as_a_bare_topic(engine, question, verdict):
     assert engine.answer(question, today=BEFORE_RENEWAL).verdict == verdict
+
+
+@pytest.mark.parametrize("question,verdict", [
+    ("can the school insta follow a pupil", "depends"),           # "may follow … if you follow us"
+    ("will the school's instagram follow my page", "depends"),
+    ("once i follow the school on instagram will they follow me", "yes"),  # the condition is stated
+])
+def test_if_condition_depends_unless_the_question_meets_it(engine, question, verdict):
+    answer = engine.answer(question, today=BEFORE_RENEWAL)
+    assert answer.clause == "2.4-2" and answer.verdict == verdict
+    assert engine.policy.clause("3-11").verdict == "no"  # a prohibition's "(if …)" stays a "no"
