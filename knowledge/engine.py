@@ -58,7 +58,8 @@ bring buy pay fix fixed lose lost win sure thing things stuff time times day day
 people person someone something anything everything nothing lot lots bit kind sort way next last new old
 good bad nice right wrong best worst better worse same different own other another every each both few
 many much more most less least also just only even still already again ever never always often sometimes
-really quite very too enough maybe perhaps probably actually basically literally""".split())
+really quite very too enough maybe perhaps probably actually basically literally once until after before
+while though although since because unless whether then""".split())
 # How questions are asked, whatever the school's lexicon says: never a topic.
 QUESTION_FILLER = frozenset("""im ive dont cant wont ok okay alright fine allowed allow please pls question
 wondering know tell am get got""".split())
