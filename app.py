@@ -149,8 +149,9 @@ def cmd_gaps(args) -> int:
 def cmd_serve(args) -> int:
     from bot.server import run_server
 
-    logging.basicConfig(level=os.environ.get("POLICYBOT_LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from bot.logging_setup import configure_logging
+
+    configure_logging(os.environ.get("POLICYBOT_LOG_LEVEL", "INFO"))  # JSON lines on stderr
     services = build_services()
     load_training_records(services)
     port = args.port if args.port is not None else int(os.environ.get("PORT") or 3978)
@@ -163,6 +164,93 @@ def cmd_package_teams(args) -> int:
 
     path = write_teams_package(Path(args.output))
     print(f"Wrote {path}: upload it in Teams admin centre > Manage apps > Upload.")
+    return 0
+
+
+# --- operations (docs/OPERATIONS.md) ------------------------------------------------------------
+
+def cmd_backup(args) -> int:
+    """An online backup of the database (safe while the server runs)."""
+    from storage.backup import backup, check
+    from storage.database import database_path
+
+    path = backup(database_path(), args.output)
+    rows = check(path)
+    print(f"Backed up {database_path()} to {path} ({sum(rows.values())} rows in {len(rows)} tables).")
+    print("The concern-report key is not in the backup: keep a copy of data/report.key (or "
+          "POLICYBOT_REPORT_KEY) somewhere else, or the reports in it cannot be read.")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    """Replace the database with a backup (stop the server first)."""
+    from storage.backup import NotAPolicyBotDatabase, restore
+    from storage.database import database_path
+
+    try:
+        kept = restore(args.file, database_path())
+    except NotAPolicyBotDatabase as refusal:
+        print(f"Not restored: {refusal}", file=sys.stderr)
+        return 2
+    print(f"Restored {args.file} to {database_path()}." + (f" The previous database is kept at {kept}." if kept else ""))
+    return 0
+
+
+def cmd_rotate_report_key(args) -> int:
+    """A new key for concern-report content; every stored report is re-encrypted under it."""
+    from storage import crypto
+    from storage.database import open_database
+    from storage.reports import reencrypt_all
+
+    db = open_database()
+    if os.environ.get(crypto.KEY_ENV, "").strip():
+        print(f"Keys come from {crypto.KEY_ENV}: re-encrypting under its first key. (To rotate, put a new "
+              "key first in that variable, keep the old ones after it, then run this.)")
+    else:
+        key_file = crypto.key_file_for(db)
+        crypto.cipher_for(db)  # creates the key file on a fresh install
+        crypto.add_key_to_file(key_file)
+        print(f"Added a new key to {key_file}; older keys stay in it so older backups can still be read.")
+    count = reencrypt_all(db)
+    print(f"Re-encrypted {count} stored report field(s) under the new key.")
+    return 0
+
+
+def cmd_export_person(args) -> int:
+    """Subject-access export: everything stored about one person, as JSON."""
+    from storage.database import open_database
+    from storage.retention import export_person_json
+
+    text = export_person_json(open_database(), args.person_id)
+    if text is None:
+        print(f"No one with the id {args.person_id!r} is in the database.", file=sys.stderr)
+        return 2
+    if args.output:
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
+        os.chmod(args.output, 0o600)
+        print(f"Wrote the export for {args.person_id} to {args.output}")
+    else:
+        sys.stdout.write(text + "\n")
+    return 0
+
+
+def cmd_retention(args) -> int:
+    """What data retention would delete (or, with --apply, deletes). Concern reports are never deleted."""
+    from datetime import datetime, timezone
+
+    from storage import retention
+    from storage.database import open_database
+
+    db = open_database()
+    rules = retention.RetentionRules(question_months=args.questions_months, outbox_days=args.outbox_days)
+    now = datetime.now(timezone.utc)
+    counts = retention.apply(db, now, rules) if args.apply else retention.plan(db, now, rules)
+    verb = "Deleted" if args.apply else "Would delete"
+    for table, count in counts.items():
+        print(f"{verb} {count:>6} row(s) from {table}")
+    if not args.apply:
+        print("Nothing was changed. Run with --apply to delete these rows.")
+    print("Concern reports, their chronology and audit are never deleted automatically.")
     return 0
 
 
@@ -203,6 +291,28 @@ def build_parser() -> argparse.ArgumentParser:
     package = sub.add_parser("package-teams", help="write the Teams app package (zip) to upload")
     package.add_argument("--output", default="policybot-teams.zip")
     package.set_defaults(func=cmd_package_teams)
+
+    backup_parser = sub.add_parser("backup", help="online backup of the database")
+    backup_parser.add_argument("--output", default=None, help="file to write (default data/backups/policybot-<time>.db)")
+    backup_parser.set_defaults(func=cmd_backup)
+
+    restore_parser = sub.add_parser("restore", help="replace the database with a backup (stop the server first)")
+    restore_parser.add_argument("file")
+    restore_parser.set_defaults(func=cmd_restore)
+
+    rotate = sub.add_parser("rotate-report-key", help="new encryption key for concern reports; re-encrypt them")
+    rotate.set_defaults(func=cmd_rotate_report_key)
+
+    export = sub.add_parser("export-person", help="subject-access export of one person's data (JSON)")
+    export.add_argument("person_id")
+    export.add_argument("--output", default=None)
+    export.set_defaults(func=cmd_export_person)
+
+    retention_parser = sub.add_parser("retention", help="show (or --apply) data retention; reports are kept")
+    retention_parser.add_argument("--apply", action="store_true")
+    retention_parser.add_argument("--questions-months", type=int, default=12)
+    retention_parser.add_argument("--outbox-days", type=int, default=30)
+    retention_parser.set_defaults(func=cmd_retention)
     return parser
 
 

@@ -1,0 +1,157 @@
+"""Data retention, and a subject-access export of everything stored about one person.
+
+Retention (`python app.py retention` shows, `--apply` deletes, in one transaction):
+  questions            asked more than QUESTION_MONTHS months ago (with their answers and feedback)
+  outbox               delivered messages older than OUTBOX_DAYS days (pending ones are never lost)
+  local_inbox          local chat messages already seen, older than OUTBOX_DAYS days
+  processed_events     Slack event ids older than PROCESSED_EVENT_DAYS days (Slack retries within
+                       minutes; a week is ample replay protection)
+Never deleted automatically: concern reports, their chronology and access audit (safeguarding
+records are kept as the school's records-retention policy says — typically until the child is 25,
+or longer for allegations against staff — and removed only by a deliberate decision of the DSL),
+drafts and their audit (the record of what the school published), training records and the roster.
+"""
+from __future__ import annotations
+
+import calendar
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlite_utils import Database
+
+QUESTION_MONTHS = 12
+OUTBOX_DAYS = 30
+PROCESSED_EVENT_DAYS = 7
+
+
+@dataclass(frozen=True)
+class RetentionRules:
+    question_months: int = QUESTION_MONTHS
+    outbox_days: int = OUTBOX_DAYS
+    processed_event_days: int = PROCESSED_EVENT_DAYS
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same day and time `months` calendar months earlier (the 31st becomes the month's last day)."""
+    month_index = moment.year * 12 + (moment.month - 1) - months
+    year, month = divmod(month_index, 12)
+    last_day = calendar.monthrange(year, month + 1)[1]
+    return moment.replace(year=year, month=month + 1, day=min(moment.day, last_day))
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def _table_exists(db: Database, name: str) -> bool:
+    return db[name].exists()
+
+
+def _selections(rules: RetentionRules, now: datetime) -> dict[str, tuple[str, list[Any]]]:
+    """Each table's rows due for deletion, as (WHERE clause, parameters)."""
+    question_cutoff = _iso(months_before(now, rules.question_months))
+    outbox_cutoff = _iso(now - timedelta(days=rules.outbox_days))
+    old_questions = "SELECT id FROM questions WHERE asked_at < ?"
+    return {
+        "feedback": (f"question_id IN ({old_questions})", [question_cutoff]),
+        "answers": (f"question_id IN ({old_questions})", [question_cutoff]),
+        "last_answer": (f"question_id IN ({old_questions})", [question_cutoff]),
+        "questions": ("asked_at < ?", [question_cutoff]),
+        "outbox": ("status = 'delivered' AND coalesce(delivered_at, created_at) < ?", [outbox_cutoff]),
+        "local_inbox": ("seen = 1 AND created_at < ?", [outbox_cutoff]),
+        "processed_events": ("seen_at < ?", [_iso(now - timedelta(days=rules.processed_event_days))]),
+    }
+
+
+def plan(db: Database, now: datetime, rules: RetentionRules = RetentionRules()) -> dict[str, int]:
+    """How many rows of each table retention would delete now (nothing is changed)."""
+    return {table: db.execute(f'SELECT count(*) FROM "{table}" WHERE {where}', params).fetchone()[0]
+            for table, (where, params) in _selections(rules, now).items() if _table_exists(db, table)}
+
+
+def apply(db: Database, now: datetime, rules: RetentionRules = RetentionRules()) -> dict[str, int]:
+    """Delete what `plan` lists, in one transaction; returns the rows deleted per table."""
+    deleted = {}
+    with db.atomic():
+        # Children first (answers, feedback, last_answer point at questions).
+        for table, (where, params) in _selections(rules, now).items():
+            if _table_exists(db, table):
+                deleted[table] = db.execute(f'DELETE FROM "{table}" WHERE {where}', params).rowcount
+    return deleted
+
+
+# --- subject-access export --------------------------------------------------------------------
+
+def _rows(db: Database, table: str, where: str, params: list[Any], order_by: str = "rowid") -> list[dict]:
+    if not _table_exists(db, table):
+        return []
+    return list(db[table].rows_where(where, params, order_by=order_by))
+
+
+def export_person(db: Database, person_id: str) -> dict[str, Any] | None:
+    """Everything stored about one person, as JSON-ready data; None when nobody has that id.
+
+    Concern reports: those the person RAISED, with the content they gave decrypted. Reports ABOUT
+    a person are not searched here (their content is encrypted and disclosing it is a safeguarding
+    decision with its own exemptions): the DSL answers that part of a request by hand.
+    Messages queued to the person are listed without their text: alerts to the safeguarding team
+    describe other people's reports.
+    """
+    from storage import reports as report_store
+
+    people = _rows(db, "people", "id = ?", [person_id])
+    if not people:
+        return None
+    person = people[0]
+    questions = _rows(db, "questions", "person_id = ?", [person_id], "id")
+    question_ids = [q["id"] for q in questions]
+    answers = {a["question_id"]: a for a in _rows(
+        db, "answers", f"question_id IN ({','.join('?' * len(question_ids)) or 'NULL'})", question_ids)}
+    feedback = _rows(db, "feedback", "person_id = ?", [person_id])
+    drafts = _rows(db, "drafts", "submitter_id = ?", [person_id], "id")
+    draft_ids = [d["id"] for d in drafts]
+    versions = _rows(db, "draft_versions", f"draft_id IN ({','.join('?' * len(draft_ids)) or 'NULL'})",
+                     draft_ids, "draft_id, version")
+    raised = []
+    for report in _rows(db, "reports", "reporter_id = ?", [person_id], "id"):
+        entry = {k: v for k, v in report.items() if k not in ("content", "outcome_detail")}
+        entry["content"] = report_store.content_of(db, report)
+        raised.append(entry)
+    state = _rows(db, "conversation_state", "who = ?", [person_id])
+    accounts = _rows(db, "platform_accounts", "person_id = ?", [person_id])
+    return {
+        "person": person,
+        "platform_accounts": accounts,
+        "questions": [{**q, "answer": answers.get(q["id"])} for q in questions],
+        "feedback": feedback,
+        "drafts": [{**d, "versions": [v for v in versions if v["draft_id"] == d["id"]]} for d in drafts],
+        "poster_authorisation": _rows(db, "poster_authorisations", "person_id = ?", [person_id]),
+        "training": {
+            "record": _rows(db, "training_records", "person_id = ?", [person_id]),
+            "events": _rows(db, "training_events", "person_id = ?", [person_id], "id"),
+            "reminders": _rows(db, "training_reminders", "person_id = ?", [person_id]),
+            "snoozes": _rows(db, "training_snoozes", "person_id = ?", [person_id]),
+            "policy_checks": _rows(db, "policy_checks", "person_id = ?", [person_id]),
+        },
+        "reports_raised": raised,
+        "audit": {
+            "report_access": _rows(db, "access_audit", "person_id = ?", [person_id], "id"),
+            "draft_actions": _rows(db, "draft_audit", "actor_id = ?", [person_id], "id"),
+            "poster_changes": _rows(db, "poster_audit", "person_id = ? OR actor_id = ?", [person_id, person_id], "id"),
+        },
+        "conversation_in_progress": [{"flow": s["flow"], "step": s["step"], "updated_at": s["updated_at"]}
+                                     for s in state],
+        "messages_sent_to_them": [{k: m[k] for k in ("key", "status", "created_at", "delivered_at", "channel")}
+                                  for m in _rows(db, "outbox", "person_id = ?", [person_id])],
+        "conversation_references": [
+            {k: r[k] for k in ("platform", "platform_user_id", "kind", "updated_at")}
+            for r in _rows(db, "conversation_refs", "platform_user_id IN (SELECT platform_user_id FROM "
+                           "platform_accounts WHERE person_id = ?)", [person_id])],
+    }
+
+
+def export_person_json(db: Database, person_id: str) -> str | None:
+    data = export_person(db, person_id)
+    return None if data is None else json.dumps(data, ensure_ascii=False, indent=2, default=str)
