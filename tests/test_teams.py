@@ -11,7 +11,7 @@ from bot.server import HUB, build_app
 from bot.teams import TEAMS_CHANNEL
 from bot.teams.cards import reply_to_card, submitted_action
 from handlers.messages import Button, Form, FormField, Notification, Reply
-from storage import conversation_refs, outbox
+from storage import conversation_refs
 from storage.roster import accounts_of
 from tests.fake_connector import FakeConnector
 

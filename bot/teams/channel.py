@@ -48,7 +48,7 @@ PLATFORM = "teams"
 MAX_ACTIVITY_BYTES = 256 * 1024
 # Turns running in the background at once; beyond this a request waits for its own turn
 # (back-pressure on the caller instead of an unbounded queue).
-MAX_BACKGROUND_TURNS = 200
+MAX_BACKGROUND_TURNS = 64
 EMAIL_CACHE_SIZE = 1000
 CONNECTOR_CACHE_SIZE = 64  # service URLs: Teams uses a handful per region
 MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
