@@ -246,6 +246,7 @@ class Knowledge:
                  if re.search(r"\b(monitor|review)\w*\b.*\bpolicy\b", clause.text, re.I)
                  and re.search(r"\b(headteacher|head teacher|governors?|principal)\b", clause.text, re.I)]
         self._policy_owner_clause: int | None = owner[0] if owner else None
+        self._negated_stems: dict[str, frozenset[str]] = {}
         self._person_clauses = [index for index, clause in enumerate(self.clauses) if PERSON_NAMING.search(clause.text)]
         self._clause_text_words = frozenset(w for clause in self.clauses for w in normalise(clause.text).split()) \
             | frozenset(normalise(f"{self.policy.meta.headteacher or ''} headteacher head teacher").split())
@@ -519,9 +520,10 @@ class Knowledge:
         asked_stems = {_stem(w) for w in asked.split() if w not in self.stopwords and len(w) > 3}
         return self._matches_negated(clause, asked_stems)
 
-    @staticmethod
-    def _matches_negated(clause: Clause, asked_stems: set[str]) -> bool:
-        negated = {_stem(w) for w in clause.negated_words}
+    def _matches_negated(self, clause: Clause, asked_stems: set[str]) -> bool:
+        negated = self._negated_stems.get(clause.id)
+        if negated is None:
+            negated = self._negated_stems[clause.id] = frozenset(_stem(w) for w in clause.negated_words)
         return any(a == n or (len(a) >= 5 and len(n) >= 5 and (a.startswith(n) or n.startswith(a)))
                    for a in asked_stems for n in negated)
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from pathlib import Path
 
@@ -100,12 +101,12 @@ class Clause:
             return "depends"
         return VERDICT_OF_MODALITY[self.modality]
 
-    @property
+    @cached_property
     def excluded(self) -> list[str]:
         """Words naming what a restriction leaves out ("non-commercial" → ["commercial"])."""
         return [m.group(1).lower() for m in EXCLUDED_RE.finditer(self.text)]
 
-    @property
+    @cached_property
     def condition_words(self) -> list[str]:
         """Content words of the clause's "if …" condition ("if you follow us on Instagram" → follow, instagram)."""
         match = re.search(r"\bif\b([^–—.;(]*)", self.text, re.I)
@@ -113,7 +114,7 @@ class Clause:
             return []
         return [w for w in re.findall(r"[a-z]+", match.group(1).lower()) if w not in STOPWORDS and len(w) > 2]
 
-    @property
+    @cached_property
     def negated_words(self) -> list[str]:
         """Words the clause's body negates: "comments cannot be posted" → ["comments"]."""
         words: list[str] = []
