@@ -205,8 +205,11 @@ class Stack:
         await self.slack_post(urlencode({"payload": json.dumps(payload)}).encode(),
                               "application/x-www-form-urlencoded")
 
-    async def slack_click(self, person_id: str, element: dict, channel: str | None = None) -> None:
-        await self.slack_send_payload(self.click_payload(person_id, element, channel))
+    async def slack_click(self, person_id: str, element: dict, channel: str | None = None) -> str:
+        """Press a button; returns the click's trigger_id (what a modal must be opened with)."""
+        payload = self.click_payload(person_id, element, channel)
+        await self.slack_send_payload(payload)
+        return payload["trigger_id"]
 
     async def slack_submit(self, person_id: str, view: dict, values: dict[str, str]) -> None:
         state = {}
@@ -245,11 +248,11 @@ class Stack:
         return [c for c in self.slack_calls(start) if c.method == "chat.postMessage"
                 and c.body.get("channel") == channel and containing in call_text(c)]
 
-    async def slack_modal(self, start: int, person_id: str) -> dict:
+    async def slack_modal(self, start: int, trigger_id: str) -> dict:
+        """The modal opened (views.open) with the trigger_id of one button click."""
         [(_, opened)] = (await self.slack_wait(
-            start, lambda c: c.method == "views.open"
-            and str(c.body.get("trigger_id", "")).startswith(f"trigger-{person_id}-"),
-            what=f"views.open for {person_id}"))[:1]
+            start, lambda c: c.method == "views.open" and c.body.get("trigger_id") == trigger_id,
+            what=f"views.open with {trigger_id}"))[:1]
         view = opened.body["view"]
         return view if isinstance(view, dict) else json.loads(view)
 
@@ -267,9 +270,10 @@ class Stack:
                                                       else "No"))
         _, about = await self.slack_posted(mark, dm, "member of staff")
         mark = self.slack_mark()
-        await self.slack_click(reporter, slack_button(about, "No"))
-        view = await self.slack_modal(mark, reporter)
+        view = await self.slack_modal(mark, await self.slack_click(reporter, slack_button(about, "No")))
         assert [b["block_id"] for b in view["blocks"]] == list(FORM_VALUES)
+        assert json.loads(view["private_metadata"])["action"] == "report.submit"
+        assert leaked(json.dumps(view)) == []  # a fresh form: nothing typed yet
         mark = self.slack_mark()
         await self.slack_submit(reporter, view, FORM_VALUES)
         _, summary = await self.slack_posted(mark, dm, "Check your report")
@@ -367,7 +371,7 @@ async def test_slack_report_started_in_a_public_channel_leaks_nothing_there(stac
 
     # Mid-way, nothing: and afterwards the reporter posting details in the channel gets no echo.
     mark = stack.slack_mark()
-    await stack.slack_say("clarke", "report a concern")  # a fresh intake, then details typed in public
+    await stack.slack_mention("clarke", "report a concern")  # a fresh intake, then details typed in public
     await stack.slack_posted(mark, slack_dm("clarke"), "immediate danger")
     mark = stack.slack_mark()
     await stack.slack_mention("clarke", WHAT)
@@ -378,7 +382,7 @@ async def test_slack_report_started_in_a_public_channel_leaks_nothing_there(stac
     public = [c for c in calls if c.body.get("channel") == SLACK_PUBLIC]
     assert public, "the bot answered in the channel"
     assert {c.method for c in public} == {"chat.postMessage"}
-    assert [c.body["text"] for c in public] == [PUBLIC_LINE, PUBLIC_LINE]
+    assert [c.body["text"] for c in public] == [PUBLIC_LINE] * 3  # two starts, one answer given there
     assert all(leaked(call_text(c)) == [] for c in public)
     # The intake went on in the DM the bot opened with the reporter.
     assert any(c.method == "conversations.open" and c.body.get("users") == slack_user("clarke") for c in calls)
@@ -421,6 +425,22 @@ async def test_slack_report_started_in_a_public_channel_leaks_nothing_there(stac
                 or call is shown, (index, call.method, call.body.get("channel"))
 
 
+async def test_slack_policy_command_in_a_public_channel_answers_only_ephemerally_and_goes_to_the_dm(stack):
+    await stack.use("slack", "hughes")
+    mark = stack.slack_mark()
+    body = urlencode({"command": "/policy", "text": "report a concern", "user_id": slack_user("hughes"),
+                      "channel_id": SLACK_PUBLIC, "channel_name": "staffroom", "team_id": "T0SCHOOL",
+                      "trigger_id": f"trigger-hughes-{next(stack.counter)}",
+                      "response_url": stack.slack.response_url("reports")}).encode()
+    await stack.slack_post(body, "application/x-www-form-urlencoded")
+    await stack.slack_posted(mark, slack_dm("hughes"), "immediate danger")
+    await stack.settle(0.1)
+    calls = stack.slack_calls(mark)
+    [response] = [c for c in calls if c.method == "response_url"]
+    assert response.body["response_type"] == "ephemeral" and response.body["text"] == PUBLIC_LINE
+    assert [c for c in calls if c.body.get("channel") == SLACK_PUBLIC] == []
+
+
 async def test_slack_urgent_path_alerts_the_dsl_before_the_second_question(stack):
     await stack.use("slack", "lewis", "shah", "reed")
     dm = slack_dm("lewis")
@@ -440,14 +460,10 @@ async def test_slack_urgent_path_alerts_the_dsl_before_the_second_question(stack
     ref = ref_in(alert.blocks_text)
     assert ref in urgent_reply.blocks_text
     assert stack.slack_posts(mark, slack_dm("reed"), ref)
-    ts = {call.body["channel"]: index for index, call in enumerate(stack.slack_calls(mark))
-          if call.method == "chat.postMessage"}
-    assert ts[slack_dm("shah")] < ts[dm]  # the DSL's DM got its message before the reporter's second one
 
     # The details follow in the modal; the "details added" alert still carries no content.
     mark = stack.slack_mark()
-    await stack.slack_click("lewis", slack_button(_second, "No"))
-    view = await stack.slack_modal(mark, "lewis")
+    view = await stack.slack_modal(mark, await stack.slack_click("lewis", slack_button(_second, "No")))
     mark = stack.slack_mark()
     await stack.slack_submit("lewis", view, FORM_VALUES)
     _, summary = await stack.slack_posted(mark, dm, "Check your report")
@@ -512,7 +528,7 @@ async def test_slack_read_receipt_reaches_the_reporter_once_when_the_dsl_acknowl
 # --- Teams ------------------------------------------------------------------------------------------
 
 async def test_teams_intake_with_the_adaptive_card_form_files_alerts_and_views(stack):
-    await stack.use("teams", "clarke", "shah", "okafor")
+    await stack.use("teams", "clarke", "shah", "okafor", "hill", "lewis")
     personal = teams_personal("clarke")
     start = stack.teams_mark()
     await stack.teams_say("clarke", "report a concern")
@@ -539,7 +555,8 @@ async def test_teams_intake_with_the_adaptive_card_form_files_alerts_and_views(s
     received = stack.teams_reply(mark, personal, "Report received")
     ref = ref_in(received.text)
 
-    alert = stack.teams_reply(mark, teams_personal("shah"), ref)  # the DSL's stored conversation reference
+    stored = conversation_refs.personal(stack.db, "teams", teams_aad("shah"))
+    alert = stack.teams_reply(mark, stored["conversation"]["id"], ref)  # the DSL's stored reference
     assert CATEGORY_LABEL in alert.text and "Normal" in alert.text and leaked(alert.text) == []
     view_data = teams_button(alert, "View")
     assert view_data == {"action": "report.view", "value": {"ref": ref}}
@@ -549,15 +566,18 @@ async def test_teams_intake_with_the_adaptive_card_form_files_alerts_and_views(s
     shown = stack.teams_reply(mark, teams_personal("shah"), "Confidential")
     assert WHAT in shown.text and WHO in shown.text
 
-    mark = stack.teams_mark()
-    await stack.teams_submit("okafor", view_data)  # the deputy head replays the DSL's card data
-    refused = stack.teams_reply(mark, teams_personal("okafor"), "Role needed")
-    assert leaked(refused.text) == []
-    assert all(leaked(c.text) == [] for c in stack.teams_calls(mark))
+    for intruder in ("okafor", "hill", "lewis"):  # deputy head, governor, staff replay the DSL's card data
+        mark = stack.teams_mark()
+        await stack.teams_submit(intruder, view_data)
+        refused = stack.teams_reply(mark, teams_personal(intruder), "Role needed")
+        assert leaked(refused.text) == []
+        assert all(leaked(c.text) == [] for c in stack.teams_calls(mark)), intruder
 
     for call in stack.teams_calls(start):
         if leaked(call.text):
             assert call.conversation_id == personal or call is shown, (call.method, call.path)
+    receipts = stack.teams_replies(start, personal, "has been read by Priya Shah")
+    assert len(receipts) == 1 and ref in receipts[0].text  # the DSL's View was the first read
 
 
 async def test_teams_urgent_path_alerts_the_dsl_before_the_second_question(stack):
