@@ -68,16 +68,24 @@ class Dispatcher:
         return delivered
 
     async def _send(self, person_id: str, reply: Reply) -> str:
+        """Deliver through the first platform that takes it; DeliveryError only when all refuse."""
         accounts = accounts_of(self.services.db, person_id)
+        failures: list[DeliveryError] = []
         for platform, sender in self.senders.items():
-            if platform in accounts:
-                try:
-                    await sender.send(accounts[platform], reply)
-                except DeliveryError:
-                    raise
-                except Exception as error:  # a platform SDK fault is a failed attempt, not a crash
-                    raise DeliveryError(f"{platform}: {type(error).__name__}") from None
-                return platform
+            if platform not in accounts:
+                continue
+            try:
+                await sender.send(accounts[platform], reply)
+            except DeliveryError as failure:
+                failures.append(failure)
+                continue
+            except Exception as error:  # a platform SDK fault is a failed attempt, not a crash
+                failures.append(DeliveryError(f"{platform}: {type(error).__name__}"))
+                continue
+            return platform
+        if failures:
+            waits = [f.retry_after for f in failures if f.retry_after is not None]
+            raise DeliveryError("; ".join(str(f) for f in failures), min(waits) if waits else None)
         # Nobody on a chat platform: the local channel (web chat / terminal) holds it for them.
         outbox.deliver_locally(self.services.db, person_id, reply, self.services.now())
         return "local"

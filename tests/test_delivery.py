@@ -106,3 +106,50 @@ async def test_the_running_server_delivers_a_queued_notification_by_itself(servi
         assert posts[0].body["channel"] == "D0CLARKE"
     finally:
         await server.close()
+
+
+class RefusingPlatform:
+    """A platform on which the person has an account the bot cannot reach yet (e.g. Teams with no
+    stored conversation reference)."""
+
+    platform = "refusing"
+
+    def __init__(self):
+        self.attempts = 0
+
+    async def send(self, platform_user_id, reply):
+        from bot.delivery import DeliveryError
+
+        self.attempts += 1
+        raise DeliveryError("no conversation reference yet")
+
+
+async def test_a_platform_that_refuses_does_not_block_one_that_delivers(services, slack):
+    from bot.delivery import Dispatcher
+
+    app = build_app(services, env={"SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-test",
+                                   "SLACK_API_URL": slack.api_url})
+    slack_sender = app[HUB].dispatcher.senders["slack"]
+    dispatcher = Dispatcher(services)
+    refusing = RefusingPlatform()
+    dispatcher.register(refusing)  # tried first
+    dispatcher.register(slack_sender)
+    link_account(services.db, "refusing", "R1", "clarke")
+    link_account(services.db, "slack", SLACK_USER, "clarke")
+    notify(services, key="fallback-1")
+    assert await dispatcher.deliver_due() == 1
+    assert refusing.attempts == 1
+    assert len(posts_of(slack, "safeguarding training is due")) == 1
+    assert outbox.pending_count(services.db) == 0
+
+
+async def test_when_every_platform_refuses_the_message_waits(services, slack, clock):
+    from bot.delivery import Dispatcher
+
+    dispatcher = Dispatcher(services)
+    dispatcher.register(RefusingPlatform())
+    link_account(services.db, "refusing", "R1", "clarke")
+    notify(services, key="fallback-2")
+    assert await dispatcher.deliver_due() == 0
+    [row] = services.db["outbox"].rows_where("key = ?", ["fallback-2"])
+    assert row["status"] == "pending" and "no conversation reference" in row["last_error"]
