@@ -90,7 +90,7 @@ class Reply:
     private: bool = False
     data: dict[str, Any] = field(default_factory=dict)  # machine-readable extras (e.g. the answer)
 
-    def plain(self) -> str:
+    def plain(self, with_buttons: bool = True) -> str:
         """The whole reply as plain text, for the terminal and for notification fallbacks."""
         parts = []
         if self.title:
@@ -101,7 +101,7 @@ class Reply:
             parts.append(f'> "{self.quote}"{source}')
         parts.extend(f"{label}: {value}" for label, value in self.facts)
         parts.extend(self.notes)
-        if self.buttons:
+        if self.buttons and with_buttons:
             parts.append("Options: " + " | ".join(b.label for b in self.buttons))
         if self.form:
             parts.append(f"[{self.form.title}: " + ", ".join(f.label for f in self.form.fields) + "]")

@@ -13,17 +13,21 @@ from storage.roster import find_person
 PROMPT = "you> "
 
 
-def _print_replies(replies: list[Reply], out: TextIO) -> None:
+def _print_replies(replies: list[Reply], out: TextIO, first_number: int = 1) -> int:
+    """Print replies with their buttons numbered on from first_number; returns the next number."""
+    number = first_number
     for reply in replies:
-        out.write(reply.plain().rstrip() + "\n")
-        for number, button in enumerate(reply.buttons, start=1):
+        out.write(reply.plain(with_buttons=False).rstrip() + "\n")
+        for button in reply.buttons:
             out.write(f"  [{number}] {button.label}\n")
+            number += 1
         out.write("\n")
     out.flush()
+    return number
 
 
 def _button_choice(text: str, last: list[Reply]) -> Button | None:
-    """A bare number picks a button from the last reply, as a click would."""
+    """A bare number picks a button from what was last printed, as a click would."""
     buttons = [b for r in last for b in r.buttons]
     if text.isdigit() and 1 <= int(text) <= len(buttons):
         return buttons[int(text) - 1]
@@ -67,11 +71,12 @@ def run_terminal_chat(services: Services, as_user: str, stdin: TextIO, out: Text
                 incoming = Incoming(channel="local", platform_user_id=person.id, person=person,
                                     conversation_id=f"terminal:{person.id}", text=text)
             last = await hub.handle(incoming)
-            _print_replies(last, out)
+            next_number = _print_replies(last, out)
             inbox = take_local_inbox(services.db, person.id)
+            last = last + inbox  # buttons are numbered on through the messages that arrived
             if inbox:
                 out.write("(messages for you)\n")
-                _print_replies(inbox, out)
+                _print_replies(inbox, out, next_number)
 
     try:
         asyncio.run(loop())
