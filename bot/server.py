@@ -7,6 +7,7 @@ through cleanup_ctx, so shutdown is graceful.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import logging
 import os
@@ -22,6 +23,7 @@ from storage.database import is_healthy
 log = logging.getLogger(__name__)
 
 HUB = web.AppKey("hub", Hub)
+CHANNEL_MODULES = ("bot.slack", "bot.teams")
 TICK_SECONDS = 30.0
 MAX_BODY_BYTES = 2 * 1024 * 1024
 
@@ -84,20 +86,8 @@ def build_app(services: Services, env: Mapping[str, str] | None = None) -> web.A
     from bot.local import web as local_web
 
     local_web.mount(app, hub)
-    try:
-        from bot import slack
-    except ModuleNotFoundError as missing:
-        if missing.name != "bot.slack":
-            raise
-    else:
-        slack.mount(app, hub, env)
-    try:
-        from bot import teams
-    except ModuleNotFoundError as missing:
-        if missing.name != "bot.teams":
-            raise
-    else:
-        teams.mount(app, hub, env)
+    for channel in CHANNEL_MODULES:  # each decides from env whether it is on
+        importlib.import_module(channel).mount(app, hub, env)
     app.cleanup_ctx.append(_background)
     return app
 
