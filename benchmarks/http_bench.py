@@ -1,6 +1,7 @@
 """HTTP throughput and latency of the bot's channel endpoints, beside a bare aiohttp handler.
 
     .venv/bin/python benchmarks/http_bench.py [--requests 2000] [--concurrency 50] [--seconds 20]
+                                              [--only teams|slack] [--profile DIR]
 
 Three servers run in turn, each in its own process on 127.0.0.1 (so the load generator does not
 share their event loop):
@@ -11,9 +12,10 @@ share their event loop):
   * /slack/events  the same app with Slack on, a signed DM event per request (unique event_id);
                    replies go to a fake Slack Web API on loopback (skipped if bot/slack is absent)
 The load generator (aiohttp client, `--concurrency` clients in a closed loop, bounded by request
-count and time) and the fakes run in this process. Printed: requests/s, p50/p99 latency, the
-ratio to the bare handler's requests/s, and how many answers reached the fake within the drain
-time. Both channels acknowledge first and answer in the background (Slack's 3-second rule; the
+count and time) runs in this process; the fakes run in a process of their own. Printed:
+requests/s, p50/p99 latency, the ratio to the bare handler's requests/s, how many answers reached
+the fake within the drain time, and the server's CPU per request (user + system, background turns
+included): on a shared machine the steadiest of the numbers. Both channels acknowledge first and answer in the background (Slack's 3-second rule; the
 Bot Framework accepts 202), so request latency is the acknowledgement's; `answered/s` is the
 end-to-end rate of replies arriving at the fake.
 """
@@ -67,11 +69,65 @@ def serve(kind: str, port: int, env: dict) -> None:
         services = policybot.build_services(db_path=env["POLICYBOT_DB"])
         app = build_app(services, env=env)
 
-    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+    profile_path = env.get("BENCH_PROFILE")
+    if not profile_path:
+        web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+        return
+    import cProfile
+
+    # CPU per request, server side only: the whole serving run under cProfile, dumped at shutdown.
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+    finally:
+        profiler.disable()
+        profiler.dump_stats(profile_path)
+
+
+def serve_fakes() -> None:
+    """The fake Slack Web API and Bot Framework connector, in their own process: their request
+    handling must not steal CPU from the load generator. Speaks one line at a time on stdin/stdout:
+    first their URLs, then a count of answers received for each "count" line read."""
+    from tests.fake_connector import FakeConnector
+    from tests.fake_slack import FakeSlack
+
+    with FakeConnector() as connector, FakeSlack() as slack:
+        print(json.dumps({"connector": connector.url, "slack_api": slack.api_url}), flush=True)
+        for line in sys.stdin:
+            if line.strip() == "count":
+                teams = len(connector.replies)
+                slack_posts = len(slack.calls_to("chat.postMessage"))
+                print(json.dumps({"teams": teams, "slack": slack_posts}), flush=True)
+
+
+class Fakes:
+    """Client side of serve_fakes()."""
+
+    def __init__(self):
+        self.proc = subprocess.Popen([sys.executable, __file__, "--serve", "fakes"], cwd=ROOT,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        urls = json.loads(self.proc.stdout.readline())
+        self.connector_url, self.slack_api_url = urls["connector"], urls["slack_api"]
+
+    def count(self, channel: str) -> int:
+        self.proc.stdin.write("count\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())[channel]
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        stop_server(self.proc)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used so far (Linux /proc)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def start_server(kind: str, env: dict) -> tuple[subprocess.Popen, int]:
-    from tests.fake_connector import FakeConnector  # noqa: F401  (fail early when run outside the repo)
     import socket
 
     with socket.socket() as probe:
@@ -179,12 +235,15 @@ def run_channel(name: str, kind_env: dict, path: str, make_request, count_answer
                          args.concurrency, args.concurrency, 10))
         time.sleep(1.0)
         before = count_answers()
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), cpu_seconds(proc.pid)
         result = asyncio.run(load(f"http://127.0.0.1:{port}{path}", make_request, args.requests,
                                   args.concurrency, args.seconds))
         accepted = sum(v for k, v in result["statuses"].items() if 200 <= k < 300)
         answered, took = drain(lambda: count_answers() - before, accepted, started)
-        result.update(name=name, answered=answered, answered_rps=answered / took)
+        # Server CPU per request, background turns included (the whole run up to the last answer):
+        # steadier than req/s on a shared machine.
+        cpu_ms = (cpu_seconds(proc.pid) - cpu_before) * 1000 / max(1, result["requests"])
+        result.update(name=name, answered=answered, answered_rps=answered / took, cpu_ms=cpu_ms)
         return result
     finally:
         stop_server(proc)
@@ -195,53 +254,59 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--serve", choices=["bare", "app"])
+    parser.add_argument("--serve", choices=["bare", "app", "fakes"])
     parser.add_argument("--port", type=int)
     parser.add_argument("--env", default="{}")
+    parser.add_argument("--profile", metavar="DIR",
+                        help="write each server's cProfile stats to DIR/<endpoint>.prof (slows it down)")
+    parser.add_argument("--only", choices=["teams", "slack"], help="bare plus this one channel")
     args = parser.parse_args()
+    if args.serve == "fakes":
+        serve_fakes()
+        return 0
     if args.serve:
         serve(args.serve, args.port, json.loads(args.env))
         return 0
 
-    from tests.fake_connector import FakeConnector
-
     results = []
-    proc, port = start_server("bare", {})
+    def with_profile(env: dict, name: str) -> dict:
+        return {**env, "BENCH_PROFILE": str(Path(args.profile).resolve() / f"{name}.prof")} if args.profile else env
+
+    proc, port = start_server("bare", with_profile({}, "bare"))
     try:
         asyncio.run(load(f"http://127.0.0.1:{port}/bare", bare_request, 200, args.concurrency, 10))
+        cpu_before = cpu_seconds(proc.pid)
         bare = asyncio.run(load(f"http://127.0.0.1:{port}/bare", bare_request, args.requests,
                                 args.concurrency, args.seconds))
-        bare.update(name="bare aiohttp handler", answered=None, answered_rps=None)
+        cpu_ms = (cpu_seconds(proc.pid) - cpu_before) * 1000 / max(1, bare["requests"])
+        bare.update(name="bare aiohttp handler", answered=None, answered_rps=None, cpu_ms=cpu_ms)
         results.append(bare)
     finally:
         stop_server(proc)
 
-    with tempfile.TemporaryDirectory() as scratch:
-        with FakeConnector() as connector:
-            env = {"POLICYBOT_DB": str(Path(scratch) / "teams.db"), "NO_PROXY": "127.0.0.1,localhost",
-                   "no_proxy": "127.0.0.1,localhost"}
-            results.append(run_channel(
-                "POST /api/messages (Teams)", env, "/api/messages",
-                lambda c, n: teams_request(connector.url, c, n),
-                lambda: sum(1 for call in connector.replies), args))
-
-        if (ROOT / "bot" / "slack").exists():
-            from tests.fake_slack import FakeSlack
-
-            with FakeSlack() as slack:
-                env = {"POLICYBOT_DB": str(Path(scratch) / "slack.db"), "SLACK_API_URL": slack.api_url,
+    fakes = Fakes()
+    try:
+        with tempfile.TemporaryDirectory() as scratch:
+            if args.only in (None, "teams"):
+                env = {"POLICYBOT_DB": str(Path(scratch) / "teams.db"), "NO_PROXY": "127.0.0.1,localhost",
+                       "no_proxy": "127.0.0.1,localhost"}
+                results.append(run_channel(
+                    "POST /api/messages (Teams)", with_profile(env, "teams"), "/api/messages",
+                    lambda c, n: teams_request(fakes.connector_url, c, n), lambda: fakes.count("teams"), args))
+            if args.only in (None, "slack"):
+                env = {"POLICYBOT_DB": str(Path(scratch) / "slack.db"), "SLACK_API_URL": fakes.slack_api_url,
                        "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SLACK_SECRET,
                        "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
                 results.append(run_channel(
-                    "POST /slack/events (Slack, signed)", env, "/slack/events", slack_request,
-                    lambda: len([c for c in slack.calls if c.method == "chat.postMessage"]), args))
-        else:
-            print("bot/slack is not there yet: /slack/events skipped")
+                    "POST /slack/events (Slack, signed)", with_profile(env, "slack"), "/slack/events",
+                    slack_request, lambda: fakes.count("slack"), args))
+    finally:
+        fakes.close()
 
     print(f"\n{args.concurrency} concurrent clients, up to {args.requests} requests or {args.seconds:.0f} s each,"
           f" on {os.cpu_count()} CPU(s)\n")
     header = f"{'endpoint':36} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'x bare':>7} " \
-             f"{'answered':>9} {'answered/s':>10}  statuses"
+             f"{'answered':>9} {'answered/s':>10} {'CPU ms/req':>10}  statuses"
     print(header)
     print("-" * len(header))
     for result in results:
@@ -249,7 +314,8 @@ def main() -> int:
         answered = "-" if result["answered"] is None else str(result["answered"])
         answered_rps = "-" if result["answered_rps"] is None else f"{result['answered_rps']:.0f}"
         print(f"{result['name']:36} {result['requests']:8d} {result['rps']:8.0f} {result['p50']:8.1f} "
-              f"{result['p99']:8.1f} {ratio:7.2f} {answered:>9} {answered_rps:>10}  {result['statuses']}")
+              f"{result['p99']:8.1f} {ratio:7.2f} {answered:>9} {answered_rps:>10} {result['cpu_ms']:10.2f}"
+              f"  {result['statuses']}")
     print("\nGoal: each channel >= 0.30x the bare handler's req/s and p99 < 50 ms.")
     for result in results[1:]:
         verdict = "met" if result["rps"] >= 0.3 * bare["rps"] and result["p99"] < 50 else "NOT met"
