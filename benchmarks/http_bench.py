@@ -89,9 +89,13 @@ def serve_fakes() -> None:
     """The fake Slack Web API and Bot Framework connector, in their own process: their request
     handling must not steal CPU from the load generator. Speaks one line at a time on stdin/stdout:
     first their URLs, then a count of answers received for each "count" line read."""
+    import http.server
+
     from tests.fake_connector import FakeConnector
     from tests.fake_slack import FakeSlack
 
+    # Slack's Web API keeps connections alive (HTTP/1.1); the test fake speaks HTTP/1.0 unless told.
+    http.server.BaseHTTPRequestHandler.protocol_version = "HTTP/1.1"
     with FakeConnector() as connector, FakeSlack() as slack:
         print(json.dumps({"connector": connector.url, "slack_api": slack.api_url}), flush=True)
         for line in sys.stdin:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Mapping
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_sdk.signature import SignatureVerifier
@@ -38,6 +39,21 @@ def web_client(env: Mapping[str, str]) -> AsyncWebClient:
                           timeout=WEB_API_TIMEOUT_SECONDS)
 
 
+def shared_http_session(client: AsyncWebClient):
+    """One keep-alive HTTP session for every Web API call, opened and closed with the server.
+
+    Without it slack_sdk builds a new session and a new connection for each call: more CPU per
+    answer than the rest of the Slack adapter together (see benchmarks/http_bench.py).
+    """
+    async def session(app: web.Application):
+        client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=WEB_API_TIMEOUT_SECONDS))
+        yield
+        await client.session.close()
+        client.session = None
+
+    return session
+
+
 def mount(app: web.Application, hub, env: Mapping[str, str]) -> None:
     token = env.get("SLACK_BOT_TOKEN")
     signing_secret = env.get("SLACK_SIGNING_SECRET")
@@ -54,6 +70,7 @@ def mount(app: web.Application, hub, env: Mapping[str, str]) -> None:
 
     adapter = SlackAdapter(hub, web_client(env), signing_secret)
     app[SLACK_ADAPTER] = adapter
+    app.cleanup_ctx.append(shared_http_session(adapter.client))
     hub.dispatcher.register(adapter.sender)
 
     if signing_secret:
