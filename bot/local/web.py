@@ -163,6 +163,20 @@ def mount(app: web.Application, hub) -> None:
             return _error(str(bad), bad.status)
         return _ok({"messages": [reply_to_dict(r) for r in take_local_inbox(services.db, person.id)]})
 
+    async def training_chart(request: web.Request) -> web.Response:
+        """The compliance figures behind the page's chart, for the Headteacher and the DSL only."""
+        from handlers.training import OVERSEER_NAMES, OVERSEER_ROLES, compliance_summary
+
+        try:
+            _check_same_origin(request)
+            person = _roster_person(services, request.query.get("person"))
+        except BadRequest as bad:
+            return _error(str(bad), bad.status)
+        if not person.has_role(*OVERSEER_ROLES):
+            return _error(f"Only {OVERSEER_NAMES} can see the training chart (role "
+                          f"{', '.join(OVERSEER_ROLES[:-1])} or {OVERSEER_ROLES[-1]}).", status=403)
+        return _ok(compliance_summary(services))
+
     async def not_allowed(request: web.Request) -> web.Response:
         return _error("Use POST with a JSON body.", status=405)
 
@@ -171,4 +185,5 @@ def mount(app: web.Application, hub) -> None:
     app.router.add_post("/local/messages", messages)
     app.router.add_get("/local/messages", not_allowed)
     app.router.add_get("/local/inbox", inbox)
+    app.router.add_get("/local/training-chart", training_chart)
     app.router.add_static("/local/static/", STATIC_DIR, append_version=False)
