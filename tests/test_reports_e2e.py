@@ -37,7 +37,6 @@ from aiohttp.test_utils import TestServer
 
 import app as composition
 from bot.server import HUB, build_app
-from bot.slack import render as slack_render
 from bot.teams import TEAMS_CHANNEL
 from bot.teams.channel import PRIVATE_NOTE
 from handlers import reports as feature
