@@ -71,24 +71,36 @@ def _iso(moment: datetime) -> str:
 def record_question(db: Database, *, person_id: str, channel: str, text: str, now: datetime,
                     answered: bool, section: str | None, clause: str | None, verdict: str | None,
                     confidence: float, choices: list[str] | tuple[str, ...] = ()) -> int:
-    """Store one (non-disclosure) question with the answer it got; returns the question id."""
+    """Store one (non-disclosure) question with the answer it got; returns the question id.
+
+    Plain SQL rather than sqlite_utils' insert/upsert, which look the tables up in the schema
+    on every call: this runs for every question asked (benchmarks/http_bench.py).
+    """
     with db.atomic():
         cursor = db.execute(
             "INSERT INTO questions (person_id, channel, text, normalised, asked_at) VALUES (?, ?, ?, ?, ?)",
             [person_id, channel, clean_text(text), normalise(text), _iso(now)])
         question_id = cursor.lastrowid
-        db["answers"].insert({
-            "question_id": question_id, "answered": int(answered), "section": section, "clause": clause,
-            "verdict": verdict, "confidence": round(float(confidence), 3), "choices": json.dumps(list(choices)),
-        })
-        db["last_answer"].upsert({"person_id": person_id, "question_id": question_id, "at": _iso(now)},
-                                 pk="person_id")
+        db.execute(
+            "INSERT INTO answers (question_id, answered, section, clause, verdict, confidence, choices)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [question_id, int(answered), section, clause, verdict, round(float(confidence), 3),
+             json.dumps(list(choices))])
+        _set_last_answer(db, person_id, question_id, now)
     return question_id
+
+
+def _set_last_answer(db: Database, person_id: str, question_id: int | None, now: datetime) -> None:
+    db.execute(
+        "INSERT INTO last_answer (person_id, question_id, at) VALUES (?, ?, ?) ON CONFLICT (person_id)"
+        " DO UPDATE SET question_id = excluded.question_id, at = excluded.at",
+        [person_id, question_id, _iso(now)])
 
 
 def forget_last_answer(db: Database, person_id: str, now: datetime) -> None:
     """The person's latest message was not a rateable question (a disclosure, for example)."""
-    db["last_answer"].upsert({"person_id": person_id, "question_id": None, "at": _iso(now)}, pk="person_id")
+    with db.atomic():
+        _set_last_answer(db, person_id, None, now)
 
 
 def last_question_id(db: Database, person_id: str, now: datetime) -> int | None:
