@@ -200,3 +200,39 @@ async def test_the_page_loads_the_chart_script(school):
         assert response.status == 200
         script = await response.text()
     assert "/local/training-chart" in script and "innerHTML" not in script
+
+
+async def test_the_page_draws_the_chart_for_the_headteacher_only(school, tmp_path_factory):
+    """In headless Chromium (Debian's, as tests/test_browser.py): picked as ingram, the chart shows."""
+    import os
+
+    if not os.path.exists("/usr/bin/chromium"):
+        pytest.skip("/usr/bin/chromium is not installed")
+    from playwright.async_api import async_playwright, expect
+
+    from tests.test_browser import LAUNCH_ARGS
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=LAUNCH_ARGS)
+        try:
+            page = await browser.new_page(viewport={"width": 1100, "height": 900})
+            errors: list[str] = []
+            page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+            await page.goto(school.url("/"))
+            chart_section = page.locator("#training-chart")
+            await page.select_option("#person", "ingram")
+            await expect(chart_section).to_be_visible(timeout=10_000)
+            await expect(chart_section.locator(".chart__label")).to_have_text(
+                ["Safeguarding training", "Policy acknowledgement", "DSL role training"])
+            figures = training.compliance_summary(school.services)["items"]["training"]
+            await expect(chart_section.locator(".chart__percent").first).to_have_text(
+                f"{round(figures['percent_compliant'])}%")
+            overdue = chart_section.locator(".chart__segment--overdue").first
+            assert await overdue.get_attribute("data-count") == str(figures["overdue"])
+            await page.screenshot(path=str(tmp_path_factory.mktemp("chart") / "headteacher.png"), full_page=True)
+
+            await page.select_option("#person", "clarke")
+            await expect(chart_section).to_be_hidden()
+            assert errors == []  # no CSP violation, no failed request (clarke's chart is never asked for)
+        finally:
+            await browser.close()

@@ -17,7 +17,7 @@
     ["overdue", "Overdue"],
     ["no_record", "No record"],
   ];
-  const WIDTH = 240, BAR = 18, ROW = 52;
+  const WIDTH = 240, BAR = 18, ROW = 60;
 
   const personSelect = document.getElementById("person");
   const details = document.getElementById("person-details");
