@@ -1,11 +1,21 @@
 """What every adapter shares: the router, the delivery dispatcher, and one `handle` call."""
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from bot.delivery import Dispatcher
 from handlers.context import Services
 from handlers.messages import Incoming, Reply
 from handlers.router import Router
 from storage.roster import resolve_account
+
+log = logging.getLogger(__name__)
+
+# How long a person's reply may wait for the alerts their turn queued. Normally delivery takes
+# milliseconds; when a platform hangs (up to its client timeout, per message) the reply goes
+# anyway and the delivery carries on in the background.
+DELIVERY_WAIT_SECONDS = 2.0
 
 
 class Hub:
@@ -23,6 +33,18 @@ class Hub:
         replies = self.router.handle(incoming)
         if self.dispatcher.pending_work:
             # An alert a handler just queued (say, an urgent concern for the DSL) goes out before
-            # the person sees the bot's next question.
-            await self.dispatcher.deliver_due()
+            # the person sees the bot's next question, unless a platform is hanging.
+            delivery = asyncio.ensure_future(self.dispatcher.deliver_due())
+            delivery.add_done_callback(_log_delivery_failure)
+            try:
+                await asyncio.wait_for(asyncio.shield(delivery), DELIVERY_WAIT_SECONDS)
+            except asyncio.TimeoutError:
+                log.warning("delivery still running after %.0f s; replying without waiting", DELIVERY_WAIT_SECONDS)
+            except Exception:  # logged by the callback; what was queued stays in the outbox
+                pass
         return replies
+
+
+def _log_delivery_failure(delivery: asyncio.Future) -> None:
+    if not delivery.cancelled() and delivery.exception() is not None:
+        log.error("delivery after a turn failed: %s", type(delivery.exception()).__name__)
