@@ -72,9 +72,23 @@ INFO_INTENT = re.compile(r"^(who|whos|whose|which|what|whats|wat|wats|wot|when|w
 PREFACE = re.compile(r"^(?:(?:hi|hiya|hello|hey|morning|afternoon|sorry|quick one|quick q|question|governor here|"
                      r"parent here|ta here|teacher here|mum here|dad here|can you tell me|do you know|any idea|"
                      r"i was wondering|wondering|please|pls|so|ok|okay|right|just)\s+)+")
+# A yes/no question at the END of a long message ("…tag her business on Facebook - would that be allowed?").
+TRAILING_VERDICT = re.compile(r"\b(is that|is this|would that be|would this be|is it|would it be|will that be|"
+                              r"could that be)( \w+)? (ok|okay|alright|allowed|fine|acceptable|a problem|against the rules)$|"
+                              r"\b(can|could|may|should) (i|we)( \w+){0,3}$|\bam i allowed( to)?( \w+){0,3}$")
+# A wh-question that still asks for a ruling: "what's the policy on moaning about parents?".
+RULING_ASKED = re.compile(r"^(whats|what is|what|wats|what s) (the|our) (policy|rule|rules|position|stance|line) "
+                          r"(on|about|regarding) \w+ing\b")
+# After a wh-opener, only an explicit yes/no clause makes it a ruling ("what are pupils not allowed to
+# do" wants the list; "where am I supposed to complain" wants the place).
+VERDICT_AFTER_WH = re.compile(r"\b(can|may|could|should) i\b(?! do\b)|\b(is it|its|is that) (ok|okay|alright|fine|"
+                              r"allowed)\b|\b(ok|okay|alright|fine) to\b")
+# "a pupil wants to know where…", "she asked what…": an embedded question asking for a fact.
+EMBEDDED_INFO = re.compile(r"\b(know|asked|asking|wondering|wonders|wants to know|ask) (where|what|how|who|when|which)\b")
 # Questions typed as a bare topic ("policy review date", "consent form how long") want a fact.
 INFO_TOPIC = re.compile(r"\b(how long|how often|how many|who|when|what|date|dates|handle|called|name of|contact|"
-                        r"deadline|period|length)\b")
+                        r"deadline|period|length)\b|\b\d+ ?(yrs?|years?|months?)\b|\bwhether\b.+\bor\b|"
+                        r"\bor (every|each|once|twice)\b")
 # "who do I ask / talk to about…", "who is responsible for…": meta questions about people, not rules.
 META_WHO = re.compile(r"\bwho\s+(?:do|should|can|could|would)\s+i\s+(?:ask|talk to|speak to|contact|go to|email|"
                       r"see|tell|message|chat to|check with)\b(?:\s+(?:about|re|regarding|if|for|to))?|"
@@ -88,11 +102,19 @@ WHO_IS_ROLE = re.compile(r"^(?:who|whos)\s+(?:is\s+)?(?:the|our|my)\s+((?:\w+\s+
 QUESTION_NEGATES = re.compile(r"\b(not|no|cant|cannot|dont|doesnt|isnt|arent|wont|never|stop|stops|stopped|block|"
                               r"blocked|prevent|prevented|off|disable|disabled|turned off|switched off|why)\b")
 AUDIENCE_CUES = [
+    # A parent who volunteers or governs is asking as one of the staff (section 3 covers them).
+    ("staff", re.compile(r"\b(im|i am|as) an? (parent|mum|dad) (volunteer|governor|helper)\b|"
+                         r"\bstaff (whatsapp|group|groups|chat|chats|facebook|fb|instagram|insta|social media|socials|"
+                         r"personal|own|accounts?|rules)\b|^(supply|supply teacher|cover supervisor|volunteer|governor|ta|"
+                         r"teacher|student teacher|lsa) here\b")),
     ("parents", re.compile(r"\b(im|i am|as) an? (parent|mum|dad|carer|mother|father|guardian)\b|"
+                           r"^(parent|mum|dad|carer) here\b|\bmy (own )?(son|daughter|child|kid|boy|girl)s?\b(?! in my class)|"
+                           r"^(parents?|carers?|mums?|dads?) \w+ing\b|"
                            r"\b(can|may|should|could|do|does|are|is|must|will) (the )?(parents?|carers?|mums?|dads?|"
                            r"a (parent|mum|dad|carer))\b|\b(parents?|carers?|mums?|dads?) (allowed|can|should|may)\b|"
                            r"\b(for|by) (parents|carers)\b|\bmy (son|daughter|child|kid)s? (school|class|teacher)\b")),
-    ("pupils", re.compile(r"\b(can|may|should|could|do|does|are|is|must|will) (my |the |a |our )?(pupils?|children|"
+    ("pupils", re.compile(r"^(pupils?|children|kids?|students?) \w+ing\b|"
+                          r"\b(can|may|should|could|do|does|are|is|must|will) (my |the |a |our )?(pupils?|children|"
                           r"child|kids?|students?|son|daughter)\b|\b(pupils?|children|kids|students) (allowed|can|"
                           r"should|may)\b|\b(im|i am|as) a (pupil|student|child)\b|\bfor (pupils|children|kids)\b")),
     # Third parties narrated as doing what their section governs ("a parent posts nasty stuff about me").
@@ -129,19 +151,27 @@ SOCIAL_MEDIA_TERMS = frozenset({"social media", "facebook", "instagram", "friend
                                 "like follow endorsement pages users", "images photos"})
 YEAR_PLURAL = re.compile(r"\b((?:year|yr|y) ?[1-9])s\b")
 ARITHMETIC = re.compile(r"\b\d+ ?(times|x|plus|minus|divided by|add|multiplied by|squared)\b|\bwhat is \d")
-IDENTITY = re.compile(r"\b(as|im|i am) an? (parent|mum|dad|carer|mother|father|guardian|teacher|ta|teaching assistant|"
-                      r"governor|volunteer|member of staff|staff member|pupil|student|lsa|senco|deputy head|head)\b")
+IDENTITY = re.compile(r"\b(as|im|i am) an? (?:(?:parent|mum|dad) (?:volunteer|governor|helper)|parent|mum|dad|carer|mother|"
+                      r"father|guardian|supply teacher|teacher|ta|teaching assistant|governor|volunteer|member of staff|"
+                      r"staff member|pupil|student|lsa|senco|deputy head|head)\b|"
+                      r"^(?:parent|mum|dad|carer|supply|supply teacher|cover supervisor|volunteer|governor|ta|teacher|"
+                      r"student teacher|lsa) here\b")
 PLATFORMS = {"facebook": re.compile(r"\b(facebook|fb)\b"), "instagram": re.compile(r"\b(instagram|insta|ig|gram)\b")}
 
 
 def _stem(word: str) -> str:
-    """A light suffix strip so "posting", "posts" and "post" meet; applied to questions and targets alike."""
+    """A light suffix strip so "posting", "posts" and "post", or "include", "included" and "includes",
+    meet; applied to questions and targets alike (so it only has to be consistent, not linguistic)."""
+    if len(word) > 4 and word.endswith(("ies", "ied")):
+        return word[:-3] + "y"
     if len(word) > 5 and word.endswith("ing"):
-        return word[:-3]
-    if len(word) > 4 and word.endswith("ed") and not word.endswith("eed"):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
+        word = word[:-3]
+    elif len(word) > 4 and word.endswith("ed") and not word.endswith("eed"):
+        word = word[:-2]
+    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if len(word) > 4 and word.endswith("e") and not word.endswith(("ee", "ie")):
+        word = word[:-1]  # "include" / "includ(ed)", "share" / "shar(ing)"
     return word
 
 
@@ -549,10 +579,15 @@ class Knowledge:
                        disclosure: bool = False) -> Answer:
         clause = self.clauses[best_index]
         asked = PREFACE.sub("", info["normalised"])
+        asked = PREFACE.sub("", IDENTITY.sub("", asked, count=1).strip()) if IDENTITY.match(asked) else asked
         if info.get("meta"):
             wants_info = True
+        elif TRAILING_VERDICT.search(asked) or RULING_ASKED.search(asked):
+            wants_info = False
         elif INFO_INTENT.search(asked):
-            wants_info = not VERDICT_INTENT.search(asked)
+            wants_info = asked.startswith("how") or not VERDICT_AFTER_WH.search(asked)
+        elif EMBEDDED_INFO.search(asked) and not VERDICT_INTENT.match(asked):
+            wants_info = True
         else:  # no "who/what…" opener: a yes/no question, or a bare topic asking for a fact
             wants_info = not VERDICT_INTENT.search(asked) and bool(INFO_TOPIC.search(asked))
         verdict = "info" if wants_info else clause.verdict
