@@ -31,7 +31,11 @@ HARM = re.compile(
     r"inappropriate (messages?|photos?|pictures?|images?|contact|comments?|videos?)|meet up|meet him|meet her|"
     r"secret|wont go home|doesnt want to go home|dont want to go home|scared to go home|run away|running away|"
     r"uncomfortable|upset|doesnt like|didnt like|didnt want|doesnt want|made (her|him|them) feel|"
-    r"fight|fighting|attacked|assault\w*|exploit\w*|radicali\w*|extremis\w*|drunk|drugs|weapon|knife)\b")
+    r"fight|fighting|attacked|assault\w*|exploit\w*|radicali\w*|extremis\w*|drunk|drugs|weapon|knife|"
+    r"horrible|vile|disgusting|fake (account|profile|page)|pretending to be|impersonat\w*|"
+    r"stranger|strangers|someone (she|he|they) (doesnt|dont|didnt) know|people (she|he|they) (dont|doesnt) know|"
+    r"older (boy|boys|man|men|lad|lads|teenager|teen)|video ?call\w*|send (her|him|them) (pics|photos|pictures)|"
+    r"in the bath|bath time|undressed|calling (her|him|them) names)\b")
 # Adults whose narrated conduct towards pupils is itself a concern (a pupil's own acts need harm words).
 ADULT = (r"(colleagues?|teachers?|members? of staff|staff members?|tas?|teaching assistants?|volunteers?|"
          r"governors?|coach|parents?|mums?|dads?|carers?|someone|somebody|adult|man|woman|stranger|lad|older \w+|"
@@ -61,7 +65,7 @@ SEEN_ON_ADULT_ACCOUNT = re.compile(
     rf"\b(i (saw|have seen|noticed|found|came across|spotted)|ive (seen|noticed|found|spotted))\b(?:\s+\w+){{0,3}}?\s+"
     rf"{ADULT}s?\s+(tiktok|instagram|insta|ig|facebook|fb|snapchat|snap|page|profile|account|story|stories|"
     r"videos?|photos?|pictures?|posts?|feed|reels?|channel|twitter|youtube)\b")
-PUPILS_IN_IT = re.compile(r"\b(pupils?|children|kids?|child|students?|year ?[1-9]|our class|my class|"
+PUPILS_IN_IT = re.compile(r"\b(pupils?|children|kids?|child|students?|year ?[1-9]|yr ?[1-9]|y[1-9]s?|our class|my class|"
                           r"boys?|girls?)\b")
 # Hypothetical rule questions: modal openers and "allowed"-style phrasing.
 RULE_QUESTION = re.compile(
@@ -70,6 +74,18 @@ RULE_QUESTION = re.compile(
     r"against the rules|breaking the rules|(can|may|could|should|do) i (accept|add|follow|reply|post|share))\b")
 RULE_EXCLUDED_VERBS = {"allowed", "supposed", "permitted", "required", "expected", "encouraged", "going",
                        "meant", "trying", "asking", "wondering", "thinking", "planning", "hoping"}
+
+
+# The speaker says they are worried about, or must report, something about a person or what they saw.
+SPEAKER_WORRIED = re.compile(
+    rf"\b(worried|concerned|uneasy) about (?:\w+ ){{0,3}}?({SUBJECT}|{ADULT})s?\b|"
+    r"\b((?<!do )i need to (report|tell)|(i think|think) i (need|should|ought) (to )?(tell|report)|"
+    r"not sure if this is anything|dont know if (this|its) anything|(worried|concerned) about something (i saw|ive seen|i have seen))\b")
+# An adult passing a pupil their own contact details or accounts.
+PRIVATE_CONTACT = re.compile(
+    rf"\b{ADULT}\b(?:\s+\w+){{0,3}}?\s+(gave|given|gives|swapped|exchanged|shared|passed)\b(?:\s+\w+){{0,4}}?\s+"
+    r"(personal |private |own )?(snapchat|snap|number|phone number|instagram|insta|tiktok|whatsapp|email|account|"
+    r"facebook|fb|details)\b")
 
 
 @dataclass(frozen=True)
@@ -89,6 +105,12 @@ def spot_disclosure(normalised_text: str) -> Disclosure | None:
 
     if harm and (reporting or (has_subject and not is_rule_question)):
         return Disclosure(f"harm: {harm.group(0)}")
+    worried = SPEAKER_WORRIED.search(text)
+    if worried and (has_subject or re.search(rf"\b{ADULT}s?\b", text)) and not RULE_QUESTION.match(text):
+        return Disclosure(f"worried: {worried.group(0)}")
+    contact = PRIVATE_CONTACT.search(text)
+    if contact and (PUPILS_IN_IT.search(text) or re.search(r"\by[1-9]\b", text)) and not is_rule_question:
+        return Disclosure(f"contact: {contact.group(0)}")
     # "A child told me…" is how disclosures start in school, whatever words follow.
     told = TOLD_BY_CHILD.search(text)
     if told and not RULE_QUESTION.match(text):
