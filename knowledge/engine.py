@@ -147,6 +147,17 @@ HELPDESK = re.compile(r"\b(fix|fixed|fixing|broken|not working|wont turn on|rese
 DEVICE_USE = re.compile(r"\b(phones?|mobiles?|smartphones?|smart ?watch\w*|devices?|ipads?|tablets?)\b(?:\s+\w+){0,4}?\s+"
                         r"(in|during|at|to|into)\s+(the\s+)?(class|classes|classroom|lessons?|school|work|assembly|"
                         r"school day|the day|playground|break|lunch)\b|\b(phone|mobile) (policy|rules|ban)\b")
+# Owning or carrying a phone ("are Y6 allowed phones in their bags") is the same matter.
+DEVICE_OWNERSHIP = re.compile(r"\b(allowed|bring|brings|have|has|carry|carrying|keep)\s+(?:\w+\s+){0,2}?"
+                              r"(phones?|mobiles?|smart ?watch\w*|smartphones?)\b")
+# How-to questions about operating an app ("how do I set up…", "how do I block…"): the policy says what
+# is allowed, not how the apps work, unless the question is about privacy, reporting or consent.
+APP_HOWTO = re.compile(r"^how (do|can|would|should|to) ?(i|we|you)? ?(set up|setup|block|unblock|schedule|upload|download|"
+                       r"install|delete|create|boost|crop|edit|pin|archive|embed|run ads|get more)\b")
+HOWTO_IN_SCOPE = re.compile(r"\b(privacy|private|settings|report|complain\w*|consent|permission|safeguarding|concern)\b")
+# What another policy says ("what's the acceptable use policy for ipads"): that policy answers it.
+OTHER_POLICY_CONTENT = re.compile(r"^(whats|what is|what|what does|what do) (the|our) ((?:\w+ ){1,3}?)policy "
+                                  r"(say|says|for|on|about|cover|covers|regarding)\b")
 SOCIAL_MEDIA_TERMS = frozenset({"social media", "facebook", "instagram", "friend request", "official school channels",
                                 "like follow endorsement pages users", "images photos"})
 YEAR_PLURAL = re.compile(r"\b((?:year|yr|y) ?[1-9])s\b")
@@ -277,6 +288,10 @@ class Knowledge:
                  and re.search(r"\b(headteacher|head teacher|governors?|principal)\b", clause.text, re.I)]
         self._policy_owner_clause: int | None = owner[0] if owner else None
         self._negated_stems: dict[str, frozenset[str]] = {}
+        # Words that only say where (the platforms, the school's page, a device), never what about.
+        self._generic_terms = frozenset(self._terms(normalise(
+            "facebook instagram social media school official channels page account accounts post posts use "
+            "equipment devices laptop phone")))
         self._person_clauses = [index for index, clause in enumerate(self.clauses) if PERSON_NAMING.search(clause.text)]
         self._clause_text_words = frozenset(w for clause in self.clauses for w in normalise(clause.text).split()) \
             | frozenset(normalise(f"{self.policy.meta.headteacher or ''} headteacher head teacher").split())
@@ -433,9 +448,17 @@ class Knowledge:
         if role and not disclosure and not set(role.group(1).split()) <= self._clause_text_words:
             return self._refuse(question, normalised, 0.0, f"The social media policy doesn't say who the "
                                 f"{role.group(1)} is.")
-        if (HELPDESK.search(normalised) or DEVICE_USE.search(normalised)) and not disclosure \
-                and not self._mentions_social_media(normalised):
+        if (HELPDESK.search(normalised) or DEVICE_USE.search(normalised) or DEVICE_OWNERSHIP.search(normalised)) \
+                and not disclosure and not self._mentions_social_media(normalised):
             return self._refuse(question, normalised, 0.0)
+        if not disclosure and APP_HOWTO.match(PREFACE.sub("", normalised)) and not HOWTO_IN_SCOPE.search(normalised):
+            return self._refuse(question, normalised, 0.0, "The social media policy says what may be posted and by "
+                                "whom, not how to operate the apps.")
+        other_policy = OTHER_POLICY_CONTENT.match(PREFACE.sub("", normalised))
+        if other_policy and not disclosure and "social" not in other_policy.group(3) \
+                and other_policy.group(3).strip() not in ("this", "the", "our"):
+            return self._refuse(question, normalised, 0.0, f"That is a question for the school's "
+                                f"{other_policy.group(3).strip()} policy, not the social media policy.")
         meta = None if disclosure else META_WHO.search(normalised)
         if meta:
             # The asking words ("talk to", "contact") are not the topic: scoring them would pull the
@@ -478,6 +501,10 @@ class Knowledge:
         confidence = min(best_score, 1.0) * (0.4 + 0.6 * info.get("coverage", 0.0))
         # One common or incidental word is thin evidence however well it matches.
         confidence *= min(1.0, info.get("evidence", 0.0) / (FULL_EVIDENCE * self.default_idf))
+        if off_topic and not disclosure and not (set(self._terms(scored_text)) - self._generic_terms):
+            # With the off-topic words gone only "the school's Instagram" is left ("how many followers does
+            # the school insta have", "what hashtags should we use"): the topic itself is not covered.
+            return self._refuse(question, normalised, 0.0)
         if off_topic:
             # Scale by the share of the question's content words that were not off-topic.
             def content(text: str) -> int:
