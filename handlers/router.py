@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sqlite3
 from dataclasses import dataclass
 from typing import Callable
 
@@ -32,6 +33,30 @@ FEATURE_MODULES = (
 
 CANCEL_WORDS = frozenset({"cancel", "stop", "quit", "exit", "abort", "never mind", "nevermind"})
 MAX_TEXT_LENGTH = 4000
+
+
+GENERIC_FAULT = ("Sorry, something went wrong on my side and nothing was changed. "
+                 "Please try again, or tell the IT manager if it keeps happening.")
+STORAGE_MESSAGES = {
+    "locked": ("Sorry, I couldn't save that: the database is busy (another program is using it). "
+               "Nothing was changed. Please try again in a minute."),
+    "full": ("Sorry, I couldn't save that: the server's storage is full. Nothing was changed. "
+             "Please try again later, and tell the IT manager so they can free some space."),
+    "read-only": ("Sorry, I couldn't save that: the database can't be written to at the moment. "
+                  "Nothing was changed. Please tell the IT manager."),
+}
+
+
+def storage_problem(error: sqlite3.OperationalError) -> str | None:
+    """'locked', 'full' or 'read-only' for the SQLite faults a person can be told about; else None."""
+    message = str(error).lower()
+    if "locked" in message or "busy" in message:
+        return "locked"
+    if "full" in message:  # "database or disk is full"
+        return "full"
+    if "readonly" in message or "read-only" in message:
+        return "read-only"
+    return None
 
 
 @dataclass(frozen=True)
@@ -75,10 +100,16 @@ class Router:
         """Route one Incoming to the handler it belongs to. Never raises: a fault becomes a polite reply."""
         try:
             return self._route(incoming)
+        except sqlite3.OperationalError as error:
+            problem = storage_problem(error)
+            if problem is None:
+                log.exception("handler failed for action=%s", incoming.action)
+            else:  # every write is one transaction, rolled back whole when it fails
+                log.error("could not save (database %s) for action=%s", problem, incoming.action)
+            return [Reply(STORAGE_MESSAGES.get(problem, GENERIC_FAULT))]
         except Exception:  # the person must never see a stack trace; the log gets no message content
             log.exception("handler failed for action=%s", incoming.action)
-            return [Reply("Sorry, something went wrong on my side and nothing was changed. "
-                          "Please try again, or tell the IT manager if it keeps happening.")]
+            return [Reply(GENERIC_FAULT)]
 
     def _route(self, incoming: Incoming) -> list[Reply]:
         from storage import state as state_store  # imported here: `ask` stays free of sqlite_utils
