@@ -6,7 +6,9 @@ is never recorded as a question (storage.questions keeps disclosures out of anal
 """
 from __future__ import annotations
 
+import logging
 import re
+import sqlite3
 
 from handlers.context import Services
 from handlers.messages import Button, Incoming, Reply
@@ -14,6 +16,8 @@ from handlers.router import TextRoute
 from knowledge.answers import Answer
 from storage import questions as question_store
 from storage.roster import people_with_role
+
+log = logging.getLogger(__name__)
 
 VERDICT_IN_PLAIN_WORDS = {
     "no": "No: the policy does not allow this.",
@@ -147,14 +151,20 @@ def handle_question(incoming: Incoming, services: Services) -> list[Reply]:
         return [Reply(EMPTY_PROMPT)]
     answer = services.knowledge.answer(text, today=services.today())
     now = services.now()
-    if answer.report_suggested:
-        # Kept out of question analytics entirely: nothing of the text is stored.
-        question_store.forget_last_answer(services.db, incoming.who, now)
-        return [render_answer(answer, services)]
-    question_id = question_store.record_question(
-        services.db, person_id=incoming.who, channel=incoming.channel, text=text, now=now,
-        answered=answer.answered, section=answer.section, clause=answer.clause, verdict=answer.verdict,
-        confidence=answer.confidence, choices=[c.clause for c in answer.choices])
+    try:
+        if answer.report_suggested:
+            # Kept out of question analytics entirely: nothing of the text is stored.
+            question_store.forget_last_answer(services.db, incoming.who, now)
+            return [render_answer(answer, services)]
+        question_id = question_store.record_question(
+            services.db, person_id=incoming.who, channel=incoming.channel, text=text, now=now,
+            answered=answer.answered, section=answer.section, clause=answer.clause, verdict=answer.verdict,
+            confidence=answer.confidence, choices=[c.clause for c in answer.choices])
+    except sqlite3.OperationalError as error:
+        # The database locked or full must not stop anyone reading the policy: answer without
+        # recording the question (no feedback buttons then, as there is nothing to rate).
+        log.warning("question not recorded: %s", error)
+        question_id = None
     return [render_answer(answer, services, question_id)]
 
 
