@@ -18,7 +18,7 @@ from aiohttp import web
 from bot.core import Hub
 from bot.logging_setup import request_context
 from handlers.context import Services
-from storage.database import is_healthy
+from storage.database import database_state
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +46,9 @@ async def never_500(request: web.Request, handler):
 
 async def healthz(request: web.Request) -> web.Response:
     hub = request.app[HUB]
-    if not is_healthy(hub.services.db):
-        return web.json_response({"status": "error", "database": "unavailable"}, status=503)
+    state = database_state(hub.services.db)  # "ok", "locked", "full" or "unavailable"
+    if state != "ok":
+        return web.json_response({"status": "error", "database": state}, status=503)
     return web.json_response({"status": "ok"})
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -62,3 +63,36 @@ def is_healthy(db: Database) -> bool:
         return db.execute("SELECT 1").fetchone() == (1,)
     except sqlite3.Error:
         return False
+
+
+MIN_FREE_DISK_BYTES = 1024 * 1024
+
+
+def database_state(db: Database) -> str:
+    """'ok', or what stops the bot saving: 'locked' (another program holds the write lock), 'full'
+    (the size limit or the disk), 'unavailable' (the file cannot be read). For /healthz."""
+    try:
+        path = db.execute("PRAGMA database_list").fetchone()[2]
+        pages, limit, free_pages = (db.execute(f"PRAGMA {name}").fetchone()[0]
+                                    for name in ("page_count", "max_page_count", "freelist_count"))
+    except sqlite3.Error:
+        return "unavailable"
+    if pages >= limit and free_pages == 0:
+        return "full"
+    if path:
+        try:
+            if shutil.disk_usage(Path(path).parent).free < MIN_FREE_DISK_BYTES:
+                return "full"
+        except OSError:
+            return "unavailable"
+        if not db.conn.in_transaction:  # never while our own connection is mid-write
+            # A separate connection that does not wait: can a write start now?
+            probe = sqlite3.connect(path, timeout=0, isolation_level=None)
+            try:
+                probe.execute("BEGIN IMMEDIATE")
+                probe.execute("ROLLBACK")
+            except sqlite3.OperationalError as error:
+                return "locked" if "locked" in str(error) or "busy" in str(error) else "unavailable"
+            finally:
+                probe.close()
+    return "ok"
