@@ -224,3 +224,125 @@ async def test_teams_connector_failing_keeps_the_message_until_it_recovers_then_
                 assert len([c for c in after if f"Teams outage check {failure}" in c.text]) == 1
         finally:
             await server.close()
+
+
+# --- the database locked or full -------------------------------------------------------------------
+
+LONG_WHAT = ("Fault check: a pupil in Year 5 showed me messages an adult sent on a gaming chat. " * 40)[:3000]
+REPORT_ANSWERS = ("report a concern", "no", "1", "1", LONG_WHAT, "Child R, Year 6", "this morning", "TikTok", "none")
+# Nearly a page of text: after one of these, the next one needs a new page, which a full database refuses.
+LONG_DRAFT = "draft: " + ("Year 3 had a wonderful science week with experiments every afternoon. " * 55) + "\npictured: none"
+RECORD_TABLES = ("reports", "report_events", "access_audit", "drafts", "draft_versions", "draft_audit", "outbox",
+                 "local_inbox", "training_reminders")
+
+
+def counts(db_path: Path) -> dict[str, int]:
+    with sqlite3.connect(db_path, timeout=30) as conn:
+        return {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in RECORD_TABLES}
+
+
+def reply_text(replies: list[dict]) -> str:
+    return "\n".join(f"{r.get('title') or ''} {r.get('text') or ''}" for r in replies)
+
+
+class WebChat:
+    """The local web chat of an in-process server (real HTTP on 127.0.0.1)."""
+
+    def __init__(self, server: TestServer, session: aiohttp.ClientSession):
+        self.server, self.session = server, session
+
+    async def say(self, person: str, text: str) -> list[dict]:
+        async with self.session.post(self.server.make_url("/local/messages"),
+                                     json={"person": person, "text": text}) as response:
+            assert response.status == 200, await response.text()
+            return (await response.json())["replies"]
+
+    async def health(self) -> tuple[int, dict]:
+        started = time.monotonic()
+        async with self.session.get(self.server.make_url("/healthz")) as response:
+            body = await response.json()
+        assert time.monotonic() - started < 2.0, "/healthz must answer promptly whatever the database's state"
+        return response.status, body
+
+
+@pytest.fixture
+async def web_chat(services):
+    server = TestServer(build_app(services, env={}), host="127.0.0.1")
+    await server.start_server()
+    async with aiohttp.ClientSession() as session:
+        yield WebChat(server, session)
+    await server.close()
+
+
+def db_file(services) -> Path:
+    return Path(services.db.execute("PRAGMA database_list").fetchone()[2])
+
+
+async def test_a_locked_database_gets_a_clear_message_changes_nothing_and_health_says_locked(services, web_chat):
+    path = db_file(services)
+    for answer in REPORT_ANSWERS:
+        await web_chat.say("clarke", answer)
+    before = counts(path)
+    # Short waits for the lock in this test (the server's own is 10 s).
+    services.db.execute("PRAGMA busy_timeout=200")
+    locker = sqlite3.connect(path, timeout=1, isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")  # another program holding the write lock
+    try:
+        refused = reply_text(await web_chat.say("clarke", "send"))
+        assert "couldn't save" in refused and "busy" in refused and "Nothing was changed" in refused
+        assert "something went wrong" not in refused
+        refused_draft = reply_text(await web_chat.say("hughes", LONG_DRAFT))
+        assert "couldn't save" in refused_draft
+        status, body = await web_chat.health()
+        assert (status, body) == (503, {"status": "error", "database": "locked"})
+        # Reading still works while another program writes: questions are answered.
+        assert "friend request" in reply_text(await web_chat.say("lewis", "Can I accept a friend request from a parent?"))
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    assert counts(path) == before  # no half-written report, draft or alert
+
+    assert await web_chat.health() == (200, {"status": "ok"})
+    ack = await web_chat.say("clarke", "send")  # the intake was kept: sending again works
+    assert "Received" in reply_text(ack)
+    assert "sent to" in reply_text(await web_chat.say("hughes", LONG_DRAFT))
+    after = counts(path)
+    assert after["reports"] == before["reports"] + 1
+    assert after["drafts"] == before["drafts"] + 1
+
+
+async def test_a_full_database_gets_a_clear_message_changes_nothing_and_health_says_full(services, web_chat):
+    path = db_file(services)
+    for answer in REPORT_ANSWERS:
+        await web_chat.say("clarke", answer)
+    await web_chat.say("lewis", "report a concern")
+    assert "sent to" in reply_text(await web_chat.say("hughes", LONG_DRAFT))  # fills the drafts' first page
+    db = services.db
+    db.execute("CREATE TABLE filler (blob BLOB)")
+    db.execute(f"PRAGMA max_page_count={db.execute('PRAGMA page_count').fetchone()[0] + 64}")
+    with pytest.raises(sqlite3.OperationalError, match="full"):
+        while True:  # fill every page the limit allows: the disk is full
+            db.execute("INSERT INTO filler VALUES (zeroblob(3000))")
+    before = counts(path)
+
+    refused = reply_text(await web_chat.say("clarke", "send"))
+    assert "couldn't save" in refused and "full" in refused and "Nothing was changed" in refused
+    assert "something went wrong" not in refused
+    refused_draft = reply_text(await web_chat.say("hughes", LONG_DRAFT))
+    assert "couldn't save" in refused_draft and "full" in refused_draft
+    refused_answer = reply_text(await web_chat.say("lewis", "no"))  # intake step with a long answer next
+    assert "couldn't save" in refused_answer or "Is the concern about" in refused_answer
+    assert counts(path) == before
+    assert await web_chat.health() == (503, {"status": "error", "database": "full"})
+
+    db.execute("DROP TABLE filler")  # the IT manager frees space
+    db.execute("PRAGMA max_page_count=1073741823")
+    assert await web_chat.health() == (200, {"status": "ok"})
+    ack = await web_chat.say("clarke", "send")
+    assert "Received" in reply_text(ack)
+    ref = ack[-1]["data"]["report_ref"]
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM reports WHERE ref = ?", [ref]).fetchone() == (1,)
+        assert conn.execute("SELECT count(*) FROM report_events e JOIN reports r ON r.id = e.report_id"
+                            " WHERE r.ref = ? AND e.kind = 'filed'", [ref]).fetchone() == (1,)
+        assert conn.execute("SELECT count(*) FROM reports WHERE reporter_id = 'clarke'").fetchone() == (1,)
