@@ -42,6 +42,7 @@ TYPO_CUTOFF = 80
 FUZZY_CANDIDATES = 30
 QUERY_SIDE = 0.65
 EXAMPLE_ONLY_WEIGHT = 0.5
+LONG_MESSAGE_TERMS = 12  # more content terms than this: a message with context, not a bare question
 FULL_EVIDENCE = 0.57  # share of the rarest word's IDF that counts as full evidence
 
 # Words that tell us a question is in English at all (other languages get an honest refusal).
@@ -68,6 +69,9 @@ VERDICT_INTENT = re.compile(r"^(can|could|may|might|am|are|is|isnt|should|shall|
                             r"alright to|fine to|permitted|supposed to|got to|have to)\b")
 INFO_INTENT = re.compile(r"^(who|whos|whose|which|what|whats|wat|wats|wot|when|whens|where|wheres|why|how|hows|"
                          r"tell me|explain|list|define)\b")
+# Function words of storytelling ("…but he's 19 now"): never the topic of a question.
+NARRATIVE_FILLER = frozenset("""but now ago hes shes theyre thats theres whats its ive id youre wasnt werent
+he she they there was were would could so yet though anyway""".split())
 # "governor here - who manages…", "quick one, how long…": a short preface before the real question.
 PREFACE = re.compile(r"^(?:(?:hi|hiya|hello|hey|morning|afternoon|sorry|quick one|quick q|question|governor here|"
                      r"parent here|ta here|teacher here|mum here|dad here|can you tell me|do you know|any idea|"
@@ -158,6 +162,15 @@ HOWTO_IN_SCOPE = re.compile(r"\b(privacy|private|settings|report|complain\w*|con
 # What another policy says ("what's the acceptable use policy for ipads"): that policy answers it.
 OTHER_POLICY_CONTENT = re.compile(r"^(whats|what is|what|what does|what do) (the|our) ((?:\w+ ){1,3}?)policy "
                                   r"(say|says|for|on|about|cover|covers|regarding)\b")
+# A clause that only points at other rules ("follow the above social media guidelines").
+POINTER = re.compile(r"\b(follow|apply) the above\b|\babove (social media )?(guidelines|rules)\b", re.I)
+# A clause about raising things through the school's own channels.
+OFFICIAL_ROUTE = re.compile(r"\bthrough the school's official channels\b", re.I)
+SOCIAL_PLACE = re.compile(r"\b(facebook|fb|instagram|insta|ig|tiktok|snapchat|twitter|x|whatsapp|mumsnet|social media|"
+                          r"online|group chat|facebook group|forum)\b")
+# A restriction on others' children ("other than their own") does not touch the asker's own child.
+OWN_EXCEPTION = re.compile(r"\bother than (their|your|his|her) own\b", re.I)
+ASKS_ABOUT_OWN = re.compile(r"\b(my|our) (own )?(son|daughter|child|children|kid|kids|boy|girl|boys|girls)s?\b")
 SOCIAL_MEDIA_TERMS = frozenset({"social media", "facebook", "instagram", "friend request", "official school channels",
                                 "like follow endorsement pages users", "images photos"})
 YEAR_PLURAL = re.compile(r"\b((?:year|yr|y) ?[1-9])s\b")
@@ -200,7 +213,7 @@ class Knowledge:
         self.lexicon = lexicon
         self.clauses: list[Clause] = policy.clauses
         self.examples = examples
-        self.stopwords = STOPWORDS | lexicon.extra_stopwords | QUESTION_FILLER
+        self.stopwords = STOPWORDS | lexicon.extra_stopwords | QUESTION_FILLER | NARRATIVE_FILLER
         self.warnings: list[str] = []
         self._renewal_date = policy.meta.renewal_date
         self._build()
@@ -339,7 +352,11 @@ class Knowledge:
                 "coverage": known / len(content) if content else 0.0}
         if not terms:
             return [], info
-        query_weight = sum(self.idf.get(t, self.default_idf) for t in terms)
+        # In a long message most words are the story around the question: words the policy never uses
+        # count for less there, so context does not drown the question (a short question keeps the full
+        # penalty, which is what refuses off-topic questions).
+        unknown_weight = self.default_idf * (0.35 if len(terms) > LONG_MESSAGE_TERMS else 1.0)
+        query_weight = sum(self.idf.get(t, unknown_weight) for t in terms)
         overlap: dict[int, float] = {}
         for term in terms:
             weight = self.idf.get(term)
@@ -355,6 +372,7 @@ class Knowledge:
         asks_who = bool(re.match(r"(who|whos|whose)\b", PREFACE.sub("", corrected)))
         asked_stems = {_stem(w) for w in corrected.split() if w not in self.stopwords and len(w) > 3}
         names_school_account = bool(SCHOOL_ACCOUNT.search(corrected))
+        names_platform = bool(SOCIAL_PLACE.search(corrected))
         acts_on_school_account = bool(SPEAKER_ACTS.search(corrected) and names_school_account)
         # Exact weighted overlap first, then rapidfuzz on the best candidates only: it rewards
         # near-identical wording and partial words without scanning every target.
@@ -395,9 +413,21 @@ class Knowledge:
                 best[clause_index] *= 1.5 if meta else 1.15  # "who…?" is answered by a clause naming someone
             if asked_stems and clause.negated_words and self._matches_negated(clause, asked_stems):
                 best[clause_index] *= 1.15  # "can I comment?" meets "comments cannot be posted" head on
+            if names_platform and not names_school_account and OFFICIAL_ROUTE.search(clause.text):
+                best[clause_index] *= 0.85  # "complain on Facebook" is the ban, not "complain through official channels"
             if acts_on_school_account and clause.audience == "school_accounts" and STAFF_ACCESS.search(clause.text):
                 best[clause_index] *= 1.3  # "can I post on the school page?" is about who may access it
         ranked = sorted(((value, index) for index, value in best.items()), key=lambda pair: (-pair[0], pair[1]))
+        if len(ranked) > 1 and POINTER.search(self.clauses[ranked[0][1]].text) and VERDICT_INTENT.search(corrected):
+            # "Follow the above guidelines in WhatsApp groups" only points at the rules: a close rule of
+            # the same section that forbids what is asked answers a yes/no question better.
+            top_value, top_index = ranked[0]
+            section = self.clauses[top_index].section
+            rule = next((pair for pair in ranked[1:5] if self.clauses[pair[1]].section == section
+                         and self.clauses[pair[1]].verdict == "no" and pair[0] >= top_value * 0.8), None)
+            if rule is not None:
+                ranked = [(top_value, rule[1]), (rule[0], top_index)] + [p for p in ranked[1:] if p[1] != rule[1]]
+                evidence[rule[1]] = max(evidence.get(rule[1], 0.0), evidence.get(top_index, 0.0))
         if ranked and acts_on_school_account and SPEAKER_POSTS.search(corrected) and self._access_clauses \
                 and not any(self._matches_negated(self.clauses[i], asked_stems) for _, i in ranked[:1]):
             # "Can I post/log in on the school's page?": whether *I* may is the access rule, whatever
@@ -498,7 +528,10 @@ class Knowledge:
                 ranked = [ranked[0], (ranked[0][0] * 0.7, self._reporting_clause)] + \
                     [pair for pair in ranked[1:] if pair[1] != self._reporting_clause]
         # Words the policy and lexicon never use are a sign the question is about something else.
-        confidence = min(best_score, 1.0) * (0.4 + 0.6 * info.get("coverage", 0.0))
+        coverage = info.get("coverage", 0.0)
+        if len(info.get("terms", ())) > LONG_MESSAGE_TERMS:
+            coverage = max(coverage, 0.7)  # the story around a question is not off-topic vocabulary
+        confidence = min(best_score, 1.0) * (0.4 + 0.6 * coverage)
         # One common or incidental word is thin evidence however well it matches.
         confidence *= min(1.0, info.get("evidence", 0.0) / (FULL_EVIDENCE * self.default_idf))
         if off_topic and not disclosure and not (set(self._terms(scored_text)) - self._generic_terms):
@@ -556,6 +589,13 @@ class Knowledge:
         if re.search(r"\bback\b", asked):  # "follow people back": they followed first
             return bool(wanted & {_stem(w) for w in asked.split()})
         return bool(wanted & {_stem(w) for w in tail.split()})
+
+    def _names_allowed_case(self, clause: Clause, asked: str) -> bool:
+        """The question names what a restriction allows ("non-commercial" and a charity)."""
+        if not clause.excluded:
+            return False
+        terms = set(self.lexicon.expand(asked))
+        return any(f"non {word}" in terms or f"non {word}" in asked for word in clause.excluded)
 
     def _names_excluded_case(self, clause: Clause, asked: str) -> str | None:
         """The word a restriction leaves out ("non-commercial" → "commercial") when the question
@@ -621,6 +661,11 @@ class Knowledge:
         if verdict == "depends" and self._meets_condition(clause, asked):
             verdict = VERDICT_OF_MODALITY[clause.modality]  # "will they follow me if I follow them?"
         excluded = self._names_excluded_case(clause, asked) if not wants_info else None
+        if not wants_info and not excluded and verdict == "depends" and self._names_allowed_case(clause, asked):
+            verdict = "yes"  # "only non-commercial pages" and the question names a charity
+        if not wants_info and verdict == "no" and OWN_EXCEPTION.search(clause.text) and ASKS_ABOUT_OWN.search(asked) \
+                and not re.search(r"\b(other|others|another|friends?|classmates?)\b", asked):
+            verdict = "yes"  # "images of children other than their own": a parent's own child is outside it
         if excluded:
             verdict = "no"  # "only non-commercial pages" and the question names a business
         elif verdict in ("yes", "depends") and self._asks_negated_action(clause, asked):
