@@ -661,7 +661,8 @@ class Knowledge:
         if verdict == "depends" and self._meets_condition(clause, asked):
             verdict = VERDICT_OF_MODALITY[clause.modality]  # "will they follow me if I follow them?"
         excluded = self._names_excluded_case(clause, asked) if not wants_info else None
-        if not wants_info and not excluded and verdict == "depends" and self._names_allowed_case(clause, asked):
+        allowed_case = not wants_info and not excluded and verdict == "depends" and self._names_allowed_case(clause, asked)
+        if allowed_case:
             verdict = "yes"  # "only non-commercial pages" and the question names a charity
         if not wants_info and verdict == "no" and OWN_EXCEPTION.search(clause.text) and ASKS_ABOUT_OWN.search(asked) \
                 and not re.search(r"\b(other|others|another|friends?|classmates?)\b", asked):
@@ -690,6 +691,8 @@ class Knowledge:
 
         statement = clause.statement.rstrip(".")
         opener = {"yes": "Yes. ", "no": "No. ", "depends": "It depends. ", "info": ""}[verdict]
+        if allowed_case:
+            opener = "That is within the rule — "  # still a restriction: never a plain "Yes."
         if disclosure:
             opener = "What the policy says: "  # a report, not a yes/no question
         elif info.get("meta"):
