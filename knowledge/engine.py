@@ -121,6 +121,10 @@ AUDIENCE_CUES = [
                           r"\b(can|may|should|could|do|does|are|is|must|will) (my |the |a |our )?(pupils?|children|"
                           r"child|kids?|students?|son|daughter)\b|\b(pupils?|children|kids|students) (allowed|can|"
                           r"should|may)\b|\b(im|i am|as) a (pupil|student|child)\b|\bfor (pupils|children|kids)\b")),
+    # The speaker asking about their own conduct, before any third party the question mentions
+    # ("can I like a parent's post?", "can I share the school's posts on my own page?").
+    ("staff", re.compile(r"\b(can|may|could|should|am|shall) i\b(?:\s+\w+){0,8}\s+(my|our) (own|personal)\b|"
+                         r"^(can|may|could|should|am) i (allowed to )?(like|follow|share|comment|react|reply)\b")),
     # Third parties narrated as doing what their section governs ("a parent posts nasty stuff about me").
     ("parents", re.compile(r"\b(a|the|my|our|if|when) (parent|mum|dad|carer)s? (?:(?:is|are|was|were|keeps|has been) )?(post|posts|posted|share|shares|shared|"
                            r"complain\w*|moan\w*|slag\w*|comment\w*|wrote|writes|put|puts|is posting|keeps)\b")),
@@ -162,6 +166,17 @@ HOWTO_IN_SCOPE = re.compile(r"\b(privacy|private|settings|report|complain\w*|con
 # What another policy says ("what's the acceptable use policy for ipads"): that policy answers it.
 OTHER_POLICY_CONTENT = re.compile(r"^(whats|what is|what|what does|what do) (the|our) ((?:\w+ ){1,3}?)policy "
                                   r"(say|says|for|on|about|cover|covers|regarding)\b")
+# The groups of people a rule can be about, in clause text and in a question's (stemmed) terms.
+GROUP_PATTERNS = {"pupils": re.compile(r"\b(pupils?|children|child|students?)\b", re.I),
+                  "parents": re.compile(r"\b(parents?|carers?)\b", re.I),
+                  "staff": re.compile(r"\b(staff|colleagues?|governors?|volunteers?|teachers?)\b", re.I)}
+GROUP_STEMS = {"pupils": frozenset({"pupil", "child", "children", "student"}),
+               "parents": frozenset({"parent", "carer"}),
+               "staff": frozenset({"colleagu", "staff", "governor", "volunteer", "teacher"})}
+PERMISSION_ASKED = re.compile(r"^(can|could|may|might) (i|we|you|parents?|pupils?|kids|children|staff)\b|"
+                              r"\b(allowed|permitted|ok to|okay to|alright to|fine to)\b")
+ENDORSE_VERB = re.compile(r"\b(like|likes|liked|liking|follow|follows|followed|following)\b")
+HANDLE = re.compile(r"@\w+")
 # A clause that only points at other rules ("follow the above social media guidelines").
 POINTER = re.compile(r"\b(follow|apply) the above\b|\babove (social media )?(guidelines|rules)\b", re.I)
 # A clause about raising things through the school's own channels.
@@ -301,6 +316,13 @@ class Knowledge:
                  and re.search(r"\b(headteacher|head teacher|governors?|principal)\b", clause.text, re.I)]
         self._policy_owner_clause: int | None = owner[0] if owner else None
         self._negated_stems: dict[str, frozenset[str]] = {}
+        # Which groups of people each clause is about (what it names, plus whom it addresses).
+        self._clause_groups = [frozenset({group for group, pattern in GROUP_PATTERNS.items() if pattern.search(clause.text)}
+                                         | ({clause.audience} if clause.audience in GROUP_PATTERNS else set()))
+                               for clause in self.clauses]
+        surname = normalise(self.policy.meta.headteacher or "").split()[-1:]
+        self._head_name = re.compile(rf"\b(?:(?:miss|mrs|mr|ms|mx|dr)\s+)?(?:\w\s+)?{surname[0]}\b") \
+            if surname and len(surname[0]) > 2 else None
         # Words that only say where (the platforms, the school's page, a device), never what about.
         self._generic_terms = frozenset(self._terms(normalise(
             "facebook instagram social media school official channels page account accounts post posts use "
@@ -342,6 +364,8 @@ class Knowledge:
     def score(self, question: str, meta: bool = False) -> tuple[list[tuple[float, int]], dict]:
         """Clause scores for a question, best first, and what was understood about it."""
         text = normalise(question[:MAX_QUESTION_CHARS])
+        if self._head_name is not None:
+            text = self._head_name.sub("headteacher", text)  # "Miss Ingram" is the Headteacher, not a typo
         words = text.split()
         corrected = " ".join(self._correct(w) for w in words)
         # "As a TA…", "I'm a parent…" say who is asking (audience), not what about: not scored as terms.
@@ -373,6 +397,8 @@ class Knowledge:
         asked_stems = {_stem(w) for w in corrected.split() if w not in self.stopwords and len(w) > 3}
         names_school_account = bool(SCHOOL_ACCOUNT.search(corrected))
         names_platform = bool(SOCIAL_PLACE.search(corrected))
+        yes_no = bool(VERDICT_INTENT.search(corrected)) and not INFO_INTENT.search(corrected)
+        asked_groups = {group for group, stems in GROUP_STEMS.items() if terms & stems}
         acts_on_school_account = bool(SPEAKER_ACTS.search(corrected) and names_school_account)
         # Exact weighted overlap first, then rapidfuzz on the best candidates only: it rewards
         # near-identical wording and partial words without scanning every target.
@@ -415,6 +441,13 @@ class Knowledge:
                 best[clause_index] *= 1.15  # "can I comment?" meets "comments cannot be posted" head on
             if names_platform and not names_school_account and OFFICIAL_ROUTE.search(clause.text):
                 best[clause_index] *= 0.85  # "complain on Facebook" is the ban, not "complain through official channels"
+            if audience == "school_accounts" and ENDORSE_VERB.search(corrected) and ENDORSE_VERB.search(clause.text.lower()):
+                best[clause_index] *= 1.15  # "will the school like my mate's page?" is the liking rule
+            groups = self._clause_groups[clause_index]
+            if asked_groups and groups and not (asked_groups & groups):
+                best[clause_index] *= 0.8  # a rule about pupils does not answer a question about parents
+            if yes_no and clause.verdict == "info" and HANDLE.search(clause.text):
+                best[clause_index] *= 0.9  # a bare account name answers "what's the page called?", not yes/no
             if acts_on_school_account and clause.audience == "school_accounts" and STAFF_ACCESS.search(clause.text):
                 best[clause_index] *= 1.3  # "can I post on the school page?" is about who may access it
         ranked = sorted(((value, index) for index, value in best.items()), key=lambda pair: (-pair[0], pair[1]))
@@ -667,6 +700,14 @@ class Knowledge:
         if not wants_info and verdict == "no" and OWN_EXCEPTION.search(clause.text) and ASKS_ABOUT_OWN.search(asked) \
                 and not re.search(r"\b(other|others|another|friends?|classmates?)\b", asked):
             verdict = "yes"  # "images of children other than their own": a parent's own child is outside it
+        limit = None
+        if verdict == "yes" and clause.modality == "should" and PERMISSION_ASKED.search(asked):
+            # "Can I post about the teacher?" met by "be respectful about staff": allowed only within the
+            # expectation, and a close ban of the same section says where the line is.
+            limit = next((index for value, index in ranked[1:4] if value >= ranked[0][0] * 0.6
+                          and self.clauses[index].section == clause.section and self.clauses[index].verdict == "no"), None)
+            if limit is not None:
+                verdict = "depends"
         if excluded:
             verdict = "no"  # "only non-commercial pages" and the question names a business
         elif verdict in ("yes", "depends") and self._asks_negated_action(clause, asked):
@@ -705,6 +746,8 @@ class Knowledge:
                 text += " It holds only within the stated limit or exception, so check that first."
         if excluded:
             text += f" Anything {excluded} falls outside that."
+        if limit is not None:
+            text += f" But the policy also says: {self.clauses[limit].statement.rstrip('.')} (rule {self.clauses[limit].id})."
         if choices:
             options = "; ".join(f"{c.clause} {c.heading}" for c in choices)
             text = f"I'm not completely sure which rule you mean — did you mean: {options}? Closest: {text}"
