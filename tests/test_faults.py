@@ -346,3 +346,185 @@ async def test_a_full_database_gets_a_clear_message_changes_nothing_and_health_s
         assert conn.execute("SELECT count(*) FROM report_events e JOIN reports r ON r.id = e.report_id"
                             " WHERE r.ref = ? AND e.kind = 'filed'", [ref]).fetchone() == (1,)
         assert conn.execute("SELECT count(*) FROM reports WHERE reporter_id = 'clarke'").fetchone() == (1,)
+
+
+# --- SIGKILL during each flow, then restart ---------------------------------------------------------
+# A real `python app.py serve` process (tests/test_reports_durability.Server), driven over HTTP,
+# killed with SIGKILL (no shutdown of any kind) at points in each flow, restarted on the same file.
+# The server also runs its training tick on start (real clock), so every restart exercises the
+# nudges too; `assert_consistent` checks the whole database after each scenario.
+
+from tests.test_reports_durability import Server, texts  # noqa: E402
+
+REPORT_STEPS = ("report a concern", "no", "1", "1", "Kill check: an adult messaged a pupil on a gaming site",
+                "Child K, Year 5", "yesterday after school", "Roblox", "none")
+DRAFT = "draft: Year 6 raised money for the food bank this week - thank you all!\npictured: none"
+
+
+@pytest.fixture
+def process(tmp_path):
+    """Start (and restart) the server on one database; stops whatever is left at the end."""
+    db_path, log_path = tmp_path / "policybot.db", tmp_path / "server.log"
+    started: list[Server] = []
+
+    def start() -> Server:
+        server = Server(db_path, log_path).start()
+        started.append(server)
+        return server
+
+    start.db_path = db_path
+    yield start
+    for server in started:
+        server.stop()
+
+
+def query(db_path: Path, sql: str, args=()) -> list[tuple]:
+    with sqlite3.connect(db_path, timeout=30) as conn:
+        return conn.execute(sql, args).fetchall()
+
+
+def assert_consistent(db_path: Path) -> None:
+    """No record lost half-way, none duplicated, nothing delivered twice."""
+    one = lambda sql, args=(): query(db_path, sql, args)[0][0]  # noqa: E731
+    assert one("SELECT count(*) - count(DISTINCT key) FROM outbox") == 0
+    # reports: each filed exactly once, with its 'filed' event, audit row and an alert per recipient
+    for report_id, ref, routing in query(db_path, "SELECT id, ref, routing FROM reports"):
+        assert one("SELECT count(*) FROM report_events WHERE report_id = ? AND kind = 'filed'", [report_id]) == 1, ref
+        assert one("SELECT count(*) FROM access_audit WHERE report_ref = ? AND action = 'file'", [ref]) == 1, ref
+        assert one("SELECT count(*) FROM outbox WHERE key LIKE ? ESCAPE '\\'", [f"report:{ref}:alert:%"]) >= 1, ref
+    assert one("SELECT count(*) - count(DISTINCT ref) FROM reports") == 0
+    # drafts: every version stored, exactly one submit, and the audit trail ends in the draft's state
+    for draft_id, state, version in query(db_path, "SELECT id, state, version FROM drafts"):
+        assert one("SELECT count(*) FROM draft_versions WHERE draft_id = ?", [draft_id]) == version
+        assert one("SELECT count(*) FROM draft_audit WHERE draft_id = ? AND action = 'submit'", [draft_id]) == 1
+        last = query(db_path, "SELECT to_state FROM draft_audit WHERE draft_id = ? ORDER BY id DESC LIMIT 1", [draft_id])
+        assert last == [(state,)], (draft_id, state, last)
+        assert one("SELECT count(*) FROM outbox WHERE key LIKE ?", [f"draft-{draft_id}-v1-approval%"]) >= 1
+    # nudges: each stage recorded once (its primary key) with exactly one outbox message
+    assert one("SELECT count(*) FROM training_reminders") == one("SELECT count(*) FROM outbox WHERE key LIKE 'training-%'")
+    # delivery: every local message delivered exactly once into the person's inbox
+    assert one("SELECT count(*) FROM local_inbox") == one(
+        "SELECT count(*) FROM outbox WHERE status = 'delivered' AND channel = 'local'")
+
+
+def wait_delivered(db_path: Path, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if query(db_path, "SELECT count(*) FROM outbox WHERE status = 'pending'")[0][0] == 0:
+            return
+        time.sleep(0.1)
+    raise AssertionError(query(db_path, "SELECT key, attempts, last_error FROM outbox WHERE status = 'pending'"))
+
+
+def test_sigkill_at_every_stage_of_a_report_loses_nothing_and_files_it_once(process):
+    db_path = process.db_path
+    server = process()
+    for step in REPORT_STEPS[:4]:
+        server.say("clarke", step)
+    server.kill()  # mid-intake, before what happened
+    server = process()
+    assert "What happened" in texts(server.say("clarke", "report a concern"))  # resumes where it was
+    for step in REPORT_STEPS[4:7]:
+        server.say("clarke", step)
+    server.kill()  # mid-intake, half the details given
+    server = process()
+    assert "Where did it happen" in texts(server.say("clarke", "report a concern"))
+    for step in REPORT_STEPS[7:]:
+        server.say("clarke", step)
+    server.kill()  # at the summary, before sending
+    assert query(db_path, "SELECT count(*) FROM reports") == [(0,)]
+    server = process()
+    assert "Check your report" in texts(server.say("clarke", "report a concern"))
+    ack = server.say("clarke", "send")
+    ref = ack[-1]["data"]["report_ref"]
+    server.kill()  # right after the acknowledgement
+
+    server = process()
+    # pressing "Send to the DSL" again (a replayed click) files nothing
+    assert "no report waiting" in texts(server.press("clarke", "report.confirm"))
+    wait_delivered(db_path)
+    assert query(db_path, "SELECT count(*) FROM reports WHERE reporter_id = 'clarke'") == [(1,)]
+    alerted = query(db_path, "SELECT person_id FROM outbox WHERE key LIKE ? ORDER BY person_id", [f"report:{ref}:alert:%"])
+    assert alerted == [("reed",), ("shah",)]
+    for dsl in ("shah", "reed"):
+        alerts = [m for m in server.inbox(dsl) if ref in (m.get("title") or "")]
+        assert len(alerts) == 1, (dsl, alerts)  # delivered once, whether before or after the kill
+    server.stop()
+    assert_consistent(db_path)
+
+
+def _send_then_kill(server: Server, body: dict, delay: float) -> None:
+    """Post `body` and SIGKILL the server `delay` seconds later, whether or not it has answered."""
+    sender = threading.Thread(target=lambda: _ignore_errors(server.post, body), daemon=True)
+    sender.start()
+    time.sleep(delay)
+    server.kill()
+    sender.join(timeout=10)
+
+
+def _ignore_errors(call, *args) -> None:
+    try:
+        call(*args)
+    except Exception:  # the connection dies with the server: that is the point
+        pass
+
+
+@pytest.mark.parametrize("delays", [(0.0, 0.002, 0.005, 0.01, 0.02, 0.05)])
+def test_sigkill_while_a_report_is_being_sent_files_it_whole_or_not_at_all(process, delays):
+    db_path = process.db_path
+    people = ("clarke", "lewis", "nowak", "staff", "hughes", "brown")[:len(delays)]
+    server = process()
+    for person, delay in zip(people, delays):
+        for step in REPORT_STEPS:
+            server.say(person, step)
+        _send_then_kill(server, {"person": person, "text": "send"}, delay)
+        server = process()
+    for person in people:
+        filed = query(db_path, "SELECT count(*) FROM reports WHERE reporter_id = ?", [person])[0][0]
+        intake = query(db_path, "SELECT count(*) FROM conversation_state WHERE who = ?", [person])[0][0]
+        assert (filed, intake) in ((1, 0), (0, 1)), (person, filed, intake)  # filed, or still waiting to send
+        if not filed:
+            assert "Received" in texts(server.say(person, "send"))
+        assert query(db_path, "SELECT count(*) FROM reports WHERE reporter_id = ?", [person]) == [(1,)]
+    wait_delivered(db_path)
+    server.stop()
+    assert_consistent(db_path)
+
+
+def test_sigkill_during_draft_approval_loses_no_decision_and_records_it_once(process):
+    db_path = process.db_path
+    server = process()
+    card = server.say("hughes", DRAFT)
+    draft_id = int(card[0]["title"].split()[1])
+    server.kill()  # right after the submission was acknowledged
+    assert query(db_path, "SELECT state, version FROM drafts WHERE id = ?", [draft_id]) == [("submitted", 1)]
+
+    server = process()
+    assert f"Draft {draft_id}" in texts(server.say("okafor", "pending approvals"))
+    decided = server.say("okafor", f"approve draft {draft_id}")
+    assert "approved" in texts(decided)
+    server.kill()  # right after the approve click was acknowledged
+
+    server = process()
+    again = texts(server.press("okafor", "draft.approve", {"draft_id": draft_id, "version": 1}))
+    assert "cannot be approved" in again  # a replayed click changes nothing
+    wait_delivered(db_path)
+    told = [m for m in server.inbox("hughes") if f"Draft {draft_id} approved" in (m.get("title") or "")]
+    assert len(told) == 1
+    assert query(db_path, "SELECT action FROM draft_audit WHERE draft_id = ? ORDER BY id", [draft_id]) == [
+        ("submit",), ("approve",)]
+    assert query(db_path, "SELECT count(*) FROM outbox WHERE key = ?", [f"draft-{draft_id}-v1-approved"]) == [(1,)]
+
+    # and a kill while the click is being handled: approved whole or not at all
+    second = int(server.say("hughes", DRAFT.replace("this week", "this term"))[0]["title"].split()[1])
+    _send_then_kill(server, {"person": "okafor", "action": "draft.approve",
+                             "value": {"draft_id": second, "version": 1}}, 0.005)
+    server = process()
+    state = query(db_path, "SELECT state FROM drafts WHERE id = ?", [second])[0][0]
+    approvals = query(db_path, "SELECT count(*) FROM draft_audit WHERE draft_id = ? AND action = 'approve'", [second])[0][0]
+    assert (state, approvals) in (("approved", 1), ("submitted", 0))
+    if state == "submitted":
+        assert "approved" in texts(server.press("okafor", "draft.approve", {"draft_id": second, "version": 1}))
+    wait_delivered(db_path)
+    server.stop()
+    assert_consistent(db_path)
