@@ -132,7 +132,7 @@ AUDIENCE_CUES = [
                           r"complain\w*|moan\w*|slag\w*|comment\w*|wrote|writes|is posting|keeps)\b")),
     ("school_accounts", re.compile(r"\b(school|schools|official|cjs|our) (facebook|instagram|fb|insta|ig|page|account|"
                                    r"accounts|social media|socials|channels?|feed|posts)\b|\bthe school (post|like|follow)|"
-                                   r"\bwill the school\b|\bdoes the school\b|\bcan the school\b")),
+                                   r"\b(will|does|can|is|isnt|should|shouldnt|has|hasnt|doesnt|would|could|must) the school\b")),
     ("staff", re.compile(r"\b(can|may|could|should|am|do|must|shall) i\b|\b(im|i am|as) an? (teacher|ta|member of staff|"
                          r"staff member|governor|volunteer|teaching assistant)\b|\b(can|may|should) (staff|teachers?|"
                          r"governors?|volunteers?)\b|\bmy (own|personal)\b|\b(is it|its) (ok|okay|alright|fine) (for me )?to\b|"
@@ -175,6 +175,10 @@ GROUP_STEMS = {"pupils": frozenset({"pupil", "child", "children", "student"}),
                "staff": frozenset({"colleagu", "staff", "governor", "volunteer", "teacher"})}
 PERMISSION_ASKED = re.compile(r"^(can|could|may|might) (i|we|you|parents?|pupils?|kids|children|staff)\b|"
                               r"\b(allowed|permitted|ok to|okay to|alright to|fine to)\b")
+# "is seesaw social media (according to the policy)", "does a class blog count as social media".
+DEFINITION_ASKED = re.compile(r"^(is|are|does|do|would|will|could) (?:(?:a|an|the|our|my)\s+)?(?:\w+\s+){1,3}?"
+                              r"(?:(?:count|counts|counted|classed|considered|class|classified|seen|treated|included)\s+)?"
+                              r"(?:as\s+)?(?:a\s+|an\s+)?(social media|social network\w*)\b(?!\s+(?:post|account|page))")
 ENDORSE_VERB = re.compile(r"\b(like|likes|liked|liking|follow|follows|followed|following)\b")
 HANDLE = re.compile(r"@\w+")
 # A clause that only points at other rules ("follow the above social media guidelines").
@@ -544,6 +548,8 @@ class Knowledge:
         scored_text = self.lexicon.remove_out_of_scope(normalised) if off_topic else normalised
         hint = AUDIENCE_HINTS.get(audience_hint or "", "")
         scored_text = f"{hint} {scored_text}" if hint else scored_text
+        if DEFINITION_ASKED.search(scored_text):
+            scored_text += " definition"  # "is Seesaw social media?" asks what the policy counts as social media
         ranked, info = self.score(scored_text, meta=bool(meta))
         best_score, best_index = ranked[0] if ranked else (0.0, -1)
         if disclosure and self._reporting_clause is not None:
