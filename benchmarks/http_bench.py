@@ -96,6 +96,10 @@ def serve_fakes() -> None:
 
     # Slack's Web API keeps connections alive (HTTP/1.1); the test fake speaks HTTP/1.0 unless told.
     http.server.BaseHTTPRequestHandler.protocol_version = "HTTP/1.1"
+    # http.server writes a response's headers and body separately: with Nagle's algorithm on, a
+    # kept-alive connection then waits out the client's delayed ACK (~40 ms) on every reply,
+    # which would cap the channels at the fakes' pace rather than the server's.
+    http.server.BaseHTTPRequestHandler.disable_nagle_algorithm = True
     with FakeConnector() as connector, FakeSlack() as slack:
         print(json.dumps({"connector": connector.url, "slack_api": slack.api_url}), flush=True)
         for line in sys.stdin:
