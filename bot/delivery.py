@@ -17,6 +17,7 @@ from storage.roster import accounts_of
 log = logging.getLogger(__name__)
 
 IDLE_WAKE_SECONDS = 30.0
+LOCAL = "local"
 
 
 class DeliveryError(Exception):
@@ -63,12 +64,16 @@ class Dispatcher:
                                                  failure.retry_after)
                     log.warning("delivery %s failed (%s); retry at %s", row["id"], failure, next_at)
                     continue
-                outbox.mark_delivered(db, row["id"], channel, self.services.now())
+                with db.atomic():  # the local inbox row and the "delivered" mark: both or neither
+                    if channel == LOCAL:
+                        outbox.deliver_locally(db, row["person_id"], reply, self.services.now())
+                    outbox.mark_delivered(db, row["id"], channel, self.services.now())
                 delivered += 1
         return delivered
 
     async def _send(self, person_id: str, reply: Reply) -> str:
-        """Deliver through the first platform that takes it; DeliveryError only when all refuse."""
+        """Deliver through the first platform that takes it; DeliveryError only when all refuse.
+        Returns the platform, or LOCAL when the person is on none (the caller stores it)."""
         accounts = accounts_of(self.services.db, person_id)
         failures: list[DeliveryError] = []
         for platform, sender in self.senders.items():
@@ -86,9 +91,9 @@ class Dispatcher:
         if failures:
             waits = [f.retry_after for f in failures if f.retry_after is not None]
             raise DeliveryError("; ".join(str(f) for f in failures), min(waits) if waits else None)
-        # Nobody on a chat platform: the local channel (web chat / terminal) holds it for them.
-        outbox.deliver_locally(self.services.db, person_id, reply, self.services.now())
-        return "local"
+        # Nobody on a chat platform: the local channel (web chat / terminal) holds it for them;
+        # the caller writes it to the local inbox in the same transaction that marks it delivered.
+        return LOCAL
 
     async def run(self) -> None:
         """Deliver until cancelled, sleeping until the next message is due or a wake-up."""
