@@ -528,3 +528,99 @@ def test_sigkill_during_draft_approval_loses_no_decision_and_records_it_once(pro
     wait_delivered(db_path)
     server.stop()
     assert_consistent(db_path)
+
+
+# --- nudges: the scheduler killed between (and inside) its transactions --------------------------
+# The server's training tick uses the real clock, so a child process runs the same code (tick, then
+# the Dispatcher) with the clock fixed on a working Thursday morning, and SIGKILLs itself at a
+# chosen point: inside the tick's transaction, between a local delivery and its "delivered" mark,
+# or just after that mark. Then it runs again to completion, as a restarted server would.
+
+SCHEDULER = textwrap.dedent('''
+    import asyncio, os, signal, sys
+    from datetime import datetime, timezone
+    sys.path.insert(0, os.getcwd())
+    import app
+    from bot.core import Hub
+    from handlers import training
+    from storage import outbox
+    from storage import training as training_store
+
+    kill_at = os.environ.get("KILL_AT", "")
+    point, _, nth = kill_at.partition(":")
+    calls = {"n": 0}
+
+    def killing(module, name, before):
+        original = getattr(module, name)
+
+        def wrapped(*args, **kwargs):
+            calls["n"] += 1
+            if before and calls["n"] == int(nth):
+                os.kill(os.getpid(), signal.SIGKILL)
+            result = original(*args, **kwargs)
+            if not before and calls["n"] == int(nth):
+                os.kill(os.getpid(), signal.SIGKILL)
+            return result
+        setattr(module, name, wrapped)
+
+    if point == "mark_sent":          # inside the tick's transaction, after N stage rows
+        killing(training_store, "mark_sent", before=False)
+    elif point == "deliver_locally":  # after the Nth message is in the inbox, before it is marked
+        killing(outbox, "deliver_locally", before=False)
+    elif point == "mark_delivered":   # just after the Nth message is marked delivered
+        killing(outbox, "mark_delivered", before=False)
+
+    moment = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)  # Thursday, term time, 10:00
+    services = app.build_services(knowledge=object(), clock=lambda: moment)
+    app.load_training_records(services)
+    hub = Hub(services)
+    queued = training.tick(services)
+    delivered = asyncio.run(hub.dispatcher.deliver_due())
+    while delivered:
+        delivered = asyncio.run(hub.dispatcher.deliver_due())
+    print("queued", queued)
+''')
+
+
+def run_scheduler(db_path: Path, kill_at: str = "") -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "Microsoft"))}
+    env.update(POLICYBOT_DB=str(db_path), KILL_AT=kill_at)
+    return subprocess.run([sys.executable, "-c", SCHEDULER], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+def nudges(db_path: Path) -> dict[str, int]:
+    one = lambda sql: query(db_path, sql)[0][0]  # noqa: E731
+    return {"stages": one("SELECT count(*) FROM training_reminders"),
+            "queued": one("SELECT count(*) FROM outbox WHERE key LIKE 'training-%'"),
+            "delivered": one("SELECT count(*) FROM outbox WHERE key LIKE 'training-%' AND status = 'delivered'"),
+            "inbox": one("SELECT count(*) FROM local_inbox"),
+            "distinct_inbox": one("SELECT count(*) FROM (SELECT DISTINCT person_id, payload FROM local_inbox)")}
+
+
+@pytest.fixture(scope="module")
+def complete_run(tmp_path_factory) -> dict[str, int]:
+    """What one uninterrupted run sends: the reference every interrupted run must end up at."""
+    db_path = tmp_path_factory.mktemp("nudges") / "policybot.db"
+    result = run_scheduler(db_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    figures = nudges(db_path)
+    assert figures["stages"] >= 5, "the sample training records should leave several reminders due"
+    return figures
+
+
+@pytest.mark.parametrize("kill_at", ["mark_sent:1", "mark_sent:4", "deliver_locally:1", "deliver_locally:3",
+                                     "mark_delivered:2"])
+def test_sigkill_during_nudges_never_loses_or_repeats_a_reminder(tmp_path, complete_run, kill_at):
+    db_path = tmp_path / "policybot.db"
+    killed = run_scheduler(db_path, kill_at)
+    assert killed.returncode == -signal.SIGKILL, (killed.returncode, killed.stderr[-3000:])
+    if kill_at.startswith("mark_sent"):  # the tick's transaction was not committed: nothing of it
+        assert nudges(db_path)["stages"] == 0 and nudges(db_path)["queued"] == 0
+    for _ in range(2):  # the restart, then another tick: nothing new is due
+        finished = run_scheduler(db_path)
+        assert finished.returncode == 0, finished.stderr[-3000:]
+    figures = nudges(db_path)
+    assert figures == complete_run, figures
+    assert figures["inbox"] == figures["distinct_inbox"] == figures["delivered"]  # each reminder seen once
+    assert_consistent(db_path)
