@@ -35,7 +35,10 @@ HARM = re.compile(
     r"horrible|vile|disgusting|fake (account|profile|page)|pretending to be|impersonat\w*|"
     r"stranger|strangers|someone (she|he|they) (doesnt|dont|didnt) know|people (she|he|they) (dont|doesnt) know|"
     r"older (boy|boys|man|men|lad|lads|teenager|teen)|video ?call\w*|send (her|him|them) (pics|photos|pictures)|"
-    r"in the bath|bath time|undressed|calling (her|him|them) names)\b")
+    r"in the bath|bath time|undressed|calling (her|him|them) names|laugh at|laughing at|laughed at|humiliat\w*|"
+    r"end it all|end (his|her|their) life|kill (himself|herself|themselves)|not (want to )?be here|"
+    r"(sent|sending|messag\w*|contact\w*|asked|asking) (?:\w+ ){0,3}by (a|an|some) (man|men|adult|adults|stranger|older \w+)|"
+    r"(from|by) (a|an|some) (man|men|adult|stranger) (on|online|in a game))\b")
 # Adults whose narrated conduct towards pupils is itself a concern (a pupil's own acts need harm words).
 ADULT = (r"(colleagues?|teachers?|members? of staff|staff members?|tas?|teaching assistants?|volunteers?|"
          r"governors?|coach|parents?|mums?|dads?|carers?|someone|somebody|adult|man|woman|stranger|lad|older \w+|"

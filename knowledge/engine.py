@@ -60,7 +60,7 @@ people person someone something anything everything nothing lot lots bit kind so
 good bad nice right wrong best worst better worse same different own other another every each both few
 many much more most less least also just only even still already again ever never always often sometimes
 really quite very too enough maybe perhaps probably actually basically literally once until after before
-while though although since because unless whether then""".split())
+while though although since because unless whether then here theres where""".split())
 # How questions are asked, whatever the school's lexicon says: never a topic.
 QUESTION_FILLER = frozenset("""im ive dont cant wont ok okay alright fine allowed allow please pls question
 wondering know tell am get got""".split())
@@ -106,6 +106,9 @@ WHO_IS_ROLE = re.compile(r"^(?:who|whos)\s+(?:is\s+)?(?:the|our|my)\s+((?:\w+\s+
 QUESTION_NEGATES = re.compile(r"\b(not|no|cant|cannot|dont|doesnt|isnt|arent|wont|never|stop|stops|stopped|block|"
                               r"blocked|prevent|prevented|off|disable|disabled|turned off|switched off|why)\b")
 AUDIENCE_CUES = [
+    # A member of staff narrated as doing what section 3 governs ("my son's teacher posted a pic of him").
+    ("staff", re.compile(r"\b(teacher|ta|colleague|member of staff|staff member|volunteer|governor|coach)s? (?:has |have |is |was )?"
+                         r"(posted|posts|shared|shares|put|added|adds|messaged|messages|is posting|uploaded)\b")),
     # A parent who volunteers or governs is asking as one of the staff (section 3 covers them).
     ("staff", re.compile(r"\b(im|i am|as) an? (parent|mum|dad) (volunteer|governor|helper)\b|"
                          r"\bstaff (whatsapp|group|groups|chat|chats|facebook|fb|instagram|insta|social media|socials|"
@@ -118,6 +121,8 @@ AUDIENCE_CUES = [
                            r"a (parent|mum|dad|carer))\b|\b(parents?|carers?|mums?|dads?) (allowed|can|should|may)\b|"
                            r"\b(for|by) (parents|carers)\b|\bmy (son|daughter|child|kid)s? (school|class|teacher)\b")),
     ("pupils", re.compile(r"^(pupils?|children|kids?|students?) \w+ing\b|"
+                          r"\b(pupils?|children|child|kids?|students?|class|(?:year|yr|y) ?[1-9]s?|boys?|girls?)\b(?: \w+){0,2} "
+                          r"(want|wants|asked|asking|wondering|ask)\b(?: \w+){0,3} (if|whether) (they|he|she) (can|could|are|is|may)\b|"
                           r"\b(can|may|should|could|do|does|are|is|must|will) (my |the |a |our )?(pupils?|children|"
                           r"child|kids?|students?|son|daughter)\b|\b(pupils?|children|kids|students) (allowed|can|"
                           r"should|may)\b|\b(im|i am|as) a (pupil|student|child)\b|\bfor (pupils|children|kids)\b")),
@@ -128,11 +133,12 @@ AUDIENCE_CUES = [
     # Third parties narrated as doing what their section governs ("a parent posts nasty stuff about me").
     ("parents", re.compile(r"\b(a|the|my|our|if|when) (parent|mum|dad|carer)s? (?:(?:is|are|was|were|keeps|has been) )?(post|posts|posted|share|shares|shared|"
                            r"complain\w*|moan\w*|slag\w*|comment\w*|wrote|writes|put|puts|is posting|keeps)\b")),
-    ("pupils", re.compile(r"\b(a|the|my|our|if|when) (pupil|child|student|kid)s? (?:(?:is|are|was|were|keeps|has been) )?(post|posts|posted|share|shares|shared|"
+    ("pupils", re.compile(r"\b(a|the|my|our|if|when) (pupil|child|student|kid)s? (?:who )?(?:(?:is|are|was|were|keeps|has been) )?(post|posts|posted|share|shares|shared|"
                           r"complain\w*|moan\w*|slag\w*|comment\w*|wrote|writes|is posting|keeps)\b")),
     ("school_accounts", re.compile(r"\b(school|schools|official|cjs|our) (facebook|instagram|fb|insta|ig|page|account|"
                                    r"accounts|social media|socials|channels?|feed|posts)\b|\bthe school (post|like|follow)|"
-                                   r"\b(will|does|can|is|isnt|should|shouldnt|has|hasnt|doesnt|would|could|must) the school\b")),
+                                   r"\b(will|does|can|is|isnt|should|shouldnt|has|hasnt|doesnt|would|could|must) the school\b|"
+                                   r"\bthe school (can|could|will|would|should|may|is allowed)\b")),
     ("staff", re.compile(r"\b(can|may|could|should|am|do|must|shall) i\b|\b(im|i am|as) an? (teacher|ta|member of staff|"
                          r"staff member|governor|volunteer|teaching assistant)\b|\b(can|may|should) (staff|teachers?|"
                          r"governors?|volunteers?)\b|\bmy (own|personal)\b|\b(is it|its) (ok|okay|alright|fine) (for me )?to\b|"
@@ -154,14 +160,17 @@ HELPDESK = re.compile(r"\b(fix|fixed|fixing|broken|not working|wont turn on|rese
 # Using a phone or device in class or at work is a behaviour/acceptable-use matter, not social media.
 DEVICE_USE = re.compile(r"\b(phones?|mobiles?|smartphones?|smart ?watch\w*|devices?|ipads?|tablets?)\b(?:\s+\w+){0,4}?\s+"
                         r"(in|during|at|to|into)\s+(the\s+)?(class|classes|classroom|lessons?|school|work|assembly|"
-                        r"school day|the day|playground|break|lunch)\b|\b(phone|mobile) (policy|rules|ban)\b")
+                        r"school day|the day|playground|break|lunch|residential|trip|trips|visit|coach)\b|"
+                        r"\b(phone|mobile) (policy|rules|ban)\b|\buse (their|his|her|my|our|your|the) (own )?(phones?|mobiles?|ipads?|tablets?)\b")
 # Owning or carrying a phone ("are Y6 allowed phones in their bags") is the same matter.
 DEVICE_OWNERSHIP = re.compile(r"\b(allowed|bring|brings|have|has|carry|carrying|keep)\s+(?:\w+\s+){0,2}?"
                               r"(phones?|mobiles?|smart ?watch\w*|smartphones?)\b")
 # How-to questions about operating an app ("how do I set up…", "how do I block…"): the policy says what
 # is allowed, not how the apps work, unless the question is about privacy, reporting or consent.
 APP_HOWTO = re.compile(r"^how (do|can|would|should|to) ?(i|we|you)? ?(set up|setup|block|unblock|schedule|upload|download|"
-                       r"install|delete|create|boost|crop|edit|pin|archive|embed|run ads|get more)\b")
+                       r"install|delete|create|boost|crop|edit|pin|archive|embed|run ads|get more|post on|post to|"
+                       r"upload to|log ?in to|login to|sign in to)\b")
+HOWTO_POSTING = frozenset({"post on", "post to", "upload to", "log in to", "login to", "sign in to"})  # on the school's page: rule 2-3
 HOWTO_IN_SCOPE = re.compile(r"\b(privacy|private|settings|report|complain\w*|consent|permission|safeguarding|concern)\b")
 # What another policy says ("what's the acceptable use policy for ipads"): that policy answers it.
 OTHER_POLICY_CONTENT = re.compile(r"^(whats|what is|what|what does|what do) (the|our) ((?:\w+ ){1,3}?)policy "
@@ -179,6 +188,15 @@ PERMISSION_ASKED = re.compile(r"^(can|could|may|might) (i|we|you|parents?|pupils
 DEFINITION_ASKED = re.compile(r"^(is|are|does|do|would|will|could) (?:(?:a|an|the|our|my)\s+)?(?:\w+\s+){1,3}?"
                               r"(?:(?:count|counts|counted|classed|considered|class|classified|seen|treated|included)\s+)?"
                               r"(?:as\s+)?(?:a\s+|an\s+)?(social media|social network\w*)\b(?!\s+(?:post|account|page))")
+# "As a governor am I covered by…", "do the rules apply to me as a volunteer": the role is the topic.
+APPLIES_TO_ME = re.compile(r"\b(apply|applies|covered|cover|covers|count|counts|included|include|bound)\b"
+                           r"(?: \w+){0,3} (me|us)\b|\bam i (covered|included|bound)\b")
+TEXT_SPEAK = {"r": "are", "u": "you", "ur": "your", "cn": "can", "cud": "could", "shud": "should", "wud": "would",
+              "wat": "what", "wot": "what", "b4": "before", "bc": "because", "cos": "because", "coz": "because",
+              "abt": "about", "ppl": "people", "thx": "thanks", "tho": "though", "wen": "when",
+              "2day": "today", "plz": "please", "pls": "please", "msg": "message", "msgs": "messages"}
+# (No digits or single letters other than "r"/"u": "year 4" and "Y 6" must stay as they are.)
+INSTEAD_OF = re.compile(r"\b(rather than|instead of)( (on|in|via|through|using))?( the| a| my| their| our)? \w+")
 ENDORSE_VERB = re.compile(r"\b(like|likes|liked|liking|follow|follows|followed|following)\b")
 HANDLE = re.compile(r"@\w+")
 # A clause that only points at other rules ("follow the above social media guidelines").
@@ -216,6 +234,11 @@ def _stem(word: str) -> str:
     if len(word) > 4 and word.endswith("e") and not word.endswith(("ee", "ie")):
         word = word[:-1]  # "include" / "includ(ed)", "share" / "shar(ing)"
     return word
+
+
+def _expand_text_speak(text: str) -> str:
+    """"r parents allowed", "cn u", "wat r the rules": chat shorthand in full, so intent and audience read it."""
+    return " ".join(TEXT_SPEAK.get(word, word) for word in text.split())
 
 
 @dataclass
@@ -330,7 +353,7 @@ class Knowledge:
         # Words that only say where (the platforms, the school's page, a device), never what about.
         self._generic_terms = frozenset(self._terms(normalise(
             "facebook instagram social media school official channels page account accounts post posts use "
-            "equipment devices laptop phone")))
+            "equipment devices laptop phone login password access")))
         self._person_clauses = [index for index, clause in enumerate(self.clauses) if PERSON_NAMING.search(clause.text)]
         self._clause_text_words = frozenset(w for clause in self.clauses for w in normalise(clause.text).split()) \
             | frozenset(normalise(f"{self.policy.meta.headteacher or ''} headteacher head teacher").split())
@@ -373,7 +396,8 @@ class Knowledge:
         words = text.split()
         corrected = " ".join(self._correct(w) for w in words)
         # "As a TA…", "I'm a parent…" say who is asking (audience), not what about: not scored as terms.
-        terms = set(self._terms(IDENTITY.sub(" ", corrected)))
+        asks_applies = APPLIES_TO_ME.search(corrected)
+        terms = set(self._terms(corrected if asks_applies else IDENTITY.sub(" ", corrected)))
         content = [w for w in corrected.split() if w not in self.stopwords and len(w) > 1 and not w.isdigit()]
         known = sum(1 for w in content if w in self.idf or w in self._lexicon_words)
         info = {"normalised": corrected, "words": words, "terms": terms,
@@ -401,6 +425,7 @@ class Knowledge:
         asked_stems = {_stem(w) for w in corrected.split() if w not in self.stopwords and len(w) > 3}
         names_school_account = bool(SCHOOL_ACCOUNT.search(corrected))
         names_platform = bool(SOCIAL_PLACE.search(corrected))
+        asks_official_route = bool({"official", "channel"} & terms) and not names_school_account
         yes_no = bool(VERDICT_INTENT.search(corrected)) and not INFO_INTENT.search(corrected)
         asked_groups = {group for group, stems in GROUP_STEMS.items() if terms & stems}
         acts_on_school_account = bool(SPEAKER_ACTS.search(corrected) and names_school_account)
@@ -443,7 +468,7 @@ class Knowledge:
                 best[clause_index] *= 1.5 if meta else 1.15  # "who…?" is answered by a clause naming someone
             if asked_stems and clause.negated_words and self._matches_negated(clause, asked_stems):
                 best[clause_index] *= 1.15  # "can I comment?" meets "comments cannot be posted" head on
-            if names_platform and not names_school_account and OFFICIAL_ROUTE.search(clause.text):
+            if names_platform and not names_school_account and not asks_official_route and OFFICIAL_ROUTE.search(clause.text):
                 best[clause_index] *= 0.85  # "complain on Facebook" is the ban, not "complain through official channels"
             if audience == "school_accounts" and ENDORSE_VERB.search(corrected) and ENDORSE_VERB.search(clause.text.lower()):
                 best[clause_index] *= 1.15  # "will the school like my mate's page?" is the liking rule
@@ -495,7 +520,7 @@ class Knowledge:
 
     def _answer(self, question: str, audience_hint: str | None) -> Answer:
         clipped = question[:MAX_QUESTION_CHARS]
-        normalised = normalise(clipped)
+        normalised = _expand_text_speak(normalise(clipped))
         words = normalised.split()
         if not any(ch.isalpha() for ch in normalised):
             return Answer(question=question, answered=False, confidence=0.0,
@@ -518,7 +543,9 @@ class Knowledge:
         if (HELPDESK.search(normalised) or DEVICE_USE.search(normalised) or DEVICE_OWNERSHIP.search(normalised)) \
                 and not disclosure and not self._mentions_social_media(normalised):
             return self._refuse(question, normalised, 0.0)
-        if not disclosure and APP_HOWTO.match(PREFACE.sub("", normalised)) and not HOWTO_IN_SCOPE.search(normalised):
+        howto = APP_HOWTO.match(PREFACE.sub("", normalised))
+        if howto and not disclosure and not HOWTO_IN_SCOPE.search(normalised) \
+                and not (SCHOOL_ACCOUNT.search(normalised) and howto.group(3) in HOWTO_POSTING):
             return self._refuse(question, normalised, 0.0, "The social media policy says what may be posted and by "
                                 "whom, not how to operate the apps.")
         other_policy = OTHER_POLICY_CONTENT.match(PREFACE.sub("", normalised))
@@ -548,6 +575,8 @@ class Knowledge:
         scored_text = self.lexicon.remove_out_of_scope(normalised) if off_topic else normalised
         hint = AUDIENCE_HINTS.get(audience_hint or "", "")
         scored_text = f"{hint} {scored_text}" if hint else scored_text
+        # "…with complaints rather than fb": the alternative turned down is not what is asked about.
+        scored_text = INSTEAD_OF.sub(" ", scored_text)
         if DEFINITION_ASKED.search(scored_text):
             scored_text += " definition"  # "is Seesaw social media?" asks what the policy counts as social media
         ranked, info = self.score(scored_text, meta=bool(meta))
@@ -614,7 +643,7 @@ class Knowledge:
 
     def _mentions_social_media(self, normalised: str) -> bool:
         """Whether a question names social media, a platform, posting or the policy at all."""
-        if re.search(r"\b(post|posts|posting|posted|policy|online|social)\b", normalised):
+        if re.search(r"\b(post|posts|posting|posted|online|social)\b|\b(this|social media) policy\b", normalised):
             return True
         return bool(set(self.lexicon.expand(normalised)) & SOCIAL_MEDIA_TERMS)
 
