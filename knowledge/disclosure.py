@@ -38,7 +38,9 @@ HARM = re.compile(
     r"in the bath|bath time|undressed|calling (her|him|them) names|laugh at|laughing at|laughed at|humiliat\w*|"
     r"end it all|end (his|her|their) life|kill (himself|herself|themselves)|not (want to )?be here|"
     r"(sent|sending|messag\w*|contact\w*|asked|asking) (?:\w+ ){0,3}by (a|an|some) (man|men|adult|adults|stranger|older \w+)|"
-    r"(from|by) (a|an|some) (man|men|adult|stranger) (on|online|in a game))\b")
+    r"(from|by) (a|an|some) (man|men|adult|stranger) (on|online|in a game)|"
+    r"getting changed|changing room|underwear|no clothes|without (her|his|their) clothes|"
+    r"(asks|asked|asking|keeps asking) (her|him|them) for (photos?|pics?|pictures?|selfies?|videos?|nudes?))\b")
 # Adults whose narrated conduct towards pupils is itself a concern (a pupil's own acts need harm words).
 ADULT = (r"(colleagues?|teachers?|members? of staff|staff members?|tas?|teaching assistants?|volunteers?|"
          r"governors?|coach|parents?|mums?|dads?|carers?|someone|somebody|adult|man|woman|stranger|lad|older \w+|"
@@ -61,7 +63,7 @@ NARRATED_ACT = re.compile(
 # Habits in the present tense ("she messages them") are a concern only when pupils are involved.
 NARRATED_HABIT = re.compile(
     rf"\b{ADULT}\b(?:\s+\w+){{0,3}}?\s+(posts|shares|messages|dms|adds|follows|films|tags|sends|uploads|"
-    r"snapchats|whatsapps|texts)\b")
+    r"snapchats|whatsapps|texts|comments on|likes|reacts to|replies to)\b")
 # Something the speaker saw on an adult's own account with pupils in it ("I saw a colleague's tiktok
 # and there are kids from our class in his videos").
 SEEN_ON_ADULT_ACCOUNT = re.compile(

@@ -197,6 +197,16 @@ TEXT_SPEAK = {"r": "are", "u": "you", "ur": "your", "cn": "can", "cud": "could",
               "2day": "today", "plz": "please", "pls": "please", "msg": "message", "msgs": "messages"}
 # (No digits or single letters other than "r"/"u": "year 4" and "Y 6" must stay as they are.)
 INSTEAD_OF = re.compile(r"\b(rather than|instead of)( (on|in|via|through|using))?( the| a| my| their| our)? \w+")
+# What every rule of a social media policy is about: media, accounts, messages, images, monitoring,
+# training, reporting and the policy's own terms. A question naming none of them is probably not about it.
+MEDIUM_WORDS = """facebook instagram social media online post posts share image photo video comment like follow friend
+request communicate contact message account page profile channel whatsapp email link monitor intercept review updated
+renewal training safeguarding report concern definition related policies purpose scope applies comply consent
+headteacher internet equipment devices handle official manage authorised access complain respectful inappropriate
+information reference tag name names views opinions political advertisement newsletters vacancies achievements trips
+events business endorsement group"""
+NO_MEDIUM_FACTOR = 0.7
+ABOUT_THE_POLICY = re.compile(r"\b(this|the|our) (social media )?policy\b")
 ENDORSE_VERB = re.compile(r"\b(like|likes|liked|liking|follow|follows|followed|following)\b")
 HANDLE = re.compile(r"@\w+")
 # A clause that only points at other rules ("follow the above social media guidelines").
@@ -350,6 +360,7 @@ class Knowledge:
         surname = normalise(self.policy.meta.headteacher or "").split()[-1:]
         self._head_name = re.compile(rf"\b(?:(?:miss|mrs|mr|ms|mx|dr)\s+)?(?:\w\s+)?{surname[0]}\b") \
             if surname and len(surname[0]) > 2 else None
+        self._medium_terms = frozenset(self._terms(normalise(MEDIUM_WORDS)))
         # Words that only say where (the platforms, the school's page, a device), never what about.
         self._generic_terms = frozenset(self._terms(normalise(
             "facebook instagram social media school official channels page account accounts post posts use "
@@ -613,6 +624,11 @@ class Knowledge:
             before = content(normalised)
             after = content(self.lexicon.remove_out_of_scope(normalised))
             confidence *= 0.9 * after / before if before else 0.0
+        if not disclosure and not (info.get("terms", set()) & self._medium_terms) and not ABOUT_THE_POLICY.search(normalised):
+            # Every rule here is about a medium (posting, accounts, messages, images, monitoring, training,
+            # the policy itself); a question naming none ("can parents volunteer on the residential") is
+            # about school life that merely shares a word with a rule.
+            confidence *= NO_MEDIUM_FACTOR
         if ARITHMETIC.search(normalised):
             confidence *= 0.5  # sums are never policy questions
 
