@@ -38,12 +38,14 @@ HARM = re.compile(
     r"in the bath|bath time|undressed|calling (her|him|them) names|laugh at|laughing at|laughed at|humiliat\w*|"
     r"end it all|end (his|her|their) life|kill (himself|herself|themselves)|not (want to )?be here|"
     r"(sent|sending|messag\w*|contact\w*|asked|asking) (?:\w+ ){0,3}by (a|an|some) (man|men|adult|adults|stranger|older \w+)|"
-    r"(from|by) (a|an|some) (man|men|adult|stranger) (on|online|in a game)|"
+    r"(from|by) (a|an|some) (\w+ )?(man|men|adult|adults|stranger|strangers) (on|online|in a game)|"
     r"getting changed|changing room|underwear|no clothes|without (her|his|their) clothes|"
     r"(asks|asked|asking|keeps asking) (her|him|them) for (photos?|pics?|pictures?|selfies?|videos?|nudes?))\b")
 # Adults whose narrated conduct towards pupils is itself a concern (a pupil's own acts need harm words).
 ADULT = (r"(colleagues?|teachers?|members? of staff|staff members?|tas?|teaching assistants?|volunteers?|"
          r"governors?|coach|parents?|mums?|dads?|carers?|someone|somebody|adult|man|woman|stranger|lad|older \w+|"
+         r"caretakers?|cleaners?|tutors?|instructors?|supervisors?|dinner lad(?:y|ies)|helpers?|receptionists?|drivers?|"
+         r"neighbours?|uncles?|aunts?|aunties|cousins?|boyfriends?|girlfriends?|step ?(?:dad|mum)s?|"
          r"(mr|mrs|miss|ms|mx|sir) \w+|one of (my|our|the) (colleagues|teachers|staff|parents|tas|dads|mums|"
          r"volunteers|governors))")
 TOLD_BY_CHILD = re.compile(

@@ -170,6 +170,8 @@ DEVICE_OWNERSHIP = re.compile(r"\b(allowed|bring|brings|have|has|carry|carrying|
 APP_HOWTO = re.compile(r"^how (do|can|would|should|to) ?(i|we|you)? ?(set up|setup|block|unblock|schedule|upload|download|"
                        r"install|delete|create|boost|crop|edit|pin|archive|embed|run ads|get more|post on|post to|"
                        r"upload to|log ?in to|login to|sign in to)\b")
+# "How many likes/followers/staff…": counts the policy does not hold (its only figure is years of consent).
+HOW_MANY_COUNT = re.compile(r"^how many (?!years?\b|yrs?\b|times?\b|months?\b|days?\b)\w+")
 HOWTO_POSTING = frozenset({"post on", "post to", "upload to", "log in to", "login to", "sign in to"})  # on the school's page: rule 2-3
 HOWTO_IN_SCOPE = re.compile(r"\b(privacy|private|settings|report|complain\w*|consent|permission|safeguarding|concern)\b")
 # What another policy says ("what's the acceptable use policy for ipads"): that policy answers it.
@@ -203,8 +205,9 @@ MEDIUM_WORDS = """facebook instagram social media online post posts share image 
 request communicate contact message account page profile channel whatsapp email link monitor intercept review updated
 renewal training safeguarding report concern definition related policies purpose scope applies comply consent
 headteacher internet equipment devices handle official manage authorised access complain respectful inappropriate
-information reference tag name names views opinions political advertisement newsletters vacancies achievements trips
-events business endorsement group"""
+information reference tag name names views opinions political advertisement endorsement group"""
+# (Not "events", "trips" or "volunteers": what the school posts about, but asked on their own they are
+# school life — "can the dinner ladies help out at the fete".)
 NO_MEDIUM_FACTOR = 0.7
 ABOUT_THE_POLICY = re.compile(r"\b(this|the|our) (social media )?policy\b")
 ENDORSE_VERB = re.compile(r"\b(like|likes|liked|liking|follow|follows|followed|following)\b")
@@ -217,7 +220,8 @@ SOCIAL_PLACE = re.compile(r"\b(facebook|fb|instagram|insta|ig|tiktok|snapchat|tw
                           r"online|group chat|facebook group|forum)\b")
 # A restriction on others' children ("other than their own") does not touch the asker's own child.
 OWN_EXCEPTION = re.compile(r"\bother than (their|your|his|her) own\b", re.I)
-ASKS_ABOUT_OWN = re.compile(r"\b(my|our) (own )?(son|daughter|child|children|kid|kids|boy|girl|boys|girls)s?\b")
+ASKS_ABOUT_OWN = re.compile(r"\b(my|our) (own )?(son|daughter|child|children|kid|kids|boy|girl|boys|girls)s?\b|"
+                            r"\b(her|his|their) own (son|daughter|child|children|kid|kids|boy|girl|boys|girls)s?\b")
 SOCIAL_MEDIA_TERMS = frozenset({"social media", "facebook", "instagram", "friend request", "official school channels",
                                 "like follow endorsement pages users", "images photos"})
 YEAR_PLURAL = re.compile(r"\b((?:year|yr|y) ?[1-9])s\b")
@@ -559,6 +563,8 @@ class Knowledge:
                 and not (SCHOOL_ACCOUNT.search(normalised) and howto.group(3) in HOWTO_POSTING):
             return self._refuse(question, normalised, 0.0, "The social media policy says what may be posted and by "
                                 "whom, not how to operate the apps.")
+        if not disclosure and HOW_MANY_COUNT.match(PREFACE.sub("", normalised)):
+            return self._refuse(question, normalised, 0.0, "The social media policy gives no figures like that.")
         other_policy = OTHER_POLICY_CONTENT.match(PREFACE.sub("", normalised))
         if other_policy and not disclosure and "social" not in other_policy.group(3) \
                 and other_policy.group(3).strip() not in ("this", "the", "our"):

@@ -369,3 +369,141 @@ def test_if_condition_depends_unless_the_question_meets_it(engine, question, ver
     answer = engine.answer(question, today=BEFORE_RENEWAL)
     assert answer.clause == "2.4-2" and answer.verdict == verdict
     assert engine.policy.clause("3-11").verdict == "no"  # a prohibition's "(if …)" stays a "no"
+
+
+# --- held-out sets 3, 4 and 5 (round 3): first-run figures in each file's header ----------------
+# Set 3 was written before the engine code was read and then used to find failure classes; set 4
+# was a blind check after those fixes (then also used); set 5 was run once as the final blind check
+# and is only held to its recorded figures loosely, so that it is not tuned against.
+
+def _held_out(name: str) -> list[dict]:
+    return tomllib.loads((ROOT / "tests" / name).read_text(encoding="utf-8"))["questions"]
+
+
+def _figures(engine, items: list[dict]) -> dict:
+    answers = [(item, engine.answer(item["q"], today=BEFORE_RENEWAL)) for item in items]
+    scored = [(i, a) for i, a in answers if i["s"] not in ("", "oos") and not i.get("d")]
+    out = [(i, a) for i, a in answers if i["s"] == "oos"]
+    verdicts = [(i, a) for i, a in scored if i.get("v") and _section_ok(i, a) and a.answered]
+    failures = ([f"section {i['q']!r}: want {i['s']}, got {a.clause} ({a.confidence})" for i, a in scored
+                 if not _section_ok(i, a)]
+                + [f"answered out of scope {i['q']!r}: {a.clause} ({a.confidence})" for i, a in out if a.answered]
+                + [f"verdict {i['q']!r}: want {i['v']}, got {a.verdict} ({a.clause})" for i, a in verdicts
+                   if a.verdict not in i["v"].split("|")]
+                + [f"concern missed {i['q']!r}" for i, a in answers if i.get("d") and not a.report_suggested]
+                + [f"false flag {i['q']!r}" for i, a in answers if not i.get("d") and a.report_suggested])
+    return {
+        "section": sum(_section_ok(i, a) for i, a in scored) / len(scored),
+        "answered": sum(a.answered for i, a in scored) / len(scored),
+        "refused": sum(not a.answered for i, a in out) / len(out),
+        "verdict": sum(a.verdict in i["v"].split("|") for i, a in verdicts) / len(verdicts),
+        "flagged": sum(a.report_suggested for i, a in answers if i.get("d")) / sum(bool(i.get("d")) for i in items),
+        "false_flags": sum(a.report_suggested for i, a in answers if not i.get("d")),
+        "failures": failures,
+    }
+
+
+@pytest.mark.parametrize("name,size", [("questions_holdout3.toml", 100), ("questions_holdout4.toml", 44),
+                                       ("questions_holdout5.toml", 36)])
+def test_round3_sets_are_disjoint_from_examples(name, size):
+    examples = tomllib.loads((POLICY / "examples.toml").read_text(encoding="utf-8"))["clauses"]
+    phrasings = {e.strip().lower().rstrip("?") for values in examples.values() for e in values}
+    items = _held_out(name)
+    overlap = [item["q"] for item in items if item["q"].strip().lower().rstrip("?") in phrasings]
+    assert len(items) == size and not overlap, overlap
+
+
+# Thresholds a little below what the engine reaches (set 3: 100/98.5/100/100/100, 0 false flags;
+# set 4: 97/97/100/96/100, 0; set 5: 88.5/96/50/95/100, 1 false flag).
+@pytest.mark.parametrize("name,floors", [
+    ("questions_holdout3.toml", {"section": 0.95, "answered": 0.93, "refused": 0.90, "verdict": 0.93, "flagged": 0.9,
+                                 "false_flags": 1}),
+    ("questions_holdout4.toml", {"section": 0.90, "answered": 0.90, "refused": 0.66, "verdict": 0.90, "flagged": 0.8,
+                                 "false_flags": 1}),
+    ("questions_holdout5.toml", {"section": 0.80, "answered": 0.90, "refused": 0.15, "verdict": 0.85, "flagged": 0.5,
+                                 "false_flags": 2}),
+])
+def test_round3_held_out_figures(engine, name, floors):
+    figures = _figures(engine, _held_out(name))
+    report = {k: (round(v, 3) if isinstance(v, float) else v) for k, v in figures.items() if k != "failures"}
+    for key in ("section", "answered", "refused", "verdict", "flagged"):
+        assert figures[key] >= floors[key], f"{key} {report}" + _report(figures["failures"])
+    assert figures["false_flags"] <= floors["false_flags"], f"{report}" + _report(figures["failures"])
+
+
+# --- round-3 mechanisms, each with fresh phrasings (not copied from any labelled set) -----------
+
+def test_stemmer_is_symmetric_over_common_endings():
+    from knowledge.engine import _stem
+    assert _stem("include") == _stem("included") == _stem("includes")
+    assert _stem("apply") == _stem("applies") == _stem("applied")
+    assert _stem("share") == _stem("shared") == _stem("sharing") == _stem("shares")
+    assert _stem("post") == _stem("posts") == _stem("posting") == _stem("posted")
+
+
+def test_the_headteachers_name_is_the_headteacher_not_a_typo(engine):
+    answer = engine.answer("is it Miss Ingram who reviews this policy", today=BEFORE_RENEWAL)
+    assert answer.answered and answer.clause == "7-2"
+
+
+@pytest.mark.parametrize("question", [
+    "how do I crop a photo before it goes on instagram",
+    "how many likes did the last school facebook post get",
+    "what's the behaviour policy say about detentions",
+    "can Y5 keep their phones in their trays",
+    "can I get chatgpt to draft my newsletter",
+    "can the dinner ladies help out at the summer fete",
+])
+def test_near_misses_sharing_policy_words_are_refused(engine, question):
+    answer = engine.answer(question, today=BEFORE_RENEWAL)
+    assert not answer.answered and answer.ask_instead and answer.section is None
+
+
+@pytest.mark.parametrize("question,clause,verdicts", [
+    ("can a dad moan about the head in the parents whatsapp group", "5-5", {"no"}),        # pointer yields
+    ("can the school facebook like the food bank's page", "2.4-1", {"yes"}),              # allowed case named
+    ("can a mum put her own daughter's nativity photo on facebook", "5-9", {"yes"}),      # own child
+    ("will the school insta follow my brother's barber shop", "2.4-2", {"no", "depends"}),
+    ("r teachers allowed 2 add pupils on snapchat", "3-4", {"no"}),                       # text-speak
+])
+def test_round3_verdict_mechanisms(engine, question, clause, verdicts):
+    answer = engine.answer(question, today=BEFORE_RENEWAL)
+    assert answer.clause == clause and answer.verdict in verdicts, (answer.clause, answer.verdict)
+    if clause == "2.4-1":
+        assert not answer.text.startswith("Yes.")  # a restriction stays visibly a restriction
+
+
+def test_a_permission_met_only_by_an_expectation_quotes_the_close_ban(engine):
+    answer = engine.answer("as a parent can i write about my sons teacher on a forum", today=BEFORE_RENEWAL)
+    assert answer.section == "5" and answer.verdict in ("depends", "no")
+    if answer.verdict == "depends":
+        assert "But the policy also says" in answer.text
+
+
+def test_context_before_a_long_question_does_not_drown_it(engine):
+    question = ("Bit of background: I left teaching for a few years and came back this September, and a lad "
+                "I taught in my first year, who must be at university by now, has found me on Facebook and "
+                "sent me a friend request with a lovely message. Would it be ok to accept?")
+    answer = engine.answer(question, today=BEFORE_RENEWAL)
+    assert answer.answered and answer.section == "3" and answer.verdict == "no"
+
+
+@pytest.mark.parametrize("question", [
+    "one of my year 5 boys keeps getting friend requests from a grown man on xbox",
+    "im worried about one of the lunchtime staff, she follows a lot of our pupils on tiktok",
+    "a girl in Y4 says an older lad online keeps asking her for selfies",
+    "a parent has set up a fake facebook profile pretending to be one of our teachers",
+    "the school caretaker gave a Y6 boy his personal whatsapp number",
+])
+def test_round3_concerns_flagged(engine, question):
+    assert engine.answer(question, today=BEFORE_RENEWAL).report_suggested
+
+
+@pytest.mark.parametrize("question", [
+    "do i need to report it if i see a pupil's account is public",
+    "im concerned a parent might complain about me on facebook, can they",
+    "can governors like pupils' posts on instagram",
+    "i'm worried about my own privacy settings on instagram",
+])
+def test_round3_rule_questions_not_flagged(engine, question):
+    assert not engine.answer(question, today=BEFORE_RENEWAL).report_suggested
