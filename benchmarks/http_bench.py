@@ -328,6 +328,11 @@ def main() -> int:
     for result in results[1:]:
         verdict = "met" if result["rps"] >= 0.3 * bare["rps"] and result["p99"] < 50 else "NOT met"
         print(f"  {result['name']}: {verdict}")
+    # Closed loop: each client sends its next request when the last one is answered, so mean
+    # latency = clients / throughput (Little's law) and CPU per request bounds throughput.
+    print(f"\nWith {args.concurrency} closed-loop clients a mean latency under 50 ms needs"
+          f" >= {args.concurrency / 0.05:.0f} req/s, i.e. under {1000 / (args.concurrency / 0.05):.2f} ms"
+          f" of server CPU per request (one event loop, one core).")
     return 0
 
 
