@@ -1,6 +1,7 @@
 """Answer engine vs two baselines on the labelled set, in one process on the same clauses.
 
     .venv/bin/python benchmarks/answer_bench.py [questions.toml]
+    .venv/bin/python benchmarks/answer_bench.py --sets [-v]   per-set figures over every tests/questions*.toml
 
 Prints top-1 section accuracy, out-of-scope refusal rate and per-question median/p95 time for
 * the engine (knowledge.engine.Knowledge.answer, renewal check and text included),
@@ -83,7 +84,60 @@ def cold_start_seconds(question: str, runs: int = 3) -> float:
     return statistics.median(walls)
 
 
+def section_ok(item: dict, answer) -> bool:
+    allowed = item["s"].split("|")
+    return (answer.answered and answer.section in allowed) or ("oos" in allowed and not answer.answered)
+
+
+def set_figures(engine, items, today) -> dict:
+    """The figures the held-out tests check: section accuracy and answered-rate over in-scope
+    questions (concerns excluded), refusal over out-of-scope ones, concerns flagged, false flags."""
+    answers = [(item, engine.answer(item["q"], today=today)) for item in items]
+    scored = [(i, a) for i, a in answers if i["s"] not in ("", "oos") and not i.get("d")]
+    out = [(i, a) for i, a in answers if i["s"] == "oos"]
+    verdicts = [(i, a) for i, a in scored if i.get("v") and section_ok(i, a) and a.answered]
+    concerns = [a for i, a in answers if i.get("d")]
+    return {
+        "n": len(items),
+        "section": (sum(section_ok(i, a) for i, a in scored), len(scored)),
+        "answered": (sum(a.answered for i, a in scored), len(scored)),
+        "refused": (sum(not a.answered for i, a in out), len(out)),
+        "verdict": (sum(a.verdict in i["v"].split("|") for i, a in verdicts), len(verdicts)),
+        "flagged": (sum(a.report_suggested for a in concerns), len(concerns)),
+        "false_flags": sum(a.report_suggested for i, a in answers if not i.get("d")),
+        "failures": [f"section {i['q']!r}: want {i['s']}, got {a.clause} ({a.confidence})" for i, a in scored
+                     if not section_ok(i, a)]
+        + [f"answered oos {i['q']!r}: {a.clause} ({a.confidence})" for i, a in out if a.answered]
+        + [f"verdict {i['q']!r}: want {i['v']}, got {a.verdict} ({a.clause})" for i, a in verdicts
+           if a.verdict not in i["v"].split("|")]
+        + [f"concern missed {i['q']!r}" for i, a in answers if i.get("d") and not a.report_suggested]
+        + [f"false flag {i['q']!r}" for i, a in answers if not i.get("d") and a.report_suggested],
+    }
+
+
+def per_set_table(verbose: bool = False) -> int:
+    engine = Knowledge.load(POLICY / "calmore-social-media-policy.txt", POLICY / "lexicon.toml",
+                            POLICY / "examples.toml")
+    today = date(2026, 1, 15)
+    print(f"{'set':<26} {'n':>4} {'section':>13} {'answered':>13} {'refused':>11} {'verdict':>13} "
+          f"{'flagged':>11} {'false':>5}")
+    def cell(pair):
+        hit, total = pair
+        return f"{hit}/{total} {100 * hit / total:5.1f}%" if total else "-"
+    for path in sorted((ROOT / "tests").glob("questions*.toml")):
+        items = tomllib.loads(path.read_text(encoding="utf-8"))["questions"]
+        f = set_figures(engine, items, today)
+        print(f"{path.stem:<26} {f['n']:>4} {cell(f['section']):>13} {cell(f['answered']):>13} "
+              f"{cell(f['refused']):>11} {cell(f['verdict']):>13} {cell(f['flagged']):>11} {f['false_flags']:>5}")
+        if verbose:
+            for line in f["failures"]:
+                print("    " + line)
+    return 0
+
+
 def main() -> int:
+    if "--sets" in sys.argv:
+        return per_set_table("-v" in sys.argv)
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests" / "questions.toml"
     items = tomllib.loads(path.read_text(encoding="utf-8"))["questions"]
     items = [i for i in items if i["s"] != ""]  # disclosures without a section label are not scored
