@@ -6,11 +6,21 @@ a reporting or narrative verb ("told me", "messaged me saying", "is posting", "h
 "I think … is being …") and harm/risk vocabulary — or a third party narrated as *doing* something
 the policy forbids (posting pupils' photos, messaging a pupil). Rule questions ("can I post
 pupils' photos?", "are pupils allowed to…") are hypothetical and are not flagged.
+
+Two layers, either of which flags (recall first: a missed disclosure can hurt a child, a false alarm
+only puts "tell the DSL" first):
+* `ConcernRules`, built from the school's data (the [concerns] tables of policy/lexicon.toml): a
+  NARRATIVE (someone told/showed the speaker, the speaker saw/found, something has been/keeps
+  happening) about a CHILD with any RISK signal from broad families (harm, secrecy, unknown or older
+  contacts, gifts, images asked for, bullying, self-harm, home life, late-night contact, …), or an
+  adult's conduct towards a child, or an explicit worry ("should I tell someone");
+* the fixed patterns below, kept from earlier rounds for the shapes they already catch.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Iterable
 
 SUBJECT = (r"(child|children|kid|kids|pupil|pupils|student|students|boy|girl|son|daughter|"
            r"year ?[1-9]|yr ?[1-9]|y[1-9]|reception|colleague|teacher|member of staff|staff member|"
@@ -100,11 +110,136 @@ class Disclosure:
     reason: str
 
 
-def spot_disclosure(normalised_text: str) -> Disclosure | None:
-    """`normalised_text` as produced by knowledge.lexicon.normalise (lower case, no punctuation)."""
+GAP = r"(?:\w+\s+){0,8}?"  # "..." in an entry: up to eight words in between
+SHORT_GAP = r"(?:\w+\s+){0,3}?"  # "..": up to three
+HYPOTHETICAL_WINDOW = 6  # a marker within this many words after "if"/"when" is hypothetical
+
+
+def _word_pattern(word: str) -> str:
+    """One entry word: "threat*" → any ending, "(a|b*)" → alternatives, "(x|y)?" → optional."""
+    optional = word.endswith(")?")
+    if word.startswith("(") and (word.endswith(")") or optional):
+        inner = word[1:-2] if optional else word[1:-1]
+        body = "(?:" + "|".join(_word_pattern(alt) for alt in inner.split("|")) + ")"
+        return body + "?" if optional else body
+    if word.endswith("*"):
+        return re.escape(word[:-1]) + r"\w*"
+    return re.escape(word)
+
+
+def _entry_pattern(entry: str, placeholders: dict[str, str]) -> str:
+    """One data entry (see the header of [concerns] in policy/lexicon.toml) as a regular expression."""
+    if entry.startswith("re:"):
+        return f"(?:{entry[3:]})"
+    parts: list[str] = []
+    gap = ""
+    for word in entry.split():
+        if word in ("...", ".."):
+            gap = GAP if word == "..." else SHORT_GAP
+            continue
+        if word.startswith("!"):  # "!(me|us)": the previous word is not followed by these
+            parts.append(rf"(?!\s+{_word_pattern(word[1:])}\b)")
+            continue
+        name = word[1:-1] if word.startswith("{") and word.endswith("}") else None
+        piece = placeholders[name] if name in placeholders else _word_pattern(word)
+        if parts:
+            # an optional word may be absent: its separating space is optional with it
+            parts.append(r"\s*" if word.endswith(")?") else r"\s+")
+            parts.append(gap)
+        parts.append(piece)
+        gap = ""
+    return "".join(parts)
+
+
+def _alternation(entries: Iterable[str], placeholders: dict[str, str] | None = None) -> str:
+    patterns = [_entry_pattern(e, placeholders or {}) for e in entries if e and e.strip()]
+    # Longest first, so "older men" wins over "men" in what a match reports.
+    patterns.sort(key=len, reverse=True)
+    return "(?:" + "|".join(patterns) + ")" if patterns else r"(?!x)x"
+
+
+def _compile(entries: Iterable[str], placeholders: dict[str, str] | None = None, anchored: bool = False) -> re.Pattern:
+    body = _alternation(entries, placeholders)
+    return re.compile(body if anchored else rf"\b{body}\b")
+
+
+@dataclass(frozen=True)
+class ConcernRules:
+    """The school's concern vocabulary, compiled once at load (see [concerns] in policy/lexicon.toml)."""
+    children: re.Pattern
+    told: re.Pattern
+    narrative: re.Pattern
+    worry: re.Pattern
+    rule_openers: re.Pattern
+    rule_words: re.Pattern
+    hypothetical: re.Pattern
+    adults: re.Pattern
+    adult_conduct: re.Pattern
+    risks: tuple[tuple[str, re.Pattern], ...]
+
+    @classmethod
+    def from_data(cls, data: dict | None) -> "ConcernRules | None":
+        if not data:
+            return None
+        placeholders = {"child": _alternation(data.get("children", [])), "adult": _alternation(data.get("adults", []))}
+        return cls(
+            children=_compile(data.get("children", [])),
+            told=_compile(data.get("told", [])),
+            narrative=_compile(data.get("narrative", [])),
+            worry=_compile(data.get("worry", [])),
+            rule_openers=_compile(data.get("rule_openers", []), anchored=True),
+            rule_words=_compile(data.get("rule_words", [])),
+            hypothetical=_compile(data.get("hypothetical", [])),
+            adults=_compile(data.get("adults", [])),
+            adult_conduct=_compile(data.get("adult_conduct", []), placeholders),
+            risks=tuple((name, _compile(entries, placeholders))
+                        for name, entries in (data.get("risk") or {}).items() if entries),
+        )
+
+    def _is_hypothetical(self, text: str, start: int) -> bool:
+        before = text[:start].split()[-HYPOTHETICAL_WINDOW:]
+        return bool(before) and self.hypothetical.search(" ".join(before)) is not None
+
+    def _first_real(self, pattern: re.Pattern, text: str) -> re.Match | None:
+        return next((m for m in pattern.finditer(text) if not self._is_hypothetical(text, m.start())), None)
+
+    def spot(self, text: str) -> Disclosure | None:
+        rule_question = self.rule_openers.match(text) is not None or self.rule_words.search(text) is not None
+        told = self._first_real(self.told, text)
+        narrated = told or (None if rule_question else self._first_real(self.narrative, text))
+        if narrated is None:
+            return None
+        child = self.children.search(text)
+        if child is None:
+            return None
+        for family, pattern in self.risks:
+            risk = pattern.search(text)
+            if risk:
+                return Disclosure(f"{family}: {risk.group(0)}")
+        if self.adults.search(text):
+            conduct = self.adult_conduct.search(text)
+            if conduct:
+                return Disclosure(f"adult conduct: {conduct.group(0)}")
+        worry = self.worry.search(text)
+        if worry and (told or not rule_question):
+            return Disclosure(f"worry: {worry.group(0)}")
+        return None
+
+
+def spot_disclosure(normalised_text: str, rules: ConcernRules | None = None) -> Disclosure | None:
+    """`normalised_text` as produced by knowledge.lexicon.normalise (lower case, no punctuation);
+    `rules` the school's compiled concern data (None: the fixed patterns only)."""
     text = normalised_text
     if not text:
         return None
+    if rules is not None:
+        found = rules.spot(text)
+        if found:
+            return found
+    return _fixed_patterns(text)
+
+
+def _fixed_patterns(text: str) -> Disclosure | None:
     has_subject = re.search(rf"\b{SUBJECT}\b", text) is not None
     harm = HARM.search(text)
     reporting = REPORTING.search(text)

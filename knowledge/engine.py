@@ -30,7 +30,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from knowledge.answers import Answer, Related
-from knowledge.disclosure import spot_disclosure
+from knowledge.disclosure import ConcernRules, spot_disclosure
 from knowledge.lexicon import Lexicon, normalise
 from knowledge.policy import STOPWORDS, VERDICT_OF_MODALITY, Clause, Policy
 
@@ -272,6 +272,7 @@ class Knowledge:
         self.stopwords = STOPWORDS | lexicon.extra_stopwords | QUESTION_FILLER | NARRATIVE_FILLER
         self.warnings: list[str] = []
         self._renewal_date = policy.meta.renewal_date
+        self.concern_rules = ConcernRules.from_data(lexicon.concerns)
         self._build()
 
     # --- loading ---------------------------------------------------------------------------
@@ -541,7 +542,7 @@ class Knowledge:
             return Answer(question=question, answered=False, confidence=0.0,
                           text="I didn't catch a question there. Ask me about the school's social media policy, "
                                "for example: \"Can I accept a friend request from a past pupil?\"")
-        disclosure = spot_disclosure(normalised)
+        disclosure = spot_disclosure(normalised, self.concern_rules)
         if len(words) >= 3 and sum(w in ENGLISH_FUNCTION_WORDS for w in words) < 2 and not disclosure:
             known = sum(1 for w in words if w in self.vocabulary)
             if known < len(words) / 2:

@@ -39,6 +39,7 @@ class Lexicon:
     routes: list[Route] = field(default_factory=list)
     out_of_scope: list[str] = field(default_factory=list)
     extra_stopwords: frozenset[str] = frozenset()
+    concerns: dict = field(default_factory=dict)  # the raw [concerns] tables (compiled by knowledge.disclosure)
 
     def __post_init__(self) -> None:
         self._terms_of_variant: dict[str, list[str]] = {}
@@ -66,6 +67,7 @@ class Lexicon:
             routes=routes,
             out_of_scope=list(raw.get("out_of_scope", {}).get("terms", [])),
             extra_stopwords=frozenset(normalise(w) for w in raw.get("stopwords", {}).get("extra", [])),
+            concerns=dict(raw.get("concerns", {})),
         )
 
     def variant_words(self) -> set[str]:
