@@ -9,8 +9,6 @@ outage, a slow platform never holding up a person's own reply, and Teams' connec
 from __future__ import annotations
 
 import asyncio
-import http.server
-import json
 import os
 import signal
 import sqlite3
@@ -19,7 +17,7 @@ import sys
 import textwrap
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import aiohttp
