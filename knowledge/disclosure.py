@@ -111,7 +111,7 @@ class Disclosure:
 
 
 GAP = r"(?:\w+\s+){0,8}?"  # "..." in an entry: up to eight words in between
-SHORT_GAP = r"(?:\w+\s+){0,3}?"  # "..": up to three
+SHORT_GAP = r"(?:\w+\s+){0,4}?"  # "..": up to four
 HYPOTHETICAL_WINDOW = 6  # a marker within this many words after "if"/"when" is hypothetical
 
 
@@ -184,7 +184,7 @@ class ConcernRules:
         placeholders = {"child": _alternation(data.get("children", [])), "adult": _alternation(data.get("adults", []))}
         return cls(
             children=_compile(data.get("children", [])),
-            told=_compile(data.get("told", [])),
+            told=_compile(data.get("told", []), placeholders),
             narrative=_compile(data.get("narrative", [])),
             worry=_compile(data.get("worry", [])),
             rule_openers=_compile(data.get("rule_openers", []), anchored=True),
@@ -203,14 +203,21 @@ class ConcernRules:
     def _first_real(self, pattern: re.Pattern, text: str) -> re.Match | None:
         return next((m for m in pattern.finditer(text) if not self._is_hypothetical(text, m.start())), None)
 
+    def is_rule_question(self, text: str) -> bool:
+        """Asks about the rules and narrates nothing that happened ("what should I do if a child
+        tells me…", "does the policy cover pupils laughing at…")."""
+        rule_question = self.rule_openers.match(text) is not None or self.rule_words.search(text) is not None
+        return rule_question and self._first_real(self.told, text) is None
+
     def spot(self, text: str) -> Disclosure | None:
         rule_question = self.rule_openers.match(text) is not None or self.rule_words.search(text) is not None
         told = self._first_real(self.told, text)
-        narrated = told or (None if rule_question else self._first_real(self.narrative, text))
-        if narrated is None:
-            return None
         child = self.children.search(text)
         if child is None:
+            return None
+        narrated = told or (None if rule_question else
+                            self._first_real(self.narrative, text) or self.adult_conduct.search(text))
+        if narrated is None:
             return None
         for family, pattern in self.risks:
             risk = pattern.search(text)
@@ -234,7 +241,7 @@ def spot_disclosure(normalised_text: str, rules: ConcernRules | None = None) -> 
         return None
     if rules is not None:
         found = rules.spot(text)
-        if found:
+        if found or rules.is_rule_question(text):
             return found
     return _fixed_patterns(text)
 
