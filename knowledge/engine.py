@@ -209,6 +209,9 @@ information reference tag name names views opinions political advertisement endo
 # (Not "events", "trips" or "volunteers": what the school posts about, but asked on their own they are
 # school life — "can the dinner ladies help out at the fete".)
 NO_MEDIUM_FACTOR = 0.7
+# Share of confidence kept when the best clause meets none of the question's core ("what's the best
+# app for class photos": only the scene — photos, class — is shared); partial cover scales between.
+CORE_MISS_FACTOR = 0.45
 ABOUT_THE_POLICY = re.compile(r"\b(this|the|our) (social media )?policy\b")
 ENDORSE_VERB = re.compile(r"\b(like|likes|liked|liking|follow|follows|followed|following)\b")
 HANDLE = re.compile(r"@\w+")
@@ -328,6 +331,12 @@ class Knowledge:
         policy_words = {t for index in range(len(self.clauses)) for t in self._terms(normalise(
             f"{self.clauses[index].heading} {self.clauses[index].statement}"))}
         policy_words |= {_stem(w) for term in self.lexicon.synonyms for w in normalise(term).split()}
+        # Everything a clause is about, in its own words and its example phrasings: what a question's
+        # core (its action and object) must meet for the clause to answer it.
+        self._clause_terms = {index: frozenset(terms) for index, terms in clause_terms.items()}
+        for index, text in raw_targets:  # plus the plain words, before the lexicon rewrote them
+            self._clause_terms[index] = self._clause_terms[index] | {
+                _stem(w) for w in normalise(text).split() if w not in self.stopwords and len(w) > 1}
         self.idf = {term: math.log(1 + count / df) * (1.0 if term in policy_words else EXAMPLE_ONLY_WEIGHT)
                     for term, df in document_frequency.items()}
         self.default_idf = math.log(1 + count)
@@ -370,6 +379,9 @@ class Knowledge:
         self._generic_terms = frozenset(self._terms(normalise(
             "facebook instagram social media school official channels page account accounts post posts use "
             "equipment devices laptop phone login password access")))
+        # Words that only set the scene of a social media question (where, whose, about whom), never its
+        # core: from the lexicon's [core] context list, so a school can extend it.
+        self._context_terms = frozenset(self._terms(normalise(" ".join(self.lexicon.core.get("context", [])))))
         self._person_clauses = [index for index, clause in enumerate(self.clauses) if PERSON_NAMING.search(clause.text)]
         self._clause_text_words = frozenset(w for clause in self.clauses for w in normalise(clause.text).split()) \
             | frozenset(normalise(f"{self.policy.meta.headteacher or ''} headteacher head teacher").split())
@@ -638,6 +650,13 @@ class Knowledge:
             confidence *= NO_MEDIUM_FACTOR
         if ARITHMETIC.search(normalised):
             confidence *= 0.5  # sums are never policy questions
+        if best_index >= 0 and not disclosure and not meta and len(info.get("terms", ())) <= LONG_MESSAGE_TERMS:
+            # The best clause shares only scene-setting words with a short question (its core — the action
+            # and object asked about — appears nowhere in the clause or its phrasings): not covered.
+            # (A long message's story words are not its core, so it is left to the checks above.)
+            info["core_cover"] = self._core_cover(info, best_index)
+            if info["core_cover"] == 0.0:
+                confidence *= CORE_MISS_FACTOR
 
         threshold = ANSWER_THRESHOLD * (0.75 if disclosure else 1.0)
         if best_index < 0 or confidence < threshold:
@@ -663,6 +682,19 @@ class Knowledge:
                 "Write down what was said or seen, in their words, with the time.\n" + answer.text)
             answer.ask_instead = answer.ask_instead or "the DSL (designated safeguarding lead)"
         return answer
+
+    def _core_cover(self, info: dict, clause_index: int) -> float:
+        """The IDF-weighted share of the question's core terms (its terms minus the scene-setting
+        context words) that the clause or its example phrasings use; 1.0 when the question is all context."""
+        core = [t for t in info.get("terms", ()) if t not in self._context_terms]
+        if not core:
+            return 1.0
+        unknown = self.default_idf
+        total = sum(self.idf.get(t, unknown) for t in core)
+        clause_terms = self._clause_terms.get(clause_index, frozenset())
+        for twin in self.twins.get(clause_index, ()):
+            clause_terms = clause_terms | self._clause_terms.get(twin, frozenset())
+        return sum(self.idf.get(t, unknown) for t in core if t in clause_terms) / total if total else 1.0
 
     def _mentions_social_media(self, normalised: str) -> bool:
         """Whether a question names social media, a platform, posting or the policy at all."""

@@ -40,6 +40,7 @@ class Lexicon:
     out_of_scope: list[str] = field(default_factory=list)
     extra_stopwords: frozenset[str] = frozenset()
     concerns: dict = field(default_factory=dict)  # the raw [concerns] tables (compiled by knowledge.disclosure)
+    core: dict = field(default_factory=dict)  # [core] context: scene-setting words, never a question's core
 
     def __post_init__(self) -> None:
         self._terms_of_variant: dict[str, list[str]] = {}
@@ -68,6 +69,7 @@ class Lexicon:
             out_of_scope=list(raw.get("out_of_scope", {}).get("terms", [])),
             extra_stopwords=frozenset(normalise(w) for w in raw.get("stopwords", {}).get("extra", [])),
             concerns=dict(raw.get("concerns", {})),
+            core=dict(raw.get("core", {})),
         )
 
     def variant_words(self) -> set[str]:
