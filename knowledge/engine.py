@@ -169,7 +169,8 @@ DEVICE_OWNERSHIP = re.compile(r"\b(allowed|bring|brings|have|has|carry|carrying|
 # is allowed, not how the apps work, unless the question is about privacy, reporting or consent.
 APP_HOWTO = re.compile(r"^how (do|can|would|should|to) ?(i|we|you)? ?(set up|setup|block|unblock|schedule|upload|download|"
                        r"install|delete|create|boost|crop|edit|pin|archive|embed|run ads|get more|post on|post to|"
-                       r"upload to|log ?in to|login to|sign in to)\b")
+                       r"upload to|log ?in to|login to|sign in to|change|update|rename|remove|add my|add a signature|turn on|turn off|"
+                       r"switch on|switch off)\b")
 # "How many likes/followers/staff…": counts the policy does not hold (its only figure is years of consent).
 HOW_MANY_COUNT = re.compile(r"^how many (?!years?\b|yrs?\b|times?\b|months?\b|days?\b)\w+")
 HOWTO_POSTING = frozenset({"post on", "post to", "upload to", "log in to", "login to", "sign in to"})  # on the school's page: rule 2-3
@@ -212,6 +213,16 @@ NO_MEDIUM_FACTOR = 0.7
 # Share of confidence kept when the best clause meets none of the question's core ("what's the best
 # app for class photos": only the scene — photos, class — is shared); partial cover scales between.
 CORE_MISS_FACTOR = 0.45
+# The word a short question turns on: the thing asked for after "what/which" ("what font…", "which
+# camera…") or the action after "can I / can parents…" ("can I borrow…"). When the policy and the
+# lexicon never use that word at all, the question is about something else (same factor).
+FOCUS_WORD = re.compile(
+    r"^(?:(?:what|which|whats)\s+(?!(?:is|are|do|does|did|should|can|could|the|a|an|if|happens?|would|will|about|"
+    r"other|my|our|i|we|to|kind|sort|type|wont|cant|dont|isnt|arent|shouldnt|they|you|he|she|it|this|that|these|"
+    r"those|counts?|sort|exactly|else|age|time)\b)(\w{4,})"
+    r"|(?:can|could|may|should|shall|will|would|is it ok to|am i allowed to|are we allowed to)\s+(?:i|we|you|they|"
+    r"parents?|pupils?|children|kids|staff|governors?|teachers?|volunteers?|the school|the class|my class|a parent|"
+    r"a pupil)\s+(?:still\s+|just\s+|ever\s+|also\s+)?(\w{4,}))\b")
 ABOUT_THE_POLICY = re.compile(r"\b(this|the|our) (social media )?policy\b")
 ENDORSE_VERB = re.compile(r"\b(like|likes|liked|liking|follow|follows|followed|following)\b")
 HANDLE = re.compile(r"@\w+")
@@ -655,7 +666,7 @@ class Knowledge:
             # and object asked about — appears nowhere in the clause or its phrasings): not covered.
             # (A long message's story words are not its core, so it is left to the checks above.)
             info["core_cover"] = self._core_cover(info, best_index)
-            if info["core_cover"] == 0.0:
+            if info["core_cover"] == 0.0 or self._focus_is_foreign(info.get("normalised", "")):
                 confidence *= CORE_MISS_FACTOR
 
         threshold = ANSWER_THRESHOLD * (0.75 if disclosure else 1.0)
@@ -684,17 +695,33 @@ class Knowledge:
         return answer
 
     def _core_cover(self, info: dict, clause_index: int) -> float:
-        """The IDF-weighted share of the question's core terms (its terms minus the scene-setting
-        context words) that the clause or its example phrasings use; 1.0 when the question is all context."""
-        core = [t for t in info.get("terms", ()) if t not in self._context_terms]
-        if not core:
+        """The IDF-weighted share of the question's core that the clause or its example phrasings use;
+        1.0 when the question is all scene-setting. The core is counted in units: each plain word, and
+        each lexicon phrase once however many policy words it stands for ("newsletter" → newsletters,
+        guidance, factsheets is one unit, met when the clause uses any of them)."""
+        rest, policy_terms = self.lexicon.rewrite(info.get("normalised", ""))
+        units = [frozenset({_stem(w)}) for w in rest.split() if w not in self.stopwords and len(w) > 1]
+        units += [frozenset(_stem(w) for w in term.split() if w not in self.stopwords) for term in policy_terms]
+        units = [unit for unit in units if unit and not unit <= self._context_terms]
+        if not units:
             return 1.0
-        unknown = self.default_idf
-        total = sum(self.idf.get(t, unknown) for t in core)
         clause_terms = self._clause_terms.get(clause_index, frozenset())
         for twin in self.twins.get(clause_index, ()):
             clause_terms = clause_terms | self._clause_terms.get(twin, frozenset())
-        return sum(self.idf.get(t, unknown) for t in core if t in clause_terms) / total if total else 1.0
+        unknown = self.default_idf
+        weights = [max(self.idf.get(t, unknown) for t in unit) for unit in units]
+        covered = sum(weight for unit, weight in zip(units, weights) if unit & clause_terms)
+        return covered / sum(weights)
+
+    def _focus_is_foreign(self, normalised: str) -> bool:
+        """The word the question turns on (FOCUS_WORD) is one the policy, its example phrasings and the
+        lexicon never use ("what colour is the school logo", "can I borrow the school camera")."""
+        focus = FOCUS_WORD.match(PREFACE.sub("", normalised))
+        if not focus:
+            return False
+        word = focus.group(1) or focus.group(2)
+        return _stem(word) not in self.idf and word not in self._lexicon_words and word not in self.stopwords \
+            and _stem(word) not in self._context_terms
 
     def _mentions_social_media(self, normalised: str) -> bool:
         """Whether a question names social media, a platform, posting or the policy at all."""
