@@ -113,6 +113,7 @@ class Disclosure:
 GAP = r"(?:\w+\s+){0,8}?"  # "..." in an entry: up to eight words in between
 SHORT_GAP = r"(?:\w+\s+){0,4}?"  # "..": up to four
 HYPOTHETICAL_WINDOW = 6  # a marker within this many words after "if"/"when" is hypothetical
+MAX_MARKERS = 20  # markers looked at per message (a pathological repeat stays cheap)
 
 
 def _word_pattern(word: str) -> str:
@@ -142,7 +143,9 @@ def _entry_pattern(entry: str, placeholders: dict[str, str]) -> str:
             continue
         name = word[1:-1] if word.startswith("{") and word.endswith("}") else None
         piece = placeholders[name] if name in placeholders else _word_pattern(word)
-        if parts:
+        if not parts and gap:
+            parts.append(gap)  # an entry remainder that starts with "..."
+        elif parts:
             # an optional word may be absent: its separating space is optional with it
             parts.append(r"\s*" if word.endswith(")?") else r"\s+")
             parts.append(gap)
@@ -156,6 +159,22 @@ def _alternation(entries: Iterable[str], placeholders: dict[str, str] | None = N
     # Longest first, so "older men" wins over "men" in what a match reports.
     patterns.sort(key=len, reverse=True)
     return "(?:" + "|".join(patterns) + ")" if patterns else r"(?!x)x"
+
+
+def _compile_factored(entries: Iterable[str], placeholders: dict[str, str]) -> re.Pattern:
+    """Like _compile, with entries that start with the same {placeholder} sharing it once: the
+    regex engine then tries the long list of adults once per position, not once per entry."""
+    groups: dict[str, list[str]] = {}
+    for entry in entries:
+        first, _, rest = entry.strip().partition(" ")
+        if first.startswith("{") and first.endswith("}") and rest and not rest.startswith("!"):
+            groups.setdefault(first, []).append(rest)
+        else:
+            groups.setdefault("", []).append(entry)
+    branches = [_alternation(rests, placeholders) for first, rests in groups.items() if not first]
+    branches += [_entry_pattern(first, placeholders) + r"\s+" + _alternation(rests, placeholders)
+                 for first, rests in groups.items() if first]
+    return re.compile(r"\b(?:" + "|".join(branches) + r")\b") if branches else re.compile(r"(?!x)x")
 
 
 def _compile(entries: Iterable[str], placeholders: dict[str, str] | None = None, anchored: bool = False) -> re.Pattern:
@@ -191,17 +210,23 @@ class ConcernRules:
             rule_words=_compile(data.get("rule_words", [])),
             hypothetical=_compile(data.get("hypothetical", [])),
             adults=_compile(data.get("adults", [])),
-            adult_conduct=_compile(data.get("adult_conduct", []), placeholders),
+            adult_conduct=_compile_factored(data.get("adult_conduct", []), placeholders),
             risks=tuple((name, _compile(entries, placeholders))
                         for name, entries in (data.get("risk") or {}).items() if entries),
         )
 
     def _is_hypothetical(self, text: str, start: int) -> bool:
-        before = text[:start].split()[-HYPOTHETICAL_WINDOW:]
+        # Only the few words just before the marker (a bounded slice: long messages stay linear).
+        before = text[max(0, start - 12 * HYPOTHETICAL_WINDOW):start].split()[-HYPOTHETICAL_WINDOW:]
         return bool(before) and self.hypothetical.search(" ".join(before)) is not None
 
     def _first_real(self, pattern: re.Pattern, text: str) -> re.Match | None:
-        return next((m for m in pattern.finditer(text) if not self._is_hypothetical(text, m.start())), None)
+        for count, match in enumerate(pattern.finditer(text)):
+            if count >= MAX_MARKERS:
+                return None
+            if not self._is_hypothetical(text, match.start()):
+                return match
+        return None
 
     def is_rule_question(self, text: str) -> bool:
         """Asks about the rules and narrates nothing that happened ("what should I do if a child
