@@ -404,7 +404,7 @@ def _figures(engine, items: list[dict]) -> dict:
 
 
 @pytest.mark.parametrize("name,size", [("questions_holdout3.toml", 100), ("questions_holdout4.toml", 44),
-                                       ("questions_holdout5.toml", 36)])
+                                       ("questions_holdout5.toml", 36), ("questions_holdout6.toml", 60)])
 def test_round3_sets_are_disjoint_from_examples(name, size):
     examples = tomllib.loads((POLICY / "examples.toml").read_text(encoding="utf-8"))["clauses"]
     phrasings = {e.strip().lower().rstrip("?") for values in examples.values() for e in values}
@@ -414,14 +414,17 @@ def test_round3_sets_are_disjoint_from_examples(name, size):
 
 
 # Thresholds a little below what the engine reaches (set 3: 100/98.5/100/100/100, 0 false flags;
-# set 4: 97/97/100/96/100, 0; set 5: 88.5/96/50/95/100, 1 false flag).
+# set 4: 97/97/100/96/100, 0; set 5: 88.5/96/100/95/100, 1 false flag; set 6 (round 4, figures after the
+# round-4 changes, so no longer blind): 95.8/95.8/86.7/95.5/100, 0).
 @pytest.mark.parametrize("name,floors", [
     ("questions_holdout3.toml", {"section": 0.95, "answered": 0.93, "refused": 0.90, "verdict": 0.93, "flagged": 0.9,
                                  "false_flags": 1}),
     ("questions_holdout4.toml", {"section": 0.90, "answered": 0.90, "refused": 0.66, "verdict": 0.90, "flagged": 0.8,
                                  "false_flags": 1}),
-    ("questions_holdout5.toml", {"section": 0.80, "answered": 0.90, "refused": 0.15, "verdict": 0.85, "flagged": 0.5,
+    ("questions_holdout5.toml", {"section": 0.80, "answered": 0.90, "refused": 0.80, "verdict": 0.85, "flagged": 0.75,
                                  "false_flags": 2}),
+    ("questions_holdout6.toml", {"section": 0.90, "answered": 0.90, "refused": 0.80, "verdict": 0.90, "flagged": 0.95,
+                                 "false_flags": 1}),
 ])
 def test_round3_held_out_figures(engine, name, floors):
     figures = _figures(engine, _held_out(name))
@@ -507,3 +510,99 @@ def test_round3_concerns_flagged(engine, question):
 ])
 def test_round3_rule_questions_not_flagged(engine, question):
     assert not engine.answer(question, today=BEFORE_RENEWAL).report_suggested
+
+
+# --- round 4: concerns as a narrative about a child + a risk family (data in policy/lexicon.toml) ---
+# Fresh phrasings, one or two per family, not copied from any labelled set.
+
+@pytest.mark.parametrize("question", [
+    "one of my girls has been getting snapchats from a 16 year old she met on fortnite",   # older contact
+    "Y4 lad told me someone on roblox gave him free robux if he sent a photo",             # gifts + images
+    "parent says her son's been talking to an adult on xbox live every night",             # relayed by a parent
+    "my year 5 said she's not allowed to tell anyone about her new friend",               # secrecy
+    "a boy in my class has marks on his arms and wont say why",                            # injuries
+    "noticed Jake in 4C has been really withdrawn since a video of him went round whatsapp",  # images going round
+    "a kid in 6H says her mum's new partner keeps taking pictures of her",                 # home life
+    "mrs jones has been giving lifts home to a y6 boy and messaging him on whatsapp",      # adult conduct
+    "one of our TAs follows a load of our year 6s on tiktok and comments on their videos",  # adult conduct
+    "one of my y6 girls posted on her story that she wants to disappear",                  # self-harm
+    "my class were talking about a challenge on tiktok where you hold your breath till you pass out",
+    "one of the mums messaged me at 11pm saying her daughter hasn't come home",            # missing
+    "saw a comment on the school facebook from a man asking which girls are in the netball team",
+    "someone made a fake tiktok of one of our year 5s and is posting mean videos",         # fake account
+])
+def test_round4_concerns_flagged_and_dsl_first(engine, question):
+    answer = engine.answer(question, today=BEFORE_RENEWAL)
+    assert answer.report_suggested, question
+    assert answer.text.startswith("This sounds like a safeguarding concern")
+    assert "Do not promise the child confidentiality" in answer.text and "DSL" in answer.text.split(".")[1]
+
+
+@pytest.mark.parametrize("question", [
+    "what should I do if a child tells me they are being bullied online",   # hypothetical: after "if"
+    "pupils were laughing at a teacher's post on tiktok, does the policy cover that",
+    "do kids get told off if they post mean stuff about teachers",          # "told off" is not reported speech
+    "can a parent share a photo of their son's football match",
+    "are staff allowed to follow pupils on tiktok",
+    "a parent keeps complaining about me on facebook, what can I do",       # no child at risk
+    "So one of the mums has messaged me on messenger asking about her son's reading, can I just answer her?",
+])
+def test_round4_rule_questions_and_adult_disputes_not_flagged(engine, question):
+    assert not engine.answer(question, today=BEFORE_RENEWAL).report_suggested
+
+
+def test_a_school_extends_the_concern_families_without_code(tmp_path):
+    lexicon = (POLICY / "lexicon.toml").read_text(encoding="utf-8")
+    message = "one of my y5 boys keeps placing bets on a casino app"
+    stock = Knowledge.load(POLICY / "calmore-social-media-policy.txt", POLICY / "lexicon.toml", POLICY / "examples.toml")
+    assert not stock.answer(message, today=BEFORE_RENEWAL).report_suggested
+    (tmp_path / "lexicon.toml").write_text(lexicon + '\ngambling = ["bet*", "casino", "gambl*"]\n', encoding="utf-8")
+    extended = Knowledge.load(POLICY / "calmore-social-media-policy.txt", tmp_path / "lexicon.toml",
+                              POLICY / "examples.toml")
+    assert extended.answer(message, today=BEFORE_RENEWAL).report_suggested
+
+
+def test_concern_entry_syntax():
+    from knowledge.disclosure import ConcernRules
+    rules = ConcernRules.from_data({
+        "children": ["pupil*", "re:y[1-6]s?"], "adults": ["coach"], "told": ["told me"], "narrative": ["keeps"],
+        "hypothetical": ["if"], "rule_openers": ["re:^can\\b"],
+        "adult_conduct": ["{adult} ... messag* !(me|us) .. {child}"],
+        "risk": {"secrecy": ["keep ... secret", "(delete|hide) the (messages|chat)"]}})
+    assert rules.spot("a pupil told me to keep it all a secret")
+    assert rules.spot("the coach keeps messaging y6s")
+    assert not rules.spot("the coach keeps messaging me about y6s")           # !(me|us)
+    assert not rules.spot("can i help if a pupil told me a secret")            # hypothetical rule question
+    assert rules.spot("a pupil keeps asking me to hide the chat")
+
+
+# --- round 4: near misses — the question's core must be met by the clause, not only its scene ------
+
+@pytest.mark.parametrize("question", [
+    "where do I print photos for the classroom display",
+    "can parents pay for the school trip online",
+    "who takes the school photos every year",
+    "do parents get a copy of the school photos free",
+    "can children wear their own clothes for the school photo",
+    "what colour is the school logo",
+    "can I borrow the school camera for the weekend",
+    "how do I add my signature to school emails",
+    "how do I set up facebook ads",
+    "who is the online safety lead",
+])
+def test_round4_near_misses_refused_with_who_to_ask(engine, question):
+    answer = engine.answer(question, today=BEFORE_RENEWAL)
+    assert not answer.answered and answer.ask_instead and answer.section is None, (answer.clause, answer.confidence)
+
+
+@pytest.mark.parametrize("question,section", [
+    ("can I post a pic of my class on my insta", "3"),
+    ("can parents share photos from the school play", "5"),
+    ("who looks after the school facebook", "2"),
+    ("can the school like a local business page", "2.4"),
+    ("can I accept a follow from a year 9 who used to be in my class", "3"),
+    ("can pupils say mean things about teachers online", "4"),
+])
+def test_round4_scene_words_do_not_refuse_real_questions(engine, question, section):
+    answer = engine.answer(question, today=BEFORE_RENEWAL)
+    assert answer.answered and answer.section == section, (answer.clause, answer.confidence)
