@@ -25,6 +25,9 @@ MIGRATION_MODULES = (
 )
 
 DEFAULT_DB_PATH = "data/policybot.db"
+# Handlers run on the event loop, so a write waiting on another process's lock (a backup, a CLI
+# command) holds up every channel: wait a little, then tell the person clearly and change nothing.
+BUSY_TIMEOUT_MS = 2500
 
 
 def database_path() -> str:
@@ -37,12 +40,12 @@ def open_database(path: str | Path | None = None) -> Database:
     path.parent.mkdir(parents=True, exist_ok=True)
     # check_same_thread=False: the aiohttp app hands the connection between the loop and
     # short-lived executor threads; SQLite itself serialises access.
-    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=10)
+    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
     db = Database(conn)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA foreign_keys=ON")
-    db.execute("PRAGMA busy_timeout=10000")
+    db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     migrate(db)
     return db
 
@@ -56,13 +59,6 @@ def migrate(db: Database) -> None:
                 continue
             raise
         module.migrations.apply(db)
-
-
-def is_healthy(db: Database) -> bool:
-    try:
-        return db.execute("SELECT 1").fetchone() == (1,)
-    except sqlite3.Error:
-        return False
 
 
 MIN_FREE_DISK_BYTES = 1024 * 1024
