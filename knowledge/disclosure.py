@@ -121,11 +121,28 @@ def _word_pattern(word: str) -> str:
     optional = word.endswith(")?")
     if word.startswith("(") and (word.endswith(")") or optional):
         inner = word[1:-2] if optional else word[1:-1]
-        body = "(?:" + "|".join(_word_pattern(alt) for alt in inner.split("|")) + ")"
+        body = "(?:" + "|".join(r"\s+".join(_word_pattern(part) for part in alt.split())
+                                for alt in inner.split("|")) + ")"
         return body + "?" if optional else body
     if word.endswith("*"):
         return re.escape(word[:-1]) + r"\w*"
     return re.escape(word)
+
+
+def _tokens(entry: str) -> list[str]:
+    """Words of an entry; a parenthesised group is one token even with spaces ("(i saw|ive seen)")."""
+    tokens, depth, current = [], 0, []
+    for ch in entry.strip():
+        if ch == " " and depth == 0:
+            if current:
+                tokens.append("".join(current))
+                current = []
+            continue
+        depth += (ch == "(") - (ch == ")")
+        current.append(ch)
+    if current:
+        tokens.append("".join(current))
+    return tokens
 
 
 def _entry_pattern(entry: str, placeholders: dict[str, str]) -> str:
@@ -134,7 +151,7 @@ def _entry_pattern(entry: str, placeholders: dict[str, str]) -> str:
         return f"(?:{entry[3:]})"
     parts: list[str] = []
     gap = ""
-    for word in entry.split():
+    for word in _tokens(entry):
         if word in ("...", ".."):
             gap = GAP if word == "..." else SHORT_GAP
             continue
@@ -166,7 +183,8 @@ def _compile_factored(entries: Iterable[str], placeholders: dict[str, str]) -> r
     regex engine then tries the long list of adults once per position, not once per entry."""
     groups: dict[str, list[str]] = {}
     for entry in entries:
-        first, _, rest = entry.strip().partition(" ")
+        tokens = _tokens(entry)
+        first, rest = (tokens[0], " ".join(tokens[1:])) if tokens else ("", "")
         if first.startswith("{") and first.endswith("}") and rest and not rest.startswith("!"):
             groups.setdefault(first, []).append(rest)
         else:
@@ -195,12 +213,16 @@ class ConcernRules:
     adults: re.Pattern
     adult_conduct: re.Pattern
     risks: tuple[tuple[str, re.Pattern], ...]
+    pronouns: re.Pattern
+    pronoun_families: frozenset[str]
+    standalone: re.Pattern
 
     @classmethod
     def from_data(cls, data: dict | None) -> "ConcernRules | None":
         if not data:
             return None
-        placeholders = {"child": _alternation(data.get("children", [])), "adult": _alternation(data.get("adults", []))}
+        placeholders = {"child": _alternation(data.get("children", [])), "adult": _alternation(data.get("adults", [])),
+                        "staff": _alternation(data.get("staff", []))}
         return cls(
             children=_compile(data.get("children", [])),
             told=_compile(data.get("told", []), placeholders),
@@ -213,6 +235,9 @@ class ConcernRules:
             adult_conduct=_compile_factored(data.get("adult_conduct", []), placeholders),
             risks=tuple((name, _compile(entries, placeholders))
                         for name, entries in (data.get("risk") or {}).items() if entries),
+            pronouns=_compile(data.get("pronouns", [])),
+            pronoun_families=frozenset(data.get("pronoun_families", [])),
+            standalone=_compile(data.get("standalone", []), placeholders),
         )
 
     def _is_hypothetical(self, text: str, start: int) -> bool:
@@ -237,17 +262,26 @@ class ConcernRules:
     def spot(self, text: str) -> Disclosure | None:
         rule_question = self.rule_openers.match(text) is not None or self.rule_words.search(text) is not None
         told = self._first_real(self.told, text)
+        standalone = self.standalone.search(text)
+        if standalone and not (rule_question and not told):
+            return Disclosure(f"standalone: {standalone.group(0)}")
         child = self.children.search(text)
-        if child is None:
+        # A first name alone ("Ellie keeps messaging a man…") leaves only a pronoun for the child.
+        by_pronoun = child is None and self.pronouns.search(text) is not None
+        if child is None and not by_pronoun:
             return None
         narrated = told or (None if rule_question else
                             self._first_real(self.narrative, text) or self.adult_conduct.search(text))
         if narrated is None:
             return None
         for family, pattern in self.risks:
+            if by_pronoun and family not in self.pronoun_families:
+                continue
             risk = pattern.search(text)
             if risk:
                 return Disclosure(f"{family}: {risk.group(0)}")
+        if by_pronoun:
+            return None
         if self.adults.search(text):
             conduct = self.adult_conduct.search(text)
             if conduct:
@@ -296,7 +330,8 @@ def _fixed_patterns(text: str) -> Disclosure | None:
     if habit and not is_rule_question and PUPILS_IN_IT.search(text):
         return Disclosure(f"habit: {habit.group(0)}")
     for act in (THIRD_PARTY_ACT.search(text), NARRATED_ACT.search(text)):
-        if act and act.group(0).split()[-1] not in RULE_EXCLUDED_VERBS and not is_rule_question:
+        aimed_at_speaker = act is not None and re.match(r"\s+(me|us)\b", text[act.end():]) is not None
+        if act and act.group(0).split()[-1] not in RULE_EXCLUDED_VERBS and not is_rule_question and not aimed_at_speaker:
             if FORBIDDEN_ACT_OBJECT.search(text[act.start():]) or FORBIDDEN_ACT_OBJECT.search(text):
                 return Disclosure(f"act: {act.group(0)}")
     return None

@@ -530,6 +530,12 @@ def test_round3_rule_questions_not_flagged(engine, question):
     "one of the mums messaged me at 11pm saying her daughter hasn't come home",            # missing
     "saw a comment on the school facebook from a man asking which girls are in the netball team",
     "someone made a fake tiktok of one of our year 5s and is posting mean videos",         # fake account
+    "Ellie keeps messaging a man she met online",                                          # a first name only
+    "Maisie said her dad's friend gives her money to keep secrets",
+    "my tutee is being pressured to join a group chat where they share rude stuff",        # pressure
+    "i overheard two y6 boys saying they'd been sent a video of a girl from another school",
+    "kid showed me a video on his phone of pupils fighting behind the shops",
+    "I'm uneasy about something I noticed on one of the TAs' instagram",                   # staff, no child
 ])
 def test_round4_concerns_flagged_and_dsl_first(engine, question):
     answer = engine.answer(question, today=BEFORE_RENEWAL)
@@ -546,6 +552,9 @@ def test_round4_concerns_flagged_and_dsl_first(engine, question):
     "are staff allowed to follow pupils on tiktok",
     "a parent keeps complaining about me on facebook, what can I do",       # no child at risk
     "So one of the mums has messaged me on messenger asking about her son's reading, can I just answer her?",
+    "one of the dads keeps sending me friend requests",                     # aimed at the speaker
+    "Morning! Random one - my partner asked if I'd share his campaign page on my facebook",
+    "a parent told me he's going to complain about the school on facebook",
 ])
 def test_round4_rule_questions_and_adult_disputes_not_flagged(engine, question):
     assert not engine.answer(question, today=BEFORE_RENEWAL).report_suggested
