@@ -25,6 +25,11 @@ VERDICT_IN_PLAIN_WORDS = {
     "depends": "It depends: the policy sets a condition here (such as consent or permission).",
     "info": "This part of the policy is for information.",
 }
+# A rule about reporting safeguarding issues ("Staff members will report any safeguarding issues…").
+REPORTING_RULE = re.compile(r"\breport\b.*\bsafeguarding\b|\bsafeguarding\b.*\breport", re.I)
+# The engine's "did you mean: 3-5 Heading: text; 3-9 …? Closest:" and "(rule 3-5)" name clauses by id.
+CHOICES_LISTED = re.compile(r"^I'm not completely sure which rule you mean — did you mean: .*?\? Closest: ", re.S)
+CLAUSE_ID_IN_BRACKETS = re.compile(r" \(rule \d+(?:\.\d+)?-\d+\)")
 EMPTY_PROMPT = "Type a question about the school's social media policy, or *help* to see what I can do."
 
 EXAMPLE_QUESTIONS = (
@@ -92,29 +97,49 @@ def _clause_label(services: Services | None, clause_id: str, heading: str, limit
     if clause is None:
         return heading
     words = clause.text if len(clause.text) <= limit else clause.text[:limit].rsplit(" ", 1)[0] + "…"
-    return f"{words} ({heading})"
+    # The clause's own heading: a "did you mean" choice carries "heading: full text", which would
+    # repeat the rule's words in the same label.
+    return f"{words} ({getattr(clause, 'heading', None) or heading})"
 
 
 def render_answer(answer: Answer, services: Services | None = None, question_id: int | None = None) -> Reply:
     """The engine's answer as a Reply. With a question id, it carries the feedback buttons."""
     if answer.report_suggested:
         return _render_disclosure(answer, services)
-    reply = Reply(text=answer.text, data={"answer": answer.to_json()})
+    reply = Reply(text=_without_notice(answer), data={"answer": answer.to_json()})
     if answer.answered and answer.quote:
         reply.quote = answer.quote
         reply.quote_source = f"Section {answer.section} — {answer.heading}" if answer.heading else None
     for choice in answer.choices:
         label = _clause_label(services, choice.clause, choice.heading)
         reply.buttons.append(Button(f"Did you mean: {label}?", "ask.clause", {"clause": choice.clause}))
+    offered = {choice.clause for choice in answer.choices}
     for related in answer.related:
+        if related.clause in offered:  # already a "did you mean" button
+            continue
         label = _clause_label(services, related.clause, related.heading)
         reply.buttons.append(Button(f"See also: {label}", "ask.clause", {"clause": related.clause}))
+    if answer.answered and answer.quote and REPORTING_RULE.search(answer.quote):
+        # A question about reporting a worry gets the way to report one, not only the rule.
+        reply.buttons.append(Button("Report a concern", "report.start", {}, style="danger"))
     if question_id is not None:
         reply.data["question_id"] = question_id
         if answer.answered:  # an unanswered question is a gap already; there is nothing to rate
             reply.buttons.extend(feedback_buttons(question_id))
     _add_notice(reply, answer)
     return reply
+
+
+def _without_notice(answer: Answer) -> str:
+    """The answer's text for chat: the renewal notice moves to the small print, and the policy
+    index's internal clause ids ("3-5") go, as the buttons already offer each rule by its words."""
+    text = answer.text
+    if answer.notice and text.endswith(answer.notice):
+        text = text[:-len(answer.notice)].rstrip()
+    if answer.choices:
+        text = CHOICES_LISTED.sub("I'm not completely sure which rule you mean, so the close ones are "
+                                  "on the buttons below. Closest: ", text, count=1)
+    return CLAUSE_ID_IN_BRACKETS.sub("", text)
 
 
 def _add_notice(reply: Reply, answer: Answer) -> None:
@@ -216,7 +241,7 @@ def clause_reply(services: Services, clause_id: object) -> Reply:
     if verdict in VERDICT_IN_PLAIN_WORDS:
         lines.append(VERDICT_IN_PLAIN_WORDS[verdict])
     return Reply(title=f"Section {clause.section} — {clause.heading}", text="\n".join(lines) or clause.text,
-                 quote=clause.text, quote_source=f"Section {clause.section} — {clause.heading} (clause {clause.id})",
+                 quote=clause.text, quote_source=f"Section {clause.section} — {clause.heading}",
                  data={"clause": clause.id, "verdict": verdict})
 
 

@@ -230,3 +230,37 @@ def test_did_you_mean_choices_become_clause_buttons_told_apart_by_their_words(se
     assert [b.value for b in choices] == [{"clause": first.id}, {"clause": second.id}]
     assert choices[0].label != choices[1].label  # same heading, different rules
     assert actions_of(reply)[-2:] == ["ask.feedback", "ask.feedback"]
+
+
+def test_chat_answers_show_no_internal_clause_ids_and_keep_the_renewal_notice_as_small_print(services):
+    from handlers.ask import render_answer
+    from knowledge.answers import Answer, Related
+
+    first, second = [c for c in services.knowledge.policy.clauses if c.section == "3"][:2]
+    notice = "Note: this policy was due for renewal in September 2026; check with the Headteacher."
+    answer = Answer(question="q", answered=True, section="3", clause=first.id, heading=first.heading,
+                    quote=first.text, verdict="no", confidence=0.4, notice=notice,
+                    text=(f"I'm not completely sure which rule you mean — did you mean: {first.id} {first.heading}: "
+                          f"{first.text}; {second.id} {second.heading}: {second.text}? Closest: No. Rule "
+                          f"(rule {second.id}).\n{notice}"),
+                    choices=[Related(first.id, f"{first.heading}: {first.text}"),
+                             Related(second.id, f"{second.heading}: {second.text}")],
+                    related=[Related(second.id, second.heading)])
+    reply = render_answer(answer, services, question_id=3)
+    assert first.id not in reply.text and second.id not in reply.text and notice not in reply.text
+    assert reply.notes == [notice]
+    labels = [b.label for b in reply.buttons if b.action == "ask.clause"]
+    assert len(labels) == 2  # the see-also that repeats a choice is dropped
+    assert all(label.count(first.heading) == 1 for label in labels)
+
+
+def test_a_question_about_reporting_a_worry_offers_the_report_button(services):
+    from handlers.ask import render_answer
+    from knowledge.answers import Answer
+
+    [rule] = [c for c in services.knowledge.policy.clauses if "safeguarding issues" in c.text]
+    answer = Answer(question="who do I tell?", answered=True, text="Tell the DSL.", section=rule.section,
+                    clause=rule.id, heading=rule.heading, quote=rule.text, verdict="yes", confidence=0.8)
+    assert "report.start" in actions_of(render_answer(answer, services, question_id=1))
+    [other] = say(services, "clarke", FRIEND_REQUEST)
+    assert "report.start" not in actions_of(other)
