@@ -209,7 +209,7 @@ headteacher internet equipment devices handle official manage authorised access 
 information reference tag name names views opinions political advertisement endorsement group"""
 # (Not "events", "trips" or "volunteers": what the school posts about, but asked on their own they are
 # school life — "can the dinner ladies help out at the fete".)
-NO_MEDIUM_FACTOR = 0.7
+NO_MEDIUM_FACTOR = 0.55
 # Share of confidence kept when the best clause meets none of the question's core ("what's the best
 # app for class photos": only the scene — photos, class — is shared); partial cover scales between.
 CORE_MISS_FACTOR = 0.45
@@ -654,7 +654,10 @@ class Knowledge:
             before = content(normalised)
             after = content(self.lexicon.remove_out_of_scope(normalised))
             confidence *= 0.9 * after / before if before else 0.0
-        if not disclosure and not (info.get("terms", set()) & self._medium_terms) and not ABOUT_THE_POLICY.search(normalised):
+        if not disclosure and not (info.get("terms", set()) & self._medium_terms) and not ABOUT_THE_POLICY.search(normalised) \
+                and best_index >= 0 and self._clause_terms.get(best_index, frozenset()) & self._medium_terms:
+            # (Only when the clause found is itself about a medium: a school's own policy may hold rules
+            # that name none — "staff must not vape on camera".)
             # Every rule here is about a medium (posting, accounts, messages, images, monitoring, training,
             # the policy itself); a question naming none ("can parents volunteer on the residential") is
             # about school life that merely shares a word with a rule.
