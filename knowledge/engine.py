@@ -20,6 +20,7 @@ Two kinds of "don't know":
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 import tomllib
@@ -248,6 +249,7 @@ IDENTITY = re.compile(r"\b(as|im|i am) an? (?:(?:parent|mum|dad) (?:volunteer|go
 PLATFORMS = {"facebook": re.compile(r"\b(facebook|fb)\b"), "instagram": re.compile(r"\b(instagram|insta|ig|gram)\b")}
 
 
+@functools.lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     """A light suffix strip so "posting", "posts" and "post", or "include", "included" and "includes",
     meet; applied to questions and targets alike (so it only has to be consistent, not linguistic)."""
@@ -301,9 +303,12 @@ class Knowledge:
             examples = {str(k): list(v) for k, v in raw.get("clauses", raw).items() if isinstance(v, list)}
         return cls(policy, lexicon, examples)
 
-    def _terms(self, normalised_text: str) -> list[str]:
-        """Content words plus the policy terms the lexicon maps the text's phrases to."""
+    def _terms(self, normalised_text: str, keep: dict | None = None) -> list[str]:
+        """Content words plus the policy terms the lexicon maps the text's phrases to (`keep` receives
+        the rewrite under "rewrite", for the core check, so it is not computed twice)."""
         rest, policy_terms = self.lexicon.rewrite(normalised_text)
+        if keep is not None:
+            keep["rewrite"] = (rest, policy_terms)
         words = [w for w in rest.split() if w not in self.stopwords and len(w) > 1]
         for term in policy_terms:
             words.extend(w for w in term.split() if w not in self.stopwords)
@@ -436,10 +441,11 @@ class Knowledge:
         corrected = " ".join(self._correct(w) for w in words)
         # "As a TA…", "I'm a parent…" say who is asking (audience), not what about: not scored as terms.
         asks_applies = APPLIES_TO_ME.search(corrected)
-        terms = set(self._terms(corrected if asks_applies else IDENTITY.sub(" ", corrected)))
+        kept: dict = {}
+        terms = set(self._terms(corrected if asks_applies else IDENTITY.sub(" ", corrected), kept))
         content = [w for w in corrected.split() if w not in self.stopwords and len(w) > 1 and not w.isdigit()]
         known = sum(1 for w in content if w in self.idf or w in self._lexicon_words)
-        info = {"normalised": corrected, "words": words, "terms": terms,
+        info = {"normalised": corrected, "words": words, "terms": terms, "rewrite": kept["rewrite"],
                 "coverage": known / len(content) if content else 0.0}
         if not terms:
             return [], info
@@ -702,7 +708,7 @@ class Knowledge:
         1.0 when the question is all scene-setting. The core is counted in units: each plain word, and
         each lexicon phrase once however many policy words it stands for ("newsletter" → newsletters,
         guidance, factsheets is one unit, met when the clause uses any of them)."""
-        rest, policy_terms = self.lexicon.rewrite(info.get("normalised", ""))
+        rest, policy_terms = info.get("rewrite") or self.lexicon.rewrite(info.get("normalised", ""))
         units = [frozenset({_stem(w)}) for w in rest.split() if w not in self.stopwords and len(w) > 1]
         units += [frozenset(_stem(w) for w in term.split() if w not in self.stopwords) for term in policy_terms]
         units = [unit for unit in units if unit and not unit <= self._context_terms]
