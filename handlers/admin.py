@@ -40,6 +40,12 @@ GAP_COMMANDS = frozenset({"policy gaps", "gap register", "policy gap register", 
                           "show gap register", "show the gap register", "show gaps", "the gap register"})
 
 
+def role_names(*roles: str) -> str:
+    """Roles as people say them, for denials: "Deputy Head or Headteacher" (never "deputy_head")."""
+    names = [ROLE_LABELS.get(role, role.replace("_", " ")) for role in roles]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
 def command_of(text: str) -> str:
     """Lower-case, apostrophes dropped, surrounding punctuation and spaces trimmed."""
     text = (text or "").strip().lower().replace("'", "").replace("’", "")
@@ -126,7 +132,7 @@ def _set_away(incoming: Incoming, services: Services, away: bool) -> list[Reply]
     person = incoming.person
     if person is None or not person.has_role(*AWAY_ROLES):
         return [Reply("Marking yourself away is for the Deputy Head and the Headteacher "
-                      "(role needed: deputy_head or headteacher). Nothing was changed.")]
+                      f"(role needed: {role_names('deputy_head', 'headteacher')}). Nothing was changed.")]
     set_away(services.db, person.id, away)
     other_role = "headteacher" if person.has_role("deputy_head") and not person.has_role("headteacher") else "deputy_head"
     others = [p.name for p in people_with_role(services.db, other_role) if p.id != person.id]
@@ -151,7 +157,7 @@ def handle_gaps(incoming: Incoming, services: Services) -> list[Reply]:
     person = incoming.person
     if person is None or not person.has_role(*GAP_REGISTER_ROLES):
         return [Reply("The policy-gap register is for the Headteacher and the governors' annual review "
-                      "(role needed: headteacher or governor).")]
+                      f"(role needed: {role_names('headteacher', 'governor')}).")]
     gaps = question_store.gap_register(services.db)
     if not gaps:
         return [Reply("No gaps so far: every question has been answered and no answer was marked "

@@ -68,7 +68,7 @@ def approval_refusal(services: Services, person: Person | None, draft: store.Dra
     if person.has_role("headteacher"):
         return ("The Deputy Head approves post drafts. The Headteacher can act only while the Deputy Head is "
                 "marked away (they type *I'm away*).")
-    return ("Only the Deputy Head (role deputy_head) can approve, reject or send back post drafts — or the "
+    return ("Only the Deputy Head can approve, reject or send back post drafts — or the "
             "Headteacher while the Deputy Head is marked away.")
 
 
@@ -83,8 +83,8 @@ def _not_a_poster(services: Services, person: Person | None) -> list[Reply]:
     if person is None:
         return [Reply("I don't know who you are yet, so I can't take a post draft from you. "
                       f"Ask {who} (the IT manager) to link your account to the roster.")]
-    return [Reply(f"Only staff authorised by the IT manager can submit posts for the school's Facebook and "
-                  f"Instagram (role poster). You're not authorised yet — {who} can authorise you: ask them to "
+    return [Reply(f"Only posters (staff authorised by the IT manager) can submit posts for the school's Facebook and "
+                  f"Instagram. You're not authorised yet — {who} can authorise you: ask them to "
                   f"type *authorise {person.name} to post*. You can still ask me anything about the policy.")]
 
 
@@ -507,7 +507,7 @@ def publish(incoming: Incoming, services: Services, value: dict) -> list[Reply]:
         return [Reply(problem)]
     person = incoming.person
     if person is None or not (person.id == draft.submitter_id or is_poster(services, person)):
-        return [Reply("Only the person who submitted the draft, or another authorised poster (role poster), can "
+        return [Reply("Only the person who submitted the draft, or another poster authorised by the IT manager, can "
                       "confirm it was published.")]
     if not may_submit(services, person):
         return _not_a_poster(services, person)
@@ -638,8 +638,8 @@ def _short(text: str, length: int = 60) -> str:
 def handle_pending(incoming: Incoming, services: Services) -> list[Reply]:
     person = incoming.person
     if person is None or not person.has_role("deputy_head", "headteacher"):
-        return [Reply("Pending approvals are for the Deputy Head (role deputy_head) and the Headteacher "
-                      "(role headteacher).")]
+        return [Reply("Pending approvals are for the Deputy Head, and for the Headteacher while the Deputy Head "
+                      "is away (role needed: Deputy Head or Headteacher).")]
     waiting = [d for d in store.in_state(services.db, "submitted") if d.submitter_id != person.id]
     if not waiting:
         return [Reply("No post drafts are waiting for approval.")]
@@ -706,7 +706,7 @@ def _poster_change(incoming: Incoming, services: Services, authorise: bool) -> l
     pattern = AUTHORISE if authorise else REVOKE
     if person is None or not person.has_role("it_manager"):
         managers = _names(roster.people_with_role(services.db, "it_manager"))
-        return [Reply(f"Only the IT manager (role it_manager) can authorise or revoke posters — that's {managers}.")]
+        return [Reply(f"Only the IT manager can authorise or revoke posters — that's {managers}.")]
     who = pattern.match(incoming.text).group("who")
     if who.strip().lower() in ("poster", "posters", "a poster", "someone", "somebody"):
         verb = "authorise" if authorise else "revoke"

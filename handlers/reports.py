@@ -104,14 +104,18 @@ def _roles_phrase(roles: tuple[str, ...]) -> str:
     return " or ".join(roles)
 
 
+def _role_titles(roles: tuple[str, ...]) -> str:
+    """"the Designated Safeguarding Lead, a deputy DSL or the Headteacher": what people read (no role ids)."""
+    titles = [ROLE_TITLES.get(r, r.replace("_", " ")) for r in roles]
+    return titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " or " + titles[-1]
+
+
 def _refusal(roles: tuple[str, ...], routed_elsewhere: bool = False) -> Reply:
-    titles = [ROLE_TITLES.get(r, r) for r in roles]
-    who = titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " or " + titles[-1]
     if routed_elsewhere:
         text = (f"This report is routed to someone else, so I can't open it for you. "
-                f"Role needed: {_roles_phrase(roles)}.")
+                f"Role needed: {_role_titles(roles)}.")
     else:
-        text = (f"Only {who} can open concern reports. Role needed: {_roles_phrase(roles)}. "
+        text = (f"Concern reports are opened only by the safeguarding team. Role needed: {_role_titles(roles)}. "
                 "If you have a concern yourself, type *report a concern*.")
     return Reply(text, private=True)
 
@@ -1027,7 +1031,7 @@ def escalate_unacknowledged(services: Services) -> int:
             routing = store.ROUTINGS[fresh["routing"]]
             store.add_event(db, fresh["id"], "escalated", "policybot", now,
                             f"Not acknowledged within {services.config.report_escalation_minutes} minutes; "
-                            f"escalated to {_roles_phrase(routing.escalate_roles)}")
+                            f"escalated to {_role_titles(routing.escalate_roles)}")
             _alert(services, fresh, "escalated", roles=routing.escalate_roles,
                    heading="ESCALATED: unacknowledged concern report",
                    lead=f"Nobody has acknowledged this report within "

@@ -118,7 +118,7 @@ def test_headteacher_and_governors_see_the_register(services, who, command):
 def test_others_are_refused_and_told_the_role_needed(services, who):
     say(services, "clarke", "What time does the canteen close on Fridays?")
     [reply] = say(services, who, "policy gaps")
-    assert "role needed: headteacher or governor" in reply.text
+    assert "role needed: Headteacher or governor" in reply.text
     assert "canteen" not in reply.text.lower()
 
 

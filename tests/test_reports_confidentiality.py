@@ -220,7 +220,7 @@ def test_forged_button_payloads_are_refused_and_audited(chat, services, outsider
     ref = file_report(chat)
     replies = chat.press(outsider, action, {"ref": ref, **extra})
     text = text_of(replies)
-    assert "Zebracorn" not in text and "Role needed" in text and "dsl" in text
+    assert "Zebracorn" not in text and "Role needed" in text and "Designated Safeguarding Lead" in text
     assert all(r.private for r in replies)
     assert_untouched(services, ref)
     attempts = [r for r in store.audit_rows(services.db, ref) if r["person_id"] == outsider and r["action"] != "file"]

@@ -413,7 +413,7 @@ async def test_slack_report_started_in_a_public_channel_leaks_nothing_there(stac
             _, refused = await stack.slack_posted(mark, channel, "Role needed")
             await stack.settle(0.1)
             assert all(leaked(call_text(c)) == [] for c in stack.slack_calls(mark)), intruder
-            assert "dsl" in refused.blocks_text
+            assert "Designated Safeguarding Lead" in refused.blocks_text
     denied = [row for row in store.audit_rows(stack.db, ref) if row["action"] == "view" and not row["allowed"]]
     assert {row["person_id"] for row in denied} == {"okafor", "lewis", "hill"}
 

@@ -123,7 +123,7 @@ def test_approvers_can_mark_themselves_away_and_back(services, who):
 @pytest.mark.parametrize("who", ["clarke", "shah", "hill", None])
 def test_others_cannot_mark_themselves_away_and_are_told_the_role(services, who):
     [reply] = say(services, who, "I'm away")
-    assert "role needed: deputy_head or headteacher" in reply.text
+    assert "role needed: Deputy Head or Headteacher" in reply.text
     assert not any(is_away(services.db, p.id) for p in people_with_role(services.db, "staff"))
 
 
