@@ -5,12 +5,14 @@ other adapters it only translates: a JSON request becomes an `Incoming`, each `R
 JSON (`reply_to_dict`), and the page (bot/local/static) renders it as HTML. No business rules here.
 
 Anyone who can open the page may speak as anyone on the roster, so this channel is for local use:
-the server binds 127.0.0.1 by default, and requests from another web origin are refused.
+the server binds 127.0.0.1 by default, requests from other computers (or relayed by a proxy) are
+refused even when it listens on every interface, and requests from another web origin are refused.
 """
 from __future__ import annotations
 
 import functools
 import html
+import ipaddress
 import json
 from pathlib import Path
 from typing import Any
@@ -60,6 +62,27 @@ def _ok(payload: dict[str, Any]) -> web.Response:
 def _person_summary(person) -> dict[str, Any]:
     return {"id": person.id, "name": person.name, "roles": sorted(person.roles),
             "job_title": person.job_title}
+
+
+# Headers a reverse proxy adds: a relayed request came from somewhere else, whatever its peer says.
+PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
+
+
+def _check_this_computer(request: web.Request) -> None:
+    """Refuse anyone but this computer: the page lets its user speak as the DSL, so a server started
+    with --host 0.0.0.0 (or behind a proxy) for Slack and Teams must not open it to the network."""
+    refused = BadRequest("The local web chat answers this computer only (127.0.0.1); staff use Slack "
+                         "or Microsoft Teams.", status=403)
+    if any(name in request.headers for name in PROXY_HEADERS):
+        raise refused
+    try:
+        peer = ipaddress.ip_address((request.remote or "").split("%")[0])
+    except ValueError:
+        raise refused from None
+    if getattr(peer, "ipv4_mapped", None):
+        peer = peer.ipv4_mapped
+    if not peer.is_loopback:
+        raise refused
 
 
 def _check_same_origin(request: web.Request) -> None:
@@ -138,16 +161,25 @@ def mount(app: web.Application, hub) -> None:
     page = _page(services)
 
     async def index(request: web.Request) -> web.Response:
+        try:
+            _check_this_computer(request)
+        except BadRequest as bad:
+            return web.Response(text=str(bad), status=bad.status, headers=SECURITY_HEADERS)
         return web.Response(text=page, content_type="text/html", charset="utf-8",
                             headers=SECURITY_HEADERS)
 
     async def people(request: web.Request) -> web.Response:
+        try:
+            _check_this_computer(request)
+        except BadRequest as bad:
+            return _error(str(bad), bad.status)
         return _ok({"school": services.config.school, "inbox_poll_seconds": INBOX_POLL_SECONDS,
                     "max_text_length": MAX_TEXT_LENGTH,
                     "people": [_person_summary(p) for p in all_people(services.db)]})
 
     async def messages(request: web.Request) -> web.Response:
         try:
+            _check_this_computer(request)
             _check_same_origin(request)
             incoming = incoming_from_json(await _read_json(request), services)
         except BadRequest as bad:
@@ -157,6 +189,7 @@ def mount(app: web.Application, hub) -> None:
 
     async def inbox(request: web.Request) -> web.Response:
         try:
+            _check_this_computer(request)
             _check_same_origin(request)  # taking the inbox marks it seen: no other site may do that
             person = _roster_person(services, request.query.get("person"))
         except BadRequest as bad:
@@ -168,6 +201,7 @@ def mount(app: web.Application, hub) -> None:
         from handlers.training import OVERSEER_NAMES, OVERSEER_ROLES, compliance_summary
 
         try:
+            _check_this_computer(request)
             _check_same_origin(request)
             person = _roster_person(services, request.query.get("person"))
         except BadRequest as bad:
