@@ -33,6 +33,10 @@ ACCESS_LOGGER = "policybot.http"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{8,64}$")
 # Extra fields a log call may pass (logging's `extra=`); anything else stays out of the line.
 STRUCTURED_FIELDS = ("method", "path", "status", "duration_ms")
+# At DEBUG these libraries log whole request and response bodies (slack_sdk: every chat.postMessage,
+# so a DSL's view of a concern report; msrest: every Teams activity). They never go below INFO.
+BODY_LOGGING_LIBRARIES = ("slack_sdk", "slack_bolt", "bot.slack.bolt", "msrest", "botbuilder",
+                          "botframework", "msal", "aiohttp.client", "urllib3")
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 access_log = logging.getLogger(ACCESS_LOGGER)
@@ -114,4 +118,6 @@ def configure_logging(level: str | int = "INFO", stream: IO[str] | None = None) 
     handler._policybot_json = True  # so a second call replaces rather than doubles the output
     root.addHandler(handler)
     root.setLevel(level)
+    for name in BODY_LOGGING_LIBRARIES:
+        logging.getLogger(name).setLevel(max(root.level, logging.INFO))
     return handler

@@ -78,3 +78,61 @@ async def test_local_web_chat_refuses_requests_relayed_by_a_proxy(services):
                     assert r.status == 403, header
     finally:
         await server.close()
+
+
+# --- logs: DEBUG must not turn on the platform SDKs' request-body logging ----------------------
+
+def _file_report(services, reporter: str = "clarke", what: str = CONFIDENTIAL) -> str:
+    from handlers.router import Router
+    from storage.roster import get_person
+
+    router, person = Router(services), get_person(services.db, reporter)
+    replies = []
+    for text in ["report a concern", "no", "1", "1", what, "a Y5 pupil", "today at 9", "the playground",
+                 "none", "send"]:
+        replies = router.handle(Incoming(channel="cli", platform_user_id=reporter, person=person, text=text))
+    return replies[-1].data["report_ref"]
+
+
+def _slack_env(slack: FakeSlack) -> dict:
+    return {"SLACK_SIGNING_SECRET": SECRET, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": slack.api_url}
+
+
+def _dm_body(text: str, user: str, event_id: str) -> bytes:
+    return json.dumps({"token": "t", "team_id": "T0SCHOOL", "api_app_id": "A1", "type": "event_callback",
+                       "event_id": event_id, "event_time": 1700000000,
+                       "event": {"type": "message", "channel_type": "im", "channel": "D" + user[1:],
+                                 "user": user, "text": text, "ts": "1700000001.000100"}}).encode()
+
+
+@pytest.fixture
+def debug_logs():
+    stream = io.StringIO()
+    root = logging.getLogger()
+    previous_handlers, previous_level = list(root.handlers), root.level
+    handler = configure_logging("DEBUG", stream)
+    yield stream
+    root.removeHandler(handler)
+    root.handlers[:] = previous_handlers
+    root.setLevel(previous_level)
+
+
+async def test_debug_logging_never_writes_report_content_sent_to_slack(services, debug_logs):
+    from storage.roster import link_account
+
+    ref = _file_report(services)
+    link_account(services.db, "slack", "U0SHAH", "shah")
+    with FakeSlack() as slack:
+        server = TestServer(build_app(services, env=_slack_env(slack)), host="127.0.0.1")
+        await server.start_server()
+        try:
+            body = _dm_body(f"view {ref}", "U0SHAH", "EvDebug1")
+            async with aiohttp.ClientSession() as session:
+                async with session.post(server.make_url("/slack/events"), data=body,
+                                        headers=signed_headers(SECRET, body)) as response:
+                    assert response.status == 200
+            posted = await slack.wait_for_async("chat.postMessage", containing="Quokka-7731")
+            assert posted, "the DSL should have been shown the report"
+        finally:
+            await server.close()
+    assert "Quokka-7731" not in debug_logs.getvalue()
