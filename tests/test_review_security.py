@@ -136,3 +136,66 @@ async def test_debug_logging_never_writes_report_content_sent_to_slack(services,
         finally:
             await server.close()
     assert "Quokka-7731" not in debug_logs.getvalue()
+
+
+# --- Slack: a form too big for its button waits in memory; only its owner may open it ----------
+
+class _Harness:
+    def __init__(self, server, slack, session):
+        self.server, self.slack, self.session = server, slack, session
+
+    async def signed(self, body: bytes, content_type: str = "application/json") -> int:
+        async with self.session.post(self.server.make_url("/slack/events"), data=body,
+                                     headers=signed_headers(SECRET, body, content_type=content_type)) as r:
+            return r.status
+
+    async def click(self, element: dict, user: str) -> int:
+        from urllib.parse import urlencode
+
+        payload = {"type": "block_actions", "team": {"id": "T0SCHOOL"}, "api_app_id": "A1",
+                   "user": {"id": user, "team_id": "T0SCHOOL"}, "trigger_id": f"trigger-{user}",
+                   "channel": {"id": "D" + user[1:]}, "container": {"type": "message"},
+                   "message": {"ts": "1700000000.000001"},
+                   "actions": [{"type": "button", "action_id": element["action_id"], "value": element["value"]}]}
+        return await self.signed(urlencode({"payload": json.dumps(payload)}).encode(),
+                                 "application/x-www-form-urlencoded")
+
+
+@pytest.fixture
+async def slack_harness(services):
+    with FakeSlack() as slack:
+        server = TestServer(build_app(services, env=_slack_env(slack)), host="127.0.0.1")
+        await server.start_server()
+        session = aiohttp.ClientSession()
+        try:
+            yield _Harness(server, slack, session)
+        finally:
+            await session.close()
+            await server.close()
+
+
+async def test_a_stashed_form_opens_only_for_its_owner_and_is_not_kept_in_plain_text(slack_harness):
+    from bot.slack import render
+    from handlers.messages import Form, FormField
+    from handlers.router import TextRoute
+
+    long_answer = CONFIDENTIAL + " " + "and more detail " * 200  # too big for a button's value
+    form = Form("Report a concern", "report.submit",
+                (FormField("what", "What happened?", kind="multiline", initial=long_answer),))
+    hub = slack_harness.server.app[HUB]
+    hub.router.text_routes.insert(0, TextRoute("form", lambda i, s: True,
+                                               lambda i, s: [Reply("Please check.", form=form, private=True)]))
+    assert await slack_harness.signed(_dm_body("report", "U0CLARKE", "EvStash1")) == 200
+    posted = (await slack_harness.slack.wait_for_async("chat.postMessage"))[0]
+    button = next(e for b in posted.blocks if b["type"] == "actions" for e in b["elements"])
+    assert "form_ref" in button["value"]
+    assert "Quokka-7731" not in repr(list(render._STASHED_FORMS.values()))
+
+    assert await slack_harness.click(button, "U0NOWAK") == 200  # someone else, holding the token
+    assert await slack_harness.slack.wait_for_async("chat.postMessage", count=2, containing="expired")
+    assert slack_harness.slack.calls_to("views.open") == []
+
+    assert await slack_harness.click(button, "U0CLARKE") == 200  # its owner
+    opened = (await slack_harness.slack.wait_for_async("views.open"))[0]
+    view = opened.body["view"] if isinstance(opened.body["view"], dict) else json.loads(opened.body["view"])
+    assert view["blocks"][0]["element"]["initial_value"].startswith("Quokka-7731")

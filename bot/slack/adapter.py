@@ -154,7 +154,7 @@ class SlackAdapter:
             destination = replace(destination, trigger_id=None)  # a trigger_id works once
             if form_opened and not (reply.text.strip() or reply.title or reply.buttons):
                 return
-        content = render.message(reply, include_form=not form_opened)
+        content = render.message(reply, include_form=not form_opened, owner=destination.user)
         if destination.respond is not None and (destination.private or not reply.private):
             await destination.respond(response_type="ephemeral", replace_original=False, **content)
             return
@@ -252,7 +252,7 @@ class SlackAdapter:
         destination = Destination(user=user, channel=channel, private=channel is None or is_dm(channel),
                                   thread_ts=message.get("thread_ts"), trigger_id=body.get("trigger_id"))
         if name == render.OPEN_FORM_ACTION:
-            form = render.form_of_button(value)
+            form = render.form_of_button(value, user)
             if form is None:
                 await self.deliver([Reply("That form has expired. Please start again.")], destination)
             elif not await self.open_form(form, destination):

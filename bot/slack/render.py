@@ -12,6 +12,8 @@ from collections import OrderedDict
 from datetime import date
 from typing import Any
 
+from cryptography.fernet import Fernet
+
 from handlers.messages import Button, Form, FormField, Reply
 
 MAX_BLOCKS = 50
@@ -104,27 +106,34 @@ def actions_blocks(buttons: list[Button] | tuple[Button, ...], start_index: int 
 # --- messages -----------------------------------------------------------------------------------
 
 # Forms too big for a button's 2,000 characters wait here (lost on restart: the person starts again).
-_STASHED_FORMS: OrderedDict[str, Form] = OrderedDict()
+# A form may hold a concern report's answers, so each is kept encrypted under a key that lives only
+# in this process, and opens only for the Slack user it was sent to.
+_STASHED_FORMS: OrderedDict[str, tuple[str | None, bytes]] = OrderedDict()
 MAX_STASHED_FORMS = 1000
+_STASH_CIPHER = Fernet(Fernet.generate_key())
 
 
-def form_button(form: Form) -> Button:
+def form_button(form: Form, owner: str | None = None) -> Button:
     """A message cannot hold inputs, so a form travels in a button that opens it as a modal."""
     value: dict[str, Any] = {"form": form_to_dict(form)}
-    if len(json.dumps(value, separators=(",", ":"), ensure_ascii=False)) > MAX_BUTTON_VALUE:
+    encoded = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    if len(encoded) > MAX_BUTTON_VALUE:
         token = uuid.uuid4().hex
-        _STASHED_FORMS[token] = form
+        _STASHED_FORMS[token] = (owner, _STASH_CIPHER.encrypt(encoded.encode("utf-8")))
         while len(_STASHED_FORMS) > MAX_STASHED_FORMS:
             _STASHED_FORMS.popitem(last=False)
         value = {"form_ref": token}
     return Button(f"Open: {form.title}", OPEN_FORM_ACTION, value, style="primary")
 
 
-def form_of_button(value: dict) -> Form | None:
-    """The form an OPEN_FORM_ACTION button carries; None when it is gone or malformed."""
-    if "form_ref" in value:
-        return _STASHED_FORMS.get(str(value["form_ref"]))
+def form_of_button(value: dict, user: str | None = None) -> Form | None:
+    """The form an OPEN_FORM_ACTION button carries; None when it is gone, malformed or not this user's."""
     try:
+        if "form_ref" in value:
+            owner, sealed = _STASHED_FORMS.get(str(value["form_ref"]), (None, None))
+            if sealed is None or owner != user:
+                return None
+            value = json.loads(_STASH_CIPHER.decrypt(sealed))
         return form_from_dict(value["form"])
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
@@ -143,7 +152,7 @@ def form_from_dict(data: dict) -> Form:
                 submit_label=data.get("submit_label", "Submit"), value=dict(data.get("value", {})))
 
 
-def reply_blocks(reply: Reply, include_form: bool = True) -> list[dict]:
+def reply_blocks(reply: Reply, include_form: bool = True, owner: str | None = None) -> list[dict]:
     blocks: list[dict] = []
     if reply.title:
         blocks.append({"type": "header", "text": _plain(reply.title, MAX_HEADER_CHARS)})
@@ -164,7 +173,7 @@ def reply_blocks(reply: Reply, include_form: bool = True) -> list[dict]:
         blocks.append({"type": "context", "elements": notes[i:i + MAX_CONTEXT_ELEMENTS]})
     buttons = list(reply.buttons)
     if include_form and reply.form is not None:
-        buttons.insert(0, form_button(reply.form))
+        buttons.insert(0, form_button(reply.form, owner))
     action_blocks = actions_blocks(buttons)
     # Keep the buttons when a very long reply has to be cut to Slack's fifty blocks.
     room = MAX_BLOCKS - len(action_blocks)
@@ -176,8 +185,9 @@ def fallback_text(reply: Reply) -> str:
     return _clip(escape(reply.plain()), MAX_FALLBACK_CHARS) or " "
 
 
-def message(reply: Reply, include_form: bool = True) -> dict:
-    return {"text": fallback_text(reply), "blocks": reply_blocks(reply, include_form)}
+def message(reply: Reply, include_form: bool = True, owner: str | None = None) -> dict:
+    """`owner`: the Slack user the message is for (the only one who may open a stashed form)."""
+    return {"text": fallback_text(reply), "blocks": reply_blocks(reply, include_form, owner)}
 
 
 # --- forms as modals ----------------------------------------------------------------------------

@@ -52,6 +52,6 @@ class SlackSender:
     async def send(self, platform_user_id: str, reply: Reply) -> None:
         try:
             channel = await self.open_dm(platform_user_id)
-            await self.client.chat_postMessage(channel=channel, **render.message(reply))
+            await self.client.chat_postMessage(channel=channel, **render.message(reply, owner=platform_user_id))
         except (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
             raise delivery_error(error) from None
