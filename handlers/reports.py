@@ -19,10 +19,12 @@ import re
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any, Callable
+from zoneinfo import ZoneInfo
 
 from handlers.context import Services
 from handlers.messages import Button, Form, FormField, Incoming, Notification, Reply
 from handlers.router import TextRoute
+from handlers.schedule import format_date
 from storage import reports as store
 from storage import state as state_store
 from storage.crypto import cipher_for
@@ -89,6 +91,11 @@ def _clean(text: str) -> str:
     return (text or "").strip()
 
 
+def _shows_forms(incoming: Incoming) -> bool:
+    """Slack, Teams and the web chat show forms; the terminal chat cannot."""
+    return incoming.channel != "cli" and not (incoming.conversation_id or "").startswith("terminal:")
+
+
 def _privately(incoming: Incoming, replies: list[Reply]) -> list[Reply]:
     """Every report reply is private; in a channel the public reply says only that we moved to DM."""
     private = [replace(r, private=True) for r in replies]
@@ -98,6 +105,30 @@ def _privately(incoming: Incoming, replies: list[Reply]) -> list[Reply]:
 def _person_name(services: Services, person_id: str) -> str:
     person = get_person(services.db, person_id)
     return person.name if person else person_id
+
+
+def _when(services: Services, stamp: str | None) -> str:
+    """A stored UTC timestamp as the school reads it: "26 November 2026, 11:50" (local time)."""
+    try:
+        local = store.parse_iso(stamp).astimezone(ZoneInfo(services.config.timezone))
+    except (TypeError, ValueError):
+        return stamp or ""
+    return f"{format_date(local.date())}, {local:%H:%M}"
+
+
+def _ago(age: timedelta) -> str:
+    minutes = max(0, int(age.total_seconds() // 60))
+    if minutes < 1:
+        return "just now"
+    if minutes < 60:
+        return f"{minutes} min ago"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h {minutes % 60:02d} min ago"
+    return f"{minutes // (24 * 60)} days ago"
+
+
+EVENT_LABELS = {"note": "Note", "added_by_reporter": "Added by the reporter", "acknowledged": "Acknowledged",
+                "closed": "Closed", "escalated": "Escalated"}
 
 
 def _roles_phrase(roles: tuple[str, ...]) -> str:
@@ -257,11 +288,18 @@ def _recipients(services: Services, roles: tuple[str, ...], routing: store.Routi
     return people
 
 
-def _report_buttons(ref: str) -> list[Button]:
-    return [Button("View", "report.view", {"ref": ref}, style="primary"),
-            Button("Acknowledge", "report.ack", {"ref": ref}),
-            Button("Add note", "report.note", {"ref": ref}),
-            Button("Close with outcome", "report.close", {"ref": ref})]
+def _report_buttons(ref: str, status: str = "open", viewing: bool = False) -> list[Button]:
+    """What the safeguarding team can do next with a report in this state."""
+    value = {"ref": ref}
+    buttons = [] if viewing else [Button("View", "report.view", value, style="primary")]
+    if status == "open":
+        buttons.append(Button("Acknowledge", "report.ack", dict(value)))
+    buttons.append(Button("Add note", "report.note", dict(value)))
+    if status != "closed":
+        buttons.append(Button("Close with outcome", "report.close", dict(value)))
+    if viewing:
+        buttons.append(Button("Export chronology", "report.export", dict(value)))
+    return buttons
 
 
 def _alert_reply(report: dict, heading: str, lead: str) -> Reply:
@@ -271,7 +309,8 @@ def _alert_reply(report: dict, heading: str, lead: str) -> Reply:
                  title=f"{heading} {report['ref']}", private=True,
                  facts=[("Reference", report["ref"]), ("Raised by", report["reporter_name"]),
                         ("Category", category), ("Urgency", urgency)],
-                 buttons=_report_buttons(report["ref"]), data={"report_ref": report["ref"]})
+                 buttons=_report_buttons(report["ref"], report.get("status") or "open"),
+                 data={"report_ref": report["ref"]})
 
 
 def _alert(services: Services, report: dict, kind: str, roles: tuple[str, ...] | None = None,
@@ -746,16 +785,22 @@ def view(incoming: Incoming, services: Services, ref: str | None = None) -> list
     content = store.content_of(services.db, report)
     events = store.events_of(services.db, report)
     facts = [("Reference", report["ref"]), ("Raised by", report["reporter_name"]),
-             ("Raised at", report["created_at"]), ("Urgency", "URGENT" if report["urgent"] else "Normal"),
+             ("Raised at", _when(services, report["created_at"])),
+             ("Urgency", "URGENT" if report["urgent"] else "Normal"),
              ("Status", report["status"]), *store.content_summary(content)]
-    chronology = [f"{e['at']} {e['kind']} ({_person_name(services, e['actor_id'])}): {e['body']}"
-                  for e in events if e["kind"] in ("note", "added_by_reporter", "acknowledged", "closed",
-                                                   "escalated")]
+    chronology = []
+    for e in events:
+        if e["kind"] not in EVENT_LABELS:
+            continue
+        label = EVENT_LABELS[e["kind"]]
+        body = "" if not e["body"] or e["body"] == label else f": {e['body']}"
+        chronology.append(f"{_when(services, e['at'])} — {label} by {_person_name(services, e['actor_id'])}{body}")
     if not report["details_complete"]:
         facts.append(("Details", "still being given by the reporter"))
     return _privately(incoming, [Reply("Confidential: for the safeguarding team only.",
                                        title=f"Concern report {report['ref']}", facts=facts,
-                                       notes=chronology, buttons=_report_buttons(report["ref"])[1:],
+                                       notes=chronology,
+                                       buttons=_report_buttons(report["ref"], report["status"], viewing=True),
                                        private=True)])
 
 
@@ -772,7 +817,7 @@ def acknowledge(incoming: Incoming, services: Services, ref: str | None = None) 
             store.add_event(db, report["id"], "acknowledged", incoming.who, now, "Acknowledged")
         _read_receipt(services, report, incoming.person)
     return _privately(incoming, [Reply(f"Acknowledged {report['ref']}. The reporter has been told it has "
-                                       "been read.", buttons=_report_buttons(report["ref"]))])
+                                       "been read.", buttons=_report_buttons(report["ref"], "acknowledged"))])
 
 
 def note_form(incoming: Incoming, services: Services, ref: str | None = None) -> list[Reply]:
@@ -803,17 +848,23 @@ def save_note(incoming: Incoming, services: Services, ref: str | None = None,
         store.add_event(db, report["id"], "note", incoming.who, now, note)
         store.audit(db, incoming.who, report["ref"], "note", True, now)
         store.update(db, report["ref"], {}, now)
-    return _privately(incoming, [Reply(f"Note added to {report['ref']}.", buttons=_report_buttons(report["ref"]))])
+    return _privately(incoming, [Reply(f"Note added to {report['ref']}.",
+                                       buttons=_report_buttons(report["ref"], report["status"]))])
 
 
 def close_form(incoming: Incoming, services: Services, ref: str | None = None) -> list[Reply]:
     report, refusal = _authorise(incoming, services, ref or _ref_from(incoming), "close_open")
     if report is None:
         return refusal
+    if not _shows_forms(incoming):
+        # The terminal has no forms: one button per outcome (the details can follow as a note).
+        return _privately(incoming, [Reply(
+            f"Close {report['ref']} with which outcome? The reporter will be told it has been closed.",
+            buttons=[Button(label, "report.close_save", {"ref": report["ref"], "outcome": value})
+                     for value, label in OUTCOMES])])
+    # Everywhere else only the form: choosing the outcome and its details, then one deliberate press.
     return _privately(incoming, [Reply(
-        f"Close {report['ref']} with an outcome.",
-        buttons=[Button(label, "report.close_save", {"ref": report["ref"], "outcome": value})
-                 for value, label in OUTCOMES],
+        f"Close {report['ref']} with an outcome. The reporter will be told it has been closed.",
         form=Form(f"Close {report['ref']}", "report.close_save",
                   (FormField("outcome", "Outcome", kind="choice", options=OUTCOMES),
                    FormField("detail", "Details of the outcome", kind="multiline", required=False)),
@@ -870,10 +921,9 @@ def open_reports(incoming: Incoming, services: Services) -> list[Reply]:
     lines = []
     for r in visible:
         age = now - store.parse_iso(r["created_at"])
-        hours, minutes = divmod(int(age.total_seconds() // 60), 60)
         lines.append(f"{r['ref']}: {'URGENT, ' if r['urgent'] else ''}"
                      f"{CATEGORY_LABELS.get(r['category'] or '', 'details pending')}; {r['status']}; "
-                     f"raised by {r['reporter_name']} {hours}h {minutes:02d}m ago")
+                     f"raised by {r['reporter_name']} {_ago(age)}")
     return _privately(incoming, [Reply("\n".join(lines), title=f"Open concern reports ({len(visible)})",
                                        buttons=[Button(f"View {r['ref']}", "report.view", {"ref": r["ref"]})
                                                 for r in visible[:10]])])
@@ -927,7 +977,7 @@ def status(incoming: Incoming, services: Services, ref: str) -> list[Reply]:
     read = "yes" if report["read_receipt_sent"] else "not yet"
     return _privately(incoming, [Reply(f"Status: {_status_words(report)}.",
                                        title=f"Report {report['ref']}",
-                                       facts=[("Sent", report["created_at"]), ("Read", read)])])
+                                       facts=[("Sent", _when(services, report["created_at"])), ("Read", read)])])
 
 
 def my_reports(incoming: Incoming, services: Services) -> list[Reply]:

@@ -471,3 +471,40 @@ def test_back_in_form_mode_reopens_the_form_with_the_answers(services):
     form = chat.say("clarke", "back")[-1].form
     assert form is not None and {f.name: f.initial for f in form.fields}["what"] == WHAT
     assert "member of staff" in text_of(chat.say("clarke", "back"))
+
+
+# --- how the safeguarding team reads a report -----------------------------------------------------
+
+def test_times_read_in_school_local_time_and_ages_in_plain_words(chat, services, clock):
+    from datetime import datetime, timezone
+
+    clock.set(datetime(2026, 6, 10, 8, 5, tzinfo=timezone.utc))  # 09:05 in London (summer time)
+    ref = file_report(chat)
+    clock.advance(minutes=7)
+    listing = text_of(chat.say("shah", "open reports"))
+    assert "raised by Amy Clarke 7 min ago" in listing and "0h" not in listing
+    clock.advance(hours=3)
+    assert "3 h 07 min ago" in text_of(chat.say("shah", "open reports"))
+    chat.say("shah", f"note {ref}: spoke to the class teacher")
+    [shown] = chat.press("shah", "report.view", {"ref": ref})
+    assert ("Raised at", "10 June 2026, 09:05") in shown.facts
+    assert any(n.startswith("10 June 2026, 12:12 — Note by Priya Shah: spoke to the class teacher") for n in shown.notes)
+    assert "+00:00" not in shown.plain()
+    [status] = chat.say("clarke", f"status {ref}")
+    assert ("Sent", "10 June 2026, 09:05") in status.facts
+
+
+def test_buttons_follow_the_report_state_and_closing_is_one_deliberate_form_where_forms_exist(services):
+    chat = Chat(services)
+    ref = file_report(chat)
+    [shown] = chat.press("shah", "report.view", {"ref": ref})
+    assert [b.label for b in shown.buttons] == ["Acknowledge", "Add note", "Close with outcome", "Export chronology"]
+    [acked] = chat.press("shah", "report.ack", {"ref": ref})
+    assert "Acknowledge" not in [b.label for b in acked.buttons]
+    slack = Chat(services, channel="slack")
+    [closing] = slack.press("shah", "report.close", {"ref": ref})
+    assert closing.form is not None and closing.buttons == []  # no one-click close without the details box
+    terminal = Router(services).handle(Incoming("local", "shah", action="report.close", value={"ref": ref},
+                                                person=get_person(services.db, "shah"),
+                                                conversation_id="terminal:shah"))
+    assert terminal[-1].form is None and len(terminal[-1].buttons) == len(feature.OUTCOMES)
