@@ -199,3 +199,67 @@ async def test_a_stashed_form_opens_only_for_its_owner_and_is_not_kept_in_plain_
     opened = (await slack_harness.slack.wait_for_async("views.open"))[0]
     view = opened.body["view"] if isinstance(opened.body["view"], dict) else json.loads(opened.body["view"])
     assert view["blocks"][0]["element"]["initial_value"].startswith("Quokka-7731")
+
+
+# --- Slack: bounded work under overload, acks still immediate ------------------------------------
+
+class GatedSlack(FakeSlack):
+    """chat.postMessage waits at a gate (a Slack that has slowed down), counting calls in flight."""
+
+    def __post_init__(self):
+        super().__post_init__()
+        import threading
+
+        self.gate = threading.Event()
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self._count_lock = threading.Lock()
+
+    def _answer(self, method: str, body: dict) -> dict:
+        if method == "chat.postMessage":
+            with self._count_lock:
+                self.in_flight += 1
+                self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            self.gate.wait(20)
+            with self._count_lock:
+                self.in_flight -= 1
+        return super()._answer(method, body)
+
+
+async def test_slack_turns_are_bounded_and_overflow_is_refused_at_once(services, monkeypatch):
+    import time
+
+    from bot.slack import adapter as slack_adapter
+
+    monkeypatch.setattr(slack_adapter, "MAX_CONCURRENT_TURNS", 2)
+    monkeypatch.setattr(slack_adapter, "MAX_WAITING_TURNS", 3)
+    slack = GatedSlack().__enter__()
+    server = TestServer(build_app(services, env=_slack_env(slack)), host="127.0.0.1")
+    await server.start_server()
+    try:
+        async with aiohttp.ClientSession() as session:
+            harness = _Harness(server, slack, session)
+            statuses, slowest = [], 0.0
+            for number in range(8):
+                started = time.monotonic()
+                statuses.append(await harness.signed(_dm_body("help", f"U0GUEST{number}", f"EvLoad{number}")))
+                slowest = max(slowest, time.monotonic() - started)
+                await asyncio.sleep(0.1)  # let the turn just acked start
+            assert slowest < 1.5, slowest  # Slack's 3 s ack holds under overload
+            assert statuses[:5] == [200] * 5 and statuses[5:] == [503] * 3, statuses
+            await asyncio.sleep(0.3)
+            assert slack.most_in_flight == 2  # no more than the cap reach Slack at once
+            slack.gate.set()
+            answered = await slack.wait_for_async("chat.postMessage", count=5)
+            assert len(answered) == 5
+            # Slack retries a refused event later; it is answered then, once.
+            body = _dm_body("help", "U0GUEST7", "EvLoad7")
+            async with session.post(server.make_url("/slack/events"), data=body,
+                                    headers={**signed_headers(SECRET, body), "X-Slack-Retry-Num": "1",
+                                             "X-Slack-Retry-Reason": "http_error"}) as response:
+                assert response.status == 200
+            assert len(await slack.wait_for_async("chat.postMessage", count=6)) == 6
+    finally:
+        slack.gate.set()
+        await server.close()
+        slack.__exit__()

@@ -100,6 +100,11 @@ def events_route(adapter, verifier: SignatureVerifier):
             return _problem(400, "Slack request bodies are UTF-8.")
         if not verifier.is_valid_request(raw, dict(request.headers)):
             return _problem(401, "Invalid or expired Slack signature.")
+        if adapter.overloaded:  # at once, well within Slack's 3 s; Slack retries events later
+            log.warning("Slack request refused: %s turns already running or waiting", adapter._max_admitted)
+            response = _problem(503, "Busy: please retry shortly.")
+            response.headers["Retry-After"] = "5"
+            return response
         try:
             bolt_request = await to_bolt_request(request)
         except (ValueError, TypeError, AttributeError, KeyError):  # bolt reads fields as it parses

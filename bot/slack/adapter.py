@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import re
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -36,6 +37,12 @@ ASK_PROMPT = ("What would you like to know? Type your question here, for example
 POLICY_COMMAND_HELP = "Ask me with `/policy your question`, for example `/policy can I post photos of pupils?`"
 ALL = re.compile(".*")
 ACK_FLUSH_SECONDS = 0.03
+# bolt starts one task per request once it has acked. At most this many run at once (each mostly
+# waits on the Web API); as with Teams' 64 turns in flight, beyond it a turn waits for a slot.
+MAX_CONCURRENT_TURNS = 64
+# Turns allowed to wait for a slot; past that a request is refused with 503 before bolt takes it
+# (Slack retries events later), so sustained overload cannot pile up unbounded work in memory.
+MAX_WAITING_TURNS = 256
 
 
 def unescape(text: str) -> str:
@@ -94,6 +101,9 @@ class SlackAdapter:
         self.client = client
         self.sender = SlackSender(client)
         self.directory = EmailDirectory(client)
+        self._turn_slots = asyncio.Semaphore(MAX_CONCURRENT_TURNS)
+        self._turns_admitted = 0  # running or waiting for a slot
+        self._max_admitted = MAX_CONCURRENT_TURNS + MAX_WAITING_TURNS
         self.bolt = AsyncApp(client=client, signing_secret=signing_secret or "",
                              logger=logging.getLogger("bot.slack.bolt"))
         bolt = self.bolt
@@ -112,6 +122,21 @@ class SlackAdapter:
         bolt.options(ALL)(self.no_options)
 
     # --- helpers ------------------------------------------------------------------------------
+
+    @property
+    def overloaded(self) -> bool:
+        """True when every slot is busy and the waiting room is full: refuse new requests."""
+        return self._turns_admitted >= self._max_admitted
+
+    @asynccontextmanager
+    async def turn(self):
+        """One unit of work after the ack, run when a slot is free."""
+        self._turns_admitted += 1
+        try:
+            async with self._turn_slots:
+                yield
+        finally:
+            self._turns_admitted -= 1
 
     async def person(self, user_id: str):
         person = self.hub.identify(PLATFORM, user_id)
@@ -190,9 +215,10 @@ class SlackAdapter:
         files = tuple(str(f.get("name") or f.get("id")) for f in event.get("files") or [] if isinstance(f, dict))
         destination = Destination(user=user, channel=event.get("channel"), private=True,
                                   thread_ts=event.get("thread_ts"))
-        incoming = await self.incoming(user, destination, text=unescape(event.get("text") or ""),
-                                       attachments=files)
-        await self.handle(incoming, destination)
+        async with self.turn():
+            incoming = await self.incoming(user, destination, text=unescape(event.get("text") or ""),
+                                           attachments=files)
+            await self.handle(incoming, destination)
 
     async def on_app_mention(self, event: dict, body: dict, context) -> None:
         user, channel = event.get("user"), event.get("channel")
@@ -203,16 +229,18 @@ class SlackAdapter:
         destination = Destination(user=user, channel=channel, private=is_dm(channel),
                                   thread_ts=event.get("thread_ts") or event.get("ts"))
         text = unescape(render.strip_mention(event.get("text") or "", context.bot_user_id))
-        await self.handle(await self.incoming(user, destination, text=text), destination)
+        async with self.turn():
+            await self.handle(await self.incoming(user, destination, text=text), destination)
 
     async def on_app_home_opened(self, event: dict) -> None:
         if event.get("tab", "home") != "home" or not event.get("user"):
             return
-        try:
-            await self.client.views_publish(user_id=event["user"],
-                                            view=render.home_view(self.hub.services.config.school))
-        except SLACK_ERRORS as error:
-            log.warning("views.publish failed: %s", type(error).__name__)
+        async with self.turn():
+            try:
+                await self.client.views_publish(user_id=event["user"],
+                                                view=render.home_view(self.hub.services.config.school))
+            except SLACK_ERRORS as error:
+                log.warning("views.publish failed: %s", type(error).__name__)
 
     async def ignore_event(self) -> None:
         """Event types we do not use are acknowledged (so Slack does not retry) and dropped."""
@@ -231,7 +259,8 @@ class SlackAdapter:
         private = is_dm(channel) or command.get("channel_name") == "directmessage"
         destination = Destination(user=user, channel=channel, private=private,
                                   trigger_id=command.get("trigger_id"), respond=respond)
-        await self.handle(await self.incoming(user, destination, text=text), destination)
+        async with self.turn():
+            await self.handle(await self.incoming(user, destination, text=text), destination)
 
     async def on_other_command(self, ack) -> None:
         await ack(text="Sorry, I only know the /policy command.")
@@ -251,6 +280,10 @@ class SlackAdapter:
         message = body.get("message") or {}
         destination = Destination(user=user, channel=channel, private=channel is None or is_dm(channel),
                                   thread_ts=message.get("thread_ts"), trigger_id=body.get("trigger_id"))
+        async with self.turn():
+            await self._act(user, name, value, destination)
+
+    async def _act(self, user: str, name: str, value: dict, destination: Destination) -> None:
         if name == render.OPEN_FORM_ACTION:
             form = render.form_of_button(value, user)
             if form is None:
@@ -281,8 +314,9 @@ class SlackAdapter:
         destination = Destination(user=user, channel=channel, private=True, trigger_id=body.get("trigger_id"))
         # The handler's hidden context wins over a field of the same name.
         value = {**render.submitted_values(view), **hidden}
-        await self.handle(await self.incoming(user, destination, action=metadata["action"], value=value),
-                          destination)
+        async with self.turn():
+            await self.handle(await self.incoming(user, destination, action=metadata["action"], value=value),
+                              destination)
 
     async def ack_only(self, ack) -> None:
         await ack()
