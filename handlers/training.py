@@ -434,6 +434,14 @@ def load_sample_records(services: Services, path: str | Path | None = None) -> i
 
 # --- chat handlers ------------------------------------------------------------------------------
 
+def _day(iso_day: str) -> str:
+    """An ISO date from the records as people write it: "3 September 2026" ('' stays '')."""
+    try:
+        return format_date(date.fromisoformat(iso_day)) if iso_day else ""
+    except ValueError:
+        return iso_day
+
+
 def _deny(what: str) -> list[Reply]:
     return [Reply(f"Only {OVERSEER_NAMES} can {what}. You can always check and record your own "
                   "training: try *my training* or *I've done my training*.")]
@@ -449,9 +457,10 @@ def handle_report(incoming: Incoming, services: Services) -> list[Reply]:
               f"{figures['due_soon']} due soon, {figures['overdue']} overdue, {figures['no_record']} no record")
              for item, figures in summary["items"].items()]
     overdue = [f"• {r['name']}: {ITEM_NAMES[r['item']]} — "
-               + (f"overdue by {r['days_overdue']} days (due {r['due']})" if r["state"] == "overdue" else "no record")
+               + (f"overdue by {r['days_overdue']} days (due {_day(r['due'])})" if r["state"] == "overdue" else "no record")
                for r in summary["overdue"]]
-    soon = [f"• {r['name']}: {ITEM_NAMES[r['item']]} due {r['due']} ({r['days_left']} days)" for r in summary["due_soon"]]
+    soon = [f"• {r['name']}: {ITEM_NAMES[r['item']]} due {_day(r['due'])} ({r['days_left']} days)"
+            for r in summary["due_soon"]]
     text = (f"Training compliance on {format_date(date.fromisoformat(summary['as_of']))} for "
             f"{summary['people']} people.\n\n*Overdue ({len(overdue)})*\n" + ("\n".join(overdue) or "Nobody.")
             + f"\n\n*Due in the next {DUE_SOON_DAYS} days ({len(soon)})*\n" + ("\n".join(soon) or "Nobody."))
@@ -464,7 +473,9 @@ def handle_csv(incoming: Incoming, services: Services) -> list[Reply]:
     person = incoming.person
     if person is None or not person.has_role(*OVERSEER_ROLES):
         return _deny("export the training report")
-    return [Reply(text="The training report as CSV (also: `python app.py training-report --csv`).",
+    # The CSV itself is in the text, so every channel can copy it (the web chat also offers it as a file).
+    return [Reply(text="The training report as CSV (also on the server: `python app.py training-report --csv`):\n\n"
+                       + compliance_csv(services).strip(),
                   title="Training report (CSV)", private=True,
                   data={"csv": compliance_csv(services), "filename": f"training-report-{services.today()}.csv"})]
 
@@ -481,7 +492,7 @@ def handle_status(incoming: Incoming, services: Services) -> list[Reply]:
             status = {"ok": "up to date", "due_soon": f"due in {r['days_left']} days",
                       "overdue": f"overdue by {r['days_overdue']} days"}[r["state"]]
             facts.append((ITEM_TITLES[r["item"]],
-                          f"{status} (last {r['last_done'] or 'never'}, due {r['due']})"))
+                          f"{status} (last done {_day(r['last_done']) or 'never'}, due {_day(r['due'])})"))
     return [Reply(title="Your training", text="Here is where you stand:", facts=facts, private=True,
                   buttons=[Button("I've done my training", "training.done", {"item": "training"}),
                            Button("Read the policy", "ack.start", {}),
@@ -597,8 +608,24 @@ def continue_flow(incoming: Incoming, services: Services, flow) -> list[Reply]:
     except DateProblem as problem:
         return [Reply(str(problem) + " (Or type *cancel*.)")]
     if done_on is None:
+        if _meant_something_else(incoming, services):
+            # "my training", "help", a question…: the person has moved on; don't hold them in this step.
+            state_store.clear_state(services.db, person.id)
+            from handlers.router import Router  # here: the router loads this module
+
+            return Router(services).handle(incoming)
         return [Reply(f"I need the date it was completed ({EXAMPLES}). Or type *cancel*.")]
     return _record_and_confirm(services, person, subject, item, done_on, _certificate(incoming.text), "chat")
+
+
+def _meant_something_else(incoming: Incoming, services: Services) -> bool:
+    """A question, or a command some feature recognises, typed while I wait for a date."""
+    from handlers.router import Router
+
+    if (incoming.text or "").strip().endswith("?"):
+        return True
+    return any(route.matches(incoming, services) for route in Router(services).text_routes
+               if not route.name.startswith("ask"))
 
 
 # --- buttons ------------------------------------------------------------------------------------
@@ -621,9 +648,12 @@ def handle_training_action(incoming: Incoming, services: Services) -> list[Reply
     if verb == "where":
         if item == "policy":
             return [Reply(f"The social media policy is here: {services.config.policy_link}\n"
-                          "When you have read it, press *Read it now* on the reminder (or type *acknowledge policy*).")]
+                          "When you have read it, press *Acknowledge it now* (or type *acknowledge policy*).",
+                          buttons=[Button("Acknowledge it now", "ack.start", {}, style="primary")])]
         return [Reply(f"You can do the {ITEM_NAMES[item]} here: {services.config.training_link}\n"
-                      "When you have finished, press *Done* or tell me *I've done my training* (with the date if it wasn't today).")]
+                      "When you have finished, press *I've done it* or tell me *I've done my training* "
+                      "(with the date if it wasn't today).",
+                      buttons=[Button("I've done it", "training.done", {"item": item}, style="primary")])]
     if verb == "snooze":
         return _snooze(incoming, services, person, item)
     subject_id = str(value.get("person") or person.id)

@@ -422,7 +422,7 @@ def test_report_counts_and_lists(svc):
     facts = dict(reply.facts)
     assert facts["Safeguarding training"].startswith("11/12 compliant (91.7%); 1 due soon, 1 overdue")
     assert "Ben Lewis: safeguarding training — overdue by 14 days" in reply.text
-    assert "Amy Clarke: safeguarding training due 2026-12-10 (14 days)" in reply.text
+    assert "Amy Clarke: safeguarding training due 10 December 2026 (14 days)" in reply.text
     assert "Ola Nowak: policy acknowledgement — no record" in reply.text
     summary = training.compliance_summary(svc)
     assert summary["items"]["policy"]["no_record"] == 1
@@ -475,3 +475,35 @@ def test_training_report_cli_csv(tmp_path, monkeypatch, capsys):
     assert {r["state"] for r in rows} >= {"ok", "overdue"}  # the sample records were loaded on start
     assert app.main(["training-report"]) == 0
     assert "compliant" in capsys.readouterr().out
+
+
+def test_where_do_i_do_it_offers_the_button_it_mentions(svc):
+    [training_where] = press(svc, "clarke", "training.where", {"item": "training"})
+    assert [b.action for b in training_where.buttons] == ["training.done"] and "I've done it" in training_where.text
+    [policy_where] = press(svc, "clarke", "training.where", {"item": "policy"})
+    assert [b.action for b in policy_where.buttons] == ["ack.start"] and "Acknowledge it now" in policy_where.text
+
+
+def test_a_command_or_question_typed_while_a_date_is_awaited_is_not_swallowed(svc):
+    press(svc, "clarke", "training.done", {"item": "training"})
+    assert "I need the date" in say(svc, "clarke", "the inset day")[0].text  # still waiting: no date, no command
+    [status] = say(svc, "clarke", "my training")
+    assert status.title == "Your training"
+    press(svc, "clarke", "training.done", {"item": "training"})
+    [who] = say(svc, "clarke", "who am I")
+    assert who.text == "You are Amy Clarke."
+    press(svc, "clarke", "training.done", {"item": "training"})
+    say(svc, "clarke", "can I accept a friend request from a past pupil?")  # goes to the answer engine
+    from storage import state as state_store
+    assert state_store.get_state(svc.db, "clarke") is None
+
+
+def test_personal_status_and_report_dates_read_as_words(svc):
+    set_records(svc, clarke=date(2025, 12, 10))
+    [status] = say(svc, "clarke", "my training")
+    assert "last done 10 December 2025, due 10 December 2026" in dict(status.facts)["Safeguarding training"]
+
+
+def test_the_csv_button_shows_the_csv_in_every_channel(svc):
+    [reply] = press(svc, "shah", "training.csv")
+    assert reply.data["csv"].strip() in reply.text
