@@ -17,6 +17,7 @@ from storage.roster import accounts_of
 log = logging.getLogger(__name__)
 
 IDLE_WAKE_SECONDS = 30.0
+ERROR_RETRY_SECONDS = 5.0
 LOCAL = "local"
 
 
@@ -98,14 +99,15 @@ class Dispatcher:
     async def run(self) -> None:
         """Deliver until cancelled, sleeping until the next message is due or a wake-up."""
         while True:
-            try:
+            timeout = IDLE_WAKE_SECONDS
+            try:  # a database fault (locked, full, damaged) must not end the loop for good
                 await self.deliver_due()
+                next_at = outbox.next_due_at(self.services.db)
+                if next_at is not None:
+                    timeout = min(timeout, max(0.05, (next_at - self.services.now()).total_seconds()))
             except Exception:
                 log.exception("delivery loop error")
-            next_at = outbox.next_due_at(self.services.db)
-            timeout = IDLE_WAKE_SECONDS
-            if next_at is not None:
-                timeout = min(timeout, max(0.05, (next_at - self.services.now()).total_seconds()))
+                timeout = ERROR_RETRY_SECONDS
             self._wake.clear()
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout)

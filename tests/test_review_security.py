@@ -263,3 +263,31 @@ async def test_slack_turns_are_bounded_and_overflow_is_refused_at_once(services,
         slack.gate.set()
         await server.close()
         slack.__exit__()
+
+
+# --- the delivery loop outlives a database fault ------------------------------------------------
+
+async def test_the_delivery_loop_survives_a_database_error_and_delivers_afterwards(services):
+    from bot.core import Hub
+    from storage.outbox import take_local_inbox
+
+    hub = Hub(services)
+    loop_task = asyncio.create_task(hub.dispatcher.run())
+    try:
+        await asyncio.sleep(0.1)
+        services.db.execute("ALTER TABLE outbox RENAME TO outbox_unreachable")  # every outbox query fails
+        hub.dispatcher.wake()
+        await asyncio.sleep(0.3)
+        assert not loop_task.done(), loop_task.exception()
+        services.db.execute("ALTER TABLE outbox_unreachable RENAME TO outbox")
+        with services.db.atomic():
+            services.notify(Notification("clarke", Reply("Your training is due."), key="review-loop-1"))
+        for _ in range(100):
+            messages = take_local_inbox(services.db, "clarke")
+            if messages:
+                break
+            await asyncio.sleep(0.05)
+        assert [m.text for m in messages] == ["Your training is due."]
+    finally:
+        loop_task.cancel()
+        await asyncio.gather(loop_task, return_exceptions=True)
