@@ -404,7 +404,8 @@ def _figures(engine, items: list[dict]) -> dict:
 
 
 @pytest.mark.parametrize("name,size", [("questions_holdout3.toml", 100), ("questions_holdout4.toml", 44),
-                                       ("questions_holdout5.toml", 36), ("questions_holdout6.toml", 60)])
+                                       ("questions_holdout5.toml", 36), ("questions_holdout6.toml", 60),
+                                       ("questions_holdout7.toml", 30)])
 def test_round3_sets_are_disjoint_from_examples(name, size):
     examples = tomllib.loads((POLICY / "examples.toml").read_text(encoding="utf-8"))["clauses"]
     phrasings = {e.strip().lower().rstrip("?") for values in examples.values() for e in values}
@@ -415,7 +416,8 @@ def test_round3_sets_are_disjoint_from_examples(name, size):
 
 # Thresholds a little below what the engine reaches (set 3: 100/98.5/100/100/100, 0 false flags;
 # set 4: 97/97/100/96/100, 0; set 5: 88.5/96/100/95/100, 1 false flag; set 6 (round 4, figures after the
-# round-4 changes, so no longer blind): 95.8/95.8/86.7/95.5/100, 0).
+# round-4 changes, so no longer blind): 95.8/95.8/93.3/95.5/100, 0; set 7, blind, run once and left
+# untuned: 75/83/50/100/60, 0 — floors set loosely below it).
 @pytest.mark.parametrize("name,floors", [
     ("questions_holdout3.toml", {"section": 0.95, "answered": 0.93, "refused": 0.90, "verdict": 0.93, "flagged": 0.9,
                                  "false_flags": 1}),
@@ -425,6 +427,8 @@ def test_round3_sets_are_disjoint_from_examples(name, size):
                                  "false_flags": 2}),
     ("questions_holdout6.toml", {"section": 0.90, "answered": 0.90, "refused": 0.80, "verdict": 0.90, "flagged": 0.95,
                                  "false_flags": 1}),
+    ("questions_holdout7.toml", {"section": 0.65, "answered": 0.75, "refused": 0.375, "verdict": 0.85, "flagged": 0.5,
+                                 "false_flags": 2}),
 ])
 def test_round3_held_out_figures(engine, name, floors):
     figures = _figures(engine, _held_out(name))
