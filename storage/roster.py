@@ -66,9 +66,18 @@ def load_roster_csv(db: Database, path: str | Path) -> int:
     return count
 
 
+def _one_person(db: Database, sql: str, params: list) -> Person | None:
+    # Plain SQL: these run on every turn, and sqlite_utils' table helpers read the schema each call.
+    cursor = db.execute(sql, params)
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    return _person(dict(zip((column[0] for column in cursor.description), row)))
+
+
 def get_person(db: Database, person_id: str) -> Person | None:
-    rows = list(db["people"].rows_where("id = ? AND active = 1", [person_id]))
-    return _person(rows[0]) if rows else None
+    return _one_person(db, "SELECT id, name, email, roles, job_title FROM people WHERE id = ? AND active = 1",
+                       [person_id])
 
 
 def find_person(db: Database, token: str) -> Person | None:
@@ -115,9 +124,11 @@ def link_account(db: Database, platform: str, platform_user_id: str, person_id: 
 
 
 def person_for_account(db: Database, platform: str, platform_user_id: str) -> Person | None:
-    rows = list(db["platform_accounts"].rows_where(
-        "platform = ? AND platform_user_id = ?", [platform, platform_user_id], limit=1))
-    return get_person(db, rows[0]["person_id"]) if rows else None
+    return _one_person(
+        db, "SELECT p.id, p.name, p.email, p.roles, p.job_title FROM platform_accounts a"
+            " JOIN people p ON p.id = a.person_id"
+            " WHERE a.platform = ? AND a.platform_user_id = ? AND p.active = 1 LIMIT 1",
+        [platform, platform_user_id])
 
 
 def accounts_of(db: Database, person_id: str) -> dict[str, str]:

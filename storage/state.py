@@ -27,19 +27,23 @@ class FlowState:
 
 
 def get_state(db: Database, who: str) -> FlowState | None:
-    rows = list(db["conversation_state"].rows_where("who = ?", [who]))
-    if not rows:
+    # Plain SQL: this runs on every turn, and sqlite_utils' table helpers read the schema each call.
+    row = db.execute("SELECT flow, step, data, updated_at FROM conversation_state WHERE who = ?",
+                     [who]).fetchone()
+    if row is None:
         return None
-    row = rows[0]
-    return FlowState(row["flow"], row["step"], json.loads(row["data"] or "{}"), row["updated_at"])
+    flow, step, data, updated_at = row
+    return FlowState(flow, step, json.loads(data or "{}"), updated_at)
 
 
 def set_state(db: Database, who: str, state: FlowState, now: datetime | None = None) -> None:
     now = now or datetime.now(timezone.utc)
-    db["conversation_state"].upsert({
-        "who": who, "flow": state.flow, "step": state.step, "data": json.dumps(state.data),
-        "updated_at": now.isoformat(timespec="seconds"),
-    }, pk="who")
+    with db.atomic():
+        db.execute(
+            "INSERT INTO conversation_state (who, flow, step, data, updated_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (who) DO UPDATE SET flow = excluded.flow, step = excluded.step,"
+            " data = excluded.data, updated_at = excluded.updated_at",
+            [who, state.flow, state.step, json.dumps(state.data), now.isoformat(timespec="seconds")])
 
 
 def clear_state(db: Database, who: str) -> None:
