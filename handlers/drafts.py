@@ -139,7 +139,7 @@ def _findings_lines(findings: list[dict]) -> list[str]:
     lines = ["Pre-check findings:"]
     for f in findings:
         label = "MUST FIX" if f["severity"] == "block" else "Check"
-        lines.append(f"• {label} (policy {f['clause']}): {f['message']}" + (f' — "{f["excerpt"]}"' if f["excerpt"] else ""))
+        lines.append(f"• {label} (policy section {f['section']}): {f['message']}" + (f' — "{f["excerpt"]}"' if f["excerpt"] else ""))
     return lines
 
 
@@ -222,6 +222,14 @@ def submit(incoming: Incoming, services: Services, platform: str, text: str, pho
     if not result.ok:
         state_store.set_state(services.db, incoming.who, state_store.FlowState(
             SUBMIT_FLOW, "text", {"platform": platform, "photos": photos, "pictured": pictured}), services.now())
+        if _uses_forms(incoming) and incoming.action:
+            # Sent from the form: give the form back with everything kept, to correct in place.
+            form = _prefilled(submission_form(), {"platform": platform, "text": text, "photos": photos,
+                                                  "pictured": ", ".join(pictured) or "none"})
+            return [Reply(title="The pre-check found problems",
+                          text=result.summary() + "\n\nNothing was sent for approval. Correct the draft below "
+                               "and check it again, or type *cancel*.",
+                          form=form, data={"check": result.to_json()})]
         return [Reply(title="The pre-check found problems",
                       text=result.summary() + "\n\nNothing was sent for approval. Send the corrected text "
                            "(add a line *pictured: names* to change the pupils listed), or type *cancel*.",
@@ -269,6 +277,14 @@ def submission_form(text: str = "", value: dict | None = None, action: str = "dr
             FormField("pictured", "Pupils pictured or named (full names, comma separated, or 'none')",
                       required=False, placeholder="none"),
         ))
+
+
+def _prefilled(form: Form, values: dict[str, str], submit_label: str | None = None) -> Form:
+    """The same form with its fields filled in (a correction or an edit keeps what was typed)."""
+    return Form(title=form.title, submit_action=form.submit_action, value=form.value,
+                submit_label=submit_label or form.submit_label, fields=tuple(
+                    FormField(f.name, f.label, f.kind, f.options, f.required, values.get(f.name, f.initial),
+                              f.placeholder) for f in form.fields))
 
 
 DRAFT_MESSAGE = re.compile(
@@ -361,6 +377,7 @@ def continue_submission(incoming: Incoming, services: Services, flow: state_stor
         return _next_step(incoming, services, "pictured", data,
                           "Which pupils are pictured or named? Full names separated by commas, or *none*.")
     if flow.step == "pictured":
+        text = re.sub(r"^\s*(?:pictured|named|pupils)\s*:\s*", "", text, flags=re.I)  # "pictured: none"
         if not looks_like_names(text):
             return [Reply("That doesn't look like a list of names. Reply with the full names of the pupils "
                           "pictured or named, separated by commas (e.g. *Olivia Bennett, Noah Clarkson*), or *none*.")]
@@ -452,7 +469,7 @@ def _outcome_for_submitter(services: Services, draft: store.Draft, decider: Pers
 
 
 def _ask_reason(incoming: Incoming, services: Services, draft: store.Draft, action: str) -> list[Reply]:
-    label = "Reason for rejecting" if action == "reject" else "What needs to change?"
+    label = "Why are you rejecting it?" if action == "reject" else "What needs to change?"
     name = "reason" if action == "reject" else "comment"
     value = {"draft_id": draft.id, "version": draft.version}
     button_action = "draft.reject" if action == "reject" else "draft.changes"
@@ -536,13 +553,9 @@ def start_edit(incoming: Incoming, services: Services, value: dict) -> list[Repl
         return [Reply(refusal)]
     ids = {"draft_id": draft.id, "version": draft.version}
     if _uses_forms(incoming):
-        form = submission_form(draft.text, ids, action="draft.resubmit")
-        form = Form(title=form.title, submit_action=form.submit_action, value=form.value,
-                    submit_label="Check and resubmit", fields=tuple(
-                        FormField(f.name, f.label, f.kind, f.options, f.required,
-                                  {"platform": draft.platform, "text": draft.text, "photos": draft.photos,
-                                   "pictured": ", ".join(draft.pictured) or "none"}.get(f.name, f.initial),
-                                  f.placeholder) for f in form.fields))
+        form = _prefilled(submission_form(draft.text, ids, action="draft.resubmit"),
+                          {"platform": draft.platform, "text": draft.text, "photos": draft.photos,
+                           "pictured": ", ".join(draft.pictured) or "none"}, submit_label="Check and resubmit")
         return [Reply(text=f"Edit draft {draft.id} and resubmit it as version {draft.version + 1}.", form=form)]
     state_store.set_state(services.db, incoming.who, state_store.FlowState(EDIT_FLOW, "text", ids), services.now())
     return [Reply(f"Send the new text for draft {draft.id} (it becomes version {draft.version + 1}), or *cancel*. "
@@ -803,6 +816,14 @@ def handle_action(incoming: Incoming, services: Services) -> list[Reply]:
     return handler()
 
 
+def _it_manager_names_someone(incoming: Incoming, services: Services) -> bool:
+    """"authorise lewis" from the IT manager: a command when it names someone on the roster."""
+    if incoming.person is None or not incoming.person.has_role("it_manager"):
+        return False
+    match = AUTHORISE.match(incoming.text or "")
+    return bool(match) and find_roster_person(services, match.group("who")) is not None
+
+
 def _matches(pattern: re.Pattern):
     return lambda incoming, services: bool(pattern.match(incoming.text or ""))
 
@@ -813,8 +834,8 @@ PENDING = re.compile(r"^\s*(?:show\s+)?(?:pending approvals?|pending drafts|draf
 
 TEXT_ROUTES = [
     TextRoute("drafts.who_can_post", _matches(WHO_CAN_POST), handle_who_can_post),
-    TextRoute("drafts.authorise", lambda i, s: bool(AUTHORISE.match(i.text or "")) and bool(
-        re.search(r"@|\bpost", i.text or "", re.I)), handle_authorise),
+    TextRoute("drafts.authorise", lambda i, s: bool(AUTHORISE.match(i.text or "")) and (bool(
+        re.search(r"@|\bpost", i.text or "", re.I)) or _it_manager_names_someone(i, s)), handle_authorise),
     TextRoute("drafts.revoke", lambda i, s: bool(REVOKE.match(i.text or "")) and bool(
         re.search(r"^\s*(?:please\s+)?(?:revoke|unauthori[sz]e)\b|poster|posting", i.text or "", re.I)), handle_revoke),
     TextRoute("drafts.message", _matches(DRAFT_MESSAGE), handle_draft_message),

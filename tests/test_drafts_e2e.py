@@ -505,13 +505,13 @@ async def test_reject_needs_a_reason_and_the_submitter_is_told_it(channels, chan
 
     channels.mark(channel, "okafor", "hughes")
     await driver.click("okafor", approval.button("Reject"))
-    await channels.expect(channel, "okafor", "reason for rejecting")
+    await channels.expect(channel, "okafor", "why are you rejecting it")
     form = next(m.form for m in channels.new(channel, "okafor") if m.form)
     assert form.submit_action == "draft.reject" and form.fields == ["reason"]
     # An empty reason (a hand-made submit: the platforms' own forms would not send it) decides nothing.
     channels.mark(channel, "okafor")
     await driver.submit("okafor", form, {"reason": "   "})
-    await channels.expect(channel, "okafor", "reason for rejecting")
+    await channels.expect(channel, "okafor", "why are you rejecting it")
     assert draft_store.get(channels.db, draft_id).state == "submitted"
     await driver.submit("okafor", form, {"reason": "We already posted about the zoo this week."})
     await channels.expect(channel, "okafor", f"Draft {draft_id} (version 1) rejected")

@@ -285,7 +285,7 @@ def test_transition_table_is_explicit_and_closed():
 def test_typed_commands_follow_the_same_rules(school):
     submit_sports_day(school)
     assert "Deputy Head" in text_of(school.say("clarke", "approve draft 1"))
-    assert "Draft 1: Reason" in text_of(school.say("okafor", "reject draft 1"))
+    assert "Draft 1: Why are you rejecting it?" in text_of(school.say("okafor", "reject draft 1"))
     school.say("okafor", "cancel")
     assert "sent back" in text_of(school.say("okafor", "request changes draft 1: add the time"))
     assert "version 2" in text_of(school.say("hughes", f"resubmit 1: {SPORTS_DAY_V2}"))
@@ -395,3 +395,35 @@ def test_outbox_payloads_are_channel_neutral(school):
     row = next(school.services.db["outbox"].rows_where("key = ?", ["draft-1-v1-approval"]))
     data = json.loads(row["payload"])
     assert data["buttons"] and all(set(b["value"]) == {"draft_id", "version"} for b in data["buttons"])
+
+
+# --- rough edges found walking through as the poster and the IT manager -------------------------
+
+def test_pictured_answer_may_repeat_the_field_name(school):
+    school.say("hughes", "draft: Our Year 4 class had a wonderful day at the beach.")
+    assert "sent to" in text_of(school.say("hughes", "pictured: none"))
+
+
+def test_a_form_that_fails_the_pre_check_comes_back_filled_in(school):
+    [reply] = school.press("hughes", "draft.submit", {"platform": "instagram", "text": "Happy birthday Jack! Vote Labour!",
+                                                       "photos": "1 photo", "pictured": "none"}, channel="slack")
+    assert reply.form is not None and "MUST FIX" in reply.text
+    initial = {f.name: f.initial for f in reply.form.fields}
+    assert initial == {"platform": "instagram", "text": "Happy birthday Jack! Vote Labour!", "photos": "1 photo",
+                       "pictured": "none"}
+    assert school.services.db["drafts"].count == 0
+
+
+def test_the_it_manager_can_authorise_by_name_alone_and_others_get_an_answer(school):
+    assert "can now submit post drafts" in text_of(school.say("patel", "authorise lewis"))
+    school.say("patel", "authorise the trip letter")  # nobody on the roster: not a command
+    school.say("clarke", "authorise nowak")  # not the IT manager: a question for the engine
+    assert [r["person_id"] for r in school.services.db["poster_audit"].rows] == ["lewis"]
+
+
+def test_findings_cite_the_policy_section_not_an_internal_clause_id(school):
+    from handlers.drafts import _findings_lines
+
+    lines = _findings_lines([{"severity": "block", "clause": "2.1-9", "section": "2.1", "message": "Political.",
+                              "excerpt": ""}])
+    assert lines[1] == "• MUST FIX (policy section 2.1): Political." and "2.1-9" not in "".join(lines)
