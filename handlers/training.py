@@ -603,6 +603,9 @@ def continue_flow(incoming: Incoming, services: Services, flow) -> list[Reply]:
     if subject is None or item not in ("training", "dsl"):
         state_store.clear_state(services.db, person.id)
         return [Reply("That person is no longer on the roster, so nothing was recorded.")]
+    if subject.id != person.id and not person.has_role(*OVERSEER_ROLES):  # the role may have gone mid-way
+        state_store.clear_state(services.db, person.id)
+        return _deny("record training for someone else")
     try:
         done_on = find_date(incoming.text, services.today())
     except DateProblem as problem:

@@ -291,3 +291,24 @@ async def test_the_delivery_loop_survives_a_database_error_and_delivers_afterwar
     finally:
         loop_task.cancel()
         await asyncio.gather(loop_task, return_exceptions=True)
+
+
+# --- training: a guided step recording someone else's training re-checks the role ----------------
+
+def test_recording_someone_elses_training_rechecks_the_role_at_the_last_step(services):
+    from handlers.router import Router
+    from storage import training as training_store
+    from storage.roster import get_person, set_roles
+
+    router = Router(services)
+
+    def say(text):
+        return router.handle(Incoming(channel="cli", platform_user_id="shah",
+                                      person=get_person(services.db, "shah"), text=text))
+
+    first = say("record training for Amy Clarke")
+    assert "When was" in first[0].text  # the DSL may; the date is asked
+    set_roles(services.db, "shah", {"staff"})  # no longer the DSL before answering
+    replies = say("today")
+    assert "Only the Headteacher or the DSL" in replies[0].text, replies[0].text
+    assert training_store.completed_on(training_store.get_record(services.db, "clarke"), "training") is None
