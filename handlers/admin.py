@@ -133,13 +133,19 @@ def _set_away(incoming: Incoming, services: Services, away: bool) -> list[Reply]
     if person is None or not person.has_role(*AWAY_ROLES):
         return [Reply("Marking yourself away is for the Deputy Head and the Headteacher "
                       f"(role needed: {role_names('deputy_head', 'headteacher')}). Nothing was changed.")]
-    set_away(services.db, person.id, away)
+    from handlers.drafts import hand_over_waiting_drafts
+
+    with services.db.atomic():  # the away mark and the hand-over of waiting drafts together
+        set_away(services.db, person.id, away)
+        handed = hand_over_waiting_drafts(services) if away else 0
     other_role = "headteacher" if person.has_role("deputy_head") and not person.has_role("headteacher") else "deputy_head"
     others = [p.name for p in people_with_role(services.db, other_role) if p.id != person.id]
     cover = others[0] if others else ("the Headteacher" if other_role == "headteacher" else "the Deputy Head")
     if away:
+        waiting = (f" I've sent {cover} the {handed} draft{'s' if handed != 1 else ''} already waiting."
+                   if handed else "")
         return [Reply(f"Marked you as away. Drafts waiting for approval will go to {cover} until you "
-                      "type *I'm back*.")]
+                      f"type *I'm back*.{waiting}")]
     return [Reply("Welcome back. Drafts waiting for approval come to you again.")]
 
 

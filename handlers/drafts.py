@@ -199,6 +199,24 @@ def _notify_approvers(services: Services, draft: store.Draft, changes: str | Non
     return approvers
 
 
+def hand_over_waiting_drafts(services: Services) -> int:
+    """When the Deputy Head goes away, drafts already waiting go to whoever approves now (caller's
+    transaction); without this they sat in the absent person's chat until they came back."""
+    handed = 0
+    for draft in store.in_state(services.db, "submitted"):
+        for approver in current_approvers(services, draft.submitter_id):
+            if approver.id == draft.approver_id:
+                continue  # it was sent to them in the first place
+            card = draft_card(services, draft, title=f"Post draft {draft.id} needs your approval",
+                              buttons=decision_buttons(draft),
+                              extra=[f"It was waiting for {_person_name(services, draft.approver_id)}, "
+                                     "who is now marked away."])
+            services.notify(Notification(approver.id, card,
+                                         key=f"draft-{draft.id}-v{draft.version}-handover-{approver.id}"))
+            handed += 1
+    return handed
+
+
 def _tell_submitter(services: Services, draft: store.Draft, event: str, reply: Reply) -> None:
     services.notify(Notification(draft.submitter_id, reply, key=f"draft-{draft.id}-v{draft.version}-{event}"))
 

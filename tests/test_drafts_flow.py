@@ -427,3 +427,15 @@ def test_findings_cite_the_policy_section_not_an_internal_clause_id(school):
     lines = _findings_lines([{"severity": "block", "clause": "2.1-9", "section": "2.1", "message": "Political.",
                               "excerpt": ""}])
     assert lines[1] == "• MUST FIX (policy section 2.1): Political." and "2.1-9" not in "".join(lines)
+
+
+def test_drafts_already_waiting_go_to_the_headteacher_when_the_deputy_head_goes_away(school):
+    submit_sports_day(school)
+    [reply] = school.say("okafor", "I'm away")
+    assert "Claire Ingram" in reply.text and "the 1 draft already waiting" in reply.text
+    person_id, card = school.outbox("draft-1-v1-handover-ingram")
+    assert person_id == "ingram" and [b.action for b in card.buttons][0] == "draft.approve"
+    school.say("okafor", "I'm back")
+    school.say("okafor", "I'm away")  # away again: no second copy of the same card
+    assert school.keys().count("draft-1-v1-handover-ingram") == 1
+    assert "approved" in text_of(school.press("ingram", "draft.approve", {"draft_id": 1, "version": 1}))
