@@ -70,8 +70,8 @@ def help_card(person: Person | None, may_submit_drafts: bool = False) -> Reply:
     """What this person can do here, with buttons for the common things."""
     lines = ["Here is what I can do for you:",
              "• Ask me a question about the social media policy, in your own words",
-             "• Report a safeguarding concern to the DSL",
-             "• See your training"]
+             "• Report a safeguarding concern to the DSL (the ones you sent: type *my reports*)",
+             "• See your training and acknowledge the policy"]
     buttons = [Button("Ask a question", "home.ask", {}, style="primary"),
                Button("Report a concern", "report.start", {}, style="danger"),
                Button("My training", "training.mine", {})]
@@ -85,7 +85,7 @@ def help_card(person: Person | None, may_submit_drafts: bool = False) -> Reply:
     if "it_manager" in roles:
         lines += ["• Authorise or revoke a poster: type *authorise NAME to post* or *revoke NAME as poster*",
                   "• See who can post: type *who can post*"]
-    if roles & {"dsl", "deputy_dsl"}:
+    if roles & {"dsl", "deputy_dsl", "headteacher"}:  # the Headteacher may read reports too
         lines.append("• Concern reports still open: type *open reports*")
     if "headteacher" in roles:
         lines.append("• Staff training: type *training report*")
@@ -107,9 +107,9 @@ def handle_help(incoming: Incoming, services: Services) -> list[Reply]:
 
 
 def handle_home_ask(incoming: Incoming, services: Services) -> list[Reply]:
-    examples = "\n".join(f"• {q}" for q in EXAMPLE_QUESTIONS)
-    return [Reply(text="Ask me anything about the school's social media policy, in your own words. "
-                       f"For example:\n{examples}",
+    # The examples are the buttons; listing them in the text too said everything twice.
+    return [Reply(text="Ask me anything about the school's social media policy: type it in your own words, "
+                       "or press one of these examples.",
                   buttons=[Button(q, "ask.example", {"question": q}) for q in EXAMPLE_QUESTIONS])]
 
 

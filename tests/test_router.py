@@ -53,7 +53,7 @@ def test_questions_containing_command_words_reach_the_answer_engine(services, te
     ("patel", ["authorise NAME to post", "who can post"], ["pending approvals", "open reports"]),
     ("shah", ["open reports"], ["who can post", "policy gaps"]),
     ("reed", ["open reports"], ["policy gaps"]),
-    ("ingram", ["pending approvals", "training report", "policy gaps"], ["who can post", "Submit a draft"]),
+    ("ingram", ["pending approvals", "training report", "policy gaps", "open reports"], ["who can post", "Submit a draft"]),
     ("hill", ["policy gaps"], ["training report", "pending approvals"]),
     ("brown", [], ["policy gaps", "Submit a draft", "open reports"]),
 ])
