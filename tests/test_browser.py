@@ -276,3 +276,25 @@ def test_page_fits_a_phone_screen(browser, in_process_app, tmp_path):
         phone.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_a_reply_carrying_a_csv_offers_it_as_a_file_and_roles_read_as_words(browser, in_process_app, tmp_path):
+    base_url, _hub, _loop = in_process_app
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    try:
+        page.goto(base_url + "/")
+        page.get_by_label("Person on the sample roster").select_option("shah")
+        expect(page.locator("#person-details")).to_contain_text("DSL")
+        expect(page.locator("#person-details .role").first).not_to_have_text("dsl")
+        ask(page, "training report")
+        page.get_by_role("button", name="Download CSV").click()
+        link = page.locator("a.download")
+        expect(link).to_have_count(1)
+        with page.expect_download() as download:
+            link.click()
+        saved = Path(download.value.path()).read_text(encoding="utf-8")
+        assert download.value.suggested_filename.startswith("training-report-")
+        assert saved.startswith("person_id,name,roles,item")
+    finally:
+        context.close()

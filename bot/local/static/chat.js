@@ -13,6 +13,12 @@
   const sendButton = document.getElementById("send");
   const status = document.getElementById("status");
 
+  // Roles as people say them (the roster's ids, such as deputy_dsl, are not for display).
+  const ROLE_LABELS = {
+    headteacher: "Headteacher", deputy_head: "Deputy Head", dsl: "DSL", deputy_dsl: "Deputy DSL",
+    it_manager: "IT manager", poster: "Poster", staff: "Staff", governor: "Governor",
+    chair_of_governors: "Chair of Governors", volunteer: "Volunteer",
+  };
   const people = new Map();           // id -> {id, name, roles, job_title}
   const transcripts = new Map();      // id -> element holding that person's conversation
   let current = null;                 // the picked person's id
@@ -181,6 +187,17 @@
     return node;
   }
 
+  // A CSV the reply carries (a training report, a chronology) as a file to save.
+  function renderDownload(data) {
+    const name = String(data.filename || "policybot.csv").replace(/[^\w.-]+/g, "-");
+    const link = el("a", "download", "Download " + name);
+    link.href = URL.createObjectURL(new Blob([String(data.csv)], { type: "text/csv;charset=utf-8" }));
+    link.download = name;
+    const line = el("p", "download-line");
+    line.appendChild(link);
+    return line;
+  }
+
   function renderReply(reply, notification) {
     const bubble = el("article", "message message--bot" + (notification ? " message--notification" : ""));
     if (notification) bubble.appendChild(el("p", "message__label", "Message for you"));
@@ -202,6 +219,7 @@
       }
       bubble.appendChild(notes);
     }
+    if (reply.data && typeof reply.data.csv === "string") bubble.appendChild(renderDownload(reply.data));
     if (reply.buttons && reply.buttons.length) bubble.appendChild(renderButtons(reply.buttons));
     if (reply.form) bubble.appendChild(renderForm(reply.form));
     return bubble;
@@ -270,7 +288,9 @@
     if (!person) return;
     if (person.job_title) personDetails.appendChild(el("span", null, person.job_title));
     personDetails.appendChild(el("br"));
-    for (const role of person.roles) personDetails.appendChild(el("span", "role", role.replace(/_/g, " ")));
+    for (const role of person.roles) {
+      personDetails.appendChild(el("span", "role", ROLE_LABELS[role] || role.replace(/_/g, " ")));
+    }
   }
 
   function pick(id) {
