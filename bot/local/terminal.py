@@ -47,8 +47,11 @@ def run_terminal_chat(services: Services, as_user: str, stdin: TextIO, out: Text
         return 2
     hub = Hub(services)
     interactive = stdin.isatty()
+    from handlers.admin import ROLE_LABELS  # roles as people say them, not roster ids
+
+    roles = ", ".join(ROLE_LABELS.get(role, role) for role in sorted(person.roles)) or "no roles"
     out.write(f"Policy Bot for {services.config.school}. You are {person.name} "
-              f"({', '.join(sorted(person.roles)) or 'no roles'}). Type 'help', or a question; "
+              f"({roles}). Type 'help', or a question; "
               "a number presses a button; Ctrl-D to leave.\n\n")
     last: list[Reply] = []
 
