@@ -119,7 +119,8 @@ def parse_platform(text: str) -> str | None:
 
 
 def describe_changes(old: str, new: str) -> str:
-    """What changed between two versions, word by word: [-removed-] {+added+}."""
+    """What changed between two versions, word by word: [removed: …] [added: …] (plain words for the
+    approver, not diff markup)."""
     old_words, new_words = old.split(), new.split()
     parts = []
     for op, a1, a2, b1, b2 in difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False).get_opcodes():
@@ -127,9 +128,9 @@ def describe_changes(old: str, new: str) -> str:
             chunk = old_words[a1:a2]
             parts.append(" ".join(chunk) if len(chunk) <= 8 else " ".join(chunk[:3] + ["…"] + chunk[-3:]))
         if op in ("delete", "replace"):
-            parts.append("[-" + " ".join(old_words[a1:a2]) + "-]")
+            parts.append("[removed: " + " ".join(old_words[a1:a2]) + "]")
         if op in ("insert", "replace"):
-            parts.append("{+" + " ".join(new_words[b1:b2]) + "+}")
+            parts.append("[added: " + " ".join(new_words[b1:b2]) + "]")
     return " ".join(parts) if old != new else "(no change to the text)"
 
 

@@ -452,7 +452,7 @@ async def test_submit_request_changes_resubmit_approve_publish(channels, channel
                                               "photos": "", "pictured": "none"})
     await channels.expect(channel, "hughes", "resubmitted as version 2")
     second = await channels.expect(channel, "okafor", f"Post draft {draft_id} needs your approval")
-    assert "What changed since version 1" in second.text and "{+" in second.text and "snow leopards" in second.text
+    assert "What changed since version 1" in second.text and "[added: " in second.text and "snow leopards" in second.text
     assert draft_store.get(channels.db, draft_id).version == 2
 
     # The old version-1 Approve button no longer works; the new one does.

@@ -114,11 +114,11 @@ def test_full_flow_with_a_restart_between_every_step(school):
     assert "becomes version 2" in text_of(edit)
     school.restart()
     resubmitted = school.say("hughes", SPORTS_DAY_V2)
-    assert "version 2" in text_of(resubmitted) and "{+at 1.30pm+}" in text_of(resubmitted)
+    assert "version 2" in text_of(resubmitted) and "[added: at 1.30pm]" in text_of(resubmitted)
     school.restart()
 
     approver, card2 = school.outbox("draft-1-v2-approval")
-    assert approver == "okafor" and any("What changed since version 1" in n and "{+at 1.30pm+}" in n for n in card2.notes)
+    assert approver == "okafor" and any("What changed since version 1" in n and "[added: at 1.30pm]" in n for n in card2.notes)
     stale = school.press("okafor", "draft.approve", buttons_of(card)["draft.approve"])  # the old v1 button
     assert "version 1" in text_of(stale) and "now at version 2" in text_of(stale)
     assert school.draft().state == "submitted"
