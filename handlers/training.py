@@ -38,6 +38,8 @@ ITEM_TITLES = {"training": "Safeguarding training", "policy": "Policy acknowledg
 DSL_ROLES = ("dsl", "deputy_dsl")
 OVERSEER_ROLES = ("headteacher", "dsl", "deputy_dsl")
 OVERSEER_NAMES = "the Headteacher or the DSL (or deputy DSL)"
+DSL_ONLY = ("DSL role training is recorded only for the Designated Safeguarding Lead or a deputy DSL, "
+            "so nothing was recorded. To record your safeguarding training, say *I've done my training*.")
 REMINDER_DAYS_BEFORE = (30, 14, 7, 1, 0)
 NEW_STARTER_DAYS = 7  # new starters are due within their first week
 WELCOME_WITHIN_DAYS = 30  # a start date older than this is not "new" any more
@@ -665,6 +667,8 @@ def handle_training_action(incoming: Incoming, services: Services) -> list[Reply
     subject = roster.get_person(services.db, subject_id)
     if subject is None:
         return [Reply("That person is no longer on the roster, so nothing was recorded.")]
+    if item == "dsl" and not subject.has_role(*DSL_ROLES):  # a forged button: the typed command refuses it too
+        return [Reply(DSL_ONLY)]
     if item == "policy":
         return start_acknowledgement(incoming, services)
     if verb == "done":

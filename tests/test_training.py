@@ -507,3 +507,32 @@ def test_personal_status_and_report_dates_read_as_words(svc):
 def test_the_csv_button_shows_the_csv_in_every_channel(svc):
     [reply] = press(svc, "shah", "training.csv")
     assert reply.data["csv"].strip() in reply.text
+
+
+# --- DSL role training only for DSL people, whichever way it is asked ------------------------------
+
+@pytest.mark.parametrize("action, value", [
+    ("training.done", {"item": "dsl"}),
+    ("training.record", {"item": "dsl", "when": "today"}),
+    ("training.record", {"item": "dsl", "when": "today", "person": "clarke"}),
+])
+def test_forged_dsl_training_buttons_from_someone_without_the_role_are_refused(svc, action, value):
+    from storage import state as state_store
+
+    [reply] = press(svc, "clarke", action, value)
+    assert "the Designated Safeguarding Lead or a deputy DSL" in reply.text
+    assert record(svc, "clarke", "dsl") is None
+    assert svc.db["training_events"].count == 0
+    assert state_store.get_state(svc.db, "clarke") is None  # not left waiting for a date either
+
+
+def test_dsl_training_button_for_a_non_dsl_person_pressed_by_the_headteacher_is_refused(svc):
+    [reply] = press(svc, "ingram", "training.record", {"item": "dsl", "when": "today", "person": "clarke"})
+    assert "the Designated Safeguarding Lead or a deputy DSL" in reply.text
+    assert svc.db["training_events"].count == 0
+
+
+def test_the_dsl_can_still_record_dsl_role_training_by_button(svc):
+    press(svc, "shah", "training.record", {"item": "dsl", "when": "today"})
+    assert record(svc, "shah", "dsl") == date(2026, 11, 26)
+
