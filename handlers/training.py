@@ -503,9 +503,10 @@ def handle_status(incoming: Incoming, services: Services) -> list[Reply]:
 
 def _record_and_confirm(services: Services, recorder, subject, item: str, done_on: date,
                         certificate: str | None, source: str) -> list[Reply]:
-    store.record_completion(services.db, subject.id, item, done_on, recorder.id, services.now(),
-                            source=source, certificate=certificate)
-    state_store.clear_state(services.db, recorder.id)
+    with services.db.atomic():  # the record and the end of the date step: a retry cannot log it twice
+        store.record_completion(services.db, subject.id, item, done_on, recorder.id, services.now(),
+                                source=source, certificate=certificate)
+        state_store.clear_state(services.db, recorder.id)
     next_due = add_months(done_on, PERIOD_MONTHS[item])
     whose = "your" if subject.id == recorder.id else f"{subject.name}'s"
     notes = [f"Certificate link saved: {certificate}"] if certificate else []

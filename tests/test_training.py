@@ -536,3 +536,15 @@ def test_the_dsl_can_still_record_dsl_role_training_by_button(svc):
     press(svc, "shah", "training.record", {"item": "dsl", "when": "today"})
     assert record(svc, "shah", "dsl") == date(2026, 11, 26)
 
+
+def test_a_fault_after_saving_leaves_no_record_and_no_event(svc):
+    """The record and the end of the date step are one transaction: a failure in the second
+    undoes the first, so retrying cannot log the same completion twice."""
+    say(svc, "clarke", "I've done my training")
+    svc.db.execute("CREATE TRIGGER refuse_state_delete BEFORE DELETE ON conversation_state "
+                   "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END")
+    svc.db.conn.commit()
+    [reply] = say(svc, "clarke", "yesterday")
+    assert "nothing was changed" in reply.text
+    assert record(svc, "clarke") is None
+    assert svc.db["training_events"].count == 0
