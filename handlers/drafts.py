@@ -144,16 +144,30 @@ def _findings_lines(findings: list[dict]) -> list[str]:
     return lines
 
 
+SQLITE_MAX_INTEGER = 2 ** 63 - 1
+
+
+def _whole_number(raw: Any) -> int | None:
+    """An id from a button or typed command: an int or a string of digits. Not a bool (int(True) is 1)
+    nor a float or list, which a forged payload could carry."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, str) and re.fullmatch(r"\s*-?\d+\s*", raw, re.ASCII):
+        return int(raw)
+    return None
+
+
 def _ids(value: dict[str, Any]) -> tuple[int | None, int | None]:
-    try:
-        draft_id = int(value.get("draft_id"))
-    except (TypeError, ValueError):
-        draft_id = None
-    try:
-        version = int(value.get("version"))
-    except (TypeError, ValueError):
-        version = None
-    return draft_id, version
+    return _whole_number(value.get("draft_id")), _whole_number(value.get("version"))
+
+
+def _get_draft(services: Services, draft_id: int) -> store.Draft | None:
+    """None for an id no draft can have (SQLite stores ids as positive 64-bit integers)."""
+    if not 0 < draft_id <= SQLITE_MAX_INTEGER:
+        return None
+    return store.get(services.db, draft_id)
 
 
 def _person_name(services: Services, person_id: str) -> str:
@@ -430,9 +444,9 @@ def _load_for_action(services: Services, value: dict) -> tuple[store.Draft | Non
     draft_id, version = _ids(value)
     if draft_id is None:
         return None, None, "That button didn't say which draft it was for, so nothing was done."
-    draft = store.get(services.db, draft_id)
+    draft = _get_draft(services, draft_id)
     if draft is None:
-        return None, None, f"I can't find draft {draft_id}. Type *my drafts* or *pending approvals* to see drafts."
+        return None, None, f"There is no draft {draft_id}. Type *my drafts* or *pending approvals* to see drafts."
     return draft, version, None
 
 
@@ -686,10 +700,12 @@ def handle_pending(incoming: Incoming, services: Services) -> list[Reply]:
 
 def show(incoming: Incoming, services: Services, value: dict) -> list[Reply]:
     draft_id, _ = _ids(value)
-    draft = store.get(services.db, draft_id) if draft_id is not None else None
+    if draft_id is None:
+        return [Reply("That button didn't say which draft it was for, so nothing was done.")]
+    draft = _get_draft(services, draft_id)
     person = incoming.person
     if draft is None:
-        return [Reply(f"I can't find draft {draft_id}.")]
+        return [Reply(f"There is no draft {draft_id}.")]
     if person is None or not (person.id == draft.submitter_id or person.has_role("deputy_head", "headteacher", "it_manager")):
         return [Reply("Only the submitter, the Deputy Head, the Headteacher and the IT manager can see a draft "
                       "before it is published.")]
@@ -774,6 +790,9 @@ def handle_revoke(incoming: Incoming, services: Services) -> list[Reply]:
 
 
 def handle_who_can_post(incoming: Incoming, services: Services) -> list[Reply]:
+    if incoming.person is None:  # staff names are for the school's own people
+        return [Reply("Sorry, I can't share that: you are not linked to the roster yet. "
+                      "Please ask the IT manager to add you.")]
     posters = [p for p in roster.all_people(services.db) if is_poster(services, p)]
     managers = roster.people_with_role(services.db, "deputy_head") + roster.people_with_role(services.db, "it_manager")
     lines = [f"• {p.name}" + (f" ({p.job_title})" if p.job_title else "") for p in posters] or ["• nobody yet"]
@@ -793,10 +812,10 @@ SHOW_DRAFT = re.compile(r"^\s*draft\s+#?(?P<id>\d+)\s*$", re.I)
 
 def handle_draft_command(incoming: Incoming, services: Services) -> list[Reply]:
     match = SHOW_DRAFT.match(incoming.text) or DRAFT_COMMAND.match(incoming.text)
-    draft = store.get(services.db, int(match.group("id")))
+    draft = _get_draft(services, int(match.group("id")))
     verb = (match.groupdict().get("verb") or "show").lower().split()[0]
     if draft is None:
-        return [Reply(f"I can't find draft {match.group('id')}.")]
+        return [Reply(f"There is no draft {match.group('id')}.")]
     # Typed commands act on the version the draft is at now; the role checks are the same as buttons'.
     value: dict[str, Any] = {"draft_id": draft.id, "version": draft.version}
     rest = (match.groupdict().get("rest") or "").strip()

@@ -189,7 +189,7 @@ def test_guest_and_garbage_payloads_are_refused(school):
     assert "don't know who you are" in text_of(school.press(None, "draft.approve", {"draft_id": 1, "version": 1}))
     for value in ({}, {"draft_id": "x"}, {"draft_id": 99, "version": 1}, {"draft_id": 1}, {"draft_id": 1, "version": "v"}):
         reply = text_of(school.press("okafor", "draft.approve", value))
-        assert "nothing was done" in reply.lower() or "can't find" in reply
+        assert "nothing was done" in reply.lower() or "There is no draft" in reply
     assert school.draft().state == "submitted"
 
 
@@ -439,3 +439,41 @@ def test_drafts_already_waiting_go_to_the_headteacher_when_the_deputy_head_goes_
     school.say("okafor", "I'm away")  # away again: no second copy of the same card
     assert school.keys().count("draft-1-v1-handover-ingram") == 1
     assert "approved" in text_of(school.press("ingram", "draft.approve", {"draft_id": 1, "version": 1}))
+
+
+# --- draft ids that cannot exist, and the poster list for strangers -------------------------------
+
+HUGE_ID = 99999999999999999999  # past SQLite's 64-bit integers
+
+
+@pytest.mark.parametrize("value", [{"draft_id": HUGE_ID, "version": 1}, {"draft_id": str(HUGE_ID), "version": 1},
+                                   {"draft_id": 2 ** 63, "version": 1}, {"draft_id": -1, "version": 1}])
+def test_a_button_for_a_draft_id_past_sqlites_range_says_there_is_no_such_draft(school, value):
+    submit_sports_day(school)
+    reply = text_of(school.press("okafor", "draft.approve", value))
+    assert f"There is no draft {value['draft_id']}" in reply
+    assert school.draft().state == "submitted"
+
+
+@pytest.mark.parametrize("command", ["approve", "withdraw", "show"])
+def test_a_typed_draft_id_past_sqlites_range_says_there_is_no_such_draft(school, command):
+    submit_sports_day(school)
+    assert f"There is no draft {HUGE_ID}" in text_of(school.say("okafor", f"{command} {HUGE_ID}"))
+    assert f"There is no draft {HUGE_ID}" in text_of(school.say("okafor", f"draft {HUGE_ID}"))
+
+
+@pytest.mark.parametrize("forged", [True, 1.0, [1], {"id": 1}])
+def test_a_draft_id_that_is_not_a_whole_number_is_not_taken_as_draft_1(school, forged):
+    submit_sports_day(school)
+    reply = text_of(school.press("okafor", "draft.approve", {"draft_id": forged, "version": 1}))
+    assert "didn't say which draft" in reply
+    assert school.draft().state == "submitted"
+    assert "didn't say which draft" in text_of(school.press("okafor", "draft.show", {"draft_id": forged}))
+
+
+def test_who_can_post_is_refused_to_someone_not_on_the_roster(school):
+    school.say("patel", "authorise Ben Lewis to post")
+    reply = text_of(school.say(None, "who can post?"))
+    assert "not linked to the roster" in reply and "IT manager" in reply
+    assert "Ben Lewis" not in reply and "Hughes" not in reply
+    assert "Lewis" in text_of(school.say("clarke", "who can post?"))  # staff on the roster still see it
