@@ -935,7 +935,7 @@ def export(incoming: Incoming, services: Services, ref: str | None = None) -> li
         return refusal
     with services.db.atomic():
         store.audit(services.db, incoming.who, report["ref"], "export", True, services.now())
-    text = store.export_chronology_csv(services.db, report["ref"])
+    text = store.export_chronology_csv(services.db, report["ref"], services.config.timezone)
     return _privately(incoming, [Reply(text, title=f"Chronology of {report['ref']} (CSV)",
                                        data={"csv": text, "filename": f"{report['ref']}-chronology.csv"})])
 

@@ -22,6 +22,7 @@ import io
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database, Migrations
 
@@ -211,14 +212,24 @@ def audit_rows(db: Database, ref: str | None = None) -> list[dict]:
     return list(db["access_audit"].rows_where("report_ref = ?", [ref], order_by="id"))
 
 
-def export_chronology_csv(db: Database, ref: str) -> str:
-    """The chronology of one report as CSV text (also for a CLI). Contains content: DSL eyes only."""
+CHRONOLOGY_COLUMNS = ["reference", "when", "by", "kind", "detail", "at_utc", "roster_id"]
+AUTOMATIC_ACTORS = {"policybot": "Policy Bot (automatic)"}
+
+
+def export_chronology_csv(db: Database, ref: str, school_timezone: str = "Europe/London") -> str:
+    """The chronology of one report as CSV text (also for a CLI). Contains content: DSL eyes only.
+
+    Read by people outside school (social care, the LADO): each entry says who by name and when in
+    the school's local time ("10 June 2026, 09:05"); the ISO UTC time and roster id follow for machines.
+    """
     report = get_report(db, ref)
     if report is None:
         raise KeyError(ref)
+    zone = ZoneInfo(school_timezone)
+    names = {row["id"]: row["name"] for row in db.query("SELECT id, name FROM people")}  # leavers too
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["reference", "at", "actor", "kind", "detail"])
+    writer.writerow(CHRONOLOGY_COLUMNS)
     content = content_of(db, report)
     events = events_of(db, report)
     # The content goes with the event that last set it (the filing, or the details of an urgent one).
@@ -227,8 +238,16 @@ def export_chronology_csv(db: Database, ref: str) -> str:
         detail = row["body"]
         if row["id"] == content_event and content:
             detail = f"{detail}. " + "; ".join(f"{k}: {v}" for k, v in content_summary(content))
-        writer.writerow([report["ref"], row["at"], row["actor_id"], row["kind"], detail])
+        local = parse_iso(row["at"]).astimezone(zone)
+        by = names.get(row["actor_id"]) or AUTOMATIC_ACTORS.get(row["actor_id"], row["actor_id"])
+        writer.writerow([report["ref"], f"{local.day} {local:%B %Y, %H:%M}", _csv_safe(by), row["kind"],
+                         _csv_safe(detail), row["at"], row["actor_id"]])
     return out.getvalue()
+
+
+def _csv_safe(text: str) -> str:
+    """Report content goes into a spreadsheet: stop a cell starting with = + - @ running as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 CONTENT_LABELS = (("category", "Category"), ("what", "What happened"), ("who", "Who is involved"),

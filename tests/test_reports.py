@@ -508,3 +508,22 @@ def test_buttons_follow_the_report_state_and_closing_is_one_deliberate_form_wher
                                                 person=get_person(services.db, "shah"),
                                                 conversation_id="terminal:shah"))
     assert terminal[-1].form is None and len(terminal[-1].buttons) == len(feature.OUTCOMES)
+
+
+# --- the exported chronology, as a DSL hands it to social care --------------------------------------
+
+def test_exported_chronology_names_people_in_school_time_and_keeps_machine_columns(chat, services, clock):
+    from datetime import datetime, timezone
+
+    clock.set(datetime(2026, 6, 10, 8, 5, tzinfo=timezone.utc))  # 09:05 in London (BST)
+    ref = file_report(chat)
+    clock.advance(minutes=30)
+    chat.press("shah", "report.note_save", {"ref": ref, "note": "=HYPERLINK(\"http://x\") pasted in"})
+    rows = list(csv.DictReader(io.StringIO(chat.say("shah", f"export {ref}")[-1].data["csv"])))
+    filed, note = rows[0], rows[-1]
+    assert filed["by"] == "Amy Clarke" and filed["roster_id"] == "clarke"
+    assert note["by"] == "Priya Shah" and note["roster_id"] == "shah"
+    assert filed["when"] == "10 June 2026, 09:05" and note["when"] == "10 June 2026, 09:35"
+    assert filed["at_utc"] == "2026-06-10T08:05:00+00:00"
+    assert note["detail"].startswith("'=")  # not run as a formula in a spreadsheet
+    assert "clarke" not in {r["by"] for r in rows} and "shah" not in {r["by"] for r in rows}
