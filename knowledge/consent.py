@@ -140,7 +140,8 @@ class ConsentRegister:
         return {r.first_name for r in self.records if r.first_name}
 
     def status(self, name: str, use: str, today: date) -> ConsentStatus:
-        """May the school use this pupil's photo (use="photo") or name (use="name") today?"""
+        """May the school use this pupil's photo (use="photo") or name (use="name") today?
+        use="name+photo" asks for both at once (a pupil both named and pictured in one post)."""
         records = self.find(name)
         if not records:
             return ConsentStatus(False, f"{name} is not on the consent register")
@@ -156,16 +157,17 @@ class ConsentRegister:
     @staticmethod
     def _status_of(record: ConsentRecord, use: str, today: date) -> ConsentStatus:
         label = f"{record.name} ({record.pupil_class})" if record.pupil_class else record.name
-        what = "pictured" if use == "photo" else "named"
+        uses = use.split("+")
+        what = " or ".join("pictured" if u == "photo" else "named" for u in uses)
         if not record.consent:
             return ConsentStatus(False, f"{label} has no consent to be {what} on social media", record)
         expires = record.expires_on()
         if expires is None:
-            return ConsentStatus(False, f"{label}'s consent form has no valid signing date", record)
+            return ConsentStatus(False, f"The consent form for {label} has no valid signing date", record)
         if today >= expires:
-            return ConsentStatus(False, f"{label}'s consent was signed on {record.date_signed:%d %B %Y} and "
+            return ConsentStatus(False, f"Consent for {label} was signed on {record.date_signed:%d %B %Y} and "
                                         f"expired on {expires:%d %B %Y} (it lasts five years)", record)
-        if use not in record.scope:
+        if any(u not in record.scope for u in uses):
             covered = " and ".join(sorted(record.scope)) or "nothing"
-            return ConsentStatus(False, f"{label}'s consent covers {covered} only, not being {what}", record)
+            return ConsentStatus(False, f"Consent for {label} covers {covered} only, not being {what}", record)
         return ConsentStatus(True, f"{label} has consent to be {what} until {expires:%d %B %Y}", record)

@@ -98,16 +98,22 @@ class CheckResult:
             return f"Ready for approval on {where}: the pre-check found nothing against the policy."
         lines = []
         if self.blocks:
-            lines.append(f"Not ready for {where}: {len(self.blocks)} thing(s) the policy says the school will "
-                         "not post. Fix these before the draft can go for approval.")
+            fix = "this" if len(self.blocks) == 1 else "these"
+            lines.append(f"Not ready for {where}: {_things(len(self.blocks))} the policy says the school will "
+                         f"not post. Fix {fix} before the draft can go for approval.")
         else:
-            lines.append(f"Can go for approval on {where}, but please look at {len(self.warnings)} thing(s) first.")
+            lines.append(f"Can go for approval on {where}, but please look at {_things(len(self.warnings))} first.")
         for finding in self.blocks + self.warnings:
             label = "MUST FIX" if finding.severity == "block" else "CHECK"
-            lines.append(f"- {label} (policy {finding.clause}): {finding.message}")
+            # People read the section; the clause id stays in the JSON for machines.
+            lines.append(f"- {label} (policy section {finding.section}): {finding.message}")
             if finding.excerpt:
                 lines.append(f'    "{finding.excerpt}"')
         return "\n".join(lines)
+
+
+def _things(count: int) -> str:
+    return f"{count} thing" if count == 1 else f"{count} things"
 
 
 # --- clause look-up ---------------------------------------------------------------------------
@@ -450,7 +456,7 @@ def _consent_finding(ctx: _Context, name: str, use: str, excerpt: str) -> None:
     status = ctx.consent.status(name, use, ctx.today)
     if status.allowed:
         return
-    where = "pictured" if use == "photo" else "named"
+    where = {"photo": "pictured", "name": "named"}.get(use, "named and pictured")
     ctx.add("consent", "block",
             f"{status.reason}. A pupil can only be {where} with a Multimedia Consent Form signed by their "
             "parent or carer in the last five years. Remove them from the post, or check the register.",
@@ -500,19 +506,37 @@ def _names_in_text(ctx: _Context) -> list[tuple[str, int, int]]:
     return found
 
 
+def _pupil_key(ctx: _Context, name: str, use: str) -> object | None:
+    """Who a refused name is (the register's record, else the name itself); None when allowed."""
+    status = ctx.consent.status(name, use, ctx.today)
+    if status.allowed:
+        return None
+    return status.record if status.record is not None else " ".join(name.split()).casefold()
+
+
 def _check_consent(ctx: _Context, pictured: Iterable[str], photos: str) -> None:
-    for name, start, end in _names_in_text(ctx):
-        _consent_finding(ctx, name, "name", excerpt_of(ctx.text, start, end))
     pictured = [" ".join(p.split()) for p in pictured if p and p.strip()]
     if photos:
         described = _Context(photos, ctx.platform, ctx.policy, ctx.consent, ctx.today)
         pictured += [name for name, _, _ in _names_in_text(described)]
-    seen = set()
+    refused_photos: dict[object, str] = {}
     for name in pictured:
-        if name.casefold() in seen or name.casefold() in ("none", "no one", "nobody", "n/a"):
+        if name.casefold() in ("none", "no one", "nobody", "n/a"):
             continue
-        seen.add(name.casefold())
-        _consent_finding(ctx, name, "photo", f"pictured: {name}")
+        key = _pupil_key(ctx, name, "photo")
+        if key is not None:
+            refused_photos.setdefault(key, name)
+    # A pupil both named and pictured is one finding (quoting the draft), not two.
+    merged = set()
+    for name, start, end in _names_in_text(ctx):
+        key = _pupil_key(ctx, name, "name")
+        both = key is not None and key in refused_photos
+        _consent_finding(ctx, name, "name+photo" if both else "name", excerpt_of(ctx.text, start, end))
+        if both:
+            merged.add(key)
+    for key, name in refused_photos.items():
+        if key not in merged:
+            _consent_finding(ctx, name, "photo", f"pictured: {name}")
     if photos and photos.strip() and not pictured:
         ctx.add("consent", "warn",
                 "Photos are attached but no pupils are listed as pictured. Every pupil who can be recognised "

@@ -216,3 +216,49 @@ def test_huge_and_unicode_drafts(register):
 def test_unknown_platform_is_refused(register):
     with pytest.raises(ValueError):
         check("hello", register, "tiktok")
+
+
+# --- the summary in plain words for people ---------------------------------------------------------
+
+def test_summary_cites_the_policy_section_in_words_and_json_keeps_clause_ids(register):
+    result = check("Happy birthday Jack! Have a great day.", register)
+    assert "(policy section 2.1)" in result.summary()
+    assert "2.1-" not in result.summary()
+    assert [(f["section"], f["clause"]) for f in result.to_json()["findings"]] == [("2.1", result.findings[0].clause)]
+    assert result.findings[0].clause.startswith("2.1-")
+
+
+def test_summary_counts_in_singular_and_plural(register):
+    one = check("Vote Labour on Thursday!", register).summary()
+    assert "1 thing the policy says" in one and "thing(s)" not in one
+    two = check("Happy birthday Jack! Vote Labour!", register).summary()
+    assert "2 things the policy says" in two and "thing(s)" not in two
+    warn = check("The PTA summer fair has a wine tombola this year.", register)
+    assert warn.ok and len(warn.warnings) == 1 and "look at 1 thing first" in warn.summary()
+
+
+def test_consent_reasons_read_consent_for_the_pupil(register):
+    reason = register.status("Amelia Hart", "name", TODAY).reason
+    assert "consent for amelia hart (year 3)" in reason.lower() and "'s consent" not in reason
+    assert "'s consent" not in register.status("Henry Blackwood", "name", TODAY).reason
+
+
+@pytest.mark.parametrize("pupil", ["Leo Fernandes", "Henry Blackwood"])
+def test_a_pupil_both_named_and_pictured_is_one_finding(register, pupil):
+    text = f"Well done to {pupil} for the science prize!"
+    result = check(text, register, pictured=[pupil])
+    consent = [f for f in result.findings if f.rule == "consent"]
+    assert len(consent) == 1, [f.message for f in consent]
+    assert "named and pictured" in consent[0].message and not result.ok
+    assert consent[0].excerpt.strip("…") in text  # the excerpt quotes the draft
+    payload = result.to_json()
+    assert payload["ok"] is False and payload["ok"] == (not any(f["severity"] == "block" for f in payload["findings"]))
+
+
+def test_named_and_pictured_pupils_that_differ_stay_separate(register):
+    result = check("Well done to Leo Fernandes!", register, pictured=["Max Holloway"])
+    assert len([f for f in result.findings if f.rule == "consent"]) == 2
+    # named allowed but pictured not: only the picture is a problem
+    only_photo = check("Well done to Oscar Whitfield!", register, pictured=["Oscar Whitfield"])
+    [finding] = only_photo.findings
+    assert "pictured" in finding.message and "named and pictured" not in finding.message
