@@ -91,6 +91,10 @@ def cmd_check_draft(args) -> int:
 def cmd_chat(args) -> int:
     from bot.local.terminal import run_terminal_chat
 
+    from bot.logging_setup import configure_logging
+
+    # As `serve`: JSON lines on stderr that name an error's type, never its message (it can quote input).
+    configure_logging(os.environ.get("POLICYBOT_LOG_LEVEL", "INFO"))
     services = build_services()
     load_training_records(services)
     return run_terminal_chat(services, args.as_user, sys.stdin, sys.stdout)

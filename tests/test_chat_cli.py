@@ -117,3 +117,18 @@ def test_a_headteacher_can_read_the_gap_register_in_the_terminal(tmp_path):
     out = done.stdout.decode("utf-8")
     assert "Policy-gap register" in out and "canteen" in out.lower()
     assert "python app.py gaps --csv" in out
+
+
+def test_a_handler_fault_prints_no_exception_message_to_the_terminal(tmp_path):
+    chat(tmp_path, ["help"])  # creates the database
+    db = sqlite3.connect(tmp_path / "chat.db")
+    db.execute("CREATE TRIGGER fault BEFORE INSERT ON training_events "
+               "BEGIN SELECT RAISE(ABORT, 'private detail from the input'); END")
+    db.commit()
+    db.close()
+    done = chat(tmp_path, ["I've done my training today"])
+    assert done.returncode == 0
+    assert "something went wrong" in done.stdout.decode("utf-8")
+    errors = done.stderr.decode("utf-8")
+    assert "private detail" not in errors and "private detail" not in done.stdout.decode("utf-8")
+    assert '"error": "IntegrityError"' in errors  # logged as a JSON line on stderr, like `serve`
