@@ -23,6 +23,16 @@ migrations = Migrations("questions")
 # Two gap questions whose normalised texts score at least this (token_sort_ratio, 0-100) are
 # treated as the same question asked twice ("can I use tiktok?" ~ "Can I use TikTok??").
 GAP_SIMILARITY = 88
+# The register is for policy questions: an entry that does not read as one is kept only when it
+# keeps coming back (asked this many times), since then it may still be worth a look.
+KEEP_ANY_ENTRY_ASKED = 2
+QUESTION_STARTERS = frozenset(
+    "what whats when where who whos whom whose which why how can cant could may might must mustnt should "
+    "shouldnt shall will would is isnt are arent am was were do dont does doesnt did have has if whether "
+    "any anyone".split())
+QUESTION_PHRASES = re.compile(
+    r"\b(?:(?:can|could|may|should|must|do|does|are|am|is) (?:i|we|you|staff|they|parents|pupils|it|teachers)"
+    r"|(?:allowed|permitted|ok|okay|alright) to|what about|is it|policy (?:on|for|about)|rules? (?:on|for|about))\b")
 # Typed feedback ("not helpful") only counts for an answer given this recently.
 FEEDBACK_WINDOW = timedelta(hours=2)
 MAX_STORED_TEXT = 4000
@@ -186,6 +196,8 @@ def gap_register(db: Database) -> list[Gap]:
 
     gaps = []
     for _key, rows in groups:
+        if len(rows) < KEEP_ANY_ENTRY_ASKED and not any(_reads_as_a_question(r["text"]) for r in rows):
+            continue  # a one-off "none", "facebook" or text pasted into the wrong place
         wordings = list(dict.fromkeys(r["text"] for r in reversed(rows)))
         gaps.append(Gap(
             question=wordings[0], times_asked=len(rows),
@@ -203,6 +215,15 @@ def gap_register(db: Database) -> list[Gap]:
 def _worth_reviewing(normalised_text: str) -> bool:
     """Leave out noise such as "1", "?" or an emoji: no word of three letters or more."""
     return any(len(word) >= 3 and any(ch.isalpha() for ch in word) for word in (normalised_text or "").split())
+
+
+def _reads_as_a_question(text: str) -> bool:
+    """Three words or more that ask something: a question mark, a question word first, or a
+    phrase such as "can staff", "ok to" or "policy on" (staff often type questions without "?")."""
+    words = normalise(text).split()
+    if len(words) < 3:
+        return False
+    return "?" in text or words[0] in QUESTION_STARTERS or bool(QUESTION_PHRASES.search(" ".join(words)))
 
 
 def gap_register_csv(gaps: list[Gap]) -> str:

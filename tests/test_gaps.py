@@ -165,3 +165,36 @@ def test_gaps_cli_writes_csv_to_a_file_and_to_stdout(tmp_path, db):
 ])
 def test_normalised_form(raw, normalised):
     assert question_store.normalise(raw) == normalised
+
+
+# --- non-questions stay out unless they keep coming back ---------------------------------------------
+
+PASTED = "Sports Day is on Friday on the school field. Families are welcome to come and cheer everyone on."
+
+
+@pytest.mark.parametrize("once", ["none", "facebook", "photos allowed", PASTED, "Thanks, that is great"])
+def test_a_one_off_non_question_is_left_out(db, once):
+    ask(db, once, T0)
+    ask(db, "Can I use TikTok in class?", T0)
+    assert [g.question for g in question_store.gap_register(db)] == ["Can I use TikTok in class?"]
+    assert once not in question_store.gap_register_csv(question_store.gap_register(db))
+
+
+@pytest.mark.parametrize("question", ["What about WhatsApp groups with parents", "can staff post on tiktok",
+                                      "Is it ok to livestream the nativity", "Policy on smart watches?"])
+def test_a_one_off_question_stays_even_without_a_question_mark(db, question):
+    ask(db, question, T0)
+    assert [g.question for g in question_store.gap_register(db)] == [question]
+
+
+def test_a_short_or_unclear_entry_asked_twice_stays(db):
+    ask(db, "facebook", T0)
+    ask(db, "Facebook", T0 + timedelta(days=1), person="lewis")
+    assert [(g.question, g.times_asked) for g in question_store.gap_register(db)] == [("Facebook", 2)]
+
+
+def test_the_headteacher_does_not_see_one_off_non_questions_in_chat(services):
+    say(services, "clarke", "facebook")
+    say(services, "lewis", "What time does the canteen close on Fridays?")
+    [reply] = say(services, "ingram", "policy gaps")
+    assert "canteen" in reply.text.lower() and "facebook" not in reply.text.lower()
