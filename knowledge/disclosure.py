@@ -200,6 +200,9 @@ def _compile(entries: Iterable[str], placeholders: dict[str, str] | None = None,
     return re.compile(body if anchored else rf"\b{body}\b")
 
 
+RULE_QUESTION_IGNORES = frozenset({"nasty", "late_night"})
+
+
 @dataclass(frozen=True)
 class ConcernRules:
     """The school's concern vocabulary, compiled once at load (see [concerns] in policy/lexicon.toml)."""
@@ -216,6 +219,11 @@ class ConcernRules:
     pronouns: re.Pattern
     pronoun_families: frozenset[str]
     standalone: re.Pattern
+    # The structural layer (round 5): an EVENT narrated about a CHILD flags unless the message ends in
+    # a rule question about the asker's own conduct with no risk signal at all.
+    events: re.Pattern = re.compile(r"(?!x)x")
+    fallback_risk: re.Pattern = re.compile(r"(?!x)x")
+    own_conduct_tail: re.Pattern = re.compile(r"(?!x)x")
 
     @classmethod
     def from_data(cls, data: dict | None) -> "ConcernRules | None":
@@ -238,6 +246,9 @@ class ConcernRules:
             pronouns=_compile(data.get("pronouns", [])),
             pronoun_families=frozenset(data.get("pronoun_families", [])),
             standalone=_compile(data.get("standalone", []), placeholders),
+            events=_compile(data.get("events", []), placeholders),
+            fallback_risk=_compile(data.get("fallback_risk", []), placeholders),
+            own_conduct_tail=_compile(data.get("own_conduct_tail", []), placeholders),
         )
 
     def _is_hypothetical(self, text: str, start: int) -> bool:
@@ -259,7 +270,48 @@ class ConcernRules:
         rule_question = self.rule_openers.match(text) is not None or self.rule_words.search(text) is not None
         return rule_question and self._first_real(self.told, text) is None
 
-    def spot(self, text: str) -> Disclosure | None:
+    def spot(self, text: str, named_child: bool = False) -> Disclosure | None:
+        found = self._spot_vocabulary(text)
+        return found or self._spot_structure(text, named_child)
+
+    def _any_risk(self, text: str, skip: frozenset[str] = frozenset()) -> re.Match | None:
+        for family, pattern in self.risks:
+            if family in skip:
+                continue
+            risk = pattern.search(text)
+            if risk:
+                return risk
+        return self.fallback_risk.search(text)
+
+    def _ends_in_own_rule_question(self, text: str) -> bool:
+        """The message closes by asking about the asker's own conduct ("…, can I accept?")."""
+        tail = " ".join(text.split()[-14:])
+        return self.own_conduct_tail.search(tail) is not None or (
+            self.rule_openers.match(text) is not None and self._first_real(self.told, text) is None)
+
+    def _spot_structure(self, text: str, named_child: bool) -> Disclosure | None:
+        """Recall by shape, not vocabulary: an event narrated (reported speech, past tense, "is …ing",
+        "there's an account…", "someone/a guy…") about a child (a child word, or a first name with
+        she/he), unless it is only a rule question about the asker's own conduct with no risk signal."""
+        child = self.children.search(text)
+        if child is None and not (named_child and self.pronouns.search(text)):
+            return None
+        event = self._first_real(self.events, text)
+        if event is None:
+            return None
+        if self.rule_openers.match(text) and self.hypothetical.search(text[:event.start()]):
+            return None  # "what should I do if a child tells me they are being bullied": a hypothetical
+        asks_rule = self._ends_in_own_rule_question(text) or self.rule_words.search(text) is not None
+        # Unkindness or a time of day alone in a rule question is usually no risk ("pupils laughing at a teacher's
+        # post, does the policy cover that"); every other risk flags even then.
+        risk = self._any_risk(text, RULE_QUESTION_IGNORES if asks_rule else frozenset())
+        if risk:
+            return Disclosure(f"narrated event with risk: {risk.group(0)}")
+        if asks_rule:
+            return None
+        return Disclosure(f"narrated event about a child: {event.group(0)}")
+
+    def _spot_vocabulary(self, text: str) -> Disclosure | None:
         rule_question = self.rule_openers.match(text) is not None or self.rule_words.search(text) is not None
         told = self._first_real(self.told, text)
         standalone = self.standalone.search(text)
@@ -292,14 +344,32 @@ class ConcernRules:
         return None
 
 
-def spot_disclosure(normalised_text: str, rules: ConcernRules | None = None) -> Disclosure | None:
+# A first name as the subject of a narrated event ("Amira keeps…", "Noah (5K) turned up…", "Lily's dad…"),
+# read from the original text (normalising drops the capital); titles make it an adult ("Mrs Khan").
+NAMED_SUBJECT = re.compile(r"(?<![A-Za-z])(?<!Mr )(?<!Mrs )(?<!Ms )(?<!Miss )(?<!Sir )(?<!Mx )"
+                           r"([A-Z][a-z]{2,})(?=\s*\(|'s\b|’s\b|\s+(?:in|from|keeps|kept|has|had|is|was|said|says|told|"
+                           r"turned|came|cried|seems|seemed|looked|wont|won't|didnt|didn't|doesnt|doesn't|hasnt|hasn't)\b)")
+NOT_NAMES = frozenset({"the", "our", "one", "this", "that", "there", "someone", "somebody", "she", "her", "his",
+                       "they", "what", "who", "which", "when", "where", "why", "how", "can", "could", "should",
+                       "would", "will", "may", "might", "must", "staff", "school", "parent", "parents", "everyone",
+                       "nobody", "anyone", "facebook", "instagram", "tiktok", "snapchat", "twitter", "whatsapp",
+                       "youtube", "policy", "year", "class", "mum", "dad", "miss", "sir", "mrs", "head"})
+
+
+def has_named_subject(original_text: str) -> bool:
+    return any(m.group(1).lower() not in NOT_NAMES for m in NAMED_SUBJECT.finditer(original_text[:2000]))
+
+
+def spot_disclosure(normalised_text: str, rules: ConcernRules | None = None,
+                    original_text: str = "") -> Disclosure | None:
     """`normalised_text` as produced by knowledge.lexicon.normalise (lower case, no punctuation);
-    `rules` the school's compiled concern data (None: the fixed patterns only)."""
+    `rules` the school's compiled concern data (None: the fixed patterns only); `original_text` the
+    message as typed (only to see a first name, which normalising lower-cases)."""
     text = normalised_text
     if not text:
         return None
     if rules is not None:
-        found = rules.spot(text)
+        found = rules.spot(text, named_child=has_named_subject(original_text))
         if found or rules.is_rule_question(text):
             return found
     return _fixed_patterns(text)

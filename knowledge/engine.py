@@ -571,7 +571,7 @@ class Knowledge:
             return Answer(question=question, answered=False, confidence=0.0,
                           text="I didn't catch a question there. Ask me about the school's social media policy, "
                                "for example: \"Can I accept a friend request from a past pupil?\"")
-        disclosure = spot_disclosure(normalised, self.concern_rules)
+        disclosure = spot_disclosure(normalised, self.concern_rules, clipped)
         if len(words) >= 3 and sum(w in ENGLISH_FUNCTION_WORDS for w in words) < 2 and not disclosure:
             known = sum(1 for w in words if w in self.vocabulary)
             if known < len(words) / 2:

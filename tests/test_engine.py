@@ -405,7 +405,7 @@ def _figures(engine, items: list[dict]) -> dict:
 
 @pytest.mark.parametrize("name,size", [("questions_holdout3.toml", 100), ("questions_holdout4.toml", 44),
                                        ("questions_holdout5.toml", 36), ("questions_holdout6.toml", 60),
-                                       ("questions_holdout7.toml", 30)])
+                                       ("questions_holdout7.toml", 30), ("questions_holdout8.toml", 30)])
 def test_round3_sets_are_disjoint_from_examples(name, size):
     examples = tomllib.loads((POLICY / "examples.toml").read_text(encoding="utf-8"))["clauses"]
     phrasings = {e.strip().lower().rstrip("?") for values in examples.values() for e in values}
@@ -427,7 +427,10 @@ def test_round3_sets_are_disjoint_from_examples(name, size):
                                  "false_flags": 2}),
     ("questions_holdout6.toml", {"section": 0.90, "answered": 0.90, "refused": 0.80, "verdict": 0.90, "flagged": 0.95,
                                  "false_flags": 1}),
-    ("questions_holdout7.toml", {"section": 0.65, "answered": 0.75, "refused": 0.375, "verdict": 0.85, "flagged": 0.5,
+    ("questions_holdout7.toml", {"section": 0.65, "answered": 0.75, "refused": 0.375, "verdict": 0.85, "flagged": 0.8,
+                                 "false_flags": 2}),
+    # set 8, blind before round 5 (first run 83/100/62.5/90/40, 0): loose floors.
+    ("questions_holdout8.toml", {"section": 0.75, "answered": 0.85, "refused": 0.5, "verdict": 0.8, "flagged": 0.8,
                                  "false_flags": 2}),
 ])
 def test_round3_held_out_figures(engine, name, floors):
@@ -566,7 +569,8 @@ def test_round4_rule_questions_and_adult_disputes_not_flagged(engine, question):
 
 def test_a_school_extends_the_concern_families_without_code(tmp_path):
     lexicon = (POLICY / "lexicon.toml").read_text(encoding="utf-8")
-    message = "one of my y5 boys keeps placing bets on a casino app"
+    # Ends in a question about the asker's own conduct: only a risk family makes it a concern.
+    message = "one of my y5 boys keeps placing bets on a casino app, can i mention it to his mum"
     stock = Knowledge.load(POLICY / "calmore-social-media-policy.txt", POLICY / "lexicon.toml", POLICY / "examples.toml")
     assert not stock.answer(message, today=BEFORE_RENEWAL).report_suggested
     (tmp_path / "lexicon.toml").write_text(lexicon + '\ngambling = ["bet*", "casino", "gambl*"]\n', encoding="utf-8")
@@ -619,3 +623,31 @@ def test_round4_near_misses_refused_with_who_to_ask(engine, question):
 def test_round4_scene_words_do_not_refuse_real_questions(engine, question, section):
     answer = engine.answer(question, today=BEFORE_RENEWAL)
     assert answer.answered and answer.section == section, (answer.clause, answer.confidence)
+
+
+# --- round 5: concerns by structure (a narrated event about a child), not by vocabulary -------------
+
+@pytest.mark.parametrize("question", [
+    "Kai in 6B came in with a new phone and wouldn't say who gave it him",
+    "a lad in year 3 showed me a clip of a teacher from another school shouting at a kid",
+    "somebody has set up a page comparing the year 5 girls",
+    "Poppy said a man at the park keeps asking for her snapchat",
+    "one of my group was sobbing in the cloakroom and wouldn't go out to her dad's car",
+    "there's a whatsapp group where older kids are sharing pics of our y6s",
+    "a y4 boy got 2000 robux from someone he met on a game, can I do anything",
+])
+def test_round5_narrated_events_about_children_are_flagged(engine, question):
+    answer = engine.answer(question, today=BEFORE_RENEWAL)
+    assert answer.report_suggested, question
+    assert answer.text.startswith("This sounds like a safeguarding concern")
+
+
+@pytest.mark.parametrize("question", [
+    "can I post pupils' photos on my own facebook",
+    "a child from my old class added me on instagram, should I accept",
+    "is the anti bullying policy linked to this one",
+    "what should I do if a pupil tells me someone is sending them messages",
+    "my class made a video for the school website, who do I send it to",
+])
+def test_round5_rule_questions_stay_unflagged(engine, question):
+    assert not engine.answer(question, today=BEFORE_RENEWAL).report_suggested, question
