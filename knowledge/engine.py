@@ -250,6 +250,11 @@ PLATFORMS = {"facebook": re.compile(r"\b(facebook|fb)\b"), "instagram": re.compi
 
 
 @functools.lru_cache(maxsize=65536)
+def _opening_words(statement: str, count: int = 8) -> str:
+    words = statement.rstrip(".").split()
+    return " ".join(words[:count]) + ("…" if len(words) > count else "")
+
+
 def _stem(word: str) -> str:
     """A light suffix strip so "posting", "posts" and "post", or "include", "included" and "includes",
     meet; applied to questions and targets alike (so it only has to be consistent, not linguistic)."""
@@ -873,10 +878,14 @@ class Knowledge:
         if excluded:
             text += f" Anything {excluded} falls outside that."
         if limit is not None:
-            text += f" But the policy also says: {self.clauses[limit].statement.rstrip('.')} (rule {self.clauses[limit].id})."
+            text += (f" But the policy also says: {self.clauses[limit].statement.rstrip('.')} "
+                     f"(section {self.clauses[limit].section}).")
         if choices:
-            options = "; ".join(f"{c.clause} {c.heading}" for c in choices)
-            text = f"I'm not completely sure which rule you mean — did you mean: {options}? Closest: {text}"
+            # People read `text`: rules by section and opening words, never by the index's clause ids
+            # (those stay in the `choices` field for buttons). The direct verdict comes first.
+            options = "; or ".join(f"section {self.clauses[i].section} ({self.clauses[i].heading}): "
+                                   f"\"{_opening_words(self.clauses[i].statement)}\"" for i in close)
+            text += f" I'm not completely sure that is the rule you mean — did you mean {options}?"
         text += self._policy_facts(info["normalised"])
         return Answer(question=question, answered=True, text=text, section=clause.section, clause=clause.id,
                       heading=clause.heading, quote=clause.text, verdict=verdict,

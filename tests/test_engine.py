@@ -1,6 +1,7 @@
 """The answer engine on the labelled set (tests/questions.toml) and focused behaviours."""
 from __future__ import annotations
 
+import re
 import sys
 import tomllib
 from datetime import date
@@ -651,3 +652,20 @@ def test_round5_narrated_events_about_children_are_flagged(engine, question):
 ])
 def test_round5_rule_questions_stay_unflagged(engine, question):
     assert not engine.answer(question, today=BEFORE_RENEWAL).report_suggested, question
+
+
+# --- round 5: people read `text`; clause ids stay in the JSON fields -------------------------------
+
+CLAUSE_ID = re.compile(r"\b\d+(?:\.\d+)?-\d+\b")
+
+
+def test_text_never_names_clause_ids(engine):
+    texts = []
+    for name in ("questions.toml", "questions_holdout3.toml", "questions_holdout7.toml", "questions_holdout8.toml"):
+        items = tomllib.loads((ROOT / "tests" / name).read_text(encoding="utf-8"))["questions"]
+        texts += [(item["q"], engine.answer(item["q"], today=BEFORE_RENEWAL)) for item in items]
+    leaked = [(q, a.text) for q, a in texts if CLAUSE_ID.search(a.text)]
+    assert not leaked, leaked[:3]
+    ambiguous = engine.answer("posting photos", today=BEFORE_RENEWAL)
+    assert ambiguous.choices and not ambiguous.text.startswith("I'm not")  # the direct answer first
+    assert "section" in ambiguous.text.split("did you mean")[1]
