@@ -186,6 +186,19 @@ GROUP_PATTERNS = {"pupils": re.compile(r"\b(pupils?|children|child|students?)\b"
 GROUP_STEMS = {"pupils": frozenset({"pupil", "child", "children", "student"}),
                "parents": frozenset({"parent", "carer"}),
                "staff": frozenset({"colleagu", "staff", "governor", "volunteer", "teacher"})}
+# Who a question is about as the OBJECT of the act ("add a parent", "photos of the kids"): the first
+# group word that is not the actor right after "can/are/do" ("can teachers add pupils" → pupils).
+QUESTION_GROUP_WORDS = {
+    "pupils": r"pupils?|children|child|childs|kids?|students?|year ?[1-6]s?|y[1-6]s?|boys?|girls?|class|leavers?",
+    "parents": r"parents?|carers?|mums?|dads?|mothers?|fathers?|grandparents?"}
+QUESTION_GROUP = re.compile(r"\b(?:(" + QUESTION_GROUP_WORDS["pupils"] + r")|(" + QUESTION_GROUP_WORDS["parents"] + r"))\b")
+ACTOR_SLOT = re.compile(r"(?:^|\b(?:can|could|may|should|do|does|are|will|would|must|if|when)\s+)(?:a |the |our |my )?$"
+                        r"|\b(?:as|im|i am|being|speaking as) (?:a |an )?$")  # "as a parent, can I…": the asker
+# "Do I need permission to post a pupil's name on the school instagram": consent for the content, not
+# who may log in to the account.
+CONSENT_FOR_CONTENT = re.compile(r"\b(permission|consent|say so|ok from|agreement)\b(?: \w+){0,8} "
+                                 r"(names?|photos?|pictures?|pics?|images?|faces?|videos?)\b")
+OBJECT_MISMATCH_FACTOR = 0.5  # a rule about pupils does not answer "can I add a parent?"
 PERMISSION_ASKED = re.compile(r"^(can|could|may|might) (i|we|you|parents?|pupils?|kids|children|staff)\b|"
                               r"\b(allowed|permitted|ok to|okay to|alright to|fine to)\b")
 # "is seesaw social media (according to the policy)", "does a class blog count as social media".
@@ -250,6 +263,14 @@ PLATFORMS = {"facebook": re.compile(r"\b(facebook|fb)\b"), "instagram": re.compi
 
 
 @functools.lru_cache(maxsize=65536)
+def _question_object(text: str) -> str | None:
+    for match in QUESTION_GROUP.finditer(text):
+        if ACTOR_SLOT.search(text[:match.start()]):
+            continue
+        return "pupils" if match.group(1) else "parents"
+    return None
+
+
 def _opening_words(statement: str, count: int = 8) -> str:
     words = statement.rstrip(".").split()
     return " ".join(words[:count]) + ("…" if len(words) > count else "")
@@ -389,6 +410,10 @@ class Knowledge:
         self._policy_owner_clause: int | None = owner[0] if owner else None
         self._negated_stems: dict[str, frozenset[str]] = {}
         # Which groups of people each clause is about (what it names, plus whom it addresses).
+        # The groups a clause acts ON: named in its text, other than the group it is addressed to.
+        self._clause_objects = [frozenset(group for group, pattern in GROUP_PATTERNS.items()
+                                          if pattern.search(clause.text) and group != clause.audience)
+                                for clause in self.clauses]
         self._clause_groups = [frozenset({group for group, pattern in GROUP_PATTERNS.items() if pattern.search(clause.text)}
                                          | ({clause.audience} if clause.audience in GROUP_PATTERNS else set()))
                                for clause in self.clauses]
@@ -478,7 +503,10 @@ class Knowledge:
         asks_official_route = bool({"official", "channel"} & terms) and not names_school_account
         yes_no = bool(VERDICT_INTENT.search(corrected)) and not INFO_INTENT.search(corrected)
         asked_groups = {group for group, stems in GROUP_STEMS.items() if terms & stems}
-        acts_on_school_account = bool(SPEAKER_ACTS.search(corrected) and names_school_account)
+        asked_object = _question_object(corrected)
+        asks_consent_for_content = CONSENT_FOR_CONTENT.search(corrected) is not None
+        acts_on_school_account = bool(SPEAKER_ACTS.search(corrected) and names_school_account
+                                      and not asks_consent_for_content)
         # Exact weighted overlap first, then rapidfuzz on the best candidates only: it rewards
         # near-identical wording and partial words without scanning every target.
         # Tversky overlap: covering the question's terms matters more than covering a long clause's.
@@ -525,8 +553,16 @@ class Knowledge:
             groups = self._clause_groups[clause_index]
             if asked_groups and groups and not (asked_groups & groups):
                 best[clause_index] *= 0.8  # a rule about pupils does not answer a question about parents
+            objects = self._clause_objects[clause_index]
+            if asked_object and objects and asked_object not in objects and asked_object != clause.audience \
+                    and objects <= {"pupils", "parents"}:
+                if best[clause_index] > info.get("mismatch_value", 0.0):
+                    info["mismatch_value"], info["object_mismatch"] = best[clause_index], (clause_index, asked_object)
+                best[clause_index] *= OBJECT_MISMATCH_FACTOR  # the pupils' friend-request rule is not about parents
             if yes_no and clause.verdict == "info" and HANDLE.search(clause.text):
                 best[clause_index] *= 0.9  # a bare account name answers "what's the page called?", not yes/no
+            if asks_consent_for_content and STAFF_ACCESS.search(clause.text):
+                best[clause_index] *= 0.7  # whose consent a pupil's name needs, not who may log in
             if acts_on_school_account and clause.audience == "school_accounts" and STAFF_ACCESS.search(clause.text):
                 best[clause_index] *= 1.3  # "can I post on the school page?" is about who may access it
         ranked = sorted(((value, index) for index, value in best.items()), key=lambda pair: (-pair[0], pair[1]))
@@ -541,6 +577,7 @@ class Knowledge:
                 ranked = [(top_value, rule[1]), (rule[0], top_index)] + [p for p in ranked[1:] if p[1] != rule[1]]
                 evidence[rule[1]] = max(evidence.get(rule[1], 0.0), evidence.get(top_index, 0.0))
         if ranked and acts_on_school_account and SPEAKER_POSTS.search(corrected) and self._access_clauses \
+                and not CONSENT_FOR_CONTENT.search(corrected) \
                 and not any(self._matches_negated(self.clauses[i], asked_stems) for _, i in ranked[:1]):
             # "Can I post/log in on the school's page?": whether *I* may is the access rule, whatever
             # the content; what the school posts follows as see-also.
@@ -685,7 +722,7 @@ class Knowledge:
 
         threshold = ANSWER_THRESHOLD * (0.75 if disclosure else 1.0)
         if best_index < 0 or confidence < threshold:
-            answer = self._refuse(question, normalised, confidence)
+            answer = self._refuse(question, normalised, confidence, self._mismatch_reason(info))
         else:
             if meta:
                 # "Who do I ask about X?": the rule naming who answers for X's part of the policy
@@ -799,6 +836,23 @@ class Knowledge:
                      f"due for renewal {meta.renewal_due}" if meta.renewal_due else ""]
             facts.append("The policy was " + " and is ".join(p for p in parts if p) + ".")
         return (" " + " ".join(facts)) if facts else ""
+
+    def _mismatch_reason(self, info: dict) -> str | None:
+        """A rule that would have matched but is about another group ("can I add a parent?" against the
+        pupils' friend-request rule): say so, rather than a bare "not covered" or a false "No"."""
+        mismatch = info.get("object_mismatch")
+        if not mismatch or mismatch[0] < 0:
+            return None
+        clause, asked = self.clauses[mismatch[0]], mismatch[1]
+        about = " and ".join(sorted(self._clause_objects[mismatch[0]]))
+        related = [c for i, c in enumerate(self.clauses) if c.section == clause.section and i != mismatch[0]
+                   and asked in self._clause_objects[i]][:2]
+        text = (f"The social media policy has no rule about that for {asked}: the close rule is about {about}, "
+                f"not {asked} — \"{_opening_words(clause.statement, 14)}\" (section {clause.section}).")
+        if related:
+            quoted = "; ".join(f"\"{_opening_words(c.statement, 14)}\"" for c in related)
+            text += f" Related rules in section {clause.section} that do name {asked}: {quoted}. So it depends: be cautious."
+        return text
 
     def _refuse(self, question: str, normalised: str, confidence: float, reason: str | None = None) -> Answer:
         who = self.lexicon.who_to_ask(normalised)

@@ -669,3 +669,29 @@ def test_text_never_names_clause_ids(engine):
     ambiguous = engine.answer("posting photos", today=BEFORE_RENEWAL)
     assert ambiguous.choices and not ambiguous.text.startswith("I'm not")  # the direct answer first
     assert "section" in ambiguous.text.split("did you mean")[1]
+
+
+# --- round 5: a rule about pupils does not answer a question about parents (object matching) --------
+
+@pytest.mark.parametrize("question", ["can i add a parent on facebook", "Can I accept a friend request from a parent?",
+                                      "is it ok to follow a dad from my class on instagram"])
+def test_pupil_friend_rule_does_not_answer_questions_about_parents(engine, question):
+    answer = engine.answer(question, today=BEFORE_RENEWAL)
+    assert answer.clause != "3-4" and not (answer.answered and answer.verdict == "no" and "pupils" in answer.quote), \
+        (answer.clause, answer.text)
+
+
+@pytest.mark.parametrize("question,clause", [
+    ("can I message a parent on messenger about their child's reading", "3-3"),
+    ("can i take photos of the kids i read with", "3-7"),
+    ("can i follow a pupil on tiktok", "3-4"),
+    ("can teachers accept friend requests from pupils", "3-4"),
+])
+def test_object_of_the_act_picks_the_rule(engine, question, clause):
+    assert engine.answer(question, today=BEFORE_RENEWAL).clause == clause
+
+
+def test_consent_for_a_pupils_name_is_the_consent_rule_not_account_access(engine):
+    answer = engine.answer("do i need permission to post a pupils name on the school instagram", today=BEFORE_RENEWAL)
+    assert answer.section == "2.2" and answer.verdict == "depends"
+    assert engine.answer("can I post on the school facebook page", today=BEFORE_RENEWAL).clause == "2-3"
