@@ -642,6 +642,11 @@ class Knowledge:
                 and other_policy.group(3).strip() not in ("this", "the", "our"):
             return self._refuse(question, normalised, 0.0, f"That is a question for the school's "
                                 f"{other_policy.group(3).strip()} policy, not the social media policy.")
+        if not disclosure and self.lexicon.is_logistics(PREFACE.sub("", normalised)):
+            # An errand about running the school (a charger, a form, ordering photos) that names no
+            # medium or duty only shares a word with a rule: say who to ask instead.
+            return self._refuse(question, normalised, 0.0, "That is about running the school, which the "
+                                "social media policy doesn't cover.")
         meta = None if disclosure else META_WHO.search(normalised)
         if meta:
             # The asking words ("talk to", "contact") are not the topic: scoring them would pull the

@@ -41,6 +41,7 @@ class Lexicon:
     extra_stopwords: frozenset[str] = frozenset()
     concerns: dict = field(default_factory=dict)  # the raw [concerns] tables (compiled by knowledge.disclosure)
     core: dict = field(default_factory=dict)  # [core] context: scene-setting words, never a question's core
+    logistics: dict = field(default_factory=dict)  # [logistics] openers / things / commerce / anchors
 
     def __post_init__(self) -> None:
         self._terms_of_variant: dict[str, list[str]] = {}
@@ -54,6 +55,8 @@ class Lexicon:
                         terms.append(canonical)
         self._variants = PhraseMatcher(self._terms_of_variant)
         self._oos = PhraseMatcher(normalise(t) for t in self.out_of_scope)
+        self._logistics = {part: PhraseMatcher(normalise(t) for t in self.logistics.get(part, []))
+                           for part in ("openers", "things", "commerce", "anchors")}
         self._route_matchers = [(route, PhraseMatcher(normalise(t) for t in route.topics)) for route in self.routes]
 
     @classmethod
@@ -70,6 +73,7 @@ class Lexicon:
             extra_stopwords=frozenset(normalise(w) for w in raw.get("stopwords", {}).get("extra", [])),
             concerns=dict(raw.get("concerns", {})),
             core=dict(raw.get("core", {})),
+            logistics=dict(raw.get("logistics", {})),
         )
 
     def variant_words(self) -> set[str]:
@@ -103,6 +107,22 @@ class Lexicon:
         for start, end, _ in reversed(self._oos.find(words)):
             del words[start:end]
         return " ".join(words)
+
+    def is_logistics(self, normalised_text: str) -> bool:
+        """Whether the text is an errand about running the school ("who has a laptop charger", "can
+        parents order school photos"): it opens like one or names an errand thing, and names no social
+        media medium or policy duty (photos count as a medium unless they are being bought or sold)."""
+        words = normalised_text.split()
+        if not words:
+            return False
+        opens = any(start == 0 for start, _, _ in self._logistics["openers"].find(words))
+        commerce = bool(self._logistics["commerce"].find(words))
+        if not (opens or commerce or self._logistics["things"].find(words)):
+            return False
+        image_words = {"photo", "photos", "picture", "pictures", "pics", "image", "images"}
+        anchors = [phrase for _, _, phrase in self._logistics["anchors"].find(words)
+                   if not (commerce and phrase in image_words)]
+        return not anchors
 
     def route_key(self, normalised_text: str) -> str | None:
         """The key of the routing entry whose topic the text names (None when none does)."""

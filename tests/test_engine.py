@@ -695,3 +695,40 @@ def test_consent_for_a_pupils_name_is_the_consent_rule_not_account_access(engine
     answer = engine.answer("do i need permission to post a pupils name on the school instagram", today=BEFORE_RENEWAL)
     assert answer.section == "2.2" and answer.verdict == "depends"
     assert engine.answer("can I post on the school facebook page", today=BEFORE_RENEWAL).clause == "2-3"
+
+
+@pytest.mark.parametrize("question", [
+    "who has a spare laptop charger",
+    "where do I leave the expenses form",
+    "can parents buy the school photos at the fair",
+    "when is the photographer in for class photos",
+    "how do I book the ipad trolley",
+])
+def test_errands_about_running_the_school_are_refused_with_who_to_ask(engine, question):
+    answer = engine.answer(question)
+    assert not answer.answered, (question, answer.clause_id if hasattr(answer, "clause_id") else answer)
+    assert answer.ask_instead
+
+
+@pytest.mark.parametrize("question", [
+    "where do I report a worry about something a pupil posted",
+    "when is it ok to post photos of a school trip on my facebook",
+    "can I have a pupil as a friend on facebook",
+    "when can I post photos of my class online",
+    "how do I get consent for a pupil's photo on the school instagram",
+])
+def test_errand_shaped_policy_questions_are_still_answered(engine, question):
+    assert engine.answer(question).answered, question
+
+
+def test_logistics_lists_come_from_the_lexicon_file(tmp_path):
+    from knowledge.lexicon import Lexicon
+    toml = tmp_path / "lexicon.toml"
+    toml.write_text('[logistics]\nopeners = ["who has"]\nthings = ["stapler"]\ncommerce = ["sell"]\n'
+                    'anchors = ["facebook", "photos"]\n', encoding="utf-8")
+    lexicon = Lexicon.load(toml)
+    assert lexicon.is_logistics("who has the big stapler")
+    assert lexicon.is_logistics("can we borrow a stapler")
+    assert not lexicon.is_logistics("who has the facebook login")
+    assert lexicon.is_logistics("can the pta sell photos")  # selling photos is not posting them
+    assert not lexicon.is_logistics("can the pta post photos")
