@@ -136,9 +136,17 @@ def per_set_table(verbose: bool = False) -> int:
 
 
 def main() -> int:
-    if "--sets" in sys.argv:
-        return per_set_table("-v" in sys.argv)
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests" / "questions.toml"
+    import argparse
+
+    parser = argparse.ArgumentParser(description="The answer engine beside rapidfuzz extractOne and BM25.")
+    parser.add_argument("questions", nargs="?", type=Path, default=ROOT / "tests" / "questions.toml",
+                        help="a labelled question set (default: tests/questions.toml)")
+    parser.add_argument("--sets", action="store_true", help="figures for every tests/questions*.toml set")
+    parser.add_argument("-v", "--verbose", action="store_true", help="with --sets: list each miss")
+    args = parser.parse_args()
+    if args.sets:
+        return per_set_table(args.verbose)
+    path = args.questions
     items = tomllib.loads(path.read_text(encoding="utf-8"))["questions"]
     items = [i for i in items if i["s"] != ""]  # disclosures without a section label are not scored
     questions = [i["q"] for i in items]

@@ -27,9 +27,6 @@ VERDICT_IN_PLAIN_WORDS = {
 }
 # A rule about reporting safeguarding issues ("Staff members will report any safeguarding issues…").
 REPORTING_RULE = re.compile(r"\breport\b.*\bsafeguarding\b|\bsafeguarding\b.*\breport", re.I)
-# The engine's "did you mean: 3-5 Heading: text; 3-9 …? Closest:" and "(rule 3-5)" name clauses by id.
-CHOICES_LISTED = re.compile(r"^I'm not completely sure which rule you mean — did you mean: .*?\? Closest: ", re.S)
-CLAUSE_ID_IN_BRACKETS = re.compile(r" \(rule \d+(?:\.\d+)?-\d+\)")
 EMPTY_PROMPT = "Type a question about the school's social media policy, or *help* to see what I can do."
 
 EXAMPLE_QUESTIONS = (
@@ -131,15 +128,11 @@ def render_answer(answer: Answer, services: Services | None = None, question_id:
 
 
 def _without_notice(answer: Answer) -> str:
-    """The answer's text for chat: the renewal notice moves to the small print, and the policy
-    index's internal clause ids ("3-5") go, as the buttons already offer each rule by its words."""
+    """The answer's text for chat: the renewal notice moves to the small print."""
     text = answer.text
     if answer.notice and text.endswith(answer.notice):
         text = text[:-len(answer.notice)].rstrip()
-    if answer.choices:
-        text = CHOICES_LISTED.sub("I'm not completely sure which rule you mean, so the close ones are "
-                                  "on the buttons below. Closest: ", text, count=1)
-    return CLAUSE_ID_IN_BRACKETS.sub("", text)
+    return text
 
 
 def _add_notice(reply: Reply, answer: Answer) -> None:
