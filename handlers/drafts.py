@@ -459,17 +459,26 @@ def _stale(draft: store.Draft, version: int | None) -> str | None:
     return None
 
 
+def _illegal(draft: store.Draft, action: str) -> str | None:
+    try:
+        store.check_transition(draft, action)
+    except store.IllegalTransition as illegal:
+        return str(illegal)
+    return None
+
+
+def _cannot(draft: store.Draft, version: int | None, action: str) -> str | None:
+    """Why a button for `version` may not take `draft` through `action` now, or None."""
+    return _stale(draft, version) or _illegal(draft, action)
+
+
 def decide(incoming: Incoming, services: Services, action: str, value: dict) -> list[Reply]:
     draft, version, problem = _load_for_action(services, value)
     if problem:
         return [Reply(problem)]
-    refusal = approval_refusal(services, incoming.person, draft) or _stale(draft, version)
+    refusal = approval_refusal(services, incoming.person, draft) or _cannot(draft, version, action)
     if refusal:
         return [Reply(refusal)]
-    try:
-        store.check_transition(draft, action)
-    except store.IllegalTransition as illegal:
-        return [Reply(str(illegal))]
     reason = " ".join(str(value.get("reason") or value.get("comment") or "").split())
     if action in ("reject", "request_changes") and not reason:
         return _ask_reason(incoming, services, draft, action)
@@ -535,13 +544,9 @@ def withdraw(incoming: Incoming, services: Services, value: dict) -> list[Reply]
     person = incoming.person
     if person is None or person.id != draft.submitter_id:
         return [Reply("Only the person who submitted a draft can withdraw it.")]
-    refusal = _stale(draft, version)
+    refusal = _cannot(draft, version, "withdraw")
     if refusal:
         return [Reply(refusal)]
-    try:
-        store.check_transition(draft, "withdraw")
-    except store.IllegalTransition as illegal:
-        return [Reply(str(illegal))]
     with services.db.atomic():
         draft = store.transition(services.db, draft, "withdraw", person.id, incoming.channel, services.now())
         for approver in current_approvers(services, draft.submitter_id):
@@ -561,13 +566,9 @@ def publish(incoming: Incoming, services: Services, value: dict) -> list[Reply]:
                       "confirm it was published.")]
     if not may_submit(services, person):
         return _not_a_poster(services, person)
-    refusal = _stale(draft, version)
+    refusal = _cannot(draft, version, "publish")
     if refusal:
         return [Reply(refusal)]
-    try:
-        store.check_transition(draft, "publish")
-    except store.IllegalTransition as illegal:
-        return [Reply(str(illegal))]
     with services.db.atomic():
         draft = store.transition(services.db, draft, "publish", person.id, incoming.channel, services.now())
         if draft.approver_id:
@@ -600,11 +601,7 @@ def _resubmit_refusal(services: Services, person: Person | None, draft: store.Dr
         return "Only the person who submitted a draft can edit and resubmit it."
     if not may_submit(services, person):
         return "You are no longer authorised to post (the IT manager can authorise you again)."
-    try:
-        store.check_transition(draft, "resubmit")
-    except store.IllegalTransition as illegal:
-        return str(illegal)
-    return None
+    return _illegal(draft, "resubmit")
 
 
 def resubmit(incoming: Incoming, services: Services, value: dict) -> list[Reply]:
