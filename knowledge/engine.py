@@ -120,13 +120,15 @@ AUDIENCE_CUES = [
                            r"^(parents?|carers?|mums?|dads?) \w+ing\b|"
                            r"\b(can|may|should|could|do|does|are|is|must|will) (the )?(parents?|carers?|mums?|dads?|"
                            r"a (parent|mum|dad|carer))\b|\b(parents?|carers?|mums?|dads?) (allowed|can|should|may)\b|"
-                           r"\b(for|by) (parents|carers)\b|\bmy (son|daughter|child|kid)s? (school|class|teacher)\b")),
+                           r"\b(for|by) (parents|carers)\b|\bmy (son|daughter|child|kid)s? (school|class|teacher)\b|"
+                           r"\bfor (a |the )?(parent|mum|dad|carer)s? to\b")),  # "is it ok for a parent to…"
     ("pupils", re.compile(r"^(pupils?|children|kids?|students?) \w+ing\b|"
                           r"\b(pupils?|children|child|kids?|students?|class|(?:year|yr|y) ?[1-9]s?|boys?|girls?)\b(?: \w+){0,2} "
                           r"(want|wants|asked|asking|wondering|ask)\b(?: \w+){0,3} (if|whether) (they|he|she) (can|could|are|is|may)\b|"
                           r"\b(can|may|should|could|do|does|are|is|must|will) (my |the |a |our )?(pupils?|children|"
                           r"child|kids?|students?|son|daughter)\b|\b(pupils?|children|kids|students) (allowed|can|"
-                          r"should|may)\b|\b(im|i am|as) a (pupil|student|child)\b|\bfor (pupils|children|kids)\b")),
+                          r"should|may)\b|\b(im|i am|as) a (pupil|student|child)\b|\bfor (pupils|children|kids)\b|"
+                          r"\bfor (a |the )?(pupil|child|kid|student)s? to\b")),
     # The speaker asking about their own conduct, before any third party the question mentions
     # ("can I like a parent's post?", "can I share the school's posts on my own page?").
     ("staff", re.compile(r"\b(can|may|could|should|am|shall) i\b(?:\s+\w+){0,8}\s+(my|our) (own|personal)\b|"
