@@ -210,6 +210,11 @@ DEFINITION_ASKED = re.compile(r"^(is|are|does|do|would|will|could) (?:(?:a|an|th
 # "As a governor am I covered by…", "do the rules apply to me as a volunteer": the role is the topic.
 APPLIES_TO_ME = re.compile(r"\b(apply|applies|covered|cover|covers|count|counts|included|include|bound)\b"
                            r"(?: \w+){0,3} (me|us)\b|\bam i (covered|included|bound)\b")
+# "does this cover using my own laptop", "does the policy apply on my phone": the policy's own reach is
+# asked about, so a device or errand word in it is the scope clause's topic, not a helpdesk request.
+ASKS_POLICY_SCOPE = re.compile(r"^(?:does|do|would|will|is|are)\s+(?:this|it|the policy|this policy|the rules?|"
+                               r"the social media policy|our policy)\s+(?:\w+\s+)?(?:apply|applies|cover|covers|"
+                               r"count|counts|covered|include|includes|included|still apply)\b")
 TEXT_SPEAK = {"r": "are", "u": "you", "ur": "your", "cn": "can", "cud": "could", "shud": "should", "wud": "would",
               "wat": "what", "wot": "what", "b4": "before", "bc": "because", "cos": "because", "coz": "because",
               "abt": "about", "ppl": "people", "thx": "thanks", "tho": "though", "wen": "when",
@@ -629,8 +634,9 @@ class Knowledge:
         if role and not disclosure and not set(role.group(1).split()) <= self._clause_text_words:
             return self._refuse(question, normalised, 0.0, f"The social media policy doesn't say who the "
                                 f"{role.group(1)} is.")
+        asks_scope = bool(ASKS_POLICY_SCOPE.match(PREFACE.sub("", normalised)))
         if (HELPDESK.search(normalised) or DEVICE_USE.search(normalised) or DEVICE_OWNERSHIP.search(normalised)) \
-                and not disclosure and not self._mentions_social_media(normalised):
+                and not disclosure and not asks_scope and not self._mentions_social_media(normalised):
             return self._refuse(question, normalised, 0.0)
         howto = APP_HOWTO.match(PREFACE.sub("", normalised))
         if howto and not disclosure and not HOWTO_IN_SCOPE.search(normalised) \
@@ -644,7 +650,7 @@ class Knowledge:
                 and other_policy.group(3).strip() not in ("this", "the", "our"):
             return self._refuse(question, normalised, 0.0, f"That is a question for the school's "
                                 f"{other_policy.group(3).strip()} policy, not the social media policy.")
-        if not disclosure and self.lexicon.is_logistics(PREFACE.sub("", normalised)):
+        if not disclosure and not asks_scope and self.lexicon.is_logistics(PREFACE.sub("", normalised)):
             # An errand about running the school (a charger, a form, ordering photos) that names no
             # medium or duty only shares a word with a rule: say who to ask instead.
             return self._refuse(question, normalised, 0.0, "That is about running the school, which the "

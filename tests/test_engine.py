@@ -732,3 +732,21 @@ def test_logistics_lists_come_from_the_lexicon_file(tmp_path):
     assert not lexicon.is_logistics("who has the facebook login")
     assert lexicon.is_logistics("can the pta sell photos")  # selling photos is not posting them
     assert not lexicon.is_logistics("can the pta post photos")
+
+
+@pytest.mark.parametrize("question", [
+    "does this cover using my own tablet at home",
+    "does the policy apply if I'm on a school computer",
+])
+def test_questions_about_the_policys_reach_are_answered_from_its_scope(engine, question):
+    answer = engine.answer(question)
+    assert answer.answered and answer.section == "1", (question, answer.text)
+
+
+@pytest.mark.parametrize("question, section", [
+    ("is it alright for a dad to slag off the head in the year 4 whatsapp", "5"),
+    ("is it fine for a child to moan about the dinner ladies on snapchat", "4"),
+])
+def test_for_a_parent_or_pupil_to_names_whose_section_answers(engine, question, section):
+    answer = engine.answer(question)
+    assert answer.section == section, (question, answer.text)
