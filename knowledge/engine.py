@@ -511,6 +511,7 @@ class Knowledge:
         yes_no = bool(VERDICT_INTENT.search(corrected)) and not INFO_INTENT.search(corrected)
         asked_groups = {group for group, stems in GROUP_STEMS.items() if terms & stems}
         asked_object = _question_object(corrected)
+        asks_who_is_bound = "comply" in terms and bool(ABOUT_THE_POLICY.search(corrected))
         asks_consent_for_content = CONSENT_FOR_CONTENT.search(corrected) is not None
         acts_on_school_account = bool(SPEAKER_ACTS.search(corrected) and names_school_account
                                       and not asks_consent_for_content)
@@ -534,6 +535,11 @@ class Knowledge:
             clause = self.clauses[clause_index]
             if audience and clause.audience == audience:
                 best[clause_index] *= 1.2
+            elif (audience in ("parents", "pupils") or asks_who_is_bound) and clause.audience == "everyone" \
+                    and audience in self._clause_groups[clause_index]:
+                # "staff, pupils and parents must comply" binds parents too (other staff questions have
+                # their own, richer section and keep to it); "do parents have to follow this policy?" is it
+                best[clause_index] *= 1.2 if asks_who_is_bound else 1.1
             elif audience and clause.audience in ("parents", "pupils", "staff") and clause.audience != audience:
                 best[clause_index] *= 0.8
             elif audience and audience != "school_accounts" and clause.audience == "school_accounts" \

@@ -750,3 +750,14 @@ def test_questions_about_the_policys_reach_are_answered_from_its_scope(engine, q
 def test_for_a_parent_or_pupil_to_names_whose_section_answers(engine, question, section):
     answer = engine.answer(question)
     assert answer.section == section, (question, answer.text)
+
+
+@pytest.mark.parametrize("question, section", [
+    ("must parents stick to this policy as well", "1"),          # the policy binds everyone it names
+    ("do pupils need to follow the social media policy too", "1"),
+    ("how often does this policy get looked at again", "7"),      # "looked at again" is its review
+    ("can we put the netball team's win on the school instagram", "2.2"),  # a win is an achievement
+])
+def test_plain_wording_of_scope_review_and_achievements(engine, question, section):
+    answer = engine.answer(question)
+    assert answer.answered and answer.section == section, (question, answer.text)
