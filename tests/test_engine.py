@@ -761,3 +761,11 @@ def test_for_a_parent_or_pupil_to_names_whose_section_answers(engine, question, 
 def test_plain_wording_of_scope_review_and_achievements(engine, question, section):
     answer = engine.answer(question)
     assert answer.answered and answer.section == section, (question, answer.text)
+
+
+def test_whether_a_child_may_appear_in_a_school_post_is_a_rule_question(engine):
+    quiet = engine.answer("a child's not got photo consent, can they be in the school post")
+    assert quiet.answered and quiet.section in ("2", "2.1", "2.2") and not quiet.report_suggested, quiet.text
+    # the same closing question does not hide a risk told in the message
+    risky = engine.answer("a girl told me a man online keeps asking her for photos, can she be in the school post")
+    assert risky.report_suggested, risky.text
