@@ -244,6 +244,10 @@ FOCUS_WORD = re.compile(
     r"|(?:can|could|may|should|shall|will|would|is it ok to|am i allowed to|are we allowed to)\s+(?:i|we|you|they|"
     r"parents?|pupils?|children|kids|staff|governors?|teachers?|volunteers?|the school|the class|my class|a parent|"
     r"a pupil)\s+(?:still\s+|just\s+|ever\s+|also\s+)?(\w{4,}))\b")
+CONSENT_WORD = re.compile(r"\b(consent|permission)\b", re.I)
+# "hasn't got photo consent", "no permission", "without consent", "parents opted out"
+CONSENT_DENIED = re.compile(r"\b(no|not|without|hasnt|havent|never|didnt|doesnt|dont|isnt|refused|withdrew|withdrawn)\b"
+                            r"(?:\s+\w+){0,3}?\s+(consent|permission)\b|\bopted out\b")
 ABOUT_THE_POLICY = re.compile(r"\b(this|the|our) (social media )?policy\b")
 ENDORSE_VERB = re.compile(r"\b(like|likes|liked|liking|follow|follows|followed|following)\b")
 HANDLE = re.compile(r"@\w+")
@@ -897,6 +901,8 @@ class Knowledge:
         verdict = "info" if wants_info else clause.verdict
         if verdict == "depends" and self._meets_condition(clause, asked):
             verdict = VERDICT_OF_MODALITY[clause.modality]  # "will they follow me if I follow them?"
+        if verdict == "depends" and CONSENT_WORD.search(clause.text) and CONSENT_DENIED.search(asked):
+            verdict = "no"  # the rule turns on consent and the question says there is none
         excluded = self._names_excluded_case(clause, asked) if not wants_info else None
         allowed_case = not wants_info and not excluded and verdict == "depends" and self._names_allowed_case(clause, asked)
         if allowed_case:

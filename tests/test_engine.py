@@ -769,3 +769,13 @@ def test_whether_a_child_may_appear_in_a_school_post_is_a_rule_question(engine):
     # the same closing question does not hide a risk told in the message
     risky = engine.answer("a girl told me a man online keeps asking her for photos, can she be in the school post")
     assert risky.report_suggested, risky.text
+
+
+@pytest.mark.parametrize("question, verdict", [
+    ("can we put a pupil on the school facebook without permission", "no"),   # consent stated absent
+    ("a child's not got photo consent, can they be on the school instagram", "no"),
+    ("his parents gave consent, can he be on the school instagram", "depends"),  # given: not a "no"
+])
+def test_a_consent_rule_answers_no_when_the_question_says_there_is_none(engine, question, verdict):
+    answer = engine.answer(question)
+    assert answer.answered and answer.verdict == verdict, (question, answer.verdict, answer.text)
