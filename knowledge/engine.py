@@ -839,6 +839,8 @@ class Knowledge:
         if not clause.negated_words or QUESTION_NEGATES.search(asked):
             return False
         asked_stems = {_stem(w) for w in asked.split() if w not in self.stopwords and len(w) > 3}
+        # one-word policy terms the lexicon reads in the question ("recommends" → endorsement)
+        asked_stems |= {_stem(term) for term in self.lexicon.expand(asked) if " " not in term and len(term) > 3}
         return self._matches_negated(clause, asked_stems)
 
     def _matches_negated(self, clause: Clause, asked_stems: set[str]) -> bool:

@@ -779,3 +779,8 @@ def test_whether_a_child_may_appear_in_a_school_post_is_a_rule_question(engine):
 def test_a_consent_rule_answers_no_when_the_question_says_there_is_none(engine, question, verdict):
     answer = engine.answer(question)
     assert answer.answered and answer.verdict == verdict, (question, answer.verdict, answer.text)
+
+
+def test_asking_whether_a_like_means_a_recommendation_meets_the_no_endorsement_clause(engine):
+    answer = engine.answer("if the school follows a charity does that mean it recommends them")
+    assert answer.section == "2.4" and answer.verdict in ("no", "info"), (answer.verdict, answer.text)
