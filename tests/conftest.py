@@ -1,6 +1,8 @@
 """Shared fixtures: a real SQLite file per test, the real policy knowledge, and a clock tests move."""
 from __future__ import annotations
 
+import io
+import logging
 import os
 from datetime import datetime, timedelta, timezone
 
@@ -47,3 +49,18 @@ def services(tmp_path, clock, knowledge):
     built = app.build_services(db_path=str(tmp_path / "policybot.db"), clock=clock, knowledge=knowledge)
     yield built
     built.db.conn.close()
+
+
+@pytest.fixture
+def json_logs():
+    """Everything logged during the test, as the server writes it (JSON lines), at DEBUG level."""
+    from bot.logging_setup import configure_logging
+
+    stream = io.StringIO()
+    root = logging.getLogger()
+    previous_handlers, previous_level = list(root.handlers), root.level
+    handler = configure_logging("DEBUG", stream)
+    yield stream
+    root.removeHandler(handler)
+    root.handlers[:] = previous_handlers
+    root.setLevel(previous_level)

@@ -6,9 +6,7 @@ the storage functions are also tested directly where a clock is needed.
 """
 from __future__ import annotations
 
-import io
 import json
-import logging
 import os
 import sqlite3
 import stat
@@ -21,7 +19,6 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bot.logging_setup import configure_logging
 from bot.server import build_app
 from handlers.messages import Notification, Reply
 from storage import backup as backups
@@ -246,19 +243,7 @@ def test_export_of_someone_unknown_is_a_clear_refusal(services, tmp_path):
 
 # --- structured logs --------------------------------------------------------------------------------
 
-@pytest.fixture
-def captured_logs():
-    stream = io.StringIO()
-    root = logging.getLogger()
-    previous_handlers, previous_level = list(root.handlers), root.level
-    handler = configure_logging("DEBUG", stream)
-    yield stream
-    root.removeHandler(handler)
-    root.handlers[:] = previous_handlers
-    root.setLevel(previous_level)
-
-
-async def test_logs_are_json_lines_with_request_ids_and_never_report_content(services, captured_logs):
+async def test_logs_are_json_lines_with_request_ids_and_never_report_content(services, json_logs):
     server = TestServer(build_app(services, env={}), host="127.0.0.1")
     await server.start_server()
     secret = "Quokka-5512 told me a teacher messages her on Snapchat at night"
@@ -284,7 +269,7 @@ async def test_logs_are_json_lines_with_request_ids_and_never_report_content(ser
     stored = services.db.execute("SELECT content FROM reports").fetchone()[0]
     assert secret not in stored  # encrypted at rest, as a sanity check on the test itself
 
-    text = captured_logs.getvalue()
+    text = json_logs.getvalue()
     lines = [json.loads(line) for line in text.splitlines()]
     assert secret not in text and "Quokka" not in text and "Snapchat" not in text
     access = [line for line in lines if line["logger"] == "policybot.http"]
@@ -295,7 +280,7 @@ async def test_logs_are_json_lines_with_request_ids_and_never_report_content(ser
     assert access[-1]["path"] == "/no-such-page" and access[-1]["status"] == 404
 
 
-async def test_a_bad_request_id_header_is_replaced_not_echoed(services, captured_logs):
+async def test_a_bad_request_id_header_is_replaced_not_echoed(services, json_logs):
     server = TestServer(build_app(services, env={}), host="127.0.0.1")
     await server.start_server()
     try:
@@ -307,4 +292,4 @@ async def test_a_bad_request_id_header_is_replaced_not_echoed(services, captured
                 assert len(response.headers["X-Request-Id"]) == 32
     finally:
         await server.close()
-    assert "<script>" not in captured_logs.getvalue()
+    assert "<script>" not in json_logs.getvalue()

@@ -5,18 +5,13 @@ Real SQLite files, the real server on real sockets, the fake Slack Web API from 
 from __future__ import annotations
 
 import asyncio
-import io
 import json
-import logging
 import socket
 
 import aiohttp
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-import app as composition
-from bot.logging_setup import configure_logging
 from bot.server import HUB, build_app
 from handlers.messages import Incoming, Notification, Reply
 from tests.fake_slack import FakeSlack, signed_headers
@@ -105,19 +100,7 @@ def _dm_body(text: str, user: str, event_id: str) -> bytes:
                                  "user": user, "text": text, "ts": "1700000001.000100"}}).encode()
 
 
-@pytest.fixture
-def debug_logs():
-    stream = io.StringIO()
-    root = logging.getLogger()
-    previous_handlers, previous_level = list(root.handlers), root.level
-    handler = configure_logging("DEBUG", stream)
-    yield stream
-    root.removeHandler(handler)
-    root.handlers[:] = previous_handlers
-    root.setLevel(previous_level)
-
-
-async def test_debug_logging_never_writes_report_content_sent_to_slack(services, debug_logs):
+async def test_debug_logging_never_writes_report_content_sent_to_slack(services, json_logs):
     from storage.roster import link_account
 
     ref = _file_report(services)
@@ -135,7 +118,7 @@ async def test_debug_logging_never_writes_report_content_sent_to_slack(services,
             assert posted, "the DSL should have been shown the report"
         finally:
             await server.close()
-    assert "Quokka-7731" not in debug_logs.getvalue()
+    assert "Quokka-7731" not in json_logs.getvalue()
 
 
 # --- Slack: a form too big for its button waits in memory; only its owner may open it ----------
