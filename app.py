@@ -51,8 +51,6 @@ def build_services(db_path: str | None = None, config: Config | None = None, clo
 # --- commands ---------------------------------------------------------------------------------
 
 def cmd_ask(args) -> int:
-    from knowledge.engine import Knowledge  # noqa: F401  (import first: fail loudly if missing)
-
     config = Config.load(os.environ.get("POLICYBOT_CONFIG"))
     knowledge = load_knowledge(config)
     if args.question:

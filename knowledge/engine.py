@@ -672,7 +672,6 @@ class Knowledge:
             topic = f"{normalised[:meta.start()]} {normalised[meta.end():]}".strip()
             if not self._terms(self.lexicon.remove_out_of_scope(topic)) and not self.lexicon.out_of_scope_hits(topic) \
                     and self._policy_owner_clause is not None:
-                clause = self.clauses[self._policy_owner_clause]
                 return self._answer_clause(question, {"normalised": "who " + normalised, "meta": True},
                                            [(1.0, self._policy_owner_clause)], self._policy_owner_clause, 0.9)
             if self._reporting_clause is not None and self.lexicon.route_key(topic) == "dsl":

@@ -6,7 +6,6 @@ import pytest
 
 from handlers.messages import Incoming, Reply
 from handlers.router import Router
-from storage import questions as question_store
 from storage.roster import get_person
 
 FRIEND_REQUEST = "Can I accept a friend request from a past pupil on Facebook?"

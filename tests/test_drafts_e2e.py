@@ -432,7 +432,7 @@ async def test_submit_request_changes_resubmit_approve_publish(channels, channel
     # Request changes without a comment: the approver is asked for one in a form (modal / card / HTML).
     channels.mark(channel, "hughes", "okafor")
     await driver.click("okafor", approval.button("Request changes"))
-    asked = await channels.expect(channel, "okafor", f"Draft {draft_id}")
+    await channels.expect(channel, "okafor", f"Draft {draft_id}")
     form = next(m.form for m in channels.new(channel, "okafor") if m.form)
     assert form.submit_action == "draft.changes" and form.fields == ["comment"]
     assert draft_store.get(channels.db, draft_id).state == "submitted"  # nothing decided yet
@@ -445,7 +445,7 @@ async def test_submit_request_changes_resubmit_approve_publish(channels, channel
     # The submitter edits and resubmits: version 2, and the approver sees what changed.
     channels.mark(channel, "hughes", "okafor")
     await driver.click("hughes", told.button("Edit and resubmit"))
-    await channels.expect(channel, "hughes", f"Edit")
+    await channels.expect(channel, "hughes", "Edit")
     edit_form = next(m.form for m in channels.new(channel, "hughes") if m.form)
     assert edit_form.submit_action == "draft.resubmit"
     await driver.submit("hughes", edit_form, {"platform": "facebook", "text": SECOND_VERSION,
