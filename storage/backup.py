@@ -35,17 +35,14 @@ def _fsync(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
-def backup(db_path: str | Path, output: str | Path | None = None, now: datetime | None = None) -> Path:
-    """Copy the live database to `output` (default data/backups/policybot-YYYYmmdd-HHMMSS.db)."""
-    source_path = Path(db_path)
-    if not source_path.exists():
-        raise FileNotFoundError(f"there is no database at {source_path}")
-    target = Path(output) if output else default_backup_path(source_path, now)
+def _checked_copy(source_path: Path, target: Path, staging_suffix: str) -> Path:
+    """An online copy of `source_path` beside `target` (same file system, so the caller's rename
+    is atomic), checked, owner-only and on disk; returns the staging file."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
+    staging = target.with_name(target.name + staging_suffix)
+    staging.unlink(missing_ok=True)
     source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
-    copy = sqlite3.connect(partial)
+    copy = sqlite3.connect(staging)
     try:
         source.backup(copy)  # page by page, consistent, while others keep writing
         copy.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file
@@ -53,12 +50,22 @@ def backup(db_path: str | Path, output: str | Path | None = None, now: datetime 
         copy.close()
         source.close()
     try:
-        check(partial)
+        check(staging)
     except NotAPolicyBotDatabase:
-        partial.unlink(missing_ok=True)
+        staging.unlink(missing_ok=True)
         raise
-    os.chmod(partial, 0o600)  # it holds staff names and (encrypted) reports
-    _fsync(partial)
+    os.chmod(staging, 0o600)  # it holds staff names and (encrypted) reports
+    _fsync(staging)
+    return staging
+
+
+def backup(db_path: str | Path, output: str | Path | None = None, now: datetime | None = None) -> Path:
+    """Copy the live database to `output` (default data/backups/policybot-YYYYmmdd-HHMMSS.db)."""
+    source_path = Path(db_path)
+    if not source_path.exists():
+        raise FileNotFoundError(f"there is no database at {source_path}")
+    target = Path(output) if output else default_backup_path(source_path, now)
+    partial = _checked_copy(source_path, target, ".partial")
     os.replace(partial, target)
     return target
 
@@ -98,19 +105,7 @@ def restore(source: str | Path, db_path: str | Path, now: datetime | None = None
     """
     check(source)
     target = Path(db_path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    incoming = target.with_name(target.name + ".restoring")
-    incoming.unlink(missing_ok=True)
-    source_connection = sqlite3.connect(f"file:{Path(source)}?mode=ro", uri=True)
-    copy = sqlite3.connect(incoming)
-    try:
-        source_connection.backup(copy)
-    finally:
-        copy.close()
-        source_connection.close()
-    check(incoming)
-    os.chmod(incoming, 0o600)
-    _fsync(incoming)
+    incoming = _checked_copy(Path(source), target, ".restoring")
     kept = None
     if target.exists():
         current = sqlite3.connect(target)
