@@ -148,16 +148,9 @@ class FakeConnector:
     def wait_for(self, condition: Callable[[Call], bool], count: int = 1, timeout: float = 10.0) -> list[Call]:
         """Block until `count` recorded calls satisfy `condition`; returns them (or raises)."""
         deadline = time.monotonic() + timeout
-        while True:
-            with self._lock:
-                matching = [c for c in self.calls if condition(c)]
-            if len(matching) >= count or time.monotonic() > deadline:
-                break
+        while not self._enough(condition, count) and time.monotonic() <= deadline:
             time.sleep(0.02)
-        if len(matching) < count:
-            raise AssertionError(f"expected {count} matching connector call(s), saw {len(matching)}: "
-                                 f"{[(c.method, c.path) for c in self.calls]}")
-        return matching
+        return self._require(condition, count)
 
     async def async_wait_for(self, condition: Callable[[Call], bool], count: int = 1,
                              timeout: float = 10.0) -> list[Call]:
@@ -165,12 +158,19 @@ class FakeConnector:
         import asyncio
 
         deadline = time.monotonic() + timeout
-        while True:
-            with self._lock:
-                matching = [c for c in self.calls if condition(c)]
-            if len(matching) >= count or time.monotonic() > deadline:
-                break
+        while not self._enough(condition, count) and time.monotonic() <= deadline:
             await asyncio.sleep(0.02)
+        return self._require(condition, count)
+
+    def _matching(self, condition: Callable[[Call], bool]) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if condition(c)]
+
+    def _enough(self, condition: Callable[[Call], bool], count: int) -> bool:
+        return len(self._matching(condition)) >= count
+
+    def _require(self, condition: Callable[[Call], bool], count: int) -> list[Call]:
+        matching = self._matching(condition)
         if len(matching) < count:
             raise AssertionError(f"expected {count} matching connector call(s), saw {len(matching)}: "
                                  f"{[(c.method, c.path) for c in self.calls]}")
