@@ -9,7 +9,10 @@ botbuilder sends its replies with `requests` from a worker thread, so this is a 
   anything else                                          -> 404
 
 `connector.down = True` makes every request fail with 503 (`connector.refuse = True` instead
-closes the socket without answering), to test retries.
+closes the socket without answering), to test retries. `connector.throttle(2, retry_after=30)`
+answers the next two activity POSTs with 429 and `Retry-After: 30` (count=None: every one until
+`connector.recover()`), as the connector does when a bot sends too fast. Each call records the
+status it was answered with, so `connector.accepted` lists only the activities that went through.
 
     with FakeConnector() as connector:
         activity["serviceUrl"] = connector.url
@@ -38,6 +41,7 @@ class Call:
     path: str  # %-decoded, e.g. /v3/conversations/a:conv-1/activities
     headers: dict[str, str]
     body: Any  # parsed JSON, or the raw text when it is not JSON
+    status: int | None = None  # what the fake answered (None: the socket was closed unanswered)
 
     @property
     def is_reply(self) -> bool:
@@ -62,6 +66,12 @@ class Call:
         return json.dumps(self.body, ensure_ascii=False)
 
 
+@dataclass
+class Throttle:
+    remaining: int | None  # None: until recover()
+    retry_after: int | str
+
+
 def default_member(user_id: str) -> dict:
     return {"id": user_id, "name": "A Staff", "aadObjectId": "00000000-0000-0000-0000-000000000001",
             "email": "staff@example.org", "userPrincipalName": "staff@example.org",
@@ -74,6 +84,7 @@ class FakeConnector:
         self.down = False
         self.refuse = False
         self.member = member  # user id -> member JSON (None: 404)
+        self._throttle: Throttle | None = None
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         outer = self
@@ -89,18 +100,29 @@ class FakeConnector:
                 except ValueError:
                     body = raw.decode("utf-8", "replace")
                 path = urllib.parse.unquote(self.path.split("?", 1)[0])  # ids arrive %-encoded
+                call = Call(self.command, path, dict(self.headers), body)
                 with outer._lock:
-                    outer.calls.append(Call(self.command, path, dict(self.headers), body))
+                    outer.calls.append(call)
                 if outer.refuse:
                     self.close_connection = True
                     self.connection.close()
                     return
-                status, payload = (503, {"error": {"code": "ServiceUnavailable"}}) if outer.down \
-                    else outer._answer(self.command, path, body)
+                headers: dict[str, str] = {}
+                if outer.down:
+                    status, payload = 503, {"error": {"code": "ServiceUnavailable"}}
+                elif call.is_reply and (retry_after := outer._take_throttled()) is not None:
+                    status, payload = 429, {"error": {"code": "TooManyRequests",
+                                                      "message": "Too many requests; retry later"}}
+                    headers["Retry-After"] = retry_after
+                else:
+                    status, payload = outer._answer(self.command, path, body)
+                call.status = status
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(data)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(data)
 
@@ -114,6 +136,32 @@ class FakeConnector:
         self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)
         self._thread.start()
+
+    # --- failure modes ----------------------------------------------------------------------
+
+    def throttle(self, count: int | None = 1, retry_after: int | str = 30) -> None:
+        """Answer the next `count` activity POSTs (every one, when None) with 429 and Retry-After:
+        whole seconds, or an HTTP date (RFC 9110 allows both)."""
+        with self._lock:
+            self._throttle = Throttle(count, retry_after)
+
+    def recover(self) -> None:
+        """Stop throttling (and any 503 / refused-connection mode)."""
+        with self._lock:
+            self._throttle = None
+        self.down = self.refuse = False
+
+    def _take_throttled(self) -> str | None:
+        """The Retry-After to answer this activity POST with, or None to take it."""
+        with self._lock:
+            throttle = self._throttle
+            if throttle is None:
+                return None
+            if throttle.remaining is not None:
+                throttle.remaining -= 1
+                if throttle.remaining <= 0:
+                    self._throttle = None
+            return str(throttle.retry_after)
 
     # --- answers ----------------------------------------------------------------------------
 
@@ -140,6 +188,18 @@ class FakeConnector:
         """Activities the bot posted to a conversation (successfully or not)."""
         with self._lock:
             return [c for c in self.calls if c.is_reply]
+
+    @property
+    def accepted(self) -> list[Call]:
+        """Activities the connector took (answered 2xx): what the person actually sees."""
+        with self._lock:
+            return [c for c in self.calls if c.is_reply and c.status is not None and 200 <= c.status < 300]
+
+    @property
+    def throttled(self) -> list[Call]:
+        """Activities answered 429."""
+        with self._lock:
+            return [c for c in self.calls if c.is_reply and c.status == 429]
 
     def calls_to(self, method: str, path_prefix: str) -> list[Call]:
         with self._lock:
