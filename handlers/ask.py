@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 
 from handlers.context import Services
 from handlers.messages import Button, Incoming, Reply
@@ -16,6 +15,7 @@ from handlers.router import TextRoute
 from knowledge.answers import Answer
 from storage import questions as question_store
 from storage.roster import people_with_role
+from storage.errors import STORAGE_FAULTS
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +178,7 @@ def handle_question(incoming: Incoming, services: Services) -> list[Reply]:
             services.db, person_id=incoming.who, channel=incoming.channel, text=text, now=now,
             answered=answer.answered, section=answer.section, clause=answer.clause, verdict=answer.verdict,
             confidence=answer.confidence, choices=[c.clause for c in answer.choices])
-    except sqlite3.OperationalError as error:
+    except STORAGE_FAULTS as error:
         # The database locked or full must not stop anyone reading the policy: answer without
         # recording the question (no feedback buttons then, as there is nothing to rate).
         log.warning("question not recorded: %s", error)

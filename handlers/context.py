@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:  # sqlite_utils pulls in heavy imports; `ask` must start fast without it
-    from sqlite_utils import Database
+    from storage.database import Store
 
 from handlers.messages import Notification
 
@@ -61,7 +61,7 @@ class Config:
 
 @dataclass
 class Services:
-    db: "Database"
+    db: "Store"
     knowledge: Any  # knowledge.engine.Knowledge
     config: Config = field(default_factory=Config)
     clock: Callable[[], datetime] = utc_now

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import importlib
 import logging
-import sqlite3
 from dataclasses import dataclass
 from typing import Callable
 
 from handlers.context import Services
 from handlers.messages import Incoming, Reply
+from storage.errors import STORAGE_FAULTS
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +47,8 @@ STORAGE_MESSAGES = {
 }
 
 
-def storage_problem(error: sqlite3.OperationalError) -> str | None:
-    """'locked', 'full' or 'read-only' for the SQLite faults a person can be told about; else None."""
+def storage_problem(error: Exception) -> str | None:
+    """'locked', 'full' or 'read-only' for the storage faults a person can be told about; else None."""
     message = str(error).lower()
     if "locked" in message or "busy" in message:
         return "locked"
@@ -100,7 +100,7 @@ class Router:
         """Route one Incoming to the handler it belongs to. Never raises: a fault becomes a polite reply."""
         try:
             return self._route(incoming)
-        except sqlite3.OperationalError as error:
+        except STORAGE_FAULTS as error:
             problem = storage_problem(error)
             if problem is None:
                 log.exception("handler failed for action=%s", incoming.action)

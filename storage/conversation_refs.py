@@ -12,7 +12,9 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlite_utils import Database, Migrations
+from sqlite_utils import Migrations
+
+from storage.database import Store
 
 migrations = Migrations("conversation_refs")
 
@@ -21,14 +23,14 @@ PERSONAL = "personal"
 
 
 @migrations()
-def create_conversation_refs(db: Database) -> None:
+def create_conversation_refs(db: Store) -> None:
     db["conversation_refs"].create(
         {"platform": str, "platform_user_id": str, "kind": str, "reference": str, "updated_at": str},
         pk=("platform", "platform_user_id", "kind"),
     )
 
 
-def save(db: Database, platform: str, platform_user_id: str, reference: dict[str, Any],
+def save(db: Store, platform: str, platform_user_id: str, reference: dict[str, Any],
          personal: bool) -> None:
     """Remember the conversation a person just wrote in (also as their personal one if it is).
 
@@ -52,23 +54,23 @@ def save(db: Database, platform: str, platform_user_id: str, reference: dict[str
                 [platform, platform_user_id, kind, encoded, now])
 
 
-def save_personal(db: Database, platform: str, platform_user_id: str, reference: dict[str, Any]) -> None:
+def save_personal(db: Store, platform: str, platform_user_id: str, reference: dict[str, Any]) -> None:
     """Remember a personal conversation the bot opened itself (proactively)."""
     save(db, platform, platform_user_id, reference, personal=True)
 
 
-def _get(db: Database, platform: str, platform_user_id: str, kind: str) -> dict[str, Any] | None:
+def _get(db: Store, platform: str, platform_user_id: str, kind: str) -> dict[str, Any] | None:
     row = db.execute(
         "SELECT reference FROM conversation_refs WHERE platform = ? AND platform_user_id = ? AND kind = ?",
         [platform, platform_user_id, kind]).fetchone()
     return json.loads(row[0]) if row else None
 
 
-def personal(db: Database, platform: str, platform_user_id: str) -> dict[str, Any] | None:
+def personal(db: Store, platform: str, platform_user_id: str) -> dict[str, Any] | None:
     """The person's 1:1 conversation with the bot, if known."""
     return _get(db, platform, platform_user_id, PERSONAL)
 
 
-def latest(db: Database, platform: str, platform_user_id: str) -> dict[str, Any] | None:
+def latest(db: Store, platform: str, platform_user_id: str) -> dict[str, Any] | None:
     """The last conversation (of any kind) the person wrote to the bot in, if any."""
     return _get(db, platform, platform_user_id, LATEST)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from sqlite_utils import Database
+from storage.database import Store, is_sqlite
 
 log = logging.getLogger(__name__)
 
@@ -58,14 +58,16 @@ def rotate(cipher: Cipher, token: str | None) -> str | None:
     return cipher.rotate(token) if token else token
 
 
-def _database_file(db: Database) -> Path | None:
+def _database_file(db: Store) -> Path | None:
+    if not is_sqlite(db):
+        return None  # a server database: the key comes from the environment (storage.database)
     for _seq, name, filename in db.execute("PRAGMA database_list").fetchall():
         if name == "main":
             return Path(filename) if filename else None
     return None
 
 
-def key_file_for(db: Database) -> Path | None:
+def key_file_for(db: Store) -> Path | None:
     if os.environ.get(KEY_FILE_ENV):
         return Path(os.environ[KEY_FILE_ENV])
     database_file = _database_file(db)
@@ -109,7 +111,7 @@ def add_key_to_file(path: str | Path) -> None:
 _CACHE: dict[tuple, Cipher] = {}
 
 
-def cipher_for(db: Database) -> Cipher:
+def cipher_for(db: Store) -> Cipher:
     """The cipher for this database's report content (keys from the environment or the key file)."""
     env_keys = os.environ.get(KEY_ENV, "").strip()
     key_file = None if env_keys else key_file_for(db)

@@ -1,7 +1,13 @@
-"""Open the SQLite database (WAL mode) and bring its schema up to date.
+"""Open the database and bring its schema up to date.
+
+Storage modules program against one small interface, `Store`: the slice of sqlite_utils'
+`Database` they use. SQLite (WAL mode, through sqlite_utils) is the default for one school; a
+`postgresql://` location opens `storage.postgres.PostgresDatabase`, the same interface over
+PostgreSQL, for a trust running many schools. Every SQL statement in storage/ is written in the
+dialect both speak.
 
 Each storage module owns a `sqlite_utils.Migrations` set named after its aggregate; they are all
-applied here on start, so a new module only has to be listed in MIGRATION_MODULES.
+applied here on start (on either database), so a new module only has to be listed in MIGRATION_MODULES.
 """
 from __future__ import annotations
 
@@ -9,7 +15,9 @@ import importlib
 import os
 import shutil
 import sqlite3
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any, Iterable, Iterator, Protocol, Sequence
 
 from sqlite_utils import Database
 
@@ -30,13 +38,61 @@ DEFAULT_DB_PATH = "data/policybot.db"
 BUSY_TIMEOUT_MS = 2500
 
 
+
+
+class StoreCursor(Protocol):
+    rowcount: int
+
+    def fetchone(self) -> Sequence[Any] | None: ...
+    def fetchall(self) -> list[Sequence[Any]]: ...
+
+
+class StoreTable(Protocol):
+    last_pk: Any
+
+    def exists(self) -> bool: ...
+    def create(self, columns: dict[str, type], pk: Any = None, foreign_keys: Any = (),
+               not_null: Iterable[str] = (), defaults: dict[str, Any] | None = None) -> Any: ...
+    def create_index(self, columns: Iterable[str], unique: bool = False) -> Any: ...
+    @property
+    def count(self) -> int: ...
+    @property
+    def rows(self) -> Iterator[dict]: ...
+    def rows_where(self, where: str | None = None, where_args: Sequence[Any] | None = None,
+                   order_by: str | None = None, limit: int | None = None) -> Iterator[dict]: ...
+    def get(self, pk_values: Any) -> dict: ...
+    def insert(self, record: dict[str, Any]) -> "StoreTable": ...
+    def upsert(self, record: dict[str, Any], pk: Any = None) -> "StoreTable": ...
+    def update(self, pk_values: Any, updates: dict[str, Any]) -> "StoreTable": ...
+
+
+class Store(Protocol):
+    """What storage modules may ask of a database: `sqlite_utils.Database` and
+    `storage.postgres.PostgresDatabase` both provide exactly this. SQL given to execute/query uses
+    `?` placeholders and the syntax SQLite and PostgreSQL share (ON CONFLICT, RETURNING)."""
+
+    def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> StoreCursor: ...
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> Iterator[dict]: ...
+    def atomic(self) -> AbstractContextManager[Any]: ...
+    def __getitem__(self, name: str) -> StoreTable: ...
+
+
 def database_path() -> str:
     return os.environ.get("POLICYBOT_DB") or DEFAULT_DB_PATH
 
 
-def open_database(path: str | Path | None = None) -> Database:
-    """Open (creating if needed) the database file and apply every pending migration."""
-    path = Path(path or database_path())
+def is_sqlite(db: Store) -> bool:
+    return isinstance(db, Database)
+
+
+def open_database(path: str | Path | None = None) -> Store:
+    """Open (creating if needed) the database and apply every pending migration.
+
+    `path` (or POLICYBOT_DB) is a SQLite file, or a postgresql:// URL."""
+    location = str(path or database_path())
+    if location.startswith(("postgresql://", "postgres://")):
+        return _open_postgres(location)
+    path = Path(location)
     path.parent.mkdir(parents=True, exist_ok=True)
     # check_same_thread=False: the aiohttp app hands the connection between the loop and
     # short-lived executor threads; SQLite itself serialises access.
@@ -50,7 +106,20 @@ def open_database(path: str | Path | None = None) -> Database:
     return db
 
 
-def migrate(db: Database) -> None:
+def _open_postgres(url: str) -> Store:
+    from storage.crypto import KEY_ENV, KEY_FILE_ENV
+    from storage.postgres import PostgresDatabase
+
+    if not (os.environ.get(KEY_ENV) or os.environ.get(KEY_FILE_ENV)):
+        # With SQLite the key file sits beside the database; a server database has no "beside".
+        raise RuntimeError(f"a PostgreSQL database needs the report encryption key: set {KEY_ENV}"
+                           f" or {KEY_FILE_ENV} (see docs/OPERATIONS.md)")
+    db = PostgresDatabase(url, lock_timeout_ms=BUSY_TIMEOUT_MS)
+    migrate(db)
+    return db
+
+
+def migrate(db: Store) -> None:
     for module_name in MIGRATION_MODULES:
         try:
             module = importlib.import_module(module_name)
@@ -64,9 +133,17 @@ def migrate(db: Database) -> None:
 MIN_FREE_DISK_BYTES = 1024 * 1024
 
 
-def database_state(db: Database) -> str:
+def database_state(db: Store) -> str:
     """'ok', or what stops the bot saving: 'locked' (another program holds the write lock), 'full'
     (the size limit or the disk), 'unavailable' (the file cannot be read). For /healthz."""
+    if not is_sqlite(db):
+        from storage.errors import StorageFault
+
+        try:
+            db.execute("SELECT 1").fetchone()
+        except StorageFault:
+            return "unavailable"
+        return "ok"
     try:
         path = db.execute("PRAGMA database_list").fetchone()[2]
         pages, limit, free_pages = (db.execute(f"PRAGMA {name}").fetchone()[0]

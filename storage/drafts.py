@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlite_utils import Database, Migrations
+from sqlite_utils import Migrations
+
+from storage.database import Store
 
 migrations = Migrations("drafts")
 
@@ -32,7 +34,7 @@ OPEN_STATES = frozenset({"submitted", "changes_requested", "approved"})
 
 
 @migrations()
-def create_drafts(db: Database) -> None:
+def create_drafts(db: Store) -> None:
     db["drafts"].create({
         "id": int, "submitter_id": str, "platform": str, "state": str, "version": int,
         "approver_id": str, "created_at": str, "updated_at": str, "submitted_at": str,
@@ -96,7 +98,7 @@ def _draft(row: dict, version_row: dict) -> Draft:
     )
 
 
-def get(db: Database, draft_id: int) -> Draft | None:
+def get(db: Store, draft_id: int) -> Draft | None:
     try:
         draft_id = int(draft_id)
     except (TypeError, ValueError):
@@ -108,12 +110,12 @@ def get(db: Database, draft_id: int) -> Draft | None:
     return _draft(rows[0], version)
 
 
-def version_text(db: Database, draft_id: int, version: int) -> str | None:
+def version_text(db: Store, draft_id: int, version: int) -> str | None:
     rows = list(db["draft_versions"].rows_where("draft_id = ? AND version = ?", [draft_id, version]))
     return rows[0]["text"] if rows else None
 
 
-def audit(db: Database, draft_id: int, version: int, actor_id: str, action: str, from_state: str | None,
+def audit(db: Store, draft_id: int, version: int, actor_id: str, action: str, from_state: str | None,
           to_state: str, channel: str, now: datetime, detail: str = "") -> None:
     db["draft_audit"].insert({
         "draft_id": draft_id, "version": version, "actor_id": actor_id, "action": action,
@@ -122,7 +124,7 @@ def audit(db: Database, draft_id: int, version: int, actor_id: str, action: str,
     })
 
 
-def create(db: Database, submitter_id: str, platform: str, text: str, photos: str, pictured: list[str],
+def create(db: Store, submitter_id: str, platform: str, text: str, photos: str, pictured: list[str],
            findings: list[dict], ok: bool, approver_id: str, channel: str, now: datetime) -> int:
     """A new draft at version 1, submitted for approval (call inside db.atomic())."""
     stamp = _iso(now)
@@ -136,7 +138,7 @@ def create(db: Database, submitter_id: str, platform: str, text: str, photos: st
     return draft_id
 
 
-def _add_version(db: Database, draft_id: int, version: int, text: str, photos: str, pictured: list[str],
+def _add_version(db: Store, draft_id: int, version: int, text: str, photos: str, pictured: list[str],
                  findings: list[dict], ok: bool, channel: str, stamp: str) -> None:
     db["draft_versions"].insert({
         "draft_id": draft_id, "version": version, "text": text, "photos": photos,
@@ -163,7 +165,7 @@ def _past(words: str) -> str:
             "resubmit": "resubmitted", "withdraw": "withdrawn", "publish": "marked as published"}.get(words, words)
 
 
-def transition(db: Database, draft: Draft, action: str, actor_id: str, channel: str, now: datetime,
+def transition(db: Store, draft: Draft, action: str, actor_id: str, channel: str, now: datetime,
                detail: str = "", new_version: dict[str, Any] | None = None, approver_id: str | None = None) -> Draft:
     """Move a draft along one edge of TRANSITIONS and audit it (call inside db.atomic()).
 
@@ -193,7 +195,7 @@ def transition(db: Database, draft: Draft, action: str, actor_id: str, channel: 
     return get(db, draft.id)
 
 
-def mark_nudged(db: Database, draft_id: int, version: int, now: datetime) -> bool:
+def mark_nudged(db: Store, draft_id: int, version: int, now: datetime) -> bool:
     cursor = db.execute("UPDATE drafts SET nudged_version = ? WHERE id = ? AND version = ? AND nudged_version < ?",
                         [version, draft_id, version, version])
     if cursor.rowcount == 1:
@@ -202,28 +204,28 @@ def mark_nudged(db: Database, draft_id: int, version: int, now: datetime) -> boo
     return False
 
 
-def drafts_of(db: Database, submitter_id: str, limit: int = 20) -> list[Draft]:
+def drafts_of(db: Store, submitter_id: str, limit: int = 20) -> list[Draft]:
     rows = db["drafts"].rows_where("submitter_id = ?", [submitter_id], order_by="id desc", limit=limit)
     return [get(db, r["id"]) for r in rows]
 
 
-def in_state(db: Database, state: str) -> list[Draft]:
+def in_state(db: Store, state: str) -> list[Draft]:
     return [get(db, r["id"]) for r in db["drafts"].rows_where("state = ?", [state], order_by="id")]
 
 
-def audit_trail(db: Database, draft_id: int) -> list[dict]:
+def audit_trail(db: Store, draft_id: int) -> list[dict]:
     return list(db["draft_audit"].rows_where("draft_id = ?", [draft_id], order_by="id"))
 
 
 # --- posters ------------------------------------------------------------------------------------
 
-def poster_status(db: Database, person_id: str) -> str | None:
+def poster_status(db: Store, person_id: str) -> str | None:
     """"authorised", "revoked", or None when the IT manager has not decided in chat."""
     rows = list(db["poster_authorisations"].rows_where("person_id = ?", [person_id]))
     return rows[0]["status"] if rows else None
 
 
-def set_poster(db: Database, person_id: str, authorised: bool, actor_id: str, channel: str, now: datetime) -> None:
+def set_poster(db: Store, person_id: str, authorised: bool, actor_id: str, channel: str, now: datetime) -> None:
     status = "authorised" if authorised else "revoked"
     db["poster_authorisations"].upsert({"person_id": person_id, "status": status, "changed_by": actor_id,
                                         "changed_at": _iso(now)}, pk="person_id")
@@ -231,5 +233,5 @@ def set_poster(db: Database, person_id: str, authorised: bool, actor_id: str, ch
                                "channel": channel, "at": _iso(now)})
 
 
-def poster_decisions(db: Database) -> dict[str, str]:
+def poster_decisions(db: Store) -> dict[str, str]:
     return {r["person_id"]: r["status"] for r in db["poster_authorisations"].rows}

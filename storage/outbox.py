@@ -9,7 +9,9 @@ import json
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from sqlite_utils import Database, Migrations
+from sqlite_utils import Migrations
+
+from storage.database import Store
 
 from handlers.messages import Notification, Reply, reply_from_dict, reply_to_dict
 
@@ -19,7 +21,7 @@ MAX_BACKOFF = timedelta(hours=1)
 
 
 @migrations()
-def create_outbox(db: Database) -> None:
+def create_outbox(db: Store) -> None:
     db["outbox"].create({
         "id": str, "key": str, "person_id": str, "payload": str, "urgent": int,
         "status": str, "attempts": int, "next_attempt_at": str, "created_at": str,
@@ -37,25 +39,25 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
-def enqueue(db: Database, notification: Notification, now: datetime | None = None) -> bool:
+def enqueue(db: Store, notification: Notification, now: datetime | None = None) -> bool:
     """Queue a notification; False when one with the same key was queued before."""
     now = now or datetime.now(timezone.utc)
     cursor = db.execute(
-        "INSERT OR IGNORE INTO outbox (id, key, person_id, payload, urgent, status, attempts,"
-        " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+        "INSERT INTO outbox (id, key, person_id, payload, urgent, status, attempts,"
+        " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT DO NOTHING",
         [uuid.uuid4().hex, notification.key or uuid.uuid4().hex, notification.person_id,
          json.dumps(reply_to_dict(notification.reply)), int(notification.urgent), _iso(now), _iso(now)])
     return cursor.rowcount == 1
 
 
-def due(db: Database, now: datetime, limit: int = 50) -> list[dict]:
+def due(db: Store, now: datetime, limit: int = 50) -> list[dict]:
     """Pending messages whose time has come, urgent first, then oldest first."""
     return list(db.query(
         "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?"
         " ORDER BY urgent DESC, created_at, rowid LIMIT ?", [_iso(now), limit]))
 
 
-def next_due_at(db: Database) -> datetime | None:
+def next_due_at(db: Store) -> datetime | None:
     row = db.execute("SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'").fetchone()
     return datetime.fromisoformat(row[0]) if row and row[0] else None
 
@@ -64,14 +66,14 @@ def payload(row: dict) -> Reply:
     return reply_from_dict(json.loads(row["payload"]))
 
 
-def mark_delivered(db: Database, message_id: str, channel: str, now: datetime) -> None:
+def mark_delivered(db: Store, message_id: str, channel: str, now: datetime) -> None:
     with db.atomic():
         db.execute("UPDATE outbox SET status = 'delivered', delivered_at = ?, channel = ?,"
                    " attempts = attempts + 1, last_error = NULL WHERE id = ?",
                    [_iso(now), channel, message_id])
 
 
-def mark_failed(db: Database, message_id: str, error: str, now: datetime,
+def mark_failed(db: Store, message_id: str, error: str, now: datetime,
                 retry_after: float | None = None) -> datetime:
     """Record a failed attempt and schedule the next one with exponential backoff."""
     row = db["outbox"].get(message_id)
@@ -86,16 +88,16 @@ def mark_failed(db: Database, message_id: str, error: str, now: datetime,
     return next_at
 
 
-def pending_count(db: Database) -> int:
+def pending_count(db: Store) -> int:
     return db.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
 
 
-def deliver_locally(db: Database, person_id: str, reply: Reply, now: datetime) -> None:
+def deliver_locally(db: Store, person_id: str, reply: Reply, now: datetime) -> None:
     db["local_inbox"].insert({"person_id": person_id, "payload": json.dumps(reply_to_dict(reply)),
                               "created_at": _iso(now), "seen": 0})
 
 
-def take_local_inbox(db: Database, person_id: str) -> list[Reply]:
+def take_local_inbox(db: Store, person_id: str) -> list[Reply]:
     """Unseen local messages for one person, marked seen as they are taken."""
     with db.atomic():
         rows = list(db["local_inbox"].rows_where("person_id = ? AND seen = 0", [person_id], order_by="id"))

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz
-from sqlite_utils import Database, Migrations
+from sqlite_utils import Migrations
+
+from storage.database import Store
 
 migrations = Migrations("questions")
 
@@ -42,7 +44,7 @@ _NON_WORD_RE = re.compile(r"[^\w@]+")
 
 
 @migrations()
-def create_questions(db: Database) -> None:
+def create_questions(db: Store) -> None:
     db["questions"].create({
         "id": int, "person_id": str, "channel": str, "text": str, "normalised": str, "asked_at": str,
     }, pk="id", not_null={"text", "normalised", "asked_at"})
@@ -78,7 +80,7 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def record_question(db: Database, *, person_id: str, channel: str, text: str, now: datetime,
+def record_question(db: Store, *, person_id: str, channel: str, text: str, now: datetime,
                     answered: bool, section: str | None, clause: str | None, verdict: str | None,
                     confidence: float, choices: list[str] | tuple[str, ...] = ()) -> int:
     """Store one (non-disclosure) question with the answer it got; returns the question id.
@@ -87,10 +89,9 @@ def record_question(db: Database, *, person_id: str, channel: str, text: str, no
     on every call: this runs for every question asked (benchmarks/http_bench.py).
     """
     with db.atomic():
-        cursor = db.execute(
-            "INSERT INTO questions (person_id, channel, text, normalised, asked_at) VALUES (?, ?, ?, ?, ?)",
-            [person_id, channel, clean_text(text), normalise(text), _iso(now)])
-        question_id = cursor.lastrowid
+        question_id = db.execute(
+            "INSERT INTO questions (person_id, channel, text, normalised, asked_at) VALUES (?, ?, ?, ?, ?)"
+            " RETURNING id", [person_id, channel, clean_text(text), normalise(text), _iso(now)]).fetchone()[0]
         db.execute(
             "INSERT INTO answers (question_id, answered, section, clause, verdict, confidence, choices)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -100,20 +101,20 @@ def record_question(db: Database, *, person_id: str, channel: str, text: str, no
     return question_id
 
 
-def _set_last_answer(db: Database, person_id: str, question_id: int | None, now: datetime) -> None:
+def _set_last_answer(db: Store, person_id: str, question_id: int | None, now: datetime) -> None:
     db.execute(
         "INSERT INTO last_answer (person_id, question_id, at) VALUES (?, ?, ?) ON CONFLICT (person_id)"
         " DO UPDATE SET question_id = excluded.question_id, at = excluded.at",
         [person_id, question_id, _iso(now)])
 
 
-def forget_last_answer(db: Database, person_id: str, now: datetime) -> None:
+def forget_last_answer(db: Store, person_id: str, now: datetime) -> None:
     """The person's latest message was not a rateable question (a disclosure, for example)."""
     with db.atomic():
         _set_last_answer(db, person_id, None, now)
 
 
-def last_question_id(db: Database, person_id: str, now: datetime) -> int | None:
+def last_question_id(db: Store, person_id: str, now: datetime) -> int | None:
     """The question this person's latest answer belongs to, if recent enough to rate."""
     row = db.execute("SELECT question_id, at FROM last_answer WHERE person_id = ?", [person_id]).fetchone()
     if not row or row[0] is None:
@@ -123,14 +124,14 @@ def last_question_id(db: Database, person_id: str, now: datetime) -> int | None:
     return row[0]
 
 
-def question(db: Database, question_id: int) -> dict | None:
+def question(db: Store, question_id: int) -> dict | None:
     rows = list(db.query(
         "SELECT q.*, a.answered, a.section, a.clause, a.verdict, a.confidence FROM questions q"
         " JOIN answers a ON a.question_id = q.id WHERE q.id = ?", [question_id]))
     return rows[0] if rows else None
 
 
-def record_feedback(db: Database, question_id: int, person_id: str, helpful: bool, now: datetime,
+def record_feedback(db: Store, question_id: int, person_id: str, helpful: bool, now: datetime,
                     how: str = "button") -> None:
     """One verdict per person per question; a second one replaces the first (people change their mind)."""
     with db.atomic():
@@ -167,7 +168,7 @@ CSV_COLUMNS = ("question", "times_asked", "first_asked", "last_asked", "reason",
                "not_helpful", "clauses_given", "other_wordings")
 
 
-def gap_rows(db: Database) -> list[dict]:
+def gap_rows(db: Store) -> list[dict]:
     """Every question that was not answered or that someone found not helpful, oldest first."""
     return list(db.query("""
         SELECT q.id, q.text, q.normalised, q.asked_at, a.answered, a.clause,
@@ -178,7 +179,7 @@ def gap_rows(db: Database) -> list[dict]:
         ORDER BY q.asked_at, q.id"""))
 
 
-def gap_register(db: Database) -> list[Gap]:
+def gap_register(db: Store) -> list[Gap]:
     """Near-identical questions grouped (rapidfuzz on the normalised text); most asked first."""
     groups: list[tuple[str, list[dict]]] = []  # (normalised text of the group's first question, rows)
     for row in gap_rows(db):

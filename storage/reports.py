@@ -24,7 +24,9 @@ from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlite_utils import Database, Migrations
+from sqlite_utils import Migrations
+
+from storage.database import Store
 
 from storage.crypto import Cipher, cipher_for
 
@@ -62,7 +64,7 @@ OPEN_STATUSES = ("open", "acknowledged")
 
 
 @migrations()
-def create_reports(db: Database) -> None:
+def create_reports(db: Store) -> None:
     db["reports"].create({
         "id": int, "ref": str, "year": int, "seq": int, "reporter_id": str, "reporter_name": str,
         "category": str, "urgent": int, "routing": str, "content": str, "status": str,
@@ -102,7 +104,7 @@ def make_reference(short_code: str, year: int, seq: int) -> str:
 
 # --- writing (call these inside the caller's `with db.atomic():`) -----------------------------
 
-def create_report(db: Database, *, short_code: str, year: int, reporter_id: str, reporter_name: str,
+def create_report(db: Store, *, short_code: str, year: int, reporter_id: str, reporter_name: str,
                   category: str | None, urgent: bool, routing: str, content: dict[str, Any] | None,
                   now: datetime, details_complete: bool) -> dict:
     """Insert a report with the next reference of the year, and its 'filed' event."""
@@ -123,7 +125,7 @@ def create_report(db: Database, *, short_code: str, year: int, reporter_id: str,
     return report
 
 
-def update_details(db: Database, ref: str, *, content: dict[str, Any], category: str | None,
+def update_details(db: Store, ref: str, *, content: dict[str, Any], category: str | None,
                    routing: str, actor_id: str, now: datetime, complete: bool) -> dict:
     cipher = cipher_for(db)
     db["reports"].update(get_report(db, ref)["id"], {
@@ -134,7 +136,7 @@ def update_details(db: Database, ref: str, *, content: dict[str, Any], category:
     return report
 
 
-def set_routing(db: Database, ref: str, routing: str, actor_id: str, now: datetime) -> dict:
+def set_routing(db: Store, ref: str, routing: str, actor_id: str, now: datetime) -> dict:
     if routing not in ROUTINGS:
         raise ValueError(f"unknown routing {routing!r}")
     report = get_report(db, ref)
@@ -143,7 +145,7 @@ def set_routing(db: Database, ref: str, routing: str, actor_id: str, now: dateti
     return get_report(db, ref)
 
 
-def add_event(db: Database, report_id: int, kind: str, actor_id: str, now: datetime,
+def add_event(db: Store, report_id: int, kind: str, actor_id: str, now: datetime,
               body: str | None = None) -> None:
     """A chronology entry; its body may be confidential, so it is always encrypted."""
     db["report_events"].insert({
@@ -151,62 +153,62 @@ def add_event(db: Database, report_id: int, kind: str, actor_id: str, now: datet
         "body": cipher_for(db).encrypt(body) if body else None})
 
 
-def audit(db: Database, person_id: str, ref: str | None, action: str, allowed: bool, now: datetime,
+def audit(db: Store, person_id: str, ref: str | None, action: str, allowed: bool, now: datetime,
           detail: str = "") -> None:
     """Who tried to read or change which report, and whether they were let in (never content)."""
     db["access_audit"].insert({"at": iso(now), "person_id": person_id, "report_ref": ref,
                                "action": action, "allowed": int(allowed), "detail": detail})
 
 
-def update(db: Database, ref: str, changes: dict[str, Any], now: datetime) -> dict:
+def update(db: Store, ref: str, changes: dict[str, Any], now: datetime) -> dict:
     report = get_report(db, ref)
     db["reports"].update(report["id"], {**changes, "updated_at": iso(now)})
     return get_report(db, ref)
 
 
-def encrypt(db: Database, text: str) -> str:
+def encrypt(db: Store, text: str) -> str:
     return cipher_for(db).encrypt(text)
 
 
 # --- reading ------------------------------------------------------------------------------------
 
-def get_report(db: Database, ref: str) -> dict | None:
+def get_report(db: Store, ref: str) -> dict | None:
     rows = list(db["reports"].rows_where("ref = ?", [ref.upper()], limit=1))
     return rows[0] if rows else None
 
 
-def content_of(db: Database, report: dict) -> dict[str, Any]:
+def content_of(db: Store, report: dict) -> dict[str, Any]:
     return cipher_for(db).decrypt_json(report["content"]) if report.get("content") else {}
 
 
-def decrypt(db: Database, token: str | None) -> str:
+def decrypt(db: Store, token: str | None) -> str:
     return cipher_for(db).decrypt(token) if token else ""
 
 
-def events_of(db: Database, report: dict) -> list[dict]:
+def events_of(db: Store, report: dict) -> list[dict]:
     cipher = cipher_for(db)
     return [{**row, "body": cipher.decrypt(row["body"]) if row["body"] else ""}
             for row in db["report_events"].rows_where("report_id = ?", [report["id"]], order_by="id")]
 
 
-def open_reports(db: Database) -> list[dict]:
+def open_reports(db: Store) -> list[dict]:
     """Open and acknowledged reports: urgent first, then oldest first."""
     return list(db["reports"].rows_where(
         "status IN ('open', 'acknowledged')", order_by="urgent DESC, created_at, id"))
 
 
-def reports_by(db: Database, reporter_id: str) -> list[dict]:
+def reports_by(db: Store, reporter_id: str) -> list[dict]:
     return list(db["reports"].rows_where("reporter_id = ?", [reporter_id], order_by="created_at DESC, id DESC"))
 
 
-def unacknowledged_since(db: Database, before: datetime) -> list[dict]:
+def unacknowledged_since(db: Store, before: datetime) -> list[dict]:
     """Reports nobody has acknowledged, filed at or before `before`, not escalated yet."""
     return list(db["reports"].rows_where(
         "status = 'open' AND acknowledged_at IS NULL AND escalated_at IS NULL AND created_at <= ?",
         [iso(before)], order_by="created_at, id"))
 
 
-def audit_rows(db: Database, ref: str | None = None) -> list[dict]:
+def audit_rows(db: Store, ref: str | None = None) -> list[dict]:
     if ref is None:
         return list(db["access_audit"].rows(order_by="id"))
     return list(db["access_audit"].rows_where("report_ref = ?", [ref], order_by="id"))
@@ -216,7 +218,7 @@ CHRONOLOGY_COLUMNS = ["reference", "when", "by", "kind", "detail", "at_utc", "ro
 AUTOMATIC_ACTORS = {"policybot": "Policy Bot (automatic)"}
 
 
-def export_chronology_csv(db: Database, ref: str, school_timezone: str = "Europe/London") -> str:
+def export_chronology_csv(db: Store, ref: str, school_timezone: str = "Europe/London") -> str:
     """The chronology of one report as CSV text (also for a CLI). Contains content: DSL eyes only.
 
     Read by people outside school (social care, the LADO): each entry says who by name and when in
@@ -267,7 +269,7 @@ def content_summary(content: dict[str, Any]) -> list[tuple[str, str]]:
 
 # --- key rotation -------------------------------------------------------------------------------
 
-def reencrypt_all(db: Database, cipher: Cipher | None = None) -> int:
+def reencrypt_all(db: Store, cipher: Cipher | None = None) -> int:
     """Re-encrypt every stored token under the newest key (after a key rotation)."""
     cipher = cipher or cipher_for(db)
     count = 0

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlite_utils import Database
+from storage.database import Store
 
 QUESTION_MONTHS = 12
 OUTBOX_DAYS = 30
@@ -45,7 +45,7 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
-def _table_exists(db: Database, name: str) -> bool:
+def _table_exists(db: Store, name: str) -> bool:
     return db[name].exists()
 
 
@@ -65,13 +65,13 @@ def _selections(rules: RetentionRules, now: datetime) -> dict[str, tuple[str, li
     }
 
 
-def plan(db: Database, now: datetime, rules: RetentionRules = RetentionRules()) -> dict[str, int]:
+def plan(db: Store, now: datetime, rules: RetentionRules = RetentionRules()) -> dict[str, int]:
     """How many rows of each table retention would delete now (nothing is changed)."""
     return {table: db.execute(f'SELECT count(*) FROM "{table}" WHERE {where}', params).fetchone()[0]
             for table, (where, params) in _selections(rules, now).items() if _table_exists(db, table)}
 
 
-def apply(db: Database, now: datetime, rules: RetentionRules = RetentionRules()) -> dict[str, int]:
+def apply(db: Store, now: datetime, rules: RetentionRules = RetentionRules()) -> dict[str, int]:
     """Delete what `plan` lists, in one transaction; returns the rows deleted per table."""
     deleted = {}
     with db.atomic():
@@ -84,13 +84,13 @@ def apply(db: Database, now: datetime, rules: RetentionRules = RetentionRules())
 
 # --- subject-access export --------------------------------------------------------------------
 
-def _rows(db: Database, table: str, where: str, params: list[Any], order_by: str = "rowid") -> list[dict]:
+def _rows(db: Store, table: str, where: str, params: list[Any], order_by: str = "rowid") -> list[dict]:
     if not _table_exists(db, table):
         return []
     return list(db[table].rows_where(where, params, order_by=order_by))
 
 
-def export_person(db: Database, person_id: str) -> dict[str, Any] | None:
+def export_person(db: Store, person_id: str) -> dict[str, Any] | None:
     """Everything stored about one person, as JSON-ready data; None when nobody has that id.
 
     Concern reports: those the person RAISED, with the content they gave decrypted. Reports ABOUT
@@ -152,6 +152,6 @@ def export_person(db: Database, person_id: str) -> dict[str, Any] | None:
     }
 
 
-def export_person_json(db: Database, person_id: str) -> str | None:
+def export_person_json(db: Store, person_id: str) -> str | None:
     data = export_person(db, person_id)
     return None if data is None else json.dumps(data, ensure_ascii=False, indent=2, default=str)

@@ -4,7 +4,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from sqlite_utils import Database, Migrations
+from sqlite_utils import Migrations
+
+from storage.database import Store
 
 from handlers.messages import Person
 
@@ -17,7 +19,7 @@ KNOWN_ROLES = frozenset({
 
 
 @migrations()
-def create_roster(db: Database) -> None:
+def create_roster(db: Store) -> None:
     db["people"].create(
         {"id": str, "name": str, "email": str, "roles": str, "job_title": str,
          "start_date": str, "active": int, "away": int},
@@ -39,7 +41,7 @@ def _person(row: dict) -> Person:
                   job_title=row.get("job_title") or "")
 
 
-def load_roster_csv(db: Database, path: str | Path) -> int:
+def load_roster_csv(db: Store, path: str | Path) -> int:
     """Upsert people (and any platform ids given) from a roster CSV. Returns rows loaded.
 
     Columns: id, name, email, roles (separated by ';'), job_title, start_date, slack_id, teams_id.
@@ -66,7 +68,7 @@ def load_roster_csv(db: Database, path: str | Path) -> int:
     return count
 
 
-def _one_person(db: Database, sql: str, params: list) -> Person | None:
+def _one_person(db: Store, sql: str, params: list) -> Person | None:
     # Plain SQL: these run on every turn, and sqlite_utils' table helpers read the schema each call.
     cursor = db.execute(sql, params)
     row = cursor.fetchone()
@@ -75,12 +77,12 @@ def _one_person(db: Database, sql: str, params: list) -> Person | None:
     return _person(dict(zip((column[0] for column in cursor.description), row)))
 
 
-def get_person(db: Database, person_id: str) -> Person | None:
+def get_person(db: Store, person_id: str) -> Person | None:
     return _one_person(db, "SELECT id, name, email, roles, job_title FROM people WHERE id = ? AND active = 1",
                        [person_id])
 
 
-def find_person(db: Database, token: str) -> Person | None:
+def find_person(db: Store, token: str) -> Person | None:
     """Find someone by roster id, email or (case-insensitive) name, as typed in `chat --as`."""
     token = token.strip().lstrip("@")
     for where, arg in (("id = ?", token), ("email = ?", token.lower()),
@@ -91,30 +93,30 @@ def find_person(db: Database, token: str) -> Person | None:
     return None
 
 
-def people_with_role(db: Database, role: str) -> list[Person]:
+def people_with_role(db: Store, role: str) -> list[Person]:
     rows = db["people"].rows_where("active = 1 AND ';' || roles || ';' LIKE ?", [f"%;{role};%"],
                                    order_by="id")
     return [_person(r) for r in rows]
 
 
-def all_people(db: Database) -> list[Person]:
+def all_people(db: Store) -> list[Person]:
     return [_person(r) for r in db["people"].rows_where("active = 1", order_by="id")]
 
 
-def is_away(db: Database, person_id: str) -> bool:
+def is_away(db: Store, person_id: str) -> bool:
     rows = list(db["people"].rows_where("id = ?", [person_id]))
     return bool(rows and rows[0]["away"])
 
 
-def set_away(db: Database, person_id: str, away: bool) -> None:
+def set_away(db: Store, person_id: str, away: bool) -> None:
     db["people"].update(person_id, {"away": int(away)})
 
 
-def set_roles(db: Database, person_id: str, roles: frozenset[str] | set[str]) -> None:
+def set_roles(db: Store, person_id: str, roles: frozenset[str] | set[str]) -> None:
     db["people"].update(person_id, {"roles": ";".join(sorted(roles))})
 
 
-def link_account(db: Database, platform: str, platform_user_id: str, person_id: str) -> None:
+def link_account(db: Store, platform: str, platform_user_id: str, person_id: str) -> None:
     from datetime import datetime, timezone
 
     db["platform_accounts"].upsert({
@@ -123,7 +125,7 @@ def link_account(db: Database, platform: str, platform_user_id: str, person_id: 
     }, pk=("platform", "platform_user_id"))
 
 
-def person_for_account(db: Database, platform: str, platform_user_id: str) -> Person | None:
+def person_for_account(db: Store, platform: str, platform_user_id: str) -> Person | None:
     return _one_person(
         db, "SELECT p.id, p.name, p.email, p.roles, p.job_title FROM platform_accounts a"
             " JOIN people p ON p.id = a.person_id"
@@ -131,13 +133,13 @@ def person_for_account(db: Database, platform: str, platform_user_id: str) -> Pe
         [platform, platform_user_id])
 
 
-def accounts_of(db: Database, person_id: str) -> dict[str, str]:
+def accounts_of(db: Store, person_id: str) -> dict[str, str]:
     """platform -> platform user id for one person."""
     return {r["platform"]: r["platform_user_id"]
             for r in db["platform_accounts"].rows_where("person_id = ?", [person_id])}
 
 
-def resolve_account(db: Database, platform: str, platform_user_id: str, email: str | None) -> Person | None:
+def resolve_account(db: Store, platform: str, platform_user_id: str, email: str | None) -> Person | None:
     """The roster person behind a platform account, linking it by email the first time."""
     person = person_for_account(db, platform, platform_user_id)
     if person is None and email:

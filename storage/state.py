@@ -6,13 +6,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlite_utils import Database, Migrations
+from sqlite_utils import Migrations
+
+from storage.database import Store
 
 migrations = Migrations("state")
 
 
 @migrations()
-def create_state(db: Database) -> None:
+def create_state(db: Store) -> None:
     db["conversation_state"].create(
         {"who": str, "flow": str, "step": str, "data": str, "updated_at": str}, pk="who")
     db["processed_events"].create({"event_id": str, "seen_at": str}, pk="event_id")
@@ -26,7 +28,7 @@ class FlowState:
     updated_at: str = ""
 
 
-def get_state(db: Database, who: str) -> FlowState | None:
+def get_state(db: Store, who: str) -> FlowState | None:
     # Plain SQL: this runs on every turn, and sqlite_utils' table helpers read the schema each call.
     row = db.execute("SELECT flow, step, data, updated_at FROM conversation_state WHERE who = ?",
                      [who]).fetchone()
@@ -36,7 +38,7 @@ def get_state(db: Database, who: str) -> FlowState | None:
     return FlowState(flow, step, json.loads(data or "{}"), updated_at)
 
 
-def set_state(db: Database, who: str, state: FlowState, now: datetime | None = None) -> None:
+def set_state(db: Store, who: str, state: FlowState, now: datetime | None = None) -> None:
     now = now or datetime.now(timezone.utc)
     with db.atomic():
         db.execute(
@@ -46,14 +48,13 @@ def set_state(db: Database, who: str, state: FlowState, now: datetime | None = N
             [who, state.flow, state.step, json.dumps(state.data), now.isoformat(timespec="seconds")])
 
 
-def clear_state(db: Database, who: str) -> None:
+def clear_state(db: Store, who: str) -> None:
     db.execute("DELETE FROM conversation_state WHERE who = ?", [who])
 
 
-def first_time_seen(db: Database, event_id: str) -> bool:
+def first_time_seen(db: Store, event_id: str) -> bool:
     """Record an incoming platform event id; False when it was handled before (a retry)."""
     cursor = db.execute(
-        "INSERT OR IGNORE INTO processed_events (event_id, seen_at) VALUES (?, ?)",
+        "INSERT INTO processed_events (event_id, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
         [event_id, datetime.now(timezone.utc).isoformat(timespec="seconds")])
-    db.conn.commit()
     return cursor.rowcount == 1

@@ -13,7 +13,9 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
-from sqlite_utils import Database, Migrations
+from sqlite_utils import Migrations
+
+from storage.database import Store
 
 migrations = Migrations("training")
 
@@ -24,7 +26,7 @@ BASELINE = "0001-01-01"
 
 
 @migrations()
-def create_training(db: Database) -> None:
+def create_training(db: Store) -> None:
     db["training_records"].create({
         "person_id": str, "training_on": str, "certificate": str, "policy_ack_on": str,
         "policy_hash": str, "dsl_training_on": str, "updated_at": str, "updated_by": str,
@@ -57,12 +59,12 @@ def _iso(moment: datetime) -> str:
 
 # --- records ------------------------------------------------------------------------------------
 
-def get_record(db: Database, person_id: str) -> dict:
+def get_record(db: Store, person_id: str) -> dict:
     rows = list(db["training_records"].rows_where("person_id = ?", [person_id]))
     return rows[0] if rows else {"person_id": person_id}
 
 
-def all_records(db: Database) -> dict[str, dict]:
+def all_records(db: Store) -> dict[str, dict]:
     return {row["person_id"]: row for row in db["training_records"].rows}
 
 
@@ -71,7 +73,7 @@ def completed_on(record: dict, item: str) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def record_completion(db: Database, person_id: str, item: str, done_on: date, recorded_by: str,
+def record_completion(db: Store, person_id: str, item: str, done_on: date, recorded_by: str,
                       now: datetime, source: str = "chat", certificate: str | None = None,
                       policy_hash: str | None = None) -> None:
     """Set the last completion date of one item (and its audit row) in one transaction."""
@@ -89,7 +91,7 @@ def record_completion(db: Database, person_id: str, item: str, done_on: date, re
                                       "recorded_by": recorded_by, "recorded_at": _iso(now), "source": source})
 
 
-def import_csv(db: Database, source: str | Path | io.TextIOBase, now: datetime,
+def import_csv(db: Store, source: str | Path | io.TextIOBase, now: datetime,
                known_people: Iterable[str] | None = None) -> tuple[int, list[str]]:
     """Load records from a CSV (the school's own export). Returns (rows loaded, problems).
 
@@ -148,40 +150,40 @@ def export_csv(rows: Iterable[dict], columns: list[str]) -> str:
 
 # --- reminders sent -----------------------------------------------------------------------------
 
-def sent_stages(db: Database, since: datetime) -> set[tuple[str, str, str, str]]:
+def sent_stages(db: Store, since: datetime) -> set[tuple[str, str, str, str]]:
     """(person, item, cycle, stage) of every reminder sent since a moment."""
     return {tuple(row) for row in db.execute(
         "SELECT person_id, item, cycle, stage FROM training_reminders WHERE sent_at >= ?", [_iso(since)])}
 
 
-def mark_sent(db: Database, person_id: str, item: str, cycle: str, stage: str, now: datetime) -> bool:
+def mark_sent(db: Store, person_id: str, item: str, cycle: str, stage: str, now: datetime) -> bool:
     """Record a stage as sent; False when it was already (so the caller must not notify)."""
-    cursor = db.execute("INSERT OR IGNORE INTO training_reminders (person_id, item, cycle, stage, sent_at)"
-                        " VALUES (?, ?, ?, ?, ?)", [person_id, item, cycle, stage, _iso(now)])
+    cursor = db.execute("INSERT INTO training_reminders (person_id, item, cycle, stage, sent_at)"
+                        " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", [person_id, item, cycle, stage, _iso(now)])
     return cursor.rowcount == 1
 
 
-def reminders_of(db: Database, person_id: str | None = None) -> list[dict]:
+def reminders_of(db: Store, person_id: str | None = None) -> list[dict]:
     where, args = ("person_id = ?", [person_id]) if person_id else (None, [])
     return list(db["training_reminders"].rows_where(where, args, order_by="sent_at, rowid"))
 
 
 # --- snoozes ------------------------------------------------------------------------------------
 
-def snooze(db: Database, person_id: str, item: str, cycle: str, until: date) -> None:
+def snooze(db: Store, person_id: str, item: str, cycle: str, until: date) -> None:
     with db.atomic():
         db["training_snoozes"].upsert({"person_id": person_id, "item": item, "cycle": cycle,
                                        "until": until.isoformat()}, pk=("person_id", "item", "cycle"))
 
 
-def all_snoozes(db: Database) -> dict[tuple[str, str, str], date]:
+def all_snoozes(db: Store) -> dict[tuple[str, str, str], date]:
     return {(r["person_id"], r["item"], r["cycle"]): date.fromisoformat(r["until"])
             for r in db["training_snoozes"].rows}
 
 
 # --- policy versions ----------------------------------------------------------------------------
 
-def policy_first_seen(db: Database, policy_hash: str, today: date) -> date:
+def policy_first_seen(db: Store, policy_hash: str, today: date) -> date:
     """When this policy text was first seen; the very first version is the baseline (not a change)."""
     rows = list(db["policy_versions"].rows_where("hash = ?", [policy_hash]))
     if rows:
@@ -189,13 +191,13 @@ def policy_first_seen(db: Database, policy_hash: str, today: date) -> date:
     any_before = db.execute("SELECT count(*) FROM policy_versions").fetchone()[0]
     first_seen = today.isoformat() if any_before else BASELINE
     with db.atomic():
-        db.execute("INSERT OR IGNORE INTO policy_versions (hash, first_seen) VALUES (?, ?)", [policy_hash, first_seen])
+        db.execute("INSERT INTO policy_versions (hash, first_seen) VALUES (?, ?) ON CONFLICT DO NOTHING", [policy_hash, first_seen])
     return date.fromisoformat(first_seen)
 
 
 # --- policy checks ------------------------------------------------------------------------------
 
-def start_check(db: Database, person_id: str, policy_hash: str, questions: list[dict], now: datetime) -> str:
+def start_check(db: Store, person_id: str, policy_hash: str, questions: list[dict], now: datetime) -> str:
     check_id = uuid.uuid4().hex
     with db.atomic():
         db.execute("UPDATE policy_checks SET status = 'abandoned' WHERE person_id = ? AND status = 'in_progress'",
@@ -206,7 +208,7 @@ def start_check(db: Database, person_id: str, policy_hash: str, questions: list[
     return check_id
 
 
-def get_check(db: Database, check_id: str) -> dict | None:
+def get_check(db: Store, check_id: str) -> dict | None:
     rows = list(db["policy_checks"].rows_where("id = ?", [str(check_id)]))
     if not rows:
         return None
@@ -216,7 +218,7 @@ def get_check(db: Database, check_id: str) -> dict | None:
     return row
 
 
-def save_answers(db: Database, check_id: str, answers: list[dict], score: int, complete: bool,
+def save_answers(db: Store, check_id: str, answers: list[dict], score: int, complete: bool,
                  now: datetime) -> None:
     db["policy_checks"].update(check_id, {
         "answers": json.dumps(answers), "score": score,
@@ -224,7 +226,7 @@ def save_answers(db: Database, check_id: str, answers: list[dict], score: int, c
         "completed_at": _iso(now) if complete else None})
 
 
-def checks_of(db: Database, person_id: str) -> list[dict]:
+def checks_of(db: Store, person_id: str) -> list[dict]:
     return [get_check(db, row["id"]) for row in
             db["policy_checks"].rows_where("person_id = ? AND status = 'complete'", [person_id],
                                            order_by="completed_at")]
