@@ -660,6 +660,12 @@ class Knowledge:
                 and other_policy.group(3).strip() not in ("this", "the", "our"):
             return self._refuse(question, normalised, 0.0, f"That is a question for the school's "
                                 f"{other_policy.group(3).strip()} policy, not the social media policy.")
+        neighbour = None if disclosure or asks_scope else self.lexicon.neighbour(normalised)
+        if neighbour is not None:
+            # A topic next door (the website, a subject access request, a lesson): it shares words with
+            # a rule, but the answer belongs to another policy, so say whose it is rather than misquote.
+            return self._refuse(question, normalised, 0.0, f"That is about {neighbour.reason}, which the "
+                                "social media policy doesn't cover.", who=neighbour.who)
         if not disclosure and not asks_scope and self.lexicon.is_logistics(PREFACE.sub("", normalised)):
             # An errand about running the school (a charger, a form, ordering photos) that names no
             # medium or duty only shares a word with a rule: say who to ask instead.
@@ -878,8 +884,9 @@ class Knowledge:
             text += f" Related rules in section {clause.section} that do name {asked}: {quoted}. So it depends: be cautious."
         return text
 
-    def _refuse(self, question: str, normalised: str, confidence: float, reason: str | None = None) -> Answer:
-        who = self.lexicon.who_to_ask(normalised)
+    def _refuse(self, question: str, normalised: str, confidence: float, reason: str | None = None,
+                who: str | None = None) -> Answer:
+        who = who or self.lexicon.who_to_ask(normalised)
         lead = reason or "The social media policy doesn't cover that, so I can't answer it from the policy."
         return Answer(question=question, answered=False, confidence=round(confidence, 3), ask_instead=who,
                       text=f"{lead} Please ask {who}.")

@@ -33,6 +33,19 @@ class Route:
     default: bool = False
 
 
+@dataclass(frozen=True)
+class Neighbour:
+    """A topic next door to the policy ("the school website", "a subject access request"): it shares
+    words with the rules but belongs to another policy or person. Named in a question, it is refused
+    with `reason` and `who`, unless the question also names one of `unless` (which brings it back to
+    social media: "the website link on our facebook")."""
+    key: str
+    reason: str
+    who: str
+    topics: tuple[str, ...]
+    unless: tuple[str, ...] = ()
+
+
 @dataclass
 class Lexicon:
     synonyms: dict[str, list[str]] = field(default_factory=dict)  # policy term → variants
@@ -42,6 +55,7 @@ class Lexicon:
     concerns: dict = field(default_factory=dict)  # the raw [concerns] tables (compiled by knowledge.disclosure)
     core: dict = field(default_factory=dict)  # [core] context: scene-setting words, never a question's core
     logistics: dict = field(default_factory=dict)  # [logistics] openers / things / commerce / anchors
+    neighbours: list[Neighbour] = field(default_factory=list)  # [neighbours.<key>] topics next door
 
     def __post_init__(self) -> None:
         self._terms_of_variant: dict[str, list[str]] = {}
@@ -58,6 +72,9 @@ class Lexicon:
         self._logistics = {part: PhraseMatcher(normalise(t) for t in self.logistics.get(part, []))
                            for part in ("openers", "things", "commerce", "anchors")}
         self._route_matchers = [(route, PhraseMatcher(normalise(t) for t in route.topics)) for route in self.routes]
+        self._neighbour_matchers = [(neighbour, PhraseMatcher(normalise(t) for t in neighbour.topics),
+                                     PhraseMatcher(normalise(t) for t in neighbour.unless))
+                                    for neighbour in self.neighbours]
 
     @classmethod
     def load(cls, path: str | Path | None) -> "Lexicon":
@@ -74,6 +91,9 @@ class Lexicon:
             concerns=dict(raw.get("concerns", {})),
             core=dict(raw.get("core", {})),
             logistics=dict(raw.get("logistics", {})),
+            neighbours=[Neighbour(key, entry.get("reason", key), entry.get("who", "the Headteacher"),
+                                  tuple(entry.get("topics", [])), tuple(entry.get("unless", [])))
+                        for key, entry in raw.get("neighbours", {}).items()],
         )
 
     def variant_words(self) -> set[str]:
@@ -123,6 +143,14 @@ class Lexicon:
         anchors = [phrase for _, _, phrase in self._logistics["anchors"].find(words)
                    if not (commerce and phrase in image_words)]
         return not anchors
+
+    def neighbour(self, normalised_text: str) -> Neighbour | None:
+        """The first neighbouring topic the text names without any of that topic's `unless` words."""
+        words = normalised_text.split()
+        for neighbour, topics, unless in self._neighbour_matchers:
+            if topics.find(words) and not unless.find(words):
+                return neighbour
+        return None
 
     def route_key(self, normalised_text: str) -> str | None:
         """The key of the routing entry whose topic the text names (None when none does)."""

@@ -784,3 +784,43 @@ def test_a_consent_rule_answers_no_when_the_question_says_there_is_none(engine, 
 def test_asking_whether_a_like_means_a_recommendation_meets_the_no_endorsement_clause(engine):
     answer = engine.answer("if the school follows a charity does that mean it recommends them")
     assert answer.section == "2.4" and answer.verdict in ("no", "info"), (answer.verdict, answer.text)
+
+
+# --- round 9: topics next door to the policy ([neighbours] in policy/lexicon.toml) -------------------
+
+@pytest.mark.parametrize("question, topic", [
+    ("how do I deal with a subject access request from a parent", "data protection"),
+    ("can I update the class page on the school website", "website"),
+    ("should I teach the kids about fake news in pshe", "curriculum"),
+    ("is our anti-bullying policy up to date", "anti-bullying"),
+    ("whats the minimum age for whatsapp", "old enough"),
+    ("can I send the spelling list out on seesaw", "classroom"),
+    ("do trip permission slips need both parents to sign", "trips"),
+])
+def test_near_miss_topics_are_refused_with_whose_they_are(engine, question, topic):
+    answer = engine.answer(question, today=BEFORE_RENEWAL)
+    assert not answer.answered and answer.section is None and answer.verdict is None, (question, answer.clause)
+    assert topic in answer.text and "doesn't cover" in answer.text, answer.text
+    assert answer.ask_instead and answer.ask_instead != "the Headteacher" or "press" in topic
+
+
+@pytest.mark.parametrize("question", [
+    "does gdpr apply to what I post on my private instagram",
+    "can I share the school website link on my facebook",
+    "do we need photo consent to put a child on the website",
+    "can I post a video of my lesson on my own youtube",
+])
+def test_a_near_miss_word_with_social_media_in_the_question_is_still_answered(engine, question):
+    assert engine.answer(question, today=BEFORE_RENEWAL).answered, question
+
+
+def test_neighbouring_topics_come_from_the_lexicon_file(tmp_path):
+    from knowledge.lexicon import Lexicon
+    toml = tmp_path / "lexicon.toml"
+    toml.write_text('[neighbours.canteen]\nreason = "school meals"\nwho = "the kitchen"\n'
+                    'topics = ["canteen", "school dinner"]\nunless = ["facebook"]\n', encoding="utf-8")
+    lexicon = Lexicon.load(toml)
+    assert lexicon.neighbour("is the canteen open").who == "the kitchen"
+    assert lexicon.neighbour("whats the school dinner today").reason == "school meals"
+    assert lexicon.neighbour("can we post the canteen menu on facebook") is None
+    assert lexicon.neighbour("can i post on facebook") is None
