@@ -824,3 +824,16 @@ def test_neighbouring_topics_come_from_the_lexicon_file(tmp_path):
     assert lexicon.neighbour("whats the school dinner today").reason == "school meals"
     assert lexicon.neighbour("can we post the canteen menu on facebook") is None
     assert lexicon.neighbour("can i post on facebook") is None
+
+
+@pytest.mark.parametrize("question", [
+    "my year 4s are all on tiktok at home, are they allowed",
+    "pupils are on snapchat at home, are they supposed to be",
+])
+def test_allowed_and_supposed_are_not_narrated_events(engine, question):
+    assert not engine.answer(question, today=BEFORE_RENEWAL).report_suggested, question
+
+
+def test_a_real_past_event_with_the_same_scene_is_still_flagged(engine):
+    assert engine.answer("a year 4 boy showed me he was added by a man on tiktok at home",
+                         today=BEFORE_RENEWAL).report_suggested
