@@ -61,7 +61,7 @@ people person someone something anything everything nothing lot lots bit kind so
 good bad nice right wrong best worst better worse same different own other another every each both few
 many much more most less least also just only even still already again ever never always often sometimes
 really quite very too enough maybe perhaps probably actually basically literally once until after before
-while though although since because unless whether then here theres where""".split())
+while though although since because unless whether then here theres where whole entire""".split())
 # How questions are asked, whatever the school's lexicon says: never a topic.
 QUESTION_FILLER = frozenset("""im ive dont cant wont ok okay alright fine allowed allow please pls question
 wondering know tell am get got""".split())
@@ -127,14 +127,14 @@ AUDIENCE_CUES = [
                           r"(want|wants|asked|asking|wondering|ask)\b(?: \w+){0,3} (if|whether) (they|he|she) (can|could|are|is|may)\b|"
                           r"\b(can|may|should|could|do|does|are|is|must|will) (my |the |a |our )?(pupils?|children|"
                           r"child|kids?|students?|son|daughter)\b|\b(pupils?|children|kids|students) (allowed|can|"
-                          r"should|may)\b|\b(im|i am|as) a (pupil|student|child)\b|\bfor (pupils|children|kids)\b|"
+                          r"should|may)\b|\b(im|i am|as) a (pupil|student|child)\b|(?<!suitable )(?<!appropriate )(?<!ok )(?<!okay )(?<!safe )\bfor (pupils|children|kids)\b|"
                           r"\bfor (a |the )?(pupil|child|kid|student)s? to\b")),
     # The speaker asking about their own conduct, before any third party the question mentions
     # ("can I like a parent's post?", "can I share the school's posts on my own page?").
     ("staff", re.compile(r"\b(can|may|could|should|am|shall) i\b(?:\s+\w+){0,8}\s+(my|our) (own|personal)\b|"
                          r"^(can|may|could|should|am) i (allowed to )?(like|follow|share|comment|react|reply)\b")),
     # Third parties narrated as doing what their section governs ("a parent posts nasty stuff about me").
-    ("parents", re.compile(r"\b(a|the|my|our|if|when) (parent|mum|dad|carer)s? (?:(?:is|are|was|were|keeps|has been) )?(post|posts|posted|share|shares|shared|"
+    ("parents", re.compile(r"(?:\b(?:a|the|my|our|if|when|one of the|one of our)|^) ?(parent|mum|dad|carer)s? (?:(?:is|are|was|were|keeps|has been|has|have|just|has just) )?(post|posts|posted|share|shares|shared|uploaded|"
                            r"complain\w*|moan\w*|slag\w*|comment\w*|wrote|writes|put|puts|is posting|keeps)\b")),
     ("pupils", re.compile(r"\b(a|the|my|our|if|when) (pupil|child|student|kid)s? (?:who )?(?:(?:is|are|was|were|keeps|has been) )?(post|posts|posted|share|shares|shared|"
                           r"complain\w*|moan\w*|slag\w*|comment\w*|wrote|writes|is posting|keeps)\b")),
@@ -248,7 +248,9 @@ CONSENT_WORD = re.compile(r"\b(consent|permission)\b", re.I)
 # "hasn't got photo consent", "no permission", "without consent", "parents opted out"
 CONSENT_DENIED = re.compile(r"\b(no|not|without|hasnt|havent|never|didnt|doesnt|dont|isnt|refused|withdrew|withdrawn)\b"
                             r"(?:\s+\w+){0,3}?\s+(consent|permission)\b|\bopted out\b")
-ABOUT_THE_POLICY = re.compile(r"\b(this|the|our) (social media )?policy\b")
+ABOUT_THE_POLICY = re.compile(r"\b(this|the|our) ((?:social media|sm) )?policy\b")
+# "whose job is it to check…": who is responsible, not a job vacancy.
+WHOSE_JOB = re.compile(r"\bwho(?:s|se)? (?:job|responsibility|role|duty) is it to\b")
 ENDORSE_VERB = re.compile(r"\b(like|likes|liked|liking|follow|follows|followed|following)\b")
 HANDLE = re.compile(r"@\w+")
 # A clause that only points at other rules ("follow the above social media guidelines").
@@ -624,7 +626,7 @@ class Knowledge:
 
     def _answer(self, question: str, audience_hint: str | None) -> Answer:
         clipped = question[:MAX_QUESTION_CHARS]
-        normalised = _expand_text_speak(normalise(clipped))
+        normalised = WHOSE_JOB.sub("who should", _expand_text_speak(normalise(clipped)))
         words = normalised.split()
         if not any(ch.isalpha() for ch in normalised):
             return Answer(question=question, answered=False, confidence=0.0,

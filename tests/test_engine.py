@@ -837,3 +837,22 @@ def test_allowed_and_supposed_are_not_narrated_events(engine, question):
 def test_a_real_past_event_with_the_same_scene_is_still_flagged(engine):
     assert engine.answer("a year 4 boy showed me he was added by a man on tiktok at home",
                          today=BEFORE_RENEWAL).report_suggested
+
+
+# --- round 9: chat wording (sm, "whose job is it", "are governors covered", a parent narrated) ------------
+
+@pytest.mark.parametrize("question, sections, verdicts", [
+    ("are supply staff covered by the sm policy", {"1", "3"}, {"yes", "info"}),
+    ("is the sm policy reviewed every year", {"7"}, {"yes", "info"}),
+    ("whose job is it to make sure the school's posts are suitable for children", {"2.3"}, {"info"}),
+    ("dad shared a video of the whole year group from sports day on his facebook, is that allowed", {"5"}, {"no"}),
+    ("can the school see what i do on the school ipads", {"7"}, {"yes", "info"}),
+])
+def test_chat_wording_reaches_the_rule(engine, question, sections, verdicts):
+    answer = engine.answer(question, today=BEFORE_RENEWAL)
+    assert answer.section in sections and answer.verdict in verdicts, (question, answer.clause, answer.verdict)
+
+
+def test_a_third_person_scope_question_is_never_answered_with_a_ban(engine):
+    answer = engine.answer("are governors covered by the social media policy", today=BEFORE_RENEWAL)
+    assert answer.answered and answer.verdict != "no" and answer.section in {"1", "3"}, (answer.clause, answer.verdict)
