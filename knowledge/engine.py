@@ -255,6 +255,8 @@ ENDORSE_VERB = re.compile(r"\b(like|likes|liked|liking|follow|follows|followed|f
 HANDLE = re.compile(r"@\w+")
 # A clause that only points at other rules ("follow the above social media guidelines").
 POINTER = re.compile(r"\b(follow|apply) the above\b|\babove (social media )?(guidelines|rules)\b", re.I)
+# A rule the pointer points at may trail it this far when it meets the question's topic and the pointer does not.
+POINTED_RULE_RATIO = 0.6
 # A clause about raising things through the school's own channels.
 OFFICIAL_ROUTE = re.compile(r"\bthrough the school's official channels\b", re.I)
 SOCIAL_PLACE = re.compile(r"\b(facebook|fb|instagram|insta|ig|tiktok|snapchat|twitter|x|whatsapp|mumsnet|social media|"
@@ -590,8 +592,19 @@ class Knowledge:
             # the same section that forbids what is asked answers a yes/no question better.
             top_value, top_index = ranked[0]
             section = self.clauses[top_index].section
+            pointer_terms = self._clause_terms.get(top_index, frozenset())
+
+            def meets_what_the_pointer_does_not(index: int) -> bool:
+                # "chat about the playground incident in the class whatsapp": the incident is the
+                # pointed-at rule's business, the WhatsApp group only where it happens.
+                extra = (terms & self._clause_terms.get(index, frozenset())) - pointer_terms
+                return bool(extra - self._context_terms - self._generic_terms)
+
             rule = next((pair for pair in ranked[1:5] if self.clauses[pair[1]].section == section
-                         and self.clauses[pair[1]].verdict == "no" and pair[0] >= top_value * 0.8), None)
+                         and self.clauses[pair[1]].verdict == "no"
+                         and (pair[0] >= top_value * 0.8
+                              or (pair[0] >= top_value * POINTED_RULE_RATIO and meets_what_the_pointer_does_not(pair[1])))),
+                        None)
             if rule is not None:
                 ranked = [(top_value, rule[1]), (rule[0], top_index)] + [p for p in ranked[1:] if p[1] != rule[1]]
                 evidence[rule[1]] = max(evidence.get(rule[1], 0.0), evidence.get(top_index, 0.0))

@@ -856,3 +856,11 @@ def test_chat_wording_reaches_the_rule(engine, question, sections, verdicts):
 def test_a_third_person_scope_question_is_never_answered_with_a_ban(engine):
     answer = engine.answer("are governors covered by the social media policy", today=BEFORE_RENEWAL)
     assert answer.answered and answer.verdict != "no" and answer.section in {"1", "3"}, (answer.clause, answer.verdict)
+
+
+def test_a_pointer_clause_defers_to_the_rule_that_meets_the_question(engine):
+    # "follow the above guidelines in class WhatsApp groups" only says where; the incident is 5's own ban
+    answer = engine.answer("are parents allowed to go on about a behaviour incident in the class group chat",
+                           today=BEFORE_RENEWAL)
+    assert answer.section == "5" and answer.verdict == "no", (answer.clause, answer.verdict)
+    assert engine.answer("do the same rules apply in the class whatsapp group", today=BEFORE_RENEWAL).clause == "5-10"
