@@ -796,6 +796,10 @@ def test_asking_whether_a_like_means_a_recommendation_meets_the_no_endorsement_c
     ("whats the minimum age for whatsapp", "old enough"),
     ("can I send the spelling list out on seesaw", "classroom"),
     ("do trip permission slips need both parents to sign", "trips"),
+    ("how long should we hang on to safeguarding records", "records"),
+    ("do I need to lock my screen when I leave the classroom", "IT security"),
+    ("can we put the childrens names on the display board", "displays"),
+    ("is minecraft safe for kids to play at home", "old enough"),
 ])
 def test_near_miss_topics_are_refused_with_whose_they_are(engine, question, topic):
     answer = engine.answer(question, today=BEFORE_RENEWAL)
@@ -809,6 +813,9 @@ def test_near_miss_topics_are_refused_with_whose_they_are(engine, question, topi
     "can I share the school website link on my facebook",
     "do we need photo consent to put a child on the website",
     "can I post a video of my lesson on my own youtube",
+    "is it safe for kids to comment on the school facebook",
+    "what age counts as a child for safeguarding",
+    "can I put a photo of my corridor display on my own instagram",
 ])
 def test_a_near_miss_word_with_social_media_in_the_question_is_still_answered(engine, question):
     assert engine.answer(question, today=BEFORE_RENEWAL).answered, question
@@ -864,3 +871,8 @@ def test_a_pointer_clause_defers_to_the_rule_that_meets_the_question(engine):
                            today=BEFORE_RENEWAL)
     assert answer.section == "5" and answer.verdict == "no", (answer.clause, answer.verdict)
     assert engine.answer("do the same rules apply in the class whatsapp group", today=BEFORE_RENEWAL).clause == "5-10"
+
+
+def test_a_procedural_question_about_a_parents_request_is_not_a_disclosure(engine):
+    answer = engine.answer("a mum emailed asking for a copy of her sons file, whats the process", today=BEFORE_RENEWAL)
+    assert not answer.report_suggested and not answer.answered, answer.text
