@@ -19,7 +19,9 @@ import logging
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Awaitable, Callable, Mapping
+from urllib.parse import unquote, urlsplit
 
 from aiohttp import web
 from botbuilder.core import ActivityHandler, CardFactory, MessageFactory, TurnContext
@@ -51,6 +53,9 @@ MAX_ACTIVITY_BYTES = 256 * 1024
 MAX_BACKGROUND_TURNS = 64
 EMAIL_CACHE_SIZE = 1000
 CONNECTOR_CACHE_SIZE = 64  # service URLs: Teams uses a handful per region
+THROTTLED_CONVERSATIONS_KEPT = 1000
+MAX_RETRY_AFTER_SECONDS = 24 * 3600  # a bigger Retry-After is a fault; the outbox retries daily
+CONVERSATION_IN_URL = re.compile(r"/v3/conversations/(?P<conversation>[^/]+)/")
 MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 PRIVATE_NOTE = "I've sent you the details in a private chat."
 
@@ -256,6 +261,9 @@ class TeamsChannel:
         self._turns: set[asyncio.Task] = set()
         self._conversation_locks: dict[str, tuple[asyncio.Lock, int]] = {}
         self._emails: OrderedDict[str, str | None] = OrderedDict()
+        # Conversation id -> end of the connector's Retry-After. Teams limits each bot per
+        # conversation, so only that conversation waits; nothing is sent to it before then.
+        self._throttled: OrderedDict[str, datetime] = OrderedDict()
 
     @property
     def db(self):
@@ -394,6 +402,7 @@ class TeamsChannel:
                     await turn_context.send_activity(card_activity(reply))
             except Exception as failure:
                 log.warning("teams: reply not sent (%s); queued in the outbox", type(failure).__name__)
+                self._note_throttling(failure)
                 self._queue_unsent(incoming, turn_context.activity.id, index, reply)
 
     def _queue_unsent(self, incoming: Incoming, activity_id: str | None, index: int, reply: Reply) -> None:
@@ -407,16 +416,43 @@ class TeamsChannel:
 
     async def send_proactive(self, platform_user_id: str, reply: Reply) -> None:
         """Deliver to a person's private chat; DeliveryError (retried later) if it cannot be done."""
-        stored = (conversation_refs.personal(self.db, PLATFORM, platform_user_id)
-                  or conversation_refs.latest(self.db, PLATFORM, platform_user_id))
+        personal = conversation_refs.personal(self.db, PLATFORM, platform_user_id)
+        stored = personal or conversation_refs.latest(self.db, PLATFORM, platform_user_id)
         if stored is None:
             raise DeliveryError("teams: no conversation with this person yet")
+        reference = ConversationReference().deserialize(stored)
+        if personal is not None:  # without one, a new private chat is opened: nothing to wait for
+            wait = self._throttled_for(reference.conversation.id if reference.conversation else None)
+            if wait is not None:
+                raise DeliveryError("teams: the connector asked to wait (429 Retry-After)", wait)
         try:
-            await self._send_personal(ConversationReference().deserialize(stored), platform_user_id, reply)
+            await self._send_personal(reference, platform_user_id, reply)
         except DeliveryError:
             raise
         except Exception as failure:
+            self._note_throttling(failure)
             raise DeliveryError(f"teams: {type(failure).__name__}", _retry_after(failure)) from None
+
+    def _note_throttling(self, failure: Exception) -> None:
+        """Remember a 429's Retry-After for the conversation the refused request was posting to."""
+        retry_after, conversation = _retry_after(failure), _conversation_of(failure)
+        if retry_after is None or conversation is None:
+            return
+        self._throttled[conversation] = self.hub.services.now() + timedelta(seconds=retry_after)
+        self._throttled.move_to_end(conversation)
+        if len(self._throttled) > THROTTLED_CONVERSATIONS_KEPT:
+            self._throttled.popitem(last=False)
+
+    def _throttled_for(self, conversation: str | None) -> float | None:
+        """Seconds still to wait before posting to this conversation; None when free."""
+        until = self._throttled.get(conversation) if conversation else None
+        if until is None:
+            return None
+        remaining = (until - self.hub.services.now()).total_seconds()
+        if remaining > 0:
+            return remaining
+        del self._throttled[conversation]
+        return None
 
     async def _send_personal(self, reference: ConversationReference, platform_user_id: str, reply: Reply) -> None:
         """Continue the person's 1:1 chat; open one first (from any reference to them) if needed."""
@@ -463,13 +499,18 @@ def _sending(reply: Reply) -> Callable[[TurnContext], Awaitable[None]]:
 
 
 def _retry_after(failure: Exception) -> float | None:
-    """Honour the connector's Retry-After (HTTP 429) when there is one."""
+    """Honour the connector's Retry-After (HTTP 429) when there is one: whole seconds, capped at
+    a day. Anything else (an HTTP date, "inf", a negative number) leaves it to the outbox backoff."""
     response = getattr(failure, "response", None)
-    value = getattr(response, "headers", {}).get("Retry-After") if response is not None else None
-    try:
-        return float(value) if value else None
-    except ValueError:
-        return None
+    value = str(getattr(response, "headers", {}).get("Retry-After") or "").strip() if response is not None else ""
+    return float(min(int(value), MAX_RETRY_AFTER_SECONDS)) if value.isascii() and value.isdigit() else None
+
+
+def _conversation_of(failure: Exception) -> str | None:
+    """The conversation a failed connector request was for, read from its URL."""
+    response = getattr(failure, "response", None)
+    match = CONVERSATION_IN_URL.search(urlsplit(str(getattr(response, "url", None) or "")).path)
+    return unquote(match["conversation"]) if match else None
 
 
 def _error(status: int, message: str) -> web.Response:
