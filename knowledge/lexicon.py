@@ -119,12 +119,19 @@ class Lexicon:
         kept.extend(words[position:])
         return " ".join(kept), found
 
+    def _off_topic_spans(self, words: list[str]) -> list[tuple[int, int, str]]:
+        """Off-topic phrases, except those inside a longer lexicon phrase ("dinner" in "dinner ladies",
+        who are staff; "thank you" in "a thank you post to")."""
+        longer = [(start, end) for start, end, _ in self._variants.find(words) if end - start > 1]
+        return [(start, end, phrase) for start, end, phrase in self._oos.find(words)
+                if not any(s <= start and end <= e and e - s > end - start for s, e in longer)]
+
     def out_of_scope_hits(self, normalised_text: str) -> list[str]:
-        return [phrase for _, _, phrase in self._oos.find(normalised_text.split())]
+        return [phrase for _, _, phrase in self._off_topic_spans(normalised_text.split())]
 
     def remove_out_of_scope(self, normalised_text: str) -> str:
         words = normalised_text.split()
-        for start, end, _ in reversed(self._oos.find(words)):
+        for start, end, _ in reversed(self._off_topic_spans(words)):
             del words[start:end]
         return " ".join(words)
 

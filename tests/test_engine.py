@@ -876,3 +876,19 @@ def test_a_pointer_clause_defers_to_the_rule_that_meets_the_question(engine):
 def test_a_procedural_question_about_a_parents_request_is_not_a_disclosure(engine):
     answer = engine.answer("a mum emailed asking for a copy of her sons file, whats the process", today=BEFORE_RENEWAL)
     assert not answer.report_suggested and not answer.answered, answer.text
+
+
+@pytest.mark.parametrize("question, sections", [
+    ("does the policy cover the dinner ladies", {"1", "3"}),
+    ("does the sm policy still count over the hols", {"1"}),
+])
+def test_staff_roles_and_holidays_in_chat_words_reach_the_scope_rules(engine, question, sections):
+    answer = engine.answer(question, today=BEFORE_RENEWAL)
+    assert answer.answered and answer.section in sections and answer.verdict != "no", (question, answer.clause)
+
+
+def test_an_off_topic_word_inside_a_longer_lexicon_phrase_is_not_off_topic():
+    from knowledge.lexicon import Lexicon
+    lexicon = Lexicon(synonyms={"colleagues staff": ["dinner ladies"]}, out_of_scope=["dinner", "menu"])
+    assert lexicon.out_of_scope_hits("do the rules apply to dinner ladies") == []
+    assert lexicon.remove_out_of_scope("what is for dinner on the menu") == "what is for on the"
