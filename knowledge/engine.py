@@ -64,7 +64,7 @@ really quite very too enough maybe perhaps probably actually basically literally
 while though although since because unless whether then here theres where whole entire""".split())
 # How questions are asked, whatever the school's lexicon says: never a topic.
 QUESTION_FILLER = frozenset("""im ive dont cant wont ok okay alright fine allowed allow please pls question
-wondering know tell am get got""".split())
+wondering know tell am get got against""".split())
 VERDICT_INTENT = re.compile(r"^(can|could|may|might|am|are|is|isnt|should|shall|do|does|did|must|will|would|have|"
                             r"has|are|im|ive|please|quick|allowed|ok|okay|any|if)\b|\b(allowed|ok to|okay to|"
                             r"alright to|fine to|permitted|supposed to|got to|have to)\b")
@@ -109,7 +109,8 @@ QUESTION_NEGATES = re.compile(r"\b(not|no|cant|cannot|dont|doesnt|isnt|arent|won
 AUDIENCE_CUES = [
     # A member of staff narrated as doing what section 3 governs ("my son's teacher posted a pic of him").
     ("staff", re.compile(r"\b(teacher|ta|colleague|member of staff|staff member|volunteer|governor|coach)s? (?:has |have |is |was )?"
-                         r"(posted|posts|shared|shares|put|added|adds|messaged|messages|is posting|uploaded)\b")),
+                         r"(posted|posts|shared|shares|put|added|adds|messaged|messages|is posting|uploaded|keeps|"
+                         r"complain\w*|moan\w*|slag\w*|rant\w*|is ranting|is moaning|is complaining)\b")),
     # A parent who volunteers or governs is asking as one of the staff (section 3 covers them).
     ("staff", re.compile(r"\b(im|i am|as) an? (parent|mum|dad) (volunteer|governor|helper)\b|"
                          r"\bstaff (whatsapp|group|groups|chat|chats|facebook|fb|instagram|insta|social media|socials|"
@@ -136,7 +137,8 @@ AUDIENCE_CUES = [
     # Third parties narrated as doing what their section governs ("a parent posts nasty stuff about me").
     ("parents", re.compile(r"(?:\b(?:a|the|my|our|if|when|one of the|one of our)|^) ?(parent|mum|dad|carer)s? (?:(?:is|are|was|were|keeps|has been|has|have|just|has just) )?(post|posts|posted|share|shares|shared|uploaded|"
                            r"complain\w*|moan\w*|slag\w*|comment\w*|wrote|writes|put|puts|is posting|keeps)\b")),
-    ("pupils", re.compile(r"\b(a|the|my|our|if|when) (pupil|child|student|kid)s? (?:who )?(?:(?:is|are|was|were|keeps|has been) )?(post|posts|posted|share|shares|shared|"
+    ("pupils", re.compile(r"\b(a|the|my|our|if|when|one of my|one of our) (pupil|child|student|kid|boy|girl|lad|"
+                          r"(?:year|yr|y) ?[1-6])s? (?:who )?(?:(?:is|are|was|were|keeps|has been) )?(post|posts|posted|share|shares|shared|"
                           r"complain\w*|moan\w*|slag\w*|comment\w*|wrote|writes|is posting|keeps)\b")),
     ("school_accounts", re.compile(r"\b(school|schools|official|cjs|our) (facebook|instagram|fb|insta|ig|page|account|"
                                    r"accounts|social media|socials|channels?|feed|posts)\b|\bthe school (post|like|follow)|"
@@ -194,7 +196,8 @@ QUESTION_GROUP_WORDS = {
     "pupils": r"pupils?|children|child|childs|kids?|students?|year ?[1-6]s?|y[1-6]s?|boys?|girls?|class|leavers?",
     "parents": r"parents?|carers?|mums?|dads?|mothers?|fathers?|grandparents?"}
 QUESTION_GROUP = re.compile(r"\b(?:(" + QUESTION_GROUP_WORDS["pupils"] + r")|(" + QUESTION_GROUP_WORDS["parents"] + r"))\b")
-ACTOR_SLOT = re.compile(r"(?:^|\b(?:can|could|may|should|do|does|are|will|would|must|if|when)\s+)(?:a |the |our |my )?$"
+ACTOR_SLOT = re.compile(r"(?:^|\b(?:can|could|may|should|do|does|are|will|would|must|if|when)\s+)"
+                        r"(?:a |the |our |my |one of (?:my|our|the) )?$"
                         r"|\b(?:as|im|i am|being|speaking as) (?:a |an )?$")  # "as a parent, can I…": the asker
 # "Do I need permission to post a pupil's name on the school instagram": consent for the content, not
 # who may log in to the account.
@@ -249,6 +252,8 @@ CONSENT_WORD = re.compile(r"\b(consent|permission)\b", re.I)
 CONSENT_DENIED = re.compile(r"\b(no|not|without|hasnt|havent|never|didnt|doesnt|dont|isnt|refused|withdrew|withdrawn)\b"
                             r"(?:\s+\w+){0,3}?\s+(consent|permission)\b|\bopted out\b")
 ABOUT_THE_POLICY = re.compile(r"\b(this|the|our) ((?:social media|sm) )?policy\b")
+# A third party acting on the asker ("slagging me off", "moaning about me"): the asker is staff.
+ABOUT_ME = re.compile(r"\b(about|at|of|against|to|on) me\b|\b\w+ing me off\b|\b\w+ed me off\b")
 # "whose job is it to check…": who is responsible, not a job vacancy.
 WHOSE_JOB = re.compile(r"\bwho(?:s|se)? (?:job|responsibility|role|duty) is it to\b")
 ENDORSE_VERB = re.compile(r"\b(like|likes|liked|liking|follow|follows|followed|following)\b")
@@ -436,6 +441,7 @@ class Knowledge:
         self._head_name = re.compile(rf"\b(?:(?:miss|mrs|mr|ms|mx|dr)\s+)?(?:\w\s+)?{surname[0]}\b") \
             if surname and len(surname[0]) > 2 else None
         self._medium_terms = frozenset(self._terms(normalise(MEDIUM_WORDS)))
+        self._staff_terms = frozenset(self._terms("members of staff"))
         # Words that only say where (the platforms, the school's page, a device), never what about.
         self._generic_terms = frozenset(self._terms(normalise(
             "facebook instagram social media school official channels page account accounts post posts use "
@@ -450,7 +456,10 @@ class Knowledge:
         vocabulary = set(document_frequency) | self.lexicon.variant_words()
         for clause in self.clauses:
             vocabulary.update(normalise(clause.statement).split())
-        self.vocabulary = frozenset(vocabulary | ENGLISH_FUNCTION_WORDS | self.stopwords | COMMON_WORDS)
+        everyday = frozenset(normalise(" ".join(self.lexicon.everyday_words)).split())
+        self.vocabulary = frozenset(vocabulary | ENGLISH_FUNCTION_WORDS | self.stopwords | COMMON_WORDS | everyday)
+        # An inflection of a known word ("keeps", "cakes", "monitors") is no typo either.
+        self._vocabulary_stems = frozenset(_stem(w) for w in self.vocabulary)
         # Typo correction only targets words long enough to be mistyped meaningfully.
         self._lexicon_words = frozenset(self.lexicon.variant_words()) - self.stopwords
         self._correctable = sorted(w for w in self.vocabulary if len(w) >= 3 and not w.isdigit())
@@ -459,7 +468,7 @@ class Knowledge:
     # --- scoring ---------------------------------------------------------------------------
 
     def _correct(self, word: str) -> str:
-        if word in self.vocabulary or len(word) < 4 or not word.isalpha():
+        if word in self.vocabulary or len(word) < 4 or not word.isalpha() or _stem(word) in self._vocabulary_stems:
             return word
         cached = self._typo_cache.get(word)
         if cached is None:
@@ -489,7 +498,11 @@ class Knowledge:
         kept: dict = {}
         terms = set(self._terms(corrected if asks_applies else IDENTITY.sub(" ", corrected), kept))
         content = [w for w in corrected.split() if w not in self.stopwords and len(w) > 1 and not w.isdigit()]
-        known = sum(1 for w in content if w in self.idf or w in self._lexicon_words)
+        known = sum(1 for w in content if w in self.idf or _stem(w) in self.idf or w in self._lexicon_words)
+        audience = self._query_audience(corrected)
+        if audience in ("parents", "pupils") and ABOUT_ME.search(corrected) and not IDENTITY.search(corrected):
+            # "a pupil keeps moaning about me": the member of staff asking is what it is about
+            terms |= self._staff_terms
         info = {"normalised": corrected, "words": words, "terms": terms, "rewrite": kept["rewrite"],
                 "coverage": known / len(content) if content else 0.0}
         if not terms:
@@ -508,7 +521,6 @@ class Knowledge:
                 overlap[target_index] = overlap.get(target_index, 0.0) + weight
         if not overlap:
             return [], info
-        audience = self._query_audience(corrected)
         info["audience"] = audience
         platforms = [name for name, pattern in PLATFORMS.items() if pattern.search(corrected)]
         asks_who = bool(re.match(r"(who|whos|whose)\b", PREFACE.sub("", corrected)))

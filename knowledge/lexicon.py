@@ -56,6 +56,7 @@ class Lexicon:
     core: dict = field(default_factory=dict)  # [core] context: scene-setting words, never a question's core
     logistics: dict = field(default_factory=dict)  # [logistics] openers / things / commerce / anchors
     neighbours: list[Neighbour] = field(default_factory=list)  # [neighbours.<key>] topics next door
+    everyday_words: list[str] = field(default_factory=list)  # [typos] everyday: real words, never "corrected"
 
     def __post_init__(self) -> None:
         self._terms_of_variant: dict[str, list[str]] = {}
@@ -94,6 +95,7 @@ class Lexicon:
             neighbours=[Neighbour(key, entry.get("reason", key), entry.get("who", "the Headteacher"),
                                   tuple(entry.get("topics", [])), tuple(entry.get("unless", [])))
                         for key, entry in raw.get("neighbours", {}).items()],
+            everyday_words=list(raw.get("typos", {}).get("everyday", [])),
         )
 
     def variant_words(self) -> set[str]:

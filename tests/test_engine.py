@@ -892,3 +892,28 @@ def test_an_off_topic_word_inside_a_longer_lexicon_phrase_is_not_off_topic():
     lexicon = Lexicon(synonyms={"colleagues staff": ["dinner ladies"]}, out_of_scope=["dinner", "menu"])
     assert lexicon.out_of_scope_hits("do the rules apply to dinner ladies") == []
     assert lexicon.remove_out_of_scope("what is for dinner on the menu") == "what is for on the"
+
+
+# --- round 9: typo correction leaves real words alone -----------------------------------------------
+
+def test_everyday_words_and_inflections_are_not_corrected_into_policy_words(tmp_path):
+    policy = POLICY / "calmore-social-media-policy.txt"
+    bare = Knowledge.load(policy, None, None)
+    assert bare._correct("poster") == "posted"  # the unguarded corrector's mistake this guards against
+    assert bare._correct("freind") == "friend"
+    lexicon = tmp_path / "lexicon.toml"
+    lexicon.write_text('[typos]\neveryday = ["poster"]\n', encoding="utf-8")
+    guarded = Knowledge.load(policy, lexicon, None)
+    assert guarded._correct("poster") == "poster"
+    assert guarded._correct("freind") == "friend"  # real typos are still corrected
+    assert guarded._correct("complains") == "complains"  # an inflection of a policy word is no typo
+
+
+@pytest.mark.parametrize("question, section", [
+    ("one of my pupils keeps moaning about me on snapchat, is that against the rules", "4"),
+    ("a mum keeps slagging me off on facebook, what can I do", "5"),
+    ("my colleague keeps moaning about slt on her facebook", "3"),
+])
+def test_a_third_party_acting_on_the_asker_is_that_partys_section(engine, question, section):
+    answer = engine.answer(question, today=BEFORE_RENEWAL)
+    assert answer.section == section and answer.verdict in ("no", "info"), (question, answer.clause, answer.verdict)
