@@ -800,6 +800,8 @@ def test_asking_whether_a_like_means_a_recommendation_meets_the_no_endorsement_c
     ("do I need to lock my screen when I leave the classroom", "IT security"),
     ("can we put the childrens names on the display board", "displays"),
     ("is minecraft safe for kids to play at home", "old enough"),
+    ("am I allowed to drop a pupil home in my car after club", "code of conduct"),
+    ("who sorts the dbs checks for new volunteers", "recruitment"),
 ])
 def test_near_miss_topics_are_refused_with_whose_they_are(engine, question, topic):
     answer = engine.answer(question, today=BEFORE_RENEWAL)
