@@ -251,9 +251,14 @@ CONSENT_WORD = re.compile(r"\b(consent|permission)\b", re.I)
 # "hasn't got photo consent", "no permission", "without consent", "parents opted out"
 CONSENT_DENIED = re.compile(r"\b(no|not|without|hasnt|havent|never|didnt|doesnt|dont|isnt|refused|withdrew|withdrawn)\b"
                             r"(?:\s+\w+){0,3}?\s+(consent|permission)\b|\bopted out\b")
+# "will the school like…", "our school like": the school's own liking (rule 2.4), never "such as".
+SCHOOL_LIKES = re.compile(r"\b(the|our|will|would|does|can|could|should|may) (school|schools) like\b")
 ABOUT_THE_POLICY = re.compile(r"\b(this|the|our) ((?:social media|sm) )?policy\b")
 # A third party acting on the asker ("slagging me off", "moaning about me"): the asker is staff.
 ABOUT_ME = re.compile(r"\b(about|at|of|against|to|on) me\b|\b\w+ing me off\b|\b\w+ed me off\b")
+# "things like bullying", "outside school like group chats": "like" meaning "such as", not a like.
+SUCH_AS = re.compile(r"\b(things|stuff|something|anything|situations|cases|issues|problems|apps|sites|platforms|games|"
+                     r"school|home|online|chats?|groups?) like\b")
 # "whose job is it to check…": who is responsible, not a job vacancy.
 WHOSE_JOB = re.compile(r"\bwho(?:s|se)? (?:job|responsibility|role|duty) is it to\b")
 ENDORSE_VERB = re.compile(r"\b(like|likes|liked|liking|follow|follows|followed|following)\b")
@@ -652,6 +657,7 @@ class Knowledge:
     def _answer(self, question: str, audience_hint: str | None) -> Answer:
         clipped = question[:MAX_QUESTION_CHARS]
         normalised = WHOSE_JOB.sub("who should", _expand_text_speak(normalise(clipped)))
+        normalised = SUCH_AS.sub(r"\1 such as", normalised) if not SCHOOL_LIKES.search(normalised) else normalised
         words = normalised.split()
         if not any(ch.isalpha() for ch in normalised):
             return Answer(question=question, answered=False, confidence=0.0,

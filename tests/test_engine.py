@@ -919,3 +919,30 @@ def test_everyday_words_and_inflections_are_not_corrected_into_policy_words(tmp_
 def test_a_third_party_acting_on_the_asker_is_that_partys_section(engine, question, section):
     answer = engine.answer(question, today=BEFORE_RENEWAL)
     assert answer.section == section and answer.verdict in ("no", "info"), (question, answer.clause, answer.verdict)
+
+
+# --- round 9: concern vocabulary (extremist ideas, unknown numbers, bed-sharing, support staff) ------
+
+@pytest.mark.parametrize("question", [
+    "kid in my class is obsessed with some youtuber who says women are worthless and is repeating it",
+    "one of the y5 girls is being sent creepy voice notes on whatsapp from a number she doesnt know",
+    "my little reader said her mums friend gets in her bed when he stays over",
+    "the new lunchtime assistant follows lots of our pupils on instagram",
+])
+def test_round9_concerns_in_fresh_words_are_flagged(engine, question):
+    assert engine.answer(question, today=BEFORE_RENEWAL).report_suggested, question
+
+
+@pytest.mark.parametrize("question, section", [
+    ("is cyberbullying other kids against the policy for pupils", "4"),
+    ("can the school post a photo of a child who is in care", "2"),
+])
+def test_round9_everyday_words_do_not_become_policy_words(engine, question, section):
+    answer = engine.answer(question, today=BEFORE_RENEWAL)
+    assert answer.section.startswith(section) and not answer.report_suggested, (question, answer.clause)
+
+
+def test_like_meaning_such_as_is_not_the_liking_rule(engine):
+    answer = engine.answer("does the policy cover things like group chats after school", today=BEFORE_RENEWAL)
+    assert answer.answered and answer.section != "2.4", answer.clause
+    assert engine.answer("will the school like the scouts page", today=BEFORE_RENEWAL).section == "2.4"
