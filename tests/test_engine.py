@@ -946,3 +946,26 @@ def test_like_meaning_such_as_is_not_the_liking_rule(engine):
     answer = engine.answer("does the policy cover things like group chats after school", today=BEFORE_RENEWAL)
     assert answer.answered and answer.section != "2.4", answer.clause
     assert engine.answer("will the school like the scouts page", today=BEFORE_RENEWAL).section == "2.4"
+
+
+# --- round 9: held-out sets 12 (developed against, so no longer blind) and 13 (blind, run once) -------
+
+@pytest.mark.parametrize("name,size", [("questions_holdout12.toml", 64), ("questions_holdout13.toml", 36)])
+def test_round9_sets_are_disjoint_from_examples(name, size):
+    examples = tomllib.loads((POLICY / "examples.toml").read_text(encoding="utf-8"))["clauses"]
+    phrasings = {e.strip().lower().rstrip("?") for values in examples.values() for e in values}
+    items = _held_out(name)
+    overlap = [item["q"] for item in items if item["q"].strip().lower().rstrip("?") in phrasings]
+    assert len(items) == size and not overlap, overlap
+
+
+# Set 12 end of round 9: 100/97.3/100/91.7/100, 0 false flags. Set 13 first (blind) run: 85/90/90/94.1/100,
+# 1 false flag — floors a little below both, so a later change that loses ground on them fails here.
+@pytest.mark.parametrize("name,floors", [
+    ("questions_holdout12.toml", {"section": 0.95, "answered": 0.94, "refused": 0.94, "verdict": 0.88, "flagged": 1.0,
+                                  "false_flags": 1}),
+    ("questions_holdout13.toml", {"section": 0.80, "answered": 0.85, "refused": 0.80, "verdict": 0.88, "flagged": 1.0,
+                                  "false_flags": 2}),
+])
+def test_round9_held_out_figures(engine, name, floors):
+    test_round3_held_out_figures(engine, name, floors)
