@@ -697,8 +697,8 @@ class Knowledge:
         if neighbour is not None:
             # A topic next door (the website, a subject access request, a lesson): it shares words with
             # a rule, but the answer belongs to another policy, so say whose it is rather than misquote.
-            return self._refuse(question, normalised, 0.0, f"That is about {neighbour.reason}, which the "
-                                "social media policy doesn't cover.", who=neighbour.who)
+            return self._refuse(question, normalised, 0.0, f"That is about {neighbour.reason}; the social "
+                                "media policy doesn't cover it.", who=neighbour.who)
         if not disclosure and not asks_scope and self.lexicon.is_logistics(PREFACE.sub("", normalised)):
             # An errand about running the school (a charger, a form, ordering photos) that names no
             # medium or duty only shares a word with a rule: say who to ask instead.
