@@ -171,11 +171,18 @@ def cmd_package_teams(args) -> int:
 
 # --- operations (docs/OPERATIONS.md) ------------------------------------------------------------
 
+SERVER_DATABASE_BACKUP = ("POLICYBOT_DB is a PostgreSQL server: back it up and restore it with the server's own "
+                          "tools (pg_dump / pg_restore, or the hosting provider's backups); see docs/OPERATIONS.md.")
+
+
 def cmd_backup(args) -> int:
     """An online backup of the database (safe while the server runs)."""
     from storage.backup import backup, check
-    from storage.database import database_path
+    from storage.database import database_path, is_server_url
 
+    if is_server_url(database_path()):
+        print(SERVER_DATABASE_BACKUP, file=sys.stderr)
+        return 2
     path = backup(database_path(), args.output)
     rows = check(path)
     print(f"Backed up {database_path()} to {path} ({sum(rows.values())} rows in {len(rows)} tables).")
@@ -187,8 +194,11 @@ def cmd_backup(args) -> int:
 def cmd_restore(args) -> int:
     """Replace the database with a backup (stop the server first)."""
     from storage.backup import NotAPolicyBotDatabase, restore
-    from storage.database import database_path
+    from storage.database import database_path, is_server_url
 
+    if is_server_url(database_path()):
+        print(SERVER_DATABASE_BACKUP, file=sys.stderr)
+        return 2
     try:
         kept = restore(args.file, database_path())
     except NotAPolicyBotDatabase as refusal:
@@ -319,10 +329,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from storage.errors import DatabaseSetupError, StorageFault
+
     args = build_parser().parse_args(argv)
     if args.command is None:
         args = build_parser().parse_args(["serve", *(argv or [])])
-    return args.func(args)
+    try:
+        return args.func(args)
+    except (DatabaseSetupError, StorageFault) as problem:  # a setting to fix, not a bug: no traceback
+        print(f"Policy Bot cannot use its database: {problem}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

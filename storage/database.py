@@ -33,6 +33,7 @@ MIGRATION_MODULES = (
 )
 
 DEFAULT_DB_PATH = "data/policybot.db"
+MIGRATION_LOCK_ID = 0x706F6C6963790001  # any constant: PostgreSQL advisory lock for migrations
 # Handlers run on the event loop, so a write waiting on another process's lock (a backup, a CLI
 # command) holds up every channel: wait a little, then tell the person clearly and change nothing.
 BUSY_TIMEOUT_MS = 2500
@@ -75,10 +76,15 @@ class Store(Protocol):
     def query(self, sql: str, params: Sequence[Any] | None = None) -> Iterator[dict]: ...
     def atomic(self) -> AbstractContextManager[Any]: ...
     def __getitem__(self, name: str) -> StoreTable: ...
+    def create_view(self, name: str, sql: str) -> Any: ...
 
 
 def database_path() -> str:
     return os.environ.get("POLICYBOT_DB") or DEFAULT_DB_PATH
+
+
+def is_server_url(location: str) -> bool:
+    return location.startswith(("postgresql://", "postgres://"))
 
 
 def is_sqlite(db: Store) -> bool:
@@ -90,7 +96,7 @@ def open_database(path: str | Path | None = None) -> Store:
 
     `path` (or POLICYBOT_DB) is a SQLite file, or a postgresql:// URL."""
     location = str(path or database_path())
-    if location.startswith(("postgresql://", "postgres://")):
+    if is_server_url(location):
         return _open_postgres(location)
     path = Path(location)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -108,14 +114,22 @@ def open_database(path: str | Path | None = None) -> Store:
 
 def _open_postgres(url: str) -> Store:
     from storage.crypto import KEY_ENV, KEY_FILE_ENV
-    from storage.postgres import PostgresDatabase
+    from storage.errors import DatabaseSetupError
 
     if not (os.environ.get(KEY_ENV) or os.environ.get(KEY_FILE_ENV)):
         # With SQLite the key file sits beside the database; a server database has no "beside".
-        raise RuntimeError(f"a PostgreSQL database needs the report encryption key: set {KEY_ENV}"
-                           f" or {KEY_FILE_ENV} (see docs/OPERATIONS.md)")
+        raise DatabaseSetupError(f"a PostgreSQL database needs the report encryption key: set {KEY_ENV}"
+                                 f" or {KEY_FILE_ENV} (see docs/OPERATIONS.md)")
+    try:
+        from storage.postgres import PostgresDatabase
+    except ImportError:
+        raise DatabaseSetupError("PostgreSQL support is not installed: pip install 'policybot[postgres]'") from None
     db = PostgresDatabase(url, lock_timeout_ms=BUSY_TIMEOUT_MS)
-    migrate(db)
+    # Several bot processes (one per school, or a CLI beside the server) may start at once:
+    # one migrates, the others wait for it, then find nothing pending.
+    with db.atomic():
+        db.execute("SELECT pg_advisory_xact_lock(?)", [MIGRATION_LOCK_ID])
+        migrate(db)
     return db
 
 

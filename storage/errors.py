@@ -12,3 +12,7 @@ class StorageFault(Exception):
 
 
 STORAGE_FAULTS: tuple[type[Exception], ...] = (sqlite3.OperationalError, StorageFault)
+
+
+class DatabaseSetupError(Exception):
+    """The database cannot be used as configured (e.g. a server database without the report key)."""

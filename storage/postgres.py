@@ -34,10 +34,6 @@ _COLUMN_TYPES = {str: 'TEXT COLLATE "C"', int: "BIGINT", float: "DOUBLE PRECISIO
                  bool: "BIGINT"}
 
 
-def is_postgres_url(location: object) -> bool:
-    return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
-
-
 @lru_cache(maxsize=1024)
 def to_postgres_sql(sql: str) -> str:
     """`?` outside quotes → `%s`; every `%` → `%%` (psycopg reads `%` as a placeholder marker)."""
@@ -127,6 +123,9 @@ class PostgresDatabase:
         return PostgresTable(self, name)
 
     table = __getitem__
+
+    def create_view(self, name: str, sql: str) -> None:
+        self.execute(f"CREATE VIEW {_quoted(name)} AS {sql}")
 
     def table_names(self) -> list[str]:
         return [row[0] for row in self.execute(

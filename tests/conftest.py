@@ -1,9 +1,10 @@
-"""Shared fixtures: a real SQLite file per test, the real policy knowledge, and a clock tests move."""
+"""Shared fixtures: a real database per test (a SQLite file, and a PostgreSQL schema), the real policy knowledge, and a clock tests move."""
 from __future__ import annotations
 
 import io
 import logging
 import os
+import subprocess
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -42,11 +43,50 @@ def knowledge():
     return app.load_knowledge(Config.load())
 
 
+@pytest.fixture(scope="session")
+def postgres_server():
+    from tests.postgres_server import REQUIRE_ENV, PostgresServer
+
+    try:
+        server = PostgresServer.start()
+    except (RuntimeError, OSError, ImportError, subprocess.CalledProcessError) as error:
+        if os.environ.get(REQUIRE_ENV):
+            pytest.fail(f"PostgreSQL is required here ({REQUIRE_ENV}) but could not start: {error}")
+        pytest.skip(f"PostgreSQL is not available: {error}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_location(request, tmp_path, monkeypatch) -> str:
+    """Where a test's database lives: a SQLite file, then a fresh schema on a PostgreSQL server,
+    so every handler test proves the storage interface on both."""
+    if request.param == "sqlite":
+        return str(tmp_path / "policybot.db")
+    from cryptography.fernet import Fernet
+
+    # A server database keeps no key file beside itself: the key comes from the environment.
+    monkeypatch.setenv("POLICYBOT_REPORT_KEY", Fernet.generate_key().decode())
+    return request.getfixturevalue("postgres_server").url_for_new_schema()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked sqlite_only (backups of the file, the key file beside it, SQLite's own lock and
+    full faults) run on SQLite alone; every other database test runs on both."""
+    chosen, dropped = [], []
+    for item in items:
+        on_postgres = getattr(item, "callspec", None) and item.callspec.params.get("database_location") == "postgresql"
+        (dropped if on_postgres and item.get_closest_marker("sqlite_only") else chosen).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = chosen
+
+
 @pytest.fixture
-def services(tmp_path, clock, knowledge):
+def services(database_location, clock, knowledge):
     import app
 
-    built = app.build_services(db_path=str(tmp_path / "policybot.db"), clock=clock, knowledge=knowledge)
+    built = app.build_services(db_path=database_location, clock=clock, knowledge=knowledge)
     yield built
     built.db.conn.close()
 

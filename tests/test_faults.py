@@ -280,6 +280,7 @@ def db_file(services) -> Path:
     return Path(services.db.execute("PRAGMA database_list").fetchone()[2])
 
 
+@pytest.mark.sqlite_only  # PostgreSQL's lock and full faults: tests/test_postgres_store.py
 async def test_a_locked_database_gets_a_clear_message_changes_nothing_and_health_says_locked(services, web_chat):
     path = db_file(services)
     for answer in REPORT_ANSWERS:
@@ -313,6 +314,7 @@ async def test_a_locked_database_gets_a_clear_message_changes_nothing_and_health
     assert after["drafts"] == before["drafts"] + 1
 
 
+@pytest.mark.sqlite_only  # PostgreSQL's lock and full faults: tests/test_postgres_store.py
 async def test_a_full_database_gets_a_clear_message_changes_nothing_and_health_says_full(services, web_chat):
     path = db_file(services)
     for answer in REPORT_ANSWERS:

@@ -22,8 +22,8 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def db(tmp_path):
-    database = open_database(tmp_path / "gaps.db")
+def db(database_location):
+    database = open_database(database_location)
     yield database
     database.conn.close()
 
@@ -143,10 +143,10 @@ def test_chat_shows_only_the_top_items(services):
 
 # --- the command line -------------------------------------------------------------------------
 
-def test_gaps_cli_writes_csv_to_a_file_and_to_stdout(tmp_path, db):
+def test_gaps_cli_writes_csv_to_a_file_and_to_stdout(tmp_path, db, database_location):
     ask(db, "Can I use TikTok in class?", T0)
     ask(db, "can i use tiktok in class", T0 + timedelta(days=1))
-    env = {**os.environ, "POLICYBOT_DB": str(tmp_path / "gaps.db")}
+    env = {**os.environ, "POLICYBOT_DB": database_location}
     out_file = tmp_path / "gaps.csv"
     done = subprocess.run([sys.executable, "app.py", "gaps", "--csv", "--output", str(out_file)], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=60)

@@ -26,6 +26,7 @@ from storage import crypto, outbox, retention
 from storage import drafts as draft_store
 from storage import reports as report_store
 from storage import training as training_store
+from storage.database import open_database
 from storage.questions import record_question
 from storage.state import first_time_seen
 
@@ -33,9 +34,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRET_WHAT = "Zebra-Quartz-7781 saw the pupil's photo shared in the class group"
 
 
-def run_app(*args: str, db: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+def run_app(*args: str, db: Path | str, env: dict | None = None) -> subprocess.CompletedProcess:
     environment = {**os.environ, "POLICYBOT_DB": str(db), **(env or {})}
-    environment.pop(crypto.KEY_ENV, None) if not (env and crypto.KEY_ENV in env) else None
+    if Path(str(db)).suffix == ".db" and not (env and crypto.KEY_ENV in env):
+        environment.pop(crypto.KEY_ENV, None)  # a SQLite file's key is the key file beside it
     return subprocess.run([sys.executable, str(ROOT / "app.py"), *args], cwd=ROOT, env=environment,
                           capture_output=True, text=True, timeout=60)
 
@@ -50,13 +52,18 @@ def file_report(services, reporter: str = "clarke", what: str = SECRET_WHAT) -> 
     return report["ref"]
 
 
-def count(path: Path, table: str) -> int:
-    with sqlite3.connect(path) as connection:
-        return connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+def count(location: Path | str, table: str) -> int:
+    """Rows in a table, read through a connection of its own (not the one the bot holds)."""
+    db = open_database(location)
+    try:
+        return db[table].count
+    finally:
+        db.conn.close()
 
 
 # --- backup and restore -----------------------------------------------------------------------------
 
+@pytest.mark.sqlite_only
 def test_backup_command_writes_a_sound_copy_while_the_database_is_open(services, tmp_path):
     db_path = tmp_path / "policybot.db"
     ref = file_report(services)
@@ -75,6 +82,7 @@ def test_backup_command_writes_a_sound_copy_while_the_database_is_open(services,
         assert copy.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # one self-contained file
 
 
+@pytest.mark.sqlite_only
 def test_backup_default_name_is_timestamped_in_data_backups(services, tmp_path):
     moment = datetime(2026, 11, 26, 18, 5, 9, tzinfo=timezone.utc)
     path = backups.backup(tmp_path / "policybot.db", now=moment)
@@ -87,6 +95,7 @@ def test_backup_of_a_missing_database_says_so(tmp_path):
         backups.backup(tmp_path / "nothing-here.db")
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("make_bad", ["text", "empty", "foreign_sqlite", "truncated", "missing"])
 def test_restore_refuses_anything_but_a_sound_policybot_database(services, tmp_path, make_bad):
     db_path = tmp_path / "policybot.db"
@@ -110,6 +119,7 @@ def test_restore_refuses_anything_but_a_sound_policybot_database(services, tmp_p
     assert not list(tmp_path.glob("policybot.db.before-restore-*"))
 
 
+@pytest.mark.sqlite_only
 def test_restore_puts_the_backup_back_and_keeps_the_replaced_database(services, tmp_path):
     db_path = tmp_path / "policybot.db"
     file_report(services)
@@ -129,6 +139,7 @@ def test_restore_puts_the_backup_back_and_keeps_the_replaced_database(services, 
 
 # --- key rotation -----------------------------------------------------------------------------------
 
+@pytest.mark.sqlite_only
 def test_rotate_report_key_reencrypts_and_keeps_content_readable(services, tmp_path):
     db_path = tmp_path / "policybot.db"
     ref = file_report(services)
@@ -186,8 +197,8 @@ def test_retention_deletes_old_questions_delivered_messages_and_event_ids_but_ne
     assert "reports" not in planned and "report_events" not in planned and "access_audit" not in planned
 
 
-def test_retention_command_shows_before_it_deletes(services, tmp_path, clock):
-    db_path = tmp_path / "policybot.db"
+def test_retention_command_shows_before_it_deletes(services, database_location, clock):
+    db_path = database_location
     record_question(services.db, person_id="lewis", channel="local", text="an old question",
                     now=datetime.now(timezone.utc) - timedelta(days=800), answered=False, section=None,
                     clause=None, verdict=None, confidence=0.0)
@@ -211,7 +222,7 @@ def test_months_before_handles_month_ends():
 
 # --- subject-access export --------------------------------------------------------------------------
 
-def test_export_person_has_everything_about_them_and_only_their_own_reports(services, tmp_path, clock):
+def test_export_person_has_everything_about_them_and_only_their_own_reports(services, database_location, clock):
     db = services.db
     mine = file_report(services, reporter="clarke")
     others = file_report(services, reporter="lewis", what="Lewis's own confidential words")
@@ -222,7 +233,7 @@ def test_export_person_has_everything_about_them_and_only_their_own_reports(serv
         draft_store.create(db, "clarke", "facebook", "Our trip!", "", [], [], True, "okafor", "local", clock())
     report_store.audit(db, "clarke", others, "view", False, clock())
 
-    result = run_app("export-person", "clarke", db=tmp_path / "policybot.db")
+    result = run_app("export-person", "clarke", db=database_location)
     assert result.returncode == 0, result.stderr
     export = json.loads(result.stdout)
     assert export["person"]["email"] == "a.clarke@calmore.example.org"
@@ -236,8 +247,8 @@ def test_export_person_has_everything_about_them_and_only_their_own_reports(serv
     assert export["audit"]["report_access"][0]["report_ref"] == others  # the refused look is theirs to see
 
 
-def test_export_of_someone_unknown_is_a_clear_refusal(services, tmp_path):
-    result = run_app("export-person", "nobody", db=tmp_path / "policybot.db")
+def test_export_of_someone_unknown_is_a_clear_refusal(services, database_location):
+    result = run_app("export-person", "nobody", db=database_location)
     assert result.returncode == 2 and "No one with the id 'nobody'" in result.stderr
 
 

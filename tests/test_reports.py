@@ -112,14 +112,14 @@ def test_references_are_sequential_per_year(chat, services, clock):
     assert file_report(chat) == "CJS-2027-0001"
 
 
-def test_intake_survives_a_restart_midway(services, knowledge, clock, tmp_path):
+def test_intake_survives_a_restart_midway(services, knowledge, clock, database_location):
     import app
 
     Chat(services).say("clarke", "report a concern")
     for answer in ("no", "1", "1", WHAT):
         Chat(services).say("clarke", answer)
     services.db.conn.close()
-    again = app.build_services(db_path=str(tmp_path / "policybot.db"), clock=clock, knowledge=knowledge)
+    again = app.build_services(db_path=database_location, clock=clock, knowledge=knowledge)
     chat = Chat(again)
     assert "Who is involved" in text_of(chat.say("clarke", "report a concern"))
     for answer in (WHO, WHEN, WHERE, "none"):

@@ -73,6 +73,7 @@ def test_the_outsider_list_is_the_roster_minus_the_reading_roles():
 
 # --- at rest -----------------------------------------------------------------------------------------
 
+@pytest.mark.sqlite_only  # the file and the key file beside it
 def test_raw_database_files_never_contain_report_text(chat, services):
     for answer in ("report a concern", "no", "1", "1", SECRET_WHAT, SECRET_WHO):
         chat.say("clarke", answer)
@@ -103,6 +104,7 @@ def test_intake_state_is_sealed(chat, services):
     assert "Zebracorn" not in row["data"] and "sealed" in row["data"]
 
 
+@pytest.mark.sqlite_only  # the file and the key file beside it
 def test_key_file_is_owner_only(chat, services, tmp_path):
     file_report(chat)
     key_file = tmp_path / "report.key"
@@ -118,6 +120,7 @@ def test_key_from_environment(services, monkeypatch, tmp_path):
     assert not (tmp_path / "report.key").exists()
 
 
+@pytest.mark.sqlite_only  # the file and the key file beside it
 def test_key_rotation_reencrypts_everything(chat, services, tmp_path):
     ref = file_report(chat)
     before = store.get_report(services.db, ref)["content"]

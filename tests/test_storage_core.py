@@ -1,4 +1,5 @@
-"""The storage core: roster, conversation state, outbox and the local inbox, on real SQLite files."""
+"""The storage core: roster, conversation state, outbox and the local inbox, on a real SQLite file and a
+real PostgreSQL schema."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -14,8 +15,8 @@ ROSTER_HEADER = "id,name,email,roles,job_title,start_date,slack_id,teams_id\n"
 
 
 @pytest.fixture
-def db(tmp_path):
-    database = open_database(tmp_path / "core.db")
+def db(database_location):
+    database = open_database(database_location)
     yield database
     database.conn.close()
 

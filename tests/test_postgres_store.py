@@ -1,0 +1,245 @@
+"""The storage interface (`storage.database.Store`) behaves the same on SQLite and PostgreSQL, and
+PostgreSQL's own faults (a lock held too long, a read-only server, an unreachable server, a missing
+key) reach people and IT managers as clear messages with nothing half-written.
+
+Every handler and end-to-end test that uses the `services` fixture runs on both databases too
+(tests/conftest.py); these tests pin the interface itself and the faults only a server has.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlite_utils.db import NotFoundError
+
+import app
+from handlers.messages import Incoming
+from handlers.router import Router
+from storage import reports as report_store
+from storage.database import database_state, open_database
+from storage.errors import StorageFault
+from storage.postgres import to_postgres_sql
+from storage.roster import get_person
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def db(database_location):
+    database = open_database(database_location)
+    database["things"].create({"id": int, "name": str, "note": str}, pk="id")
+    database["pairs"].create({"first_key": str, "second_key": str, "value": int}, pk=("first_key", "second_key"))
+    yield database
+    database.conn.close()
+
+
+# --- the interface ------------------------------------------------------------------------------
+
+def test_insert_numbers_rows_and_get_finds_them(db):
+    first = db["things"].insert({"name": "alpha"}).last_pk
+    second = db["things"].insert({"name": "beta"}).last_pk
+    assert second == first + 1
+    assert db["things"].get(second)["name"] == "beta"
+    assert set(db["things"].get(first)) == {"id", "name", "note"}  # no hidden bookkeeping columns
+
+
+def test_get_of_a_missing_row_raises_not_found(db):
+    with pytest.raises(NotFoundError):
+        db["things"].get(404)
+
+
+def test_upsert_on_a_compound_key_updates_rather_than_duplicates(db):
+    db["pairs"].upsert({"first_key": "a", "second_key": "b", "value": 1}, pk=("first_key", "second_key"))
+    db["pairs"].upsert({"first_key": "a", "second_key": "b", "value": 2}, pk=("first_key", "second_key"))
+    assert [(r["first_key"], r["second_key"], r["value"]) for r in db["pairs"].rows] == [("a", "b", 2)]
+
+
+def test_update_changes_only_the_named_row(db):
+    one = db["things"].insert({"name": "one"}).last_pk
+    two = db["things"].insert({"name": "two"}).last_pk
+    db["things"].update(one, {"note": "changed"})
+    assert db["things"].get(one)["note"] == "changed" and db["things"].get(two)["note"] is None
+
+
+def test_rows_keep_insertion_order_by_rowid_even_with_equal_sort_keys(db):
+    for name in ["c", "a", "b", "a2"]:
+        db["pairs"].insert({"first_key": "same", "second_key": name, "value": 0})
+    rows = db["pairs"].rows_where("first_key = ?", ["same"], order_by="value, rowid")
+    assert [r["second_key"] for r in rows] == ["c", "a", "b", "a2"]
+
+
+def test_text_sorts_byte_by_byte_as_iso_timestamps_need(db):
+    stamps = ["2026-11-26T10:00:00+00:00", "2026-11-26T09:59:59+00:00", "2026-11-26 10:00:00", "Z", "a", "B"]
+    for stamp in stamps:
+        db["things"].insert({"name": stamp})
+    assert [r["name"] for r in db["things"].rows_where(order_by="name")] == sorted(stamps)
+
+
+def test_question_marks_and_percent_signs_inside_literals_are_left_alone(db):
+    db["things"].insert({"name": "100% sure?", "note": "x"})
+    rows = list(db.query("SELECT name FROM things WHERE name LIKE '100%' AND note = ? AND name <> 'a?b'", ["x"]))
+    assert rows == [{"name": "100% sure?"}]
+
+
+def test_placeholder_translation_respects_quotes():
+    assert to_postgres_sql("SELECT '?', \"a?\", ? WHERE x LIKE '%?'") == "SELECT '?', \"a?\", %s WHERE x LIKE '%%?'"
+
+
+def test_on_conflict_do_nothing_reports_no_row_written(db):
+    db["pairs"].insert({"first_key": "k", "second_key": "k", "value": 1})
+    cursor = db.execute("INSERT INTO pairs (first_key, second_key, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                        ["k", "k", 2])
+    assert cursor.rowcount == 0
+    assert db["pairs"].get(("k", "k"))["value"] == 1
+
+
+def test_returning_gives_the_new_id(db):
+    new_id = db.execute("INSERT INTO things (name) VALUES (?) RETURNING id", ["r"]).fetchone()[0]
+    assert db["things"].get(new_id)["name"] == "r"
+
+
+def test_a_failed_transaction_leaves_nothing_and_a_failed_inner_one_only_undoes_itself(db):
+    with pytest.raises(RuntimeError), db.atomic():
+        db["things"].insert({"name": "half"})
+        raise RuntimeError("stop")
+    assert db["things"].count == 0
+    with db.atomic():
+        db["things"].insert({"name": "kept"})
+        with pytest.raises(RuntimeError), db.atomic():
+            db["things"].insert({"name": "undone"})
+            raise RuntimeError("inner")
+    assert [r["name"] for r in db["things"].rows] == ["kept"]
+
+
+def test_reopening_applies_no_migration_twice(database_location):
+    first = open_database(database_location)
+    applied = first.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0]
+    first.conn.close()
+    again = open_database(database_location)
+    assert again.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == applied > 0
+    again.conn.close()
+
+
+def test_report_text_is_in_no_column_of_any_table(services):
+    secret = "Zebedee-told-me-about-the-private-messages"
+    db, now = services.db, services.now()
+    with db.atomic():
+        report_store.create_report(db, short_code="CJS", year=now.year, reporter_id="clarke",
+                                   reporter_name="Amy Clarke", category="online", urgent=False,
+                                   routing="standard", content={"what": secret}, now=now, details_complete=True)
+    tables = db.table_names()
+    assert "reports" in tables and "report_events" in tables
+    for table in tables:
+        for row in db.query(f'SELECT * FROM "{table}"'):
+            assert not any(secret in str(value) for value in row.values()), table
+
+
+# --- PostgreSQL's own faults -------------------------------------------------------------------
+
+@pytest.fixture
+def postgres_services(postgres_server, monkeypatch, clock, knowledge):
+    from cryptography.fernet import Fernet
+
+    monkeypatch.setenv("POLICYBOT_REPORT_KEY", Fernet.generate_key().decode())
+    url = postgres_server.url_for_new_schema()
+    built = app.build_services(db_path=url, clock=clock, knowledge=knowledge)
+    yield built, url
+    built.db.conn.close()
+
+
+def say(services, who: str, text: str, person=None) -> str:
+    person = person or get_person(services.db, who)
+    replies = Router(services).handle(Incoming("local", who, text=text, person=person))
+    return "\n".join(reply.plain() for reply in replies)
+
+
+def test_a_table_locked_by_another_program_gets_a_clear_message_and_nothing_is_written(postgres_services):
+    services, url = postgres_services
+    before = services.db["reports"].count
+    for answer in ("report a concern", "no", "1", "1", "A parent sent a pupil a friend request",
+                   "Child K in 5B", "today at 9:15", "Instagram direct messages", "none"):
+        reply = say(services, "clarke", answer)
+    assert "Send to the DSL" in reply
+    holder = psycopg.connect(url)
+    holder.execute("LOCK TABLE reports IN ACCESS EXCLUSIVE MODE")  # held until rollback
+    try:
+        reply = say(services, "clarke", "send")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert "database is busy" in reply and "Nothing was changed" in reply
+    assert services.db["reports"].count == before
+    assert database_state(services.db) == "ok"
+    # Nothing the person typed was lost: once the lock is gone, sending again files it, once.
+    assert "CJS-" in say(services, "clarke", "send")
+    assert services.db["reports"].count == before + 1
+
+
+def test_a_read_only_server_gets_a_clear_message(postgres_services):
+    services, _url = postgres_services
+    services.db.execute("SET default_transaction_read_only = on")
+    reply = say(services, "patel", "authorise Amy Clarke to post")
+    assert "can't be written to" in reply and "Nothing was changed" in reply
+
+
+def test_a_server_gone_away_is_unavailable_for_health_and_a_polite_reply_in_chat(postgres_services):
+    services, _url = postgres_services
+    patel = get_person(services.db, "patel")
+    services.db.conn.close()
+    assert database_state(services.db) == "unavailable"
+    reply = say(services, "patel", "authorise Amy Clarke to post", person=patel)
+    assert reply and "Traceback" not in reply and "psycopg" not in reply
+
+
+def run_app(*args: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "app.py"), *args], cwd=ROOT, env={**os.environ, **env},
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_a_server_database_without_the_report_key_is_refused_clearly(postgres_server):
+    env = {"POLICYBOT_DB": postgres_server.url_for_new_schema(), "POLICYBOT_REPORT_KEY": "",
+           "POLICYBOT_REPORT_KEY_FILE": ""}
+    result = run_app("gaps", env=env)
+    assert result.returncode == 2
+    assert "POLICYBOT_REPORT_KEY" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_unreachable_server_is_a_clear_message_without_the_password(postgres_server):
+    env = {"POLICYBOT_DB": "postgresql://policybot:s3cret-pw@127.0.0.1:1/policybot",
+           "POLICYBOT_REPORT_KEY": "x" * 44}
+    result = run_app("gaps", env=env)
+    assert result.returncode == 2
+    assert "cannot use its database" in result.stderr
+    assert "s3cret-pw" not in result.stderr + result.stdout and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [["backup"], ["restore", "some.db"]])
+def test_backup_and_restore_point_a_server_database_at_its_own_tools(command, postgres_server):
+    from cryptography.fernet import Fernet
+
+    env = {"POLICYBOT_DB": postgres_server.url_for_new_schema(), "POLICYBOT_REPORT_KEY": Fernet.generate_key().decode()}
+    result = run_app(*command, env=env)
+    assert result.returncode == 2 and "pg_dump" in result.stderr
+
+
+def test_two_processes_starting_at_once_migrate_once(postgres_server):
+    from cryptography.fernet import Fernet
+
+    env = {"POLICYBOT_DB": postgres_server.url_for_new_schema(), "POLICYBOT_REPORT_KEY": Fernet.generate_key().decode()}
+    processes = [subprocess.Popen([sys.executable, str(ROOT / "app.py"), "gaps"], cwd=ROOT, env={**os.environ, **env},
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    outcomes = [process.communicate(timeout=60) for process in processes]
+    assert [process.returncode for process in processes] == [0, 0, 0], outcomes
+    check = psycopg.connect(env["POLICYBOT_DB"])
+    names = [row[0] for row in check.execute("SELECT migration_set || '/' || name FROM _sqlite_migrations")]
+    check.close()
+    assert len(names) == len(set(names)) > 0
+
+
+def test_a_storage_fault_names_no_content():
+    fault = StorageFault("database is locked")
+    assert str(fault) == "database is locked"
