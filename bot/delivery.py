@@ -21,6 +21,16 @@ ERROR_RETRY_SECONDS = 5.0
 LOCAL = "local"
 
 
+MAX_RETRY_AFTER_SECONDS = 24 * 3600  # a bigger Retry-After is a fault; the outbox retries daily
+
+
+def retry_after_seconds(value: object) -> float | None:
+    """A platform's Retry-After header as seconds: whole seconds only, capped at a day. Anything
+    else (an HTTP date, "inf", "1e3", a negative number) leaves it to the outbox's own backoff."""
+    text = str(value if value is not None else "").strip()
+    return float(min(int(text), MAX_RETRY_AFTER_SECONDS)) if text.isascii() and text.isdigit() else None
+
+
 class DeliveryError(Exception):
     """The platform did not take the message; it will be retried."""
 

@@ -139,7 +139,9 @@ class FakeSlack:
             self._server.server_close()
             self._server = None
 
-    def fail(self, status: int = 500, retry_after: float | None = None) -> None:
+    def fail(self, status: int = 500, retry_after: float | str | None = None) -> None:
+        """Answer every call with `status`; `retry_after` is sent as the Retry-After header (a string
+        is sent as it is, for headers a real server might garble)."""
         self._failure = Failure(status, retry_after)
 
     def recover(self) -> None:
@@ -215,7 +217,9 @@ class FakeSlack:
             self.calls.append(Call(method, dict(request.headers), body))
         failure = self._failure
         if failure is not None:
-            headers = {"Retry-After": str(int(failure.retry_after))} if failure.retry_after is not None else {}
+            retry_after = failure.retry_after
+            headers = ({} if retry_after is None else
+                       {"Retry-After": retry_after if isinstance(retry_after, str) else str(int(retry_after))})
             payload = {"ok": False, "error": "ratelimited" if failure.status == 429 else "internal_error"}
             self._reply(request, failure.status, payload, headers)
             return

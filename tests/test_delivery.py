@@ -90,6 +90,18 @@ async def test_rate_limited_delivery_waits_for_retry_after(hub, services, slack,
     assert len(posts_of(slack, "safeguarding training is due")) == 1
 
 
+@pytest.mark.parametrize("garbled", ["inf", "nan", "1e309", "-5", "99999999999999999999", "Wed, 21 Oct 2026 07:28:00 GMT"])
+async def test_a_garbled_retry_after_falls_back_to_backoff_and_loses_nothing(hub, services, slack, clock, garbled):
+    slack.fail(429, retry_after=garbled)
+    notify(services)
+    assert await hub.dispatcher.deliver_due() == 0  # refused, rescheduled: no overflow, no stuck row
+    slack.recover()
+    slack.clear()
+    clock.advance(days=1, seconds=1)  # past any backoff, and past the one-day cap on Retry-After
+    assert await hub.dispatcher.deliver_due() == 1
+    assert len(posts_of(slack, "safeguarding training is due")) == 1
+
+
 async def test_the_running_server_delivers_a_queued_notification_by_itself(services, slack):
     app = build_app(services, env={"SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-test",
                                    "SLACK_API_URL": slack.api_url})

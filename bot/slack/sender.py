@@ -8,7 +8,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.delivery import DeliveryError
+from bot.delivery import DeliveryError, retry_after_seconds
 from bot.slack import render
 from handlers.messages import Reply
 
@@ -19,11 +19,7 @@ def _retry_after(error: SlackApiError) -> float | None:
     headers = getattr(error.response, "headers", None) or {}
     for name, value in headers.items():
         if name.lower() == "retry-after":
-            value = value[0] if isinstance(value, list) else value
-            try:
-                return float(value)
-            except (TypeError, ValueError):
-                return None
+            return retry_after_seconds(value[0] if isinstance(value, list) else value)
     return None
 
 

@@ -38,7 +38,7 @@ from botbuilder.schema import (
     DeliveryModes,
 )
 
-from bot.delivery import DeliveryError
+from bot.delivery import DeliveryError, retry_after_seconds
 from bot.teams.cards import reply_to_card, submitted_action
 from handlers.messages import Incoming, Notification, Reply
 from storage import conversation_refs
@@ -54,7 +54,6 @@ MAX_BACKGROUND_TURNS = 64
 EMAIL_CACHE_SIZE = 1000
 CONNECTOR_CACHE_SIZE = 64  # service URLs: Teams uses a handful per region
 THROTTLED_CONVERSATIONS_KEPT = 1000
-MAX_RETRY_AFTER_SECONDS = 24 * 3600  # a bigger Retry-After is a fault; the outbox retries daily
 CONVERSATION_IN_URL = re.compile(r"/v3/conversations/(?P<conversation>[^/]+)/")
 MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 PRIVATE_NOTE = "I've sent you the details in a private chat."
@@ -499,11 +498,9 @@ def _sending(reply: Reply) -> Callable[[TurnContext], Awaitable[None]]:
 
 
 def _retry_after(failure: Exception) -> float | None:
-    """Honour the connector's Retry-After (HTTP 429) when there is one: whole seconds, capped at
-    a day. Anything else (an HTTP date, "inf", a negative number) leaves it to the outbox backoff."""
+    """Honour the connector's Retry-After (HTTP 429) when there is one."""
     response = getattr(failure, "response", None)
-    value = str(getattr(response, "headers", {}).get("Retry-After") or "").strip() if response is not None else ""
-    return float(min(int(value), MAX_RETRY_AFTER_SECONDS)) if value.isascii() and value.isdigit() else None
+    return retry_after_seconds(getattr(response, "headers", {}).get("Retry-After") if response is not None else None)
 
 
 def _conversation_of(failure: Exception) -> str | None:
