@@ -2,9 +2,13 @@
 
     .venv/bin/python benchmarks/soak.py --minutes 5 --clients 50          # the five-minute form
     .venv/bin/python benchmarks/soak.py --seconds 20 --clients 30         # a quick look
+    .venv/bin/python benchmarks/soak.py --minutes 5 --clients 50 --postgres [URL]   # on PostgreSQL
 
 The server runs as its own process (its own database and a roster with one sample person per
-client, written to a temporary folder) with Slack pointed at a fake Web API and Teams in emulator
+client, written to a temporary folder). Its database is a SQLite file in that folder, or with
+--postgres a new schema on the PostgreSQL server at URL (left there afterwards for a look), or with
+no URL on a throwaway server started as the tests start it (tests/postgres_server.py: fsync off,
+stopped at the end); a generated POLICYBOT_REPORT_KEY goes with it with Slack pointed at a fake Web API and Teams in emulator
 mode against a fake connector, both on 127.0.0.1. Each client is one person in a closed loop,
 picking its next action at random (seeded, so a run is repeatable):
 
@@ -21,18 +25,20 @@ overall requests/s; the server's RSS (VmRSS from /proc) after warm-up, at its pe
 and the database checked afterwards: every acknowledged report stored exactly once, every approved
 draft approved once, the outbox drained with unique keys. Errors are exceptions, timeouts, 5xx, or
 any status a well-formed request should not get. The run stops by itself (time and request budget).
+The database checks go through storage.database.open_database, so they read either database alike.
+On PostgreSQL the RSS is the bot's process alone (the server's backends are not counted).
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import json
 import os
 import random
 import signal
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -41,13 +47,18 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
+from urllib.parse import unquote
 
 import aiohttp
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from storage.crypto import KEY_ENV  # noqa: E402
+from storage.database import is_server_url, open_database  # noqa: E402
 from tests.fake_connector import FakeConnector  # noqa: E402
 from tests.fake_slack import FakeSlack, signed_headers  # noqa: E402
 
@@ -116,7 +127,7 @@ def write_school(folder: Path, clients: int) -> Path:
 class RunningServer:
     process: subprocess.Popen
     port: int
-    db_path: Path
+    database: str  # a SQLite file or a postgresql:// URL
     log_path: Path
 
     @property
@@ -139,21 +150,27 @@ class RunningServer:
                 self.process.wait(timeout=10)
 
 
-def start_server(folder: Path, clients: int, slack: FakeSlack | None) -> RunningServer:
+def start_server(folder: Path, clients: int, slack: FakeSlack | None, database: str,
+                 report_key: str | None) -> RunningServer:
+    """`database` is a SQLite file or a postgresql:// URL; a server database takes its report key
+    from the environment (`report_key`), a SQLite file from a key file beside it."""
     config = write_school(folder, clients)
     port = free_port()
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("SLACK_", "Microsoft", "POLICYBOT_"))}
-    env.update(POLICYBOT_DB=str(folder / "policybot.db"), POLICYBOT_CONFIG=str(config),
-               POLICYBOT_REPORT_KEY_FILE=str(folder / "report.key"),
+    env.update(POLICYBOT_DB=database, POLICYBOT_CONFIG=str(config),
                NO_PROXY="127.0.0.1", no_proxy="127.0.0.1", PYTHONUNBUFFERED="1")
+    if report_key:
+        env[KEY_ENV] = report_key
+    else:
+        env["POLICYBOT_REPORT_KEY_FILE"] = str(folder / "report.key")
     if slack is not None:
         env.update(SLACK_BOT_TOKEN="xoxb-soak", SLACK_SIGNING_SECRET=SLACK_SECRET, SLACK_API_URL=slack.api_url)
     log_path = folder / "server.log"
     with open(log_path, "ab") as log:
         process = subprocess.Popen([sys.executable, "app.py", "serve", "--port", str(port)], cwd=ROOT,
                                    env=env, stdout=log, stderr=subprocess.STDOUT)
-    server = RunningServer(process, port, folder / "policybot.db", log_path)
+    server = RunningServer(process, port, database, log_path)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -315,20 +332,40 @@ class Client:
 
 # --- checks afterwards --------------------------------------------------------------------------------
 
-def check_database(db_path: Path, results: Results, drain_seconds: float = 30.0) -> dict:
-    """Every acknowledged report stored once; approvals recorded once; the outbox drained."""
+@contextlib.contextmanager
+def report_key_in_environment(report_key: str | None) -> Iterator[None]:
+    """open_database refuses a server database without a report key in the environment; lend it
+    this run's key for the checks, and leave the environment as it was."""
+    before = os.environ.get(KEY_ENV)
+    if report_key:
+        os.environ[KEY_ENV] = report_key
+    try:
+        yield
+    finally:
+        if report_key:
+            if before is None:
+                os.environ.pop(KEY_ENV, None)
+            else:
+                os.environ[KEY_ENV] = before
+
+
+def check_database(database: str, results: Results, report_key: str | None = None,
+                   drain_seconds: float = 30.0) -> dict:
+    """Every acknowledged report stored once; approvals recorded once; the outbox drained.
+    Read through the storage interface, so the same SQL checks SQLite and PostgreSQL."""
     deadline = time.monotonic() + drain_seconds
-    with sqlite3.connect(db_path, timeout=30) as conn:
-        one = lambda sql, args=(): conn.execute(sql, args).fetchone()[0]  # noqa: E731
+    with report_key_in_environment(report_key):
+        db = open_database(database)
+    try:
+        one = lambda sql, args=(): db.execute(sql, args).fetchone()[0]  # noqa: E731
+        rows = lambda sql: {row[0]: row[1] for row in db.execute(sql).fetchall()}  # noqa: E731
         while time.monotonic() < deadline and one("SELECT count(*) FROM outbox WHERE status = 'pending'"):
             time.sleep(0.2)
         refs = results.report_refs
-        stored = dict(conn.execute("SELECT ref, count(*) FROM reports GROUP BY ref").fetchall())
-        filed_events = dict(conn.execute(
-            "SELECT r.ref, count(*) FROM report_events e JOIN reports r ON r.id = e.report_id"
-            " WHERE e.kind = 'filed' GROUP BY r.ref").fetchall())
-        approvals = dict(conn.execute("SELECT draft_id, count(*) FROM draft_audit WHERE action = 'approve'"
-                                      " GROUP BY draft_id").fetchall())
+        stored = rows("SELECT ref, count(*) FROM reports GROUP BY ref")
+        filed_events = rows("SELECT r.ref, count(*) FROM report_events e JOIN reports r ON r.id = e.report_id"
+                            " WHERE e.kind = 'filed' GROUP BY r.ref")
+        approvals = rows("SELECT draft_id, count(*) FROM draft_audit WHERE action = 'approve' GROUP BY draft_id")
         return {
             "reports_acknowledged": len(refs),
             "reports_in_db": one("SELECT count(*) FROM reports"),
@@ -344,6 +381,8 @@ def check_database(db_path: Path, results: Results, drain_seconds: float = 30.0)
             "local_inbox_once": one("SELECT count(*) FROM local_inbox")
                                 == one("SELECT count(*) FROM outbox WHERE status = 'delivered' AND channel = 'local'"),
         }
+    finally:
+        db.conn.close()
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -384,18 +423,23 @@ async def _load(server: RunningServer, clients: int, seconds: float, max_request
 
 
 def run_soak(seconds: float = 20.0, clients: int = 50, max_requests: int = 1_000_000,
-             slack: bool = True, teams: bool = True, folder: Path | None = None) -> dict:
-    """Run the soak and return its figures (see `print_table` for what they mean)."""
+             slack: bool = True, teams: bool = True, folder: Path | None = None,
+             database: str | None = None) -> dict:
+    """Run the soak and return its figures (see `print_table` for what they mean). `database`: a
+    postgresql:// URL (an empty schema: the checks count every row), else a SQLite file in `folder`."""
     with tempfile.TemporaryDirectory(prefix="policybot-soak-") as temporary:
         folder = Path(folder or temporary)
+        database = database or str(folder / "policybot.db")
+        on_server = is_server_url(database)
+        report_key = Fernet.generate_key().decode() if on_server else None
         fake_slack = FakeSlack().__enter__() if slack else None
         fake_connector = FakeConnector() if teams else None
-        server = start_server(folder, clients, fake_slack)
+        server = start_server(folder, clients, fake_slack, database, report_key)
         results, rss = Results(), []
         try:
             elapsed = asyncio.run(_load(server, clients, seconds, max_requests,
                                         fake_connector.url if fake_connector else None, slack, results, rss))
-            checks = check_database(server.db_path, results)
+            checks = check_database(server.database, results, report_key)
             server_alive = server.process.poll() is None
             if fake_slack is not None:  # answers arrive in the background: give them a moment
                 fake_slack.wait_for("chat.postMessage", count=results.slack_events, timeout=15)
@@ -414,6 +458,7 @@ def run_soak(seconds: float = 20.0, clients: int = 50, max_requests: int = 1_000
         server_errors = [line for line in log_text.splitlines()
                          if '"level": "ERROR"' in line or "Traceback" in line]
         return {
+            "database": "PostgreSQL" if on_server else "SQLite",
             "seconds": elapsed, "clients": clients, "requests": results.requests,
             "requests_per_second": results.requests / elapsed if elapsed else 0.0,
             "errors": sum(results.errors.values()), "errors_by_kind": dict(results.errors),
@@ -437,7 +482,7 @@ def run_soak(seconds: float = 20.0, clients: int = 50, max_requests: int = 1_000
 def print_table(figures: dict) -> None:
     latency = figures["latency"]
     base = latency.get("healthz", {"p50": 0.0, "p99": 0.0})
-    print(f"Soak: {figures['clients']} clients for {figures['seconds']:.0f} s on 127.0.0.1, "
+    print(f"Soak on {figures['database']}: {figures['clients']} clients for {figures['seconds']:.0f} s on 127.0.0.1, "
           f"{figures['requests']:,} requests ({figures['requests_per_second']:.0f}/s)")
     print(f"{'kind':<15}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}"
           f"{'p50 x':>8}{'p99 x':>8}")
@@ -478,10 +523,28 @@ def main() -> int:
     parser.add_argument("--max-requests", type=int, default=2_000_000, help="stop after this many requests")
     parser.add_argument("--no-slack", action="store_true")
     parser.add_argument("--no-teams", action="store_true")
+    parser.add_argument("--postgres", nargs="?", const="", default=None, metavar="URL",
+                        help="soak on PostgreSQL: a new schema on the server at URL, or with no URL"
+                             " a throwaway server started for the run")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
     args = parser.parse_args()
     seconds = args.seconds if args.seconds is not None else 60 * (args.minutes if args.minutes is not None else 5)
-    figures = run_soak(seconds, args.clients, args.max_requests, slack=not args.no_slack, teams=not args.no_teams)
+    postgres = None
+    database = None
+    if args.postgres is not None:
+        from tests.postgres_server import PostgresServer
+
+        # A given server gets a new schema, so the checks afterwards count this run's rows alone.
+        postgres = PostgresServer(args.postgres) if args.postgres else PostgresServer.start()
+        database = postgres.url_for_new_schema()
+        print(f"PostgreSQL: {'a throwaway server' if not args.postgres else 'the given server'}, "
+              f"schema {unquote(database).rsplit('search_path=', 1)[-1]}")
+    try:
+        figures = run_soak(seconds, args.clients, args.max_requests, slack=not args.no_slack,
+                           teams=not args.no_teams, database=database)
+    finally:
+        if postgres is not None and not args.postgres:
+            postgres.stop()
     print_table(figures)
     if args.json:
         print(json.dumps(figures, indent=2))
