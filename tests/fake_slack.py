@@ -12,6 +12,8 @@
     slack.down()  /  slack.up()          # stop listening (connection refused), then listen again
     slack.recover()                      # answer normally again after fail()
     slack.response_url()                 # a response_url for slash commands, recorded as "response_url"
+    FakeSlack(socket_mode_url=url)       # apps.connections.open hands out that websocket URL
+                                         # (tests/fake_socket_mode.py serves one)
     signed_headers(SECRET, body)         # the X-Slack-Signature headers for a request body
 
 Works from sync and async tests alike (the server runs on its own thread).
@@ -96,6 +98,8 @@ class FakeSlack:
     # user id → email for users.info; unknown users get no email
     emails: dict[str, str] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
+    # what apps.connections.open answers (Socket Mode); None: the call fails as with an HTTP-only app
+    socket_mode_url: str | None = None
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -244,6 +248,10 @@ class FakeSlack:
                 ts = f"1700000000.{self._dm_counter:06d}"
             return {"ok": True, "channel": body.get("channel"), "ts": body.get("ts") or ts,
                     "message_ts": ts}
+        if method == "apps.connections.open":
+            if self.socket_mode_url is None:
+                return {"ok": False, "error": "not_allowed_token_type"}
+            return {"ok": True, "url": self.socket_mode_url}
         if method in ("views.open", "views.update", "views.publish"):
             return {"ok": True, "view": {"id": "V0VIEW", "type": "modal"}}
         return {"ok": True}

@@ -6,6 +6,7 @@ points the Web API (bolt's auth.test included) somewhere else, such as a test fa
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Mapping
 
@@ -122,15 +123,26 @@ def events_route(adapter, verifier: SignatureVerifier):
 
 
 def socket_mode(adapter, app_token: str):
-    """Start and stop the Socket Mode connection with the server (no public URL needed)."""
+    """Keep a Socket Mode connection open while the server runs (no public URL needed).
+
+    It connects in the background: slack_sdk retries until Slack lets it in (no network at boot, a
+    wrong app token), and until then /healthz, Teams and the web chat must serve all the same.
+    """
 
     async def connection(app: web.Application):
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
         handler = AsyncSocketModeHandler(adapter.bolt, app_token)
-        await handler.connect_async()
-        log.info("Slack Socket Mode connected")
+        connecting = asyncio.create_task(handler.connect_async())
+        connecting.add_done_callback(_log_connected)
         yield
+        connecting.cancel()
+        await asyncio.gather(connecting, return_exceptions=True)
         await handler.close_async()
 
     return connection
+
+
+def _log_connected(connecting: asyncio.Task) -> None:
+    if not connecting.cancelled() and connecting.exception() is None:
+        log.info("Slack Socket Mode connected")
