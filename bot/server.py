@@ -18,7 +18,9 @@ from aiohttp import web
 from bot.core import Hub
 from bot.logging_setup import request_context
 from handlers.context import Services
+from handlers.router import storage_problem
 from storage.database import database_state
+from storage.errors import STORAGE_FAULTS
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,15 @@ async def never_500(request: web.Request, handler):
         return await handler(request)
     except web.HTTPException:
         raise
+    except STORAGE_FAULTS as error:
+        problem = storage_problem(error)
+        if problem is None:  # an OperationalError that is a fault of ours, not of the database
+            log.exception("unhandled error on %s", request.path)
+            return web.json_response({"error": "internal error"}, status=500)
+        # The database, not the request: say so, and when to try again (Slack and Teams retry).
+        log.error("database %s on %s", problem, request.path)
+        return web.json_response({"error": f"the database is {problem}; try again shortly"}, status=503,
+                                 headers={"Retry-After": "5"})
     # RecursionError: json.loads of a body nested thousands deep ("[[[[…") is bad input too.
     except (json.JSONDecodeError, UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError) as error:
         log.info("bad request to %s: %s", request.path, type(error).__name__)

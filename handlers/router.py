@@ -44,12 +44,17 @@ STORAGE_MESSAGES = {
              "Please try again later, and tell the IT manager so they can free some space."),
     "read-only": ("Sorry, I couldn't save that: the database can't be written to at the moment. "
                   "Nothing was changed. Please tell the IT manager."),
+    "unavailable": ("Sorry, I couldn't reach the database just now. Nothing was changed. "
+                    "Please try again in a minute; if it keeps happening, tell the IT manager."),
 }
 
 
 def storage_problem(error: Exception) -> str | None:
-    """'locked', 'full' or 'read-only' for the storage faults a person can be told about; else None."""
+    """'locked', 'full', 'read-only' or 'unavailable' for the storage faults a person can be told
+    about; else None."""
     message = str(error).lower()
+    if message.startswith("database unavailable"):  # a server database gone away (StorageFault)
+        return "unavailable"
     if "locked" in message or "busy" in message:
         return "locked"
     if "full" in message:  # "database or disk is full"

@@ -87,37 +87,52 @@ def _without_rowid(row: dict) -> dict:
 
 
 class PostgresDatabase:
-    """The slice of `sqlite_utils.Database` the storage modules use, over one psycopg connection."""
+    """The slice of `sqlite_utils.Database` the storage modules use, over one psycopg connection.
 
-    dialect = "postgresql"
+    A server restarts and connections drop, where a file does not: a connection found broken is
+    replaced before the next statement that is not inside a transaction (the statement that met
+    the break has already failed as a StorageFault, so nothing half-done is carried over)."""
 
     def __init__(self, url: str, lock_timeout_ms: int):
+        self.url = url
+        self.lock_timeout_ms = int(lock_timeout_ms)
+        self.primary_keys: dict[str, list[str]] = {}
+        self.transaction_depth = 0
+        self.conn = self._connect()
+
+    def _connect(self) -> psycopg.Connection:
         with _translated_errors():
             # autocommit: a lone statement commits at once, as sqlite_utils' execute() does;
             # atomic() opens the transactions (nested ones become savepoints).
-            self.conn = psycopg.connect(url, autocommit=True)
-            self.conn.execute(f"SET lock_timeout = {int(lock_timeout_ms)}")
-        self.primary_keys: dict[str, list[str]] = {}
+            conn = psycopg.connect(self.url, autocommit=True, connect_timeout=5)
+            conn.execute(f"SET lock_timeout = {self.lock_timeout_ms}")
+        return conn
+
+    def _live_connection(self) -> psycopg.Connection:
+        # Never inside a transaction: its statements must all go to the connection that began it.
+        if self.conn.broken and self.transaction_depth == 0:  # not after close(): closed stays closed
+            self.conn = self._connect()
+        return self.conn
 
     def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> psycopg.Cursor:
         with _translated_errors():
-            return self.conn.execute(to_postgres_sql(sql), parameters)
+            return self._live_connection().execute(to_postgres_sql(sql), parameters)
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> Iterator[dict]:
         with _translated_errors():
-            cursor = self.conn.cursor(row_factory=dict_row)
+            cursor = self._live_connection().cursor(row_factory=dict_row)
             cursor.execute(to_postgres_sql(sql), params)
             rows = cursor.fetchall()
         return (_without_rowid(row) for row in rows)
 
     @contextlib.contextmanager
     def atomic(self) -> Iterator["PostgresDatabase"]:
-        with _translated_errors(), self.conn.transaction():
-            yield self
-
-    @property
-    def in_transaction(self) -> bool:
-        return self.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+        with _translated_errors(), self._live_connection().transaction():
+            self.transaction_depth += 1
+            try:
+                yield self
+            finally:
+                self.transaction_depth -= 1
 
     def __getitem__(self, name: str) -> "PostgresTable":
         return PostgresTable(self, name)

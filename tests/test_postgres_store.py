@@ -186,13 +186,53 @@ def test_a_read_only_server_gets_a_clear_message(postgres_services):
     assert "can't be written to" in reply and "Nothing was changed" in reply
 
 
-def test_a_server_gone_away_is_unavailable_for_health_and_a_polite_reply_in_chat(postgres_services):
-    services, _url = postgres_services
+def test_a_dropped_connection_is_replaced_and_the_next_request_works(postgres_services):
+    services, url = postgres_services
     patel = get_person(services.db, "patel")
-    services.db.conn.close()
+    pid = services.db.execute("SELECT pg_backend_pid()").fetchone()[0]
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])  # as a server restart or a firewall would
+    # The statement that meets the break fails, politely; nothing is retried behind the person's back.
+    first = say(services, "patel", "authorise Amy Clarke to post", person=patel)
+    assert "couldn't reach the database" in first and "Nothing was changed" in first
+    say(services, "patel", "authorise Amy Clarke to post", person=patel)
+    assert [row["person_id"] for row in services.db["poster_authorisations"].rows] == ["clarke"]
+    assert database_state(services.db) == "ok"
+
+
+def test_a_break_inside_a_transaction_is_not_papered_over_by_a_new_connection(postgres_services):
+    services, url = postgres_services
+    db = services.db
+    db["things"].create({"id": int, "name": str}, pk="id")
+    pid = db.execute("SELECT pg_backend_pid()").fetchone()[0]
+    with pytest.raises(StorageFault), db.atomic():
+        db["things"].insert({"name": "before the break"})
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+        db["things"].insert({"name": "after the break"})  # must not land on a fresh connection
+    assert [r["name"] for r in db["things"].rows] == []
+
+
+def test_a_server_that_has_gone_is_unavailable_for_health_and_a_polite_reply_in_chat(monkeypatch, clock, knowledge):
+    from cryptography.fernet import Fernet
+
+    from tests.postgres_server import PostgresServer
+
+    monkeypatch.setenv("POLICYBOT_REPORT_KEY", Fernet.generate_key().decode())
+    try:
+        own_server = PostgresServer.start()  # its own, since this test stops it
+    except (RuntimeError, OSError, subprocess.CalledProcessError) as error:
+        if os.environ.get("POLICYBOT_REQUIRE_POSTGRES"):
+            raise
+        pytest.skip(f"PostgreSQL is not available: {error}")
+    try:
+        services = app.build_services(db_path=own_server.url_for_new_schema(), clock=clock, knowledge=knowledge)
+        patel = get_person(services.db, "patel")
+    finally:
+        own_server.stop()
     assert database_state(services.db) == "unavailable"
     reply = say(services, "patel", "authorise Amy Clarke to post", person=patel)
-    assert reply and "Traceback" not in reply and "psycopg" not in reply
+    assert reply and "Traceback" not in reply and "psycopg" not in reply and own_server.url not in reply
 
 
 def run_app(*args: str, env: dict) -> subprocess.CompletedProcess:
@@ -243,3 +283,30 @@ def test_two_processes_starting_at_once_migrate_once(postgres_server):
 def test_a_storage_fault_names_no_content():
     fault = StorageFault("database is locked")
     assert str(fault) == "database is locked"
+
+
+async def test_over_http_a_dropped_connection_is_a_503_with_retry_after_then_the_next_request_works(
+        postgres_services):
+    import aiohttp
+    from aiohttp.test_utils import TestServer
+
+    from bot.server import build_app
+
+    services, url = postgres_services
+    server = TestServer(build_app(services, env={}), host="127.0.0.1")
+    await server.start_server()
+    try:
+        pid = services.db.execute("SELECT pg_backend_pid()").fetchone()[0]
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+        async with aiohttp.ClientSession() as session:
+            message = {"person": "clarke", "text": "can I accept a friend request from a pupil?"}
+            async with session.post(server.make_url("/local/messages"), json=message) as response:
+                assert response.status == 503 and response.headers["Retry-After"] == "5"
+                assert "database is unavailable" in (await response.json())["error"]
+            async with session.post(server.make_url("/local/messages"), json=message) as response:
+                assert response.status == 200
+                replies = (await response.json())["replies"]
+    finally:
+        await server.close()
+    assert replies[0]["text"].startswith("No.") and "section 3" in replies[0]["text"]
