@@ -12,7 +12,9 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bot.server import build_app
+from bot.server import HUB, build_app
+from handlers.messages import Reply
+from handlers.router import TextRoute
 from tests.fake_slack import BOT_USER_ID, FakeSlack
 from tests.fake_socket_mode import FakeSocketMode
 
@@ -67,15 +69,15 @@ class SocketHarness:
         self.server, self.slack, self.socket = server, slack, socket
         self._ts = 0
 
-    async def ask_in_dm(self, text: str, event_id: str) -> str:
+    def ask_in_dm(self, text: str, event_id: str) -> str:
         """Send a DM message event; returns the envelope id."""
         self._ts += 1
         ts = f"1700000100.{self._ts:06d}"
-        return await self.socket.send_envelope("events_api", event_callback(dm_event(text, ts), event_id))
+        return self.socket.send_envelope("events_api", event_callback(dm_event(text, ts), event_id))
 
     async def answered(self, envelope_id: str, containing: str, count: int = 1) -> list:
         """Asserts the envelope was acked and returns the chat.postMessage calls containing `containing`."""
-        assert await self.socket.wait_for_ack(envelope_id) == {"envelope_id": envelope_id}
+        assert await self.socket.wait_for_ack_async(envelope_id) == {"envelope_id": envelope_id}
         return await self.slack.wait_for_async("chat.postMessage", count=count, containing=containing)
 
 
@@ -94,15 +96,13 @@ def no_proxy(monkeypatch):
 
 @pytest.fixture
 async def socket_harness(services, no_proxy):
-    socket = await FakeSocketMode().start()
-    slack = FakeSlack(emails={STAFF_USER: STAFF_EMAIL}, socket_mode_url=socket.url).__enter__()
-    server = await _start_server(services, slack)
-    connections = await socket.wait_for_connections(1)
-    assert len(connections) == 1 and connections[0].open, "the bot did not open a Socket Mode connection"
-    yield SocketHarness(server, slack, socket)
-    await server.close()
-    await socket.stop()
-    slack.__exit__()
+    with (FakeSocketMode() as socket,
+          FakeSlack(emails={STAFF_USER: STAFF_EMAIL}, socket_mode_url=socket.url) as slack):
+        server = await _start_server(services, slack)
+        connections = await socket.wait_for_connections_async(1)
+        assert len(connections) == 1 and connections[0].open, "the bot did not open a Socket Mode connection"
+        yield SocketHarness(server, slack, socket)
+        await server.close()
 
 
 # --- connecting ---------------------------------------------------------------------------------
@@ -126,10 +126,9 @@ async def test_slack_events_answers_404_in_socket_mode(socket_harness):
 
 
 async def test_stopping_the_server_closes_the_connection(services, no_proxy):
-    socket = await FakeSocketMode().start()
-    with FakeSlack(socket_mode_url=socket.url) as slack:
+    with FakeSocketMode() as socket, FakeSlack(socket_mode_url=socket.url) as slack:
         server = await _start_server(services, slack)
-        [connection] = await socket.wait_for_connections(1)
+        [connection] = await socket.wait_for_connections_async(1)
         started = time.monotonic()
         await server.close()
         assert time.monotonic() - started < 3
@@ -138,7 +137,6 @@ async def test_stopping_the_server_closes_the_connection(services, no_proxy):
                 break
             await asyncio.sleep(0.01)
         assert not connection.open
-    await socket.stop()
 
 
 async def test_the_server_serves_while_slack_refuses_the_connection(services, no_proxy):
@@ -163,7 +161,7 @@ async def test_the_server_serves_while_slack_refuses_the_connection(services, no
 
 async def test_a_dm_is_acked_and_answered_with_the_policy(socket_harness):
     h = socket_harness
-    envelope_id = await h.ask_in_dm(FRIEND_REQUEST_QUESTION, "EvSock1")
+    envelope_id = h.ask_in_dm(FRIEND_REQUEST_QUESTION, "EvSock1")
     posts = await h.answered(envelope_id, "friend requests")
     assert [p.body["channel"] for p in posts] == [STAFF_DM]
     assert posts[0].headers.get("Authorization") == f"Bearer {BOT_TOKEN}"
@@ -176,29 +174,29 @@ async def test_a_redelivered_event_is_acked_again_and_answered_once(socket_harne
     # Slack re-sends an event it thinks was lost as a new envelope with the same event_id.
     h = socket_harness
     payload = event_callback(dm_event(FRIEND_REQUEST_QUESTION, "1700000200.000001"), "EvSockRetried")
-    first = await h.socket.send_envelope("events_api", payload)
+    first = h.socket.send_envelope("events_api", payload)
     await h.answered(first, "friend requests")
-    again = await h.socket.send_envelope("events_api", payload, retry_attempt=1, retry_reason="timeout")
-    assert await h.socket.wait_for_ack(again) == {"envelope_id": again}
+    again = h.socket.send_envelope("events_api", payload, retry_attempt=1, retry_reason="timeout")
+    assert await h.socket.wait_for_ack_async(again) == {"envelope_id": again}
     assert len(await h.slack.wait_for_async("chat.postMessage", count=2, timeout=0.5)) == 1
 
 
 async def test_a_button_click_is_acked_and_handled(socket_harness):
     h = socket_harness
-    answer = (await h.answered(await h.ask_in_dm(FRIEND_REQUEST_QUESTION, "EvSockButton"), "friend requests"))[0]
+    answer = (await h.answered(h.ask_in_dm(FRIEND_REQUEST_QUESTION, "EvSockButton"), "friend requests"))[0]
     helpful = next(b for b in buttons_of(answer) if b["action_id"].startswith("ask.feedback")
                    and json.loads(b["value"])["helpful"] is True)
-    envelope_id = await h.socket.send_envelope("interactive", block_actions(helpful))
-    assert await h.socket.wait_for_ack(envelope_id) == {"envelope_id": envelope_id}
+    envelope_id = h.socket.send_envelope("interactive", block_actions(helpful))
+    assert await h.socket.wait_for_ack_async(envelope_id) == {"envelope_id": envelope_id}
     thanks = await h.slack.wait_for_async("chat.postMessage", containing="glad that helped")
     assert [p.body["channel"] for p in thanks] == [STAFF_DM]
 
 
 async def test_policy_command_is_acked_and_answered_ephemerally(socket_harness):
     h = socket_harness
-    envelope_id = await h.socket.send_envelope(
+    envelope_id = h.socket.send_envelope(
         "slash_commands", slash_command(FRIEND_REQUEST_QUESTION, h.slack.response_url("sm")))
-    assert await h.socket.wait_for_ack(envelope_id) == {"envelope_id": envelope_id}
+    assert await h.socket.wait_for_ack_async(envelope_id) == {"envelope_id": envelope_id}
     responses = await h.slack.wait_for_async("response_url", containing="friend requests")
     assert len(responses) == 1
     assert responses[0].body["response_type"] == "ephemeral"
@@ -208,11 +206,35 @@ async def test_policy_command_is_acked_and_answered_ephemerally(socket_harness):
 
 async def test_an_unknown_command_is_answered_in_the_ack_itself(socket_harness):
     h = socket_harness
-    envelope_id = await h.socket.send_envelope(
+    envelope_id = h.socket.send_envelope(
         "slash_commands", slash_command("hello", h.slack.response_url("other"), command="/other"))
-    ack = await h.socket.wait_for_ack(envelope_id)
+    ack = await h.socket.wait_for_ack_async(envelope_id)
     assert ack is not None and ack["envelope_id"] == envelope_id
     assert "/policy" in ack["payload"]["text"]
+
+
+SLOW_ANSWER_SECONDS = 1.5
+
+
+@pytest.mark.parametrize("kind", ["dm", "command"])
+async def test_the_ack_does_not_wait_for_a_slow_answer(socket_harness, kind):
+    # Slack wants the ack within 3 s; handlers run synchronously on the bot's loop, so a slow one
+    # must start only once the ack has gone. The fake runs on its own loop and times the ack.
+    h = socket_harness
+
+    def slow(incoming, services):
+        time.sleep(SLOW_ANSWER_SECONDS)
+        return [Reply("finally")]
+
+    h.server.app[HUB].router.text_routes.insert(0, TextRoute("slow", lambda i, s: True, slow))
+    if kind == "dm":
+        envelope_id = h.ask_in_dm("slow one", "EvSlow")
+    else:
+        envelope_id = h.socket.send_envelope("slash_commands", slash_command("slow one", h.slack.response_url()))
+    assert await h.socket.wait_for_ack_async(envelope_id) == {"envelope_id": envelope_id}
+    assert h.socket.acked_after(envelope_id) < 0.5 * SLOW_ANSWER_SECONDS, h.socket.acked_after(envelope_id)
+    method = "chat.postMessage" if kind == "dm" else "response_url"
+    assert len(await h.slack.wait_for_async(method, containing="finally")) == 1
 
 
 # --- bad input and broken connections -----------------------------------------------------------
@@ -235,8 +257,8 @@ GARBAGE = [
 @pytest.mark.parametrize("frame", GARBAGE)
 async def test_a_bad_frame_does_not_break_the_connection(socket_harness, frame):
     h = socket_harness
-    await h.socket.send_raw(frame)
-    envelope_id = await h.ask_in_dm(FRIEND_REQUEST_QUESTION, "EvAfterGarbage")
+    h.socket.send_raw(frame)
+    envelope_id = h.ask_in_dm(FRIEND_REQUEST_QUESTION, "EvAfterGarbage")
     posts = await h.answered(envelope_id, "friend requests")
     assert [p.body["channel"] for p in posts] == [STAFF_DM]
     assert len(h.socket.connections) == 1 and h.socket.connections[0].open
@@ -244,19 +266,19 @@ async def test_a_bad_frame_does_not_break_the_connection(socket_harness, frame):
 
 async def test_a_binary_frame_is_ignored(socket_harness):
     h = socket_harness
-    await h.socket.current.websocket.send_bytes(b"\xff\xfe\x00garbage")
-    envelope_id = await h.ask_in_dm(FRIEND_REQUEST_QUESTION, "EvAfterBinary")
+    h.socket.send_raw(b"\xff\xfe\x00garbage")
+    envelope_id = h.ask_in_dm(FRIEND_REQUEST_QUESTION, "EvAfterBinary")
     assert await h.answered(envelope_id, "friend requests")
 
 
 @pytest.mark.parametrize("drop", ["close_connection", "send_disconnect"])
 async def test_the_bot_reconnects_when_slack_closes_or_refreshes_the_connection(socket_harness, drop):
     h = socket_harness
-    await getattr(h.socket, drop)()
-    connections = await h.socket.wait_for_connections(2)
+    getattr(h.socket, drop)()
+    connections = await h.socket.wait_for_connections_async(2)
     assert len(connections) == 2 and connections[1].open
     assert len(h.slack.calls_to("apps.connections.open")) == 2  # a fresh URL for the new connection
-    envelope_id = await h.ask_in_dm(FRIEND_REQUEST_QUESTION, "EvAfterReconnect")
+    envelope_id = h.ask_in_dm(FRIEND_REQUEST_QUESTION, "EvAfterReconnect")
     posts = await h.answered(envelope_id, "friend requests")
     assert [p.body["channel"] for p in posts] == [STAFF_DM]
     assert connections[1].received == [{"envelope_id": envelope_id}]  # acked on the new connection
@@ -265,3 +287,20 @@ async def test_the_bot_reconnects_when_slack_closes_or_refreshes_the_connection(
             break
         await asyncio.sleep(0.01)
     assert not connections[0].open
+
+
+async def test_message_text_never_reaches_the_logs(json_logs, socket_harness):
+    # slack_sdk logs every websocket frame at DEBUG under bolt's logger; the logging setup keeps it at INFO.
+    h = socket_harness
+    word = "Zephyrine"
+    h.socket.send_raw('{"type": "events_api", "envelope_id": "env-bad", "payload": 42, "text": "%s"}' % word)
+    h.socket.send_raw("{%s" % word)
+    await h.answered(h.ask_in_dm(f"can I accept a friend request from {word}, a pupil?", "EvLogs"),
+                     "friend requests")
+    command = h.socket.send_envelope("slash_commands", slash_command(f"{word} {FRIEND_REQUEST_QUESTION}",
+                                                                           h.slack.response_url("logs")))
+    assert await h.socket.wait_for_ack_async(command) is not None
+    assert await h.slack.wait_for_async("response_url")
+    logs = json_logs.getvalue()
+    assert "Slack Socket Mode connected" in logs  # the log was being written all along
+    assert word not in logs
