@@ -5,12 +5,13 @@
     .venv/bin/python benchmarks/soak.py --minutes 5 --clients 50 --postgres [URL]   # on PostgreSQL
 
 The server runs as its own process (its own database and a roster with one sample person per
-client, written to a temporary folder). Its database is a SQLite file in that folder, or with
---postgres a new schema on the PostgreSQL server at URL (left there afterwards for a look), or with
-no URL on a throwaway server started as the tests start it (tests/postgres_server.py: fsync off,
-stopped at the end); a generated POLICYBOT_REPORT_KEY goes with it with Slack pointed at a fake Web API and Teams in emulator
-mode against a fake connector, both on 127.0.0.1. Each client is one person in a closed loop,
-picking its next action at random (seeded, so a run is repeatable):
+client, written to a temporary folder) with Slack pointed at a fake Web API and Teams in emulator
+mode against a fake connector, both on 127.0.0.1. Its database is a SQLite file in that folder, or
+with --postgres a new schema on the PostgreSQL server at URL (left there afterwards for a look), or
+with no URL a throwaway server started as the tests start one (tests/postgres_server.py: fsync
+off; stopped at the end), given a generated POLICYBOT_REPORT_KEY.
+Each client is one person in a closed loop, picking its next action at random (seeded, so a run
+is repeatable):
 
   question        a policy question in the local web chat            POST /local/messages
   report          a whole concern-report intake, step by step, then "send" (report_step, report_send)
@@ -27,6 +28,18 @@ draft approved once, the outbox drained with unique keys. Errors are exceptions,
 any status a well-formed request should not get. The run stops by itself (time and request budget).
 The database checks go through storage.database.open_database, so they read either database alike.
 On PostgreSQL the RSS is the bot's process alone (the server's backends are not counted).
+
+Last run (--minutes 5 --clients 50, one after the other on a 2-core machine shared with other
+work; PostgreSQL the throwaway server on loopback), every check passing on both:
+  SQLite      152,052 requests (506/s), 0 errors, 0 5xx; p99 133 ms for /healthz, 225 ms for a
+              question, 251 ms at most (draft_approve), 1.0-1.9x /healthz's; RSS 99.1 -> 112.5 MB
+              (+13.4 MB); 6,608 reports and 2,083 approvals each stored once, outbox drained.
+  PostgreSQL   85,500 requests (284/s), 0 errors, 0 5xx; p99 315 ms for /healthz, 517 ms for a
+              question, 607 ms at most (report_send), 1.0-1.9x /healthz's; RSS 108.4 -> 114.7 MB
+              (+6.3 MB); 3,703 reports and 1,146 approvals each stored once, outbox drained.
+PostgreSQL serves 0.56x SQLite's requests/s here (a closed loop, so its latencies are higher too):
+at least four round trips a request (24,399 commits for 5,848 requests in a 20 s run), each made
+on the event loop, with the server's backend sharing the two cores with the bot and the load.
 """
 from __future__ import annotations
 

@@ -3,7 +3,9 @@
 questions, whole concern reports, drafts and their approvals in the local web chat, inbox polls,
 signed Slack events and Teams activities against the fakes. No timing is asserted here (speed is
 the benchmark's to print); what is asserted: nothing failed, nothing was lost or stored twice, and
-memory did not run away."""
+memory did not run away. It runs twice: on a SQLite file, and on a new schema of the PostgreSQL
+server the tests start (the `postgres_server` fixture), with the same checks read through the
+storage interface."""
 from __future__ import annotations
 
 import pytest
@@ -15,9 +17,11 @@ CLIENTS = 30
 MAX_GROWTH_MB = 50
 
 
-@pytest.fixture(scope="module")
-def soak(tmp_path_factory):
-    figures = run_soak(seconds=SECONDS, clients=CLIENTS, folder=tmp_path_factory.mktemp("soak"))
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def soak(request, tmp_path_factory):
+    database = (request.getfixturevalue("postgres_server").url_for_new_schema()
+                if request.param == "postgresql" else None)
+    figures = run_soak(seconds=SECONDS, clients=CLIENTS, folder=tmp_path_factory.mktemp("soak"), database=database)
     print_table(figures)  # shown with -s, and on failure
     return figures
 
