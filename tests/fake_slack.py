@@ -134,7 +134,9 @@ class FakeSlack:
 
         self._server = _QuietServer(("127.0.0.1", self._port), Handler)
         self._port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        # a short poll interval: down() (every test's teardown) waits up to one interval
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                         daemon=True).start()
 
     def down(self) -> None:
         """Stop listening: calls now fail with connection refused."""

@@ -15,11 +15,12 @@ from aiohttp.test_utils import TestServer
 from bot.server import HUB, build_app
 from handlers.messages import Reply
 from handlers.router import TextRoute
-from tests.fake_slack import BOT_USER_ID, FakeSlack
+from tests.fake_slack import BOT_USER_ID, FakeSlack, signed_headers
 from tests.fake_socket_mode import FakeSocketMode
 
 APP_TOKEN = "xapp-1-A1-test"
 BOT_TOKEN = "xoxb-test"
+SIGNING_SECRET = "test-signing-secret"
 STAFF_USER = "U0CLARKE"
 STAFF_DM = "D0CLARKE"
 STAFF_EMAIL = "A.Clarke@calmore.example.org"
@@ -81,8 +82,8 @@ class SocketHarness:
         return await self.slack.wait_for_async("chat.postMessage", count=count, containing=containing)
 
 
-async def _start_server(services, slack: FakeSlack) -> TestServer:
-    env = {"SLACK_APP_TOKEN": APP_TOKEN, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url}
+async def _start_server(services, slack: FakeSlack, **more_env: str) -> TestServer:
+    env = {"SLACK_APP_TOKEN": APP_TOKEN, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url, **more_env}
     server = TestServer(build_app(services, env=env), host="127.0.0.1")
     await server.start_server()
     return server
@@ -139,22 +140,39 @@ async def test_stopping_the_server_closes_the_connection(services, no_proxy):
         assert not connection.open
 
 
-async def test_the_server_serves_while_slack_refuses_the_connection(services, no_proxy):
-    # apps.connections.open fails (a wrong app token, say): slack_sdk keeps retrying, and the rest
-    # of the bot must not wait for it.
-    with FakeSlack(socket_mode_url=None) as slack:
-        server = TestServer(build_app(services, env={"SLACK_APP_TOKEN": APP_TOKEN, "SLACK_BOT_TOKEN": BOT_TOKEN,
-                                                     "SLACK_API_URL": slack.api_url}), host="127.0.0.1")
-        await asyncio.wait_for(server.start_server(), timeout=3)
+@pytest.mark.parametrize("slack_state", ["refusing", "unreachable"])
+async def test_the_server_serves_while_socket_mode_cannot_connect(services, no_proxy, slack_state):
+    # A wrong app token, or no network at boot: slack_sdk keeps retrying, and the rest of the bot
+    # (health check, Teams, web chat) must not wait for it.
+    with FakeSlack(socket_mode_url=None) as slack:  # apps.connections.open answers ok: false
+        if slack_state == "unreachable":
+            slack.down()
+        server = await asyncio.wait_for(_start_server(services, slack), timeout=3)
         try:
             async with aiohttp.ClientSession() as session:
                 async with session.get(server.make_url("/healthz")) as response:
                     assert response.status == 200
-            assert len(await slack.wait_for_async("apps.connections.open")) >= 1
+            if slack_state == "refusing":
+                assert len(await slack.wait_for_async("apps.connections.open")) >= 1
         finally:
             started = time.monotonic()
             await server.close()
             assert time.monotonic() - started < 3
+
+
+async def test_with_a_signing_secret_as_well_both_transports_work(services, no_proxy):
+    with FakeSocketMode() as socket, FakeSlack(socket_mode_url=socket.url) as slack:
+        server = await _start_server(services, slack, SLACK_SIGNING_SECRET=SIGNING_SECRET)
+        try:
+            assert len(await socket.wait_for_connections_async(1)) == 1
+            body = json.dumps({"type": "url_verification", "challenge": "ch4llenge", "token": "t"}).encode()
+            async with aiohttp.ClientSession() as session:
+                async with session.post(server.make_url("/slack/events"), data=body,
+                                        headers=signed_headers(SIGNING_SECRET, body)) as response:
+                    assert response.status == 200
+                    assert "ch4llenge" in await response.text()
+        finally:
+            await server.close()
 
 
 # --- events, buttons, commands ------------------------------------------------------------------
