@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import re
 from functools import lru_cache
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -81,6 +81,10 @@ def _translated_errors() -> Iterator[None]:
         raise fault from error
 
 
+def _is_read(sql: str) -> bool:
+    return sql.lstrip()[:7].upper() == "SELECT " and "RETURNING" not in sql.upper()
+
+
 def _without_rowid(row: dict) -> dict:
     row.pop(HIDDEN_ROWID, None)
     return row
@@ -116,14 +120,27 @@ class PostgresDatabase:
 
     def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> psycopg.Cursor:
         with _translated_errors():
-            return self._live_connection().execute(to_postgres_sql(sql), parameters)
+            return self._run(sql, lambda conn: conn.execute(to_postgres_sql(sql), parameters))
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> Iterator[dict]:
-        with _translated_errors():
-            cursor = self._live_connection().cursor(row_factory=dict_row)
+        def fetch(conn: psycopg.Connection) -> list[dict]:
+            cursor = conn.cursor(row_factory=dict_row)
             cursor.execute(to_postgres_sql(sql), params)
-            rows = cursor.fetchall()
+            return cursor.fetchall()
+
+        with _translated_errors():
+            rows = self._run(sql, fetch)
         return (_without_rowid(row) for row in rows)
+
+    def _run(self, sql: str, statement: Callable[[psycopg.Connection], Any]) -> Any:
+        """Run one statement; a lone read that meets a dropped connection is run once more on a
+        new one (reading twice changes nothing; a write is never repeated, it may have landed)."""
+        try:
+            return statement(self._live_connection())
+        except psycopg.OperationalError:
+            if not (self.conn.broken and self.transaction_depth == 0 and _is_read(sql)):
+                raise
+        return statement(self._live_connection())
 
     @contextlib.contextmanager
     def atomic(self) -> Iterator["PostgresDatabase"]:
