@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlite_utils import Migrations
 
 from storage.database import Store
+from storage.errors import STORAGE_FAULTS
 
 from handlers.messages import Person
 
@@ -145,5 +146,8 @@ def resolve_account(db: Store, platform: str, platform_user_id: str, email: str 
     if person is None and email:
         person = find_person(db, email.lower())
         if person is not None:
-            link_account(db, platform, platform_user_id, person.id)
+            try:
+                link_account(db, platform, platform_user_id, person.id)
+            except STORAGE_FAULTS:
+                pass  # who they are is known from the email; the link is made on their next message
     return person

@@ -72,11 +72,13 @@ def database_location(request, tmp_path, monkeypatch) -> str:
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked sqlite_only (backups of the file, the key file beside it, SQLite's own lock and
-    full faults) run on SQLite alone; every other database test runs on both."""
+    full faults) run on SQLite alone, those marked postgres_only (a server's own faults) on
+    PostgreSQL alone; every other database test runs on both."""
     chosen, dropped = [], []
     for item in items:
-        on_postgres = getattr(item, "callspec", None) and item.callspec.params.get("database_location") == "postgresql"
-        (dropped if on_postgres and item.get_closest_marker("sqlite_only") else chosen).append(item)
+        database = getattr(item, "callspec", None) and item.callspec.params.get("database_location")
+        other = {"sqlite": "postgres_only", "postgresql": "sqlite_only"}.get(database)
+        (dropped if other and item.get_closest_marker(other) else chosen).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = chosen

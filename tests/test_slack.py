@@ -449,3 +449,36 @@ def test_a_very_long_reply_stays_within_slack_limits():
     assert len(blocks) <= 50
     assert blocks[-1]["type"] == "actions"
     assert all(len(b["text"]["text"]) <= 3000 for b in blocks if b["type"] == "section")
+
+
+# --- the database failing at the adapter's own step (the repeat check, before any handler) ------
+
+@pytest.mark.sqlite_only  # SQLite's lock; PostgreSQL's dropped connection is the next test
+async def test_a_dm_is_still_answered_while_another_program_holds_the_database_lock(real_harness, services):
+    import sqlite3
+
+    await real_harness.signed(event_body(dm_event("hello"), "EvFirstContact"))  # links the account
+    await real_harness.slack.wait_for_async("chat.postMessage")
+    real_harness.slack.clear()
+    path = services.db.execute("PRAGMA database_list").fetchone()[2]
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # as a backup or a CLI command writing would
+    try:
+        await real_harness.signed(event_body(dm_event("can I accept a friend request from an ex-pupil?"), "EvLocked"))
+        posts = await real_harness.slack.wait_for_async("chat.postMessage", timeout=20)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert "friend requests" in posts[0].blocks_text.lower()  # answered, not silently dropped
+
+
+@pytest.mark.postgres_only
+async def test_a_dm_is_still_answered_after_the_database_connection_drops(real_harness, services):
+    import psycopg
+
+    pid = services.db.execute("SELECT pg_backend_pid()").fetchone()[0]
+    with psycopg.connect(services.db.url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])  # the repeat check's write meets the break
+    await real_harness.signed(event_body(dm_event("can I accept a friend request from an ex-pupil?"), "EvDropped"))
+    posts = await real_harness.slack.wait_for_async("chat.postMessage", timeout=10)
+    assert "friend requests" in posts[0].blocks_text.lower()

@@ -352,3 +352,21 @@ def test_reply_renders_every_part_as_adaptive_card_elements():
 ])
 def test_card_submits_are_read_defensively(value, expected):
     assert submitted_action(value) == expected
+
+
+@pytest.mark.sqlite_only  # a SQLite lock held by another program (a backup, a CLI command)
+async def test_a_message_is_still_answered_while_another_program_holds_the_database_lock(server, connector, services):
+    import sqlite3
+
+    path = services.db.execute("PRAGMA database_list").fetchone()[2]
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # saving the conversation reference now waits, then fails
+    try:
+        status, _ = await post(server, activity(connector, FRIEND_QUESTION))
+        await turns_done(server)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert status in (200, 201, 202)
+    [reply] = connector.wait_for(lambda call: call.is_reply, timeout=10)
+    assert "friend request" in reply.text.lower()  # answered, not dropped with the reference

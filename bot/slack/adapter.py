@@ -25,6 +25,7 @@ from bot.slack import render
 from bot.slack.sender import SlackSender
 from handlers.messages import Form, Incoming, Reply
 from storage import state as state_store
+from storage.errors import STORAGE_FAULTS
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +151,14 @@ class SlackAdapter:
         event_id = body.get("event_id")
         if not isinstance(event_id, str) or not event_id:
             return True
-        return state_store.first_time_seen(self.hub.services.db, f"slack:{event_id}")
+        try:
+            return state_store.first_time_seen(self.hub.services.db, f"slack:{event_id}")
+        except STORAGE_FAULTS as error:
+            # Slack has had its ack and will not resend: answer (the turn itself tells the person
+            # if the database is still unavailable) rather than stay silent; at worst a retry
+            # that arrives in the same outage is answered twice.
+            log.warning("could not check for a repeated Slack event: %s", type(error).__name__)
+            return True
 
     async def incoming(self, user_id: str, destination: Destination, **fields) -> Incoming:
         return Incoming(channel=PLATFORM, platform_user_id=user_id, person=await self.person(user_id),

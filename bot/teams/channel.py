@@ -42,6 +42,7 @@ from bot.delivery import DeliveryError, retry_after_seconds
 from bot.teams.cards import reply_to_card, submitted_action
 from handlers.messages import Incoming, Notification, Reply
 from storage import conversation_refs
+from storage.errors import STORAGE_FAULTS
 
 log = logging.getLogger(__name__)
 
@@ -214,7 +215,10 @@ class PolicyBot(ActivityHandler):
         self.hub = channel.hub
 
     async def on_turn(self, turn_context: TurnContext):
-        self.channel.remember(turn_context.activity)
+        try:
+            self.channel.remember(turn_context.activity)
+        except STORAGE_FAULTS as error:  # kept on their next message; this one still gets its answer
+            log.warning("teams: conversation reference not saved: %s", type(error).__name__)
         await super().on_turn(turn_context)
 
     async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext):
