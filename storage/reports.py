@@ -90,6 +90,15 @@ def create_reports(db: Store) -> None:
     db["access_audit"].create_index(["report_ref"])
 
 
+@migrations()
+def create_report_counters(db: Store) -> None:
+    """The last reference number given out each year. Taking the next one is a single upsert that
+    locks the year's row, so two processes filing at once (the server and `app.py chat`, or two
+    servers on one PostgreSQL) get consecutive numbers rather than the same one."""
+    db["report_counters"].create({"year": int, "last_seq": int}, pk="year", not_null={"last_seq"})
+    db.execute("INSERT INTO report_counters (year, last_seq) SELECT year, max(seq) FROM reports GROUP BY year")
+
+
 def iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
@@ -111,7 +120,9 @@ def create_report(db: Store, *, short_code: str, year: int, reporter_id: str, re
     if routing not in ROUTINGS:
         raise ValueError(f"unknown routing {routing!r}")
     cipher = cipher_for(db)
-    seq = db.execute("SELECT coalesce(max(seq), 0) + 1 FROM reports WHERE year = ?", [year]).fetchone()[0]
+    seq = db.execute(
+        "INSERT INTO report_counters (year, last_seq) VALUES (?, 1) ON CONFLICT (year)"
+        " DO UPDATE SET last_seq = report_counters.last_seq + 1 RETURNING last_seq", [year]).fetchone()[0]
     ref = make_reference(short_code, year, seq)
     db["reports"].insert({
         "ref": ref, "year": year, "seq": seq, "reporter_id": reporter_id, "reporter_name": reporter_name,

@@ -328,3 +328,4 @@ async def test_over_http_a_database_gone_away_is_a_503_with_retry_after(services
                 assert response.status == 503 and (await response.json())["database"] == "unavailable"
     finally:
         await server.close()
+

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
+import time
 
 import pytest
 
@@ -15,6 +17,7 @@ from handlers.router import Router
 from storage import outbox
 from storage import reports as store
 from storage import state as state_store
+from storage.database import open_database
 from storage.roster import get_person
 
 WHAT = "Pupil in Year 5 said an adult messaged them on Instagram asking for photos"
@@ -527,3 +530,50 @@ def test_exported_chronology_names_people_in_school_time_and_keeps_machine_colum
     assert filed["at_utc"] == "2026-06-10T08:05:00+00:00"
     assert note["detail"].startswith("'=")  # not run as a formula in a spreadsheet
     assert "clarke" not in {r["by"] for r in rows} and "shah" not in {r["by"] for r in rows}
+
+
+# --- reference numbers when two programs file at once ------------------------------------------
+
+def test_two_programs_filing_at_once_get_consecutive_references(database_location, clock):
+    """The server and `app.py chat` (or two servers on one PostgreSQL), each with its own connection."""
+    first, second = open_database(database_location), open_database(database_location)
+    filed: dict[str, str] = {}
+    first_is_in = threading.Event()
+
+    def file(db, name: str, hold_seconds: float) -> None:
+        with db.atomic():
+            report = store.create_report(
+                db, short_code="CJS", year=2026, reporter_id=name, reporter_name=name, category="child",
+                urgent=False, routing="standard", content={"what": name}, now=clock(), details_complete=True)
+            first_is_in.set()
+            time.sleep(hold_seconds)  # still inside its transaction while the other one starts
+        filed[name] = report["ref"]
+
+    slow = threading.Thread(target=file, args=(first, "slow", 0.5))
+    slow.start()
+    first_is_in.wait(5)
+    file(second, "quick", 0)
+    slow.join()
+    first.conn.close()
+    second.conn.close()
+    assert sorted(filed.values()) == ["CJS-2026-0001", "CJS-2026-0002"]
+
+
+def test_the_reference_counter_starts_from_the_reports_already_filed(tmp_path, clock):
+    """A school upgrading with reports already on file carries on from its last reference."""
+    from sqlite_utils import Database
+
+    db = Database(tmp_path / "before.db")
+    for module in ("storage.roster", "storage.state", "storage.outbox"):
+        __import__(module, fromlist=["migrations"]).migrations.apply(db)
+    store.migrations.apply(db, stop_before="create_report_counters")
+    db["reports"].insert({"ref": "CJS-2026-0007", "year": 2026, "seq": 7, "reporter_id": "clarke",
+                          "status": "open", "created_at": "2026-11-01T09:00:00+00:00"})
+    db.conn.close()
+    upgraded = open_database(tmp_path / "before.db")
+    with upgraded.atomic():
+        report = store.create_report(
+            upgraded, short_code="CJS", year=2026, reporter_id="lewis", reporter_name="Lewis", category="child",
+            urgent=False, routing="standard", content={"what": "x"}, now=clock(), details_complete=True)
+    assert report["ref"] == "CJS-2026-0008"
+    upgraded.conn.close()
