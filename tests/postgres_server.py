@@ -11,6 +11,7 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -44,6 +45,8 @@ class PostgresServer:
         self.url = url
         self.process = process
         self.directory = directory
+        self._command: list[str] = []
+        self._as_user: dict[str, str] = {}
 
     @classmethod
     def start(cls) -> "PostgresServer":
@@ -55,20 +58,27 @@ class PostgresServer:
         directory = tempfile.mkdtemp(prefix="policybot-pg-")
         data = Path(directory) / "data"
         # PostgreSQL refuses to run as root: run it as the postgres user the package created.
-        as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        as_user = {"user": "postgres", "group": "postgres"} if os.geteuid() == 0 else {}
         if as_user:
-            shutil.chown(directory, "postgres")
-        subprocess.run([*as_user, str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
-                        "--locale=C", "-E", "UTF8", "--no-sync"], check=True, capture_output=True)
-        port = _free_port()
-        process = subprocess.Popen(
-            [*as_user, str(binaries / "postgres"), "-D", str(data), "-h", "127.0.0.1", "-p", str(port),
-             "-k", directory, "-c", "fsync=off", "-c", "synchronous_commit=off",
-             "-c", "full_page_writes=off", "-c", "max_connections=300"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        server = cls(f"postgresql://postgres@127.0.0.1:{port}/postgres", process, directory)
-        server._wait_until_ready()
+            shutil.chown(directory, "postgres", "postgres")
+        subprocess.run([str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
+                        "--locale=C", "-E", "UTF8", "--no-sync"], check=True, capture_output=True,
+                       cwd=directory, **as_user)
+        server = cls("", None, directory)
+        server._as_user = as_user
+        server._command = [str(binaries / "postgres"), "-D", str(data), "-h", "127.0.0.1",
+                           "-p", str(_free_port()), "-k", directory, "-c", "fsync=off",
+                           "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+                           "-c", "max_connections=300"]
+        server.url = f"postgresql://postgres@127.0.0.1:{server._command[server._command.index('-p') + 1]}/postgres"
+        server.start_up()
         return server
+
+    def start_up(self) -> None:
+        """Start the server on its data and port (again, after shut_down: as after a reboot)."""
+        self.process = subprocess.Popen(self._command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                        cwd=self.directory, **self._as_user)
+        self._wait_until_ready()
 
     def _wait_until_ready(self, timeout: float = 30.0) -> None:
         import psycopg
@@ -95,12 +105,16 @@ class PostgresServer:
         separator = "&" if "?" in self.url else "?"
         return f"{self.url}{separator}options={quote(f'-csearch_path={schema}')}"
 
-    def stop(self) -> None:
+    def shut_down(self) -> None:
+        """Stop the server, keeping its data; every connection is cut, as in a restart."""
         if self.process is not None:
-            self.process.terminate()
+            self.process.send_signal(signal.SIGINT)  # "fast" shutdown: cuts connections, as a restart does
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+    def stop(self) -> None:
+        self.shut_down()
         if self.directory:
             shutil.rmtree(self.directory, ignore_errors=True)

@@ -7,6 +7,7 @@ Every handler and end-to-end test that uses the `services` fixture runs on both 
 """
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -230,25 +231,30 @@ def test_a_break_inside_a_transaction_is_not_papered_over_by_a_new_connection(po
 
 
 @pytest.fixture
-def services_of_a_gone_server(monkeypatch, clock, knowledge):
-    """Services whose PostgreSQL server has stopped (a server of its own, so the others go on)."""
+def own_postgres_server(monkeypatch):
+    """A PostgreSQL server for one test alone, for tests that stop or restart it."""
     from cryptography.fernet import Fernet
 
     from tests.postgres_server import PostgresServer
 
     monkeypatch.setenv("POLICYBOT_REPORT_KEY", Fernet.generate_key().decode())
     try:
-        own_server = PostgresServer.start()
+        server = PostgresServer.start()
     except (RuntimeError, OSError, subprocess.CalledProcessError) as error:
         if os.environ.get("POLICYBOT_REQUIRE_POSTGRES"):
             raise
         pytest.skip(f"PostgreSQL is not available: {error}")
-    try:
-        services = app.build_services(db_path=own_server.url_for_new_schema(), clock=clock, knowledge=knowledge)
-        patel = get_person(services.db, "patel")
-    finally:
-        own_server.stop()
-    return services, patel, own_server.url
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def services_of_a_gone_server(own_postgres_server, clock, knowledge):
+    """Services whose PostgreSQL server has stopped."""
+    services = app.build_services(db_path=own_postgres_server.url_for_new_schema(), clock=clock, knowledge=knowledge)
+    patel = get_person(services.db, "patel")
+    own_postgres_server.shut_down()
+    return services, patel, own_postgres_server.url
 
 
 def test_a_server_that_has_gone_is_unavailable_for_health_and_a_polite_reply_in_chat(services_of_a_gone_server):
@@ -329,3 +335,38 @@ async def test_over_http_a_database_gone_away_is_a_503_with_retry_after(services
     finally:
         await server.close()
 
+
+
+async def test_a_server_restart_is_ridden_out_without_restarting_the_bot(own_postgres_server, clock, knowledge):
+    """The database server restarts (an upgrade, a reboot): while it is down people get clear
+    answers and nothing half-written; once it is back the bot carries on by itself."""
+    import aiohttp
+    from aiohttp.test_utils import TestServer
+
+    from bot.server import build_app
+
+    services = app.build_services(db_path=own_postgres_server.url_for_new_schema(), clock=clock, knowledge=knowledge)
+    web_server = TestServer(build_app(services, env={}), host="127.0.0.1")
+    await web_server.start_server()
+
+    async def ask(session, text: str) -> tuple[int, dict]:
+        async with session.post(web_server.make_url("/local/messages"), json={"person": "patel", "text": text}) as response:
+            return response.status, await response.json()
+
+    try:
+        async with aiohttp.ClientSession() as session:
+            assert (await ask(session, "who can post?"))[0] == 200
+            own_postgres_server.shut_down()
+            status, body = await ask(session, "authorise Amy Clarke to post")
+            assert status == 503 and "unavailable" in body["error"]
+            own_postgres_server.start_up()  # back, on the same data and port
+            status, body = await ask(session, "authorise Amy Clarke to post")
+            assert status == 200 and "couldn't" not in json.dumps(body)
+            async with session.get(web_server.make_url("/healthz")) as response:
+                assert response.status == 200
+        check = open_database(services.db.url)  # a connection of its own: what is really stored
+        assert [row["person_id"] for row in check["poster_authorisations"].rows] == ["clarke"]
+        check.conn.close()
+    finally:
+        await web_server.close()
+        services.db.conn.close()
