@@ -39,8 +39,6 @@ MIGRATION_LOCK_ID = 0x706F6C6963790001  # any constant: PostgreSQL advisory lock
 BUSY_TIMEOUT_MS = 2500
 
 
-
-
 class StoreCursor(Protocol):
     rowcount: int
 
