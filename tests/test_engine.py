@@ -406,8 +406,9 @@ def _figures(engine, items: list[dict]) -> dict:
 
 @pytest.mark.parametrize("name,size", [("questions_holdout3.toml", 100), ("questions_holdout4.toml", 44),
                                        ("questions_holdout5.toml", 36), ("questions_holdout6.toml", 60),
-                                       ("questions_holdout7.toml", 30), ("questions_holdout8.toml", 30)])
-def test_round3_sets_are_disjoint_from_examples(name, size):
+                                       ("questions_holdout7.toml", 30), ("questions_holdout8.toml", 30),
+                                       ("questions_holdout12.toml", 64), ("questions_holdout13.toml", 36)])
+def test_held_out_sets_are_disjoint_from_examples(name, size):
     examples = tomllib.loads((POLICY / "examples.toml").read_text(encoding="utf-8"))["clauses"]
     phrasings = {e.strip().lower().rstrip("?") for values in examples.values() for e in values}
     items = _held_out(name)
@@ -949,15 +950,6 @@ def test_like_meaning_such_as_is_not_the_liking_rule(engine):
 
 
 # --- round 9: held-out sets 12 (developed against, so no longer blind) and 13 (blind, run once) -------
-
-@pytest.mark.parametrize("name,size", [("questions_holdout12.toml", 64), ("questions_holdout13.toml", 36)])
-def test_round9_sets_are_disjoint_from_examples(name, size):
-    examples = tomllib.loads((POLICY / "examples.toml").read_text(encoding="utf-8"))["clauses"]
-    phrasings = {e.strip().lower().rstrip("?") for values in examples.values() for e in values}
-    items = _held_out(name)
-    overlap = [item["q"] for item in items if item["q"].strip().lower().rstrip("?") in phrasings]
-    assert len(items) == size and not overlap, overlap
-
 
 # Set 12 end of round 9: 100/97.3/100/91.7/100, 0 false flags. Set 13 first (blind) run: 85/90/90/94.1/100,
 # 1 false flag — floors a little below both, so a later change that loses ground on them fails here.
