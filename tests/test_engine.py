@@ -961,3 +961,33 @@ def test_like_meaning_such_as_is_not_the_liking_rule(engine):
 ])
 def test_round9_held_out_figures(engine, name, floors):
     test_round3_held_out_figures(engine, name, floors)
+
+
+# --- round 10: the [neighbours] table must not swallow questions the policy does answer --------------
+
+def _neighbour_refusals(engine, items) -> list[str]:
+    """In-scope labelled questions (not concerns, 'oos' not among their labels) that the engine refused
+    with a neighbouring topic's reason."""
+    leads = [f"That is about {neighbour.reason};" for neighbour in engine.lexicon.neighbours]
+    in_scope = [i for i in items if i["s"] not in ("", "oos") and "oos" not in i["s"].split("|") and not i.get("d")]
+    refused = []
+    for item in in_scope:
+        answer = engine.answer(item["q"], today=BEFORE_RENEWAL)
+        if not answer.answered and any(answer.text.startswith(lead) for lead in leads):
+            refused.append(f"{item['q']!r} ({answer.text.split(';')[0]})")
+    return refused
+
+
+def test_neighbour_topics_refuse_almost_no_in_scope_question_of_any_labelled_set(engine):
+    sets = sorted((ROOT / "tests").glob("questions*.toml"))
+    items = [item for path in sets for item in _held_out(path.name)]
+    in_scope = [i for i in items if i["s"] not in ("", "oos") and "oos" not in i["s"].split("|") and not i.get("d")]
+    refused = _neighbour_refusals(engine, items)
+    assert len(sets) >= 15 and len(in_scope) > 500
+    assert not refused, "\n".join(refused)
+
+
+def test_neighbour_refusal_count_sees_a_neighbour_refusal(engine):
+    # The counter above is only worth its floor if it does recognise a neighbour refusal when one happens.
+    labelled_in_scope_by_mistake = [{"q": "who do i ask to change the term dates on the school website", "s": "2"}]
+    assert len(_neighbour_refusals(engine, labelled_in_scope_by_mistake)) == 1
