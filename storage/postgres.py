@@ -28,7 +28,6 @@ from sqlite_utils.db import NotFoundError
 from storage.errors import StorageFault
 
 HIDDEN_ROWID = "rowid"
-MIGRATIONS_TABLE = "_sqlite_migrations"  # the name sqlite_utils.Migrations keeps its records in
 
 _COLUMN_TYPES = {str: 'TEXT COLLATE "C"', int: "BIGINT", float: "DOUBLE PRECISION", bytes: "BYTEA",
                  bool: "BIGINT"}
@@ -154,8 +153,6 @@ class PostgresDatabase:
     def __getitem__(self, name: str) -> "PostgresTable":
         return PostgresTable(self, name)
 
-    table = __getitem__
-
     def create_view(self, name: str, sql: str) -> None:
         self.execute(f"CREATE VIEW {_quoted(name)} AS {sql}")
 
@@ -164,8 +161,6 @@ class PostgresDatabase:
             "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
             " ORDER BY table_name").fetchall()]
 
-    def close(self) -> None:
-        self.conn.close()
 
 
 def _quoted(name: str) -> str:
