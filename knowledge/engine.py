@@ -279,11 +279,19 @@ SOCIAL_MEDIA_TERMS = frozenset({"social media", "facebook", "instagram", "friend
                                 "like follow endorsement pages users", "images photos"})
 YEAR_PLURAL = re.compile(r"\b((?:year|yr|y) ?[1-9])s\b")
 ARITHMETIC = re.compile(r"\b\d+ ?(times|x|plus|minus|divided by|add|multiplied by|squared)\b|\bwhat is \d")
-IDENTITY = re.compile(r"\b(as|im|i am) an? (?:(?:parent|mum|dad) (?:volunteer|governor|helper)|parent|mum|dad|carer|mother|"
-                      r"father|guardian|supply teacher|teacher|ta|teaching assistant|governor|volunteer|member of staff|"
-                      r"staff member|pupil|student|lsa|senco|deputy head|head)\b|"
+IDENTITY = re.compile(r"\b(as|im|i am) (?:only |just |also |the )?an? (?:(?:parent|mum|dad) (?:volunteer|governor|helper)|parent|mum|dad|"
+                      r"carer|mother|father|guardian|supply teacher|teacher|ta|teaching assistant|governor|volunteer|"
+                      r"member of staff|staff member|pupil|student|lsa|senco|deputy head|head|lunchtime supervisor|"
+                      r"midday supervisor|dinner lady|office manager|receptionist|site manager|cover supervisor)\b|"
                       r"^(?:parent|mum|dad|carer|supply|supply teacher|cover supervisor|volunteer|governor|ta|teacher|"
-                      r"student teacher|lsa) here\b")
+                      r"student teacher|lsa|lunchtime supervisor|midday supervisor|dinner lady|office|office staff|"
+                      r"deputy|deputy head|site manager) here\b")
+# "does the sm policy apply to lunchtime staff as well", "are TAs covered": who the policy binds is asked,
+# which the 'staff, pupils and parents must comply' clause answers, not a rule that merely names staff.
+APPLIES_TO_PEOPLE = re.compile(r"\b(apply|applies|cover|covers|include|includes|relevant)(?: to)? (?:all |the |our |us |me )?"
+                               r"(?:\w+ )?(staff|teachers|tas|teaching assistants|volunteers|governors|supervisors|"
+                               r"office staff|support staff|supply teachers|everyone|everybody|parents|pupils)\b"
+                               r"|\b(staff|teachers|tas|volunteers|governors|supervisors) (?:\w+ )?(covered|included|bound)\b")
 PLATFORMS = {"facebook": re.compile(r"\b(facebook|fb)\b"), "instagram": re.compile(r"\b(instagram|insta|ig|gram)\b")}
 
 
@@ -502,6 +510,8 @@ class Knowledge:
         asks_applies = APPLIES_TO_ME.search(corrected)
         kept: dict = {}
         terms = set(self._terms(corrected if asks_applies else IDENTITY.sub(" ", corrected), kept))
+        if APPLIES_TO_PEOPLE.search(corrected) and ABOUT_THE_POLICY.search(corrected):
+            terms.add("comply")
         content = [w for w in corrected.split() if w not in self.stopwords and len(w) > 1 and not w.isdigit()]
         known = sum(1 for w in content if w in self.idf or _stem(w) in self.idf or w in self._lexicon_words)
         audience = self._query_audience(corrected)

@@ -991,3 +991,18 @@ def test_neighbour_refusal_count_sees_a_neighbour_refusal(engine):
     # The counter above is only worth its floor if it does recognise a neighbour refusal when one happens.
     labelled_in_scope_by_mistake = [{"q": "who do i ask to change the term dates on the school website", "s": "2"}]
     assert len(_neighbour_refusals(engine, labelled_in_scope_by_mistake)) == 1
+
+
+@pytest.mark.parametrize("question", ["does the social media policy cover office staff too",
+                                      "does this policy apply to supply teachers as well",
+                                      "are governors covered by the sm policy or only teachers"])
+def test_whom_the_policy_applies_to_is_the_comply_clause_not_a_rule_naming_staff(engine, question):
+    answer = engine.answer(question, today=BEFORE_RENEWAL)
+    assert answer.section == "1" and answer.verdict in ("yes", "info"), (answer.clause, answer.verdict)
+
+
+def test_an_asker_saying_only_or_just_a_role_is_who_asks_not_what_about(engine):
+    # "I'm only a volunteer": the role is the asker, so the question is about having to read the policy
+    answer = engine.answer("im just a lunchtime supervisor, do i need to read the policy", today=BEFORE_RENEWAL)
+    assert answer.section == "1" and answer.verdict in ("yes", "info"), (answer.clause, answer.verdict)
+    assert engine.answer("does the policy apply to my own phone", today=BEFORE_RENEWAL).section == "1"
