@@ -8,6 +8,7 @@ from bot.delivery import Dispatcher
 from handlers.context import Services
 from handlers.messages import Incoming, Reply
 from handlers.router import Router
+from storage.errors import STORAGE_FAULTS
 from storage.roster import resolve_account
 
 log = logging.getLogger(__name__)
@@ -26,8 +27,15 @@ class Hub:
         services.wake_delivery = self.dispatcher.wake
 
     def identify(self, platform: str, platform_user_id: str, email: str | None = None):
-        """The roster person behind a platform account (linked by email on first contact)."""
-        return resolve_account(self.services.db, platform, platform_user_id, email)
+        """The roster person behind a platform account (linked by email on first contact).
+
+        None while the database cannot be read, so the turn still reaches the router, which tells
+        the person plainly (rather than the turn failing silently here); no role is granted."""
+        try:
+            return resolve_account(self.services.db, platform, platform_user_id, email)
+        except STORAGE_FAULTS as error:
+            log.warning("could not look up a %s account: %s", platform, type(error).__name__)
+            return None
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         replies = self.router.handle(incoming)

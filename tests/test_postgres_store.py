@@ -370,3 +370,42 @@ async def test_a_server_restart_is_ridden_out_without_restarting_the_bot(own_pos
     finally:
         await web_server.close()
         services.db.conn.close()
+
+
+async def test_with_the_database_server_down_slack_and_teams_messages_get_a_plain_answer(
+        own_postgres_server, clock, knowledge):
+    """During an outage a message on either platform is answered "couldn't reach the database",
+    rather than the turn failing silently at the account lookup before any handler runs."""
+    import aiohttp
+    from aiohttp.test_utils import TestServer
+
+    from bot.server import build_app
+    from bot.teams import TEAMS_CHANNEL
+    from tests.fake_connector import FakeConnector
+    from tests.fake_slack import FakeSlack, signed_headers
+    from tests.test_slack import dm_event, event_body
+    from tests.test_teams import FRIEND_QUESTION, activity
+
+    services = app.build_services(db_path=own_postgres_server.url_for_new_schema(), clock=clock, knowledge=knowledge)
+    with FakeSlack(emails={"U0CLARKE": "a.clarke@calmore.example.org"}) as slack, FakeConnector() as connector:
+        env = {"SLACK_SIGNING_SECRET": "s3cret", "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": slack.api_url}
+        web_server = TestServer(build_app(services, env=env), host="127.0.0.1")
+        await web_server.start_server()
+        try:
+            own_postgres_server.shut_down()
+            body = event_body(dm_event(FRIEND_QUESTION), "EvOutage")
+            async with aiohttp.ClientSession() as session:
+                async with session.post(web_server.make_url("/slack/events"), data=body,
+                                        headers=signed_headers("s3cret", body)) as response:
+                    assert response.status == 200
+                async with session.post(web_server.make_url("/api/messages"), json=activity(connector, FRIEND_QUESTION),
+                                        headers={"Content-Type": "application/json"}) as response:
+                    assert response.status in (200, 201, 202)
+            [post] = await slack.wait_for_async("chat.postMessage", timeout=10)
+            assert "couldn't reach the database" in post.blocks_text
+            await web_server.app[TEAMS_CHANNEL].drain()
+            [reply] = connector.wait_for(lambda call: call.is_reply, timeout=10)
+            assert "couldn't reach the database" in reply.text
+        finally:
+            await web_server.close()
+            services.db.conn.close()
