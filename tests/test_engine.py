@@ -1006,3 +1006,17 @@ def test_an_asker_saying_only_or_just_a_role_is_who_asks_not_what_about(engine):
     answer = engine.answer("im just a lunchtime supervisor, do i need to read the policy", today=BEFORE_RENEWAL)
     assert answer.section == "1" and answer.verdict in ("yes", "info"), (answer.clause, answer.verdict)
     assert engine.answer("does the policy apply to my own phone", today=BEFORE_RENEWAL).section == "1"
+
+
+@pytest.mark.parametrize("question", ["can i answer work emails from my gmail",
+                                      "should i put the school logo in my email signature",
+                                      "is it ok for kids to bring sweets in for their birthday",
+                                      "can parents bring in cupcakes for the class"])
+def test_email_use_and_food_brought_in_are_not_the_policy(engine, question):
+    answer = engine.answer(question, today=BEFORE_RENEWAL)
+    assert not answer.answered, answer.clause
+
+
+def test_work_email_linked_to_social_media_is_still_the_rule(engine):
+    assert engine.answer("can i link my facebook to my school email", today=BEFORE_RENEWAL).clause == "3-9"
+    assert engine.answer("can a parent post pics of the cake sale on fb", today=BEFORE_RENEWAL).section == "5"
