@@ -41,7 +41,7 @@ HARM = re.compile(
     r"inappropriate (messages?|photos?|pictures?|images?|contact|comments?|videos?)|meet up|meet him|meet her|"
     r"secret|wont go home|doesnt want to go home|dont want to go home|scared to go home|run away|running away|"
     r"uncomfortable|upset|doesnt like|didnt like|didnt want|doesnt want|made (her|him|them) feel|"
-    r"fight|fighting|attacked|assault\w*|exploit\w*|radicali\w*|extremis\w*|drunk|drugs|weapon|knife|"
+    r"attacked|assault\w*|exploit\w*|radicali\w*|extremis\w*|drunk|drugs|weapon|knife|"
     r"horrible|vile|disgusting|fake (account|profile|page)|pretending to be|impersonat\w*|"
     r"stranger|strangers|someone (she|he|they) (doesnt|dont|didnt) know|people (she|he|they) (dont|doesnt) know|"
     r"older (boy|boys|man|men|lad|lads|teenager|teen)|video ?call\w*|send (her|him|them) (pics|photos|pictures)|"

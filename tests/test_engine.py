@@ -1020,3 +1020,15 @@ def test_email_use_and_food_brought_in_are_not_the_policy(engine, question):
 def test_work_email_linked_to_social_media_is_still_the_rule(engine):
     assert engine.answer("can i link my facebook to my school email", today=BEFORE_RENEWAL).clause == "3-9"
     assert engine.answer("can a parent post pics of the cake sale on fb", today=BEFORE_RENEWAL).section == "5"
+
+
+def test_a_post_about_a_playground_fight_is_the_incident_rule_not_a_disclosure(engine):
+    # A fight is a behaviour incident (section 5 forbids parents discussing one online); a child hurt in
+    # it, or a clip of it going round, is still a concern.
+    answer = engine.answer("a parent keeps writing on the village facebook page about the fight after school",
+                           today=BEFORE_RENEWAL)
+    assert answer.section == "5" and not answer.report_suggested, (answer.clause, answer.report_suggested)
+    for concern in ("a mum has shared a clip of two y5s fighting at the park",
+                    "one of my y4s said his brother punched him in a fight last night and hes got a black eye",
+                    "two boys in my class were fighting at lunch and one got hurt"):
+        assert engine.answer(concern, today=BEFORE_RENEWAL).report_suggested, concern
