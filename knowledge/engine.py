@@ -89,6 +89,10 @@ RULING_ASKED = re.compile(r"^(whats|what is|what|wats|what s) (the|our) (policy|
 VERDICT_AFTER_WH = re.compile(r"\b(can|may|could|should) i\b(?! do\b)|\b(is it|its|is that) (ok|okay|alright|fine|"
                               r"allowed)\b|\b(ok|okay|alright|fine) to\b")
 # "a pupil wants to know where…", "she asked what…": an embedded question asking for a fact.
+# "If a pupil is unhappy, where should they go?": the condition sets the scene, the wh-question after it
+# is what is asked (a fact, not a yes/no).
+CONDITION_THEN_WH = re.compile(r"^(?:if|when|say|suppose) (?:\w+ ){1,14}?(?:where|who|what|how|which) "
+                               r"(?:should|do|does|can|could|would|will|is|are|must)\b")
 EMBEDDED_INFO = re.compile(r"\b(know|asked|asking|wondering|wonders|wants to know|ask) (where|what|how|who|when|which)\b")
 # Questions typed as a bare topic ("policy review date", "consent form how long") want a fact.
 INFO_TOPIC = re.compile(r"\b(how long|how often|how many|who|when|what|date|dates|handle|called|name of|contact|"
@@ -945,6 +949,8 @@ class Knowledge:
             wants_info = False
         elif INFO_INTENT.search(asked):
             wants_info = asked.startswith("how") or not VERDICT_AFTER_WH.search(asked)
+        elif CONDITION_THEN_WH.search(asked):
+            wants_info = True
         elif EMBEDDED_INFO.search(asked) and not VERDICT_INTENT.match(asked):
             wants_info = True
         else:  # no "who/what…" opener: a yes/no question, or a bare topic asking for a fact

@@ -1032,3 +1032,12 @@ def test_a_post_about_a_playground_fight_is_the_incident_rule_not_a_disclosure(e
                     "one of my y4s said his brother punched him in a fight last night and hes got a black eye",
                     "two boys in my class were fighting at lunch and one got hurt"):
         assert engine.answer(concern, today=BEFORE_RENEWAL).report_suggested, concern
+
+
+def test_a_condition_then_a_wh_question_asks_for_a_fact(engine):
+    answer = engine.answer("if a parent is annoyed with a teacher who should they talk to", today=BEFORE_RENEWAL)
+    assert answer.section == "5" and answer.verdict == "info", (answer.clause, answer.verdict)
+
+
+def test_a_pupil_who_adds_me_is_the_friend_request_rule(engine):
+    assert engine.answer("a pupil adds me on insta, what do i do", today=BEFORE_RENEWAL).clause == "3-4"
