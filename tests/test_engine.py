@@ -1041,3 +1041,14 @@ def test_a_condition_then_a_wh_question_asks_for_a_fact(engine):
 
 def test_a_pupil_who_adds_me_is_the_friend_request_rule(engine):
     assert engine.answer("a pupil adds me on insta, what do i do", today=BEFORE_RENEWAL).clause == "3-4"
+
+
+def test_monitoring_words_keep_a_device_question_on_the_monitoring_rule(engine):
+    assert engine.answer("can it check my search history on the school ipad", today=BEFORE_RENEWAL).section == "7"
+    assert not engine.answer("who has the laptop charger", today=BEFORE_RENEWAL).answered
+
+
+def test_ai_tools_are_a_neighbouring_topic_unless_posted(engine):
+    refused = engine.answer("are we allowed to use copilot for letters home", today=BEFORE_RENEWAL)
+    assert not refused.answered and refused.ask_instead == "the IT manager", refused.clause
+    assert engine.answer("can i post an ai picture of my class on insta", today=BEFORE_RENEWAL).section == "3"
