@@ -1052,3 +1052,11 @@ def test_ai_tools_are_a_neighbouring_topic_unless_posted(engine):
     refused = engine.answer("are we allowed to use copilot for letters home", today=BEFORE_RENEWAL)
     assert not refused.answered and refused.ask_instead == "the IT manager", refused.clause
     assert engine.answer("can i post an ai picture of my class on insta", today=BEFORE_RENEWAL).section == "3"
+
+
+def test_managing_behaviour_is_not_managing_the_school_accounts(engine):
+    for question in ("can i post on my insta that the school is useless at managing behaviour",
+                     "can i tweet that our school is hopeless at managing staff"):
+        answer = engine.answer(question, today=BEFORE_RENEWAL)
+        assert answer.clause == "3-5" and answer.verdict == "no", (question, answer.clause, answer.verdict)
+    assert engine.answer("whos managing the school fb these days", today=BEFORE_RENEWAL).clause == "2-3"
