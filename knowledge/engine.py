@@ -149,8 +149,10 @@ AUDIENCE_CUES = [
                                    r"\b(will|does|can|is|isnt|should|shouldnt|has|hasnt|doesnt|would|could|must) the school\b|"
                                    r"\bthe school (can|could|will|would|should|may|is allowed)\b")),
     ("staff", re.compile(r"\b(can|may|could|should|am|do|must|shall) i\b|\b(im|i am|as) an? (teacher|ta|member of staff|"
-                         r"staff member|governor|volunteer|teaching assistant)\b|\b(can|may|should) (staff|teachers?|"
-                         r"governors?|volunteers?)\b|\bmy (own|personal)\b|\b(is it|its) (ok|okay|alright|fine) (for me )?to\b|"
+                         r"staff member|governor|volunteer|teaching assistant)\b|\b(can|may|should|could|must|do|are) (?:our |the |a |an |my )?"
+                         r"(staff|teachers?|governors?|volunteers?|tas|teaching assistants?|supply teachers?|supply staff|"
+                         r"lunchtime staff|office staff|support staff|colleagues?|members of staff|a member of staff|"
+                         r"dinner ladies|midday supervisors?|lunchtime supervisors?)\b|\bmy (own|personal)\b|\b(is it|its) (ok|okay|alright|fine) (for me )?to\b|"
                          r"\bmy (insta|instagram|ig|fb|facebook|tiktok|snap|snapchat|twitter|page|account|story|"
                          r"profile|socials|phone|linkedin)\b|\bif i (can|could|should|may)\b|\b(ta|teacher|governor) here\b")),
 ]

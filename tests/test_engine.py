@@ -1060,3 +1060,12 @@ def test_managing_behaviour_is_not_managing_the_school_accounts(engine):
         answer = engine.answer(question, today=BEFORE_RENEWAL)
         assert answer.clause == "3-5" and answer.verdict == "no", (question, answer.clause, answer.verdict)
     assert engine.answer("whos managing the school fb these days", today=BEFORE_RENEWAL).clause == "2-3"
+
+
+@pytest.mark.parametrize("question", ["can our governors post about school on linkedin",
+                                      "could a supply teacher write about our school online"])
+def test_staff_named_as_the_subject_ask_about_the_staff_rules(engine, question):
+    # Governors and supply staff are bound by section 3; section 5's "be respectful towards staff" is
+    # about parents talking about them.
+    answer = engine.answer(question, today=BEFORE_RENEWAL)
+    assert answer.section == "3", answer.clause
