@@ -1069,3 +1069,9 @@ def test_staff_named_as_the_subject_ask_about_the_staff_rules(engine, question):
     # about parents talking about them.
     answer = engine.answer(question, today=BEFORE_RENEWAL)
     assert answer.section == "3", answer.clause
+
+
+def test_a_pupil_following_a_teacher_is_the_staff_friend_request_rule(engine):
+    # Section 4 says nothing about pupils following staff; section 3 forbids staff accepting it.
+    answer = engine.answer("is it ok for a y6 to follow mr smith on insta", today=BEFORE_RENEWAL)
+    assert answer.clause == "3-4" and answer.verdict == "no", (answer.clause, answer.verdict)
