@@ -407,7 +407,8 @@ def _figures(engine, items: list[dict]) -> dict:
 @pytest.mark.parametrize("name,size", [("questions_holdout3.toml", 100), ("questions_holdout4.toml", 44),
                                        ("questions_holdout5.toml", 36), ("questions_holdout6.toml", 60),
                                        ("questions_holdout7.toml", 30), ("questions_holdout8.toml", 30),
-                                       ("questions_holdout12.toml", 64), ("questions_holdout13.toml", 36)])
+                                       ("questions_holdout12.toml", 64), ("questions_holdout13.toml", 36),
+                                       ("questions_holdout14.toml", 61), ("questions_holdout15.toml", 37)])
 def test_held_out_sets_are_disjoint_from_examples(name, size):
     examples = tomllib.loads((POLICY / "examples.toml").read_text(encoding="utf-8"))["clauses"]
     phrasings = {e.strip().lower().rstrip("?") for values in examples.values() for e in values}
@@ -1075,3 +1076,17 @@ def test_a_pupil_following_a_teacher_is_the_staff_friend_request_rule(engine):
     # Section 4 says nothing about pupils following staff; section 3 forbids staff accepting it.
     answer = engine.answer("is it ok for a y6 to follow mr smith on insta", today=BEFORE_RENEWAL)
     assert answer.clause == "3-4" and answer.verdict == "no", (answer.clause, answer.verdict)
+
+
+# --- round 10: held-out sets 14 (developed against, so no longer blind) and 15 (blind, run once) ------
+
+# Set 14 end of round 10: 100/100/92.3/100/100, 1 false flag. Set 15 first (blind) run: 76.2/95.2/81.8/87.5/100,
+# 3 false flags — floors a little below both, so a later change that loses ground on them fails here.
+@pytest.mark.parametrize("name,floors", [
+    ("questions_holdout14.toml", {"section": 0.95, "answered": 0.95, "refused": 0.84, "verdict": 0.95, "flagged": 1.0,
+                                  "false_flags": 2}),
+    ("questions_holdout15.toml", {"section": 0.70, "answered": 0.90, "refused": 0.72, "verdict": 0.80, "flagged": 1.0,
+                                  "false_flags": 4}),
+])
+def test_round10_held_out_figures(engine, name, floors):
+    test_round3_held_out_figures(engine, name, floors)
