@@ -14,8 +14,8 @@ from handlers.messages import Button, Incoming, Reply
 from handlers.router import TextRoute
 from knowledge.answers import Answer
 from storage import questions as question_store
-from storage.roster import people_with_role
 from storage.errors import STORAGE_FAULTS
+from storage.roster import people_with_role
 
 log = logging.getLogger(__name__)
 

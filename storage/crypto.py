@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
 from storage.database import Store, is_sqlite
 
 log = logging.getLogger(__name__)

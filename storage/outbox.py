@@ -11,9 +11,8 @@ from datetime import datetime, timedelta, timezone
 
 from sqlite_utils import Migrations
 
-from storage.database import Store
-
 from handlers.messages import Notification, Reply, reply_from_dict, reply_to_dict
+from storage.database import Store
 
 migrations = Migrations("outbox")
 

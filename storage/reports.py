@@ -26,9 +26,8 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Migrations
 
-from storage.database import Store
-
 from storage.crypto import Cipher, cipher_for
+from storage.database import Store
 
 migrations = Migrations("reports")
 

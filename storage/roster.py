@@ -6,10 +6,9 @@ from pathlib import Path
 
 from sqlite_utils import Migrations
 
+from handlers.messages import Person
 from storage.database import Store
 from storage.errors import STORAGE_FAULTS
-
-from handlers.messages import Person
 
 migrations = Migrations("roster")
 
