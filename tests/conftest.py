@@ -1,4 +1,5 @@
-"""Shared fixtures: a real database per test (a SQLite file, and a PostgreSQL schema), the real policy knowledge, and a clock tests move."""
+"""Shared fixtures: a real database per test (a SQLite file, and a PostgreSQL schema), the real
+policy knowledge, and a clock tests move."""
 from __future__ import annotations
 
 import io
