@@ -435,8 +435,20 @@ def test_held_out_sets_are_disjoint_from_examples(name, size):
     # set 8, blind before round 5 (first run 83/100/62.5/90/40, 0): loose floors.
     ("questions_holdout8.toml", {"section": 0.75, "answered": 0.85, "refused": 0.5, "verdict": 0.8, "flagged": 0.8,
                                  "false_flags": 2}),
+    # Set 12 end of round 9: 100/97.3/100/91.7/100, 0 false flags. Set 13 first (blind) run: 85/90/90/94.1/100,
+    # 1 false flag — floors a little below both, so a later change that loses ground on them fails here.
+    ("questions_holdout12.toml", {"section": 0.95, "answered": 0.94, "refused": 0.94, "verdict": 0.88, "flagged": 1.0,
+                                  "false_flags": 1}),
+    ("questions_holdout13.toml", {"section": 0.80, "answered": 0.85, "refused": 0.80, "verdict": 0.88, "flagged": 1.0,
+                                  "false_flags": 2}),
+    # Set 14 end of round 10: 100/100/92.3/100/100, 1 false flag. Set 15 first (blind) run: 76.2/95.2/81.8/87.5/100,
+    # 3 false flags — floors a little below both, so a later change that loses ground on them fails here.
+    ("questions_holdout14.toml", {"section": 0.95, "answered": 0.95, "refused": 0.84, "verdict": 0.95, "flagged": 1.0,
+                                  "false_flags": 2}),
+    ("questions_holdout15.toml", {"section": 0.70, "answered": 0.90, "refused": 0.72, "verdict": 0.80, "flagged": 1.0,
+                                  "false_flags": 4}),
 ])
-def test_round3_held_out_figures(engine, name, floors):
+def test_held_out_figures(engine, name, floors):
     figures = _figures(engine, _held_out(name))
     report = {k: (round(v, 3) if isinstance(v, float) else v) for k, v in figures.items() if k != "failures"}
     for key in ("section", "answered", "refused", "verdict", "flagged"):
@@ -950,20 +962,6 @@ def test_like_meaning_such_as_is_not_the_liking_rule(engine):
     assert engine.answer("will the school like the scouts page", today=BEFORE_RENEWAL).section == "2.4"
 
 
-# --- round 9: held-out sets 12 (developed against, so no longer blind) and 13 (blind, run once) -------
-
-# Set 12 end of round 9: 100/97.3/100/91.7/100, 0 false flags. Set 13 first (blind) run: 85/90/90/94.1/100,
-# 1 false flag — floors a little below both, so a later change that loses ground on them fails here.
-@pytest.mark.parametrize("name,floors", [
-    ("questions_holdout12.toml", {"section": 0.95, "answered": 0.94, "refused": 0.94, "verdict": 0.88, "flagged": 1.0,
-                                  "false_flags": 1}),
-    ("questions_holdout13.toml", {"section": 0.80, "answered": 0.85, "refused": 0.80, "verdict": 0.88, "flagged": 1.0,
-                                  "false_flags": 2}),
-])
-def test_round9_held_out_figures(engine, name, floors):
-    test_round3_held_out_figures(engine, name, floors)
-
-
 # --- round 10: the [neighbours] table must not swallow questions the policy does answer --------------
 
 def _neighbour_refusals(engine, items) -> list[str]:
@@ -1076,17 +1074,3 @@ def test_a_pupil_following_a_teacher_is_the_staff_friend_request_rule(engine):
     # Section 4 says nothing about pupils following staff; section 3 forbids staff accepting it.
     answer = engine.answer("is it ok for a y6 to follow mr smith on insta", today=BEFORE_RENEWAL)
     assert answer.clause == "3-4" and answer.verdict == "no", (answer.clause, answer.verdict)
-
-
-# --- round 10: held-out sets 14 (developed against, so no longer blind) and 15 (blind, run once) ------
-
-# Set 14 end of round 10: 100/100/92.3/100/100, 1 false flag. Set 15 first (blind) run: 76.2/95.2/81.8/87.5/100,
-# 3 false flags — floors a little below both, so a later change that loses ground on them fails here.
-@pytest.mark.parametrize("name,floors", [
-    ("questions_holdout14.toml", {"section": 0.95, "answered": 0.95, "refused": 0.84, "verdict": 0.95, "flagged": 1.0,
-                                  "false_flags": 2}),
-    ("questions_holdout15.toml", {"section": 0.70, "answered": 0.90, "refused": 0.72, "verdict": 0.80, "flagged": 1.0,
-                                  "false_flags": 4}),
-])
-def test_round10_held_out_figures(engine, name, floors):
-    test_round3_held_out_figures(engine, name, floors)
