@@ -46,16 +46,21 @@ def knowledge():
 
 @pytest.fixture(scope="session")
 def postgres_server():
+    server = start_postgres_or_skip()
+    yield server
+    server.stop()
+
+
+def start_postgres_or_skip():
+    """A throwaway PostgreSQL server; where none can start, the test is skipped (a failure in CI)."""
     from tests.postgres_server import REQUIRE_ENV, PostgresServer
 
     try:
-        server = PostgresServer.start()
+        return PostgresServer.start()
     except (RuntimeError, OSError, ImportError, subprocess.CalledProcessError) as error:
         if os.environ.get(REQUIRE_ENV):
             pytest.fail(f"PostgreSQL is required here ({REQUIRE_ENV}) but could not start: {error}")
         pytest.skip(f"PostgreSQL is not available: {error}")
-    yield server
-    server.stop()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

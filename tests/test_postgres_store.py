@@ -235,15 +235,10 @@ def own_postgres_server(monkeypatch):
     """A PostgreSQL server for one test alone, for tests that stop or restart it."""
     from cryptography.fernet import Fernet
 
-    from tests.postgres_server import PostgresServer
+    from tests.conftest import start_postgres_or_skip
 
     monkeypatch.setenv("POLICYBOT_REPORT_KEY", Fernet.generate_key().decode())
-    try:
-        server = PostgresServer.start()
-    except (RuntimeError, OSError, subprocess.CalledProcessError) as error:
-        if os.environ.get("POLICYBOT_REQUIRE_POSTGRES"):
-            raise
-        pytest.skip(f"PostgreSQL is not available: {error}")
+    server = start_postgres_or_skip()
     yield server
     server.stop()
 
