@@ -28,8 +28,14 @@ from functools import cached_property
 from datetime import date
 from pathlib import Path
 
-BULLET_RE = re.compile(r"^\s*(?:[-•*]\s*)?(?:[>›»▪◦]\s*)+|^\s*[-•*]\s+")
+BULLET_RE = re.compile(r"^\s*(?:[-•*]\s*)?(?:[>›»▪◦]\s*)+|^\s*[-•*]\s+|^\s*\(?(?:[a-h]|i{1,3}|iv|v|vi{1,3})\)\s+")
 HEADING_RE = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+(\S.*)$")
+# "Section 4: Official accounts", "Appendix A: Related policies", "Part 2 - Staff".
+NAMED_HEADING_RE = re.compile(r"^(?:section|part|appendix|annex|schedule)\s+(\d+|[A-Z])\s*[:.\-–]\s*(\S.*)$", re.I)
+# "10.2 Staff must not…": a paragraph that the policy numbers itself (its rule id is "10-2").
+NUMBERED_PARAGRAPH_RE = re.compile(r"^(\d+)\.(\d+)\.?\s+(\S.*)$")
+# Words that make a numbered line a sentence (a rule), not a sub-heading ("2.1 Facebook").
+SENTENCE_WORDS_RE = re.compile(r"\b(must|should|will|may|shall|can|cannot|is|are|means|applies|includes?)\b", re.I)
 HEADER_FIELD_RE = re.compile(r"^([A-Z][A-Za-z ]{2,40}?)\s*(?:\t+|:\s+|\s{2,})(\S.*)$")
 MONTH_YEAR_RE = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|"
                            r"November|December)\s+(\d{4})\b", re.I)
@@ -71,7 +77,7 @@ NEGATION_RE = re.compile(r"(?:\b([a-z]+)\s+)?\b(?:cannot|can ?not|can't|doesn't|
 AUDIENCE_PATTERNS = [
     ("school_accounts", re.compile(r"\b(official|school's social media|our social media accounts|the school will)\b", re.I)),
     ("parents", re.compile(r"\b(parents?|carers?)\b", re.I)),
-    ("pupils", re.compile(r"\bpupils?\b", re.I)),
+    ("pupils", re.compile(r"\b(pupils?|students?)\b", re.I)),
     ("staff", re.compile(r"\b(staff|governors?|volunteers?|employees?)\b", re.I)),
 ]
 STOPWORDS = frozenset("""a an the and or of to in on for at by with from as is are be been being it its this that
@@ -93,6 +99,12 @@ class Clause:
     modality: str
     conditional: bool
     terms: frozenset[str] = field(default_factory=frozenset)
+    # The rule as the policy numbers it: the id itself, or for a list item under a numbered
+    # paragraph ("10.2 Staff must not: a) …") that paragraph's id ("10-2").
+    rule: str = ""
+
+    def __post_init__(self) -> None:
+        self.rule = self.rule or self.id
 
     @property
     def verdict(self) -> str:
@@ -237,19 +249,27 @@ def terms_of(text: str) -> frozenset[str]:
     return frozenset(w for w in words if w not in STOPWORDS and len(w) > 1)
 
 
-def _is_heading(line: str, previous_numbers: list[str]) -> re.Match | None:
-    match = HEADING_RE.match(line.strip())
-    if not match:
-        return None
-    title = _clean(match.group(2)).rstrip(">").strip()
-    # A heading is a short title, not a sentence; numbers must not go backwards.
-    if len(title) > 80 or title.endswith((".", ";", ",")) or not title[:1].isalpha():
-        return None
-    if previous_numbers:
-        key = lambda number: [int(part) for part in number.split(".")]  # noqa: E731
-        if key(match.group(1)) <= key(previous_numbers[-1]):
+def _is_heading(line: str, previous_numbers: list[str]) -> tuple[str, str] | None:
+    """(number, title) when the line is a section heading; a numbered sentence is a paragraph."""
+    text = line.strip()
+    named = NAMED_HEADING_RE.match(text)
+    if named:
+        number, title = named.group(1).upper(), _clean(named.group(2))
+    else:
+        match = HEADING_RE.match(text)
+        if not match:
             return None
-    return match
+        number, title = match.group(1), _clean(match.group(2)).rstrip(">").strip()
+        # A heading is a short title, not a sentence or a lead-in ("5.6 Staff must not:").
+        if len(title) > 80 or title.endswith((".", ";", ",", ":")) or not title[:1].isalpha():
+            return None
+        if "." in number and len(title.split()) > 3 and SENTENCE_WORDS_RE.search(title):
+            return None
+    if previous_numbers and number[0].isdigit() and previous_numbers[-1][0].isdigit():
+        key = lambda value: [int(part) for part in value.split(".")]  # noqa: E731
+        if key(number) <= key(previous_numbers[-1]):
+            return None  # numbers never go backwards
+    return number, title
 
 
 def _heading_tail(line: str) -> tuple[str, str]:
@@ -274,11 +294,11 @@ def parse_policy(source: str) -> Policy:
     headings: dict[str, str] = {}
     wrap_open: str | None = None  # a heading whose last words may sit on the next non-blank line
     for line in lines:
-        match = _is_heading(line, numbers)
-        if match:
-            number = match.group(1)
+        heading = _is_heading(line, numbers)
+        if heading:
+            number, title = heading
             numbers.append(number)
-            headings[number] = _clean(match.group(2)).rstrip(">").strip()
+            headings[number] = title
             blocks.append((number, []))
             wrap_open = number
         elif blocks:
@@ -296,60 +316,87 @@ def parse_policy(source: str) -> Policy:
         sections[number] = Section(number, heading, audience)
     _parse_header(header, meta)
 
-    # Pass 2: group each block's lines into units: bullets, paragraphs (with continuations).
+    # Pass 2: each block's lines become clauses.
     clauses: list[Clause] = []
     for number, block in blocks:
-        units: list[list] = []  # [kind, text]
-        previous_blank = True
-        for line in block:
-            if not line.strip():
-                previous_blank = True
-                continue
-            if _is_bullet(line):
-                units.append(["bullet", _strip_bullet(line)])
-            elif units and not previous_blank:
-                units[-1][1] += " " + line.strip()  # a wrapped line continues the unit above
-            else:
-                units.append(["paragraph", line.strip()])
-            previous_blank = False
-
-        section = sections[number]
-        lead_in: str | None = None
-        n = 0
-        for index, (kind, text) in enumerate(units):
-            following = units[index + 1][0] if index + 1 < len(units) else None
-            if kind == "paragraph":
-                words = text.rstrip().split()
-                if following == "bullet" and (text.endswith(":") or words[-1].lower() in DANGLING_WORDS):
-                    lead_in = _clean(text)
-                    continue
-                if (following == "paragraph" and len(words) <= 7 and not text.endswith((".", ":", "!", "?"))
-                        and len(units[index + 1][1]) > len(text)):
-                    lead_in = None  # a sub-heading ("KCSIE 2025", "Parents WhatsApp groups")
-                    continue
-                lead_in = None
-            n += 1
-            context = lead_in if kind == "bullet" and lead_in else ""
-            modality = modality_of(context) if context else "information"
-            if modality == "information":
-                modality = modality_of(text)
-            audience = (section.audience if section.audience != "everyone" else None) \
-                or subject_audience(context or text) or "everyone"
-            clauses.append(Clause(
-                id=f"{number}-{n}", section=number, n=n, heading=section.heading, text=text,
-                kind=kind, lead_in=lead_in if kind == "bullet" else None, audience=audience,
-                modality=modality, conditional=bool(CONDITION_RE.search(text)) or (
-                    VERDICT_OF_MODALITY[modality] == "yes" and IF_CONDITION_RE.search(text) is not None),
-                terms=terms_of(f"{section.heading} {context} {text}"),
-            ))
-            if kind == "bullet" and "@" in text:
-                account = ACCOUNT_RE.match(text)
-                if account:
-                    meta.accounts.append((account.group(1), account.group(2)))
-            managed = MANAGED_BY_RE.search(text)
-            if managed and meta.managed_by is None:
-                meta.managed_by = managed.group(1).strip()
+        clauses.extend(_block_clauses(sections[number], block, meta))
     return Policy(meta=meta, sections=sections, clauses=clauses, source=source)
+
+
+def _units(section_number: str, block: list[str]) -> list[list]:
+    """A block's lines as units [kind, text, paragraph number or None]: bullets, paragraphs (a
+    wrapped line continues the unit above), and paragraphs the policy numbers itself ("10.2 …")."""
+    top = section_number.split(".")[0]
+    units: list[list] = []
+    previous_blank = True
+    for line in block:
+        if not line.strip():
+            previous_blank = True
+            continue
+        numbered = NUMBERED_PARAGRAPH_RE.match(line.strip())
+        if numbered and numbered.group(1) == top:
+            units.append(["paragraph", numbered.group(3).strip(), f"{top}-{numbered.group(2)}"])
+        elif _is_bullet(line):
+            units.append(["bullet", _strip_bullet(line), None])
+        elif units and not previous_blank:
+            units[-1][1] += " " + line.strip()
+        else:
+            units.append(["paragraph", line.strip(), None])
+        previous_blank = False
+    return units
+
+
+def _block_clauses(section: Section, block: list[str], meta: PolicyMeta) -> list[Clause]:
+    """Clauses of one section. Unnumbered units are "<section>-<n>", the n-th of the section; a
+    numbered paragraph is its own number ("10-2"), and the list items under it "10-2.1", "10-2.2"…
+    with rule "10-2"; unnumbered text after a numbered paragraph belongs to it as well."""
+    units = _units(section.number, block)
+    clauses: list[Clause] = []
+    lead_in: str | None = None
+    rule: str | None = None  # the numbered paragraph the following units belong to
+    n = parts = 0
+    for index, (kind, text, paragraph_number) in enumerate(units):
+        following = units[index + 1][0] if index + 1 < len(units) else None
+        if paragraph_number:
+            rule, parts = paragraph_number, 0
+        if kind == "paragraph":
+            words = text.rstrip().split()
+            if following == "bullet" and (text.endswith(":") or words[-1].lower() in DANGLING_WORDS):
+                lead_in = _clean(text)
+                continue
+            if (following == "paragraph" and not paragraph_number and len(words) <= 7
+                    and not text.endswith((".", ":", "!", "?")) and len(units[index + 1][1]) > len(text)):
+                lead_in = None  # a sub-heading ("KCSIE 2025", "Parents WhatsApp groups")
+                continue
+            lead_in = None
+        if paragraph_number:
+            clause_id = paragraph_number
+        elif rule:
+            parts += 1
+            clause_id = f"{rule}.{parts}"
+        else:
+            n += 1
+            clause_id = f"{section.number}-{n}"
+        context = lead_in if kind == "bullet" and lead_in else ""
+        modality = modality_of(context) if context else "information"
+        if modality == "information":
+            modality = modality_of(text)
+        audience = (section.audience if section.audience != "everyone" else None) \
+            or subject_audience(context or text) or "everyone"
+        clauses.append(Clause(
+            id=clause_id, section=section.number, n=len(clauses) + 1, heading=section.heading, text=text,
+            kind=kind, lead_in=lead_in if kind == "bullet" else None, audience=audience,
+            modality=modality, conditional=bool(CONDITION_RE.search(text)) or (
+                VERDICT_OF_MODALITY[modality] == "yes" and IF_CONDITION_RE.search(text) is not None),
+            terms=terms_of(f"{section.heading} {context} {text}"), rule=rule or clause_id,
+        ))
+        account = ACCOUNT_RE.match(text) if kind == "bullet" and "@" in text else None
+        if account:
+            meta.accounts.append((account.group(1), account.group(2)))
+        managed = MANAGED_BY_RE.search(text)
+        if managed and meta.managed_by is None:
+            meta.managed_by = managed.group(1).strip()
+    return clauses
 
 
 def _parse_header(header: list[str], meta: PolicyMeta) -> None:
