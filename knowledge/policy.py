@@ -102,6 +102,7 @@ class Clause:
     # The rule as the policy numbers it: the id itself, or for a list item under a numbered
     # paragraph ("10.2 Staff must not: a) …") that paragraph's id ("10-2").
     rule: str = ""
+    numbered: bool = False  # the policy prints the rule's own number ("10.2")
 
     def __post_init__(self) -> None:
         self.rule = self.rule or self.id
@@ -388,7 +389,7 @@ def _block_clauses(section: Section, block: list[str], meta: PolicyMeta) -> list
             kind=kind, lead_in=lead_in if kind == "bullet" else None, audience=audience,
             modality=modality, conditional=bool(CONDITION_RE.search(text)) or (
                 VERDICT_OF_MODALITY[modality] == "yes" and IF_CONDITION_RE.search(text) is not None),
-            terms=terms_of(f"{section.heading} {context} {text}"), rule=rule or clause_id,
+            terms=terms_of(f"{section.heading} {context} {text}"), rule=rule or clause_id, numbered=bool(rule),
         ))
         account = ACCOUNT_RE.match(text) if kind == "bullet" and "@" in text else None
         if account:

@@ -1,0 +1,107 @@
+"""Stage 2, reading the question: who asks, who acts, what is asked, and the facts it gives.
+
+Everything word-level comes from the vocabulary (generic_lexicon.toml and a school's own); this
+module holds only the shape of English questions ("can <group> …", "<wh-word> …").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from knowledge.answering.vocabulary import Vocabulary
+from knowledge.lexicon import normalise
+
+MAX_QUESTION_CHARS = 1000  # longer input is cut before reading: a question, not a document
+GROUPS = ("staff", "pupils", "parents", "school_accounts")
+# "can parents…", "should the pupils…", "are staff allowed…": a group right after a modal is the actor.
+MODAL_THEN_SUBJECT = re.compile(r"\b(?:can|could|may|might|should|must|do|does|are|is|will|would|shall)"
+                                r"(?:nt)?\s+(?:the\s+|a\s+|an\s+|our\s+|my\s+|any\s+|other\s+|their\s+)?")
+SELF_AS_SUBJECT = re.compile(r"\b(?:can|could|may|should|must|shall|do|am|did|would)(?:nt)?\s+i\b|^i\b|"
+                             r"\bi\s+(?:want|need|wanna|would like|have|was|am|accidentally|just|already|posted|"
+                             r"shared|accepted|added|follow|messaged)\b|\bis it (?:ok|okay|alright|fine) (?:for me )?to\b|"
+                             r"\b(?:my|our) (?:own|personal)\b|\bam i\b")
+
+
+@dataclass
+class Question:
+    text: str
+    normalised: str
+    asker: str  # "staff", "parents" or "pupils"
+    actor: str | None  # whose conduct is asked about: a group, or None when unclear
+    ask: str  # "verdict" (may/must/will …?) or "info" (who/what/when/how …?)
+    consent: str | None = None  # "given" / "refused" when the question says so
+    past: bool = False  # about former pupils / earlier events
+    adult: bool = False  # the person concerned is now an adult
+    personal_account: bool = False
+    groups: list[str] = field(default_factory=list)  # groups named, in order
+    tokens: list[str] = field(default_factory=list)  # for the lexical stage
+
+    @property
+    def empty(self) -> bool:
+        return not self.normalised
+
+
+def _asker(normalised: str, vocabulary: Vocabulary, hint: str | None) -> str:
+    """The text wins where it says who is asking ("parent here"); else the channel's roster role."""
+    for group in ("parents", "pupils", "staff"):
+        matcher = vocabulary.askers.get(group)
+        if matcher and matcher.first(normalised):
+            return group
+    return hint if hint in ("staff", "parents", "pupils") else "staff"
+
+
+def _ask(normalised: str, vocabulary: Vocabulary) -> str:
+    opening = " ".join(normalised.split()[:3])
+    info, verdict = vocabulary.asks.get("info"), vocabulary.asks.get("verdict")
+    report = vocabulary.asks.get("report")
+    if report and report.first(normalised):
+        return "info"
+    verdict_at = verdict.first(normalised) if verdict else None
+    info_at = info.first(opening) if info else None
+    if info_at and info_at.start() == 0:
+        # "what if I post…?", "how come I can't…" ask for a ruling; "what are the rules" for facts.
+        if verdict_at and re.search(r"\b(?:can|could|may|should|allowed|ok to|okay to)\s+i\b|\bam i allowed\b",
+                                    normalised):
+            return "verdict"
+        return "info"
+    if verdict_at:
+        return "verdict"
+    return "info" if info and info.first(normalised) else "verdict"
+
+
+def _actor(normalised: str, vocabulary: Vocabulary, asker: str, mentions: list[tuple[int, str]]) -> str | None:
+    groups_named = [group for _, group in mentions]
+    if "school_accounts" in groups_named and not re.search(r"\bmy (?:own|personal)\b", normalised):
+        return "school_accounts"
+    for match in MODAL_THEN_SUBJECT.finditer(normalised):
+        for position, group in mentions:
+            if position == match.end():
+                return group
+    if SELF_AS_SUBJECT.search(normalised):
+        return asker
+    if mentions:
+        return mentions[0][1]
+    return asker
+
+
+def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = None) -> Question:
+    normalised = normalise(text[:MAX_QUESTION_CHARS])
+    mentions = vocabulary.group_mentions(normalised)
+    asker = _asker(normalised, vocabulary, asker_hint)
+    facts = vocabulary.facts
+    consent = None
+    if facts.get("consent_refused") and facts["consent_refused"].first(normalised):
+        consent = "refused"
+    elif facts.get("consent_given") and facts["consent_given"].first(normalised):
+        consent = "given"
+    return Question(
+        text=text, normalised=normalised, asker=asker,
+        actor=_actor(normalised, vocabulary, asker, mentions) if normalised else None,
+        ask=_ask(normalised, vocabulary) if normalised else "info",
+        consent=consent,
+        past=bool(facts.get("past") and facts["past"].first(normalised)),
+        adult=bool(facts.get("adult") and facts["adult"].first(normalised)),
+        personal_account=bool(re.search(r"\b(?:my|own|personal|private)\b", normalised)),
+        groups=[group for _, group in mentions],
+        tokens=vocabulary.tokens(normalised),
+    )

@@ -1,0 +1,103 @@
+"""Stage 3, finding the clauses a question is about: lexical evidence beside sentence embeddings.
+
+Each clause is read as a document: its section heading, its lead-in and its text. Lexical scoring
+is BM25 (rank_bm25) over stems plus the lexicon terms both sides name; the embedding score is the
+cosine between the question and the document (or one of the school's example phrasings for that
+clause, when it has written any). The two are blended, then steered by who acts: a rule written for
+parents answers a parent's question better than the staff rule with the same words.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+from rank_bm25 import BM25Okapi
+
+from knowledge.answering.embedding import EmbeddingUnavailable, shared_encoder
+from knowledge.answering.question import Question
+from knowledge.answering.vocabulary import Vocabulary
+from knowledge.lexicon import normalise
+from knowledge.policy import Clause, Policy
+
+log = logging.getLogger(__name__)
+
+# Weights calibrated on the earlier, tuned Calmore question sets (benchmarks/answer_quality.py).
+EMBEDDING_WEIGHT = 0.8
+LEXICAL_WEIGHT = 0.2
+# BM25 is unbounded: a question whose best clause scores this much has full lexical evidence.
+LEXICAL_FULL = 16.0
+EXAMPLE_DISCOUNT = 0.95  # an example phrasing is evidence for its clause, a little less than the clause
+AUDIENCE_MATCH = 0.04
+AUDIENCE_CLASH = 0.20
+
+
+@dataclass(frozen=True)
+class Candidate:
+    index: int  # into Retriever.clauses
+    score: float
+    lexical: float
+    semantic: float
+
+
+def clause_document(clause: Clause) -> str:
+    lead = f" {clause.lead_in}" if clause.lead_in else ""
+    return f"{clause.heading}.{lead} {clause.text}"
+
+
+class Retriever:
+    def __init__(self, policy: Policy, vocabulary: Vocabulary, examples: dict[str, list[str]] | None = None):
+        self.clauses = policy.clauses
+        self.vocabulary = vocabulary
+        documents = [normalise(clause_document(c)) for c in self.clauses]
+        self._bm25 = BM25Okapi([vocabulary.tokens(d) or ["_"] for d in documents])
+        self._vectors = None
+        self._example_vectors = None
+        self._example_owner: np.ndarray | None = None
+        try:
+            encoder = shared_encoder()
+            self._vectors = encoder.encode_cached([clause_document(c) for c in self.clauses])
+            by_id = {c.id: i for i, c in enumerate(self.clauses)}
+            pairs = [(by_id[cid], text) for cid, texts in (examples or {}).items() if cid in by_id for text in texts]
+            if pairs:
+                self._example_vectors = encoder.encode_cached([text for _, text in pairs])
+                self._example_owner = np.array([owner for owner, _ in pairs])
+            self._encoder = encoder
+        except EmbeddingUnavailable as missing:
+            log.warning("answering without sentence embeddings: %s", missing)
+
+    @property
+    def semantic(self) -> bool:
+        return self._vectors is not None
+
+    def _semantic_scores(self, question: Question) -> np.ndarray:
+        if self._vectors is None:
+            return np.zeros(len(self.clauses), dtype=np.float32)
+        vector = self._encoder.encode([question.text[:1000]])[0]
+        scores = self._vectors @ vector
+        if self._example_vectors is not None:
+            example_scores = (self._example_vectors @ vector) * EXAMPLE_DISCOUNT
+            np.maximum.at(scores, self._example_owner, example_scores)
+        return np.clip(scores, 0.0, 1.0)
+
+    def rank(self, question: Question) -> list[Candidate]:
+        lexical = np.asarray(self._bm25.get_scores(question.tokens), dtype=np.float32) if question.tokens \
+            else np.zeros(len(self.clauses), dtype=np.float32)
+        lexical = np.clip(lexical / LEXICAL_FULL, 0.0, 1.0)
+        semantic = self._semantic_scores(question)
+        if self._vectors is None:
+            blended = lexical
+        else:
+            blended = EMBEDDING_WEIGHT * semantic + LEXICAL_WEIGHT * lexical
+        steered = blended + np.array([_audience_adjustment(c, question) for c in self.clauses])
+        order = np.argsort(-steered)
+        return [Candidate(int(i), float(steered[i]), float(lexical[i]), float(semantic[i])) for i in order]
+
+
+def _audience_adjustment(clause: Clause, question: Question) -> float:
+    """Rules bind someone: prefer the rules for whoever the question is about."""
+    if question.actor is None or clause.audience == "everyone":
+        return 0.0
+    if clause.audience == question.actor:
+        return AUDIENCE_MATCH
+    return -AUDIENCE_CLASH

@@ -1,0 +1,108 @@
+"""Words: normalising, stemming, and the lexicons (generic for every school, plus a school's own).
+
+A lexicon maps everyday words to the words policies use, names the groups of people, says how
+people announce who they are and what they ask, and lists the facts that decide a condition. All
+of it is data (generic_lexicon.toml here; a school's optional lexicon.toml on top); this module
+only compiles phrase lists into whole-word matchers.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import snowballstemmer
+
+from knowledge.lexicon import normalise
+
+GENERIC_LEXICON = Path(__file__).resolve().parent / "generic_lexicon.toml"
+STOPWORDS = frozenset("""a an the and or of to in on for at by with from as is are be been being it its this
+that these those their there they them we our us you your i me my he she his her was were will would should
+could can may must not do does did any all other such which who whom whose what when where how if unless than
+then so also via eg into about including either both has have had no nor per im ive id ok okay just really
+please pls quick question hi hey hello thanks thank get got am""".split())
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@functools.lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    return _STEMMER.stemWord(word)
+
+
+def content_stems(normalised_text: str) -> list[str]:
+    """Stems of the words that carry meaning, in order."""
+    return [stem(w) for w in normalised_text.split() if w not in STOPWORDS and len(w) > 1]
+
+
+class PhraseMatcher:
+    """Whole-word matching of a list of phrases in normalised text; longest phrase first."""
+
+    def __init__(self, phrases: list[str]):
+        cleaned = sorted({normalise(p) for p in phrases if normalise(p)}, key=len, reverse=True)
+        self.pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, cleaned)) + r")\b") if cleaned else None
+
+    def find(self, text: str) -> list[str]:
+        return [m.group(0) for m in self.pattern.finditer(text)] if self.pattern else []
+
+    def first(self, text: str) -> re.Match | None:
+        return self.pattern.search(text) if self.pattern else None
+
+    def __contains__(self, text: str) -> bool:
+        return bool(self.pattern and self.pattern.search(text))
+
+
+@dataclass
+class Vocabulary:
+    """The merged lexicons, compiled."""
+
+    synonyms: dict[str, list[str]] = field(default_factory=dict)  # term → variants
+    groups: dict[str, PhraseMatcher] = field(default_factory=dict)
+    askers: dict[str, PhraseMatcher] = field(default_factory=dict)
+    asks: dict[str, PhraseMatcher] = field(default_factory=dict)
+    facts: dict[str, PhraseMatcher] = field(default_factory=dict)
+    _variants: PhraseMatcher | None = None
+    _term_of: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, school_lexicon: Path | None = None) -> "Vocabulary":
+        raw = tomllib.loads(GENERIC_LEXICON.read_text(encoding="utf-8"))
+        if school_lexicon is not None and Path(school_lexicon).exists():
+            school = tomllib.loads(Path(school_lexicon).read_text(encoding="utf-8"))
+            for table in ("synonyms", "groups", "askers", "asks", "facts"):
+                for key, values in (school.get(table) or {}).items():
+                    if isinstance(values, list):
+                        raw.setdefault(table, {}).setdefault(key, [])
+                        raw[table][key] = [*raw[table][key], *values]
+        vocabulary = cls(synonyms=raw.get("synonyms", {}))
+        for table in ("groups", "askers", "asks", "facts"):
+            setattr(vocabulary, table, {key: PhraseMatcher(values) for key, values in raw.get(table, {}).items()})
+        term_of: dict[str, list[str]] = {}
+        for term, variants in vocabulary.synonyms.items():
+            for variant in [term, *variants]:
+                term_of.setdefault(normalise(variant), []).append(term)
+        vocabulary._term_of = term_of
+        vocabulary._variants = PhraseMatcher(list(term_of))
+        return vocabulary
+
+    def terms(self, normalised_text: str) -> list[str]:
+        """The lexicon terms a text names (each as a single token, "friend_request")."""
+        found: list[str] = []
+        for variant in (self._variants.find(normalised_text) if self._variants else []):
+            for term in self._term_of.get(variant, []):
+                token = "_" + normalise(term).replace(" ", "_")
+                if token not in found:
+                    found.append(token)
+        return found
+
+    def tokens(self, normalised_text: str) -> list[str]:
+        """What the lexical stage matches on: content stems plus the lexicon terms named."""
+        return content_stems(normalised_text) + self.terms(normalised_text)
+
+    def group_mentions(self, normalised_text: str) -> list[tuple[int, str]]:
+        """(position, group) for each mention of a group of people, in order."""
+        mentions = [(m.start(), group) for group, matcher in self.groups.items()
+                    for m in (matcher.pattern.finditer(normalised_text) if matcher.pattern else [])]
+        return sorted(mentions)
