@@ -27,9 +27,9 @@ log = logging.getLogger("policybot")
 
 
 def load_knowledge(config: Config):
-    from knowledge.engine import Knowledge
+    from knowledge.answering import Answerer
 
-    return Knowledge.load(config.policy_file, config.lexicon_file, config.examples_file)
+    return Answerer.load(config.policy_file, config.lexicon_file, config.examples_file)
 
 
 def build_services(db_path: str | None = None, config: Config | None = None, clock=None,

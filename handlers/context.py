@@ -2,6 +2,7 @@
 a clock (injectable for tests) and the way to notify someone proactively."""
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -14,6 +15,7 @@ if TYPE_CHECKING:  # sqlite_utils pulls in heavy imports; `ask` must start fast 
 from handlers.messages import Notification
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+POLICY_OVERRIDE_ENV = "POLICYBOT_POLICY"
 
 
 def utc_now() -> datetime:
@@ -28,8 +30,8 @@ class Config:
     short_code: str = "CJS"
     timezone: str = "Europe/London"
     policy_file: Path = PROJECT_ROOT / "policy" / "calmore-social-media-policy.txt"
-    lexicon_file: Path = PROJECT_ROOT / "policy" / "lexicon.toml"
-    examples_file: Path = PROJECT_ROOT / "policy" / "examples.toml"
+    lexicon_file: Path | None = PROJECT_ROOT / "policy" / "lexicon.toml"
+    examples_file: Path | None = PROJECT_ROOT / "policy" / "examples.toml"
     roster_file: Path = PROJECT_ROOT / "data" / "roster.csv"
     consent_file: Path = PROJECT_ROOT / "data" / "consent_register.csv"
     holidays_file: Path = PROJECT_ROOT / "data" / "holidays.toml"
@@ -44,7 +46,7 @@ class Config:
         path = Path(path) if path else PROJECT_ROOT / "data" / "school.toml"
         config = cls()
         if not path.exists():
-            return config
+            return config.with_policy_override(os.environ.get(POLICY_OVERRIDE_ENV))
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
         base = path.parent
         for key, value in raw.items():
@@ -56,7 +58,16 @@ class Config:
                 setattr(config, key, value)
             else:
                 config.extra[key] = value
-        return config
+        return config.with_policy_override(os.environ.get(POLICY_OVERRIDE_ENV))
+
+    def with_policy_override(self, policy_file: str | None) -> "Config":
+        """POLICYBOT_POLICY: another policy text for every command, with no lexicon or example
+        phrasings written for it (they belong to the configured school's policy, not this one)."""
+        if policy_file and policy_file.strip():
+            self.policy_file = Path(policy_file.strip()).resolve()
+            self.lexicon_file = None
+            self.examples_file = None
+        return self
 
 
 @dataclass

@@ -191,10 +191,14 @@ class Policy:
     source: str
 
     def clause(self, clause_id: str) -> Clause:
-        return self._by_id[clause_id]
+        """A clause by its id, or the first clause of a rule the policy numbers ("10-2")."""
+        return self._by_id[clause_id] if clause_id in self._by_id else self._by_rule[clause_id]
 
     def __post_init__(self) -> None:
         self._by_id = {c.id: c for c in self.clauses}
+        self._by_rule: dict[str, Clause] = {}
+        for clause in self.clauses:
+            self._by_rule.setdefault(clause.rule, clause)
 
     @classmethod
     def load(cls, path: str | Path) -> "Policy":

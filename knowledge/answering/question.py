@@ -16,6 +16,11 @@ GROUPS = ("staff", "pupils", "parents", "school_accounts")
 # "can parents…", "should the pupils…", "are staff allowed…": a group right after a modal is the actor.
 MODAL_THEN_SUBJECT = re.compile(r"\b(?:can|could|may|might|should|must|do|does|are|is|will|would|shall)"
                                 r"(?:nt)?\s+(?:the\s+|a\s+|an\s+|our\s+|my\s+|any\s+|other\s+|their\s+)?")
+# "a parent posted…", "my y5s want to…", "our TA has been…": a group narrated as doing something.
+NARRATED_ACT = re.compile(r"\s*(?:s\s+)?(?:who\s+)?(?:has|have|had|is|are|was|were|keeps?|kept|just|wants?|wanted|"
+                          r"asked|asks|posted|posts|shared|shares|put|puts|sent|sends|messaged|messages|commented|"
+                          r"comments|uploaded|uploads|added|adds|followed|follows|liked|likes|said|says|told|made|"
+                          r"set up|started|created|tagged|filmed|took|takes|wrote|writes)\b")
 SELF_AS_SUBJECT = re.compile(r"\b(?:can|could|may|should|must|shall|do|am|did|would)(?:nt)?\s+i\b|^i\b|"
                              r"\bi\s+(?:want|need|wanna|would like|have|was|am|accidentally|just|already|posted|"
                              r"shared|accepted|added|follow|messaged)\b|\bis it (?:ok|okay|alright|fine) (?:for me )?to\b|"
@@ -34,6 +39,8 @@ class Question:
     adult: bool = False  # the person concerned is now an adult
     personal_account: bool = False
     groups: list[str] = field(default_factory=list)  # groups named, in order
+    definition: bool = False  # "does X count as…", "what is meant by…"
+    for_embedding: str = ""  # the corrected question, with the policy words its slang stands for
     tokens: list[str] = field(default_factory=list)  # for the lexical stage
 
     @property
@@ -69,7 +76,10 @@ def _ask(normalised: str, vocabulary: Vocabulary) -> str:
     return "info" if info and info.first(normalised) else "verdict"
 
 
-def _actor(normalised: str, vocabulary: Vocabulary, asker: str, mentions: list[tuple[int, str]]) -> str | None:
+def _actor(normalised: str, asker: str, mentions: list[tuple[int, str]], ends: dict[int, int]) -> str:
+    """Whose conduct the question is about: the school's accounts when named; a group right after a
+    modal ("can parents…") or narrated acting ("a parent posted…"); otherwise the asker, and the
+    groups named are the objects of the act ("ex pupils on fb?")."""
     groups_named = [group for _, group in mentions]
     if "school_accounts" in groups_named and not re.search(r"\bmy (?:own|personal)\b", normalised):
         return "school_accounts"
@@ -79,14 +89,17 @@ def _actor(normalised: str, vocabulary: Vocabulary, asker: str, mentions: list[t
                 return group
     if SELF_AS_SUBJECT.search(normalised):
         return asker
-    if mentions:
-        return mentions[0][1]
+    for position, group in mentions:
+        if NARRATED_ACT.match(normalised, ends[position]):
+            return group
     return asker
 
 
 def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = None) -> Question:
-    normalised = normalise(text[:MAX_QUESTION_CHARS])
-    mentions = vocabulary.group_mentions(normalised)
+    normalised = vocabulary.correct(normalise(text[:MAX_QUESTION_CHARS]))
+    spans = vocabulary.group_mentions(normalised)
+    mentions = [(start, group) for start, _, group in spans]
+    ends = {start: end for start, end, _ in spans}
     asker = _asker(normalised, vocabulary, asker_hint)
     facts = vocabulary.facts
     consent = None
@@ -96,12 +109,14 @@ def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = No
         consent = "given"
     return Question(
         text=text, normalised=normalised, asker=asker,
-        actor=_actor(normalised, vocabulary, asker, mentions) if normalised else None,
+        actor=_actor(normalised, asker, mentions, ends) if normalised else None,
         ask=_ask(normalised, vocabulary) if normalised else "info",
         consent=consent,
         past=bool(facts.get("past") and facts["past"].first(normalised)),
         adult=bool(facts.get("adult") and facts["adult"].first(normalised)),
         personal_account=bool(re.search(r"\b(?:my|own|personal|private)\b", normalised)),
         groups=[group for _, group in mentions],
+        definition=bool(vocabulary.asks.get("definition") and vocabulary.asks["definition"].first(normalised)),
         tokens=vocabulary.tokens(normalised),
+        for_embedding=" ".join([normalised, *vocabulary.plain_terms(normalised)]),
     )

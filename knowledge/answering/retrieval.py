@@ -9,6 +9,7 @@ parents answers a parent's question better than the staff rule with the same wor
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +31,16 @@ LEXICAL_FULL = 16.0
 EXAMPLE_DISCOUNT = 0.95  # an example phrasing is evidence for its clause, a little less than the clause
 AUDIENCE_MATCH = 0.04
 AUDIENCE_CLASH = 0.20
+DEFINITION_MATCH = 0.08
+# A bare title in a list ("Staff Disciplinary policy" under "Related policies") answers only a
+# question that names it; otherwise its few words match far too much.
+TITLE_ITEM_WORDS = 6
+TITLE_ITEM_PENALTY = 0.15
+TITLE_ITEM_EVIDENCE = 0.3
+DEFINES = re.compile(r"\b(means|is considered to include|refers to|defined as|definition|includes any)\b", re.I)
+# How each audience is named when a rule is put back as a question ("Can staff …?").
+ASKED_AS = {"staff": "staff", "pupils": "pupils", "parents": "parents", "school_accounts": "the school",
+            "everyone": "we"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +56,23 @@ def clause_document(clause: Clause) -> str:
     return f"{clause.heading}.{lead} {clause.text}"
 
 
+def clause_as_question(clause: Clause) -> str | None:
+    """A list item under "staff must not:" read back as the question people ask about it
+    ("Can staff accept friend requests from pupils?"): questions sit nearer questions."""
+    if clause.kind != "bullet" or not clause.lead_in:
+        return None
+    body = clause.text.rstrip(".;")
+    body = body[:1].lower() + body[1:]
+    who = ASKED_AS[clause.audience]
+    if clause.modality in ("will", "will_not"):
+        return f"Will {who} post {body}?"
+    if clause.modality in ("must_not", "should_not", "may"):
+        return f"Can {who} {body}?"
+    if clause.modality in ("must", "should"):
+        return f"Should {who} {body}?"
+    return None
+
+
 class Retriever:
     def __init__(self, policy: Policy, vocabulary: Vocabulary, examples: dict[str, list[str]] | None = None):
         self.clauses = policy.clauses
@@ -54,11 +82,18 @@ class Retriever:
         self._vectors = None
         self._example_vectors = None
         self._example_owner: np.ndarray | None = None
+        self._title_items = np.array([c.kind == "bullet" and c.modality == "information"
+                                      and len(c.text.split()) <= TITLE_ITEM_WORDS and not c.text.rstrip().endswith(".")
+                                      for c in self.clauses])
+        self._defines = np.array([bool(DEFINES.search(f"{c.heading} {c.text}")) for c in self.clauses])
         try:
             encoder = shared_encoder()
             self._vectors = encoder.encode_cached([clause_document(c) for c in self.clauses])
             by_id = {c.id: i for i, c in enumerate(self.clauses)}
-            pairs = [(by_id[cid], text) for cid, texts in (examples or {}).items() if cid in by_id for text in texts]
+            # Extra targets for a clause: the rule read back as a question, and the school's example
+            # phrasings when it has written any. A clause scores its best target.
+            pairs = [(i, form) for i, c in enumerate(self.clauses) if (form := clause_as_question(c))]
+            pairs += [(by_id[cid], text) for cid, texts in (examples or {}).items() if cid in by_id for text in texts]
             if pairs:
                 self._example_vectors = encoder.encode_cached([text for _, text in pairs])
                 self._example_owner = np.array([owner for owner, _ in pairs])
@@ -73,7 +108,7 @@ class Retriever:
     def _semantic_scores(self, question: Question) -> np.ndarray:
         if self._vectors is None:
             return np.zeros(len(self.clauses), dtype=np.float32)
-        vector = self._encoder.encode([question.text[:1000]])[0]
+        vector = self._encoder.encode([question.for_embedding])[0]
         scores = self._vectors @ vector
         if self._example_vectors is not None:
             example_scores = (self._example_vectors @ vector) * EXAMPLE_DISCOUNT
@@ -90,6 +125,9 @@ class Retriever:
         else:
             blended = EMBEDDING_WEIGHT * semantic + LEXICAL_WEIGHT * lexical
         steered = blended + np.array([_audience_adjustment(c, question) for c in self.clauses])
+        steered = steered - TITLE_ITEM_PENALTY * (self._title_items & (lexical < TITLE_ITEM_EVIDENCE))
+        if question.definition:
+            steered = steered + DEFINITION_MATCH * self._defines
         order = np.argsort(-steered)
         return [Candidate(int(i), float(steered[i]), float(lexical[i]), float(semantic[i])) for i in order]
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import snowballstemmer
+from spellchecker import SpellChecker
 
 from knowledge.lexicon import normalise
 
@@ -63,8 +64,11 @@ class Vocabulary:
     askers: dict[str, PhraseMatcher] = field(default_factory=dict)
     asks: dict[str, PhraseMatcher] = field(default_factory=dict)
     facts: dict[str, PhraseMatcher] = field(default_factory=dict)
+    domain: frozenset[str] = frozenset()  # lexicon terms that tie a question to social media
+    textspeak: dict[str, str] = field(default_factory=dict)
     _variants: PhraseMatcher | None = None
     _term_of: dict[str, list[str]] = field(default_factory=dict)
+    _speller: SpellChecker | None = None
 
     @classmethod
     def load(cls, school_lexicon: Path | None = None) -> "Vocabulary":
@@ -76,7 +80,8 @@ class Vocabulary:
                     if isinstance(values, list):
                         raw.setdefault(table, {}).setdefault(key, [])
                         raw[table][key] = [*raw[table][key], *values]
-        vocabulary = cls(synonyms=raw.get("synonyms", {}))
+        vocabulary = cls(synonyms=raw.get("synonyms", {}), textspeak=raw.get("textspeak", {}),
+                         domain=frozenset("_" + normalise(t).replace(" ", "_") for t in raw.get("domain", {}).get("terms", [])))
         for table in ("groups", "askers", "asks", "facts"):
             setattr(vocabulary, table, {key: PhraseMatcher(values) for key, values in raw.get(table, {}).items()})
         term_of: dict[str, list[str]] = {}
@@ -85,7 +90,22 @@ class Vocabulary:
                 term_of.setdefault(normalise(variant), []).append(term)
         vocabulary._term_of = term_of
         vocabulary._variants = PhraseMatcher(list(term_of))
+        vocabulary._speller = SpellChecker(distance=1)
+        vocabulary.know(" ".join(term_of))
         return vocabulary
+
+    def know(self, text: str) -> None:
+        """Words that typo correction must treat as real, and prefer ("insta", the policy's own words)."""
+        words = [w for w in normalise(text).split() if len(w) > 1]
+        self._speller.word_frequency.load_words(words * 1000)  # as frequent as everyday English
+
+    def correct(self, normalised_text: str) -> str:
+        """Misspelt words replaced by the closest real word (one edit away); real words left alone."""
+        words = " ".join(self.textspeak.get(w, w) for w in normalised_text.split()).split()
+        unknown = self._speller.unknown([w for w in words if len(w) > 3 and w.isalpha()])
+        if not unknown:
+            return " ".join(words)
+        return " ".join((self._speller.correction(w) or w) if w in unknown else w for w in words)
 
     def terms(self, normalised_text: str) -> list[str]:
         """The lexicon terms a text names (each as a single token, "friend_request")."""
@@ -97,12 +117,17 @@ class Vocabulary:
                     found.append(token)
         return found
 
+    def plain_terms(self, normalised_text: str) -> list[str]:
+        """The policy words that the text's slang and synonyms stand for, as words ("insta" → "instagram")."""
+        present = set(normalised_text.split())
+        return [word for term in self.terms(normalised_text) for word in term[1:].split("_") if word not in present]
+
     def tokens(self, normalised_text: str) -> list[str]:
         """What the lexical stage matches on: content stems plus the lexicon terms named."""
         return content_stems(normalised_text) + self.terms(normalised_text)
 
-    def group_mentions(self, normalised_text: str) -> list[tuple[int, str]]:
-        """(position, group) for each mention of a group of people, in order."""
-        mentions = [(m.start(), group) for group, matcher in self.groups.items()
+    def group_mentions(self, normalised_text: str) -> list[tuple[int, int, str]]:
+        """(start, end, group) for each mention of a group of people, in order."""
+        mentions = [(m.start(), m.end(), group) for group, matcher in self.groups.items()
                     for m in (matcher.pattern.finditer(normalised_text) if matcher.pattern else [])]
         return sorted(mentions)
