@@ -165,7 +165,7 @@ def test_enqueue_without_a_key_always_queues(db):
 
 def test_payload_round_trips_the_reply(db):
     outbox.enqueue(db, note("k1"), NOW)
-    reply = outbox.payload(outbox.due(db, NOW)[0])
+    reply = outbox.payload(db, outbox.due(db, NOW)[0])
     assert reply.text == "A concern was reported"
     assert reply.buttons == [Button("Open", "report.open", {"id": 1})]
 
