@@ -130,7 +130,7 @@ def _owner_only(path: Path, create: bool = True) -> None:
         try:
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # an empty file is an empty database
             return
-        except FileExistsError:
+        except OSError:  # there already, or not creatable here (then sqlite3 says so as before)
             pass
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
