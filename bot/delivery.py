@@ -12,6 +12,7 @@ from typing import Protocol
 from handlers.context import Services
 from handlers.messages import Reply
 from storage import outbox
+from storage.crypto import InvalidToken
 from storage.roster import accounts_of
 
 log = logging.getLogger(__name__)
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 IDLE_WAKE_SECONDS = 30.0
 ERROR_RETRY_SECONDS = 5.0
 LOCAL = "local"
+UNREADABLE = "sealed with a report key this server does not have (see POLICYBOT_REPORT_KEY)"
 
 
 MAX_RETRY_AFTER_SECONDS = 24 * 3600  # a bigger Retry-After is a fault; the outbox retries daily
@@ -67,7 +69,12 @@ class Dispatcher:
         async with self._lock:
             self.pending_work = False
             for row in outbox.due(db, self.services.now()):
-                reply = outbox.payload(row)
+                try:
+                    reply = outbox.payload(db, row)
+                except InvalidToken:  # sealed under a report key this server lacks: never skip others
+                    next_at = outbox.mark_failed(db, row["id"], UNREADABLE, self.services.now())
+                    log.error("delivery %s: %s; retry at %s", row["id"], UNREADABLE, next_at)
+                    continue
                 try:
                     channel = await self._send(row["person_id"], reply)
                 except DeliveryError as failure:

@@ -88,6 +88,9 @@ class Reply:
     form: Form | None = None
     # Confidential replies must only ever be shown in a private conversation with the person.
     private: bool = False
+    # Carries concern-report content (or says who reported what): never stored in clear, so the
+    # outbox and the local inbox seal it with the report key (storage.outbox).
+    confidential: bool = False
     data: dict[str, Any] = field(default_factory=dict)  # machine-readable extras (e.g. the answer)
 
     def plain(self, with_buttons: bool = True) -> str:
@@ -139,7 +142,7 @@ def reply_to_dict(reply: Reply) -> dict[str, Any]:
                         "options": [list(o) for o in f.options], "required": f.required,
                         "initial": f.initial, "placeholder": f.placeholder} for f in form.fields],
         },
-        "private": reply.private, "data": dict(reply.data),
+        "private": reply.private, "confidential": reply.confidential, "data": dict(reply.data),
     }
 
 
@@ -155,5 +158,6 @@ def reply_from_dict(data: dict[str, Any]) -> Reply:
         quote_source=data.get("quote_source"),
         facts=[tuple(f) for f in data.get("facts", [])], notes=list(data.get("notes", [])),
         buttons=[Button(**b) for b in data.get("buttons", [])], form=form,
-        private=bool(data.get("private")), data=dict(data.get("data", {})),
+        private=bool(data.get("private")), confidential=bool(data.get("confidential")),
+        data=dict(data.get("data", {})),
     )

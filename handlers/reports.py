@@ -10,7 +10,8 @@ Filing (the report, its chronology, the alerts, the end of the intake) is one tr
 the reporter hears "received" only after it committed. Alerts carry who, category, urgency and
 the reference, never the content; the content is shown only to the roles its routing allows
 (storage.reports.ROUTINGS), re-checked on every button, and every attempt is audited.
-Nothing here logs message text.
+Every reply and notification made here is marked confidential, so one that waits in the outbox
+(an undelivered View, an alert) is stored sealed with the report key. Nothing here logs message text.
 """
 from __future__ import annotations
 
@@ -96,9 +97,15 @@ def _shows_forms(incoming: Incoming) -> bool:
     return incoming.channel != "cli" and not (incoming.conversation_id or "").startswith("terminal:")
 
 
+def _sealed(reply: Reply) -> Reply:
+    """Private, and confidential: whatever a report reply carries (the reporter's own words, a
+    View, a chronology, who raised what) is stored only encrypted if it waits in the outbox."""
+    return replace(reply, private=True, confidential=True)
+
+
 def _privately(incoming: Incoming, replies: list[Reply]) -> list[Reply]:
     """Every report reply is private; in a channel the public reply says only that we moved to DM."""
-    private = [replace(r, private=True) for r in replies]
+    private = [_sealed(r) for r in replies]
     return private if incoming.private else [Reply(PUBLIC_LINE)] + private
 
 
@@ -306,7 +313,7 @@ def _alert_reply(report: dict, heading: str, lead: str) -> Reply:
     urgency = "URGENT: a child may be in immediate danger" if report["urgent"] else "Normal"
     category = CATEGORY_LABELS.get(report["category"] or "", "not given yet")
     return Reply(f"{lead} Open it with View; the content is shown only to you.",
-                 title=f"{heading} {report['ref']}", private=True,
+                 title=f"{heading} {report['ref']}", private=True, confidential=True,
                  facts=[("Reference", report["ref"]), ("Raised by", report["reporter_name"]),
                         ("Category", category), ("Urgency", urgency)],
                  buttons=_report_buttons(report["ref"], report.get("status") or "open"),
@@ -330,7 +337,7 @@ def _alert(services: Services, report: dict, kind: str, roles: tuple[str, ...] |
 
 def _tell_reporter(services: Services, report: dict, kind: str, text: str) -> None:
     services.notify(Notification(report["reporter_id"], Reply(text, title=f"Your report {report['ref']}",
-                                                             private=True),
+                                                             private=True, confidential=True),
                                  key=f"report:{report['ref']}:{kind}"))
 
 
@@ -1105,7 +1112,7 @@ def remind_unfinished_intakes(services: Services) -> int:
             services.notify(Notification(row["who"], Reply(
                 "You started a concern report and haven't sent it yet. What you wrote is saved privately. "
                 "Reply here to carry on, or type *cancel*. If a child is at risk, tell the DSL in person now.",
-                title="Your unfinished concern report", private=True),
+                title="Your unfinished concern report", private=True, confidential=True),
                 key=f"report:intake-reminder:{row['who']}:{data.get('started_at', '')}"))
         reminded += 1
     return reminded

@@ -6,7 +6,10 @@ its final name. Restore refuses a file that is not a sound Policy Bot database, 
 file beside it, and swaps the new one in with an atomic rename. Stop the server before a restore.
 
 The concern-report key (report.key, or POLICYBOT_REPORT_KEY) is NOT inside a backup: report
-content in a backup is unreadable without it. Keep a copy of the key, apart from the backups.
+content in a backup is unreadable without it. That holds for everything confidential: reports,
+their chronology, intakes in progress, and messages waiting in the outbox or the local inbox
+(sealed, storage.outbox); and a backup is rebuilt from live rows (VACUUM), so no deleted text
+rides along in free space. Keep a copy of the key, apart from the backups.
 """
 from __future__ import annotations
 
@@ -41,11 +44,15 @@ def _checked_copy(source_path: Path, target: Path, staging_suffix: str) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(target.name + staging_suffix)
     staging.unlink(missing_ok=True)
+    os.close(os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # owner-only from the first byte
     source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
     copy = sqlite3.connect(staging)
     try:
         source.backup(copy)  # page by page, consistent, while others keep writing
         copy.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file
+        # The pages came with their free space, which in a file written before payloads were sealed
+        # (or by an SQLite without secure_delete) can still hold deleted text: rebuild from live rows.
+        copy.execute("VACUUM")
     finally:
         copy.close()
         source.close()

@@ -12,9 +12,11 @@ applied here on start (on either database), so a new module only has to be liste
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import shutil
 import sqlite3
+import stat
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Protocol, Sequence
@@ -31,6 +33,8 @@ MIGRATION_MODULES = (
     "storage.reports",
     "storage.training",
 )
+
+log = logging.getLogger(__name__)
 
 DEFAULT_DB_PATH = "data/policybot.db"
 MIGRATION_LOCK_ID = 0x706F6C6963790001  # any constant: PostgreSQL advisory lock for migrations
@@ -98,16 +102,45 @@ def open_database(path: str | Path | None = None) -> Store:
         return _open_postgres(location)
     path = Path(location)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _owner_only(path)
     # check_same_thread=False: the aiohttp app hands the connection between the loop and
     # short-lived executor threads; SQLite itself serialises access.
     conn = sqlite3.connect(str(path), check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
     db = Database(conn)
+    # Deleted rows are zeroed, not left in free space for a copy of the file to carry (the default
+    # of Debian's SQLite, not of every build).
+    db.execute("PRAGMA secure_delete=ON")
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA foreign_keys=ON")
     db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     migrate(db)
+    for suffix in WAL_SUFFIXES:  # SQLite gives new ones the database's mode; older ones may be wider
+        _owner_only(Path(f"{path}{suffix}"), create=False)
     return db
+
+
+WAL_SUFFIXES = ("-wal", "-shm")
+
+
+def _owner_only(path: Path, create: bool = True) -> None:
+    """The database holds staff names and (sealed) reports: readable by its owner alone, 0600, like
+    the key file and the backups. A new file is created so; an existing wider one is tightened."""
+    if create:
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # an empty file is an empty database
+            return
+        except OSError:  # there already, or not creatable here (then sqlite3 says so as before)
+            pass
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            os.chmod(path, 0o600)
+            log.warning("database file %s was readable by others (mode %o); now 0600", path, mode)
+    except FileNotFoundError:
+        pass
+    except OSError as error:  # not ours to change (another owner, a read-only mount): say so, carry on
+        log.warning("database file %s: cannot make it owner-only (%s)", path, type(error).__name__)
 
 
 def _open_postgres(url: str) -> Store:

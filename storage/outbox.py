@@ -2,6 +2,13 @@
 
 A message that cannot be delivered stays pending and is retried with backoff; a stable key makes
 queueing idempotent, so a restart or a retried handler never sends the same thing twice.
+
+A confidential reply (Reply.confidential: concern-report content, alerts, receipts) is stored
+sealed, here and in the local inbox: the whole payload encrypted with the report key
+(storage.crypto, the cipher of the reports themselves) and opened only when it is sent. So an
+undelivered View never reaches the database file, its WAL or a backup in clear. Sealing the
+payload rather than storing a reference to re-render at send time keeps the outbox ignorant of
+what each feature shows: the reply goes out exactly as the handler made it, whoever made it.
 """
 from __future__ import annotations
 
@@ -12,7 +19,8 @@ from datetime import datetime, timedelta, timezone
 from sqlite_utils import Migrations
 
 from handlers.messages import Notification, Reply, reply_from_dict, reply_to_dict
-from storage.database import Store
+from storage.crypto import cipher_for
+from storage.database import Store, is_sqlite
 
 migrations = Migrations("outbox")
 
@@ -34,6 +42,39 @@ def create_outbox(db: Store) -> None:
     db["local_inbox"].create_index(["person_id", "seen"])
 
 
+SEALED = "sealed:"  # a sealed payload: this, then a Fernet token of the reply's JSON
+
+
+@migrations(transactional=False)
+def seal_stored_payloads(db: Store) -> None:
+    """Rows written before payloads were sealed could hold a report in clear. They carry no
+    confidential mark (an alert or an undelivered View is told only by its text): seal them all."""
+    sealed = 0
+    with db.atomic():
+        for table in ("outbox", "local_inbox"):
+            for row in list(db.query(f"SELECT id, payload FROM {table} WHERE payload NOT LIKE ?", [SEALED + "%"])):
+                db.execute(f"UPDATE {table} SET payload = ? WHERE id = ?",
+                           [SEALED + cipher_for(db).encrypt(row["payload"] or "{}"), row["id"]])
+                sealed += 1
+    if sealed and is_sqlite(db):
+        # The clear pages are in the write-ahead log too: fold it into the file (where secure_delete,
+        # set by open_database, has zeroed the old cells) and empty it. A busy reader only delays this.
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _stored(db: Store, reply: Reply) -> str:
+    """The payload as stored: JSON, or sealed when the reply is confidential."""
+    text = json.dumps(reply_to_dict(reply))
+    return SEALED + cipher_for(db).encrypt(text) if reply.confidential else text
+
+
+def _opened(db: Store, stored: str) -> Reply:
+    """The reply a stored payload holds (storage.crypto.InvalidToken: sealed under a key we lack)."""
+    if stored.startswith(SEALED):
+        stored = cipher_for(db).decrypt(stored[len(SEALED):])
+    return reply_from_dict(json.loads(stored))
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
@@ -45,7 +86,7 @@ def enqueue(db: Store, notification: Notification, now: datetime | None = None) 
         "INSERT INTO outbox (id, key, person_id, payload, urgent, status, attempts,"
         " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT DO NOTHING",
         [uuid.uuid4().hex, notification.key or uuid.uuid4().hex, notification.person_id,
-         json.dumps(reply_to_dict(notification.reply)), int(notification.urgent), _iso(now), _iso(now)])
+         _stored(db, notification.reply), int(notification.urgent), _iso(now), _iso(now)])
     return cursor.rowcount == 1
 
 
@@ -61,8 +102,9 @@ def next_due_at(db: Store) -> datetime | None:
     return datetime.fromisoformat(row[0]) if row and row[0] else None
 
 
-def payload(row: dict) -> Reply:
-    return reply_from_dict(json.loads(row["payload"]))
+def payload(db: Store, row: dict) -> Reply:
+    """The reply an outbox row carries, opened if sealed (InvalidToken without its key)."""
+    return _opened(db, row["payload"])
 
 
 def mark_delivered(db: Store, message_id: str, channel: str, now: datetime) -> None:
@@ -92,7 +134,7 @@ def pending_count(db: Store) -> int:
 
 
 def deliver_locally(db: Store, person_id: str, reply: Reply, now: datetime) -> None:
-    db["local_inbox"].insert({"person_id": person_id, "payload": json.dumps(reply_to_dict(reply)),
+    db["local_inbox"].insert({"person_id": person_id, "payload": _stored(db, reply),
                               "created_at": _iso(now), "seen": 0})
 
 
@@ -103,4 +145,4 @@ def take_local_inbox(db: Store, person_id: str) -> list[Reply]:
         if rows:
             db.execute("UPDATE local_inbox SET seen = 1 WHERE person_id = ? AND id <= ?",
                        [person_id, rows[-1]["id"]])
-    return [reply_from_dict(json.loads(r["payload"])) for r in rows]
+    return [_opened(db, r["payload"]) for r in rows]

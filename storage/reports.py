@@ -298,4 +298,11 @@ def reencrypt_all(db: Store, cipher: Cipher | None = None) -> int:
                 data["sealed"] = cipher.rotate(data["sealed"])
                 db["conversation_state"].update(row["who"], {"data": json.dumps(data)})
                 count += 1
+        from storage.outbox import SEALED
+
+        for table in ("outbox", "local_inbox"):  # confidential messages waiting, sealed (storage.outbox)
+            for row in list(db.query(f"SELECT id, payload FROM {table} WHERE payload LIKE ?", [SEALED + "%"])):
+                db.execute(f"UPDATE {table} SET payload = ? WHERE id = ?",
+                           [SEALED + cipher.rotate(row["payload"][len(SEALED):]), row["id"]])
+                count += 1
     return count

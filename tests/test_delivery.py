@@ -165,3 +165,24 @@ async def test_when_every_platform_refuses_the_message_waits(services, slack, cl
     assert await dispatcher.deliver_due() == 0
     [row] = services.db["outbox"].rows_where("key = ?", ["fallback-2"])
     assert row["status"] == "pending" and "no conversation reference" in row["last_error"]
+
+
+async def test_a_sealed_message_reaches_slack_opened_and_one_sealed_under_another_key_waits(hub, services, slack):
+    """A confidential reply is stored sealed and opened only to send it; one sealed under a key this
+    server lacks (a restore without the key) is retried later and never holds up the rest."""
+    from cryptography.fernet import Fernet
+
+    from storage.crypto import Cipher
+
+    services.notify(Notification("clarke", Reply("Concern report CJS-2026-0007 was read.", confidential=True),
+                                 key="sealed-here"))
+    foreign = outbox.SEALED + Cipher([Fernet.generate_key()]).encrypt('{"text": "from elsewhere"}')
+    with services.db.atomic():
+        services.db.execute("INSERT INTO outbox (id, key, person_id, payload, urgent, status, attempts,"
+                            " next_attempt_at, created_at) VALUES ('foreign', 'sealed-elsewhere', 'clarke', ?,"
+                            " 1, 'pending', 0, '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')", [foreign])
+    assert await hub.dispatcher.deliver_due() == 1
+    assert posts_of(slack, "CJS-2026-0007 was read")
+    stuck = services.db["outbox"].get("foreign")
+    assert stuck["status"] == "pending" and "report key" in stuck["last_error"]
+    assert not posts_of(slack, "from elsewhere")

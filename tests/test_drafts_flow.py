@@ -54,7 +54,7 @@ class School:
     def outbox(self, key: str) -> tuple[str, Reply]:
         rows = list(self.services.db["outbox"].rows_where("key = ?", [key]))
         assert rows, f"no notification {key}; have {[r['key'] for r in self.services.db['outbox'].rows]}"
-        return rows[0]["person_id"], payload(rows[0])
+        return rows[0]["person_id"], payload(self.services.db, rows[0])
 
     def keys(self) -> list[str]:
         return [r["key"] for r in self.services.db["outbox"].rows_where(order_by="rowid")]
@@ -239,7 +239,8 @@ def test_it_manager_authorises_and_revokes_posters(school):
     school.restart()  # the roster CSV is reloaded: the authorisation must survive it
     assert "Amy Clarke" in text_of(school.say("staff", "who can post?"))
     assert "sent to" in text_of(school.say("clarke", f"draft: {SPORTS_DAY}\npictured: none"))
-    told = [payload(r).text for r in school.services.db["outbox"].rows_where("person_id = ?", ["clarke"])]
+    db = school.services.db
+    told = [payload(db, r).text for r in db["outbox"].rows_where("person_id = ?", ["clarke"])]
     assert any("authorised you" in t for t in told)
 
     assert "can no longer" in text_of(school.say("patel", "revoke @hughes"))  # a roster poster, revoked in chat

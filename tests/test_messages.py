@@ -8,7 +8,7 @@ from handlers.messages import Button, Form, FormField, Reply, reply_from_dict, r
 REPLIES = [
     Reply("plain"),
     Reply("with quote", title="No", quote="Post images of pupils", quote_source="Section 3",
-          facts=[("Reference", "CJS-2026-0001")], notes=["small print"], private=True,
+          facts=[("Reference", "CJS-2026-0001")], notes=["small print"], private=True, confidential=True,
           data={"answer": {"section": "3"}}),
     Reply("buttons", buttons=[Button("Approve", "draft.approve", {"draft_id": 4, "version": 2}, "primary"),
                               Button("Reject", "draft.reject", {}, "danger"), Button("Plain", "x")]),

@@ -102,7 +102,7 @@ def test_full_guided_intake_files_then_acknowledges_and_alerts_dsl_and_deputy(ch
     assert state_store.get_state(services.db, "clarke") is None
     alerted = {r["person_id"]: r for r in outbox_rows(services)}
     assert set(alerted) == {"shah", "reed"}
-    alert = outbox.payload(alerted["shah"])
+    alert = outbox.payload(services.db, alerted["shah"])
     assert ("Raised by", "Amy Clarke") in [tuple(f) for f in alert.facts]
     assert ("Category", "Pupil misuse of social media") in [tuple(f) for f in alert.facts]
     assert [b.action for b in alert.buttons][:1] == ["report.view"] and alert.buttons[0].value == {"ref": ref}
@@ -247,7 +247,7 @@ def test_urgent_alert_is_queued_before_the_second_question(chat, services):
     assert "member of staff" in replies[-1].text  # the second question comes after the alert
     urgent = outbox_rows(services)
     assert {r["person_id"] for r in urgent} == {"shah", "reed"} and all(r["urgent"] == 1 for r in urgent)
-    ref = outbox.payload(urgent[0]).data["report_ref"]
+    ref = outbox.payload(services.db, urgent[0]).data["report_ref"]
     assert store.get_report(services.db, ref)["urgent"] == 1
 
 
@@ -291,7 +291,7 @@ def test_escalates_to_headteacher_after_15_minutes_not_before_and_once(chat, ser
     clock.advance(seconds=1)
     assert feature.escalate_unacknowledged(services) == 1
     rows = outbox_rows(services, "ingram")
-    assert len(rows) == 1 and rows[0]["urgent"] == 1 and ref in outbox.payload(rows[0]).title
+    assert len(rows) == 1 and rows[0]["urgent"] == 1 and ref in outbox.payload(services.db, rows[0]).title
     clock.advance(minutes=30)
     assert feature.escalate_unacknowledged(services) == 0
     assert len(outbox_rows(services, "ingram")) == 1
@@ -355,7 +355,7 @@ def test_read_receipt_is_sent_once(chat, services):
     chat.press("reed", "report.view", {"ref": ref})
     chat.press("shah", "report.ack", {"ref": ref})
     receipts = outbox_rows(services, "clarke")
-    assert len(receipts) == 1 and "read by Priya Shah" in outbox.payload(receipts[0]).text
+    assert len(receipts) == 1 and "read by Priya Shah" in outbox.payload(services.db, receipts[0]).text
     assert WHAT not in receipts[0]["payload"]
 
 
@@ -369,7 +369,7 @@ def test_note_close_and_export(chat, services):
     assert "Nothing was changed" in text_of(chat.press("shah", "report.close_save", {"ref": ref, "outcome": "??"}))
     chat.press("shah", "report.close_save", {"ref": ref, "outcome": "referred_lado", "detail": "LADO ref 77"})
     assert store.get_report(services.db, ref)["status"] == "closed"
-    assert "closed" in outbox.payload(outbox_rows(services, "clarke")[-1]).text
+    assert "closed" in outbox.payload(services.db, outbox_rows(services, "clarke")[-1]).text
     assert "No open concern reports" in text_of(chat.say("shah", "open reports"))
 
     exported = chat.say("shah", f"export {ref}")[-1]

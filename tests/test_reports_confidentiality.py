@@ -15,7 +15,7 @@ from handlers import reports as feature
 from handlers.context import PROJECT_ROOT
 from handlers.messages import Incoming, Reply
 from handlers.router import Router
-from storage import crypto
+from storage import crypto, outbox
 from storage import reports as store
 from storage import state as state_store
 from storage.roster import get_person
@@ -133,6 +133,12 @@ def test_key_rotation_reencrypts_everything(chat, services, tmp_path):
     assert after != before and SECRET_WHAT in crypto.Cipher([keys[0]]).decrypt(after)
     with pytest.raises(crypto.InvalidToken):
         crypto.Cipher([keys[1]]).decrypt(after)
+    # Alerts waiting in the outbox are sealed too (storage.outbox), and moved to the new key with the rest.
+    alert = next(row for row in services.db["outbox"].rows if row["key"].startswith(f"report:{ref}:alert"))
+    sealed = alert["payload"].removeprefix(outbox.SEALED)
+    assert ref in crypto.Cipher([keys[0]]).decrypt(sealed)
+    with pytest.raises(crypto.InvalidToken):
+        crypto.Cipher([keys[1]]).decrypt(sealed)
 
 
 # --- alerts, channels and logs --------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 real PostgreSQL schema."""
 from __future__ import annotations
 
+import os
+import stat
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -165,7 +167,7 @@ def test_enqueue_without_a_key_always_queues(db):
 
 def test_payload_round_trips_the_reply(db):
     outbox.enqueue(db, note("k1"), NOW)
-    reply = outbox.payload(outbox.due(db, NOW)[0])
+    reply = outbox.payload(db, outbox.due(db, NOW)[0])
     assert reply.text == "A concern was reported"
     assert reply.buttons == [Button("Open", "report.open", {"id": 1})]
 
@@ -216,3 +218,37 @@ def test_local_inbox_is_taken_once_per_person(db):
     assert [r.text for r in outbox.take_local_inbox(db, "shah")] == ["first", "second"]
     assert outbox.take_local_inbox(db, "shah") == []
     assert [r.text for r in outbox.take_local_inbox(db, "reed")] == ["for reed"]
+
+
+# --- the database's files are the owner's alone ---------------------------------------------------
+
+def file_modes(path) -> dict[str, int]:
+    return {suffix: stat.S_IMODE(os.stat(f"{path}{suffix}").st_mode) for suffix in ("", "-wal", "-shm")
+            if os.path.exists(f"{path}{suffix}")}
+
+
+def test_a_new_database_and_its_wal_and_shm_are_created_owner_only(tmp_path):
+    old_umask = os.umask(0o022)  # the usual umask, which would make them 0644
+    try:
+        db = open_database(tmp_path / "fresh.db")
+        state.set_state(db, "lewis", state.FlowState("draft", "text", {}), NOW)  # a write: the WAL is in use
+        modes = file_modes(tmp_path / "fresh.db")
+        db.conn.close()
+    finally:
+        os.umask(old_umask)
+    assert set(modes) == {"", "-wal", "-shm"}
+    assert modes == {"": 0o600, "-wal": 0o600, "-shm": 0o600}
+
+
+def test_existing_files_with_wider_modes_are_tightened_at_open_and_it_is_logged(tmp_path, caplog):
+    path = tmp_path / "old.db"
+    db = open_database(path)
+    state.set_state(db, "lewis", state.FlowState("draft", "text", {}), NOW)
+    for suffix in ("", "-wal", "-shm"):  # as a version before this one left them
+        os.chmod(f"{path}{suffix}", 0o644)
+    with caplog.at_level("WARNING", logger="storage.database"):
+        second = open_database(path)  # while the first connection still holds the WAL open
+    assert file_modes(path) == {"": 0o600, "-wal": 0o600, "-shm": 0o600}
+    assert len([r for r in caplog.records if "readable by others" in r.getMessage()]) == 3
+    second.conn.close()
+    db.conn.close()
