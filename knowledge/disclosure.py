@@ -224,6 +224,10 @@ class ConcernRules:
     events: re.Pattern = re.compile(r"(?!x)x")
     fallback_risk: re.Pattern = re.compile(r"(?!x)x")
     own_conduct_tail: re.Pattern = re.compile(r"(?!x)x")
+    # A lesson, assembly or story about a risk is teaching, not a disclosure (unless someone told).
+    teaching: re.Pattern = re.compile(r"(?!x)x")
+    # A question anywhere in the message: then an event with no risk at all is context, not a concern.
+    question_words: re.Pattern = re.compile(r"(?!x)x")
 
     @classmethod
     def from_data(cls, data: dict | None) -> "ConcernRules | None":
@@ -249,6 +253,8 @@ class ConcernRules:
             events=_compile(data.get("events", []), placeholders),
             fallback_risk=_compile(data.get("fallback_risk", []), placeholders),
             own_conduct_tail=_compile(data.get("own_conduct_tail", []), placeholders),
+            teaching=_compile(data.get("teaching", [])),
+            question_words=_compile(data.get("question_words", [])),
         )
 
     def _is_hypothetical(self, text: str, start: int) -> bool:
@@ -270,7 +276,13 @@ class ConcernRules:
         rule_question = self.rule_openers.match(text) is not None or self.rule_words.search(text) is not None
         return rule_question and self._first_real(self.told, text) is None
 
+    def is_teaching(self, text: str) -> bool:
+        """A lesson, assembly or story about a risk, with nobody telling anything."""
+        return self.teaching.search(text) is not None and self._first_real(self.told, text) is None
+
     def spot(self, text: str, named_child: bool = False) -> Disclosure | None:
+        if self.is_teaching(text):
+            return None
         found = self._spot_vocabulary(text)
         return found or self._spot_structure(text, named_child)
 
@@ -307,7 +319,7 @@ class ConcernRules:
         risk = self._any_risk(text, RULE_QUESTION_IGNORES if asks_rule else frozenset())
         if risk:
             return Disclosure(f"narrated event with risk: {risk.group(0)}")
-        if asks_rule:
+        if asks_rule or self.question_words.search(text):
             return None
         return Disclosure(f"narrated event about a child: {event.group(0)}")
 
@@ -369,6 +381,8 @@ def spot_disclosure(normalised_text: str, rules: ConcernRules | None = None,
     if not text:
         return None
     if rules is not None:
+        if rules.is_teaching(text):
+            return None
         found = rules.spot(text, named_child=has_named_subject(original_text))
         if found or rules.is_rule_question(text):
             return found
