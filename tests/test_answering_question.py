@@ -1,0 +1,77 @@
+"""Stage 2, reading the question: who asks, who acts, what is asked, the facts given."""
+from __future__ import annotations
+
+import pytest
+
+from knowledge.answering.question import read_question
+from knowledge.answering.vocabulary import Vocabulary
+
+
+@pytest.fixture(scope="module")
+def vocabulary() -> Vocabulary:
+    vocabulary = Vocabulary.load()
+    vocabulary.know("friend requests pupils instagram safeguarding")
+    return vocabulary
+
+
+@pytest.mark.parametrize("text, hint, asker", [
+    ("can i add a parent on facebook", None, "staff"),
+    ("parent here, can i post photos of the nativity", "staff", "parents"),
+    ("my son is in y4, can i share his photo", None, "parents"),
+    ("can i post the trip photos", "parents", "parents"),
+])
+def test_who_asks_the_text_wins_over_the_roster(vocabulary, text, hint, asker):
+    assert read_question(text, vocabulary, hint).asker == asker
+
+
+@pytest.mark.parametrize("text, actor", [
+    ("can parents complain about a teacher in the class whatsapp", "parents"),
+    ("should the pupils be posting about each other", "pupils"),
+    ("can i put a photo of my class on my own instagram", "staff"),
+    ("ex pupils fb?", "staff"),  # the pupils are the object: the asker acts
+    ("a parent posted a video of the fight", "parents"),
+    ("will the school post trip photos on facebook", "school_accounts"),
+])
+def test_who_acts(vocabulary, text, actor):
+    assert read_question(text, vocabulary).actor == actor
+
+
+@pytest.mark.parametrize("text, ask", [
+    ("can i accept a friend request from a pupil", "verdict"),
+    ("who manages the school instagram", "info"),
+    ("how long does photo consent last", "info"),
+    ("what if i post a pic of my class, can i do that", "verdict"),
+    ("who do i tell about a worrying post", "info"),
+    ("pupil pics on my insta ok?", "verdict"),
+])
+def test_what_is_asked(vocabulary, text, ask):
+    assert read_question(text, vocabulary).ask == ask
+
+
+@pytest.mark.parametrize("text, consent", [
+    ("can i post her photo without asking her", "refused"),
+    ("can we post his picture, his mum said yes", "given"),
+    ("can we post his picture", None),
+])
+def test_the_consent_a_question_states(vocabulary, text, consent):
+    assert read_question(text, vocabulary).consent == consent
+
+
+def test_typos_and_text_speak_are_read_as_meant(vocabulary):
+    read = read_question("cn u accpet a freind reqest from a pupil", vocabulary)
+    assert read.normalised.startswith("can you accept a friend request")
+    assert "_friend_request" in read.tokens
+
+
+def test_real_words_are_left_alone(vocabulary):
+    assert read_question("can i find the rules", vocabulary).normalised == "can i find the rules"
+
+
+def test_slang_reaches_the_embedding_as_policy_words(vocabulary):
+    read = read_question("ex pupil on insta", vocabulary)
+    assert "instagram" in read.for_embedding.split() and "former" in read.for_embedding.split()
+
+
+def test_definition_questions(vocabulary):
+    assert read_question("does whatsapp count as social media", vocabulary).definition
+    assert not read_question("can i use whatsapp", vocabulary).definition

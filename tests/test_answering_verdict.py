@@ -1,0 +1,69 @@
+"""Stage 4, the verdict: modality × what is asked × whether the condition is met."""
+from __future__ import annotations
+
+import pytest
+
+from knowledge.answering.question import read_question
+from knowledge.answering.verdict import decide
+from knowledge.answering.vocabulary import Vocabulary
+from knowledge.policy import parse_policy
+
+POLICY = parse_policy("""Example School Social Media Policy
+
+1. Staff
+
+When using social media, staff must not:
+- Accept friend requests from pupils
+- Post images of pupils
+
+2. School accounts
+
+The school will post on Facebook:
+- Photos of school trips
+
+The school will not post on Facebook:
+- Names and photos of individuals (unless they have given consent)
+
+The school:
+- May follow other users if you follow us on Instagram
+
+3. Scope
+
+This policy applies to the use of social media whether during working hours or otherwise.
+""")
+
+
+@pytest.fixture(scope="module")
+def vocabulary() -> Vocabulary:
+    return Vocabulary.load()
+
+
+def verdict(vocabulary, clause_text: str, question: str) -> str:
+    [clause] = [c for c in POLICY.clauses if c.text.startswith(clause_text)]
+    return decide(clause, read_question(question, vocabulary)).value
+
+
+@pytest.mark.parametrize("clause, question, expected", [
+    ("Accept friend requests", "can i accept a friend request from a pupil", "no"),
+    ("Photos of school trips", "will the school post trip photos", "yes"),
+    ("Names and photos", "can the school post a child's name and photo", "depends"),
+    ("Names and photos", "can the school post her photo, her mum said yes", "yes"),
+    ("Names and photos", "can the school post her photo without asking her", "no"),
+    ("May follow other users", "will the school follow me back", "depends"),
+    ("This policy applies", "does the policy apply on a saturday", "yes"),
+    ("Accept friend requests", "who do i ask about friend requests", "info"),
+])
+def test_verdicts(vocabulary, clause, question, expected):
+    assert verdict(vocabulary, clause, question) == expected
+
+
+def test_depends_names_the_deciding_fact(vocabulary):
+    [clause] = [c for c in POLICY.clauses if c.text.startswith("Names and photos")]
+    assert decide(clause, read_question("can we post his name", vocabulary)).deciding_fact == "consent"
+
+
+def test_a_prohibition_never_gives_yes_without_its_exception(vocabulary):
+    for clause in POLICY.clauses:
+        if clause.modality == "must_not":
+            for question in ("can i do this", "is it fine if i do it, she said yes", "am i allowed"):
+                assert decide(clause, read_question(question, vocabulary)).value != "yes"
