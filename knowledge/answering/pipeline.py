@@ -82,7 +82,7 @@ class Answerer:
     def _answer_from(self, question: str, read: Question, ranked: list[Candidate]) -> Answer:
         best = self._safest(read, ranked)
         clause = self.policy.clauses[best.index]
-        verdict = decide(clause, read)
+        verdict = decide(clause, read, self.retriever.best_sentence(best.index, read))
         close = self._close_rules(ranked, best)
         related = [Related(self.policy.clauses[c.index].rule, self.policy.clauses[c.index].heading)
                    for c in ranked[1:6] if c.score >= best.score - RELATED_MARGIN

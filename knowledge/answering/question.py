@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from knowledge.answering.vocabulary import Vocabulary
 from knowledge.lexicon import normalise
@@ -41,6 +42,7 @@ class Question:
     groups: list[str] = field(default_factory=list)  # groups named, in order
     definition: bool = False  # "does X count as…", "what is meant by…"
     for_embedding: str = ""  # the corrected question, with the policy words its slang stands for
+    vector: Any = None  # its sentence embedding, once the retrieval stage has made it
     tokens: list[str] = field(default_factory=list)  # for the lexical stage
 
     @property
@@ -55,6 +57,20 @@ def _asker(normalised: str, vocabulary: Vocabulary, hint: str | None) -> str:
         if matcher and matcher.first(normalised):
             return group
     return hint if hint in ("staff", "parents", "pupils") else "staff"
+
+
+SENTENCE_BREAK = re.compile(r"(?<=[.?!])\s+|\s+[-–]\s+")
+SELF_INTRODUCTION = re.compile(r"^(?:\w+\s+){0,3}here\b\s*|^(?:im|i am)\s+(?:a|an|the)\s+(?:\w+\s+){0,2}?"
+                               r"(?=(?:can|could|may|should|do|does|is|are|will|would|what|who|how|when|where)\b)")
+
+
+def asked_part(text: str) -> str:
+    """The sentence that asks (the last with a question mark, else the last), without the asker's
+    self-introduction ("mum here, how long…" asks "how long…")."""
+    sentences = [part for part in SENTENCE_BREAK.split(text.strip()) if part.strip()] or [text]
+    questions = [part for part in sentences if "?" in part]
+    part = normalise(questions[-1] if questions else sentences[-1])
+    return SELF_INTRODUCTION.sub("", part) or part
 
 
 def _ask(normalised: str, vocabulary: Vocabulary) -> str:
@@ -110,7 +126,7 @@ def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = No
     return Question(
         text=text, normalised=normalised, asker=asker,
         actor=_actor(normalised, asker, mentions, ends) if normalised else None,
-        ask=_ask(normalised, vocabulary) if normalised else "info",
+        ask=_ask(vocabulary.correct(asked_part(text[:MAX_QUESTION_CHARS])), vocabulary) if normalised else "info",
         consent=consent,
         past=bool(facts.get("past") and facts["past"].first(normalised)),
         adult=bool(facts.get("adult") and facts["adult"].first(normalised)),

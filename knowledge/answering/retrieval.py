@@ -52,9 +52,21 @@ class Candidate:
     semantic: float
 
 
-def clause_document(clause: Clause) -> str:
+ANAPHOR = re.compile(r"^(these|this|such|they|those|it|the above)\b", re.I)
+
+
+def clause_document(clause: Clause, previous: Clause | None = None) -> str:
+    """Heading, lead-in and text; a paragraph that opens "These accounts…" also carries the words
+    of the paragraph or list it points back to."""
     lead = f" {clause.lead_in}" if clause.lead_in else ""
-    return f"{clause.heading}.{lead} {clause.text}"
+    before = ""
+    if previous is not None and previous.section == clause.section and ANAPHOR.match(clause.text):
+        before = f" {previous.lead_in or previous.text}"
+    return f"{clause.heading}.{before}{lead} {clause.text}"
+
+
+def clause_documents(clauses: list[Clause]) -> list[str]:
+    return [clause_document(c, clauses[i - 1] if i else None) for i, c in enumerate(clauses)]
 
 
 SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
@@ -88,24 +100,29 @@ class Retriever:
     def __init__(self, policy: Policy, vocabulary: Vocabulary, examples: dict[str, list[str]] | None = None):
         self.clauses = policy.clauses
         self.vocabulary = vocabulary
-        documents = [normalise(clause_document(c)) for c in self.clauses]
+        documents = [normalise(d) for d in clause_documents(self.clauses)]
         self._bm25 = BM25Okapi([vocabulary.tokens(d) or ["_"] for d in documents])
         self._vectors = None
         self._example_vectors = None
         self._example_owner: np.ndarray | None = None
+        self._sentences: dict[int, list[tuple[str, int]]] = {}  # clause → (sentence, row in _example_vectors)
         self._title_items = np.array([c.kind == "bullet" and c.modality == "information"
                                       and len(c.text.split()) <= TITLE_ITEM_WORDS and not c.text.rstrip().endswith(".")
                                       for c in self.clauses])
         self._defines = np.array([bool(DEFINES.search(f"{c.heading} {c.text}")) for c in self.clauses])
         try:
             encoder = shared_encoder()
-            self._vectors = encoder.encode_cached([clause_document(c) for c in self.clauses])
+            self._vectors = encoder.encode_cached(clause_documents(self.clauses))
             by_id = {c.id: i for i, c in enumerate(self.clauses)}
             # Extra targets for a clause: the rule read back as a question, and the school's example
             # phrasings when it has written any. A clause scores its best target.
             pairs = [(i, form) for i, c in enumerate(self.clauses) if (form := clause_as_question(c))]
-            pairs += [(i, f"{c.heading}. {sentence}") for i, c in enumerate(self.clauses)
-                      for sentence in sentences_of(c.text)]
+            sentence_pairs = [(i, sentence) for i, c in enumerate(self.clauses) for sentence in sentences_of(c.text)]
+            first_sentence = len(pairs)
+            pairs += [(i, f"{self.clauses[i].heading}. {sentence}") for i, sentence in sentence_pairs]
+            self._sentences = {}
+            for offset, (i, sentence) in enumerate(sentence_pairs):
+                self._sentences.setdefault(i, []).append((sentence, first_sentence + offset))
             pairs += [(by_id[cid], text) for cid, texts in (examples or {}).items() if cid in by_id for text in texts]
             if pairs:
                 self._example_vectors = encoder.encode_cached([text for _, text in pairs])
@@ -122,11 +139,20 @@ class Retriever:
         if self._vectors is None:
             return np.zeros(len(self.clauses), dtype=np.float32)
         vector = self._encoder.encode([question.for_embedding])[0]
+        question.vector = vector
         scores = self._vectors @ vector
         if self._example_vectors is not None:
             example_scores = (self._example_vectors @ vector) * EXAMPLE_DISCOUNT
             np.maximum.at(scores, self._example_owner, example_scores)
         return np.clip(scores, 0.0, 1.0)
+
+    def best_sentence(self, index: int, question: Question) -> str | None:
+        """Of a clause with several sentences, the one nearest the (ranked) question."""
+        sentences = self._sentences.get(index)
+        if not sentences or question.vector is None:
+            return None
+        rows = [row for _, row in sentences]
+        return sentences[int(np.argmax(self._example_vectors[rows] @ question.vector))][0]
 
     def rank(self, question: Question) -> list[Candidate]:
         lexical = np.asarray(self._bm25.get_scores(question.tokens), dtype=np.float32) if question.tokens \

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from knowledge.answering.question import Question
-from knowledge.policy import VERDICT_OF_MODALITY, Clause
+from knowledge.policy import VERDICT_OF_MODALITY, Clause, modality_of
 
 # An exception inside a prohibition ("will not post names (unless they have given consent)").
 EXCEPTION = re.compile(r"\b(unless|except|without (?:the )?(?:written )?(?:consent|permission|approval)|"
@@ -18,6 +18,12 @@ CONSENT = re.compile(r"\b(consent|permission|agreed|approv\w*)\b", re.I)
 # A permission limited by a condition ("may follow other users if you follow us").
 CONDITION = re.compile(r"\b(if|only|provided|where|unless|subject to|as long as)\b", re.I)
 # What the clause's "information" is about: asked yes/no, a definition or scope applies ("yes").
+# A rule limited to minors ("a former pupil under 18") does not forbid it for an adult.
+MINORS_ONLY = re.compile(r"\bunder (?:the age of )?18\b|\bunder-18s?\b", re.I)
+# "Will only 'like' pages with a non-commercial interest": what it leaves out ("commercial").
+EXCLUDED = re.compile(r"\bnon[- ]([a-z]+)", re.I)
+# A negated statement ("does not routinely monitor personal accounts") answers its yes/no "no".
+NEGATED_STATEMENT = re.compile(r"\b(does not|do not|is not|are not|will not|cannot|won't|doesn't|don't|never)\b", re.I)
 SCOPE_WORDS = re.compile(r"\b(applies|apply|includes?|including|means|considered|regardless|whether)\b", re.I)
 
 
@@ -27,13 +33,21 @@ class Verdict:
     deciding_fact: str | None = None  # what to check when it depends
 
 
-def decide(clause: Clause, question: Question) -> Verdict:
+def decide(clause: Clause, question: Question, sentence: str | None = None) -> Verdict:
+    """`sentence`: the clause's sentence that the question matched best, when it has several."""
     if question.ask == "info":
         return Verdict("info")
-    base = VERDICT_OF_MODALITY[clause.modality]
-    text = clause.text
+    text = sentence or clause.text
+    base = VERDICT_OF_MODALITY[modality_of(text) if sentence else clause.modality]
+    if sentence and base in ("info", "yes") and NEGATED_STATEMENT.search(sentence) and not clause.lead_in:
+        return Verdict("no")
     if base == "info":
         return Verdict("yes" if SCOPE_WORDS.search(f"{clause.lead_in or ''} {text}") else "info")
+    excluded = [word.lower() for word in EXCLUDED.findall(text)]
+    if excluded and any(word in token for word in excluded for token in question.tokens):
+        return Verdict("no")
+    if base == "no" and question.adult and MINORS_ONLY.search(text):
+        return Verdict("yes")
     if base == "no":
         if EXCEPTION.search(text):
             if CONSENT.search(text):
