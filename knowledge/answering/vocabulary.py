@@ -26,6 +26,7 @@ then so also via eg into about including either both has have had no nor per im 
 please pls quick question hi hey hello thanks thank get got am""".split())
 
 _STEMMER = snowballstemmer.stemmer("english")
+KNOWN_WORD_COUNT = 1000  # the policy's and lexicon's words: as frequent as everyday English
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -96,8 +97,8 @@ class Vocabulary:
 
     def know(self, text: str) -> None:
         """Words that typo correction must treat as real, and prefer ("insta", the policy's own words)."""
-        words = [w for w in normalise(text).split() if len(w) > 1]
-        self._speller.word_frequency.load_words(words * 1000)  # as frequent as everyday English
+        words = {word: KNOWN_WORD_COUNT for word in normalise(text).split() if len(word) > 1}
+        self._speller.word_frequency.load_json(words)  # one update of the speller's totals
 
     def correct(self, normalised_text: str) -> str:
         """Misspelt words replaced by the closest real word (one edit away); real words left alone."""
