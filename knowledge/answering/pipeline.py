@@ -13,7 +13,7 @@ from knowledge.answering.verdict import Verdict, decide
 from knowledge.answering.vocabulary import Vocabulary
 from knowledge.answers import Answer, Related
 from knowledge.disclosure import ConcernRules, spot_disclosure
-from knowledge.lexicon import Lexicon
+from knowledge.lexicon import Lexicon, normalise
 from knowledge.policy import Clause, Policy
 
 CONCERNS_FILE = Path(__file__).resolve().parent / "concerns.toml"
@@ -49,9 +49,7 @@ class Answerer:
             examples = tomllib.loads(Path(examples_file).read_text(encoding="utf-8")).get("clauses", {})
         lexicon = Lexicon.load(lexicon_file)
         concerns = tomllib.loads(CONCERNS_FILE.read_text(encoding="utf-8")).get("concerns", {})
-        for key, values in (lexicon.concerns or {}).items():
-            if isinstance(values, list):
-                concerns[key] = [*concerns.get(key, []), *values]
+        _extend(concerns, lexicon.concerns or {})
         return cls(policy, vocabulary, Retriever(policy, vocabulary, examples), ConcernRules.from_data(concerns), lexicon)
 
     # --- the pipeline -------------------------------------------------------------------------
@@ -64,6 +62,9 @@ class Answerer:
             return Answer(question=question, answered=False, confidence=0.0,
                           text="I didn't catch a question there. Ask me about the school's social media policy, "
                                "for example: \"Can I accept a friend request from a past pupil?\"")
+        if not self.vocabulary.looks_english(normalise(question[:1000])):
+            return self._not_covered(question, read, 0.0, "I couldn't read that as a question about the school's "
+                                     "social media policy (I can only answer questions in English).")
         disclosure = spot_disclosure(read.normalised, self.concern_rules, question[:1000]) is not None
         ranked = self.retriever.rank(read)
         best = ranked[0] if ranked else None
@@ -135,11 +136,11 @@ class Answerer:
             text += f" I'm not completely sure that is the rule you mean — did you mean {options}?"
         return text
 
-    def _not_covered(self, question: str, read: Question, score: float) -> Answer:
+    def _not_covered(self, question: str, read: Question, score: float, reason: str | None = None) -> Answer:
         who = self.lexicon.who_to_ask(read.normalised) if self.lexicon.routes else who_decides(self.policy)
+        reason = reason or "The social media policy doesn't cover that, so I can't answer it from the policy."
         return Answer(question=question, answered=False, confidence=round(max(0.0, score), 3), ask_instead=who,
-                      text=f"The social media policy doesn't cover that, so I can't answer it from the policy. "
-                           f"Please ask {who}.")
+                      text=f"{reason} Please ask {who}.")
 
     def _with_notice(self, answer: Answer, today: date) -> Answer:
         meta = self.policy.meta
@@ -148,6 +149,15 @@ class Answerer:
                              f"check with {who_decides(self.policy)} that it is still current.")
             answer.text = f"{answer.text}\n{answer.notice}"
         return answer
+
+
+def _extend(base: dict, extra: dict) -> None:
+    """A school's concern lists add to the generic ones, table by table ([concerns.risk] too)."""
+    for key, values in extra.items():
+        if isinstance(values, list):
+            base[key] = [*base.get(key, []), *values]
+        elif isinstance(values, dict):
+            _extend(base.setdefault(key, {}), values)
 
 
 def _opening_words(statement: str, count: int = 8) -> str:

@@ -100,6 +100,14 @@ class Vocabulary:
         words = {word: KNOWN_WORD_COUNT for word in normalise(text).split() if len(word) > 1}
         self._speller.word_frequency.load_json(words)  # one update of the speller's totals
 
+    def looks_english(self, normalised_text: str) -> bool:
+        """At least half the words are English words the speller or the policy knows (short
+        messages pass: "fb?" is English enough)."""
+        words = [w for w in normalised_text.split() if w.isalpha() and len(w) > 1]
+        if len(words) < 3:
+            return True
+        return len(self._speller.known(words)) >= len(set(words)) / 2
+
     def correct(self, normalised_text: str) -> str:
         """Misspelt words replaced by the closest real word (one edit away); real words left alone."""
         words = " ".join(self.textspeak.get(w, w) for w in normalised_text.split()).split()
