@@ -17,6 +17,7 @@ from typing import Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -97,8 +98,11 @@ class EmailDirectory:
 
 
 class SlackAdapter:
-    def __init__(self, hub: Hub, client: AsyncWebClient, signing_secret: str | None):
+    def __init__(self, hub: Hub, client: AsyncWebClient, signing_secret: str | None,
+                 workspaces: frozenset[str] = frozenset()):
         self.hub = hub
+        # SLACK_TEAM_ID; when empty, the workspace of the bot token (bolt's auth.test says which).
+        self.workspaces = workspaces
         self.client = client
         self.sender = SlackSender(client)
         self.directory = EmailDirectory(client)
@@ -108,6 +112,8 @@ class SlackAdapter:
         self.bolt = AsyncApp(client=client, signing_secret=signing_secret or "",
                              logger=logging.getLogger("bot.slack.bolt"))
         bolt = self.bolt
+        # After bolt's own signature and token checks, before any listener: one workspace only.
+        bolt.use(self.same_workspace)
         # Order matters: bolt runs the first listener that matches; the catch-alls come last so
         # that no request is "unhandled" (bolt would log its body, and with it message text).
         bolt.event("message")(self.on_message)
@@ -121,6 +127,29 @@ class SlackAdapter:
         bolt.view_closed(ALL)(self.ack_only)
         bolt.shortcut(ALL)(self.ack_only)
         bolt.options(ALL)(self.no_options)
+
+    # --- the school's workspace only --------------------------------------------------------
+
+    async def same_workspace(self, context, next):
+        """Refuse a request from any workspace but the school's: a signing secret shared by an
+        app installed elsewhere (or leaked with it) must not let another workspace's people in,
+        and a user id means nothing outside its own workspace."""
+        if self.from_school_workspace(context):
+            return await next()
+        log.warning("Slack request from another workspace refused (nothing handled)")
+        return BoltResponse(status=403, body={"error": "This app serves one Slack workspace only."})
+
+    def from_school_workspace(self, context) -> bool:
+        team, enterprise = context.team_id, context.enterprise_id
+        if self.workspaces:
+            return team in self.workspaces
+        token = context.authorize_result
+        if token is None or not token.bot_user_id:  # not from auth.test: nothing to compare with
+            return False
+        if token.team_id:
+            return team == token.team_id
+        # An organisation-wide token (Enterprise Grid) has no single workspace: its organisation.
+        return bool(token.enterprise_id) and enterprise == token.enterprise_id
 
     # --- helpers ------------------------------------------------------------------------------
 
