@@ -159,6 +159,8 @@ async def test_emulator_mode_links_nobody_by_email_only_by_the_rosters_teams_id(
 # --- with MicrosoftAppId: the token vouches for the serviceUrl; the tenant must be the school's ---
 
 async def test_token_whose_serviceurl_claim_names_another_connector_is_refused(services, issuer, lying_connector):
+    """botbuilder's channel-token check refuses this as well (exact string compare); the bot's own
+    check (normalised URLs, every kind of token) is the one the next test needs."""
     server = await start(services, AUTHED_ENV)
     try:
         token = issuer.bearer(APP_ID, service_url="https://smba.trafficmanager.net/emea/")
