@@ -17,7 +17,7 @@ from bot.teams.cards import reply_to_card, submitted_action
 from handlers.messages import Button, Form, FormField, Notification, Reply
 from storage import conversation_refs
 from storage.roster import accounts_of
-from tests.fake_bot_framework import FakeBotFramework
+from tests.fake_bot_framework import OUTGOING_TOKEN, FakeBotFramework
 from tests.fake_connector import FakeConnector
 
 APP_ID = "11111111-2222-3333-4444-555555555555"
@@ -133,10 +133,12 @@ async def test_message_is_answered_with_an_adaptive_card_at_the_connector(server
 
 
 async def test_sender_is_linked_to_the_roster_by_email_from_the_connector(server, connector, services):
+    """By their Entra object id, with the email from the connector the token vouched for."""
     await post(server, activity(connector, FRIEND_QUESTION))
     await turns_done(server)
     assert accounts_of(services.db, "staff") == {"teams": STAFF_AAD}
-    assert connector.calls_to("GET", "/v3/conversations/a:conv-personal/members/29:user1")
+    [lookup] = connector.calls_to("GET", "/v3/conversations/a:conv-personal/members/29:user1")
+    assert lookup.headers.get("Authorization") == f"Bearer {OUTGOING_TOKEN}"  # the bot's own credentials
 
 
 async def test_member_lookup_failure_still_answers(server, connector, services):
