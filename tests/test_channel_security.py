@@ -327,3 +327,35 @@ async def test_slack_team_id_setting_names_the_workspace(services):
             await slack.wait_for_async("chat.postMessage")
         finally:
             await server.close()
+
+
+# --- the comparisons themselves --------------------------------------------------------------------
+
+@pytest.mark.parametrize("claimed, activity_url, vouched", [
+    ("https://smba.trafficmanager.net/emea/", "https://smba.trafficmanager.net/emea/", True),
+    ("https://smba.trafficmanager.net/emea", "https://SMBA.trafficmanager.net/emea/", True),
+    ("https://smba.trafficmanager.net:443/emea/", "https://smba.trafficmanager.net/emea", True),
+    ("https://smba.trafficmanager.net/emea/", "https://smba.trafficmanager.net/amer/", False),
+    ("https://smba.trafficmanager.net/emea/", "http://smba.trafficmanager.net/emea/", False),
+    ("https://smba.trafficmanager.net/emea/", "https://smba.trafficmanager.net.evil.example/emea/", False),
+    ("https://smba.trafficmanager.net/emea/", "https://smba.trafficmanager.net:8443/emea/", False),
+    ("https://smba.trafficmanager.net/emea/", "https://smba.trafficmanager.net:notaport/emea/", False),
+    (None, "https://smba.trafficmanager.net/emea/", False),
+])
+def test_serviceurl_claim_comparison(claimed, activity_url, vouched):
+    from bot.teams.guard import service_url_vouched
+
+    claims = {} if claimed is None else {"serviceurl": claimed}
+    assert service_url_vouched(claims, activity_url) is vouched
+
+
+@pytest.mark.parametrize("url, local", [
+    ("http://127.0.0.1:3978/", True), ("http://localhost:9000", True), ("http://[::1]:9000/", True),
+    ("http://127.0.0.53/", True), ("https://smba.trafficmanager.net/emea/", False),
+    ("http://127.0.0.1.nip.io/", False), ("http://192.0.2.2:3978/", False), ("ftp://127.0.0.1/", False),
+    ("http://user@evil.example#@127.0.0.1/", False), ("http://127.0.0.1:bad/", False),
+])
+def test_loopback_service_url(url, local):
+    from bot.teams.guard import is_loopback_url
+
+    assert is_loopback_url(url) is local
