@@ -296,8 +296,8 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory() as scratch:
             if args.only in (None, "teams"):
-                env = {"POLICYBOT_DB": str(Path(scratch) / "teams.db"), "NO_PROXY": "127.0.0.1,localhost",
-                       "no_proxy": "127.0.0.1,localhost"}
+                env = {"POLICYBOT_DB": str(Path(scratch) / "teams.db"), "POLICYBOT_TEAMS_EMULATOR": "1",
+                       "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
                 results.append(run_channel(
                     "POST /api/messages (Teams)", with_profile(env, "teams"), "/api/messages",
                     lambda c, n: teams_request(fakes.connector_url, c, n), lambda: fakes.count("teams"), args))

@@ -173,7 +173,7 @@ def start_server(folder: Path, clients: int, slack: FakeSlack | None, database: 
     port = free_port()
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("SLACK_", "Microsoft", "POLICYBOT_"))}
-    env.update(POLICYBOT_DB=database, POLICYBOT_CONFIG=str(config),
+    env.update(POLICYBOT_DB=database, POLICYBOT_CONFIG=str(config), POLICYBOT_TEAMS_EMULATOR="1",
                NO_PROXY="127.0.0.1", no_proxy="127.0.0.1", PYTHONUNBUFFERED="1")
     if report_key:
         env[KEY_ENV] = report_key

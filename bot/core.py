@@ -27,7 +27,9 @@ class Hub:
         services.wake_delivery = self.dispatcher.wake
 
     def identify(self, platform: str, platform_user_id: str, email: str | None = None):
-        """The roster person behind a platform account (linked by email on first contact).
+        """The roster person behind a platform account (linked by email on first contact; the
+        adapter passes an email only when the platform itself vouched for it, never one taken
+        from the request).
 
         None while the database cannot be read, so the turn still reaches the router, which tells
         the person plainly (rather than the turn failing silently here); no role is granted."""

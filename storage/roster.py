@@ -139,11 +139,20 @@ def accounts_of(db: Store, person_id: str) -> dict[str, str]:
             for r in db["platform_accounts"].rows_where("person_id = ?", [person_id])}
 
 
+def person_with_email(db: Store, email: str) -> Person | None:
+    return _one_person(db, "SELECT id, name, email, roles, job_title FROM people"
+                           " WHERE email = ? AND email != '' AND active = 1 LIMIT 1", [email.strip().lower()])
+
+
 def resolve_account(db: Store, platform: str, platform_user_id: str, email: str | None) -> Person | None:
-    """The roster person behind a platform account, linking it by email the first time."""
+    """The roster person behind a platform account, linking it by email the first time.
+
+    `email` must come from the platform itself (Slack's users.info, the Teams connector a token
+    vouched for), never from the request. It is matched against emails alone: an "email" that
+    happens to be a roster id or a name links nobody."""
     person = person_for_account(db, platform, platform_user_id)
-    if person is None and email:
-        person = find_person(db, email.lower())
+    if person is None and email and email.strip():
+        person = person_with_email(db, email)
         if person is not None:
             try:
                 link_account(db, platform, platform_user_id, person.id)

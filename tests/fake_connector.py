@@ -79,7 +79,9 @@ def default_member(user_id: str) -> dict:
 
 
 class FakeConnector:
-    def __init__(self, member: Callable[[str], dict | None] = default_member):
+    def __init__(self, member: Callable[[str], dict | None] = default_member, host: str = "127.0.0.1"):
+        """`host`: the address to listen on (another of this machine's addresses, to stand for a
+        connector that is not on this computer)."""
         self.calls: list[Call] = []
         self.down = False
         self.refuse = False
@@ -131,7 +133,7 @@ class FakeConnector:
             def log_message(self, *args) -> None:
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = http.server.ThreadingHTTPServer((host, 0), Handler)
         self.server.daemon_threads = True
         self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)
@@ -181,7 +183,8 @@ class FakeConnector:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/"
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}/"
 
     @property
     def replies(self) -> list[Call]:

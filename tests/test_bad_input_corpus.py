@@ -2,7 +2,8 @@
 
 Two real servers (bot.server.build_app) run on 127.0.0.1 for the whole module, in a thread of their
 own: "open" has Slack configured (signing secret, token, the fake Web API) and Teams without an app
-id (the Emulator's mode); "authed" has Teams with MicrosoftAppId. Each has its own SQLite file with a
+id in the Emulator's mode (POLICYBOT_TEAMS_EMULATOR=1, where nobody is linked by email: the Teams
+members below are linked as the roster's teams_id column would); "authed" has Teams with MicrosoftAppId. Each has its own SQLite file with a
 seeded draft (by Hughes, waiting for Okafor), a concern report (raised by Clarke) and training
 records, so forged buttons have real records to aim at.
 
@@ -37,7 +38,9 @@ from bot.server import build_app
 from bot.teams import TEAMS_CHANNEL
 from storage import drafts as draft_store
 from storage import reports as report_store
+from storage import roster as roster_store
 from storage import training as training_store
+from storage.database import open_database
 from tests.conftest import FakeClock
 from tests.fake_connector import FakeConnector, default_member
 from tests.fake_slack import BOT_USER_ID, FakeSlack, signed_headers
@@ -79,7 +82,7 @@ class Stack:
         self.runners: list[web.AppRunner] = []
         self.services = []
         slack_env = {"SLACK_SIGNING_SECRET": SECRET, "SLACK_BOT_TOKEN": "xoxb-corpus",
-                     "SLACK_API_URL": self.slack.api_url}
+                     "SLACK_API_URL": self.slack.api_url, "POLICYBOT_TEAMS_EMULATOR": "1"}
         self.open = self._start(root / "open.db", knowledge, slack_env)
         self.authed = self._start(root / "authed.db", knowledge, {
             "MicrosoftAppId": APP_ID, "MicrosoftAppPassword": "not-a-secret", "MicrosoftAppType": "MultiTenant"})
@@ -611,6 +614,10 @@ def warm_up(stack: Stack) -> None:
     """Link the forgers' Slack and Teams accounts and store their Teams conversations first, so a
     refused case is not mistaken for a change by the first contact's bookkeeping."""
     port = stack.open.port
+    db = open_database(stack.open.db_path)
+    for teams_id, email in TEAMS_MEMBERS.items():  # the Emulator's mode links nobody by email
+        roster_store.link_account(db, "teams", teams_id, roster_store.person_with_email(db, email).id)
+    db.conn.close()
     for user in SLACK_USERS:
         body = slack_event(slack_dm("hello", user=user), f"EvWarm-{user}")
         assert send(port, "POST", "/slack/events", body, signed_headers(SECRET, body))[0] == 200

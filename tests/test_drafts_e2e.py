@@ -357,7 +357,8 @@ async def start_channels(tmp_path_factory, knowledge, clock: FakeClock):
                                           clock=clock, knowledge=knowledge)
     slack = FakeSlack().__enter__()
     connector = FakeConnector()
-    env = {"SLACK_SIGNING_SECRET": SECRET, "SLACK_BOT_TOKEN": TOKEN, "SLACK_API_URL": slack.api_url}
+    env = {"SLACK_SIGNING_SECRET": SECRET, "SLACK_BOT_TOKEN": TOKEN, "SLACK_API_URL": slack.api_url,
+           "POLICYBOT_TEAMS_EMULATOR": "1"}  # Teams people are linked by teams_id, as the roster does
     server = TestServer(build_app(services, env=env), host="127.0.0.1")
     await server.start_server()
     http = aiohttp.ClientSession()

@@ -194,11 +194,13 @@ async def test_a_hanging_slack_api_does_not_hold_up_anyone_elses_reply(services)
 
 
 async def test_teams_connector_failing_keeps_the_message_until_it_recovers_then_sends_once(services, clock):
+    from storage.roster import link_account
     from tests.fake_connector import FakeConnector
-    from tests.test_teams import activity
+    from tests.test_teams import EMULATOR_ENV, STAFF_AAD, activity
 
+    link_account(services.db, "teams", STAFF_AAD, "staff")  # the Emulator's mode links nobody by email
     with FakeConnector() as connector:
-        app = build_app(services, env={})
+        app = build_app(services, env=EMULATOR_ENV)
         server = TestServer(app, host="127.0.0.1")
         await server.start_server()
         try:

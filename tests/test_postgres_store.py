@@ -383,7 +383,8 @@ async def test_with_the_database_server_down_slack_and_teams_messages_get_a_plai
 
     services = app.build_services(db_path=own_postgres_server.url_for_new_schema(), clock=clock, knowledge=knowledge)
     with FakeSlack(emails={"U0CLARKE": "a.clarke@calmore.example.org"}) as slack, FakeConnector() as connector:
-        env = {"SLACK_SIGNING_SECRET": "s3cret", "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": slack.api_url}
+        env = {"SLACK_SIGNING_SECRET": "s3cret", "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": slack.api_url,
+               "POLICYBOT_TEAMS_EMULATOR": "1"}
         web_server = TestServer(build_app(services, env=env), host="127.0.0.1")
         await web_server.start_server()
         try:

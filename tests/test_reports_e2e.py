@@ -349,8 +349,9 @@ async def stack(tmp_path_factory, knowledge):
                                           clock=clock, knowledge=knowledge)
     slack = FakeSlack().__enter__()
     connector = FakeConnector()
-    env = {"SLACK_SIGNING_SECRET": SECRET, "SLACK_BOT_TOKEN": TOKEN, "SLACK_API_URL": slack.api_url}
-    server = TestServer(build_app(services, env=env), host="127.0.0.1")  # Teams: emulator mode
+    env = {"SLACK_SIGNING_SECRET": SECRET, "SLACK_BOT_TOKEN": TOKEN, "SLACK_API_URL": slack.api_url,
+           "POLICYBOT_TEAMS_EMULATOR": "1"}  # Teams people are linked by teams_id, as the roster does
+    server = TestServer(build_app(services, env=env), host="127.0.0.1")
     await server.start_server()
     http = aiohttp.ClientSession()
     yield Stack(services, server, slack, connector, http, clock)

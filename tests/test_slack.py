@@ -374,8 +374,8 @@ async def test_home_tab_is_published_with_its_four_buttons(harness):
 
 
 async def test_home_ask_button_prompts_in_the_dm(harness):
-    payload = {"type": "block_actions", "user": {"id": STAFF_USER}, "trigger_id": "t",
-               "view": {"type": "home"}, "container": {"type": "view"},
+    payload = {"type": "block_actions", "team": {"id": "T0SCHOOL"}, "user": {"id": STAFF_USER},
+               "trigger_id": "t", "view": {"type": "home"}, "container": {"type": "view"},
                "actions": [{"type": "button", "action_id": "home.ask#0", "value": "{}"}]}
     await harness.signed(interactive_body(payload), "application/x-www-form-urlencoded")
     posts = await harness.slack.wait_for_async("chat.postMessage")

@@ -1,4 +1,8 @@
-"""Teams end to end: the real aiohttp app on 127.0.0.1, a fake Bot Framework connector on loopback."""
+"""Teams end to end: the real aiohttp app on 127.0.0.1, a fake Bot Framework connector on loopback.
+
+`server` is the production set-up: an app id, and every activity carries a token that the real
+botbuilder code validates against keys a fake Bot Framework publishes on loopback
+(tests/fake_bot_framework.py). `emulator_server` is the Bot Framework Emulator's local mode."""
 from __future__ import annotations
 
 import json
@@ -13,6 +17,7 @@ from bot.teams.cards import reply_to_card, submitted_action
 from handlers.messages import Button, Form, FormField, Notification, Reply
 from storage import conversation_refs
 from storage.roster import accounts_of
+from tests.fake_bot_framework import OUTGOING_TOKEN, FakeBotFramework
 from tests.fake_connector import FakeConnector
 
 APP_ID = "11111111-2222-3333-4444-555555555555"
@@ -53,23 +58,46 @@ async def start(services, env: dict | None = None):
     return server
 
 
+AUTHED_ENV = {"MicrosoftAppId": APP_ID, "MicrosoftAppPassword": "not-a-secret", "MicrosoftAppType": "MultiTenant"}
+EMULATOR_ENV = {"POLICYBOT_TEAMS_EMULATOR": "1"}
+
+
 @pytest.fixture
-async def server(services):
-    running = await start(services)
+def issuer(monkeypatch):
+    with FakeBotFramework() as fake:
+        fake.install(monkeypatch)
+        yield fake
+
+
+@pytest.fixture
+async def server(services, issuer):
+    """An app id, and every activity `post`ed signed by the fake Bot Framework for its serviceUrl."""
+    running = await start(services, AUTHED_ENV)
+    running.issuer = issuer
+    yield running
+    await running.close()
+
+
+@pytest.fixture
+async def emulator_server(services):
+    running = await start(services, EMULATOR_ENV)
     yield running
     await running.close()
 
 
 @pytest.fixture
 async def authed_server(services):
-    running = await start(services, {"MicrosoftAppId": APP_ID, "MicrosoftAppPassword": "not-a-secret",
-                                     "MicrosoftAppType": "MultiTenant"})
+    """An app id, and no token unless a test sends one."""
+    running = await start(services, AUTHED_ENV)
     yield running
     await running.close()
 
 
 async def post(server, body, headers=None, raw: bytes | None = None) -> tuple[int, str]:
     headers = {"Content-Type": "application/json", **(headers or {})}
+    signer = getattr(server, "issuer", None)
+    if signer is not None and isinstance(body, dict) and "Authorization" not in headers:
+        headers["Authorization"] = signer.bearer(APP_ID, service_url=body.get("serviceUrl"))
     data = raw if raw is not None else json.dumps(body).encode()
     async with aiohttp.ClientSession() as session:
         async with session.post(server.make_url("/api/messages"), data=data, headers=headers) as response:
@@ -105,10 +133,12 @@ async def test_message_is_answered_with_an_adaptive_card_at_the_connector(server
 
 
 async def test_sender_is_linked_to_the_roster_by_email_from_the_connector(server, connector, services):
+    """By their Entra object id, with the email from the connector the token vouched for."""
     await post(server, activity(connector, FRIEND_QUESTION))
     await turns_done(server)
     assert accounts_of(services.db, "staff") == {"teams": STAFF_AAD}
-    assert connector.calls_to("GET", "/v3/conversations/a:conv-personal/members/29:user1")
+    [lookup] = connector.calls_to("GET", "/v3/conversations/a:conv-personal/members/29:user1")
+    assert lookup.headers.get("Authorization") == f"Bearer {OUTGOING_TOKEN}"  # the bot's own credentials
 
 
 async def test_member_lookup_failure_still_answers(server, connector, services):
@@ -210,10 +240,10 @@ async def test_with_an_app_id_unauthenticated_activities_are_refused(authed_serv
     (b"x" * (1024 * 1024), "application/json"),
     (b'{"pad": "' + b"x" * (1024 * 1024) + b'"}', "application/json"),
 ])
-@pytest.mark.parametrize("which", ["open", "authed"])
-async def test_bad_requests_get_a_4xx_and_the_server_keeps_serving(server, authed_server, connector, raw,
+@pytest.mark.parametrize("which", ["emulator", "authed"])
+async def test_bad_requests_get_a_4xx_and_the_server_keeps_serving(emulator_server, authed_server, connector, raw,
                                                                   content_type, which):
-    target = server if which == "open" else authed_server
+    target = emulator_server if which == "emulator" else authed_server
     status, body = await post(target, None, {"Content-Type": content_type}, raw=raw)
     assert 400 <= status < 500, (status, body)
     async with aiohttp.ClientSession() as session:

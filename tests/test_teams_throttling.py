@@ -18,7 +18,8 @@ from bot.server import HUB
 from handlers.messages import Notification, Reply
 from storage.roster import accounts_of
 from tests.fake_connector import FakeConnector, default_member
-from tests.test_teams import FRIEND_QUESTION, STAFF_AAD, activity, post, start, turns_done
+from tests.test_teams import FRIEND_QUESTION, STAFF_AAD, activity, post, turns_done
+from tests.test_teams import issuer, server  # noqa: F401  (fixtures: the app id set, activities signed)
 
 PHOTO_QUESTION = "can I post photos of pupils on my own instagram?"
 CLARKE_AAD = "00000000-0000-0000-0000-00000000c1a4"
@@ -36,13 +37,6 @@ def member(user_id: str) -> dict:
 def connector():
     with FakeConnector(member=member) as fake:
         yield fake
-
-
-@pytest.fixture
-async def server(services):
-    running = await start(services)
-    yield running
-    await running.close()
 
 
 @pytest.fixture

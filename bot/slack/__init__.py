@@ -2,7 +2,9 @@
 
 On when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set (HTTP) or SLACK_BOT_TOKEN and
 SLACK_APP_TOKEN (Socket Mode); otherwise /slack/events says the channel is off. SLACK_API_URL
-points the Web API (bolt's auth.test included) somewhere else, such as a test fake.
+points the Web API (bolt's auth.test included) somewhere else, such as a test fake. Requests are
+served for one workspace: SLACK_TEAM_ID's (comma-separated ids for several), or else the bot
+token's own (auth.test's team_id); any other workspace gets 403 and nothing is handled.
 """
 from __future__ import annotations
 
@@ -69,7 +71,8 @@ def mount(app: web.Application, hub, env: Mapping[str, str]) -> None:
 
     from bot.slack.adapter import SlackAdapter
 
-    adapter = SlackAdapter(hub, web_client(env), signing_secret)
+    workspaces = frozenset(t.strip() for t in (env.get("SLACK_TEAM_ID") or "").split(",") if t.strip())
+    adapter = SlackAdapter(hub, web_client(env), signing_secret, workspaces)
     app[SLACK_ADAPTER] = adapter
     app.cleanup_ctx.append(shared_http_session(adapter.client))
     hub.dispatcher.register(adapter.sender)

@@ -17,6 +17,7 @@ from typing import Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -97,8 +98,13 @@ class EmailDirectory:
 
 
 class SlackAdapter:
-    def __init__(self, hub: Hub, client: AsyncWebClient, signing_secret: str | None):
+    def __init__(self, hub: Hub, client: AsyncWebClient, signing_secret: str | None,
+                 workspaces: frozenset[str] = frozenset()):
         self.hub = hub
+        # SLACK_TEAM_ID; when empty, the workspace of the bot token (auth.test says which, once).
+        self.workspaces = workspaces
+        self._token_workspace: tuple[str | None, str | None] | None = None  # (team id, enterprise id)
+        self._workspace_lookup = asyncio.Lock()
         self.client = client
         self.sender = SlackSender(client)
         self.directory = EmailDirectory(client)
@@ -108,6 +114,8 @@ class SlackAdapter:
         self.bolt = AsyncApp(client=client, signing_secret=signing_secret or "",
                              logger=logging.getLogger("bot.slack.bolt"))
         bolt = self.bolt
+        # After bolt's own signature and token checks, before any listener: one workspace only.
+        bolt.use(self.same_workspace)
         # Order matters: bolt runs the first listener that matches; the catch-alls come last so
         # that no request is "unhandled" (bolt would log its body, and with it message text).
         bolt.event("message")(self.on_message)
@@ -121,6 +129,42 @@ class SlackAdapter:
         bolt.view_closed(ALL)(self.ack_only)
         bolt.shortcut(ALL)(self.ack_only)
         bolt.options(ALL)(self.no_options)
+
+    # --- the school's workspace only --------------------------------------------------------
+
+    async def same_workspace(self, context, next):
+        """Refuse a request from any workspace but the school's: a signing secret shared by an
+        app installed elsewhere (or leaked with it) must not let another workspace's people in,
+        and a user id means nothing outside its own workspace."""
+        try:
+            allowed = await self.from_school_workspace(context.team_id, context.enterprise_id)
+        except SLACK_ERRORS as error:  # cannot tell yet: refuse for now (Slack retries events)
+            log.warning("Slack request refused: auth.test failed (%s), so its workspace is unconfirmed",
+                        type(error).__name__)
+            return BoltResponse(status=503, body={"error": "Busy: please retry shortly."})
+        if allowed:
+            return await next()
+        log.warning("Slack request from another workspace refused (nothing handled)")
+        return BoltResponse(status=403, body={"error": "This app serves one Slack workspace only."})
+
+    async def from_school_workspace(self, team: str | None, enterprise: str | None) -> bool:
+        if self.workspaces:
+            return team in self.workspaces
+        token_team, token_enterprise = await self.token_workspace()
+        if token_team:
+            return team == token_team
+        # An organisation-wide token (Enterprise Grid) has no single workspace: its organisation.
+        return bool(token_enterprise) and enterprise == token_enterprise
+
+    async def token_workspace(self) -> tuple[str | None, str | None]:
+        """The bot token's own workspace (and organisation), from auth.test on the first request.
+
+        Our own call rather than bolt's: bolt's client adds the request's team_id to it."""
+        async with self._workspace_lookup:
+            if self._token_workspace is None:
+                found = await self.client.auth_test()
+                self._token_workspace = (found.get("team_id") or None, found.get("enterprise_id") or None)
+        return self._token_workspace
 
     # --- helpers ------------------------------------------------------------------------------
 

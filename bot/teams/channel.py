@@ -4,11 +4,15 @@ Every botbuilder import of the project lives in bot/teams: the Python Bot Framew
 archived upstream (its successor is the Microsoft 365 Agents SDK), and a later move must touch
 this package only.
 
-    POST /api/messages  -> parse + authenticate (401 on any failure) -> 202 at once
+    POST /api/messages  -> parse + authenticate (401 on any failure) -> the token's serviceurl
+                           claim must name the activity's serviceUrl (401) -> the tenant must be
+                           on POLICYBOT_TEAMS_TENANTS when that is set (403) -> 202 at once
                         -> the turn runs in the background (in order per conversation):
                            Incoming -> hub.handle -> each Reply as an Adaptive Card
-Authentication is on whenever MicrosoftAppId is set; without it the channel runs in the Bot
-Framework Emulator's mode (no tokens), which is only for local use.
+With MicrosoftAppId set every request needs a Bot Framework token. Without it the channel is off
+(bot/teams/__init__.py), unless POLICYBOT_TEAMS_EMULATOR=1 asks for the Bot Framework Emulator's
+mode: no tokens, so only callers on this computer with a serviceUrl on this computer, and nobody is
+ever linked to the roster by email (the roster's teams_id column alone says who they are).
 """
 from __future__ import annotations
 
@@ -39,6 +43,7 @@ from botbuilder.schema import (
 )
 
 from bot.delivery import DeliveryError, retry_after_seconds
+from bot.teams import guard
 from bot.teams.cards import reply_to_card, submitted_action
 from handlers.messages import Incoming, Notification, Reply
 from storage import conversation_refs
@@ -68,17 +73,31 @@ class TeamsSettings:
     APP_PASSWORD: str = ""
     APP_TYPE: str = "MultiTenant"
     APP_TENANTID: str = ""
+    emulator_requested: bool = False  # POLICYBOT_TEAMS_EMULATOR=1
+    tenants: frozenset[str] = frozenset()  # POLICYBOT_TEAMS_TENANTS; empty: any tenant
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "TeamsSettings":
         return cls(APP_ID=(env.get("MicrosoftAppId") or "").strip(),
                    APP_PASSWORD=env.get("MicrosoftAppPassword") or "",
                    APP_TYPE=(env.get("MicrosoftAppType") or "MultiTenant").strip(),
-                   APP_TENANTID=(env.get("MicrosoftAppTenantId") or "").strip())
+                   APP_TENANTID=(env.get("MicrosoftAppTenantId") or "").strip(),
+                   emulator_requested=(env.get("POLICYBOT_TEAMS_EMULATOR") or "").strip().lower()
+                   in ("1", "true", "yes"),
+                   tenants=guard.parse_tenants(env.get("POLICYBOT_TEAMS_TENANTS")))
 
     @property
     def authenticated(self) -> bool:
         return bool(self.APP_ID)
+
+    @property
+    def emulator(self) -> bool:
+        """The Emulator's token-free mode: only when asked for, and never beside an app id."""
+        return self.emulator_requested and not self.authenticated
+
+    @property
+    def on(self) -> bool:
+        return self.authenticated or self.emulator
 
 
 class _ReusedConnectors(ConnectorFactory):
@@ -242,7 +261,9 @@ class PolicyBot(ActivityHandler):
                     "I couldn't read that card. Type *help* to see what I can do.")))
                 return
         person = self.hub.identify(PLATFORM, key)
-        if person is None:
+        if person is None and self.channel.settings.authenticated:
+            # Only a connector that the token vouched for is asked for an email. In the
+            # Emulator's mode nobody is linked by email: the roster's teams_id alone names them.
             person = self.hub.identify(PLATFORM, key, await self.channel.email_of(turn_context))
         incoming = Incoming(
             channel=PLATFORM, platform_user_id=key, text="" if action else message_text(activity),
@@ -263,7 +284,7 @@ class TeamsChannel:
         self.sender = TeamsSender(self)
         self._turns: set[asyncio.Task] = set()
         self._conversation_locks: dict[str, tuple[asyncio.Lock, int]] = {}
-        self._emails: OrderedDict[str, str | None] = OrderedDict()
+        self._emails: OrderedDict[tuple[str, str], str | None] = OrderedDict()
         # Conversation id -> end of the connector's Retry-After. Teams limits each bot per
         # conversation, so only that conversation waits; nothing is sent to it before then.
         self._throttled: OrderedDict[str, datetime] = OrderedDict()
@@ -275,7 +296,12 @@ class TeamsChannel:
     # --- HTTP ---------------------------------------------------------------------------------
 
     async def handle_request(self, request: web.Request) -> web.StreamResponse:
-        """POST /api/messages: anything malformed is a 4xx; any authentication failure a 401."""
+        """POST /api/messages: anything malformed is a 4xx; any authentication failure a 401;
+        a caller or tenant this bot does not serve a 403. Nothing is called before all pass."""
+        if self.settings.emulator and not (guard.is_loopback_address(request.remote)
+                                           and not guard.came_through_proxy(request.headers)):
+            log.warning("teams: emulator mode refused a caller that is not on this computer")
+            return _error(403, "the Bot Framework Emulator's mode serves only this computer")
         if request.content_type != "application/json":
             return _error(415, "expected Content-Type: application/json")
         if request.content_length is not None and request.content_length > MAX_ACTIVITY_BYTES:
@@ -292,12 +318,23 @@ class TeamsChannel:
             return _error(400, "an activity needs type, serviceUrl and conversation")
         if not str(activity.service_url).startswith(("https://", "http://")):
             return _error(400, "serviceUrl must be an http(s) URL")
+        if self.settings.emulator and not guard.is_loopback_url(activity.service_url):
+            log.warning("teams: emulator mode refused an activity whose serviceUrl is not on this computer")
+            return _error(403, "in the Bot Framework Emulator's mode the serviceUrl must be on this computer")
         try:
             authenticated = await self.auth.authenticate_request(
                 activity, request.headers.get("Authorization", ""))
         except Exception as failure:  # PermissionError, jwt errors, unreachable metadata: all a refusal
             log.info("teams: refused an activity (%s)", type(failure).__name__)
             return _error(401, "unauthorized")
+        if self.settings.authenticated and not guard.service_url_vouched(
+                getattr(authenticated.claims_identity, "claims", None), activity.service_url):
+            # botbuilder checks this claim for channel tokens only; every token must name the URL.
+            log.warning("teams: refused an activity whose serviceUrl its token does not name")
+            return _error(401, "unauthorized")
+        if not guard.tenant_allowed(self.settings.tenants, activity_tenant(activity)):
+            log.warning("teams: refused an activity from a tenant not on POLICYBOT_TEAMS_TENANTS")
+            return _error(403, "this bot does not serve that Microsoft 365 tenant")
 
         if activity.type == ActivityTypes.invoke or activity.delivery_mode == DeliveryModes.expect_replies:
             # The caller needs the turn's result in this response.
@@ -362,17 +399,26 @@ class TeamsChannel:
                                personal=is_personal(activity.conversation))
 
     async def email_of(self, turn_context: TurnContext) -> str | None:
-        """The sender's email from the Teams roster, to link them to the school's roster."""
-        member_id = turn_context.activity.from_property.id
-        if member_id in self._emails:
-            return self._emails[member_id]
+        """The sender's email as the connector reports it, to link them to the school's roster.
+
+        Called only once the token has vouched for the connector (its serviceurl claim); an email
+        or UPN in the activity itself is never used. The member the connector describes must be
+        the sender: same Entra object id when both are known."""
+        sender = turn_context.activity.from_property
+        cache_key = (turn_context.activity.service_url, sender.id)
+        if cache_key in self._emails:
+            return self._emails[cache_key]
         try:
-            member = await TeamsInfo.get_member(turn_context, member_id)
-            email = getattr(member, "email", None) or getattr(member, "user_principal_name", None)
+            member = await TeamsInfo.get_member(turn_context, sender.id)
         except Exception as failure:  # not fatal: they are answered as someone not on the roster
             log.info("teams: member lookup failed (%s)", type(failure).__name__)
             return None
-        self._emails[member_id] = email
+        described = getattr(member, "aad_object_id", None)
+        if sender.aad_object_id and described and described.lower() != sender.aad_object_id.lower():
+            log.warning("teams: the connector described another member than the sender; not linked")
+            return None
+        email = getattr(member, "email", None) or getattr(member, "user_principal_name", None)
+        self._emails[cache_key] = email
         if len(self._emails) > EMAIL_CACHE_SIZE:
             self._emails.popitem(last=False)
         return email
