@@ -24,7 +24,7 @@ ANSWER_THRESHOLD = 0.36
 OFF_SUBJECT_THRESHOLD = 0.5
 # Another rule this close to the best one: say "did you mean…" and offer both.
 AMBIGUITY_MARGIN = 0.02
-RELATED_MARGIN = 0.08
+RELATED_MARGIN = 0.12
 OPENERS = {"yes": "Yes. ", "no": "No. ", "depends": "It depends. ", "info": ""}
 DEPENDS_ON = {"consent": "It turns on consent or permission: check that first.",
               "the exception the rule names": "It holds unless the exception the rule names applies: check that first.",
