@@ -42,6 +42,7 @@ class Question:
     groups: list[str] = field(default_factory=list)  # groups named, in order
     definition: bool = False  # "does X count as…", "what is meant by…"
     for_embedding: str = ""  # the corrected question, with the policy words its slang stands for
+    asked: str = ""  # the sentence that asks, without the asker's introduction
     vector: Any = None  # its sentence embedding, once the retrieval stage has made it
     tokens: list[str] = field(default_factory=list)  # for the lexical stage
 
@@ -113,6 +114,7 @@ def _actor(normalised: str, asker: str, mentions: list[tuple[int, str]], ends: d
 
 def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = None) -> Question:
     normalised = vocabulary.correct(normalise(text[:MAX_QUESTION_CHARS]))
+    asked = vocabulary.correct(asked_part(text[:MAX_QUESTION_CHARS]))
     spans = vocabulary.group_mentions(normalised)
     mentions = [(start, group) for start, _, group in spans]
     ends = {start: end for start, end, _ in spans}
@@ -126,7 +128,8 @@ def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = No
     return Question(
         text=text, normalised=normalised, asker=asker,
         actor=_actor(normalised, asker, mentions, ends) if normalised else None,
-        ask=_ask(vocabulary.correct(asked_part(text[:MAX_QUESTION_CHARS])), vocabulary) if normalised else "info",
+        ask=_ask(asked, vocabulary) if normalised else "info",
+        asked=asked,
         consent=consent,
         past=bool(facts.get("past") and facts["past"].first(normalised)),
         adult=bool(facts.get("adult") and facts["adult"].first(normalised)),
