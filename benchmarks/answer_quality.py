@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/answer_quality.py SET.toml [--policy POLICY.txt] [-v] [--json]
 
 SET.toml holds `questions = [{q, s, rule, v, d, who}, …]` (tests/blind/README.md). The policy is
-the set's own (tests/blind/<school>/policy.txt beside it) unless --policy is given; it is answered
-with no lexicon and no examples written for it, as `POLICYBOT_POLICY` does.
+the set's own (its `policy` key) unless --policy is given; it is answered with no lexicon and no
+examples written for it, as `POLICYBOT_POLICY` does, unless --school-files names a folder with them.
 
 Counts, per set:
   rule      answered with a clause that is (part of) a labelled rule excerpt's paragraph
@@ -37,8 +37,15 @@ def _flat(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
+LIST_MARKS = re.compile(r"\s*(?:[-•*]\s*)?[›>»]\s*|\s+[-•]\s+")
+
+
 def rules_of_excerpt(policy: Policy, excerpt: str) -> set[str]:
-    """The rules (paragraph ids) whose clause, lead-in or statement holds the excerpt."""
+    """The rules (paragraph ids) whose clause, lead-in or statement holds the excerpt (an excerpt
+    copied across list items, "A - › B", names the rules of each item)."""
+    parts = [part for part in LIST_MARKS.split(excerpt) if len(part.split()) >= 2]
+    if len(parts) > 1:
+        return set().union(*[rules_of_excerpt(policy, part) for part in parts])
     wanted = _flat(excerpt)
     found = {c.rule for c in policy.clauses if wanted in _flat(c.text)}
     if not found:  # a lead-in: any of its list items answers
@@ -125,9 +132,10 @@ def score(answerer, policy: Policy, items: list[dict]) -> Tally:
 
 
 def load_set(path: Path) -> tuple[list[dict], Path | None]:
+    """The questions and the set's own policy (its `policy` key, from the project root)."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    own_policy = path.parent / "policy.txt"
-    return data["questions"], own_policy if own_policy.exists() else None
+    own_policy = ROOT / data["policy"] if data.get("policy") else None
+    return data["questions"], own_policy
 
 
 def build_answerer(policy_file: Path, engine: str, school_files: Path | None = None):
