@@ -17,12 +17,16 @@ GROUPS = ("staff", "pupils", "parents", "school_accounts")
 # "can parents…", "should the pupils…", "are staff allowed…": a group right after a modal is the actor.
 MODAL_THEN_SUBJECT = re.compile(r"\b(?:can|could|may|might|should|must|do|does|are|is|will|would|shall)"
                                 r"(?:nt)?\s+(?:the\s+|a\s+|an\s+|our\s+|my\s+|any\s+|other\s+|their\s+)?")
+# "will the school post…", "does the academy follow…": the school acting through its accounts.
+SCHOOL_ACTS = re.compile(r"\b(?:the|our) (?:school|academy|trust)s? (?:\w+ ){0,2}?(?:post|posts|posted|share|shares|"
+                         r"like|likes|liked|follow|follows|followed|put|puts|advertise|publish|tweet|upload)\b")
 # "a parent posted…", "my y5s want to…", "our TA has been…": a group narrated as doing something.
 NARRATED_ACT = re.compile(r"\s*(?:s\s+)?(?:who\s+)?(?:has|have|had|is|are|was|were|keeps?|kept|just|wants?|wanted|"
                           r"asked|asks|posted|posts|shared|shares|put|puts|sent|sends|messaged|messages|commented|"
                           r"comments|uploaded|uploads|added|adds|followed|follows|liked|likes|said|says|told|made|"
                           r"set up|started|created|tagged|filmed|took|takes|wrote|writes)\b")
 SELF_AS_SUBJECT = re.compile(r"\b(?:can|could|may|should|must|shall|do|am|did|would)(?:nt)?\s+i\b|^i\b|"
+                             r"\b(?:are|can|could|may|should|do)\s+we\b|"
                              r"\bi\s+(?:want|need|wanna|would like|have|was|am|accidentally|just|already|posted|"
                              r"shared|accepted|added|follow|messaged)\b|\bis it (?:ok|okay|alright|fine) (?:for me )?to\b|"
                              r"\b(?:my|our) (?:own|personal)\b|\bam i\b")
@@ -98,7 +102,8 @@ def _actor(normalised: str, asker: str, mentions: list[tuple[int, str]], ends: d
     modal ("can parents…") or narrated acting ("a parent posted…"); otherwise the asker, and the
     groups named are the objects of the act ("ex pupils on fb?")."""
     groups_named = [group for _, group in mentions]
-    if "school_accounts" in groups_named and not re.search(r"\bmy (?:own|personal)\b", normalised):
+    if ("school_accounts" in groups_named or SCHOOL_ACTS.search(normalised)) \
+            and not re.search(r"\bmy (?:own|personal)\b", normalised):
         return "school_accounts"
     for match in MODAL_THEN_SUBJECT.finditer(normalised):
         for position, group in mentions:
