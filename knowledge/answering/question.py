@@ -97,7 +97,7 @@ def _ask(normalised: str, vocabulary: Vocabulary) -> str:
     return "info" if info and info.first(normalised) else "verdict"
 
 
-def _actor(normalised: str, asker: str, mentions: list[tuple[int, str]], ends: dict[int, int]) -> str:
+def _actor(normalised: str, asker: str, mentions: list[tuple[int, str]], ends: dict[int, int], ask: str) -> str:
     """Whose conduct the question is about: the school's accounts when named; a group right after a
     modal ("can parents…") or narrated acting ("a parent posted…"); otherwise the asker, and the
     groups named are the objects of the act ("ex pupils on fb?")."""
@@ -114,12 +114,15 @@ def _actor(normalised: str, asker: str, mentions: list[tuple[int, str]], ends: d
     for position, group in mentions:
         if NARRATED_ACT.match(normalised, ends[position]):
             return group
+    if ask == "info" and mentions:
+        return mentions[0][1]  # "what does the school expect of parents…": they are the topic
     return asker
 
 
 def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = None) -> Question:
     normalised = vocabulary.correct(normalise(text[:MAX_QUESTION_CHARS]))
     asked = vocabulary.correct(asked_part(text[:MAX_QUESTION_CHARS]))
+    ask = _ask(asked, vocabulary) if normalised else "info"
     spans = vocabulary.group_mentions(normalised)
     mentions = [(start, group) for start, _, group in spans]
     ends = {start: end for start, end, _ in spans}
@@ -132,8 +135,8 @@ def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = No
         consent = "given"
     return Question(
         text=text, normalised=normalised, asker=asker,
-        actor=_actor(normalised, asker, mentions, ends) if normalised else None,
-        ask=_ask(asked, vocabulary) if normalised else "info",
+        actor=_actor(normalised, asker, mentions, ends, ask) if normalised else None,
+        ask=ask,
         asked=asked,
         consent=consent,
         past=bool(facts.get("past") and facts["past"].first(normalised)),
