@@ -96,3 +96,21 @@ def test_a_school_extends_the_concern_vocabulary_without_code(tmp_path):
     (tmp_path / "lexicon.toml").write_text('[concerns.risk]\ngambling = ["bet*", "casino", "gambl*"]\n', encoding="utf-8")
     extended = Answerer.load(POLICY / "calmore-social-media-policy.txt", tmp_path / "lexicon.toml")
     assert extended.answer(message, today=BEFORE_RENEWAL).report_suggested
+
+
+@pytest.mark.parametrize("question", [
+    "how do i reset my password for the school email, its locked me out",
+    "can i claim mileage for the governors training course",
+    "what time does the school disco finish on friday",
+])
+def test_topics_next_door_are_refused_with_who_to_ask(policy_alone, question):
+    answer = policy_alone.answer(question, today=BEFORE_RENEWAL)
+    assert not answer.answered and "doesn't cover that" in answer.text and answer.ask_instead
+
+
+def test_a_topic_the_policy_itself_covers_is_not_next_door():
+    from knowledge.answering.neighbours import load_neighbours
+
+    keys = {n.key for n in load_neighbours("4.1 Any personal data breach must be reported to the DPO. "
+                                           "A subject access request goes to the DPO too.")}
+    assert "data_protection" not in keys and "it_help" in keys

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from knowledge.answering.neighbours import Neighbour, load_neighbours, neighbour_of
 from knowledge.answering.question import Question, read_question
 from knowledge.answering.retrieval import Candidate, Retriever
 from knowledge.answering.roles import safeguarding_lead, who_decides
@@ -18,10 +19,10 @@ from knowledge.policy import Clause, Policy
 
 CONCERNS_FILE = Path(__file__).resolve().parent / "concerns.toml"
 # Calibrated with the retrieval weights (see knowledge/answering/retrieval.py).
-ANSWER_THRESHOLD = 0.36
+ANSWER_THRESHOLD = 0.38
 # A question that names nothing of the policy's subject (no platform, post, photo, account…) must
 # match a rule this closely: "can I book the hall" shares words with rules, not their subject.
-OFF_SUBJECT_THRESHOLD = 0.5
+OFF_SUBJECT_THRESHOLD = 0.6
 # Another rule this close to the best one: say "did you mean…" and offer both.
 AMBIGUITY_MARGIN = 0.02
 RELATED_MARGIN = 0.12
@@ -38,6 +39,7 @@ class Answerer:
     retriever: Retriever
     concern_rules: ConcernRules | None
     lexicon: Lexicon  # the school's own, for topic routing; empty when there is none
+    neighbours: list[Neighbour]
 
     @classmethod
     def load(cls, policy_file, lexicon_file=None, examples_file=None) -> "Answerer":
@@ -50,7 +52,10 @@ class Answerer:
         lexicon = Lexicon.load(lexicon_file)
         concerns = tomllib.loads(CONCERNS_FILE.read_text(encoding="utf-8")).get("concerns", {})
         _extend(concerns, lexicon.concerns or {})
-        return cls(policy, vocabulary, Retriever(policy, vocabulary, examples), ConcernRules.from_data(concerns), lexicon)
+        school = tomllib.loads(Path(lexicon_file).read_text(encoding="utf-8")) \
+            if lexicon_file and Path(lexicon_file).exists() else {}
+        return cls(policy, vocabulary, Retriever(policy, vocabulary, examples), ConcernRules.from_data(concerns),
+                   lexicon, load_neighbours(policy.source, school.get("neighbours")))
 
     # --- the pipeline -------------------------------------------------------------------------
 
@@ -66,6 +71,11 @@ class Answerer:
             return self._not_covered(question, read, 0.0, "I couldn't read that as a question about the school's "
                                      "social media policy (I can only answer questions in English).")
         disclosure = spot_disclosure(read.normalised, self.concern_rules, question[:1000]) is not None
+        neighbour = None if disclosure else neighbour_of(read.normalised, self.neighbours)
+        if neighbour is not None:
+            return self._with_notice(self._not_covered(
+                question, read, 0.0, f"The social media policy doesn't cover that: {neighbour.reason}.",
+                who=neighbour.who), today or date.today())
         ranked = self.retriever.rank(read)
         best = ranked[0] if ranked else None
         on_subject = bool(self.vocabulary.domain & set(read.tokens)) or "polici" in read.tokens
@@ -136,8 +146,9 @@ class Answerer:
             text += f" I'm not completely sure that is the rule you mean — did you mean {options}?"
         return text
 
-    def _not_covered(self, question: str, read: Question, score: float, reason: str | None = None) -> Answer:
-        who = self.lexicon.who_to_ask(read.normalised) if self.lexicon.routes else who_decides(self.policy)
+    def _not_covered(self, question: str, read: Question, score: float, reason: str | None = None,
+                     who: str | None = None) -> Answer:
+        who = who or (self.lexicon.who_to_ask(read.normalised) if self.lexicon.routes else who_decides(self.policy))
         reason = reason or "The social media policy doesn't cover that, so I can't answer it from the policy."
         return Answer(question=question, answered=False, confidence=round(max(0.0, score), 3), ask_instead=who,
                       text=f"{reason} Please ask {who}.")
