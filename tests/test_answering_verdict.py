@@ -67,3 +67,15 @@ def test_a_prohibition_never_gives_yes_without_its_exception(vocabulary):
         if clause.modality == "must_not":
             for question in ("can i do this", "is it fine if i do it, she said yes", "am i allowed"):
                 assert decide(clause, read_question(question, vocabulary)).value != "yes"
+
+
+def test_a_sentence_stating_no_rule_never_turns_a_prohibition_into_yes(vocabulary):
+    policy = parse_policy("""Example School Social Media Policy
+
+7. Pupils
+
+7.1 Most platforms set a minimum age of 13 in their terms of use. Pupils must not hold social media accounts.
+""")
+    [clause] = policy.clauses
+    question = read_question("can i follow my teacher on tiktok", vocabulary)
+    assert decide(clause, question, "Most platforms set a minimum age of 13 in their terms of use.").value == "no"

@@ -37,6 +37,10 @@ def decide(clause: Clause, question: Question, sentence: str | None = None) -> V
     """`sentence`: the clause's sentence that the question matched best, when it has several."""
     if question.ask == "info":
         return Verdict("info")
+    # A sentence that states no rule of its own ("Most platforms set a minimum age of 13.") is read
+    # with its clause's modality: it must never turn a prohibition into a "yes".
+    if sentence and modality_of(sentence) == "information":
+        sentence = None
     text = sentence or clause.text
     base = VERDICT_OF_MODALITY[modality_of(text) if sentence else clause.modality]
     if sentence and base in ("info", "yes") and NEGATED_STATEMENT.search(sentence) and not clause.lead_in:
