@@ -95,6 +95,15 @@ async def test_unicode_question_is_answered(http):
     assert data["replies"] and data["replies"][0]["text"]
 
 
+async def test_a_lone_surrogate_in_a_question_is_answered_without_a_traceback(http, json_logs):
+    body = '{"person": "staff", "text": "can I post \\ud800 photos of pupils?"}'
+    async with http.post("/local/messages", data=body, headers={"Content-Type": "application/json"}) as response:
+        assert response.status == 200
+        [reply] = (await response.json())["replies"]
+    assert "went wrong" not in reply["text"]
+    assert "traceback" not in json_logs.getvalue().lower()
+
+
 async def test_button_action_round_trips_with_person_and_value(http, hub):
     recorder = Recorder()
     hub.router.actions["test.echo"] = recorder
