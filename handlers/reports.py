@@ -20,12 +20,11 @@ import re
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any, Callable
-from zoneinfo import ZoneInfo
 
 from handlers.context import Services
 from handlers.messages import Button, Form, FormField, Incoming, Notification, Reply
 from handlers.router import TextRoute
-from handlers.schedule import format_date
+from handlers.schedule import format_moment
 from storage import reports as store
 from storage import state as state_store
 from storage.crypto import cipher_for
@@ -116,11 +115,20 @@ def _person_name(services: Services, person_id: str) -> str:
 
 def _when(services: Services, stamp: str | None) -> str:
     """A stored UTC timestamp as the school reads it: "26 November 2026, 11:50" (local time)."""
-    try:
-        local = store.parse_iso(stamp).astimezone(ZoneInfo(services.config.timezone))
-    except (TypeError, ValueError):
-        return stamp or ""
-    return f"{format_date(local.date())}, {local:%H:%M}"
+    return format_moment(stamp, services.config.timezone)
+
+
+def _already(services: Services, report: dict) -> str | None:
+    """Who already acknowledged or closed this report, and when: a second or replayed press on
+    Acknowledge or Close changes nothing and says so."""
+    if report["status"] == "closed":
+        return (f"{report['ref']} was already closed by {_person_name(services, report['closed_by'] or '')} "
+                f"at {_when(services, report['closed_at'])}. Nothing was changed.")
+    if report["status"] == "acknowledged":
+        return (f"{report['ref']} was already acknowledged by "
+                f"{_person_name(services, report['acknowledged_by'] or '')} at "
+                f"{_when(services, report['acknowledged_at'])}. Nothing was changed.")
+    return None
 
 
 def _ago(age: timedelta) -> str:
@@ -816,13 +824,16 @@ def acknowledge(incoming: Incoming, services: Services, ref: str | None = None) 
     if report is None:
         return refusal
     db, now = services.db, services.now()
+    already = _already(services, report)
     with db.atomic():
-        store.audit(db, incoming.who, report["ref"], "acknowledge", True, now)
-        if report["status"] == "open":
+        store.audit(db, incoming.who, report["ref"], "acknowledge", True, now, "already" if already else "")
+        if already is None:
             store.update(db, report["ref"], {"status": "acknowledged", "acknowledged_at": store.iso(now),
                                              "acknowledged_by": incoming.who}, now)
             store.add_event(db, report["id"], "acknowledged", incoming.who, now, "Acknowledged")
-        _read_receipt(services, report, incoming.person)
+            _read_receipt(services, report, incoming.person)
+    if already:
+        return _privately(incoming, [Reply(already, buttons=_report_buttons(report["ref"], report["status"]))])
     return _privately(incoming, [Reply(f"Acknowledged {report['ref']}. The reporter has been told it has "
                                        "been read.", buttons=_report_buttons(report["ref"], "acknowledged"))])
 
@@ -863,6 +874,8 @@ def close_form(incoming: Incoming, services: Services, ref: str | None = None) -
     report, refusal = _authorise(incoming, services, ref or _ref_from(incoming), "close_open")
     if report is None:
         return refusal
+    if report["status"] == "closed":
+        return _privately(incoming, [Reply(_already(services, report))])
     if not _shows_forms(incoming):
         # The terminal has no forms: one button per outcome (the details can follow as a note).
         return _privately(incoming, [Reply(
@@ -882,6 +895,8 @@ def save_close(incoming: Incoming, services: Services) -> list[Reply]:
     report, refusal = _authorise(incoming, services, _ref_from(incoming), "close")
     if report is None:
         return refusal
+    if report["status"] == "closed":  # a second press, or a replayed form: the first one stands
+        return _privately(incoming, [Reply(_already(services, report))])
     outcome = str(incoming.value.get("outcome") or "")
     raw = incoming.value.get("detail")
     detail = _clean(raw if isinstance(raw, str) else "")
@@ -889,8 +904,6 @@ def save_close(incoming: Incoming, services: Services) -> list[Reply]:
         return _privately(incoming, [Reply("Please choose an outcome (and keep the details under "
                                            f"{MAX_ANSWER_LENGTH:,} characters). Nothing was changed.")]
                           ) + close_form(incoming, services, report["ref"])
-    if report["status"] == "closed":
-        return _privately(incoming, [Reply(f"{report['ref']} is already closed.")])
     db, now = services.db, services.now()
     with db.atomic():
         store.update(db, report["ref"], {"status": "closed", "closed_at": store.iso(now), "closed_by": incoming.who,
