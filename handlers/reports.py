@@ -21,6 +21,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any, Callable
 
+from handlers import report_limits
 from handlers.context import Services
 from handlers.messages import Button, Form, FormField, Incoming, Notification, Reply
 from handlers.router import TextRoute
@@ -143,7 +144,8 @@ def _ago(age: timedelta) -> str:
 
 
 EVENT_LABELS = {"note": "Note", "added_by_reporter": "Added by the reporter", "acknowledged": "Acknowledged",
-                "closed": "Closed", "escalated": "Escalated"}
+                "closed": "Closed", "escalated": "Escalated", store.ALERT_HELD: "Alert held",
+                store.ALERT_SUMMARISED: "Alerted in a summary"}
 
 
 def _roles_phrase(roles: tuple[str, ...]) -> str:
@@ -523,6 +525,11 @@ def _accept(incoming: Incoming, services: Services, intake: dict, step: str, val
 def _urgent_reply(services: Services, report: dict) -> Reply:
     dsl = people_with_role(services.db, "dsl")
     dsl_name = f" ({dsl[0].name})" if dsl else ""
+    if report_limits.is_held(services, report):
+        return Reply(f"Call 999 now if the child is at risk of harm, and tell the DSL{dsl_name} in person now. "
+                     f"Your report is recorded as {report['ref']}. {report_limits.held_note(services)} "
+                     "When the child is safe, answer a few questions here to add the details.",
+                     title="A child in immediate danger: act now", private=True)
     return Reply(f"Call 999 now if the child is at risk of harm, and tell the DSL{dsl_name} in person now. "
                  f"I have sent the safeguarding team an urgent alert (reference {report['ref']}). "
                  "When the child is safe, answer a few questions here to add the details.",
@@ -543,8 +550,11 @@ def _file_urgent_now(incoming: Incoming, services: Services, intake: dict) -> di
         details_complete=False)
     intake["ref"] = report["ref"]
     store.audit(services.db, incoming.who, report["ref"], "file_urgent", True, services.now())
-    _alert(services, report, "alert", heading="URGENT concern report",
-           lead="A child may be in immediate danger. The details are still being given.")
+    if report_limits.over_limit(services, incoming.who):
+        report_limits.hold(services, report)
+    else:
+        _alert(services, report, "alert", heading="URGENT concern report",
+               lead="A child may be in immediate danger. The details are still being given.")
     return report
 
 
@@ -552,6 +562,8 @@ def _reroute_urgent(incoming: Incoming, services: Services, intake: dict, routin
     report = store.get_report(services.db, intake["ref"])
     if report["routing"] != routing:
         report = store.set_routing(services.db, report["ref"], routing, incoming.who, services.now())
+        if report_limits.is_held(services, report):
+            return  # its summary reads the routing when it is sent
         _alert(services, report, "alert", heading="URGENT concern report",
                lead="A child may be in immediate danger. The details are still being given.")
 
@@ -728,8 +740,10 @@ def confirm(incoming: Incoming, services: Services) -> list[Reply]:
         if intake.get("ref"):
             report = store.update_details(db, intake["ref"], content=content, category=answers["category"],
                                           routing=routing, actor_id=incoming.who, now=now, complete=True)
-            _alert(services, report, "details", heading="Details added to urgent report",
-                   lead="The reporter has now given the details.")
+            held = report_limits.is_held(services, report)
+            if not held:
+                _alert(services, report, "details", heading="Details added to urgent report",
+                       lead="The reporter has now given the details.")
         else:
             report = store.create_report(
                 db, short_code=services.config.short_code, year=services.today().year,
@@ -737,12 +751,18 @@ def confirm(incoming: Incoming, services: Services) -> list[Reply]:
                 reporter_name=incoming.person.name if incoming.person else incoming.who,
                 category=answers["category"], urgent=False, routing=routing, content=content, now=now,
                 details_complete=True)
-            _alert(services, report, "alert")
+            held = report_limits.over_limit(services, incoming.who)
+            if held:
+                report_limits.hold(services, report)
+            else:
+                _alert(services, report, "alert")
         store.audit(db, incoming.who, report["ref"], "file", True, now)
         state_store.clear_state(db, incoming.who)
+    alerted = ("and the safeguarding team has been alerted." if not held else
+               f"and filed for the safeguarding team. {report_limits.held_note(services)}")
     return _privately(incoming, [Reply(
-        f"Received. Your report is safely recorded as {report['ref']} and the safeguarding team has "
-        f"been alerted. I'll tell you when it has been read. Type *status {report['ref']}* at any time, "
+        f"Received. Your report is safely recorded as {report['ref']} {alerted} I'll tell you when it has "
+        f"been read. Type *status {report['ref']}* at any time, "
         f"or *add to {report['ref']}:* followed by anything else you remember.",
         title="Report received", facts=[("Reference", report["ref"])],
         data={"report_ref": report["ref"]})])
@@ -1131,4 +1151,5 @@ def remind_unfinished_intakes(services: Services) -> int:
     return reminded
 
 
-TICKS = [escalate_unacknowledged, remind_unfinished_intakes]
+TICKS = [escalate_unacknowledged, remind_unfinished_intakes, report_limits.send_held_alerts,
+         report_limits.escalate_summarised]
