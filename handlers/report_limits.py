@@ -62,7 +62,7 @@ def _summary_reply(reporter_name: str, reports: list[dict], heading: str, lead: 
                  title=f"{heading} from {reporter_name} ({len(reports)}): {', '.join(refs)}",
                  facts=[("Raised by", reporter_name), *facts] + ([("Urgent", ", ".join(urgent))] if urgent else []),
                  buttons=[Button(f"View {ref}", "report.view", {"ref": ref}) for ref in refs[:MAX_BUTTONS]],
-                 private=True, data={"report_refs": refs})
+                 private=True, confidential=True, data={"report_refs": refs})
 
 
 def _send_summary(services: Services, reports: list[dict], kind: str, escalation: bool) -> int:

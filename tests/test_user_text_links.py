@@ -20,8 +20,9 @@ from aiohttp.test_utils import TestServer
 from bot.server import build_app
 from bot.slack import render as slack_render
 from bot.teams.cards import reply_to_card
-from handlers.messages import Incoming, reply_from_dict
+from handlers.messages import Incoming
 from handlers.router import Router
+from storage import outbox
 from storage.roster import get_person, link_account
 from tests.fake_slack import FakeSlack, signed_headers
 
@@ -59,8 +60,7 @@ def file_report(services, what: str = CONCERN, reporter: str = "clarke") -> str:
 
 
 def outbox_replies(services, person_id: str) -> list:
-    rows = services.db.execute("SELECT payload FROM outbox WHERE person_id = ? ORDER BY id", [person_id]).fetchall()
-    return [reply_from_dict(json.loads(row[0])) for row in rows]
+    return [outbox.payload(services.db, row) for row in services.db["outbox"].rows_where("person_id = ?", [person_id])]
 
 
 # --- Slack, over the real server -------------------------------------------------------------------
