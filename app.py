@@ -126,6 +126,18 @@ def cmd_training_report(args) -> int:
     return 0
 
 
+class CommandError(Exception):
+    """A problem the person at the command line can fix; main() prints it on one line and exits 2."""
+
+
+def _write_output(path: str, text: str) -> None:
+    try:
+        Path(path).write_text(text, encoding="utf-8", newline="")
+    except OSError as error:  # no such folder, no permission, a folder of that name, a full disk
+        reason = error.strerror or type(error).__name__
+        raise CommandError(f"Could not write {path}: {reason}.") from None
+
+
 def cmd_gaps(args) -> int:
     """The policy-gap register for the annual review: a table, or CSV with --csv."""
     from storage.database import open_database
@@ -141,7 +153,7 @@ def cmd_gaps(args) -> int:
         text = "".join(f"{gap.times_asked:>4}  {gap.first_asked[:10]}  {gap.last_asked[:10]}  "
                        f"{gap.reason:<27}  {gap.question}\n" for gap in gaps)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8", newline="")
+        _write_output(args.output, text)
         print(f"Wrote {len(gaps)} gap(s) to {args.output}")
     else:
         sys.stdout.write(text)
@@ -338,6 +350,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except (DatabaseSetupError, StorageFault) as problem:  # a setting to fix, not a bug: no traceback
         print(f"Policy Bot cannot use its database: {problem}", file=sys.stderr)
+        return 2
+    except CommandError as problem:
+        print(problem, file=sys.stderr)
         return 2
 
 

@@ -37,6 +37,9 @@ class Config:
     holidays_file: Path = PROJECT_ROOT / "data" / "holidays.toml"
     working_hours: tuple[int, int] = (8, 17)
     report_escalation_minutes: int = 15
+    # Concern reports one person may file in an hour with an alert each; past it, each is still filed
+    # and their alerts come as one summary an hour (handlers/report_limits.py).
+    report_alerts_per_hour: int = 5
     training_link: str = "https://www.example.org/safeguarding-training"
     policy_link: str = "https://www.example.org/calmore-social-media-policy"
     extra: dict[str, Any] = field(default_factory=dict)

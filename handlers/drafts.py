@@ -15,6 +15,7 @@ from typing import Any
 from handlers.context import Services
 from handlers.messages import Button, Form, FormField, Incoming, Notification, Person, Reply
 from handlers.router import TextRoute
+from handlers.schedule import format_moment
 from knowledge.consent import ConsentRegister
 from knowledge.draft_checker import CheckResult, check_draft, load_policy
 from storage import drafts as store
@@ -467,6 +468,31 @@ def _illegal(draft: store.Draft, action: str) -> str | None:
     return None
 
 
+# What a decision made a draft, as "already …" says it; a published draft was approved first.
+DECIDED = {"approve": "approved", "reject": "rejected", "request_changes": "sent back for changes",
+           "withdraw": "withdrawn"}
+
+
+def _already_decided(services: Services, draft: store.Draft, action: str) -> str | None:
+    """A second (or replayed) Approve, Reject or Request changes on a draft that is no longer waiting:
+    who decided it and when, from the audit trail. Nothing is changed and nobody is told again."""
+    if draft.state == "submitted":
+        return None
+    decisions = [row for row in store.audit_trail(services.db, draft.id)
+                 if row["version"] == draft.version and row["action"] in DECIDED]
+    if not decisions:
+        return None
+    last = decisions[-1]
+    pressed = DECIDED.get(action, action.replace("_", " "))
+    said = (f"Draft {draft.id} was already {DECIDED[last['action']]} by {_person_name(services, last['actor_id'])} "
+            f"at {format_moment(last['at'], services.config.timezone)}")
+    if last["action"] != action:
+        said += f", so it cannot be {pressed}"
+    if draft.state == "published":
+        said += " (and it has since been marked as published)"
+    return said + ". Nothing was changed."
+
+
 def _cannot(draft: store.Draft, version: int | None, action: str) -> str | None:
     """Why a button for `version` may not take `draft` through `action` now, or None."""
     return _stale(draft, version) or _illegal(draft, action)
@@ -476,7 +502,8 @@ def decide(incoming: Incoming, services: Services, action: str, value: dict) -> 
     draft, version, problem = _load_for_action(services, value)
     if problem:
         return [Reply(problem)]
-    refusal = approval_refusal(services, incoming.person, draft) or _cannot(draft, version, action)
+    refusal = (approval_refusal(services, incoming.person, draft) or _stale(draft, version)
+               or _already_decided(services, draft, action) or _illegal(draft, action))
     if refusal:
         return [Reply(refusal)]
     reason = " ".join(str(value.get("reason") or value.get("comment") or "").split())

@@ -5,7 +5,8 @@ Adaptive Card or HTML. Nothing here knows about Slack or Teams.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 Channel = Literal["slack", "teams", "local", "cli"]
@@ -42,6 +43,36 @@ class Incoming:
     @property
     def who(self) -> str:
         return self.person.id if self.person else f"{self.channel}:{self.platform_user_id}"
+
+
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_lone_surrogates(value: Any) -> Any:
+    """The value with every lone surrogate ("\\ud800" in JSON) replaced by U+FFFD.
+
+    JSON may carry them escaped, but they are not text: UTF-8 cannot encode them, so the
+    database, the logs and every platform would fail on them. Strings, dicts and lists are walked;
+    anything else is returned as it is.
+    """
+    if isinstance(value, str):
+        return LONE_SURROGATE.sub("\ufffd", value) if LONE_SURROGATE.search(value) else value
+    if isinstance(value, dict):
+        return {without_lone_surrogates(k): without_lone_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_lone_surrogates(item) for item in value]
+    return value
+
+
+def clean_incoming(incoming: "Incoming") -> "Incoming":
+    """The Incoming with lone surrogates replaced in what the person typed or sent."""
+    fields = {"text": incoming.text, "platform_user_id": incoming.platform_user_id,
+              "conversation_id": incoming.conversation_id, "action": incoming.action,
+              "value": incoming.value, "attachments": list(incoming.attachments)}
+    cleaned = without_lone_surrogates(fields)
+    if cleaned == fields:
+        return incoming
+    return replace(incoming, **{**cleaned, "attachments": tuple(cleaned["attachments"])})
 
 
 @dataclass(frozen=True)

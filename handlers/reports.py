@@ -20,12 +20,12 @@ import re
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any, Callable
-from zoneinfo import ZoneInfo
 
+from handlers import report_limits
 from handlers.context import Services
 from handlers.messages import Button, Form, FormField, Incoming, Notification, Reply
 from handlers.router import TextRoute
-from handlers.schedule import format_date
+from handlers.schedule import format_moment
 from storage import reports as store
 from storage import state as state_store
 from storage.crypto import cipher_for
@@ -116,11 +116,20 @@ def _person_name(services: Services, person_id: str) -> str:
 
 def _when(services: Services, stamp: str | None) -> str:
     """A stored UTC timestamp as the school reads it: "26 November 2026, 11:50" (local time)."""
-    try:
-        local = store.parse_iso(stamp).astimezone(ZoneInfo(services.config.timezone))
-    except (TypeError, ValueError):
-        return stamp or ""
-    return f"{format_date(local.date())}, {local:%H:%M}"
+    return format_moment(stamp, services.config.timezone)
+
+
+def _already(services: Services, report: dict) -> str | None:
+    """Who already acknowledged or closed this report, and when: a second or replayed press on
+    Acknowledge or Close changes nothing and says so."""
+    if report["status"] == "closed":
+        return (f"{report['ref']} was already closed by {_person_name(services, report['closed_by'] or '')} "
+                f"at {_when(services, report['closed_at'])}. Nothing was changed.")
+    if report["status"] == "acknowledged":
+        return (f"{report['ref']} was already acknowledged by "
+                f"{_person_name(services, report['acknowledged_by'] or '')} at "
+                f"{_when(services, report['acknowledged_at'])}. Nothing was changed.")
+    return None
 
 
 def _ago(age: timedelta) -> str:
@@ -135,7 +144,8 @@ def _ago(age: timedelta) -> str:
 
 
 EVENT_LABELS = {"note": "Note", "added_by_reporter": "Added by the reporter", "acknowledged": "Acknowledged",
-                "closed": "Closed", "escalated": "Escalated"}
+                "closed": "Closed", "escalated": "Escalated", store.ALERT_HELD: "Alert held",
+                store.ALERT_SUMMARISED: "Alerted in a summary"}
 
 
 def _roles_phrase(roles: tuple[str, ...]) -> str:
@@ -515,6 +525,11 @@ def _accept(incoming: Incoming, services: Services, intake: dict, step: str, val
 def _urgent_reply(services: Services, report: dict) -> Reply:
     dsl = people_with_role(services.db, "dsl")
     dsl_name = f" ({dsl[0].name})" if dsl else ""
+    if report_limits.is_held(services, report):
+        return Reply(f"Call 999 now if the child is at risk of harm, and tell the DSL{dsl_name} in person now. "
+                     f"Your report is recorded as {report['ref']}. {report_limits.held_note(services)} "
+                     "When the child is safe, answer a few questions here to add the details.",
+                     title="A child in immediate danger: act now", private=True)
     return Reply(f"Call 999 now if the child is at risk of harm, and tell the DSL{dsl_name} in person now. "
                  f"I have sent the safeguarding team an urgent alert (reference {report['ref']}). "
                  "When the child is safe, answer a few questions here to add the details.",
@@ -535,8 +550,11 @@ def _file_urgent_now(incoming: Incoming, services: Services, intake: dict) -> di
         details_complete=False)
     intake["ref"] = report["ref"]
     store.audit(services.db, incoming.who, report["ref"], "file_urgent", True, services.now())
-    _alert(services, report, "alert", heading="URGENT concern report",
-           lead="A child may be in immediate danger. The details are still being given.")
+    if report_limits.over_limit(services, incoming.who):
+        report_limits.hold(services, report)
+    else:
+        _alert(services, report, "alert", heading="URGENT concern report",
+               lead="A child may be in immediate danger. The details are still being given.")
     return report
 
 
@@ -544,6 +562,8 @@ def _reroute_urgent(incoming: Incoming, services: Services, intake: dict, routin
     report = store.get_report(services.db, intake["ref"])
     if report["routing"] != routing:
         report = store.set_routing(services.db, report["ref"], routing, incoming.who, services.now())
+        if report_limits.is_held(services, report):
+            return  # its summary reads the routing when it is sent
         _alert(services, report, "alert", heading="URGENT concern report",
                lead="A child may be in immediate danger. The details are still being given.")
 
@@ -720,8 +740,10 @@ def confirm(incoming: Incoming, services: Services) -> list[Reply]:
         if intake.get("ref"):
             report = store.update_details(db, intake["ref"], content=content, category=answers["category"],
                                           routing=routing, actor_id=incoming.who, now=now, complete=True)
-            _alert(services, report, "details", heading="Details added to urgent report",
-                   lead="The reporter has now given the details.")
+            held = report_limits.is_held(services, report)
+            if not held:
+                _alert(services, report, "details", heading="Details added to urgent report",
+                       lead="The reporter has now given the details.")
         else:
             report = store.create_report(
                 db, short_code=services.config.short_code, year=services.today().year,
@@ -729,12 +751,18 @@ def confirm(incoming: Incoming, services: Services) -> list[Reply]:
                 reporter_name=incoming.person.name if incoming.person else incoming.who,
                 category=answers["category"], urgent=False, routing=routing, content=content, now=now,
                 details_complete=True)
-            _alert(services, report, "alert")
+            held = report_limits.over_limit(services, incoming.who)
+            if held:
+                report_limits.hold(services, report)
+            else:
+                _alert(services, report, "alert")
         store.audit(db, incoming.who, report["ref"], "file", True, now)
         state_store.clear_state(db, incoming.who)
+    alerted = ("and the safeguarding team has been alerted." if not held else
+               f"and filed for the safeguarding team. {report_limits.held_note(services)}")
     return _privately(incoming, [Reply(
-        f"Received. Your report is safely recorded as {report['ref']} and the safeguarding team has "
-        f"been alerted. I'll tell you when it has been read. Type *status {report['ref']}* at any time, "
+        f"Received. Your report is safely recorded as {report['ref']} {alerted} I'll tell you when it has "
+        f"been read. Type *status {report['ref']}* at any time, "
         f"or *add to {report['ref']}:* followed by anything else you remember.",
         title="Report received", facts=[("Reference", report["ref"])],
         data={"report_ref": report["ref"]})])
@@ -816,13 +844,16 @@ def acknowledge(incoming: Incoming, services: Services, ref: str | None = None) 
     if report is None:
         return refusal
     db, now = services.db, services.now()
+    already = _already(services, report)
     with db.atomic():
-        store.audit(db, incoming.who, report["ref"], "acknowledge", True, now)
-        if report["status"] == "open":
+        store.audit(db, incoming.who, report["ref"], "acknowledge", True, now, "already" if already else "")
+        if already is None:
             store.update(db, report["ref"], {"status": "acknowledged", "acknowledged_at": store.iso(now),
                                              "acknowledged_by": incoming.who}, now)
             store.add_event(db, report["id"], "acknowledged", incoming.who, now, "Acknowledged")
-        _read_receipt(services, report, incoming.person)
+            _read_receipt(services, report, incoming.person)
+    if already:
+        return _privately(incoming, [Reply(already, buttons=_report_buttons(report["ref"], report["status"]))])
     return _privately(incoming, [Reply(f"Acknowledged {report['ref']}. The reporter has been told it has "
                                        "been read.", buttons=_report_buttons(report["ref"], "acknowledged"))])
 
@@ -863,6 +894,8 @@ def close_form(incoming: Incoming, services: Services, ref: str | None = None) -
     report, refusal = _authorise(incoming, services, ref or _ref_from(incoming), "close_open")
     if report is None:
         return refusal
+    if report["status"] == "closed":
+        return _privately(incoming, [Reply(_already(services, report))])
     if not _shows_forms(incoming):
         # The terminal has no forms: one button per outcome (the details can follow as a note).
         return _privately(incoming, [Reply(
@@ -882,6 +915,8 @@ def save_close(incoming: Incoming, services: Services) -> list[Reply]:
     report, refusal = _authorise(incoming, services, _ref_from(incoming), "close")
     if report is None:
         return refusal
+    if report["status"] == "closed":  # a second press, or a replayed form: the first one stands
+        return _privately(incoming, [Reply(_already(services, report))])
     outcome = str(incoming.value.get("outcome") or "")
     raw = incoming.value.get("detail")
     detail = _clean(raw if isinstance(raw, str) else "")
@@ -889,8 +924,6 @@ def save_close(incoming: Incoming, services: Services) -> list[Reply]:
         return _privately(incoming, [Reply("Please choose an outcome (and keep the details under "
                                            f"{MAX_ANSWER_LENGTH:,} characters). Nothing was changed.")]
                           ) + close_form(incoming, services, report["ref"])
-    if report["status"] == "closed":
-        return _privately(incoming, [Reply(f"{report['ref']} is already closed.")])
     db, now = services.db, services.now()
     with db.atomic():
         store.update(db, report["ref"], {"status": "closed", "closed_at": store.iso(now), "closed_by": incoming.who,
@@ -1118,4 +1151,5 @@ def remind_unfinished_intakes(services: Services) -> int:
     return reminded
 
 
-TICKS = [escalate_unacknowledged, remind_unfinished_intakes]
+TICKS = [escalate_unacknowledged, remind_unfinished_intakes, report_limits.send_held_alerts,
+         report_limits.escalate_summarised]

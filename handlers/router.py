@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from handlers.context import Services
-from handlers.messages import Incoming, Reply
+from handlers.messages import Incoming, Reply, clean_incoming
 from storage.errors import STORAGE_FAULTS
 
 log = logging.getLogger(__name__)
@@ -103,6 +103,7 @@ class Router:
 
     def handle(self, incoming: Incoming) -> list[Reply]:
         """Route one Incoming to the handler it belongs to. Never raises: a fault becomes a polite reply."""
+        incoming = clean_incoming(incoming)  # whatever the channel let through, storage can hold
         try:
             return self._route(incoming)
         except STORAGE_FAULTS as error:

@@ -135,6 +135,15 @@ def format_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def format_moment(stamp: str | None, timezone: str) -> str:
+    """A stored UTC timestamp as the school reads it: "26 November 2026, 11:50" (local time)."""
+    try:
+        local = datetime.fromisoformat(stamp).astimezone(ZoneInfo(timezone))
+    except (TypeError, ValueError):
+        return stamp or ""
+    return f"{format_date(local.date())}, {local:%H:%M}"
+
+
 def _checked(year: int, month: int, day: int) -> date:
     if not 1 <= month <= 12:
         raise DateProblem(f"There is no month {month}. Which date did you mean ({EXAMPLES})?")

@@ -212,10 +212,51 @@ def reports_by(db: Store, reporter_id: str) -> list[dict]:
 
 
 def unacknowledged_since(db: Store, before: datetime) -> list[dict]:
-    """Reports nobody has acknowledged, filed at or before `before`, not escalated yet."""
+    """Reports nobody has acknowledged, filed at or before `before`, not escalated yet; a report over
+    its reporter's hourly limit is left out (it escalates in its reporter's summary instead)."""
     return list(db["reports"].rows_where(
-        "status = 'open' AND acknowledged_at IS NULL AND escalated_at IS NULL AND created_at <= ?",
+        "status = 'open' AND acknowledged_at IS NULL AND escalated_at IS NULL AND created_at <= ? "
+        f"AND NOT EXISTS (SELECT 1 FROM report_events e WHERE e.report_id = reports.id AND e.kind = '{ALERT_HELD}')",
         [iso(before)], order_by="created_at, id"))
+
+
+# --- the hourly limit on one person's reports (handlers.report_limits) ----------------------------
+# Chronology kinds: the report was over its reporter's limit, so its alert waits for a summary;
+# and the summary that carried it went out.
+ALERT_HELD = "alert_held"
+ALERT_SUMMARISED = "alert_summarised"
+
+
+def filed_since(db: Store, reporter_id: str, since: datetime) -> int:
+    return db.execute("SELECT count(*) FROM reports WHERE reporter_id = ? AND created_at > ?",
+                      [reporter_id, iso(since)]).fetchone()[0]
+
+
+def has_event(db: Store, report_id: int, kind: str) -> bool:
+    return db.execute("SELECT count(*) FROM report_events WHERE report_id = ? AND kind = ?",
+                      [report_id, kind]).fetchone()[0] > 0
+
+
+def held_not_summarised(db: Store) -> list[dict]:
+    """Reports whose alert is waiting for their reporter's next summary, oldest first."""
+    return list(db["reports"].rows_where(
+        f"EXISTS (SELECT 1 FROM report_events e WHERE e.report_id = reports.id AND e.kind = '{ALERT_HELD}') "
+        f"AND NOT EXISTS (SELECT 1 FROM report_events e WHERE e.report_id = reports.id "
+        f"AND e.kind = '{ALERT_SUMMARISED}')", order_by="created_at, id"))
+
+
+def summarised_unacknowledged(db: Store, before: datetime) -> list[dict]:
+    """Held reports whose summary went out at or before `before`, still open and not escalated."""
+    return list(db["reports"].rows_where(
+        "status = 'open' AND acknowledged_at IS NULL AND escalated_at IS NULL AND EXISTS (SELECT 1 FROM "
+        f"report_events e WHERE e.report_id = reports.id AND e.kind = '{ALERT_SUMMARISED}' AND e.at <= ?)",
+        [iso(before)], order_by="created_at, id"))
+
+
+def last_summary_at(db: Store, reporter_id: str, kind: str) -> str | None:
+    """When the reporter's last summary of this kind went out (the newest such event on their reports)."""
+    return db.execute("SELECT max(e.at) FROM report_events e JOIN reports r ON r.id = e.report_id "
+                      "WHERE r.reporter_id = ? AND e.kind = ?", [reporter_id, kind]).fetchone()[0]
 
 
 def audit_rows(db: Store, ref: str | None = None) -> list[dict]:

@@ -170,7 +170,8 @@ def test_reject_on_a_form_channel_needs_a_reason(school):
     assert "We posted this last week." in told.text
     assert store.audit_trail(school.services.db, 1)[-1]["channel"] == "slack"
     again = school.press("okafor", "draft.approve", {"draft_id": 1, "version": 1}, channel="slack")
-    assert "rejected, so it cannot be approved" in text_of(again)
+    assert ("already rejected by Daniel Okafor at 26 November 2026, 10:00, so it cannot be approved"
+            in text_of(again))
 
 
 # --- role checks --------------------------------------------------------------------------------
@@ -268,7 +269,8 @@ def test_transition_table_refuses_illegal_moves(school):
     assert "cannot be marked as published" in text_of(school.press("hughes", "draft.publish", {"draft_id": 1, "version": 1}))
     assert "Only the person who submitted" in text_of(school.press("clarke", "draft.withdraw", {"draft_id": 1, "version": 1}))
     assert "withdrawn" in text_of(school.press("hughes", "draft.withdraw", {"draft_id": 1, "version": 1}))
-    assert "withdrawn, so it cannot be approved" in text_of(school.press("okafor", "draft.approve", {"draft_id": 1, "version": 1}))
+    assert "already withdrawn by Emma Hughes at 26 November 2026, 10:00, so it cannot be approved" in text_of(
+        school.press("okafor", "draft.approve", {"draft_id": 1, "version": 1}))
     assert "cannot be withdrawn" in text_of(school.press("hughes", "draft.withdraw", {"draft_id": 1, "version": 1}))
     approver, note = school.outbox("draft-1-v1-withdrawn-okafor")
     assert approver == "okafor" and "withdrew" in note.text

@@ -511,7 +511,7 @@ def test_sigkill_during_draft_approval_loses_no_decision_and_records_it_once(pro
 
     server = process()
     again = texts(server.press("okafor", "draft.approve", {"draft_id": draft_id, "version": 1}))
-    assert "cannot be approved" in again  # a replayed click changes nothing
+    assert "already approved by Daniel Okafor" in again  # a replayed click changes nothing
     wait_delivered(db_path)
     told = [m for m in server.inbox("hughes") if f"Draft {draft_id} approved" in (m.get("title") or "")]
     assert len(told) == 1

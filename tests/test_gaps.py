@@ -158,6 +158,33 @@ def test_gaps_cli_writes_csv_to_a_file_and_to_stdout(tmp_path, db, database_loca
     assert to_stdout.stdout == out_file.read_text(encoding="utf-8")
 
 
+def _unwritable_folder(tmp_path: Path) -> Path:
+    """A folder this process may not write in (root writes anywhere it owns, so /sys for root)."""
+    if os.geteuid() == 0:
+        if not Path("/sys").is_dir():
+            pytest.skip("running as root without /sys: no folder is unwritable")
+        return Path("/sys")
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    return locked
+
+
+@pytest.mark.parametrize("where", ["missing-folder", "a-folder", "under-a-file", "unwritable"])
+def test_gaps_cli_output_it_cannot_write_is_one_line_and_exit_2(tmp_path, database_location, where):
+    (tmp_path / "file.txt").write_text("x")
+    output = {"missing-folder": Path("/nonexistent/dir/x.csv"), "a-folder": tmp_path,
+              "under-a-file": tmp_path / "file.txt" / "x.csv",
+              "unwritable": (_unwritable_folder(tmp_path) if where == "unwritable" else tmp_path) / "x.csv"}[where]
+    done = subprocess.run([sys.executable, "app.py", "gaps", "--csv", "--output", str(output)], cwd=ROOT,
+                          env={**os.environ, "POLICYBOT_DB": database_location}, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()]
+    assert done.stderr.startswith(f"Could not write {output}: ")
+    assert done.stdout == ""
+
+
 @pytest.mark.parametrize("raw, normalised", [
     ("Can I use TikTok??", "can i use tiktok"), ("  can   i use\ttiktok ", "can i use tiktok"),
     ("Ｃａｎ I use TikTok", "can i use tiktok"), ("Don't I?", "dont i"), ("I’m away", "im away"),

@@ -95,6 +95,15 @@ async def test_unicode_question_is_answered(http):
     assert data["replies"] and data["replies"][0]["text"]
 
 
+async def test_a_lone_surrogate_in_a_question_is_answered_without_a_traceback(http, json_logs):
+    body = '{"person": "staff", "text": "can I post \\ud800 photos of pupils?"}'
+    async with http.post("/local/messages", data=body, headers={"Content-Type": "application/json"}) as response:
+        assert response.status == 200
+        [reply] = (await response.json())["replies"]
+    assert "went wrong" not in reply["text"]
+    assert "traceback" not in json_logs.getvalue().lower()
+
+
 async def test_button_action_round_trips_with_person_and_value(http, hub):
     recorder = Recorder()
     hub.router.actions["test.echo"] = recorder
@@ -226,6 +235,42 @@ async def test_same_origin_browser_request_is_accepted(http, server, hub):
     async with http.post("/local/messages", json={"person": "okafor", "action": "test.echo"},
                          headers={"Origin": origin, "Sec-Fetch-Site": "same-origin"}) as response:
         assert response.status == 200
+
+
+LOCAL_ROUTES = [("GET", "/"), ("GET", "/local/people"), ("POST", "/local/messages"),
+                ("GET", "/local/inbox?person=okafor"), ("GET", "/local/training-chart?person=shah"),
+                ("GET", "/local/static/chat.js")]
+
+
+@pytest.mark.parametrize("host", ["evil.example", "attacker.com:3978", "127.0.0.1.evil.example",
+                                  "localhost.attacker.com:80", "[::2]:3978", ""])
+async def test_dns_rebinding_hosts_are_refused_on_every_local_route(http, hub, services, host):
+    """A hostile page whose name now resolves to 127.0.0.1: its requests carry its own Host and a
+    matching Origin, so only the Host gives it away."""
+    recorder = Recorder()
+    hub.router.actions["test.echo"] = recorder
+    services.notify(Notification("okafor", Reply("waiting in the inbox")))
+    headers = {"Host": host, "Origin": f"http://{host}", "Sec-Fetch-Site": "same-origin"}
+    for method, path in LOCAL_ROUTES:
+        body = {"person": "okafor", "action": "test.echo"} if method == "POST" else None
+        async with http.request(method, path, json=body, headers=headers) as response:
+            assert response.status == 403, (path, response.status)
+            assert response.content_type == "application/json", path
+            assert "127.0.0.1" in (await response.json())["error"], path
+    assert recorder.seen == []
+    async with http.get("/local/inbox", params={"person": "okafor"}) as response:
+        assert [m["text"] for m in (await response.json())["messages"]] == ["waiting in the inbox"]
+
+
+@pytest.mark.parametrize("name", ["localhost", "127.0.0.1", "[::1]", "LOCALHOST"])
+async def test_loopback_host_names_are_accepted_with_any_port(http, server, name):
+    for host in (name, f"{name}:{server.port}"):
+        headers = {"Host": host, "Origin": f"http://{host}", "Sec-Fetch-Site": "same-origin"}
+        async with http.get("/local/people", headers=headers) as response:
+            assert response.status == 200, host
+        async with http.post("/local/messages", json={"person": "clarke", "text": "help"},
+                             headers=headers) as response:
+            assert response.status == 200, host
 
 
 async def test_get_on_messages_says_to_post(http):

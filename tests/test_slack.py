@@ -407,6 +407,50 @@ async def test_bad_input_never_gets_a_5xx_and_the_server_keeps_serving(harness, 
         assert response.status == 200
 
 
+LONE = b"\\ud800"  # a lone surrogate as JSON may carry it: escaped, since UTF-8 cannot
+
+
+async def test_a_lone_surrogate_anywhere_in_a_slack_payload_is_answered_without_a_traceback(harness, json_logs):
+    received = []
+    harness.hub.router.actions["test"] = lambda incoming, services: received.append(
+        (incoming.action, incoming.value)) or [Reply("Received, thank you.")]
+    metadata = json.dumps({"action": "test.submit", "value": {}})
+    submission = {"type": "view_submission", "team": {"id": "T0SCHOOL"}, "user": {"id": STAFF_USER},
+                  "trigger_id": "trigger-2",
+                  "view": {"id": "V1", "type": "modal", "callback_id": render.FORM_CALLBACK_ID,
+                           "private_metadata": metadata,
+                           "state": {"values": {"what": {"what": {"type": "plain_text_input", "value": "LONE"}}}}}}
+    click = {"type": "block_actions", "team": {"id": "T0SCHOOL"}, "user": {"id": STAFF_USER},
+             "channel": {"id": "D0CLARKE"}, "trigger_id": "t",
+             # the button's value is JSON inside JSON: the surrogate arrives only when it is decoded
+             "actions": [{"type": "button", "action_id": "test.pick#0", "value": '{"note": "\\ud800"}'}]}
+    json_bodies = [
+        event_body(dm_event("can I LONE post?"), "EvLone1"),  # in the text
+        event_body(dm_event("can I post?", ts="1700000001.000200"), "EvLONE2"),  # in the event id
+        event_body(dm_event("hello", user="U0LONE", channel="D0OTHER"), "EvLone3"),  # in the user id
+    ]
+    for body in json_bodies:
+        status, _ = await harness.signed(body.replace(b"LONE", LONE))
+        assert status == 200
+    for payload in (submission, click):  # interactivity: JSON inside a form field
+        body = urlencode({"payload": json.dumps(payload).replace("LONE", "\\ud800")}).encode()
+        status, _ = await harness.signed(body, "application/x-www-form-urlencoded")
+        assert status == 200
+    # A slash command is form-encoded: the surrogate's bytes (CESU-8) are not UTF-8 at all.
+    command = (f"command=%2Fpolicy&text=can+I+%ED%A0%80+post&user_id={STAFF_USER}&channel_id=D0CLARKE&"
+               f"team_id=T0SCHOOL&trigger_id=t3&response_url={harness.slack.response_url()}").encode()
+    status, _ = await harness.signed(command, "application/x-www-form-urlencoded")
+    assert status == 200
+
+    posts = await harness.slack.wait_for_async("chat.postMessage", count=5)
+    assert sorted(p.body["channel"] for p in posts) == ["D0CLARKE"] * 4 + ["D0OTHER"]
+    assert len(await harness.slack.wait_for_async("response_url")) == 1
+    assert received == [("test.submit", {"what": "\ufffd"}), ("test.pick", {"note": "\ufffd"})]
+    logged = json_logs.getvalue()
+    assert "traceback" not in logged.lower()
+    assert not [line for line in logged.splitlines() if json.loads(line)["level"] in ("ERROR", "CRITICAL")]
+
+
 async def test_slack_is_off_without_credentials(tmp_path, clock):
     services = _services(tmp_path, clock, StandInKnowledge())
     server = TestServer(build_app(services, env={}), host="127.0.0.1")

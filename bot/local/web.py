@@ -6,7 +6,9 @@ JSON (`reply_to_dict`), and the page (bot/local/static) renders it as HTML. No b
 
 Anyone who can open the page may speak as anyone on the roster, so this channel is for local use:
 the server binds 127.0.0.1 by default, requests from other computers (or relayed by a proxy) are
-refused even when it listens on every interface, and requests from another web origin are refused.
+refused even when it listens on every interface, requests from another web origin are refused, and
+so are requests whose Host is not a loopback name (a hostile page that rebinds its own domain to
+127.0.0.1 is same-origin with itself, so only the Host it sends gives it away).
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import functools
 import html
 import ipaddress
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +86,20 @@ def _check_this_computer(request: web.Request) -> None:
         peer = peer.ipv4_mapped
     if not peer.is_loopback:
         raise refused
+
+
+# The names this computer is reached by; any port. A browser sends the name from the address bar.
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
+HOST_RE = re.compile(r"^(?P<name>\[[^\]]*\]|[^:\[\]]*)(?::(?P<port>[0-9]{1,5}))?$")
+
+
+def _check_loopback_host(request: web.Request) -> None:
+    """Refuse a Host that is not a loopback name: DNS rebinding (evil.example resolving to 127.0.0.1)
+    makes a hostile page same-origin with itself, and its Origin then matches its Host."""
+    match = HOST_RE.match(request.headers.get("Host", "").strip())
+    if match is None or match["name"].lower().rstrip(".") not in LOOPBACK_HOSTS:
+        raise BadRequest("The local web chat answers only at http://127.0.0.1 or http://localhost "
+                         "(this request named another host).", status=403)
 
 
 def _check_same_origin(request: web.Request) -> None:
@@ -161,25 +178,16 @@ def mount(app: web.Application, hub) -> None:
     page = _page(services)
 
     async def index(request: web.Request) -> web.Response:
-        try:
-            _check_this_computer(request)
-        except BadRequest as bad:
-            return web.Response(text=str(bad), status=bad.status, headers=SECURITY_HEADERS)
         return web.Response(text=page, content_type="text/html", charset="utf-8",
                             headers=SECURITY_HEADERS)
 
     async def people(request: web.Request) -> web.Response:
-        try:
-            _check_this_computer(request)
-        except BadRequest as bad:
-            return _error(str(bad), bad.status)
         return _ok({"school": services.config.school, "inbox_poll_seconds": INBOX_POLL_SECONDS,
                     "max_text_length": MAX_TEXT_LENGTH,
                     "people": [_person_summary(p) for p in all_people(services.db)]})
 
     async def messages(request: web.Request) -> web.Response:
         try:
-            _check_this_computer(request)
             _check_same_origin(request)
             incoming = incoming_from_json(await _read_json(request), services)
         except BadRequest as bad:
@@ -189,7 +197,6 @@ def mount(app: web.Application, hub) -> None:
 
     async def inbox(request: web.Request) -> web.Response:
         try:
-            _check_this_computer(request)
             _check_same_origin(request)  # taking the inbox marks it seen: no other site may do that
             person = _roster_person(services, request.query.get("person"))
         except BadRequest as bad:
@@ -201,7 +208,6 @@ def mount(app: web.Application, hub) -> None:
         from handlers.training import OVERSEER_NAMES, OVERSEER_ROLES, compliance_summary
 
         try:
-            _check_this_computer(request)
             _check_same_origin(request)
             person = _roster_person(services, request.query.get("person"))
         except BadRequest as bad:
@@ -214,10 +220,25 @@ def mount(app: web.Application, hub) -> None:
     async def not_allowed(request: web.Request) -> web.Response:
         return _error("Use POST with a JSON body.", status=405)
 
-    app.router.add_get("/", index)
-    app.router.add_get("/local/people", people)
-    app.router.add_post("/local/messages", messages)
-    app.router.add_get("/local/messages", not_allowed)
-    app.router.add_get("/local/inbox", inbox)
-    app.router.add_get("/local/training-chart", training_chart)
-    app.router.add_static("/local/static/", STATIC_DIR, append_version=False)
+    local_resources = {
+        app.router.add_get("/", index).resource,
+        app.router.add_get("/local/people", people).resource,
+        app.router.add_post("/local/messages", messages).resource,
+        app.router.add_get("/local/messages", not_allowed).resource,
+        app.router.add_get("/local/inbox", inbox).resource,
+        app.router.add_get("/local/training-chart", training_chart).resource,
+        app.router.add_static("/local/static/", STATIC_DIR, append_version=False),
+    }
+
+    @web.middleware
+    async def this_computer_only(request: web.Request, handler):
+        """Every route of the web chat, its page and static files included, checked in one place."""
+        if request.match_info.route.resource in local_resources:
+            try:
+                _check_this_computer(request)
+                _check_loopback_host(request)
+            except BadRequest as bad:
+                return _error(str(bad), bad.status)
+        return await handler(request)
+
+    app.middlewares.append(this_computer_only)

@@ -24,7 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core import Hub
 from bot.slack import render
 from bot.slack.sender import SlackSender
-from handlers.messages import Form, Incoming, Reply
+from handlers.messages import Form, Incoming, Reply, without_lone_surrogates
 from storage import state as state_store
 from storage.errors import STORAGE_FAULTS
 
@@ -116,6 +116,7 @@ class SlackAdapter:
         bolt = self.bolt
         # After bolt's own signature and token checks, before any listener: one workspace only.
         bolt.use(self.same_workspace)
+        bolt.use(self.clean_unicode)
         # Order matters: bolt runs the first listener that matches; the catch-alls come last so
         # that no request is "unhandled" (bolt would log its body, and with it message text).
         bolt.event("message")(self.on_message)
@@ -167,6 +168,14 @@ class SlackAdapter:
         return self._token_workspace
 
     # --- helpers ------------------------------------------------------------------------------
+
+    @staticmethod
+    async def clean_unicode(request, next):
+        """Before any listener: a lone surrogate ("\\ud800", legal escaped in JSON) in any field of
+        an event, a button payload or a modal becomes U+FFFD, so no later step (the event id's
+        record, a users.info call, the database) can fail on text UTF-8 cannot encode."""
+        request.body = without_lone_surrogates(request.body)
+        return await next()
 
     @property
     def overloaded(self) -> bool:

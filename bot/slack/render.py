@@ -14,6 +14,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 
+from bot.inert_links import inert_links
 from handlers.messages import Button, Form, FormField, Reply
 
 MAX_BLOCKS = 50
@@ -43,8 +44,9 @@ HOME_BUTTONS = (
 
 
 def escape(text: str) -> str:
-    """Slack's three control characters in mrkdwn and plain text (&, <, >)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Slack's three control characters in mrkdwn and plain text (&, <, >), so that `<url|label>`,
+    `<!channel>` and `<@U…>` typed by someone stay text; and Markdown links made inert too."""
+    return inert_links(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _clip(text: str, limit: int) -> str:

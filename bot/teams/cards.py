@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.inert_links import inert_links
 from handlers.messages import Form, FormField, Reply
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -18,7 +19,8 @@ RESERVED_SUBMIT_KEYS = frozenset({"action", "value", "msteams"})
 
 
 def _text_block(text: str, **style: Any) -> dict:
-    return {"type": "TextBlock", "text": text, "wrap": True, **style}
+    # Every TextBlock may carry what someone typed: its Markdown links stay text (bot.inert_links).
+    return {"type": "TextBlock", "text": inert_links(text), "wrap": True, **style}
 
 
 def _input(field: FormField) -> dict:
@@ -60,8 +62,8 @@ def reply_to_card(reply: Reply) -> dict:
             quoted.append(_text_block(reply.quote_source, size="Small", isSubtle=True, spacing="Small"))
         body.append({"type": "Container", "style": "emphasis", "bleed": False, "items": quoted})
     if reply.facts:
-        body.append({"type": "FactSet", "facts": [{"title": str(label), "value": str(value)}
-                                                  for label, value in reply.facts]})
+        body.append({"type": "FactSet", "facts": [
+            {"title": inert_links(str(label)), "value": inert_links(str(value))} for label, value in reply.facts]})
     for note in reply.notes:
         body.append(_text_block(note, size="Small", isSubtle=True, spacing="Small"))
     actions = []
@@ -80,7 +82,7 @@ def reply_to_card(reply: Reply) -> dict:
         "type": "AdaptiveCard",
         "version": CARD_VERSION,
         "body": body or [_text_block(" ")],
-        "fallbackText": reply.plain(),
+        "fallbackText": inert_links(reply.plain()),
         "msteams": {"width": "Full"},
     }
     if actions:
