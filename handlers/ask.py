@@ -163,11 +163,18 @@ def _render_disclosure(answer: Answer, services: Services | None) -> Reply:
 
 # --- handlers ---------------------------------------------------------------------------------
 
+def asker_group(incoming: Incoming) -> str | None:
+    """Who is asking, as the answering pipeline reads rules: everyone on the roster works or
+    volunteers at the school (its staff rules bind governors and volunteers too); someone not on it
+    is read from what they write ("parent here…")."""
+    return "staff" if incoming.person is not None else None
+
+
 def handle_question(incoming: Incoming, services: Services) -> list[Reply]:
     text = question_store.clean_text(incoming.text)
     if not text:
         return [Reply(EMPTY_PROMPT)]
-    answer = services.knowledge.answer(text, today=services.today())
+    answer = services.knowledge.answer(text, audience=asker_group(incoming), today=services.today())
     now = services.now()
     try:
         if answer.report_suggested:

@@ -257,3 +257,17 @@ def test_a_question_about_reporting_a_worry_offers_the_report_button(services):
     assert "report.start" in actions_of(render_answer(answer, services, question_id=1))
     [other] = say(services, "clarke", FRIEND_REQUEST)
     assert "report.start" not in actions_of(other)
+
+
+def test_the_asker_is_read_from_the_text_before_the_roster(services):
+    """Someone on the roster asks as staff; a message that says who is asking wins ("parent here")."""
+    from handlers.ask import handle_question
+    from handlers.messages import Incoming
+    from storage.roster import get_person
+
+    staff = get_person(services.db, "clarke")
+    as_staff = handle_question(Incoming("local", "u1", "can I post photos of the class disco on my own facebook", person=staff), services)
+    as_parent = handle_question(Incoming("local", "u1", "parent here, can I post photos of the class disco on my own facebook",
+                                         person=staff), services)
+    assert as_staff[0].data["answer"]["section"] == "3"
+    assert as_parent[0].data["answer"]["section"] == "5"

@@ -27,7 +27,7 @@ STAND_IN_QUOTE = "Staff must not do that."
 class StandInKnowledge:
     """Answers every question with one clause and a see-also, so adapter tests need no engine."""
 
-    def answer(self, question: str, today=None) -> Answer:
+    def answer(self, question: str, audience=None, today=None) -> Answer:
         return Answer(question=question, answered=True, text="No, you must not <ever> do that & more.",
                       section="3", clause="3-2", heading="Personal use", quote=STAND_IN_QUOTE,
                       verdict="no", confidence=0.9, related=[Related("4-1", "Photographs")])
