@@ -114,3 +114,12 @@ def test_a_topic_the_policy_itself_covers_is_not_next_door():
     keys = {n.key for n in load_neighbours("4.1 Any personal data breach must be reported to the DPO. "
                                            "A subject access request goes to the DPO too.")}
     assert "data_protection" not in keys and "it_help" in keys
+
+
+@pytest.mark.parametrize("question", [
+    "can I post photos of the class disco on my own facebook",
+    "can i put the sports day pictures on my personal insta",
+])
+def test_ones_own_account_is_never_answered_from_what_the_school_posts(policy_alone, question):
+    answer = policy_alone.answer(question, today=BEFORE_RENEWAL)
+    assert answer.section == "3" and answer.verdict == "no"

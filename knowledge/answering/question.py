@@ -25,6 +25,9 @@ NARRATED_ACT = re.compile(r"\s*(?:s\s+)?(?:who\s+)?(?:has|have|had|is|are|was|we
                           r"asked|asks|posted|posts|shared|shares|put|puts|sent|sends|messaged|messages|commented|"
                           r"comments|uploaded|uploads|added|adds|followed|follows|liked|likes|said|says|told|made|"
                           r"set up|started|created|tagged|filmed|took|takes|wrote|writes)\b")
+OWN_ACCOUNT = re.compile(r"\bmy (?:own |personal |private )(?:\w+ )?(?:account|page|profile|feed|story|facebook|fb|"
+                         r"instagram|insta|ig|tiktok|twitter|snapchat|snap|linkedin|whatsapp|youtube)\b|"
+                         r"\bmy (?:own|personal|private) (?:social media|socials)\b")
 SELF_AS_SUBJECT = re.compile(r"\b(?:can|could|may|should|must|shall|do|am|did|would)(?:nt)?\s+i\b|^i\b|"
                              r"\b(?:are|can|could|may|should|do)\s+we\b|"
                              r"\bi\s+(?:want|need|wanna|would like|have|was|am|accidentally|just|already|posted|"
@@ -43,6 +46,7 @@ class Question:
     past: bool = False  # about former pupils / earlier events
     adult: bool = False  # the person concerned is now an adult
     personal_account: bool = False
+    own_account: bool = False  # "my own facebook", "my personal insta": the asker's own account
     groups: list[str] = field(default_factory=list)  # groups named, in order
     definition: bool = False  # "does X count as…", "what is meant by…"
     for_embedding: str = ""  # the corrected question, with the policy words its slang stands for
@@ -142,6 +146,7 @@ def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = No
         past=bool(facts.get("past") and facts["past"].first(normalised)),
         adult=bool(facts.get("adult") and facts["adult"].first(normalised)),
         personal_account=bool(re.search(r"\b(?:my|own|personal|private)\b", normalised)),
+        own_account=bool(OWN_ACCOUNT.search(normalised)),
         groups=[group for _, group in mentions],
         definition=bool(vocabulary.asks.get("definition") and vocabulary.asks["definition"].first(normalised)),
         tokens=vocabulary.tokens(normalised),

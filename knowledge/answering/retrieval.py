@@ -32,6 +32,7 @@ LEXICAL_FULL = 16.0
 EXAMPLE_DISCOUNT = 0.95  # an example phrasing is evidence for its clause, a little less than the clause
 AUDIENCE_MATCH = 0.04
 AUDIENCE_CLASH = 0.10
+OWN_ACCOUNT_CLASH = 0.25
 DEFINITION_MATCH = 0.08
 # A bare title in a list ("Staff Disciplinary policy" under "Related policies") answers only a
 # question that names it; otherwise its few words match far too much.
@@ -172,9 +173,12 @@ class Retriever:
 
 
 def _audience_adjustment(clause: Clause, question: Question) -> float:
-    """Rules bind someone: prefer the rules for whoever the question is about."""
+    """Rules bind someone: prefer the rules for whoever the question is about. "My own facebook" is
+    never what the school's accounts post."""
     if question.actor is None or clause.audience == "everyone":
         return 0.0
+    if question.own_account and question.actor != "school_accounts" and clause.audience == "school_accounts":
+        return -OWN_ACCOUNT_CLASH
     if clause.audience == question.actor:
         return AUDIENCE_MATCH
     return -AUDIENCE_CLASH
