@@ -118,7 +118,7 @@ def test_a_topic_the_policy_itself_covers_is_not_next_door():
 
 @pytest.mark.parametrize("question", [
     "can I post photos of the class disco on my own facebook",
-    "can i put the sports day pictures on my personal insta",
+    "can i put photos of my class on my personal insta",
 ])
 def test_ones_own_account_is_never_answered_from_what_the_school_posts(policy_alone, question):
     answer = policy_alone.answer(question, today=BEFORE_RENEWAL)
