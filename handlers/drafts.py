@@ -16,7 +16,7 @@ from handlers.context import Services
 from handlers.messages import Button, Form, FormField, Incoming, Notification, Person, Reply
 from handlers.router import TextRoute
 from knowledge.consent import ConsentRegister
-from knowledge.draft_checker import CheckResult, check_draft, load_policy
+from knowledge.draft_checker import CheckResult, channels_of, check_draft, load_policy
 from storage import drafts as store
 from storage import roster
 from storage import state as state_store
@@ -97,8 +97,13 @@ def consent_register(services: Services) -> ConsentRegister:
 
 
 def run_check(services: Services, text: str, platform: str, pictured: list[str], photos: str) -> CheckResult:
+    """The same check as `app.py check-draft`: the configured policy and consent register. A platform
+    the configured policy does not name is checked against every channel it does name."""
+    policy = load_policy(str(services.config.policy_file))
+    if platform not in channels_of(policy):
+        platform = "both"
     return check_draft(text, platform=platform, consent=consent_register(services), pictured=pictured,
-                       photos=photos, today=services.today(), policy=load_policy(str(services.config.policy_file)))
+                       photos=photos, today=services.today(), policy=policy)
 
 
 def split_names(text: str) -> list[str]:
