@@ -72,13 +72,20 @@ def cmd_ask(args) -> int:
 
 def cmd_check_draft(args) -> int:
     from knowledge.consent import ConsentRegister
-    from knowledge.draft_checker import check_draft
+    from knowledge.draft_checker import channels_of, check_draft, load_policy
 
+    # The configured school's policy and register, as the chat flow (handlers/drafts.py) uses them.
     config = Config.load(os.environ.get("POLICYBOT_CONFIG"))
+    policy = load_policy(str(config.policy_file))
+    channels = channels_of(policy)
+    if args.platform and args.platform.strip().lower() not in channels + ["both", "all"]:
+        print(f"Unknown platform {args.platform!r}: this school's policy names {', '.join(channels)} (or both).",
+              file=sys.stderr)
+        return 2
     text = " ".join(args.text) if args.text else sys.stdin.read()
     register = ConsentRegister.from_csv(config.consent_file) if config.consent_file.exists() else ConsentRegister([])
     pictured = [name.strip() for name in (args.pictured or "").split(",") if name.strip()]
-    result = check_draft(text, platform=args.platform, consent=register, pictured=pictured)
+    result = check_draft(text, platform=args.platform, consent=register, pictured=pictured, policy=policy)
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
     else:
@@ -298,7 +305,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check-draft", help="pre-check a post draft against the policy")
     check.add_argument("text", nargs="*")
-    check.add_argument("--platform", choices=["facebook", "instagram"], default="facebook")
+    check.add_argument("--platform", default=None,
+                       help="one of the policy's official channels (facebook|instagram for Calmore); default the first")
     check.add_argument("--json", action="store_true")
     check.add_argument("--pictured", default="", help="pupils pictured, comma separated (checked for consent)")
     check.set_defaults(func=cmd_check_draft)

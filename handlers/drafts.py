@@ -17,7 +17,7 @@ from handlers.messages import Button, Form, FormField, Incoming, Notification, P
 from handlers.router import TextRoute
 from handlers.schedule import format_moment
 from knowledge.consent import ConsentRegister
-from knowledge.draft_checker import CheckResult, check_draft, load_policy
+from knowledge.draft_checker import CheckResult, channels_of, check_draft, load_policy
 from storage import drafts as store
 from storage import roster
 from storage import state as state_store
@@ -98,8 +98,13 @@ def consent_register(services: Services) -> ConsentRegister:
 
 
 def run_check(services: Services, text: str, platform: str, pictured: list[str], photos: str) -> CheckResult:
+    """The same check as `app.py check-draft`: the configured policy and consent register. A platform
+    the configured policy does not name is checked against every channel it does name."""
+    policy = load_policy(str(services.config.policy_file))
+    if platform not in channels_of(policy):
+        platform = "both"
     return check_draft(text, platform=platform, consent=consent_register(services), pictured=pictured,
-                       photos=photos, today=services.today(), policy=load_policy(str(services.config.policy_file)))
+                       photos=photos, today=services.today(), policy=policy)
 
 
 def split_names(text: str) -> list[str]:

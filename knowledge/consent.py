@@ -1,7 +1,8 @@
 """The photo consent register: which pupils may be pictured or named on the school's accounts.
 
-Section 2 of the policy: parents/carers give permission through the Multimedia Consent Form, and
-that permission is valid for five years from the date of signing. The register loads from a CSV
+Parents/carers give permission on the school's consent form; how long it lasts is the policy's own
+word (knowledge/draft_policy.py reads it: five years for one school, a year for another) and is passed
+to `status`; without it, five years. The register loads from a CSV
 (the sample in data/, or the school's own export: the column names below are matched loosely, and
 dates may be ISO (2024-09-15) or UK style (15/09/2024)).
 
@@ -42,15 +43,15 @@ class ConsentRecord:
     def first_name(self) -> str:
         return self.name.split()[0] if self.name.split() else ""
 
-    def expires_on(self) -> date | None:
-        """The day the permission lapses: five years on from the date of signing."""
+    def expires_on(self, valid_years: int | None = None) -> date | None:
+        """The day the permission lapses: `valid_years` (five unless the policy says) from signing."""
         if self.date_signed is None:
             return None
-        signed = self.date_signed
+        signed, years = self.date_signed, valid_years or VALID_YEARS
         try:
-            return signed.replace(year=signed.year + VALID_YEARS)
+            return signed.replace(year=signed.year + years)
         except ValueError:  # signed on 29 February
-            return signed.replace(year=signed.year + VALID_YEARS, day=28)
+            return signed.replace(year=signed.year + years, day=28)
 
 
 @dataclass(frozen=True)
@@ -139,34 +140,36 @@ class ConsentRegister:
     def first_names(self) -> set[str]:
         return {r.first_name for r in self.records if r.first_name}
 
-    def status(self, name: str, use: str, today: date) -> ConsentStatus:
+    def status(self, name: str, use: str, today: date, valid_years: int | None = None) -> ConsentStatus:
         """May the school use this pupil's photo (use="photo") or name (use="name") today?
         use="name+photo" asks for both at once (a pupil both named and pictured in one post)."""
         records = self.find(name)
         if not records:
             return ConsentStatus(False, f"{name} is not on the consent register")
         if len(records) > 1:
-            verdicts = [self._status_of(r, use, today) for r in records]
+            verdicts = [self._status_of(r, use, today, valid_years) for r in records]
             if all(v.allowed for v in verdicts):
                 return verdicts[0]
             names = ", ".join(f"{r.name} ({r.pupil_class})" for r in records)
             return ConsentStatus(False, f"'{name}' could be more than one pupil ({names}) and not all "
                                         f"have consent; give the full name")
-        return self._status_of(records[0], use, today)
+        return self._status_of(records[0], use, today, valid_years)
 
     @staticmethod
-    def _status_of(record: ConsentRecord, use: str, today: date) -> ConsentStatus:
+    def _status_of(record: ConsentRecord, use: str, today: date, valid_years: int | None = None) -> ConsentStatus:
         label = f"{record.name} ({record.pupil_class})" if record.pupil_class else record.name
         uses = use.split("+")
         what = " or ".join("pictured" if u == "photo" else "named" for u in uses)
         if not record.consent:
             return ConsentStatus(False, f"{label} has no consent to be {what} on social media", record)
-        expires = record.expires_on()
+        expires = record.expires_on(valid_years)
+        years = valid_years or VALID_YEARS
+        lasts = "a year" if years == 1 else f"{years} years"
         if expires is None:
             return ConsentStatus(False, f"The consent form for {label} has no valid signing date", record)
         if today >= expires:
             return ConsentStatus(False, f"Consent for {label} was signed on {record.date_signed:%d %B %Y} and "
-                                        f"expired on {expires:%d %B %Y} (it lasts five years)", record)
+                                        f"expired on {expires:%d %B %Y} (it lasts {lasts})", record)
         if any(u not in record.scope for u in uses):
             covered = " and ".join(sorted(record.scope)) or "nothing"
             return ConsentStatus(False, f"Consent for {label} covers {covered} only, not being {what}", record)

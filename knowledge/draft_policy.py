@@ -1,0 +1,198 @@
+"""What a school's policy says its official accounts will not post, read from the policy itself.
+
+Nothing here knows a school: the channels come from the policy's list of official accounts
+("Facebook - @calmorejuniorschool", "the school's X (formerly Twitter) account, @OakfieldPriLeeds",
+"Class Dojo, which…", "the school website"), and the will-not-post rules from whichever clauses say
+"will not post" / "will not be posted", for one channel ("The school will not post on Facebook:") or
+for all of them ("…on any official account:", one list for every channel). Each rule is sorted into
+the kinds of problem the checker looks for by the policy's own words. The consent form's name and how
+long consent lasts are read from the paragraph that describes consent.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from knowledge.policy import Clause, Policy
+
+# The kinds of problem the checker finds, each recognised in a will-not-post rule by its words.
+KIND_WORDS = {
+    "consent": re.compile(r"\b(names?|photos?|images?|video|consent)\b", re.I),
+    "harmful_language": re.compile(r"\b(harmful|abusive|offensive|discriminat\w*|disrepute)\b", re.I),
+    "message_to_person": re.compile(r"\bmessages? to (?:specific|individual|particular)\b", re.I),
+    "political": re.compile(r"\bpolitic\w*", re.I),
+    "business_advert": re.compile(r"\b(advertis\w*|commercial|business(?:es)?|endorse\w*)\b", re.I),
+    "personal_account": re.compile(r"\bpersonal (?:social media )?accounts?\b", re.I),
+    "age_appropriate": re.compile(r"\bage[- ]appropriate\b", re.I),
+}
+KINDS = tuple(KIND_WORDS)
+# A rule that is about something else although it uses a kind's word ("…the name of a pupil's club").
+NOT_ABOUT_CONSENT = re.compile(r"\b(where a child|location|swimwear|undress|behaviour|flagged|AI-generated|staff)\b",
+                               re.I)
+PHOTO_WORDS = re.compile(r"\b(photos?|images?|video|pictured|appears?)\b", re.I)
+NAME_WORDS = re.compile(r"\bnames?\b", re.I)
+FULL_NAMES_FORBIDDEN = re.compile(r"\bfull names?\b", re.I)
+# A catch-all rule ("any content that could bring the school into disrepute").
+CATCH_ALL = re.compile(r"\bdisrepute\b|\bany content\b", re.I)
+
+WILL_NOT_POST = re.compile(r"\b(?:will not|won't|will never|must not|does not)\s+(?:be\s+)?post(?:ed)?\b", re.I)
+FOR_EVERY_CHANNEL = re.compile(r"\b(?:any|all|every)\s+(?:of (?:the|our) )?(?:official|school)?\s*"
+                               r"(?:accounts?|channels?|platforms?)\b", re.I)
+OFFICIAL_LIST = re.compile(r"\bofficial\b[^.:;]*\b(?:channels?|accounts?)\s+(?:are|is|as follows)\b", re.I)
+HANDLE = re.compile(r"@\w+")
+# The first run of capitalised words in a list item names its channel ("Class Dojo", "X", "YouTube").
+CAPITALISED_RUN = re.compile(r"(?<![\w'])([A-Z][\w]*(?:\s+[A-Z][\w]*)*)")
+LEADING_WORDS = re.compile(r"^(?:the\s+)?(?:school's|trust's|academy's|our|one|an?|the)\s+", re.I)
+FORM_NAME = re.compile(r"\b((?:[A-Z][\w-]*\s+){0,3}(?:Consent|Permission)\s+Form)\b")
+VALID_FOR = re.compile(r"\bvalid for (?:a period of )?(\w+) years?\b|\blasts? (?:for )?(\w+) years?\b", re.I)
+EVERY_YEAR = re.compile(r"\b(annually|every year|each year|each school year|renewed (?:each|every) year)\b", re.I)
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                "nine": 9, "ten": 10, "a": 1}
+
+
+@dataclass(frozen=True)
+class Channel:
+    name: str       # as the policy writes it: "Facebook", "X", "Class Dojo", "website"
+    handle: str     # "@calmorejuniorschool", or "" when the policy gives none
+
+    @property
+    def key(self) -> str:
+        return self.name.casefold()
+
+
+@dataclass
+class DraftRules:
+    """The will-not-post rules of one policy, by channel and kind of problem."""
+
+    policy: Policy
+    channels: list[Channel]
+    rules: dict[str, dict[str, list[Clause]]] = field(default_factory=dict)  # channel key → kind → clauses
+    lists: dict[str, Clause] = field(default_factory=dict)   # channel key → first clause of its will-not list
+    age_clause: Clause | None = None
+    consent_clause: Clause | None = None
+    form_name: str = ""
+    valid_years: int | None = None
+    full_names_forbidden: bool = False
+
+    def channel(self, name: str) -> Channel | None:
+        wanted = (name or "").strip().casefold()
+        return next((c for c in self.channels if c.key == wanted or c.key.split()[0] == wanted), None)
+
+    def clause_for(self, channel: str, kind: str, use: str = "") -> Clause | None:
+        """The policy's rule for a kind of problem on a channel (for consent, the one about `use`)."""
+        found = self.rules.get(channel, {}).get(kind, [])
+        if kind == "age_appropriate" and not found and self.age_clause is not None:
+            return self.age_clause
+        if kind == "consent" and use:
+            wanted = PHOTO_WORDS if use.startswith("photo") else NAME_WORDS
+            about = [(wanted.search(c.text).start(), n) for n, c in enumerate(found) if wanted.search(c.text)]
+            return found[min(about)[1]] if about else (found[0] if found else None)  # the rule that opens on it
+        return found[0] if found else None
+
+    def catch_all(self, channel: str) -> Clause | None:
+        return next((c for c in self.rules.get(channel, {}).get("harmful_language", []) if CATCH_ALL.search(c.text)),
+                    None)
+
+    @property
+    def handles(self) -> frozenset[str]:
+        return frozenset(c.handle.lstrip("@").casefold() for c in self.channels if c.handle)
+
+    def names(self, channel_keys: list[str]) -> str:
+        names = [c.name for c in self.channels if c.key in channel_keys]
+        return " and ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def citation(clause: Clause) -> str:
+    """How a person finds the rule in the policy: "paragraph 5.7" where the policy numbers its
+    paragraphs, else "section <its number>"."""
+    if clause.numbered:
+        return "paragraph " + clause.rule.replace("-", ".")
+    return "section " + clause.section
+
+
+def quoted(clause: Clause) -> str:
+    """The rule in the policy's own words, with where to find it."""
+    words = clause.text.rstrip(";.,")
+    if clause.lead_in:
+        return f'the policy ({citation(clause)}): "{clause.lead_in.rstrip(": ")} … {words}"'
+    return f'the policy ({citation(clause)}): "{words}"'
+
+
+def _channel_name(item: str) -> str:
+    text = re.sub(r"\([^)]*\)", "", item)          # "X (formerly Twitter)" is X
+    text = HANDLE.sub("", text).strip()
+    text = LEADING_WORDS.sub("", text)
+    match = CAPITALISED_RUN.search(text)
+    if match:
+        return match.group(1).strip()
+    words = re.findall(r"[A-Za-z]+", text.split(",")[0])
+    return words[-1] if words else ""
+
+
+def _official_channels(policy: Policy) -> list[Channel]:
+    channels: list[Channel] = []
+    for clause in policy.clauses:
+        if clause.lead_in and OFFICIAL_LIST.search(clause.lead_in) and not WILL_NOT_POST.search(clause.lead_in):
+            name = _channel_name(clause.text)
+            handle = HANDLE.search(clause.text)
+            if name and all(c.key != name.casefold() for c in channels):
+                channels.append(Channel(name, handle.group(0) if handle else ""))
+        elif channels:
+            break  # the list has ended
+    return channels
+
+
+def _valid_years(text: str) -> int | None:
+    match = VALID_FOR.search(text)
+    if match:
+        word = (match.group(1) or match.group(2)).lower()
+        return int(word) if word.isdigit() else NUMBER_WORDS.get(word)
+    return 1 if EVERY_YEAR.search(text) else None
+
+
+@lru_cache(maxsize=16)
+def _rules_of(policy_key: int) -> DraftRules:
+    return _build(_POLICIES[policy_key])
+
+
+_POLICIES: dict[int, Policy] = {}
+
+
+def draft_rules(policy: Policy) -> DraftRules:
+    """The policy's will-not-post rules (worked out once per policy object)."""
+    _POLICIES[id(policy)] = policy
+    return _rules_of(id(policy))
+
+
+def _build(policy: Policy) -> DraftRules:
+    channels = _official_channels(policy)
+    rules = DraftRules(policy, channels)
+    for clause in policy.clauses:
+        lead = clause.lead_in or ""
+        if not (lead and WILL_NOT_POST.search(lead)) or clause.kind != "bullet":
+            continue
+        named = [c.key for c in channels if re.search(rf"\b{re.escape(c.name)}\b", lead, re.I)]
+        targets = [c.key for c in channels] if FOR_EVERY_CHANNEL.search(lead) or not named else named
+        if len(named) > 1:
+            targets = named
+        for key in targets:
+            rules.lists.setdefault(key, clause)
+            for kind, words in KIND_WORDS.items():
+                if not words.search(clause.text):
+                    continue
+                if kind == "consent" and NOT_ABOUT_CONSENT.search(clause.text):
+                    continue
+                rules.rules.setdefault(key, {}).setdefault(kind, []).append(clause)
+    rules.age_clause = next((c for c in policy.clauses if KIND_WORDS["age_appropriate"].search(c.text)), None)
+    for clause in policy.clauses:
+        if re.search(r"\b(consent|permission)\b", clause.text, re.I) and _valid_years(clause.text) is not None \
+                and PHOTO_WORDS.search(clause.text):
+            rules.consent_clause = clause
+            rules.valid_years = _valid_years(clause.text)
+            break
+    form = FORM_NAME.search(rules.consent_clause.text if rules.consent_clause else "") or FORM_NAME.search(policy.source)
+    rules.form_name = form.group(1) if form else ""
+    consent_rules = [c for kinds in rules.rules.values() for c in kinds.get("consent", [])]
+    rules.full_names_forbidden = any(FULL_NAMES_FORBIDDEN.search(c.text) for c in consent_rules)
+    return rules

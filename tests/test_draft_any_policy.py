@@ -1,0 +1,124 @@
+"""The draft pre-check reads any school's policy: its channels, its will-not-post list wherever it is,
+its consent form and how long consent lasts; findings cite that policy's numbers and quote its words."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.draft_sets import score  # noqa: E402
+from knowledge.consent import ConsentRegister  # noqa: E402
+from knowledge.draft_checker import channels_of, check_draft, load_policy  # noqa: E402
+
+OAKFIELD = ROOT / "tests" / "schools" / "oakfield" / "policy.txt"
+THREE_RIVERS = ROOT / "tests" / "schools" / "three-rivers" / "policy.txt"
+TODAY = date(2026, 12, 1)
+CALMORE_WORDS = re.compile(r"facebook|instagram|multimedia|calmore|section 2\b", re.I)
+
+
+def oakfield_register() -> ConsentRegister:
+    return ConsentRegister.from_rows([
+        {"name": "Amira Hussain", "class": "Year 2", "consent": "yes", "date_signed": "2026-09-10", "scope": "both"},
+        {"name": "Jonah Price", "class": "Year 4", "consent": "yes", "date_signed": "2024-09-10", "scope": "both"},
+    ])
+
+
+def test_oakfield_channels_come_from_its_own_list():
+    assert channels_of(load_policy(str(OAKFIELD))) == ["x", "youtube", "class dojo", "website"]
+    assert channels_of(load_policy(str(THREE_RIVERS))) == ["facebook", "instagram", "linkedin", "tiktok"]
+
+
+@pytest.mark.parametrize("text,rule,clause", [
+    ("Vote Labour on Thursday! They are the only party that cares about schools.", "political", "5-7.6"),
+    ("Crumbs Bakery opens on Oakfield Lane next week - use code OAK10 for 10% off!", "business_advert", "5-7.5"),
+    ("Apparently some parents still can't read a calendar 🙄 It's really not that hard, people.",
+     "harmful_language", "5-7.9"),
+])
+def test_oakfield_findings_cite_paragraph_5_7_with_no_calmore_word(text, rule, clause):
+    result = check_draft(text, "x", oakfield_register(), today=TODAY, policy=load_policy(str(OAKFIELD)))
+    finding = next(f for f in result.blocks if f.rule == rule)
+    assert (finding.section, finding.clause, finding.citation) == ("5", clause, "paragraph 5.7")
+    assert "paragraph 5.7" in finding.message and "The school will not post any of the following" in finding.message
+    summary = result.summary()
+    assert summary.startswith("Not ready for X:") and "(policy paragraph 5.7)" in summary
+    assert not CALMORE_WORDS.search(summary), summary
+
+
+def test_oakfield_forbids_full_names_even_with_consent_and_consent_lasts_a_year():
+    policy = load_policy(str(OAKFIELD))
+    named = check_draft("Well done to Amira Hussain in Year 2 for her reading award!", "youtube",
+                        oakfield_register(), today=TODAY, policy=policy)
+    assert [(f.rule, f.clause) for f in named.blocks] == [("consent", "5-7.1")]
+    first_name_only = check_draft("Well done to Amira in Year 2 for her reading award!", "youtube",
+                                  oakfield_register(), today=TODAY, policy=policy)
+    assert first_name_only.ok, first_name_only.summary()
+    old_form = check_draft("Year 4 building bridges.", "class dojo", oakfield_register(), pictured=["Jonah Price"],
+                           today=TODAY, policy=policy)
+    finding = old_form.blocks[0]
+    assert finding.clause == "5-7.2" and "Image Consent Form" in finding.message
+    assert "in the last year" in finding.message and "lasts a year" in finding.message
+    assert not CALMORE_WORDS.search(old_form.summary())
+
+
+def test_three_rivers_one_list_for_every_channel():
+    policy = load_policy(str(THREE_RIVERS))
+    result = check_draft("Vote Labour on Thursday!", "both", ConsentRegister([]), today=TODAY, policy=policy)
+    assert [(f.clause, f.citation) for f in result.blocks] == [("4-9.8", "paragraph 4.9")]  # reported once
+    assert "Facebook, Instagram, LinkedIn and TikTok" in result.summary()
+
+
+def test_a_channel_the_policy_does_not_have_is_refused_plainly():
+    with pytest.raises(ValueError, match="x, youtube, class dojo, website"):
+        check_draft("Hello", "facebook", policy=load_policy(str(OAKFIELD)))
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "POLICYBOT_POLICY": str(OAKFIELD)}
+    return subprocess.run([sys.executable, str(ROOT / "app.py"), "check-draft", *args], capture_output=True,
+                          text=True, encoding="utf-8", timeout=120, cwd=ROOT, env=env)
+
+
+def test_cli_checks_the_configured_policy():
+    done = run_cli("Vote Labour on Thursday!", "--platform", "youtube", "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["ok"] is False and data["platform"] == "youtube"
+    assert [(f["rule"], f["section"], f["clause"]) for f in data["findings"]] == [("political", "5", "5-7.6")]
+    assert set(data["findings"][0]) == {"rule", "section", "clause", "severity", "message", "excerpt"}
+    refused = run_cli("Hello", "--platform", "instagram")
+    assert refused.returncode == 2 and "x, youtube, class dojo, website" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
+def test_no_school_words_in_the_checker_code():
+    """No string in the checker's code names a school's channels, form or sections (its comments and
+    docstrings may give examples)."""
+    import ast
+
+    for name in ("draft_checker.py", "draft_policy.py", "person_names.py"):
+        tree = ast.parse((ROOT / "knowledge" / name).read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef)) and node.body
+                      and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+        strings = [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)
+                   and isinstance(node.value, str) and id(node) not in docstrings]
+        assert strings and not [s for s in strings if CALMORE_WORDS.search(s)], name
+
+
+def test_tuning_set_a_holds_its_figures():
+    """Set A tuned the checker (its first run is in its header); this keeps later changes honest."""
+    drafts = tomllib.loads((ROOT / "tests" / "drafts" / "calmore_a.toml").read_text(encoding="utf-8"))["draft"]
+    result = score(drafts, load_policy(), ConsentRegister.from_csv(ROOT / "data" / "consent_register.csv"), TODAY)
+    assert result["blocked"] / result["breaking"] >= 0.95, [d["id"] for d, _ in result["missed"]]
+    assert result["passed"] / result["compliant"] >= 0.95, [d["id"] for d, _ in result["wrongly_blocked"]]
