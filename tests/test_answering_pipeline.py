@@ -120,6 +120,8 @@ def test_a_topic_the_policy_itself_covers_is_not_next_door():
     "can I post photos of the class disco on my own facebook",
     "can i put photos of my class on my personal insta",
 ])
-def test_ones_own_account_is_never_answered_from_what_the_school_posts(policy_alone, question):
-    answer = policy_alone.answer(question, today=BEFORE_RENEWAL)
-    assert answer.section == "3" and answer.verdict == "no"
+def test_ones_own_account_is_never_answered_from_what_the_school_posts(answerer, policy_alone, question):
+    for engine in (answerer, policy_alone):
+        answer = engine.answer(question, today=BEFORE_RENEWAL)
+        assert answer.verdict != "yes" and answer.section not in ("2", "2.1", "2.2", "2.3", "2.4")
+    assert answerer.answer(question, today=BEFORE_RENEWAL).section == "3"
