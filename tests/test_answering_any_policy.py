@@ -28,7 +28,7 @@ def oakfield() -> list[dict]:
     return ask(SCHOOLS / "oakfield" / "policy.txt",
                "can i accept a friend request from a parent",
                "does the school have a facebook page",
-               "how do i book the school minibus",
+               "can i bring my dog into school for the reading club",
                "a pupil messaged my personal insta saying she is scared to go home, can i message her back?")
 
 
@@ -64,5 +64,5 @@ def test_no_calmore_word_in_any_answer(oakfield):
 
 
 def test_a_trust_policy_routes_uncovered_questions_to_its_own_decider():
-    [answer] = ask(SCHOOLS / "three-rivers" / "policy.txt", "how do i book the school minibus")
+    [answer] = ask(SCHOOLS / "three-rivers" / "policy.txt", "can i bring my dog into school for the reading club")
     assert not answer["answered"] and "Chief Executive Officer" in answer["text"]
