@@ -359,3 +359,15 @@ def test_loopback_service_url(url, local):
     from bot.teams.guard import is_loopback_url
 
     assert is_loopback_url(url) is local
+
+
+async def test_without_an_allow_list_the_apps_own_tenant_is_the_only_one_served(services, issuer, lying_connector):
+    server = await start(services, {**AUTHED_ENV, "MicrosoftAppTenantId": SCHOOL_TENANT})
+    signed = {"Authorization": issuer.bearer(APP_ID, service_url=lying_connector.url)}
+    try:
+        assert await send(server, forged(lying_connector), signed) == 403  # tenant-1: not the school's
+        await settle(server)
+        assert lying_connector.calls == []
+        nothing_stored(services)
+    finally:
+        await server.close()

@@ -84,7 +84,8 @@ class TeamsSettings:
                    APP_TENANTID=(env.get("MicrosoftAppTenantId") or "").strip(),
                    emulator_requested=(env.get("POLICYBOT_TEAMS_EMULATOR") or "").strip().lower()
                    in ("1", "true", "yes"),
-                   tenants=guard.parse_tenants(env.get("POLICYBOT_TEAMS_TENANTS")))
+                   # Unset, the app's own tenant (MicrosoftAppTenantId) is the safe default.
+                   tenants=guard.parse_tenants(env.get("POLICYBOT_TEAMS_TENANTS") or env.get("MicrosoftAppTenantId")))
 
     @property
     def authenticated(self) -> bool:
