@@ -209,7 +209,9 @@ def _print_self_test(config: Config, report) -> None:
     print(f"Self-test: {len(results)} questions written from the policy's own rules, answered by the bot")
     for result in results:
         mark = "ok  " if result.passed else ("VERDICT" if result.right_rule else "MISS")
-        first_line = result.text.split("\n")[0]
+        lines = result.text.split("\n")
+        # Under a disclosure's offer to take a report, the answer is the next line.
+        first_line = lines[1] if result.report_suggested and len(lines) > 1 else lines[0]
         print(f"  {mark} {result.question.question}")
         print(f"       → {first_line[:220]}")
     right = sum(r.passed for r in results)

@@ -225,7 +225,7 @@ def _check_people(config: Config, policy: Policy, rows: list[dict[str, str]], re
             report.warnings.append(f"nobody on {roster_name} has the role {role}: {consequence}.{hint}")
     for role, pattern in POLICY_ROLE_WORDS.items():
         if rows and pattern.search(policy.source) and not _holders(rows, role):
-            report.warnings.append(f"the policy names a {pattern.search(policy.source).group(0)} but nobody on "
+            report.warnings.append(f"the policy mentions \"{pattern.search(policy.source).group(0)}\" but nobody on "
                                    f"{roster_name} has the role {role}")
     heads = _holders(rows, "headteacher")
     in_policy = policy_facts.headteacher(policy)

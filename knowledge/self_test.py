@@ -43,6 +43,7 @@ class SelfTestResult:
     cited: str | None
     verdict: str | None
     text: str
+    report_suggested: bool = False
 
     @property
     def right_rule(self) -> bool:
@@ -158,5 +159,6 @@ def run_self_test(policy: Policy, answerer, count: int = 10) -> list[SelfTestRes
     results = []
     for question in generate_questions(policy, count):
         answer = answerer.answer(question.question)
-        results.append(SelfTestResult(question, answer.answered, answer.clause, answer.verdict, answer.text))
+        results.append(SelfTestResult(question, answer.answered, answer.clause, answer.verdict, answer.text,
+                                      answer.report_suggested))
     return results

@@ -226,7 +226,7 @@ def test_check_warns_about_another_schools_leftovers(documents, tmp_path):
     assert "nobody on roster.csv has the role deputy_head" in said
     assert "was due for review in September 2020 and is overdue" in said
     assert re.search(r"lexicon lexicon.toml \[routing.deputy_head\] sends questions to .*nobody", said)
-    assert "Deputy Designated Safeguarding Lead but nobody" in said
+    assert 'the policy mentions "Deputy Designated Safeguarding Lead" but nobody' in said
 
 
 def test_errors_fail_check_and_stop_the_server(documents, tmp_path):
