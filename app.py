@@ -5,6 +5,8 @@
     python app.py chat [--as USER]
     python app.py ask [QUESTION] [--json]
     python app.py check-draft [TEXT] [--platform facebook|instagram] [--json]
+    python app.py setup POLICY_FILE [--folder DIR] [--name "…"] [--short-code XYZ] [--force]
+    python app.py check [--no-self-test]
 
 The command-line contract is in ../shared/DESIGN.md; keep it stable.
 """
@@ -21,7 +23,7 @@ ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:  # so `python app.py` works from any folder without installing
     sys.path.insert(0, str(ROOT))
 
-from handlers.context import Config, Services  # noqa: E402
+from handlers.context import Config, ConfigError, Services  # noqa: E402
 
 log = logging.getLogger("policybot")
 
@@ -167,13 +169,102 @@ def cmd_gaps(args) -> int:
     return 0
 
 
+def cmd_setup(args) -> int:
+    """A new school's folder from its policy document (.docx, .pdf or .txt); see docs/SWAP_POLICY.md."""
+    from handlers.school_setup import SetupError, set_up_school
+
+    try:
+        result = set_up_school(args.policy_file, args.folder, name=args.name, code=args.short_code, force=args.force)
+    except SetupError as refusal:
+        print(f"Not set up: {refusal}", file=sys.stderr)
+        return 1
+    folder = result.folder.resolve()
+    print(f"Set up {result.school} ({result.short_code}) in {folder}:")
+    print(f"  policy.txt            {len(result.policy.sections)} sections, {len(result.policy.clauses)} rules and "
+          "items read from the document (check them with `app.py check`)")
+    print(f"  school.toml           headteacher: {result.headteacher or 'not named in the policy'}; review due: "
+          f"{result.renewal_due or 'not stated in the policy'}")
+    print("  roster.csv            add your staff, one row each (the commented row shows how)")
+    print("  consent_register.csv  add each pupil's photo consent (or your MIS export with these columns)")
+    print("  holidays.toml         this school year's usual English holidays: replace with your term dates")
+    for note in result.notes:
+        print(f"  ! {note}")
+    print("Next:")
+    print(f"  export POLICYBOT_CONFIG={folder / 'school.toml'}")
+    print(f"  export POLICYBOT_DB={folder / 'policybot.db'}")
+    print("  python app.py check")
+    return 0
+
+
+def cmd_check(args) -> int:
+    """What the bot understood of the policy and configuration, every warning and error, and a self-test."""
+    from handlers.config_check import check_configuration
+
+    config = Config.load(os.environ.get("POLICYBOT_CONFIG"))
+    report = check_configuration(config)
+    print(f"Configuration: {os.environ.get('POLICYBOT_CONFIG') or 'the built-in sample school (POLICYBOT_CONFIG unset)'}")
+    for line in report.understood:
+        print(line)
+    if report.policy is not None and not args.no_self_test and not report.errors:
+        _print_self_test(config, report)
+    print()
+    for warning in report.warnings:
+        print(f"warning: {warning}")
+    for error in report.errors:
+        print(f"error: {error}")
+    verdict = "errors: the bot will not start until they are fixed" if report.errors else "no errors"
+    print(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s) — {verdict}.")
+    return 1 if report.errors else 0
+
+
+def _print_self_test(config: Config, report) -> None:
+    from knowledge.self_test import run_self_test
+
+    knowledge = load_knowledge(config)
+    results = run_self_test(knowledge.policy, knowledge)
+    print()
+    print(f"Self-test: {len(results)} questions written from the policy's own rules, answered by the bot")
+    for result in results:
+        mark = "ok  " if result.passed else ("VERDICT" if result.right_rule else "MISS")
+        lines = result.text.split("\n")
+        # Under a disclosure's offer to take a report, the answer is the next line.
+        first_line = lines[1] if result.report_suggested and len(lines) > 1 else lines[0]
+        print(f"  {mark} {result.question.question}")
+        print(f"       → {first_line[:220]}")
+    right = sum(r.passed for r in results)
+    print(f"  {right} of {len(results)} answered from the rule they were written from, with its verdict.")
+    misses = [r for r in results if not r.right_rule]
+    if misses:
+        report.warnings.append(f"self-test: {len(misses)} of {len(results)} questions were not answered from their "
+                               f"own rule ({', '.join(r.question.rule for r in misses)}); example phrasings for "
+                               "those rules (examples_file) help")
+    wrong_verdicts = [r for r in results if r.contradicts and r.right_rule]
+    if wrong_verdicts:
+        report.warnings.append(f"self-test: {len(wrong_verdicts)} answer(s) quoted the right rule with the opposite "
+                               f"verdict ({', '.join(r.question.rule for r in wrong_verdicts)}); read them above")
+
+
+def preflight(config: Config) -> list[str]:
+    """The configuration's errors, for the server to refuse to start on (warnings are for `check`)."""
+    from handlers.config_check import check_configuration
+
+    return check_configuration(config).errors
+
+
 def cmd_serve(args) -> int:
     from bot.server import run_server
 
     from bot.logging_setup import configure_logging
 
+    config = Config.load(os.environ.get("POLICYBOT_CONFIG"))
+    errors = preflight(config)
+    if errors:
+        for error in errors:
+            print(f"Policy Bot will not start: {error}", file=sys.stderr)
+        print("Run `python app.py check` for the whole report.", file=sys.stderr)
+        return 2
     configure_logging(os.environ.get("POLICYBOT_LOG_LEVEL", "INFO"))  # JSON lines on stderr
-    services = build_services()
+    services = build_services(config=config)
     load_training_records(services)
     port = args.port if args.port is not None else int(os.environ.get("PORT") or 3978)
     run_server(services, host=args.host, port=port)
@@ -311,6 +402,18 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--pictured", default="", help="pupils pictured, comma separated (checked for consent)")
     check.set_defaults(func=cmd_check_draft)
 
+    setup = sub.add_parser("setup", help="a new school's folder from its policy document (.docx, .pdf or .txt)")
+    setup.add_argument("policy_file", help="the school's social media policy: .docx, .pdf or .txt")
+    setup.add_argument("--folder", default=None, help="where to write the school's files (default schools/<name>)")
+    setup.add_argument("--name", default=None, help="the school's name, if the policy's first line does not give it")
+    setup.add_argument("--short-code", default=None, help="2-6 letters for concern report references (e.g. OPS)")
+    setup.add_argument("--force", action="store_true", help="replace the files a previous setup wrote there")
+    setup.set_defaults(func=cmd_setup)
+
+    check_config = sub.add_parser("check", help="what the bot understood of the policy and configuration; warnings")
+    check_config.add_argument("--no-self-test", action="store_true", help="skip the ten generated questions")
+    check_config.set_defaults(func=cmd_check)
+
     gaps = sub.add_parser("gaps", help="the policy-gap register (questions the policy did not answer well)")
     gaps.add_argument("--csv", action="store_true", help="write CSV for a spreadsheet")
     gaps.add_argument("--output", default=None, help="write to this file instead of the screen")
@@ -361,6 +464,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except CommandError as problem:
         print(problem, file=sys.stderr)
+        return 2
+    except ConfigError as problem:
+        print(f"Policy Bot cannot use its configuration: {problem}", file=sys.stderr)
         return 2
 
 

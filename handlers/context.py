@@ -18,6 +18,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 POLICY_OVERRIDE_ENV = "POLICYBOT_POLICY"
 
 
+class ConfigError(Exception):
+    """The school's configuration cannot be used; the message says which file and why."""
+
+
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -46,16 +50,33 @@ class Config:
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "Config":
+        """The school's settings from `path` (POLICYBOT_CONFIG), else data/school.toml.
+
+        A file named explicitly must exist and be TOML: a mistyped POLICYBOT_CONFIG would otherwise
+        run another school's bot in silence. The lexicon and example phrasings are the named
+        school's own: a school.toml that names none has none (never the embedded school's)."""
+        explicit = bool(path)
         path = Path(path) if path else PROJECT_ROOT / "data" / "school.toml"
         config = cls()
         if not path.exists():
+            if explicit:
+                raise ConfigError(f"the configuration file {path} does not exist (POLICYBOT_CONFIG)")
             return config.with_policy_override(os.environ.get(POLICY_OVERRIDE_ENV))
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as problem:
+            raise ConfigError(f"{path} cannot be read as TOML: {problem}") from None
+        config.lexicon_file = config.examples_file = None
+        config.extra["config_file"] = path.resolve()
         base = path.parent
         for key, value in raw.items():
             if key.endswith("_file"):
+                if not isinstance(value, str) or not value.strip():
+                    raise ConfigError(f"{path}: {key} must be a file name in quotes")
                 value = (base / value).resolve()
             elif key == "working_hours":
+                if not (isinstance(value, list) and len(value) == 2 and all(isinstance(h, int) for h in value)):
+                    raise ConfigError(f"{path}: working_hours must be two hours, e.g. [8, 17]")
                 value = tuple(value)
             if hasattr(config, key) and key != "extra":
                 setattr(config, key, value)

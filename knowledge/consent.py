@@ -110,6 +110,9 @@ class ConsentRegister:
     def from_rows(cls, rows) -> "ConsentRegister":
         records = []
         for row in rows:
+            first = next(iter(row.values()), None)
+            if isinstance(first, str) and first.lstrip().startswith("#"):
+                continue  # a comment row: a note or an example for whoever fills the register in
             fields = {_normalise_name(k or ""): (v or "").strip() for k, v in row.items() if k}
             picked = {}
             for column, aliases in COLUMN_ALIASES.items():

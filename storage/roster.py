@@ -41,17 +41,28 @@ def _person(row: dict) -> Person:
                   job_title=row.get("job_title") or "")
 
 
+def read_roster_rows(path: str | Path) -> list[dict[str, str]]:
+    """The roster's rows, without blank ids and without comment rows: a row whose first cell opens
+    with '#' is a note or an example for whoever fills the file in (`app.py setup` writes one)."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        return [row for row in csv.DictReader(handle)
+                if (row.get("id") or "").strip() and not _is_comment(row)]
+
+
+def _is_comment(row: dict) -> bool:
+    first = next(iter(row.values()), None)
+    return isinstance(first, str) and first.lstrip().startswith("#")
+
+
 def load_roster_csv(db: Store, path: str | Path) -> int:
     """Upsert people (and any platform ids given) from a roster CSV. Returns rows loaded.
 
     Columns: id, name, email, roles (separated by ';'), job_title, start_date, slack_id, teams_id.
     """
     count = 0
-    with open(path, newline="", encoding="utf-8") as handle, db.atomic():
-        for row in csv.DictReader(handle):
-            person_id = (row.get("id") or "").strip()
-            if not person_id:
-                continue
+    with db.atomic():
+        for row in read_roster_rows(path):
+            person_id = row["id"].strip()
             roles = [r.strip() for r in (row.get("roles") or "").split(";") if r.strip()]
             unknown = set(roles) - KNOWN_ROLES
             if unknown:
