@@ -79,3 +79,16 @@ def test_a_sentence_stating_no_rule_never_turns_a_prohibition_into_yes(vocabular
     [clause] = policy.clauses
     question = read_question("can i follow my teacher on tiktok", vocabulary)
     assert decide(clause, question, "Most platforms set a minimum age of 13 in their terms of use.").value == "no"
+
+
+def test_a_prohibition_in_a_clause_wins_over_its_other_sentences(vocabulary):
+    policy = parse_policy("""Example School Social Media Policy
+
+5. Official accounts
+
+5.12 Staff must not use official accounts to respond to complaints. Any complaint received through an official account will be acknowledged with a standard message.
+""")
+    [clause] = policy.clauses
+    question = read_question("can staff use official accounts to respond to complaints", vocabulary)
+    later = "Any complaint received through an official account will be acknowledged with a standard message."
+    assert decide(clause, question, later).value == "no"

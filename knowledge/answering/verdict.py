@@ -34,17 +34,21 @@ class Verdict:
 
 
 def decide(clause: Clause, question: Question, sentence: str | None = None) -> Verdict:
-    """`sentence`: the clause's sentence that the question matched best, when it has several."""
+    """`sentence`: the clause's sentence that the question matched best, when it has several. It may
+    only make the verdict stricter: a prohibition anywhere in the clause is never read as a "yes"
+    because another of its sentences says what will happen instead."""
+    whole = _decide(clause.text, VERDICT_OF_MODALITY[clause.modality], clause, question)
+    if not sentence or whole.value in ("no", "depends", "info") or modality_of(sentence) == "information":
+        return whole
+    return _decide(sentence, VERDICT_OF_MODALITY[modality_of(sentence)], clause, question)
+
+
+def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict:
     if question.ask == "info":
         return Verdict("info")
-    # A sentence that states no rule of its own ("Most platforms set a minimum age of 13.") is read
-    # with its clause's modality: it must never turn a prohibition into a "yes".
-    if sentence and modality_of(sentence) == "information":
-        sentence = None
-    text = sentence or clause.text
-    base = VERDICT_OF_MODALITY[modality_of(text) if sentence else clause.modality]
-    if sentence and base in ("info", "yes") and NEGATED_STATEMENT.search(sentence) and not clause.lead_in:
-        return Verdict("no")
+    if base in ("info", "yes") and NEGATED_STATEMENT.search(text) and not clause.lead_in \
+            and text != clause.text:
+        return Verdict("no")  # "The Trust does not routinely monitor personal accounts."
     if base == "info":
         return Verdict("yes" if SCOPE_WORDS.search(f"{clause.lead_in or ''} {text}") else "info")
     excluded = [word.lower() for word in EXCLUDED.findall(text)]
