@@ -209,34 +209,32 @@ async def test_activity_from_a_tenant_not_listed_is_refused(services, issuer, ly
         await server.close()
 
 
+async def answered_through(services, issuer, connector, body: dict) -> None:
+    """A signed activity through a real server, answered at the connector."""
+    server = await start(services, AUTHED_ENV)
+    try:
+        assert await send(server, body, {"Authorization": issuer.bearer(APP_ID, service_url=connector.url)}) == 202
+        await turns_done(server)
+        connector.wait_for(lambda call: call.is_reply)
+    finally:
+        await server.close()
+
+
 async def test_connector_describing_a_different_member_links_nobody(services, issuer):
     """The member the connector describes must be the sender (same Entra object id)."""
     def someone_else(user_id: str) -> dict:
         return {**claims_to_be_the_dsl(user_id), "aadObjectId": "00000000-0000-0000-0000-0000000005a4"}
 
     with FakeConnector(member=someone_else) as connector:
-        server = await start(services, AUTHED_ENV)
-        try:
-            body = forged(connector)
-            assert await send(server, body, {"Authorization": issuer.bearer(APP_ID, service_url=connector.url)}) == 202
-            await turns_done(server)
-            connector.wait_for(lambda call: call.is_reply)
-        finally:
-            await server.close()
+        await answered_through(services, issuer, connector, forged(connector))
     assert accounts_of(services.db, DSL) == {}
 
 
 async def test_an_email_in_the_activity_itself_is_never_used(services, issuer):
     with FakeConnector(member=lambda user_id: None) as connector:  # the connector does not know them
-        server = await start(services, AUTHED_ENV)
-        try:
-            body = forged(connector)
-            body["from"].update(email=DSL_EMAIL, userPrincipalName=DSL_EMAIL)
-            assert await send(server, body, {"Authorization": issuer.bearer(APP_ID, service_url=connector.url)}) == 202
-            await turns_done(server)
-            connector.wait_for(lambda call: call.is_reply)
-        finally:
-            await server.close()
+        body = forged(connector)
+        body["from"].update(email=DSL_EMAIL, userPrincipalName=DSL_EMAIL)
+        await answered_through(services, issuer, connector, body)
     assert accounts_of(services.db, DSL) == {}
 
 
@@ -247,14 +245,7 @@ async def test_an_email_that_is_a_roster_id_or_name_links_nobody(services, issue
             return {**claims_to_be_the_dsl(user_id), "email": claimed, "userPrincipalName": claimed}
 
         with FakeConnector(member=member) as connector:
-            server = await start(services, AUTHED_ENV)
-            try:
-                signed = {"Authorization": issuer.bearer(APP_ID, service_url=connector.url)}
-                assert await send(server, forged(connector), signed) == 202
-                await turns_done(server)
-                connector.wait_for(lambda call: call.is_reply)
-            finally:
-                await server.close()
+            await answered_through(services, issuer, connector, forged(connector))
     assert accounts_of(services.db, DSL) == {}
 
 
