@@ -913,15 +913,13 @@ def open_reports(incoming: Incoming, services: Services) -> list[Reply]:
     person = incoming.person
     standard = store.ROUTINGS["standard"].reader_roles
     db, now = services.db, services.now()
-    if person is None or not person.has_role(*store.ANY_READER_ROLES):
-        with db.atomic():
-            store.audit(db, incoming.who, None, "list", False, now, f"role needed: {_roles_phrase(standard)}")
-        return _privately(incoming, [_refusal(standard)])
-    visible = [r for r in store.open_reports(db)
-               if person.has_role(*store.ROUTINGS[r["routing"]].reader_roles)
-               and not person.has_role(*store.ROUTINGS[r["routing"]].excluded_roles)]
-    if not visible and not person.has_role(*standard):
-        # The Chair of Governors sees only reports routed to them; with none, the usual refusal applies.
+    visible = [] if person is None else [
+        r for r in store.open_reports(db)
+        if person.has_role(*store.ROUTINGS[r["routing"]].reader_roles)
+        and not person.has_role(*store.ROUTINGS[r["routing"]].excluded_roles)]
+    if not visible and (person is None or not person.has_role(*standard)):
+        # One gate: the safeguarding team always has the list (empty or not); anyone else only while
+        # a report is routed to them, as the Chair of Governors may be. Everyone else is refused.
         with db.atomic():
             store.audit(db, incoming.who, None, "list", False, now, f"role needed: {_roles_phrase(standard)}")
         return _privately(incoming, [_refusal(standard)])
