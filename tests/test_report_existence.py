@@ -34,11 +34,12 @@ CASES = {
     "deputy-dsl-asking-for-a-report-about-the-dsl": ("reed", "3", NOT_YOURS_OR_MISSING),
     "head-asking-for-a-report-about-the-head": ("ingram", "4", NOT_YOURS_OR_MISSING),
 }
+# what is sent, and the action the access audit records for it
 REQUESTS = {
-    "view-typed": lambda ref: {"text": f"view {ref}"},
-    "export-typed": lambda ref: {"text": f"export {ref}"},
-    "ack-button": lambda ref: {"action": "report.ack", "value": {"ref": ref}},
-    "note-button": lambda ref: {"action": "report.note_save", "value": {"ref": ref, "note": "probing"}},
+    "view-typed": (lambda ref: {"text": f"view {ref}"}, "view"),
+    "export-typed": (lambda ref: {"text": f"export {ref}"}, "export"),
+    "ack-button": (lambda ref: {"action": "report.ack", "value": {"ref": ref}}, "acknowledge"),
+    "note-button": (lambda ref: {"action": "report.note_save", "value": {"ref": ref, "note": "probing"}}, "note"),
 }
 
 
@@ -56,9 +57,10 @@ async def web_chat(services):
     await server.close()
 
 
-@pytest.mark.parametrize("request_of", REQUESTS.values(), ids=list(REQUESTS))
+@pytest.mark.parametrize("request_of, audited_as", REQUESTS.values(), ids=list(REQUESTS))
 @pytest.mark.parametrize("case", CASES.values(), ids=list(CASES))
-async def test_a_report_kept_from_someone_looks_exactly_like_no_report(services, web_chat, case, request_of):
+async def test_a_report_kept_from_someone_looks_exactly_like_no_report(services, web_chat, case, request_of,
+                                                                      audited_as):
     who, about, expected = case
     existing = file_report(Chat(services), who="lewis", about=about)
     missing = existing[:-4] + "0099"
@@ -68,3 +70,11 @@ async def test_a_report_kept_from_someone_looks_exactly_like_no_report(services,
     report = store.get_report(services.db, existing)
     assert (report["status"], report["read_receipt_sent"]) == ("open", 0)
     assert [e["kind"] for e in store.events_of(services.db, report)] == ["filed"]
+    # The audit, which only the safeguarding team reads, keeps the two apart: each a refused attempt.
+    routing = store.ROUTINGS[report["routing"]]
+    refused_for = "role needed: dsl or deputy_dsl or headteacher" if expected == ROLE_REFUSAL else None
+    for ref, detail in ((existing, refused_for or f"role needed: {' or '.join(routing.reader_roles)}"),
+                        (missing, refused_for or "no such report")):
+        [attempt] = store.audit_rows(services.db, ref)[-1:]
+        assert ({k: attempt[k] for k in ("person_id", "report_ref", "action", "allowed", "detail")}
+                == {"person_id": who, "report_ref": ref, "action": audited_as, "allowed": 0, "detail": detail})

@@ -17,13 +17,23 @@ from handlers.context import PROJECT_ROOT
 from handlers.messages import Incoming, Reply
 from handlers.router import Router
 from storage.roster import get_person, set_roles
+from tests.test_report_existence import NOT_YOURS_OR_MISSING, ROLE_REFUSAL
 from tests.test_reports import Chat, file_report
 
 PROTECTED_TABLES = ("people", "drafts", "draft_versions", "poster_authorisations", "reports", "report_events",
                     "outbox")
 SPORTS_DAY = "Sports Day is on Friday on the school field. Families are welcome to come and cheer everyone on."
 UNLINKED = None  # a Slack or Teams user not linked to the roster
-LINK_FIRST = ("IT manager", "link your account")  # what they need first is to be on the roster
+NOT_A_POSTER = ("Only posters (staff authorised by the IT manager) can submit posts for the school's Facebook and "
+                "Instagram. You're not authorised yet — Sam Patel can authorise you: ask them to type *authorise "
+                "{name} to post*. You can still ask me anything about the policy.")
+UNKNOWN_POSTER = ("I don't know who you are yet, so I can't take a post draft from you. Ask Sam Patel (the IT "
+                  "manager) to link your account to the roster.")
+DEPUTY_HEAD_ONLY = ("Only the Deputy Head can approve, reject or send back post drafts — or the Headteacher while "
+                    "the Deputy Head is marked away.")
+HEAD_WAITS_FOR_DEPUTY = ("The Deputy Head approves post drafts. The Headteacher can act only while the Deputy Head "
+                         "is marked away (they type *I'm away*).")
+UNKNOWN_APPROVER = "I don't know who you are, so I can't let you approve drafts. Ask the IT manager to link your account."
 
 
 def roster() -> dict[str, set[str]]:
@@ -84,92 +94,101 @@ def report_about_the_dsl(services) -> dict:
 class Gate:
     refused: list[str | None]  # who must be refused
     request: Callable[[dict], dict]  # what they send, given what setup returned
-    names: tuple[str, ...]  # words of the refusal that name the role needed
+    says: str  # the whole refusal, naming the role needed ({name}: the person's own)
     setup: Callable = lambda services: {}
     roles: dict[str, set[str]] = field(default_factory=dict)  # roster changes first (a small school)
-    unlinked: tuple[str, ...] = ()  # what someone not on the roster is told instead, when it differs
+    unlinked: str | None = None  # what someone not on the roster is told instead, when it differs
+    to: dict[str, str] = field(default_factory=dict)  # what a particular person is told instead
 
 
 GATES = {
     # handlers/reports.py
     "report-view: any safeguarding role": Gate(
         without("dsl", "deputy_dsl", "headteacher", "chair_of_governors"),
-        lambda w: {"action": "report.view", "value": w}, ("Role needed: the Designated Safeguarding Lead",),
+        lambda w: {"action": "report.view", "value": w}, ROLE_REFUSAL,
         standard_report),
     "report-view: the report's routing": Gate(
         ["shah", "reed"], lambda w: {"text": f"view {w['ref']}"},
-        ("Role needed: the one the report is routed to",), report_about_the_dsl),
+        NOT_YOURS_OR_MISSING, report_about_the_dsl),
     "report-view: excluded from a report about them, whatever else they hold": Gate(
-        ["shah"], lambda w: {"text": f"view {w['ref']}"}, ("Role needed: the one the report is routed to",),
+        ["shah"], lambda w: {"text": f"view {w['ref']}"}, NOT_YOURS_OR_MISSING,
         report_about_the_dsl, roles={"shah": {"dsl", "headteacher", "staff"}}),
     "open-reports: any safeguarding role": Gate(
         without("dsl", "deputy_dsl", "headteacher", "chair_of_governors"), lambda w: {"text": "open reports"},
-        ("Role needed: the Designated Safeguarding Lead, a deputy DSL or the Headteacher",), standard_report),
+        ROLE_REFUSAL, standard_report),
     "open-reports: a reader with none routed to them": Gate(
         ["hill"], lambda w: {"text": "open reports"},
-        ("Role needed: the Designated Safeguarding Lead, a deputy DSL or the Headteacher",), standard_report),
+        ROLE_REFUSAL, standard_report),
     "open-reports: a report about them is not listed": Gate(
-        ["shah", "reed"], lambda w: {"text": "open reports"}, ("No open concern reports.",), report_about_the_dsl),
+        ["shah", "reed"], lambda w: {"text": "open reports"}, "No open concern reports.", report_about_the_dsl),
     # handlers/drafts.py
     "draft-start: posters": Gate(
         without("poster", "deputy_head", "it_manager"), lambda w: {"text": "submit a draft"},
-        ("posters (staff authorised by the IT manager)",), unlinked=LINK_FIRST),
+        NOT_A_POSTER, unlinked=UNKNOWN_POSTER),
     "draft-message: posters": Gate(
         without("poster", "deputy_head", "it_manager"), lambda w: {"text": f"draft: {SPORTS_DAY}"},
-        ("posters (staff authorised by the IT manager)",), unlinked=LINK_FIRST),
+        NOT_A_POSTER, unlinked=UNKNOWN_POSTER),
     "draft-flow: a poster revoked mid-way": Gate(
-        ["hughes"], lambda w: {"text": "Facebook"}, ("posters (staff authorised by the IT manager)",),
+        ["hughes"], lambda w: {"text": "Facebook"}, NOT_A_POSTER,
         lambda services: revoked_after(services, lambda: say(services, "hughes", "submit a draft"))),
     "draft-approve: the Deputy Head": Gate(
         without("deputy_head", also_not=("hughes",)), lambda w: {"action": "draft.approve", "value": w},
-        ("Deputy Head",), submitted_draft, unlinked=LINK_FIRST),
+        DEPUTY_HEAD_ONLY, submitted_draft,
+        unlinked=UNKNOWN_APPROVER, to={"ingram": HEAD_WAITS_FOR_DEPUTY}),
     "draft-reject: the Deputy Head": Gate(
         without("deputy_head", also_not=("hughes",)),
-        lambda w: {"action": "draft.reject", "value": {**w, "reason": "No."}}, ("Deputy Head",), submitted_draft, unlinked=LINK_FIRST),
+        lambda w: {"action": "draft.reject", "value": {**w, "reason": "No."}}, DEPUTY_HEAD_ONLY, submitted_draft,
+        unlinked=UNKNOWN_APPROVER, to={"ingram": HEAD_WAITS_FOR_DEPUTY}),
     "draft-changes: the Deputy Head": Gate(
         without("deputy_head", also_not=("hughes",)),
-        lambda w: {"action": "draft.changes", "value": {**w, "comment": "More."}}, ("Deputy Head",), submitted_draft, unlinked=LINK_FIRST),
+        lambda w: {"action": "draft.changes", "value": {**w, "comment": "More."}}, DEPUTY_HEAD_ONLY, submitted_draft,
+        unlinked=UNKNOWN_APPROVER, to={"ingram": HEAD_WAITS_FOR_DEPUTY}),
     "draft-approve: not their own": Gate(
-        ["okafor"], lambda w: {"action": "draft.approve", "value": w}, ("someone else to approve",),
+        ["okafor"], lambda w: {"action": "draft.approve", "value": w}, "Nobody can approve their own draft. It has gone to someone else to approve.",
         lambda services: say(services, "okafor", f"draft: {SPORTS_DAY}\npictured: none")[-1].buttons[0].value),
     "draft-withdraw: the submitter": Gate(
         without(also_not=("hughes",)), lambda w: {"action": "draft.withdraw", "value": w},
-        ("the person who submitted",), submitted_draft),
+        "Only the person who submitted a draft can withdraw it.", submitted_draft),
     "draft-edit: the submitter": Gate(
         without(also_not=("hughes",)), lambda w: {"action": "draft.edit", "value": w},
-        ("the person who submitted",), draft_sent_back),
+        "Only the person who submitted a draft can edit and resubmit it.", draft_sent_back),
     "draft-resubmit: the submitter": Gate(
         without(also_not=("hughes",)), lambda w: {"action": "draft.resubmit", "value": {**w, "text": SPORTS_DAY + "!"}},
-        ("the person who submitted",), draft_sent_back),
+        "Only the person who submitted a draft can edit and resubmit it.", draft_sent_back),
     "draft-publish: a revoked submitter": Gate(
         ["hughes"], lambda w: {"action": "draft.publish", "value": w},
-        ("posters (staff authorised by the IT manager)",), lambda services: revoked_after(services, lambda: None,
+        NOT_A_POSTER, lambda services: revoked_after(services, lambda: None,
                                                                                            approved_draft(services))),
     "draft-resubmit: a revoked submitter": Gate(
         ["hughes"], lambda w: {"action": "draft.resubmit", "value": {**w, "text": SPORTS_DAY + "!"}},
-        ("no longer authorised to post",), lambda services: revoked_after(services, lambda: None,
+        "You are no longer authorised to post (the IT manager can authorise you again).", lambda services: revoked_after(services, lambda: None,
                                                                           draft_sent_back(services))),
     "draft-publish: the submitter or a poster": Gate(
         without("poster", also_not=("hughes",)), lambda w: {"action": "draft.publish", "value": w},
-        ("authorised by the IT manager",), approved_draft),
+        ("Only the person who submitted the draft, or another poster authorised by the IT manager, can "
+         "confirm it was published."), approved_draft),
     "draft-show: submitter, Deputy Head, Headteacher, IT manager": Gate(
         without("deputy_head", "headteacher", "it_manager", also_not=("hughes",)),
-        lambda w: {"action": "draft.show", "value": w}, ("the Deputy Head, the Headteacher and the IT manager",),
+        lambda w: {"action": "draft.show", "value": w}, ("Only the submitter, the Deputy Head, the Headteacher and the IT manager can see a draft before it "
+         "is published."),
         submitted_draft),
     "pending-approvals: Deputy Head or Headteacher": Gate(
         without("deputy_head", "headteacher"), lambda w: {"text": "pending approvals"},
-        ("role needed: Deputy Head or Headteacher",), submitted_draft),
+        ("Pending approvals are for the Deputy Head, and for the Headteacher while the Deputy Head is away "
+         "(role needed: Deputy Head or Headteacher)."), submitted_draft),
     "authorise-poster: the IT manager": Gate(
-        without("it_manager"), lambda w: {"text": "authorise @lewis to post"}, ("Only the IT manager",)),
+        without("it_manager"), lambda w: {"text": "authorise @lewis to post"}, "Only the IT manager can authorise or revoke posters — that's Sam Patel."),
     "revoke-poster: the IT manager": Gate(
-        without("it_manager"), lambda w: {"text": "revoke @hughes as poster"}, ("Only the IT manager",)),
+        without("it_manager"), lambda w: {"text": "revoke @hughes as poster"}, "Only the IT manager can authorise or revoke posters — that's Sam Patel."),
     # handlers/admin.py
     "away: Deputy Head or Headteacher": Gate(
         without("deputy_head", "headteacher"), lambda w: {"text": "I'm away"},
-        ("role needed: Deputy Head or Headteacher",)),
+        ("Marking yourself away is for the Deputy Head and the Headteacher (role needed: Deputy Head or "
+         "Headteacher). Nothing was changed.")),
     "gap-register: Headteacher or governors": Gate(
         without("headteacher", "governor", "chair_of_governors"), lambda w: {"text": "policy gaps"},
-        ("role needed: Headteacher or governor",)),
+        ("The policy-gap register is for the Headteacher and the governors' annual review (role needed: "
+         "Headteacher or governor).")),
 }
 CASES = [pytest.param(gate, who, id=f"{name} / {who or 'unlinked'}")
          for name, gate in GATES.items() for who in gate.refused]
@@ -187,10 +206,13 @@ def test_each_role_gate_refuses_everyone_without_the_role_and_names_it(services,
     before = snapshot(services)
     replies = say(services, who, **gate.request(world))
     said = "\n".join(r.plain() for r in replies)
-    for words in (gate.unlinked if who is UNLINKED and gate.unlinked else gate.names):
-        assert words in said, said
+    if who is UNLINKED:
+        expected = gate.unlinked or gate.says
+    else:
+        expected = gate.to.get(who, gate.says).format(name=get_person(services.db, who).name)
+    assert said == expected
     assert snapshot(services) == before, said
-    assert not any(r.buttons for r in replies if "Role needed" in r.text or "role needed" in r.text)
+    assert not any(r.buttons or r.form for r in replies)
 
 
 def test_every_gate_refuses_someone():
