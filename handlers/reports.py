@@ -158,14 +158,19 @@ def _role_titles(roles: tuple[str, ...]) -> str:
     return titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " or " + titles[-1]
 
 
-def _refusal(roles: tuple[str, ...], routed_elsewhere: bool = False) -> Reply:
-    if routed_elsewhere:
-        text = (f"This report is routed to someone else, so I can't open it for you. "
-                f"Role needed: {_role_titles(roles)}.")
-    else:
-        text = (f"Concern reports are opened only by the safeguarding team. Role needed: {_role_titles(roles)}. "
-                "If you have a concern yourself, type *report a concern*.")
-    return Reply(text, private=True)
+def _refusal(roles: tuple[str, ...]) -> Reply:
+    return Reply(f"Concern reports are opened only by the safeguarding team. Role needed: {_role_titles(roles)}. "
+                 "If you have a concern yourself, type *report a concern*.", private=True)
+
+
+def _not_yours_or_missing() -> Reply:
+    """One reply for a reference that does not exist and a report routed to someone else.
+
+    Told apart, they would let a reader learn that a report exists which is kept from them: for a
+    DSL or a Headteacher, that a concern about them has been raised."""
+    return Reply("There is no concern report with that reference that you can open. Check the reference, or type "
+                 f"*open reports* for the ones routed to you. Role needed: the one the report is routed to "
+                 f"({_role_titles(store.ANY_READER_ROLES)}).", private=True)
 
 
 # --- intake state (sealed) ------------------------------------------------------------------------
@@ -782,14 +787,13 @@ def _authorise(incoming: Incoming, services: Services, ref: str | None, action: 
     if report is None:
         with db.atomic():
             store.audit(db, incoming.who, ref, action, False, now, "no such report")
-        return None, _privately(incoming, [Reply(f"There is no concern report with the reference {ref or '(none)'}.")])
+        return None, _privately(incoming, [_not_yours_or_missing()])
     routing = store.ROUTINGS[report["routing"]]
     if not person.has_role(*routing.reader_roles) or person.has_role(*routing.excluded_roles):
         with db.atomic():
             store.audit(db, incoming.who, report["ref"], action, False, now,
                         f"role needed: {_roles_phrase(routing.reader_roles)}")
-        return None, _privately(incoming, [_refusal(routing.reader_roles,
-                                                    routed_elsewhere=routing.name != "standard")])
+        return None, _privately(incoming, [_not_yours_or_missing()])
     return report, []
 
 
@@ -942,15 +946,13 @@ def open_reports(incoming: Incoming, services: Services) -> list[Reply]:
     person = incoming.person
     standard = store.ROUTINGS["standard"].reader_roles
     db, now = services.db, services.now()
-    if person is None or not person.has_role(*store.ANY_READER_ROLES):
-        with db.atomic():
-            store.audit(db, incoming.who, None, "list", False, now, f"role needed: {_roles_phrase(standard)}")
-        return _privately(incoming, [_refusal(standard)])
-    visible = [r for r in store.open_reports(db)
-               if person.has_role(*store.ROUTINGS[r["routing"]].reader_roles)
-               and not person.has_role(*store.ROUTINGS[r["routing"]].excluded_roles)]
-    if not visible and not person.has_role(*standard):
-        # The Chair of Governors sees only reports routed to them; with none, the usual refusal applies.
+    visible = [] if person is None else [
+        r for r in store.open_reports(db)
+        if person.has_role(*store.ROUTINGS[r["routing"]].reader_roles)
+        and not person.has_role(*store.ROUTINGS[r["routing"]].excluded_roles)]
+    if not visible and (person is None or not person.has_role(*standard)):
+        # One gate: the safeguarding team always has the list (empty or not); anyone else only while
+        # a report is routed to them, as the Chair of Governors may be. Everyone else is refused.
         with db.atomic():
             store.audit(db, incoming.who, None, "list", False, now, f"role needed: {_roles_phrase(standard)}")
         return _privately(incoming, [_refusal(standard)])

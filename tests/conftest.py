@@ -14,6 +14,31 @@ os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 os.environ.setdefault("no_proxy", "127.0.0.1,localhost")
 
 
+# Under CI (CI=true, as .ci/run is run) or with POLICYBOT_REQUIRE_ALL=1, a skipped test is a failed
+# one: a missing Chromium or PostgreSQL, or a guard that stopped applying, must not pass unseen.
+REQUIRE_ALL = (os.environ.get("CI", "").lower() in ("1", "true", "yes")
+               or os.environ.get("POLICYBOT_REQUIRE_ALL", "") not in ("", "0"))
+
+
+def _fail_instead_of_skip(report) -> None:
+    if REQUIRE_ALL and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped, and every skip fails here (CI or POLICYBOT_REQUIRE_ALL): {reason}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    _fail_instead_of_skip(outcome.get_result())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    outcome = yield  # a module that skips itself as it is imported (tests/test_browser.py)
+    _fail_instead_of_skip(outcome.get_result())
+
+
 class FakeClock:
     """An injectable clock: `clock()` is now; `clock.advance(minutes=15)` moves it."""
 

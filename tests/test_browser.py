@@ -1,4 +1,4 @@
-"""The local web chat in headless Chromium (Debian's /usr/bin/chromium, driven by Playwright).
+"""The local web chat in headless Chromium (Debian's, at tests/browsers.py's path, driven by Playwright).
 
 One test runs the real `python app.py serve` as a subprocess and chats as a newcomer would; one runs
 the app in-process on a thread so it can add a test feature that answers with every part of a
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+from tests.browsers import CHROMIUM
 ROOT = Path(__file__).resolve().parent.parent
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
@@ -27,7 +27,7 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
 FRIEND_QUESTION = "can I accept a friend request from an ex-pupil?"
 WAIT_MS = 20_000
 
-if not os.path.exists(CHROMIUM):
+if not os.access(CHROMIUM, os.X_OK):
     pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium; .ci/run does this)",
                 allow_module_level=True)
 

@@ -206,14 +206,16 @@ async def test_the_page_draws_the_chart_for_the_headteacher_only(school, tmp_pat
     """In headless Chromium (Debian's, as tests/test_browser.py): picked as ingram, the chart shows."""
     import os
 
-    if not os.path.exists("/usr/bin/chromium"):
-        pytest.skip("/usr/bin/chromium is not installed")
+    from tests.browsers import CHROMIUM
+
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"{CHROMIUM} is not installed")
     from playwright.async_api import async_playwright, expect
 
     from tests.test_browser import LAUNCH_ARGS
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=LAUNCH_ARGS)
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         try:
             page = await browser.new_page(viewport={"width": 1100, "height": 900})
             errors: list[str] = []

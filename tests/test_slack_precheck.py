@@ -1,0 +1,80 @@
+"""The Slack route checks the signature itself, before anything else looks at the request.
+
+bolt checks the signature again later, so only a busy server shows whether the early check is
+there: with every turn slot taken, a signed request is told 503 (retry later), and a forged one
+must still be told 401 — a forger learns nothing about load and is never invited to retry.
+Real server on 127.0.0.1, the fake Slack Web API holding chat.postMessage to keep a turn busy.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+
+import app as composition
+from bot.server import build_app
+from tests.fake_slack import signed_headers
+from tests.test_review_security import GatedSlack
+from tests.test_slack import SECRET, StandInKnowledge, dm_event, event_body
+
+FORGERIES = {
+    "unsigned": lambda body: {"Content-Type": "application/json"},
+    "wrong-secret": lambda body: signed_headers("another-secret", body),
+    "six-minutes-old": lambda body: signed_headers(SECRET, body, timestamp=time.time() - 360),
+    "signed-for-another-body": lambda body: signed_headers(SECRET, body + b" "),
+}
+
+
+@pytest.fixture
+async def busy_server(tmp_path, clock, monkeypatch):
+    """A server whose only turn slot is held by a reply Slack has not yet accepted."""
+    from bot.slack import adapter as slack_adapter
+
+    monkeypatch.setattr(slack_adapter, "MAX_CONCURRENT_TURNS", 1)
+    monkeypatch.setattr(slack_adapter, "MAX_WAITING_TURNS", 0)
+    services = composition.build_services(db_path=str(tmp_path / "policybot.db"), clock=clock,
+                                          knowledge=StandInKnowledge())
+    slack = GatedSlack().__enter__()
+    env = {"SLACK_SIGNING_SECRET": SECRET, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": slack.api_url}
+    server = TestServer(build_app(services, env=env), host="127.0.0.1")
+    await server.start_server()
+    session = aiohttp.ClientSession()
+
+    async def post(body: bytes, headers: dict) -> tuple[int, dict]:
+        async with session.post(server.make_url("/slack/events"), data=body, headers=headers) as response:
+            return response.status, await response.json(content_type=None)
+
+    try:
+        first = event_body(dm_event("hello"), "EvBusy1")
+        assert (await post(first, signed_headers(SECRET, first)))[0] == 200
+        for _ in range(200):  # the turn has reached Slack and waits there
+            if slack.in_flight:
+                break
+            await asyncio.sleep(0.02)
+        assert slack.in_flight == 1
+        yield post, slack
+    finally:
+        slack.gate.set()
+        await session.close()
+        await server.close()
+        slack.__exit__()
+        services.db.conn.close()
+
+
+@pytest.mark.parametrize("forgery", FORGERIES, ids=list(FORGERIES))
+async def test_a_forged_request_to_a_busy_server_gets_401_not_503(busy_server, forgery):
+    post, slack = busy_server
+    genuine = event_body(dm_event("are you there?"), "EvBusy2")
+    status, body = await post(genuine, signed_headers(SECRET, genuine))
+    assert (status, body) == (503, {"error": "Busy: please retry shortly."})  # the server is busy
+    forged = event_body(dm_event("open reports"), "EvForged")
+    status, body = await post(forged, FORGERIES[forgery](forged))
+    assert (status, body) == (401, {"error": "Invalid or expired Slack signature."})
+    slack.gate.set()
+    await asyncio.sleep(0.3)
+    # Only the genuine turn that held the slot was answered; the forged request reached nobody.
+    assert len(slack.calls_to("chat.postMessage")) == 1
+    assert all("open reports" not in str(call.body) for call in slack.calls)
