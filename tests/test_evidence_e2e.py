@@ -105,7 +105,9 @@ async def test_slack_refuses_a_program_and_a_file_off_slack_without_sending_the_
     await stack.slack_posted(mark, dm, "couldn't fetch far.png")
     assert not [c for c in stack.slack_calls(mark) if c.method == "file_download"]
     assert attachments.listing(stack.db, attachments.INTAKE, "clarke") == []
+    mark = stack.slack_mark()
     await stack.slack_say("clarke", "cancel")
+    await stack.slack_posted(mark, dm, "Cancelled")  # Slack turns run after the ack: wait for it
 
 
 async def _upload(stack, person: str, text: str, files: list[tuple[str, bytes]], headers: dict | None = None):
@@ -164,3 +166,23 @@ async def test_web_chat_upload_refuses_other_origins_and_oversized_files(stack):
     await stack.local("clarke", text="cancel")
     status, body = await _upload(stack, "clarke", "", [("a.png", PNG)])  # no flow: nothing stored
     assert status == 200 and "Nothing was stored" in body["replies"][0]["text"]
+
+
+async def test_no_evidence_byte_in_clear_on_disk_or_in_the_log(stack, caplog):
+    """After the tests above (files attached, refused, viewed and downloaded on two channels), the
+    file's distinctive bytes are in no file beside the database (its -wal and -shm included), and
+    neither they nor the file names are in the log. (Module order: this runs last.)"""
+    caplog.set_level("DEBUG")
+    await stack.use("local", "clarke")
+    await stack.local("clarke", text="report a concern")
+    await _upload(stack, "clarke", "", [("caplog-shot.png", PNG)])
+    await stack.local("clarke", text="cancel")
+    assert attachments.listing(stack.db, attachments.INTAKE, "clarke") == []  # cancelled: deleted
+    path = stack.db.execute("PRAGMA database_list").fetchone()[2]
+    from pathlib import Path
+
+    folder = Path(path).parent
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    assert any(p.name.endswith(".db") for p in files)
+    assert [p.name for p in files if MARKER in p.read_bytes()] == []
+    assert MARKER.decode() not in caplog.text and "caplog-shot" not in caplog.text

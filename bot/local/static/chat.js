@@ -208,6 +208,7 @@
       const image = el("img", "file__image");
       image.src = url;
       image.alt = "Evidence: " + file.name;
+      image.addEventListener("load", () => { if (personId === current) scrollToEnd(); });
       box.appendChild(image);
     }
     const link = el("a", "download", "Download " + file.name);
