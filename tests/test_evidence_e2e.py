@@ -10,7 +10,8 @@ import pytest
 from storage import attachments
 from storage import reports as store
 from storage.crypto import cipher_for
-from tests.test_reports_e2e import (TOKEN, ref_in, slack_button, slack_dm, slack_user, stack)  # noqa: F401
+from tests.test_reports_e2e import (TOKEN, ref_in, slack_button, slack_dm, slack_user, stack,  # noqa: F401
+                                    teams_button, teams_personal)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -108,6 +109,37 @@ async def test_slack_refuses_a_program_and_a_file_off_slack_without_sending_the_
     mark = stack.slack_mark()
     await stack.slack_say("clarke", "cancel")
     await stack.slack_posted(mark, dm, "Cancelled")  # Slack turns run after the ack: wait for it
+
+
+async def test_teams_attachment_is_fetched_from_the_connector_only(stack):
+    await stack.use("teams", "clarke")
+    personal = teams_personal("clarke")
+    mark = stack.teams_mark()
+    await stack.teams_say("clarke", "report a concern")
+    asked = stack.teams_reply(mark, personal, "immediate danger")
+    await stack.teams_submit("clarke", teams_button(asked, "No"))
+    activity = stack.teams_activity("clarke", text="")
+    activity["attachments"] = [
+        {"contentType": "image/png", "name": "teams-shot.png",
+         "contentUrl": stack.connector.attachment_url("att1", PNG)},
+        {"contentType": "image/png", "name": "elsewhere.png",
+         # another server on this computer (the fake Slack): not the connector, so never asked
+         "contentUrl": f"{stack.slack.url}/v3/attachments/att2/views/original"},
+        {"contentType": "text/html", "content": "<p>ignored: Teams' copy of the text</p>"},
+    ]
+    mark = stack.teams_mark()
+    await stack.teams_post(activity)
+    said = stack.teams_reply(mark, personal, "teams-shot.png")
+    assert "I've kept teams-shot.png as evidence" in said.text and "couldn't fetch elsewhere.png" in said.text
+    fetched = [c for c in stack.teams_calls(mark) if c.method == "GET" and "/v3/attachments/" in c.path]
+    assert [c.path for c in fetched] == ["/v3/attachments/att1/views/original"]
+    assert not [c for c in stack.slack_calls() if c.method == "original"]
+    [kept] = attachments.listing(stack.db, attachments.INTAKE, "clarke")
+    assert kept["name"] == "teams-shot.png" and kept["kind"] == "image"
+    mark = stack.teams_mark()
+    await stack.teams_say("clarke", "cancel")
+    stack.teams_reply(mark, personal, "Cancelled")
+    assert attachments.listing(stack.db, attachments.INTAKE, "clarke") == []
 
 
 async def _upload(stack, person: str, text: str, files: list[tuple[str, bytes]], headers: dict | None = None):
