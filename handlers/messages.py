@@ -27,6 +27,24 @@ class Person:
 
 
 @dataclass(frozen=True)
+class IncomingFile:
+    """A file a person attached, as the adapter fetched it: the bytes, or why it could not.
+
+    Adapters only fetch (with the platform's credentials, within MAX_FILE_BYTES); what the file
+    is and whether to keep it is decided by handlers.evidence, from the bytes themselves."""
+
+    name: str
+    data: bytes | None = None
+    problem: str | None = None  # "too_large" or "unavailable" when the adapter could not fetch it
+
+    def __repr__(self) -> str:  # never the bytes, never in a log
+        return f"IncomingFile(size={len(self.data) if self.data is not None else None}, problem={self.problem!r})"
+
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
 class Incoming:
     """One thing a person did: a message, a button press or a form submission."""
 
@@ -39,6 +57,7 @@ class Incoming:
     action: str | None = None  # set for a button press or form submit: e.g. "draft.approve"
     value: dict[str, Any] = field(default_factory=dict)  # the button payload or form values
     attachments: tuple[str, ...] = ()  # references (file names or links), never the bytes
+    files: tuple[IncomingFile, ...] = ()  # the attached files themselves, fetched by the adapter
 
     @property
     def who(self) -> str:

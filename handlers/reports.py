@@ -21,11 +21,12 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any, Callable
 
-from handlers import report_limits
+from handlers import evidence, report_limits
 from handlers.context import Services
 from handlers.messages import Button, Form, FormField, Incoming, Notification, Reply
 from handlers.router import TextRoute
 from handlers.schedule import format_moment
+from storage import attachments
 from storage import reports as store
 from storage import state as state_store
 from storage.crypto import cipher_for
@@ -286,6 +287,23 @@ def _evidence_list(intake: dict) -> list[str]:
     return [*intake["attachments"], *(intake["answers"].get("evidence") or [])]
 
 
+def _keep_files(incoming: Incoming, services: Services, intake: dict, step: str) -> tuple[list[dict], str]:
+    """Check and store the attached files with the intake (sealed), and save the intake at once so
+    their names stay with it; the files, and what to tell the reporter about them."""
+    if not incoming.files:
+        return [], ""
+    with services.db.atomic():
+        kept, refused = evidence.keep(services, incoming, attachments.INTAKE, incoming.who)
+        if kept:
+            intake["attachments"].extend(f["name"] for f in kept)
+            _save(services, incoming.who, step, intake)
+    said = []
+    if kept:
+        said.append(f"I've kept {', '.join(f['name'] for f in kept)} as evidence, encrypted.")
+    said.extend(refused)
+    return kept, " ".join(said) + " "
+
+
 def _summary_reply(intake: dict, lead: str = "") -> Reply:
     answers = intake["answers"]
     facts = [("Category", CATEGORY_LABELS.get(answers.get("category"), "")),
@@ -373,6 +391,7 @@ def start(incoming: Incoming, services: Services) -> list[Reply]:
                                            private=True), _prompt(flow.step, intake, services)])
     intake = _new_intake(incoming)
     with services.db.atomic():
+        attachments.delete_owned(services.db, attachments.INTAKE, incoming.who)  # an abandoned intake's
         _save(services, incoming.who, "danger", intake)
     return _privately(incoming, [_prompt("danger", intake, services)])
 
@@ -416,10 +435,7 @@ def _answer(incoming: Incoming, services: Services, flow: FlowState, intake: dic
     """Apply one answer to the current step; a bad answer re-asks and loses nothing."""
     step, who = flow.step, incoming.who
     text = _clean(raw)
-    kept_files = list(incoming.attachments)
-    if kept_files:
-        intake["attachments"].extend(a for a in kept_files if a not in intake["attachments"])
-    notice = ("I've kept the attached file(s) as evidence. " if kept_files else "")
+    kept_files, notice = _keep_files(incoming, services, intake, step)
 
     if step in ("danger", "about_staff", "category"):
         value = _parse_choice(step, text) if text else None
@@ -437,11 +453,11 @@ def _answer(incoming: Incoming, services: Services, flow: FlowState, intake: dic
             with services.db.atomic():
                 _save(services, who, step, intake)
             return _privately(incoming, [_prompt(step, intake, services, problem)])
-        return _accept(incoming, services, intake, step, value)
+        return _accept(incoming, services, intake, step, value, notice)
 
     if step in TEXT_STEPS:
         if text.lower() == "keep" and intake["previous"].get(step):
-            return _accept(incoming, services, intake, step, intake["previous"][step])
+            return _accept(incoming, services, intake, step, intake["previous"][step], notice)
         problem = None
         if not text:
             problem = notice + "I need a few words for this one."
@@ -453,21 +469,21 @@ def _answer(incoming: Incoming, services: Services, flow: FlowState, intake: dic
             with services.db.atomic():
                 _save(services, who, step, intake)
             return _privately(incoming, [_prompt(step, intake, services, problem)])
-        return _accept(incoming, services, intake, step, text)
+        return _accept(incoming, services, intake, step, text, notice)
 
     if step == "evidence":
         if text.lower() == "keep" and intake["previous"].get(step):
-            return _accept(incoming, services, intake, step, intake["previous"][step])
+            return _accept(incoming, services, intake, step, intake["previous"][step], notice)
         if text and not _has_words(text) and not kept_files:
             problem = "Please attach a file, paste a link, describe the evidence, or type *none*."
             return _privately(incoming, [_prompt(step, intake, services, problem)])
         if not text and not kept_files:
-            return _privately(incoming, [_prompt(step, intake, services, "Attach a file or type *none*.")])
+            return _privately(incoming, [_prompt(step, intake, services, notice + "Attach a file or type *none*.")])
         if len(text) > MAX_ANSWER_LENGTH:
             return _privately(incoming, [_prompt(step, intake, services,
                                                  f"Please keep it under {MAX_ANSWER_LENGTH:,} characters.")])
         items = [] if text.lower().strip(" .!") in NONE_WORDS or not text else [text]
-        return _accept(incoming, services, intake, step, items)
+        return _accept(incoming, services, intake, step, items, notice)
 
     if step == "edit":
         value = text.lower()
@@ -512,7 +528,8 @@ def _edit_step(incoming: Incoming, services: Services, intake: dict, step: str) 
     return _go_to(incoming, services, intake, step)
 
 
-def _accept(incoming: Incoming, services: Services, intake: dict, step: str, value: Any) -> list[Reply]:
+def _accept(incoming: Incoming, services: Services, intake: dict, step: str, value: Any,
+            notice: str = "") -> list[Reply]:
     intake["answers"][step] = value
     intake["previous"].pop(step, None)
     lead: list[Reply] = []
@@ -524,7 +541,7 @@ def _accept(incoming: Incoming, services: Services, intake: dict, step: str, val
             _reroute_urgent(incoming, services, intake, ROUTING_FOR_ABOUT[value])
         next_step = _next_step(intake)
         _save(services, incoming.who, next_step, intake)
-    return _privately(incoming, [*lead, _prompt(next_step, intake, services)])
+    return _privately(incoming, [*lead, _prompt(next_step, intake, services, notice.strip() or None)])
 
 
 def _urgent_reply(services: Services, report: dict) -> Reply:
@@ -603,8 +620,13 @@ def continue_flow(incoming: Incoming, services: Services, flow: FlowState) -> li
 
 def cancel(incoming: Incoming, services: Services) -> list[Reply]:
     loaded = _load(services, incoming.who)
+    urgent_ref = loaded[1].get("ref") if loaded else None
     with services.db.atomic():
         state_store.clear_state(services.db, incoming.who)
+        if urgent_ref:  # the urgent report stays open, and keeps the evidence already given
+            attachments.move(services.db, attachments.INTAKE, incoming.who, attachments.REPORT, urgent_ref)
+        else:
+            attachments.delete_owned(services.db, attachments.INTAKE, incoming.who)
     if loaded and loaded[1].get("ref"):
         ref = loaded[1]["ref"]
         return _privately(incoming, [Reply(
@@ -712,16 +734,16 @@ def submit_form(incoming: Incoming, services: Services) -> list[Reply]:
         evidence = evidence[:MAX_ANSWER_LENGTH]
     intake["answers"]["evidence"] = [line.strip() for line in evidence.splitlines()
                                      if line.strip() and line.strip().lower() not in NONE_WORDS]
-    intake["attachments"].extend(a for a in incoming.attachments if a not in intake["attachments"])
+    _kept, notice = _keep_files(incoming, services, intake, "form")
     if problems:
         with services.db.atomic():
             _save(services, incoming.who, "form", intake)
         return _privately(incoming, [_prompt("form", intake, services,
-                                             "Nearly there: please " + "; ".join(problems) + ".")])
+                                             notice + "Nearly there: please " + "; ".join(problems) + ".")])
     next_step = _next_step(intake)
     with services.db.atomic():
         _save(services, incoming.who, next_step, intake)
-    return _privately(incoming, [_prompt(next_step, intake, services)])
+    return _privately(incoming, [_prompt(next_step, intake, services, notice.strip() or None)])
 
 
 def confirm(incoming: Incoming, services: Services) -> list[Reply]:
@@ -761,6 +783,7 @@ def confirm(incoming: Incoming, services: Services) -> list[Reply]:
                 report_limits.hold(services, report)
             else:
                 _alert(services, report, "alert")
+        attachments.move(db, attachments.INTAKE, incoming.who, attachments.REPORT, report["ref"])
         store.audit(db, incoming.who, report["ref"], "file", True, now)
         state_store.clear_state(db, incoming.who)
     alerted = ("and the safeguarding team has been alerted." if not held else
@@ -836,11 +859,50 @@ def view(incoming: Incoming, services: Services, ref: str | None = None) -> list
         chronology.append(f"{_when(services, e['at'])} — {label} by {_person_name(services, e['actor_id'])}{body}")
     if not report["details_complete"]:
         facts.append(("Details", "still being given by the reporter"))
+    files = attachments.listing(services.db, attachments.REPORT, report["ref"])
+    if files:
+        facts.append(("Evidence files", evidence.describe(files)))
+    file_buttons = [Button(f"Open {f['name']}", "report.file", {"ref": report["ref"], "file": f["id"]})
+                    for f in files[:10]]
     return _privately(incoming, [Reply("Confidential: for the safeguarding team only.",
                                        title=f"Concern report {report['ref']}", facts=facts,
                                        notes=chronology,
-                                       buttons=_report_buttons(report["ref"], report["status"], viewing=True),
+                                       buttons=_report_buttons(report["ref"], report["status"], viewing=True)
+                                       + file_buttons,
                                        private=True)])
+
+
+def authorised_file(incoming: Incoming, services: Services, attachment_id: object,
+                    action: str = "view_file") -> tuple[dict | None, list[Reply]]:
+    """One evidence file for someone who may read its report: the same checks as View, and an
+    audit row for every attempt (allowed or not) naming the file."""
+    try:
+        attachment_id = int(attachment_id)
+    except (TypeError, ValueError):
+        attachment_id = 0
+    owner = attachments.owner_of(services.db, attachment_id) if attachment_id > 0 else None
+    ref = owner[1] if owner and owner[0] == attachments.REPORT else None
+    if ref is None:
+        with services.db.atomic():
+            store.audit(services.db, incoming.who, None, action, False, services.now(),
+                        f"no such evidence file {attachment_id}")
+        return None, _privately(incoming, [Reply("There is no such evidence file.")])
+    report, refusal = _authorise(incoming, services, ref, action)
+    if report is None:
+        return None, refusal
+    with services.db.atomic():
+        store.audit(services.db, incoming.who, report["ref"], action, True, services.now(), f"file {attachment_id}")
+    return attachments.read(services.db, attachment_id), []
+
+
+def open_file(incoming: Incoming, services: Services) -> list[Reply]:
+    """The Open button under an evidence file: the file itself, to this person only."""
+    found, refusal = authorised_file(incoming, services, incoming.value.get("file"))
+    if found is None:
+        return refusal
+    return _privately(incoming, [evidence.file_reply(
+        services, found["id"], f"Evidence for {found['owner_ref']}: {found['name']}. Confidential: "
+        "do not forward or save it anywhere else.")])
 
 
 def acknowledge(incoming: Incoming, services: Services, ref: str | None = None) -> list[Reply]:
@@ -1036,23 +1098,26 @@ def my_reports(incoming: Incoming, services: Services) -> list[Reply]:
 def add_information(incoming: Incoming, services: Services, ref: str, text: str) -> list[Reply]:
     ref = ref.upper()
     text = _clean(text)
-    if not text and not incoming.attachments:
+    if not text and not incoming.files:
         return _privately(incoming, [Reply(f"Type *add to {ref}:* followed by what you want to add.")])
-    if text and not _has_words(text) and not incoming.attachments:
+    if text and not _has_words(text) and not incoming.files:
         return _privately(incoming, [Reply("Please add it in words (emoji alone don't tell the DSL enough).")])
     report = _own_report(incoming, services, ref, "add_information")
     if report is None:
         return _privately(incoming, [Reply(f"I can't find a report {ref} that you raised. Nothing was added. "
                                            "Type *my reports* to see yours.")])
     db, now = services.db, services.now()
-    body = "\n".join([text, *[f"Attachment: {a}" for a in incoming.attachments]]).strip()
     with db.atomic():
+        kept, refused = evidence.keep(services, incoming, attachments.REPORT, report["ref"])
+        if not text and not kept:
+            return _privately(incoming, [Reply(" ".join(refused) + " Nothing was added.")])
+        body = "\n".join([text, *[f"Attachment: {f['name']}" for f in kept]]).strip()
         store.add_event(db, report["id"], "added_by_reporter", incoming.who, now, body)
         report = store.update(db, report["ref"], {}, now)
         count = db.execute("SELECT count(*) FROM report_events WHERE report_id = ?", [report["id"]]).fetchone()[0]
         _alert(services, report, f"info{count}", heading="New information on",
                lead="The reporter has added information.", urgent=False)
-    replies = [Reply(f"Added to {report['ref']}. The safeguarding team has been told.")]
+    replies = [Reply(" ".join([f"Added to {report['ref']}. The safeguarding team has been told.", *refused]))]
     if not incoming.private:
         replies[0].text += " Please delete the message you posted in the channel."
     return _privately(incoming, replies)
@@ -1088,7 +1153,7 @@ SUB_ACTIONS: dict[str, Callable[[Incoming, Services], list[Reply]]] = {
     "start": start, "answer": _button_answer, "back": back, "cancel": cancel, "edit": _edit,
     "confirm": confirm, "submit": submit_form, "view": view, "ack": acknowledge, "note": note_form,
     "note_save": save_note, "close": close_form, "close_save": save_close, "open": open_reports,
-    "export": export,
+    "export": export, "file": open_file,
 }
 
 

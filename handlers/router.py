@@ -28,6 +28,7 @@ FEATURE_MODULES = (
     "handlers.drafts",
     "handlers.training",
     "handlers.admin",
+    "handlers.evidence",  # files sent outside any flow that keeps them: said so, nothing stored
     "handlers.ask",
 )
 

@@ -731,6 +731,7 @@ def handle_ack_action(incoming: Incoming, services: Services) -> list[Reply]:
 def _question_reply(check_id: str, questions: list[dict], index: int) -> Reply:
     question = questions[index]
     return Reply(title=f"Question {index + 1} of {len(questions)}", text=question["question"],
+                 notes=["Press Yes or No, or type *yes* or *no*."],
                  buttons=[Button("Yes", "ack.answer", {"check": check_id, "q": index, "answer": "yes"}),
                           Button("No", "ack.answer", {"check": check_id, "q": index, "answer": "no"})])
 
@@ -796,7 +797,36 @@ def _is_question(text: str) -> bool:
     return text.strip().endswith("?")
 
 
+# What people type for the check's Yes and No buttons (issue 16: "yes" went to the answer engine
+# and then into the policy-gap register).
+TYPED_ANSWERS = {"yes": "yes", "y": "yes", "yeah": "yes", "yep": "yes", "true": "yes", "1": "yes",
+                 "no": "no", "n": "no", "nope": "no", "false": "no", "2": "no"}
+
+
+def _check_in_progress(services: Services, person_id: str) -> dict | None:
+    row = services.db.execute("SELECT id FROM policy_checks WHERE person_id = ? AND status = 'in_progress' "
+                              "ORDER BY started_at DESC LIMIT 1", [person_id]).fetchone()
+    return store.get_check(services.db, row[0]) if row else None
+
+
+def _typed_answer(text: str | None) -> str | None:
+    return TYPED_ANSWERS.get((text or "").strip().lower().strip(" .!"))
+
+
+def _answers_the_check(incoming: Incoming, services: Services) -> bool:
+    return (incoming.person is not None and _typed_answer(incoming.text) is not None
+            and _check_in_progress(services, incoming.person.id) is not None)
+
+
+def handle_typed_answer(incoming: Incoming, services: Services) -> list[Reply]:
+    """"yes" or "no" typed while a check waits: the answer to its current question, as the button."""
+    check = _check_in_progress(services, incoming.person.id)
+    return _answer(incoming, services, incoming.person,
+                   {"check": check["id"], "q": len(check["answers"]), "answer": _typed_answer(incoming.text)})
+
+
 TEXT_ROUTES = [
+    TextRoute("training.check_answer", _answers_the_check, handle_typed_answer),
     TextRoute("training.report", lambda i, s: bool(REPORT_RE.search(i.text or "")),
               lambda i, s: handle_csv(i, s) if re.search(r"\bcsv\b", i.text, re.I) else handle_report(i, s)),
     TextRoute("training.record_for", lambda i, s: bool(RECORD_FOR_RE.match(i.text or "")), handle_record_for),

@@ -44,6 +44,13 @@ class Cipher:
     def decrypt(self, token: str) -> str:
         return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
 
+    def encrypt_bytes(self, data: bytes) -> str:
+        """A file's bytes (evidence, a certificate) as a token, like text."""
+        return self._fernet.encrypt(data).decode("ascii")
+
+    def decrypt_bytes(self, token: str) -> bytes:
+        return self._fernet.decrypt(token.encode("ascii"))
+
     def encrypt_json(self, value: Any) -> str:
         return self.encrypt(json.dumps(value, ensure_ascii=False))
 

@@ -32,6 +32,7 @@ MIGRATION_MODULES = (
     "storage.drafts",
     "storage.reports",
     "storage.training",
+    "storage.attachments",
 )
 
 log = logging.getLogger(__name__)

@@ -346,4 +346,7 @@ def reencrypt_all(db: Store, cipher: Cipher | None = None) -> int:
                 db.execute(f"UPDATE {table} SET payload = ? WHERE id = ?",
                            [SEALED + cipher.rotate(row["payload"][len(SEALED):]), row["id"]])
                 count += 1
+        from storage import attachments
+
+        count += attachments.reencrypt_all(db, cipher)
     return count

@@ -78,6 +78,9 @@ def default_member(user_id: str) -> dict:
             "givenName": "A", "surname": "Staff"}
 
 
+ATTACHMENTS_PATH = "/v3/attachments/"
+
+
 class FakeConnector:
     def __init__(self, member: Callable[[str], dict | None] = default_member, host: str = "127.0.0.1"):
         """`host`: the address to listen on (another of this machine's addresses, to stand for a
@@ -89,6 +92,7 @@ class FakeConnector:
         self._throttle: Throttle | None = None
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self.files: dict[str, bytes] = {}  # attachment id -> bytes, served at attachment_url(id)
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -108,6 +112,14 @@ class FakeConnector:
                 if outer.refuse:
                     self.close_connection = True
                     self.connection.close()
+                    return
+                if self.command == "GET" and path.startswith(ATTACHMENTS_PATH):
+                    data = outer.files.get(path[len(ATTACHMENTS_PATH):].split("/", 1)[0])
+                    self.send_response(200 if data is not None else 404)
+                    self.send_header("Content-Type", "application/octet-stream")
+                    self.send_header("Content-Length", str(len(data or b"")))
+                    self.end_headers()
+                    self.wfile.write(data or b"")
                     return
                 headers: dict[str, str] = {}
                 if outer.down:
@@ -180,6 +192,11 @@ class FakeConnector:
         return 404, {"error": {"code": "NotFound", "message": f"{method} {path}"}}
 
     # --- for tests --------------------------------------------------------------------------
+
+    def attachment_url(self, attachment_id: str, data: bytes) -> str:
+        """Serve `data` as an attachment's contentUrl (GETs are recorded like every call)."""
+        self.files[attachment_id] = data
+        return f"{self.url}{ATTACHMENTS_PATH}{attachment_id}/views/original"
 
     @property
     def url(self) -> str:

@@ -15,6 +15,9 @@
     FakeSlack(socket_mode_url=url)       # apps.connections.open hands out that websocket URL
                                          # (tests/fake_socket_mode.py serves one)
     signed_headers(SECRET, body)         # the X-Slack-Signature headers for a request body
+    slack.add_file("F1", "shot.png", b"...")   # files.info describes it; its url_private serves the
+                                         # bytes (recorded as "file_download", with the headers)
+    slack.uploads                        # {file id: bytes} posted through files.upload v2
 
 Works from sync and async tests alike (the server runs on its own thread).
 """
@@ -35,6 +38,8 @@ BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
 TEAM_ID = "T0SCHOOL"
 RESPONSE_URL_PATH = "/hooks/response/"
+FILES_PATH = "/files-pri/"
+UPLOAD_PATH = "/upload/"
 
 
 def signed_headers(secret: str, body: bytes | str, timestamp: float | None = None,
@@ -100,6 +105,9 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     # what apps.connections.open answers (Socket Mode); None: the call fails as with an HTTP-only app
     socket_mode_url: str | None = None
+    # file id -> (name, bytes, url_private or None for our own): what files.info and downloads serve
+    files: dict[str, tuple[str, bytes, str | None]] = field(default_factory=dict)
+    uploads: dict[str, bytes] = field(default_factory=dict)
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -165,6 +173,11 @@ class FakeSlack:
         """A slash command's response_url; what is posted there is recorded as "response_url"."""
         return f"{self.url}{RESPONSE_URL_PATH}{name}"
 
+    def add_file(self, file_id: str, name: str, data: bytes, url_private: str | None = None) -> dict:
+        """A file a person attached; the dict is what a message event's `files` lists."""
+        self.files[file_id] = (name, data, url_private)
+        return {"id": file_id, "name": name}
+
     # --- what tests read ----------------------------------------------------------------------
 
     def calls_to(self, method: str, containing: str | None = None) -> list[Call]:
@@ -210,6 +223,18 @@ class FakeSlack:
             method = "response_url"
         length = int(request.headers.get("Content-Length") or 0)
         raw = request.rfile.read(length) if length else b""
+        if split.path.startswith(FILES_PATH):
+            self._serve_file(request, split.path)
+            return
+        if split.path.startswith(UPLOAD_PATH):
+            with self._lock:
+                self.uploads[split.path[len(UPLOAD_PATH):]] = raw
+                self.calls.append(Call("file_upload", dict(request.headers), {"size": len(raw)}))
+            request.send_response(200)
+            request.send_header("Content-Length", "2")
+            request.end_headers()
+            request.wfile.write(b"OK")
+            return
         body = dict(parse_qsl(split.query))
         content_type = (request.headers.get("Content-Type") or "").split(";")[0].strip()
         if raw and content_type == "application/json":
@@ -231,6 +256,22 @@ class FakeSlack:
             return
         self._reply(request, 200, self._answer(method, body))
 
+    def _serve_file(self, request, path: str) -> None:
+        file_id = path[len(FILES_PATH):].split("/", 1)[0]
+        with self._lock:
+            self.calls.append(Call("file_download", dict(request.headers), {"file": file_id}))
+        found = self.files.get(file_id)
+        if found is None or not (request.headers.get("Authorization") or "").startswith("Bearer xoxb-"):
+            request.send_response(404 if found is None else 403)
+            request.send_header("Content-Length", "0")
+            request.end_headers()
+            return
+        request.send_response(200)
+        request.send_header("Content-Type", "application/octet-stream")
+        request.send_header("Content-Length", str(len(found[1])))
+        request.end_headers()
+        request.wfile.write(found[1])
+
     def _answer(self, method: str, body: dict) -> dict:
         if method == "auth.test":
             return {"ok": True, "url": "https://calmore.slack.com/", "team": "Calmore", "user": "policybot",
@@ -250,6 +291,21 @@ class FakeSlack:
                 ts = f"1700000000.{self._dm_counter:06d}"
             return {"ok": True, "channel": body.get("channel"), "ts": body.get("ts") or ts,
                     "message_ts": ts}
+        if method == "files.info":
+            file_id = str(body.get("file") or "")
+            if file_id not in self.files:
+                return {"ok": False, "error": "file_not_found"}
+            name, data, url = self.files[file_id]
+            url = url or f"{self.url}{FILES_PATH}{file_id}/{name}"
+            return {"ok": True, "file": {"id": file_id, "name": name, "size": len(data),
+                                         "url_private": url, "url_private_download": url}}
+        if method == "files.getUploadURLExternal":
+            with self._lock:
+                self._dm_counter += 1
+                file_id = f"FUP{self._dm_counter}"
+            return {"ok": True, "upload_url": f"{self.url}{UPLOAD_PATH}{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            return {"ok": True, "files": [{"id": "FUP", "title": "file"}]}
         if method == "apps.connections.open":
             if self.socket_mode_url is None:
                 return {"ok": False, "error": "not_allowed_token_type"}

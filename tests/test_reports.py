@@ -12,7 +12,7 @@ import pytest
 
 from bot.core import Hub
 from handlers import reports as feature
-from handlers.messages import Incoming, Reply
+from handlers.messages import Incoming, IncomingFile, Reply
 from handlers.router import Router
 from storage import outbox
 from storage import reports as store
@@ -24,6 +24,9 @@ WHAT = "Pupil in Year 5 said an adult messaged them on Instagram asking for phot
 WHO = "Child K in 5B; the adult is unknown"
 WHEN = "today at 9:15"
 WHERE = "Instagram direct messages"
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
+       b"\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00"
+       b"\x00\x00IEND\xaeB`\x82")
 
 
 class Chat:
@@ -35,8 +38,10 @@ class Chat:
         self.router = Router(services)
 
     def say(self, who: str, text: str, private: bool = True, attachments: tuple[str, ...] = ()) -> list[Reply]:
+        """`attachments` are file names: each is sent as a small PNG under that name."""
+        files = tuple(IncomingFile(name, PNG) for name in attachments)
         return self.router.handle(Incoming(self.channel, who, text=text, person=get_person(self.services.db, who),
-                                           private=private, attachments=attachments))
+                                           private=private, attachments=attachments, files=files))
 
     def press(self, who: str, action: str, value: dict | None = None) -> list[Reply]:
         return self.router.handle(Incoming(self.channel, who, action=action, value=value or {},

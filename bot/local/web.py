@@ -22,7 +22,7 @@ from typing import Any
 
 from aiohttp import web
 
-from handlers.messages import Incoming, reply_to_dict
+from handlers.messages import MAX_FILE_BYTES, Incoming, IncomingFile, reply_to_dict
 from handlers.router import MAX_TEXT_LENGTH
 from storage.outbox import take_local_inbox
 from storage.roster import all_people, get_person
@@ -30,6 +30,9 @@ from storage.roster import all_people, get_person
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 MAX_BODY_BYTES = 128 * 1024  # a 4,000-character message, JSON-escaped, fits many times over
 MAX_ACTION_LENGTH = 200
+MAX_FILES = 5
+# One upload: the files (each at most MAX_FILE_BYTES, checked as they are read) and the form fields.
+MAX_UPLOAD_BYTES = MAX_FILES * MAX_FILE_BYTES + MAX_BODY_BYTES
 INBOX_POLL_SECONDS = 4
 
 # The page loads only its own script and style: no inline code, so an injected tag cannot run.
@@ -167,6 +170,52 @@ def incoming_from_json(data: dict[str, Any], services) -> Incoming:
     return Incoming(**common, text=text)
 
 
+async def incoming_from_upload(request: web.Request, services) -> Incoming:
+    """A multipart/form-data POST (person, text, one or more `file` parts) as an Incoming with files.
+
+    Each file is read up to MAX_FILE_BYTES + 1: a larger one is marked too large (the handler says
+    so) and the rest of it is never held in memory."""
+    if request.content_type != "multipart/form-data":
+        raise BadRequest("Send files as multipart/form-data (an HTML form with a file field).", status=415)
+    if request.content_length is not None and request.content_length > MAX_UPLOAD_BYTES:
+        raise BadRequest(f"That upload is too large (at most {MAX_FILES} files of "
+                         f"{MAX_FILE_BYTES // (1024 * 1024)} MB each).", status=413)
+    try:
+        reader = await request.multipart()
+        fields: dict[str, str] = {}
+        files: list[IncomingFile] = []
+        while (part := await reader.next()) is not None:
+            if part.name == "file" and part.filename is not None:
+                if len(files) >= MAX_FILES:
+                    raise BadRequest(f"Please send at most {MAX_FILES} files at once.", status=413)
+                data = bytearray()
+                while len(data) <= MAX_FILE_BYTES and (chunk := await part.read_chunk(64 * 1024)):
+                    data.extend(chunk)
+                if len(data) > MAX_FILE_BYTES:
+                    files.append(IncomingFile(part.filename, None, problem="too_large"))
+                    while await part.read_chunk(64 * 1024):
+                        pass
+                else:
+                    files.append(IncomingFile(part.filename, bytes(data)))
+            elif part.name in ("person", "text"):
+                value = await part.read(decode=True)
+                if len(value) > MAX_BODY_BYTES:
+                    raise BadRequest(f'"{part.name}" is too long.', status=413)
+                fields[part.name] = value.decode("utf-8", "replace")
+    except (ValueError, AssertionError, UnicodeDecodeError):
+        raise BadRequest("The upload could not be read; please choose the file again.") from None
+    person = _roster_person(services, fields.get("person"))
+    text = fields.get("text", "")
+    if len(text) > MAX_TEXT_LENGTH:
+        raise BadRequest(f"That message is too long ({len(text):,} characters). "
+                         f"Please keep it under {MAX_TEXT_LENGTH:,} characters.")
+    if not files and not text.strip():
+        raise BadRequest("Choose a file to attach, or type a message.")
+    return Incoming(channel="local", platform_user_id=person.id, person=person,
+                    conversation_id=f"web:{person.id}", private=True, text=text,
+                    attachments=tuple(f.name for f in files), files=tuple(files))
+
+
 def _page(services) -> str:
     school = html.escape(services.config.school)
     template = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
@@ -194,6 +243,35 @@ def mount(app: web.Application, hub) -> None:
             return _error(str(bad), bad.status)
         replies = await hub.handle(incoming)
         return _ok({"replies": [reply_to_dict(r) for r in replies]})
+
+    async def upload(request: web.Request) -> web.Response:
+        try:
+            _check_same_origin(request)
+            incoming = await incoming_from_upload(request, services)
+        except BadRequest as bad:
+            return _error(str(bad), bad.status)
+        replies = await hub.handle(incoming)
+        return _ok({"replies": [reply_to_dict(r) for r in replies]})
+
+    async def stored_file(request: web.Request) -> web.Response:
+        """One evidence file, for someone who may read its report; every view is audited."""
+        from handlers.reports import authorised_file
+
+        try:
+            _check_same_origin(request)
+            person = _roster_person(services, request.query.get("person"))
+        except BadRequest as bad:
+            return _error(str(bad), bad.status)
+        asked = Incoming(channel="local", platform_user_id=person.id, person=person,
+                         conversation_id=f"web:{person.id}", private=True)
+        found, refusal = authorised_file(asked, services, request.match_info["file_id"], "download_file")
+        if found is None:
+            return _error(refusal[-1].text if refusal else "Not found.", status=403)
+        inline = found["kind"] == "image" and not request.query.get("download")
+        disposition = "inline" if inline else "attachment"
+        safe = re.sub(r'[^\w.-]+', "_", found["name"])[:120] or "evidence"
+        headers = {**SECURITY_HEADERS, "Content-Disposition": f'{disposition}; filename="{safe}"'}
+        return web.Response(body=found["data"], content_type=found["mime"], headers=headers)
 
     async def inbox(request: web.Request) -> web.Response:
         try:
@@ -226,6 +304,8 @@ def mount(app: web.Application, hub) -> None:
         app.router.add_post("/local/messages", messages).resource,
         app.router.add_get("/local/messages", not_allowed).resource,
         app.router.add_get("/local/inbox", inbox).resource,
+        app.router.add_post("/local/upload", upload).resource,
+        app.router.add_get(r"/local/files/{file_id:\d{1,12}}", stored_file).resource,
         app.router.add_get("/local/training-chart", training_chart).resource,
         app.router.add_static("/local/static/", STATIC_DIR, append_version=False),
     }

@@ -22,6 +22,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core import Hub
+from bot.slack import files as slack_files
 from bot.slack import render
 from bot.slack.sender import SlackSender
 from handlers.messages import Form, Incoming, Reply, without_lone_surrogates
@@ -249,6 +250,14 @@ class SlackAdapter:
             # Confidential replies never go into a channel: the person's DM instead.
             channel, thread_ts = await self.sender.open_dm(destination.user), None
         await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, **content)
+        stored = reply.data.get("file") if reply.private else None
+        if isinstance(stored, dict) and channel and is_dm(channel):
+            # A handler already checked this person may see the file; it goes to their DM only.
+            from storage.attachments import read
+
+            found = read(self.hub.services.db, int(stored["id"]))
+            if found is not None:
+                await slack_files.send_file(self.client, channel, found["name"], found["data"])
 
     async def open_form(self, form: Form, destination: Destination) -> bool:
         metadata = json.dumps({"action": form.submit_action, "value": form.value,
@@ -273,12 +282,13 @@ class SlackAdapter:
             return
         if not self.first_time(body):
             return
-        files = tuple(str(f.get("name") or f.get("id")) for f in event.get("files") or [] if isinstance(f, dict))
+        listed = [f for f in event.get("files") or [] if isinstance(f, dict)]
         destination = Destination(user=user, channel=event.get("channel"), private=True,
                                   thread_ts=event.get("thread_ts"))
         async with self.turn():
+            fetched = await slack_files.fetch_files(self.client, listed) if listed else ()
             incoming = await self.incoming(user, destination, text=unescape(event.get("text") or ""),
-                                           attachments=files)
+                                           attachments=tuple(f.name for f in fetched), files=fetched)
             await self.handle(incoming, destination)
 
     async def on_app_mention(self, event: dict, body: dict, context) -> None:

@@ -43,6 +43,7 @@ from botbuilder.schema import (
 )
 
 from bot.delivery import DeliveryError, retry_after_seconds
+from bot.teams import files as teams_files
 from bot.teams import guard
 from bot.teams.cards import reply_to_card, submitted_action
 from handlers.messages import Incoming, Notification, Reply
@@ -266,11 +267,15 @@ class PolicyBot(ActivityHandler):
             # Only a connector that the token vouched for is asked for an email. In the
             # Emulator's mode nobody is linked by email: the roster's teams_id alone names them.
             person = self.hub.identify(PLATFORM, key, await self.channel.email_of(turn_context))
+        files = ()
+        if not action and attachment_names(activity):
+            files = await teams_files.fetch_files(activity.attachments, activity.service_url,
+                                                  await self.channel.connector_token(turn_context))
         incoming = Incoming(
             channel=PLATFORM, platform_user_id=key, text="" if action else message_text(activity),
             person=person, conversation_id=activity.conversation.id,
             private=is_personal(activity.conversation), action=action, value=value,
-            attachments=attachment_names(activity))
+            attachments=attachment_names(activity), files=files)
         replies = await self.hub.handle(incoming)
         await self.channel.send_replies(turn_context, incoming, replies)
 
@@ -423,6 +428,22 @@ class TeamsChannel:
         if len(self._emails) > EMAIL_CACHE_SIZE:
             self._emails.popitem(last=False)
         return email
+
+    async def connector_token(self, turn_context: TurnContext) -> str | None:
+        """The bot's own token for the connector this turn came from (None in the Emulator's mode,
+        which has no credentials): what an attachment's contentUrl on that connector needs."""
+        if not self.settings.authenticated:
+            return None
+        client = turn_context.turn_state.get(self.adapter.BOT_CONNECTOR_CLIENT_KEY)
+        credentials = getattr(getattr(client, "config", None), "credentials", None)
+        try:
+            token = credentials.get_access_token() if credentials is not None else None
+            if asyncio.iscoroutine(token):
+                token = await token
+            return token or None
+        except Exception as failure:  # no token: the file is then refused by the connector, and said so
+            log.info("teams: no connector token for an attachment (%s)", type(failure).__name__)
+            return None
 
     def welcome(self, personal: bool) -> Reply:
         school = self.hub.services.config.school

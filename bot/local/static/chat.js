@@ -12,6 +12,7 @@
   const input = document.getElementById("message");
   const sendButton = document.getElementById("send");
   const status = document.getElementById("status");
+  const attach = document.getElementById("attach");
 
   // Roles as people say them (the roster's ids, such as deputy_dsl, are not for display).
   const ROLE_LABELS = {
@@ -198,6 +199,25 @@
     return line;
   }
 
+  // A stored file the reply hands over (evidence for the DSL): fetched from /local/files, which
+  // checks again who may see it and records every view.
+  function renderFile(file, personId) {
+    const url = "/local/files/" + encodeURIComponent(file.id) + "?person=" + encodeURIComponent(personId);
+    const box = el("div", "file");
+    if (file.kind === "image") {
+      const image = el("img", "file__image");
+      image.src = url;
+      image.alt = "Evidence: " + file.name;
+      image.addEventListener("load", () => { if (personId === current) scrollToEnd(); });
+      box.appendChild(image);
+    }
+    const link = el("a", "download", "Download " + file.name);
+    link.href = url + "&download=1";
+    link.download = file.name;
+    box.appendChild(link);
+    return box;
+  }
+
   function renderReply(reply, notification) {
     const bubble = el("article", "message message--bot" + (notification ? " message--notification" : ""));
     if (notification) bubble.appendChild(el("p", "message__label", "Message for you"));
@@ -220,6 +240,7 @@
       bubble.appendChild(notes);
     }
     if (reply.data && typeof reply.data.csv === "string") bubble.appendChild(renderDownload(reply.data));
+    if (reply.data && reply.data.file && current) bubble.appendChild(renderFile(reply.data.file, current));
     if (reply.buttons && reply.buttons.length) bubble.appendChild(renderButtons(reply.buttons));
     if (reply.form) bubble.appendChild(renderForm(reply.form));
     return bubble;
@@ -250,11 +271,22 @@
     addToLog(userBubble(echo, isAction));
     setBusy(true);
     try {
-      const response = await fetch("/local/messages", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(Object.assign({ person: personId }, payload)),
-      });
+      let request;
+      if (payload.files && payload.files.length) {
+        // Files go as multipart/form-data to their own route; the text goes with them.
+        const body = new FormData();
+        body.append("person", personId);
+        body.append("text", payload.text || "");
+        for (const file of payload.files) body.append("file", file, file.name);
+        request = { method: "POST", body: body };
+      } else {
+        request = {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify(Object.assign({ person: personId }, payload)),
+        };
+      }
+      const response = await fetch(payload.files && payload.files.length ? "/local/upload" : "/local/messages", request);
       const data = await readJson(response);
       if (!response.ok) {
         addToLog(errorBubble(data.error || "Something went wrong (HTTP " + response.status + ")."), personId);
@@ -334,17 +366,23 @@
   }
 
   personSelect.addEventListener("change", () => pick(personSelect.value));
+  // A file may go without words.
+  attach.addEventListener("change", () => { input.required = !(attach.files && attach.files.length); });
 
   composer.addEventListener("submit", async (event) => {
     event.preventDefault();
     const text = input.value;
-    if (!text.trim()) {
+    const files = Array.from(attach.files || []);
+    if (!text.trim() && !files.length) {
       status.textContent = "Type a question first.";
       input.focus();
       return;
     }
-    if (await send({ text: text }, text, false)) {
+    const echo = [text, ...files.map((file) => "[attached " + file.name + "]")].filter(Boolean).join("\n");
+    if (await send({ text: text, files: files }, echo, false)) {
       input.value = "";
+      attach.value = "";
+      input.required = true;
       input.focus();
     }
   });
