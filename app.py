@@ -274,8 +274,16 @@ def cmd_serve(args) -> int:
 def cmd_package_teams(args) -> int:
     from bot.teams_package import write_teams_package
 
-    path = write_teams_package(Path(args.output))
-    print(f"Wrote {path}: upload it in Teams admin centre > Manage apps > Upload.")
+    try:
+        path = write_teams_package(Path(args.output), draft=args.draft,
+                                   template=Path(args.manifest) if args.manifest else None)
+    except (ValueError, OSError) as error:  # placeholders, a bad app id, an unreadable template
+        print(f"package-teams: {error}", file=sys.stderr)
+        return 1
+    if args.draft:
+        print(f"Wrote {path}: a draft for trying out; replace the placeholders above before the real upload.")
+    else:
+        print(f"Wrote {path}: upload it in Teams admin centre > Manage apps > Upload.")
     return 0
 
 
@@ -425,6 +433,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     package = sub.add_parser("package-teams", help="write the Teams app package (zip) to upload")
     package.add_argument("--output", default="policybot-teams.zip")
+    package.add_argument("--manifest", default=None, help="the manifest template (default: manifest.json)")
+    package.add_argument("--draft", action="store_true",
+                         help="write the package even though the app id or links are placeholders")
     package.set_defaults(func=cmd_package_teams)
 
     backup_parser = sub.add_parser("backup", help="online backup of the database")

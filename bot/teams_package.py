@@ -1,10 +1,12 @@
 """The Teams app package an IT manager uploads: manifest.json plus the colour and outline icons.
 
-    python app.py package-teams [--output policybot-teams.zip]
+    python app.py package-teams [--output policybot-teams.zip] [--manifest manifest.json] [--draft]
 
 The manifest template is manifest.json in the project root. Its app id and bot id become the
-bot's Microsoft App ID (env MicrosoftAppId); without one, a placeholder GUID stays in and a note
-says so. Icons come from assets/color.png and assets/outline.png when a school adds its own,
+bot's Microsoft App ID (env MicrosoftAppId). While the app id is still the all-zeros placeholder or
+a developer link points at example.org / example.com, the package is refused: Teams would accept
+it and staff would see a bot that cannot answer, or "privacy" links to nowhere. --draft writes it
+anyway (for a trial upload) with a warning naming each placeholder. Icons come from assets/color.png and assets/outline.png when a school adds its own,
 otherwise simple ones are drawn here (Teams wants 192x192 colour, 32x32 white-on-transparent).
 """
 from __future__ import annotations
@@ -18,11 +20,14 @@ import zipfile
 import zlib
 from pathlib import Path
 from typing import Callable, Mapping
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MANIFEST_FILE = PROJECT_ROOT / "manifest.json"
 ASSETS = PROJECT_ROOT / "assets"
 PLACEHOLDER_ID = "00000000-0000-0000-0000-000000000000"
+# Domains reserved for documentation (RFC 2606): a link there was never replaced with the school's.
+EXAMPLE_DOMAINS = ("example.org", "example.com", "example.net", "example.edu")
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 COLOR_SIZE, OUTLINE_SIZE = 192, 32
 ACCENT = (0x1F, 0x4E, 0x79)
@@ -107,23 +112,60 @@ def _icon(name: str, draw: Callable[[], bytes]) -> bytes:
 
 # --- manifest and package ---------------------------------------------------------------------------
 
-def build_manifest(env: Mapping[str, str] | None = None) -> tuple[dict, bool]:
+class PlaceholderManifest(ValueError):
+    """The package would carry placeholders; the message names each one."""
+
+    def __init__(self, placeholders: list[str]):
+        self.placeholders = placeholders
+        super().__init__("the Teams package still has placeholders: " + "; ".join(placeholders)
+                         + ". Replace them (or pass --draft for a trial package).")
+
+
+def build_manifest(env: Mapping[str, str] | None = None,
+                   template: Path | None = None) -> tuple[dict, bool]:
     """The manifest with the bot's app id filled in; the flag says whether it is a placeholder."""
     env = os.environ if env is None else env
-    manifest = json.loads(MANIFEST_FILE.read_text(encoding="utf-8"))
+    manifest = json.loads(Path(template or MANIFEST_FILE).read_text(encoding="utf-8"))
     app_id = (env.get("MicrosoftAppId") or "").strip()
     if app_id and not GUID.match(app_id):
         raise ValueError(f"MicrosoftAppId must be a GUID (the bot's Microsoft App ID), not {app_id!r}")
-    bot_id = app_id or PLACEHOLDER_ID
+    bot_id = app_id or manifest.get("id") or PLACEHOLDER_ID
     manifest["id"] = bot_id
     for bot in manifest.get("bots", []):
         bot["botId"] = bot_id
-    return manifest, not app_id
+    return manifest, _is_placeholder_id(bot_id)
 
 
-def write_teams_package(output: Path, env: Mapping[str, str] | None = None) -> Path:
-    """Write the zip an IT manager uploads in the Teams admin centre; returns its path."""
-    manifest, placeholder = build_manifest(env)
+def _is_placeholder_id(app_id: str) -> bool:
+    return not GUID.match(app_id or "") or set(app_id.replace("-", "")) == {"0"}
+
+
+def _is_example_link(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == domain or host.endswith("." + domain) for domain in EXAMPLE_DOMAINS)
+
+
+def manifest_placeholders(manifest: dict) -> list[str]:
+    """Each placeholder still in the manifest, said so that the IT manager knows what to change."""
+    found = []
+    if _is_placeholder_id(manifest.get("id", "")):
+        found.append(f"app id {manifest.get('id')!s} (set MicrosoftAppId to the Azure Bot's Microsoft App ID)")
+    for key, value in manifest.get("developer", {}).items():
+        if isinstance(value, str) and key.endswith("Url") and _is_example_link(value):
+            found.append(f"developer.{key} {value} (edit manifest.json)")
+    return found
+
+
+def write_teams_package(output: Path, env: Mapping[str, str] | None = None, *, draft: bool = False,
+                        template: Path | None = None) -> Path:
+    """Write the zip an IT manager uploads in the Teams admin centre; returns its path.
+
+    Raises PlaceholderManifest, before anything is written, while placeholders remain, unless
+    draft is set; then the zip is written and a warning names them."""
+    manifest, _ = build_manifest(env, template)
+    placeholders = manifest_placeholders(manifest)
+    if placeholders and not draft:
+        raise PlaceholderManifest(placeholders)
     output = Path(output)
     if output.parent and not output.parent.exists():
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -131,8 +173,6 @@ def write_teams_package(output: Path, env: Mapping[str, str] | None = None) -> P
         package.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
         package.writestr(manifest["icons"]["color"], _icon("color.png", color_icon))
         package.writestr(manifest["icons"]["outline"], _icon("outline.png", outline_icon))
-    if placeholder:
-        print(f"Note: MicrosoftAppId is not set, so the package uses the placeholder bot id "
-              f"{PLACEHOLDER_ID}. Set MicrosoftAppId to your Azure Bot's Microsoft App ID and run "
-              f"this again before uploading.", file=sys.stderr)
+    for placeholder in placeholders:
+        print(f"Warning: draft package, placeholder {placeholder}", file=sys.stderr)
     return output

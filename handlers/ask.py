@@ -14,6 +14,7 @@ from handlers.messages import Button, Incoming, Reply
 from handlers.router import TextRoute
 from knowledge.answers import Answer
 from storage import questions as question_store
+from storage import state as state_store
 from storage.errors import STORAGE_FAULTS
 from storage.roster import people_with_role
 
@@ -99,8 +100,10 @@ def _clause_label(services: Services | None, clause_id: str, heading: str, limit
     return f"{words} ({getattr(clause, 'heading', None) or heading})"
 
 
-def render_answer(answer: Answer, services: Services | None = None, question_id: int | None = None) -> Reply:
-    """The engine's answer as a Reply. With a question id, it carries the feedback buttons."""
+def render_answer(answer: Answer, services: Services | None = None, question_id: int | None = None,
+                  show_notice: bool = True) -> Reply:
+    """The engine's answer as a Reply. With a question id, it carries the feedback buttons.
+    show_notice: whether the renewal notice goes in the small print (see _notice_due)."""
     if answer.report_suggested:
         return _render_disclosure(answer, services)
     reply = Reply(text=_without_notice(answer), data={"answer": answer.to_json()})
@@ -123,7 +126,8 @@ def render_answer(answer: Answer, services: Services | None = None, question_id:
         reply.data["question_id"] = question_id
         if answer.answered:  # an unanswered question is a gap already; there is nothing to rate
             reply.buttons.extend(feedback_buttons(question_id))
-    _add_notice(reply, answer)
+    if show_notice:
+        _add_notice(reply, answer)
     return reply
 
 
@@ -156,9 +160,20 @@ def _render_disclosure(answer: Answer, services: Services | None) -> Reply:
     if answer.answered and answer.quote and not answer.choices:
         reply.quote = answer.quote
         reply.quote_source = f"Section {answer.section} — {answer.heading}" if answer.heading else None
-    if answer.notice:
-        reply.notes.append(answer.notice)
+    # No renewal notice here: nothing may stand between the reader and telling the DSL.
     return reply
+
+
+def _notice_due(incoming: Incoming, services: Services, answer: Answer) -> bool:
+    """The renewal notice goes under an answer, never a refusal, and once a day per person (a
+    note under every reply is soon not read at all)."""
+    if not (answer.notice and answer.answered):
+        return False
+    try:
+        return state_store.first_showing_today(services.db, incoming.who, "policy_renewal", services.today())
+    except STORAGE_FAULTS as error:
+        log.warning("renewal notice not recorded: %s", error)
+        return False
 
 
 # --- handlers ---------------------------------------------------------------------------------
@@ -190,7 +205,7 @@ def handle_question(incoming: Incoming, services: Services) -> list[Reply]:
         # recording the question (no feedback buttons then, as there is nothing to rate).
         log.warning("question not recorded: %s", error)
         question_id = None
-    return [render_answer(answer, services, question_id)]
+    return [render_answer(answer, services, question_id, show_notice=_notice_due(incoming, services, answer))]
 
 
 def handle_typed_feedback(incoming: Incoming, services: Services) -> list[Reply]:

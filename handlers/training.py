@@ -466,9 +466,18 @@ def handle_report(incoming: Incoming, services: Services) -> list[Reply]:
     text = (f"Training compliance on {format_date(date.fromisoformat(summary['as_of']))} for "
             f"{summary['people']} people.\n\n*Overdue ({len(overdue)})*\n" + ("\n".join(overdue) or "Nobody.")
             + f"\n\n*Due in the next {DUE_SOON_DAYS} days ({len(soon)})*\n" + ("\n".join(soon) or "Nobody."))
-    return [Reply(text=text, title="Training report", facts=facts, private=True,
+    return [Reply(text=text, title="Training report", facts=facts, private=True, notes=_renewal_notes(services),
                   buttons=[Button("Download CSV", "training.csv", {})],
                   data={"summary": {k: v for k, v in summary.items() if k in ("as_of", "people", "items")}})]
+
+
+def _renewal_notes(services: Services) -> list[str]:
+    """The policy's overdue review in the Headteacher's summary: staff see it once a day, the
+    person who renews the policy every time they look."""
+    from knowledge.answering.pipeline import renewal_notice
+
+    notice = renewal_notice(current_policy(services)[1], services.today())
+    return [notice] if notice else []
 
 
 def handle_csv(incoming: Incoming, services: Services) -> list[Reply]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlite_utils import Migrations
@@ -18,6 +18,12 @@ def create_state(db: Store) -> None:
     db["conversation_state"].create(
         {"who": str, "flow": str, "step": str, "data": str, "updated_at": str}, pk="who")
     db["processed_events"].create({"event_id": str, "seen_at": str}, pk="event_id")
+
+
+@migrations()
+def create_notices_shown(db: Store) -> None:
+    # The day a person last saw a standing notice (such as "the policy is due for renewal").
+    db["notices_shown"].create({"who": str, "notice": str, "day": str}, pk=("who", "notice"))
 
 
 @dataclass
@@ -57,4 +63,15 @@ def first_time_seen(db: Store, event_id: str) -> bool:
     cursor = db.execute(
         "INSERT INTO processed_events (event_id, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
         [event_id, datetime.now(timezone.utc).isoformat(timespec="seconds")])
+    return cursor.rowcount == 1
+
+
+def first_showing_today(db: Store, who: str, notice: str, today: date) -> bool:
+    """Record that `who` is shown `notice` today; False when they were shown it already today.
+
+    One statement, so two replies to the same person at once cannot both claim the first showing."""
+    cursor = db.execute(
+        "INSERT INTO notices_shown (who, notice, day) VALUES (?, ?, ?)"
+        " ON CONFLICT (who, notice) DO UPDATE SET day = excluded.day WHERE notices_shown.day <> excluded.day",
+        [who, notice, today.isoformat()])
     return cursor.rowcount == 1

@@ -76,7 +76,7 @@ def test_teams_manifest_lists_the_commands(manifest):
 
 
 def test_package_has_manifest_and_icons_of_the_right_sizes(tmp_path):
-    path = write_teams_package(tmp_path / "out" / "policybot.zip", env={})
+    path = write_teams_package(tmp_path / "out" / "policybot.zip", env={}, draft=True)
     with zipfile.ZipFile(path) as package:
         assert sorted(package.namelist()) == ["color.png", "manifest.json", "outline.png"]
         packaged = json.loads(package.read("manifest.json"))
@@ -87,7 +87,7 @@ def test_package_has_manifest_and_icons_of_the_right_sizes(tmp_path):
 
 
 def test_outline_icon_is_white_on_transparent_and_colour_icon_is_opaque(tmp_path):
-    path = write_teams_package(tmp_path / "p.zip", env={})
+    path = write_teams_package(tmp_path / "p.zip", env={}, draft=True)
     with zipfile.ZipFile(path) as package:
         outline = png_pixels(package.read("outline.png"))
         color = png_pixels(package.read("color.png"))
@@ -98,7 +98,7 @@ def test_outline_icon_is_white_on_transparent_and_colour_icon_is_opaque(tmp_path
 
 
 def test_package_takes_the_bot_id_from_microsoft_app_id(tmp_path):
-    path = write_teams_package(tmp_path / "p.zip", env={"MicrosoftAppId": APP_ID})
+    path = write_teams_package(tmp_path / "p.zip", env={"MicrosoftAppId": APP_ID}, draft=True)
     with zipfile.ZipFile(path) as package:
         packaged = json.loads(package.read("manifest.json"))
     assert packaged["id"] == APP_ID
@@ -110,14 +110,74 @@ def test_a_malformed_app_id_is_refused_with_a_clear_message():
         build_manifest({"MicrosoftAppId": "not-a-guid"})
 
 
-def test_package_teams_command_writes_the_zip(tmp_path):
-    output = tmp_path / "teams.zip"
+def run_package_teams(tmp_path, *arguments, app_id: str | None = None):
     env = {"PATH": "/usr/bin:/bin", "POLICYBOT_DB": str(tmp_path / "x.db")}
-    result = subprocess.run([sys.executable, str(ROOT / "app.py"), "package-teams", "--output", str(output)],
-                            capture_output=True, text=True, env=env, timeout=60)
+    if app_id:
+        env["MicrosoftAppId"] = app_id
+    return subprocess.run([sys.executable, str(ROOT / "app.py"), "package-teams", *arguments],
+                          capture_output=True, text=True, env=env, timeout=60)
+
+
+def school_manifest(tmp_path) -> Path:
+    """The project's manifest with the school's own links, as an IT manager would leave it."""
+    manifest = json.loads((ROOT / "manifest.json").read_text(encoding="utf-8"))
+    manifest["developer"].update(websiteUrl="https://www.calmore.hants.sch.uk/",
+                                 privacyUrl="https://www.calmore.hants.sch.uk/privacy",
+                                 termsOfUseUrl="https://www.calmore.hants.sch.uk/terms")
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    return path
+
+
+def test_package_teams_refuses_while_the_app_id_and_links_are_placeholders(tmp_path):
+    output = tmp_path / "teams.zip"
+    result = run_package_teams(tmp_path, "--output", str(output))
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    assert PLACEHOLDER_ID in line and "example.org" in line and "--draft" in line
+    assert "upload it" not in result.stdout
+    assert not output.exists()
+
+
+def test_package_teams_refuses_example_links_even_with_a_real_app_id(tmp_path):
+    output = tmp_path / "teams.zip"
+    result = run_package_teams(tmp_path, "--output", str(output), app_id=APP_ID)
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    assert "developer.privacyUrl https://www.example.org/privacy" in line and PLACEHOLDER_ID not in line
+    assert not output.exists()
+
+
+def test_package_teams_refuses_a_placeholder_app_id_with_the_schools_links(tmp_path):
+    output = tmp_path / "teams.zip"
+    result = run_package_teams(tmp_path, "--output", str(output), "--manifest", str(school_manifest(tmp_path)))
+    assert result.returncode == 1 and PLACEHOLDER_ID in result.stderr and "example.org" not in result.stderr
+    assert not output.exists()
+
+
+def test_package_teams_draft_writes_the_zip_and_names_each_placeholder(tmp_path):
+    output = tmp_path / "teams.zip"
+    result = run_package_teams(tmp_path, "--output", str(output), "--draft")
     assert result.returncode == 0, result.stderr
-    assert "placeholder" in result.stderr
+    warnings = result.stderr.strip().splitlines()
+    assert len(warnings) == 4 and all(line.startswith("Warning: draft package") for line in warnings)
+    assert any(PLACEHOLDER_ID in line for line in warnings)
+    for key in ("websiteUrl", "privacyUrl", "termsOfUseUrl"):
+        assert any(f"developer.{key}" in line for line in warnings)
+    assert "upload it in Teams admin centre" not in result.stdout
     assert zipfile.is_zipfile(output)
+
+
+def test_package_teams_writes_the_zip_once_the_placeholders_are_replaced(tmp_path):
+    output = tmp_path / "teams.zip"
+    result = run_package_teams(tmp_path, "--output", str(output), "--manifest", str(school_manifest(tmp_path)),
+                               app_id=APP_ID)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == ""
+    assert "upload it" in result.stdout
+    with zipfile.ZipFile(output) as package:
+        packaged = json.loads(package.read("manifest.json"))
+    assert packaged["id"] == APP_ID and packaged["developer"]["privacyUrl"].startswith("https://www.calmore")
 
 
 def test_slack_manifest_has_the_scopes_events_and_command():

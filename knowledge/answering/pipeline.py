@@ -154,12 +154,19 @@ class Answerer:
                       text=f"{reason} Please ask {who}.")
 
     def _with_notice(self, answer: Answer, today: date) -> Answer:
-        meta = self.policy.meta
-        if meta.renewal_date is not None and today > meta.renewal_date:
-            answer.notice = (f"Note: this policy was due for renewal in {meta.renewal_due}; "
-                             f"check with {who_decides(self.policy)} that it is still current.")
+        answer.notice = renewal_notice(self.policy, today)
+        if answer.notice:
             answer.text = f"{answer.text}\n{answer.notice}"
         return answer
+
+
+def renewal_notice(policy: Policy, today: date) -> str | None:
+    """The note that the policy is past its review date, or None while it is current."""
+    meta = policy.meta
+    if meta.renewal_date is not None and today > meta.renewal_date:
+        return (f"Note: this policy was due for renewal in {meta.renewal_due}; "
+                f"check with {who_decides(policy)} that it is still current.")
+    return None
 
 
 def _extend(base: dict, extra: dict) -> None:
