@@ -131,3 +131,14 @@ async def test_a_body_one_byte_over_the_limit_gets_413_signed_or_not(slack_route
 
     status, reply = await slack_route(body if declared else chunks(), signed_headers(SECRET, body))
     assert (status, reply) == (413, {"error": "Request body too large for a Slack request."})
+
+
+@pytest.mark.parametrize("body, content_type, expected", [
+    pytest.param(b"hello", "text/plain", (415, "Slack requests are JSON or form-encoded."), id="not-json-or-form"),
+    pytest.param(b'{"type": "\xff\xfe"}', "application/json", (400, "Slack request bodies are UTF-8."), id="not-utf-8"),
+    pytest.param(b"[1, 2]", "application/json", (400, "Malformed Slack request body."), id="json-but-not-an-object"),
+])
+async def test_the_route_refuses_what_slack_never_sends_with_its_own_status_and_message(
+        slack_route, body, content_type, expected):
+    status, reply = await slack_route(body, signed_headers(SECRET, body, content_type=content_type))
+    assert (status, reply) == (expected[0], {"error": expected[1]})
