@@ -217,3 +217,17 @@ def test_each_role_gate_refuses_everyone_without_the_role_and_names_it(services,
 
 def test_every_gate_refuses_someone():
     assert all(gate.refused for gate in GATES.values())
+
+
+# --- and the gates let through the roles they name ------------------------------------------------
+
+@pytest.mark.parametrize("who", ["hughes", "okafor", "patel"])  # a poster, the Deputy Head, the IT manager
+def test_the_roles_that_manage_the_accounts_may_submit_a_draft(services, who):
+    replies = say(services, who, f"draft: {SPORTS_DAY}\npictured: none")
+    assert replies[-1].title.startswith("Draft 1 sent to"), [r.plain() for r in replies]
+
+
+def test_someone_unknown_is_neither_a_poster_nor_may_submit(services):
+    from handlers.drafts import is_poster, may_submit
+
+    assert (is_poster(services, None), may_submit(services, None)) == (False, False)

@@ -78,3 +78,67 @@ async def test_a_forged_request_to_a_busy_server_gets_401_not_503(busy_server, f
     # Only the genuine turn that held the slot was answered; the forged request reached nobody.
     assert len(slack.calls_to("chat.postMessage")) == 1
     assert all("open reports" not in str(call.body) for call in slack.calls)
+
+
+# --- the size limit, also checked before bolt reads anything ------------------------------------
+
+@pytest.fixture
+async def slack_route(tmp_path, clock):
+    from tests.fake_slack import FakeSlack
+
+    services = composition.build_services(db_path=str(tmp_path / "policybot.db"), clock=clock,
+                                          knowledge=StandInKnowledge())
+    slack = FakeSlack().__enter__()
+    env = {"SLACK_SIGNING_SECRET": SECRET, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": slack.api_url}
+    server = TestServer(build_app(services, env=env), host="127.0.0.1")
+    await server.start_server()
+    try:
+        async with aiohttp.ClientSession() as session:
+            async def post(body, headers: dict) -> tuple[int, dict]:
+                async with session.post(server.make_url("/slack/events"), data=body, headers=headers) as response:
+                    return response.status, await response.json(content_type=None)
+
+            yield post
+    finally:
+        await server.close()
+        slack.__exit__()
+        services.db.conn.close()
+
+
+def challenge_of_exactly(size: int) -> bytes:
+    body = b'{"type": "url_verification", "challenge": "ch4llenge", "token": "t"}'
+    return body[:-1] + b" " * (size - len(body)) + b"}"
+
+
+async def test_a_signed_body_of_exactly_the_limit_is_read(slack_route):
+    from bot.slack import MAX_SLACK_BODY_BYTES
+
+    body = challenge_of_exactly(MAX_SLACK_BODY_BYTES)
+    assert len(body) == MAX_SLACK_BODY_BYTES
+    status, reply = await slack_route(body, signed_headers(SECRET, body))
+    assert (status, reply.get("challenge")) == (200, "ch4llenge")
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["content-length", "chunked"])
+async def test_a_body_one_byte_over_the_limit_gets_413_signed_or_not(slack_route, declared):
+    from bot.slack import MAX_SLACK_BODY_BYTES
+
+    body = challenge_of_exactly(MAX_SLACK_BODY_BYTES + 1)
+
+    async def chunks():  # no Content-Length: the size is known only once read
+        for start in range(0, len(body), 65536):
+            yield body[start:start + 65536]
+
+    status, reply = await slack_route(body if declared else chunks(), signed_headers(SECRET, body))
+    assert (status, reply) == (413, {"error": "Request body too large for a Slack request."})
+
+
+@pytest.mark.parametrize("body, content_type, expected", [
+    pytest.param(b"hello", "text/plain", (415, "Slack requests are JSON or form-encoded."), id="not-json-or-form"),
+    pytest.param(b'{"type": "\xff\xfe"}', "application/json", (400, "Slack request bodies are UTF-8."), id="not-utf-8"),
+    pytest.param(b"[1, 2]", "application/json", (400, "Malformed Slack request body."), id="json-but-not-an-object"),
+])
+async def test_the_route_refuses_what_slack_never_sends_with_its_own_status_and_message(
+        slack_route, body, content_type, expected):
+    status, reply = await slack_route(body, signed_headers(SECRET, body, content_type=content_type))
+    assert (status, reply) == (expected[0], {"error": expected[1]})
