@@ -138,16 +138,12 @@ def load_set(path: Path) -> tuple[list[dict], Path | None]:
     return data["questions"], own_policy
 
 
-def build_answerer(policy_file: Path, engine: str, school_files: Path | None = None):
-    lexicon = school_files / "lexicon.toml" if school_files else None
-    examples = school_files / "examples.toml" if school_files else None
-    if engine == "old":
-        from knowledge.engine import Knowledge
-
-        knowledge = Knowledge.load(policy_file, lexicon, examples)
-        return knowledge.policy if hasattr(knowledge, "policy") else Policy.load(policy_file), knowledge.answer
+def build_answerer(policy_file: Path, school_files: Path | None = None):
+    """The pipeline on a policy, with a school's own lexicon and examples when a folder is given."""
     from knowledge.answering import Answerer
 
+    lexicon = school_files / "lexicon.toml" if school_files else None
+    examples = school_files / "examples.toml" if school_files else None
     answerer = Answerer.load(policy_file, lexicon, examples)
     return answerer.policy, answerer.answer
 
@@ -156,7 +152,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("sets", nargs="+", type=Path)
     parser.add_argument("--policy", type=Path, default=None)
-    parser.add_argument("--engine", choices=["new", "old"], default="new")
     parser.add_argument("--school-files", type=Path, default=None,
                         help="a folder with the school's own lexicon.toml and examples.toml (default: none)")
     parser.add_argument("-v", "--verbose", action="store_true", help="list the misses")
@@ -165,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     for set_path in args.sets:
         items, own_policy = load_set(set_path)
         policy_file = args.policy or own_policy or ROOT / "policy" / "calmore-social-media-policy.txt"
-        policy, answer = build_answerer(policy_file, args.engine, args.school_files)
+        policy, answer = build_answerer(policy_file, args.school_files)
         tally = score(answer, policy, items)
         if args.json:
             print(json.dumps({"set": str(set_path), **tally.figures()}))

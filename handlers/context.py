@@ -97,7 +97,7 @@ class Config:
 @dataclass
 class Services:
     db: "Store"
-    knowledge: Any  # knowledge.engine.Knowledge
+    knowledge: Any  # knowledge.answering.Answerer
     config: Config = field(default_factory=Config)
     clock: Callable[[], datetime] = utc_now
     # Set by the server: wakes the delivery loop so a queued notification goes out at once.
