@@ -101,7 +101,7 @@ def score(answerer, policy: Policy, items: list[dict]) -> Tally:
             tally.ordinary += 1
             tally.false_alarms += answer.report_suggested
             tag += " [false alarm]" if answer.report_suggested else ""
-        clause = clauses.get(getattr(answer, "clause_id", None) or answer.clause or "") if answer.answered else None
+        clause = clauses.get(answer.clause_id or answer.clause or "") if answer.answered else None
         if clause is not None and answer.verdict == "yes" and clause.modality in FORBIDDING:
             tally.yes_forbidden += 1
             tag += " [YES TO A FORBIDDEN CLAUSE]"

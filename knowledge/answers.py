@@ -32,6 +32,8 @@ class Answer:
     ask_instead: str | None = None
     # one short line when the policy is past its renewal date
     notice: str | None = None
+    # the index's own id of the quoted clause (a list item "10-2.3" of rule "10-2"); not in the contract
+    clause_id: str | None = None
 
     def to_json(self) -> dict:
         return {

@@ -26,6 +26,8 @@ OFF_SUBJECT_THRESHOLD = 0.6
 # Another rule this close to the best one: say "did you mean…" and offer both.
 AMBIGUITY_MARGIN = 0.02
 RELATED_MARGIN = 0.12
+# A prohibition of staff contact with pupils this close behind a permissive best match answers instead.
+SAFER_RULE_MARGIN = 0.15
 OPENERS = {"yes": "Yes. ", "no": "No. ", "depends": "It depends. ", "info": ""}
 DEPENDS_ON = {"consent": "It turns on consent or permission: check that first.",
               "the exception the rule names": "It holds unless the exception the rule names applies: check that first.",
@@ -103,8 +105,8 @@ class Answerer:
                            f"{self.policy.clauses[c.index].text}") for c in [best, *close]] if close else []
         answer = Answer(question=question, answered=True, text=text, section=clause.section, clause=clause.rule,
                         heading=clause.heading, quote=clause.text, verdict=verdict.value,
-                        confidence=round(min(1.0, best.score), 3), related=related, choices=choices)
-        answer.clause_id = clause.id
+                        confidence=round(min(1.0, best.score), 3), related=related, choices=choices,
+                        clause_id=clause.id)
         return answer
 
     def _safest(self, read: Question, ranked: list[Candidate]) -> Candidate:
@@ -119,7 +121,7 @@ class Answerer:
         for candidate in ranked[1:8]:
             other = self.policy.clauses[candidate.index]
             if other.modality in ("must_not", "should_not") and other.audience in ("staff", "everyone") \
-                    and candidate.score >= best.score - 0.15:
+                    and candidate.score >= best.score - SAFER_RULE_MARGIN:
                 return candidate
         return best
 
