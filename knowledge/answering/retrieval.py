@@ -101,33 +101,33 @@ class Retriever:
     def __init__(self, policy: Policy, vocabulary: Vocabulary, examples: dict[str, list[str]] | None = None):
         self.clauses = policy.clauses
         self.vocabulary = vocabulary
-        documents = [normalise(d) for d in clause_documents(self.clauses)]
-        self._bm25 = BM25Okapi([vocabulary.tokens(d) or ["_"] for d in documents])
+        documents = clause_documents(self.clauses)
+        self._bm25 = BM25Okapi([vocabulary.tokens(normalise(d)) or ["_"] for d in documents])
         self._vectors = None
-        self._example_vectors = None
-        self._example_owner: np.ndarray | None = None
-        self._sentences: dict[int, list[tuple[str, int]]] = {}  # clause → (sentence, row in _example_vectors)
+        self._target_vectors = None
+        self._target_owner: np.ndarray | None = None
+        self._sentences: dict[int, list[tuple[str, int]]] = {}  # clause → (sentence, row in _target_vectors)
         self._title_items = np.array([c.kind == "bullet" and c.modality == "information"
                                       and len(c.text.split()) <= TITLE_ITEM_WORDS and not c.text.rstrip().endswith(".")
                                       for c in self.clauses])
         self._defines = np.array([bool(DEFINES.search(f"{c.heading} {c.text}")) for c in self.clauses])
         try:
             encoder = shared_encoder()
-            self._vectors = encoder.encode_cached(clause_documents(self.clauses))
+            self._vectors = encoder.encode_cached(documents)
             by_id = {c.id: i for i, c in enumerate(self.clauses)}
-            # Extra targets for a clause: the rule read back as a question, and the school's example
-            # phrasings when it has written any. A clause scores its best target.
+            # Extra targets for a clause: the rule read back as a question, each sentence of a long
+            # paragraph, and the school's example phrasings when it has written any. A clause scores
+            # its best target.
             pairs = [(i, form) for i, c in enumerate(self.clauses) if (form := clause_as_question(c))]
             sentence_pairs = [(i, sentence) for i, c in enumerate(self.clauses) for sentence in sentences_of(c.text)]
             first_sentence = len(pairs)
             pairs += [(i, f"{self.clauses[i].heading}. {sentence}") for i, sentence in sentence_pairs]
-            self._sentences = {}
             for offset, (i, sentence) in enumerate(sentence_pairs):
                 self._sentences.setdefault(i, []).append((sentence, first_sentence + offset))
             pairs += [(by_id[cid], text) for cid, texts in (examples or {}).items() if cid in by_id for text in texts]
             if pairs:
-                self._example_vectors = encoder.encode_cached([text for _, text in pairs])
-                self._example_owner = np.array([owner for owner, _ in pairs])
+                self._target_vectors = encoder.encode_cached([text for _, text in pairs])
+                self._target_owner = np.array([owner for owner, _ in pairs])
             self._encoder = encoder
         except EmbeddingUnavailable as missing:
             log.warning("answering without sentence embeddings: %s", missing)
@@ -142,9 +142,9 @@ class Retriever:
         vector = self._encoder.encode([question.for_embedding])[0]
         question.vector = vector
         scores = self._vectors @ vector
-        if self._example_vectors is not None:
-            example_scores = (self._example_vectors @ vector) * EXAMPLE_DISCOUNT
-            np.maximum.at(scores, self._example_owner, example_scores)
+        if self._target_vectors is not None:
+            target_scores = (self._target_vectors @ vector) * EXAMPLE_DISCOUNT
+            np.maximum.at(scores, self._target_owner, target_scores)
         return np.clip(scores, 0.0, 1.0)
 
     def best_sentence(self, index: int, question: Question) -> str | None:
@@ -153,7 +153,7 @@ class Retriever:
         if not sentences or question.vector is None:
             return None
         rows = [row for _, row in sentences]
-        return sentences[int(np.argmax(self._example_vectors[rows] @ question.vector))][0]
+        return sentences[int(np.argmax(self._target_vectors[rows] @ question.vector))][0]
 
     def rank(self, question: Question) -> list[Candidate]:
         lexical = np.asarray(self._bm25.get_scores(question.tokens), dtype=np.float32) if question.tokens \
