@@ -43,14 +43,11 @@ class Question:
     actor: str | None  # whose conduct is asked about: a group, or None when unclear
     ask: str  # "verdict" (may/must/will …?) or "info" (who/what/when/how …?)
     consent: str | None = None  # "given" / "refused" when the question says so
-    past: bool = False  # about former pupils / earlier events
     adult: bool = False  # the person concerned is now an adult
-    personal_account: bool = False
     own_account: bool = False  # "my own facebook", "my personal insta": the asker's own account
     groups: list[str] = field(default_factory=list)  # groups named, in order
     definition: bool = False  # "does X count as…", "what is meant by…"
     for_embedding: str = ""  # the corrected question, with the policy words its slang stands for
-    asked: str = ""  # the sentence that asks, without the asker's introduction
     vector: Any = None  # its sentence embedding, once the retrieval stage has made it
     tokens: list[str] = field(default_factory=list)  # for the lexical stage
 
@@ -141,11 +138,8 @@ def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = No
         text=text, normalised=normalised, asker=asker,
         actor=_actor(normalised, asker, mentions, ends, ask) if normalised else None,
         ask=ask,
-        asked=asked,
         consent=consent,
-        past=bool(facts.get("past") and facts["past"].first(normalised)),
         adult=bool(facts.get("adult") and facts["adult"].first(normalised)),
-        personal_account=bool(re.search(r"\b(?:my|own|personal|private)\b", normalised)),
         own_account=bool(OWN_ACCOUNT.search(normalised)),
         groups=[group for _, group in mentions],
         definition=bool(vocabulary.asks.get("definition") and vocabulary.asks["definition"].first(normalised)),
