@@ -5,6 +5,8 @@ botbuilder code validates against keys a fake Bot Framework publishes on loopbac
 (tests/fake_bot_framework.py). `emulator_server` is the Bot Framework Emulator's local mode."""
 from __future__ import annotations
 
+import asyncio
+
 import json
 
 import aiohttp
@@ -111,6 +113,16 @@ async def turns_done(server) -> None:
 def pending_keys(services) -> set[str]:
     """Keys of messages still waiting in the outbox (other features may queue their own too)."""
     return {row["key"] for row in services.db["outbox"].rows_where("status = 'pending'")}
+
+
+async def first_attempt_recorded(services, key: str, timeout: float = 15.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        rows = list(services.db["outbox"].rows_where("key = ? AND attempts > 0", [key]))
+        if rows:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no delivery attempt was recorded for {key}")
 
 
 def actions_of(card: dict) -> list[dict]:
@@ -334,6 +346,9 @@ async def test_reply_not_sent_while_the_connector_is_down_is_kept_in_the_outbox(
     await post(server, activity(connector, "can I post photos of pupils on my own instagram?", id="act-2"))
     await turns_done(server)
     assert pending_keys(services) == {"teams-reply:act-2:0"}
+    # The turn's own delivery attempt may still be failing on a slow machine: let it record its
+    # failure (and its retry time) before the connector comes back and the clock moves on.
+    await first_attempt_recorded(services, "teams-reply:act-2:0")
     connector.down = False
     clock.advance(hours=2)
     connector.clear()
