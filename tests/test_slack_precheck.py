@@ -45,6 +45,8 @@ async def busy_server(tmp_path, clock, monkeypatch):
 
     async def post(body: bytes, headers: dict) -> tuple[int, dict]:
         async with session.post(server.make_url("/slack/events"), data=body, headers=headers) as response:
+            if response.status == 503:  # Slack retries after this many seconds
+                assert response.headers["Retry-After"] == "5"
             return response.status, await response.json(content_type=None)
 
     try:
@@ -137,6 +139,8 @@ async def test_a_body_one_byte_over_the_limit_gets_413_signed_or_not(slack_route
     pytest.param(b"hello", "text/plain", (415, "Slack requests are JSON or form-encoded."), id="not-json-or-form"),
     pytest.param(b'{"type": "\xff\xfe"}', "application/json", (400, "Slack request bodies are UTF-8."), id="not-utf-8"),
     pytest.param(b"[1, 2]", "application/json", (400, "Malformed Slack request body."), id="json-but-not-an-object"),
+    pytest.param(b"payload=%7Bnot+json", "application/x-www-form-urlencoded", (400, "Malformed Slack request body."),
+                 id="form-payload-not-json"),
 ])
 async def test_the_route_refuses_what_slack_never_sends_with_its_own_status_and_message(
         slack_route, body, content_type, expected):
