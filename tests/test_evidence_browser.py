@@ -5,6 +5,7 @@ by /local/files only to her. The DSL's view is saved to docs/screenshots/dsl-evi
 from __future__ import annotations
 
 import re
+import os
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ from tests.test_browser import CHROMIUM, WAIT_MS, ask, bot_messages, browser, pa
 from playwright.sync_api import expect  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+# The committed screenshot is refreshed only when asked (POLICYBOT_SCREENSHOTS=1): a test run must
+# not change tracked files.
 SCREENSHOT = ROOT / "docs" / "screenshots" / "dsl-evidence-view.png"
 FAKE_POST = """<div style="font:16px sans-serif;width:360px;padding:14px;border:1px solid #ccc;
 background:#fff"><b>@unknown_adult_22</b><p>hey, you seem mature for your age. send me a pic?
@@ -65,8 +68,9 @@ def test_staff_attach_a_screenshot_and_the_dsl_sees_it(browser, page, served_app
     image = bot_messages(page).last.locator("img.file__image")
     expect(image).to_be_visible(timeout=WAIT_MS)
     page.wait_for_function("img => img.complete && img.naturalWidth > 100", arg=image.element_handle())
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT), full_page=False)
+    target = SCREENSHOT if os.environ.get("POLICYBOT_SCREENSHOTS") == "1" else tmp_path / SCREENSHOT.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(target), full_page=False)
 
     # The same file for staff: refused.
     import urllib.error
