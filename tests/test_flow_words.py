@@ -167,3 +167,26 @@ def test_the_compliance_view_counts_governors_apart_and_marks_self_reported(serv
     self_reported = reply.text.split("*Self-reported")[1]
     assert "Amy Clarke: safeguarding training on 3 September 2026" in self_reported
     assert "Ben Lewis" not in self_reported  # recorded by the Headteacher, not by himself
+
+
+def test_the_report_summary_and_edit_take_numbers_and_words(services):
+    say(services, "clarke", "report a concern")
+    for answer in ("no", "1", "1", "A pupil posted a photo of another pupil without asking.",
+                   "Two pupils in Year 5.", "Today at 9:15.", "On Instagram.", "none"):
+        say(services, "clarke", answer)
+    assert step_of(services, "clarke") == "confirm"
+    help_reply = say(services, "clarke", "help")[-1]
+    assert "*cancel*" in help_reply.text and "*back*" in help_reply.text
+    say(services, "clarke", "2")  # Change something
+    assert step_of(services, "clarke") == "edit"
+    say(services, "clarke", "3")  # the third part: Who is involved
+    assert step_of(services, "clarke") == "who"
+    say(services, "clarke", "Three pupils in Year 5.")
+    say(services, "clarke", "change something")
+    say(services, "clarke", "Where")
+    assert step_of(services, "clarke") == "where"
+    say(services, "clarke", "keep")
+    gaps = gap_count(services)
+    reply = say(services, "clarke", "1")[-1]  # Send to the DSL
+    assert reply.data.get("report_ref") and step_of(services, "clarke") is None
+    assert gap_count(services) == gaps
