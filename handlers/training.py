@@ -15,7 +15,7 @@ import logging
 import random
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -905,8 +905,11 @@ def _waits_for_the_check(incoming: Incoming, services: Services) -> bool:
     command another feature knows still goes where it belongs."""
     if incoming.person is None or _is_question(incoming.text or "") or not (incoming.text or "").strip():
         return False
-    if _check_in_progress(services, incoming.person.id) is None:
+    check = _check_in_progress(services, incoming.person.id)
+    if check is None:
         return False
+    if services.now() - datetime.fromisoformat(check["started_at"]) > CHECK_HOLDS_WORDS_FOR:
+        return False  # a check left weeks ago must not swallow what the person says now
     if flow_command(incoming.text) or normalised(incoming.text) in CANCEL_WORDS:
         return True
     from handlers.router import Router  # here: the router loads this module
@@ -915,6 +918,7 @@ def _waits_for_the_check(incoming: Incoming, services: Services) -> bool:
                    if not route.name.startswith(("ask", "training.check")))
 
 
+CHECK_HOLDS_WORDS_FOR = timedelta(hours=2)
 CANCEL_WORDS = frozenset({"cancel", "stop", "quit", "exit", "abort", "never mind", "nevermind"})
 
 
