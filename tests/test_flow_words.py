@@ -190,3 +190,22 @@ def test_the_report_summary_and_edit_take_numbers_and_words(services):
     reply = say(services, "clarke", "1")[-1]  # Send to the DSL
     assert reply.data.get("report_ref") and step_of(services, "clarke") is None
     assert gap_count(services) == gaps
+
+
+def _say_in_terminal(services, who, text):
+    return Router(services).handle(Incoming("cli", who, text=text, person=roster.get_person(services.db, who)))
+
+
+def test_help_while_a_reason_or_new_text_is_awaited_is_never_taken_as_one(services):
+    _say_in_terminal(services, "hughes", "draft: Our Year 6 choir sang at the town hall.\npictured: none")
+    draft = draft_store.drafts_of(services.db, "hughes")[0]
+    asked = _say_in_terminal(services, "okafor", f"reject draft {draft.id}")[-1]
+    assert step_of(services, "okafor") == "reject", asked.text
+    assert "cancel" in _say_in_terminal(services, "okafor", "help")[-1].text
+    assert draft_store.get(services.db, draft.id).state == "submitted"  # "help" was not the reason
+    _say_in_terminal(services, "okafor", "cancel")
+    _say_in_terminal(services, "okafor", f"request changes to draft {draft.id}: say which town hall")
+    _say_in_terminal(services, "hughes", f"edit draft {draft.id}")
+    assert step_of(services, "hughes") == "text"
+    assert "new text" in _say_in_terminal(services, "hughes", "help")[-1].text
+    assert draft_store.get(services.db, draft.id).version == 1  # "help" was not the new version
