@@ -468,6 +468,8 @@ def continue_submission(incoming: Incoming, services: Services, flow: state_stor
         return choose_draft(incoming, services, typed_choice(text, DRAFT_CHOICES + (("second", "second"),)))
     if DRAFT_MESSAGE.match(text) and data.get("text"):
         return _ask_which_draft(incoming, services, flow, text)
+    if START_WORDS.match(text):  # "draft" again: not the post's text or its photos
+        return [Reply("You already have a draft in progress. " + STEP_PROMPTS.get(flow.step, "") + " " + LEAVING)]
     if _escapes_flow(text):
         state_store.clear_state(services.db, incoming.who)
         return route_text(incoming, services)

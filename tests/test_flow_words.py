@@ -209,3 +209,11 @@ def test_help_while_a_reason_or_new_text_is_awaited_is_never_taken_as_one(servic
     assert step_of(services, "hughes") == "text"
     assert "new text" in _say_in_terminal(services, "hughes", "help")[-1].text
     assert draft_store.get(services.db, draft.id).version == 1  # "help" was not the new version
+
+
+def test_draft_typed_again_mid_way_is_not_taken_as_the_posts_text(services):
+    say(services, "hughes", "draft")
+    say(services, "hughes", "facebook")
+    assert "already have a draft in progress" in say(services, "hughes", "draft")[-1].text
+    flow = state_store.get_state(services.db, "hughes")
+    assert flow.step == "text" and "text" not in flow.data
