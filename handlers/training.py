@@ -867,6 +867,17 @@ DONE_RE = re.compile(r"^\s*(?:i\s*['’]?ve|i\s+have|i)\s+(?:just\s+)?(?:done|di
 ACK_RE = re.compile(r"^\s*(acknowledge(?: the)? policy|policy acknowledge?ment|i(?:'ve| have) read the policy|read the policy)\s*[.!]*\s*$", re.I)
 
 
+# The policy card's "I have read and understood" button, typed.
+READ_RE = re.compile(r"^\s*(?:i\s*(?:'ve|’ve|\s+have)\s+)?read and understood(?: it| the policy)?\s*[.!]*\s*$", re.I)
+
+
+def handle_typed_read(incoming: Incoming, services: Services) -> list[Reply]:
+    from dataclasses import replace
+
+    policy_hash, _ = current_policy(services)
+    return handle_ack_action(replace(incoming, action="ack.read", value={"hash": policy_hash}), services)
+
+
 def _is_question(text: str) -> bool:
     return text.strip().endswith("?")
 
@@ -952,6 +963,7 @@ TEXT_ROUTES = [
     TextRoute("training.done", lambda i, s: bool(DONE_RE.search(i.text or "")) and not _is_question(i.text),
               handle_done_text),
     TextRoute("training.ack", lambda i, s: bool(ACK_RE.match(i.text or "")), start_acknowledgement),
+    TextRoute("training.read", lambda i, s: bool(READ_RE.match(i.text or "")), handle_typed_read),
 ]
 ACTIONS = {"training": handle_training_action, "ack": handle_ack_action}
 FLOWS = {FLOW: continue_flow}

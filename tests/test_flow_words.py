@@ -217,3 +217,11 @@ def test_draft_typed_again_mid_way_is_not_taken_as_the_posts_text(services):
     assert "already have a draft in progress" in say(services, "hughes", "draft")[-1].text
     flow = state_store.get_state(services.db, "hughes")
     assert flow.step == "text" and "text" not in flow.data
+
+
+def test_the_policy_cards_button_can_be_typed(services):
+    say(services, "clarke", "acknowledge policy")
+    gaps = gap_count(services)
+    replies = say(services, "clarke", "I have read and understood")
+    assert replies[-1].title == "Question 1 of 3"
+    assert gap_count(services) == gaps
