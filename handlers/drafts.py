@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from handlers.context import Services
+from handlers.flow_words import LEAVING, flow_command, numbered, typed_choice
 from handlers.messages import Button, Form, FormField, Incoming, Notification, Person, Reply
 from handlers.router import TextRoute
 from handlers.schedule import format_moment
@@ -115,7 +116,13 @@ def split_names(text: str) -> list[str]:
     return [" ".join(p.split()) for p in parts if p.strip() and p.strip().lower() not in NONE_WORDS]
 
 
+PLATFORM_OPTIONS = (("facebook", "Facebook"), ("instagram", "Instagram"), ("both", "Both"))
+
+
 def parse_platform(text: str) -> str | None:
+    choice = typed_choice(text, PLATFORM_OPTIONS)  # "2", "Both"
+    if choice:
+        return choice
     lowered = (text or "").lower()
     has_fb = bool(re.search(r"\b(facebook|fb)\b", lowered))
     has_ig = bool(re.search(r"\b(instagram|insta|ig)\b", lowered))
@@ -299,8 +306,7 @@ def start_submission(incoming: Incoming, services: Services) -> list[Reply]:
                            "Deputy Head.", form=submission_form())]
     state_store.set_state(services.db, incoming.who, state_store.FlowState(SUBMIT_FLOW, "platform", {}),
                           services.now())
-    return [Reply("Let's write a post draft. Which platform is it for: *Facebook*, *Instagram* or *both*? "
-                  "(type *cancel* at any point)")]
+    return [Reply("Let's write a post draft. " + STEP_PROMPTS["platform"] + " (type *cancel* at any point)")]
 
 
 def submission_form(text: str = "", value: dict | None = None, action: str = "draft.submit") -> Form:
@@ -382,19 +388,95 @@ def looks_like_names(text: str) -> bool:
     return all(len(n.split()) <= 4 and not re.search(r"[!?:]|\d", n) for n in names)
 
 
+STEP_PROMPTS = {
+    "platform": f"Which platform is it for? {numbered(PLATFORM_OPTIONS)} (type the number or the name).",
+    "text": "Send the text of the post, exactly as it should appear.",
+    "photos": "Are there photos? Describe them briefly (e.g. *2 photos of the Year 6 choir*), or say *none*.",
+    "pictured": "Which pupils are pictured or named? Full names separated by commas, or *none*. "
+                "I'll check each one against the consent register.",
+}
+PREVIOUS_STEP = {"text": "platform", "photos": "text", "pictured": "photos"}
+DRAFT_CHOICES = (("first", "Keep the first draft"), ("second", "Use the new draft"))
+
+
+def _submission_help(flow: state_store.FlowState) -> list[Reply]:
+    if flow.step == "choose":
+        return [_choice_reply(flow.data, "You started a second draft while one was in progress. ")]
+    return [Reply(title="Writing a post draft",
+                  text=f"I'm asking about the post you're drafting. {STEP_PROMPTS.get(flow.step, '')}\n\n"
+                       "It is pre-checked against the policy and then goes to the Deputy Head for approval. "
+                       + LEAVING)]
+
+
+def _submission_back(incoming: Incoming, services: Services, flow: state_store.FlowState) -> list[Reply]:
+    previous = PREVIOUS_STEP.get(flow.step)
+    if previous is None:
+        return [Reply("This is the first question, so there is nothing to go back to. "
+                      + STEP_PROMPTS.get(flow.step, "") + " Or type *cancel*.")]
+    return _next_step(incoming, services, previous, dict(flow.data), "Going back. " + STEP_PROMPTS[previous])
+
+
+def _choice_reply(data: dict, lead: str = "") -> Reply:
+    first, second = data.get("first", {}).get("data", {}).get("text", ""), data.get("second", "")
+    return Reply(title="Which draft should I keep?",
+                 text=f"{lead}You have a draft in progress:\n\u201c{_short(first, 120)}\u201d\n\n"
+                      f"and you've just sent a new one:\n\u201c{_short(second, 120)}\u201d\n\n"
+                      f"Only one can be in progress. {numbered(DRAFT_CHOICES)} (type the number, "
+                      "*first* or *new*, or *cancel* to drop both).",
+                 buttons=[Button(label, "draft.choose", {"which": value}, style="primary" if value == "first" else None)
+                          for value, label in DRAFT_CHOICES])
+
+
+def _ask_which_draft(incoming: Incoming, services: Services, flow: state_store.FlowState, text: str) -> list[Reply]:
+    """A second "draft: …" while one is in progress: ask which to keep, never drop the first silently."""
+    data = {"first": {"step": flow.step, "data": dict(flow.data)}, "second": text}
+    state_store.set_state(services.db, incoming.who, state_store.FlowState(SUBMIT_FLOW, "choose", data),
+                          services.now())
+    return [_choice_reply(data)]
+
+
+def choose_draft(incoming: Incoming, services: Services, which: str | None) -> list[Reply]:
+    flow = state_store.get_state(services.db, incoming.who)
+    if flow is None or flow.flow != SUBMIT_FLOW or flow.step != "choose":
+        return [Reply("That choice has already been made. Type *my drafts* to see your drafts.")]
+    if which == "first":
+        first = flow.data.get("first") or {}
+        step = first.get("step") if first.get("step") in STEP_PROMPTS else "text"
+        return _next_step(incoming, services, step, dict(first.get("data") or {}),
+                          "Keeping your first draft; the new one was not saved. " + STEP_PROMPTS[step])
+    if which == "second":
+        state_store.clear_state(services.db, incoming.who)
+        from dataclasses import replace
+
+        return handle_draft_message(replace(incoming, text=flow.data.get("second", ""), action=None, value={}),
+                                    services)
+    return [_choice_reply(flow.data, "Please choose one. ")]
+
+
 def continue_submission(incoming: Incoming, services: Services, flow: state_store.FlowState) -> list[Reply]:
     text = (incoming.text or "").strip()
     data = dict(flow.data)
     if not may_submit(services, incoming.person):
         state_store.clear_state(services.db, incoming.who)
         return _not_a_poster(services, incoming.person)
+    command = flow_command(text)  # before any step reads it: "help" is never a pupil's name
+    if command == "help":
+        return _submission_help(flow)
+    if command == "back":
+        return _submission_back(incoming, services, flow) if flow.step != "choose" else _submission_help(flow)
+    if flow.step == "choose":
+        return choose_draft(incoming, services, typed_choice(text, DRAFT_CHOICES + (("second", "second"),)))
+    if DRAFT_MESSAGE.match(text) and data.get("text"):
+        return _ask_which_draft(incoming, services, flow, text)
+    if START_WORDS.match(text):  # "draft" again: not the post's text or its photos
+        return [Reply("You already have a draft in progress. " + STEP_PROMPTS.get(flow.step, "") + " " + LEAVING)]
     if _escapes_flow(text):
         state_store.clear_state(services.db, incoming.who)
         return route_text(incoming, services)
     if flow.step == "platform":
         platform = parse_platform(text)
         if platform is None:
-            return [Reply("Please say *Facebook*, *Instagram* or *both* (or *cancel*).")]
+            return [Reply(STEP_PROMPTS["platform"] + " Or type *help* or *cancel*.")]
         data["platform"] = platform
         return _next_step(incoming, services, "text", data,
                           f"{PLATFORM_LABELS[platform]} it is. Now send the text of the post, exactly as it should appear.")
@@ -407,14 +489,12 @@ def continue_submission(incoming: Incoming, services: Services, flow: state_stor
             data["pictured"] = pictured
         if "pictured" in data:  # correcting a draft the pre-check stopped: everything else is known
             return submit(incoming, services, data["platform"], text, photos, list(data["pictured"]))
-        return _next_step(incoming, services, "photos", data,
-                          "Are there photos? Describe them briefly (e.g. *2 photos of the Year 6 choir*), or say *none*.")
+        return _next_step(incoming, services, "photos", data, STEP_PROMPTS["photos"])
     if flow.step == "photos":
         data["photos"] = "" if text.lower().strip(" .!") in NONE_WORDS else text
         if incoming.attachments:
             data["photos"] = ", ".join(p for p in (data["photos"], *incoming.attachments) if p)
-        return _next_step(incoming, services, "pictured", data,
-                          "Which pupils are pictured or named? Full names separated by commas, or *none*.")
+        return _next_step(incoming, services, "pictured", data, STEP_PROMPTS["pictured"])
     if flow.step == "pictured":
         text = re.sub(r"^\s*(?:pictured|named|pupils)\s*:\s*", "", text, flags=re.I)  # "pictured: none"
         if not looks_like_names(text):
@@ -558,6 +638,12 @@ def _ask_reason(incoming: Incoming, services: Services, draft: store.Draft, acti
 
 def continue_reason(incoming: Incoming, services: Services, flow: state_store.FlowState) -> list[Reply]:
     reason = " ".join((incoming.text or "").split())
+    command = flow_command(reason)
+    if command is not None:
+        label = "why you are rejecting it" if flow.step == "reject" else "what needs to change"
+        lead = "There is no earlier question to go back to. " if command == "back" else ""
+        return [Reply(f"{lead}I'm waiting for {label} on draft {flow.data.get('draft_id')}; the submitter will "
+                      "see it. Type it now, or *cancel* to leave the draft as it is (nothing is changed).")]
     if _escapes_flow(reason):
         state_store.clear_state(services.db, incoming.who)
         return route_text(incoming, services)
@@ -677,6 +763,12 @@ def resubmit(incoming: Incoming, services: Services, value: dict) -> list[Reply]
 
 def continue_edit(incoming: Incoming, services: Services, flow: state_store.FlowState) -> list[Reply]:
     text = (incoming.text or "").strip()
+    command = flow_command(text)
+    if command is not None:
+        lead = "There is no earlier question to go back to. " if command == "back" else ""
+        return [Reply(f"{lead}I'm waiting for the new text of draft {flow.data.get('draft_id')}; it is pre-checked "
+                      "and goes back for approval as a new version. Send it now, or *cancel* to leave the draft "
+                      "as it is (nothing is changed).")]
     if _escapes_flow(text):
         state_store.clear_state(services.db, incoming.who)
         return route_text(incoming, services)
@@ -877,6 +969,7 @@ def handle_action(incoming: Incoming, services: Services) -> list[Reply]:
         "draft.edit": lambda: start_edit(incoming, services, value),
         "draft.resubmit": lambda: resubmit(incoming, services, value),
         "draft.show": lambda: show(incoming, services, value),
+        "draft.choose": lambda: choose_draft(incoming, services, str(value.get("which") or "")),
     }.get(action)
     if handler is None:
         return [Reply("That button is no longer active. Type *my drafts* to see your drafts.")]

@@ -23,6 +23,7 @@ from typing import Any, Callable
 
 from handlers import evidence, report_limits
 from handlers.context import Services
+from handlers.flow_words import numbered, typed_choice
 from handlers.messages import Button, Form, FormField, Incoming, Notification, Reply
 from handlers.router import TextRoute
 from handlers.schedule import format_moment
@@ -258,7 +259,8 @@ def _prompt(step: str, intake: dict, services: Services, problem: str | None = N
     if step == "confirm":
         return _summary_reply(intake, lead)
     if step == "edit":
-        return Reply(lead + "Which part would you like to change?", private=True,
+        return Reply(lead + "Which part would you like to change? Type its number or name.\n"
+                     + numbered([(s, STEP_LABELS[s]) for s in DETAIL_STEPS]), private=True,
                      buttons=[Button(STEP_LABELS[s], "report.answer", {"step": "edit", "value": s})
                               for s in DETAIL_STEPS])
     raise ValueError(f"unknown step {step}")
@@ -304,6 +306,9 @@ def _keep_files(incoming: Incoming, services: Services, intake: dict, step: str)
     return kept, " ".join(said) + " "
 
 
+CONFIRM_CHOICES = (("send", "Send to the DSL"), ("edit", "Change something"), ("cancel", "Cancel"))
+
+
 def _summary_reply(intake: dict, lead: str = "") -> Reply:
     answers = intake["answers"]
     facts = [("Category", CATEGORY_LABELS.get(answers.get("category"), "")),
@@ -311,6 +316,7 @@ def _summary_reply(intake: dict, lead: str = "") -> Reply:
              ("Evidence", ", ".join(_evidence_list(intake)) or "none")]
     return Reply(lead + "Here is your report. Send it to the safeguarding team, or change something first.",
                  title="Check your report", private=True, facts=facts,
+                 notes=["Type 1 to send it, 2 to change something, or 3 to cancel."],
                  buttons=[Button("Send to the DSL", "report.confirm", {}, style="primary"),
                           Button("Change something", "report.edit", {}),
                           Button("Cancel", "report.cancel", {})])
@@ -486,10 +492,9 @@ def _answer(incoming: Incoming, services: Services, flow: FlowState, intake: dic
         return _accept(incoming, services, intake, step, items, notice)
 
     if step == "edit":
-        value = text.lower()
-        for s in DETAIL_STEPS:
-            if value in (s, STEP_LABELS[s].lower()):
-                return _edit_step(incoming, services, intake, s)
+        chosen = typed_choice(text, [(s, STEP_LABELS[s]) for s in DETAIL_STEPS])  # "3" or "Who is involved"
+        if chosen:
+            return _edit_step(incoming, services, intake, chosen)
         return _privately(incoming, [_prompt("edit", intake, services, "Please pick one of the parts.")])
 
     if step == "form":
@@ -500,10 +505,13 @@ def _answer(incoming: Incoming, services: Services, flow: FlowState, intake: dic
                                              notice + "Please use the form (or type *cancel*).")])
 
     if step == "confirm":
-        if text.lower() in ("send", "confirm", "yes", "submit", "send it"):
+        chosen = typed_choice(text, CONFIRM_CHOICES)  # the summary's buttons, by number or words
+        if text.lower() in ("send", "confirm", "yes", "submit", "send it") or chosen == "send":
             return confirm(incoming, services)
-        if text.lower() in ("edit", "change", "change something"):
+        if text.lower() in ("edit", "change", "change something") or chosen == "edit":
             return _go_to(incoming, services, intake, "edit")
+        if chosen == "cancel":
+            return cancel(incoming, services)
         if kept_files:
             with services.db.atomic():
                 _save(services, who, step, intake)

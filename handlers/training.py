@@ -15,11 +15,12 @@ import logging
 import random
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
 from handlers.context import Services
+from handlers.flow_words import LEAVING, flow_command, normalised, typed_choice
 from handlers.messages import Button, Incoming, Notification, Reply
 from handlers.router import TextRoute
 from handlers.schedule import (DateProblem, EXAMPLES, URL_RE, Calendar, add_months, calendar_for, find_date,
@@ -356,11 +357,33 @@ def _calendar(services: Services) -> Calendar:
 
 # --- compliance ---------------------------------------------------------------------------------
 
+# Governors and volunteers are not staff: the compliance view counts them apart and says so.
+NON_STAFF_ROLES = frozenset({"governor", "chair_of_governors", "volunteer"})
+GROUP_NAMES = {"staff": "staff", "governors_volunteers": "governors and volunteers"}
+
+
+def group_of(roles: frozenset[str]) -> str:
+    """'governors_volunteers' for someone whose only roles are governor or volunteer, else 'staff'."""
+    return "governors_volunteers" if roles and roles <= NON_STAFF_ROLES else "staff"
+
+
+def _self_reported(services: Services) -> set[tuple[str, str]]:
+    """(person, item) whose latest record the person typed or pressed in themselves, with no evidence
+    checked (an import from the school's records, a policy check or another person's entry is not)."""
+    latest: dict[tuple[str, str], dict] = {}
+    for event in services.db.query("SELECT person_id, item, recorded_by, source FROM training_events ORDER BY id"):
+        latest[(event["person_id"], event["item"])] = event
+    return {key for key, event in latest.items()
+            if event["source"] in ("chat", "button") and event["recorded_by"] == key[0]}
+
+
 def compliance_rows(services: Services) -> list[dict]:
-    """One row per person and item: due date, state (ok / due_soon / overdue / no_record), days."""
+    """One row per person and item: due date, state (ok / due_soon / overdue / no_record), days,
+    group (staff, or governors and volunteers) and whether the record is self-reported."""
     today = services.today()
     _, change_day = policy_change_day(services, today)
     records = store.all_records(services.db)
+    self_reported = _self_reported(services)
     rows = []
     for row in _people_rows(services):
         record = records.get(row["id"], {})
@@ -379,7 +402,9 @@ def compliance_rows(services: Services) -> list[dict]:
                          "last_done": due.last_done.isoformat() if due.last_done else "",
                          "due": due.due.isoformat() if due.last_done or due.new_starter_from else "",
                          "state": state, "days_overdue": max(0, -days) if due.last_done else 0,
-                         "days_left": max(0, days), "certificate": record.get("certificate") or ""})
+                         "days_left": max(0, days), "certificate": record.get("certificate") or "",
+                         "group": group_of(_roles(row)),
+                         "self_reported": "yes" if due.last_done and (row["id"], item) in self_reported else ""})
     return rows
 
 
@@ -406,11 +431,22 @@ def compliance_summary(services: Services) -> dict:
         "overdue": sorted((r for r in rows if r["state"] in ("overdue", "no_record")),
                           key=lambda r: (-r["days_overdue"], r["name"])),
         "due_soon": sorted((r for r in rows if r["state"] == "due_soon"), key=lambda r: (r["days_left"], r["name"])),
+        "groups": {group: {item: _counts([r for r in rows if r["item"] == item and r["group"] == group])
+                           for item in ITEMS if any(r["item"] == item and r["group"] == group for r in rows)}
+                   for group in GROUP_NAMES},
+        "self_reported": sorted((r for r in rows if r["self_reported"]), key=lambda r: (r["name"], r["item"])),
     }
 
 
+def _counts(rows: list[dict]) -> dict:
+    counts = {state: sum(1 for r in rows if r["state"] == state) for state in ("ok", "due_soon", "overdue", "no_record")}
+    compliant = counts["ok"] + counts["due_soon"]
+    return {"people": len(rows), **counts, "compliant": compliant,
+            "percent_compliant": round(100 * compliant / len(rows), 1) if rows else 100.0}
+
+
 CSV_COLUMNS = ["person_id", "name", "roles", "item", "last_done", "due", "state", "days_overdue", "days_left",
-               "certificate"]
+               "certificate", "group", "self_reported"]
 
 
 def compliance_csv(services: Services) -> str:
@@ -454,19 +490,28 @@ def handle_report(incoming: Incoming, services: Services) -> list[Reply]:
     if person is None or not person.has_role(*OVERSEER_ROLES):
         return _deny("see the training report")
     summary = compliance_summary(services)
-    facts = [(ITEM_TITLES[item],
+    facts = [(f"{ITEM_TITLES[item]} ({GROUP_NAMES[group]})",
               f"{figures['compliant']}/{figures['people']} compliant ({figures['percent_compliant']}%); "
               f"{figures['due_soon']} due soon, {figures['overdue']} overdue, {figures['no_record']} no record")
-             for item, figures in summary["items"].items()]
+             for group, items in summary["groups"].items() for item, figures in items.items()]
+
+    def mark(r: dict) -> str:
+        return " (self-reported)" if r["self_reported"] else ""
+
     overdue = [f"• {r['name']}: {ITEM_NAMES[r['item']]} — "
                + (f"overdue by {r['days_overdue']} days (due {_day(r['due'])})" if r["state"] == "overdue" else "no record")
-               for r in summary["overdue"]]
-    soon = [f"• {r['name']}: {ITEM_NAMES[r['item']]} due {_day(r['due'])} ({r['days_left']} days)"
+               + mark(r) for r in summary["overdue"]]
+    soon = [f"• {r['name']}: {ITEM_NAMES[r['item']]} due {_day(r['due'])} ({r['days_left']} days)" + mark(r)
             for r in summary["due_soon"]]
+    reported = [f"• {r['name']}: {ITEM_NAMES[r['item']]} on {_day(r['last_done'])}" for r in summary["self_reported"]]
     text = (f"Training compliance on {format_date(date.fromisoformat(summary['as_of']))} for "
             f"{summary['people']} people.\n\n*Overdue ({len(overdue)})*\n" + ("\n".join(overdue) or "Nobody.")
-            + f"\n\n*Due in the next {DUE_SOON_DAYS} days ({len(soon)})*\n" + ("\n".join(soon) or "Nobody."))
-    return [Reply(text=text, title="Training report", facts=facts, private=True, notes=_renewal_notes(services),
+            + f"\n\n*Due in the next {DUE_SOON_DAYS} days ({len(soon)})*\n" + ("\n".join(soon) or "Nobody.")
+            + f"\n\n*Self-reported, no evidence checked ({len(reported)})*\n" + ("\n".join(reported) or "None."))
+    notes = ["Governors and volunteers are counted apart from staff. Self-reported means the person told me "
+             "the date themselves; imported records, policy checks and entries by the Headteacher or DSL are not."]
+    return [Reply(text=text, title="Training report", facts=facts, private=True,
+                  notes=notes + _renewal_notes(services),
                   buttons=[Button("Download CSV", "training.csv", {})],
                   data={"summary": {k: v for k, v in summary.items() if k in ("as_of", "people", "items")}})]
 
@@ -531,9 +576,15 @@ def _ask_date(services: Services, recorder, subject, item: str, problem: str | N
         FLOW, "date", {"item": item, "person": subject.id}), services.now())
     whose = "your" if subject.id == recorder.id else f"{subject.name}'s"
     text = problem or f"When was {whose} {ITEM_NAMES[item]} completed? ({EXAMPLES[0].upper() + EXAMPLES[1:]}; type *cancel* to stop.)"
-    buttons = [Button("Today", "training.record", {"item": item, "when": "today", "person": subject.id}),
-               Button("Yesterday", "training.record", {"item": item, "when": "yesterday", "person": subject.id})]
-    return [Reply(text=text, buttons=buttons)]
+    return [Reply(text=text, buttons=_date_buttons(item, subject.id))]
+
+
+DATE_CHOICES = (("today", "Today"), ("yesterday", "Yesterday"))
+
+
+def _date_buttons(item: str, person_id: str) -> list[Button]:
+    return [Button(label, "training.record", {"item": item, "when": value, "person": person_id})
+            for value, label in DATE_CHOICES]
 
 
 def _item_from_text(text: str) -> str:
@@ -618,8 +669,16 @@ def continue_flow(incoming: Incoming, services: Services, flow) -> list[Reply]:
     if subject.id != person.id and not person.has_role(*OVERSEER_ROLES):  # the role may have gone mid-way
         state_store.clear_state(services.db, person.id)
         return _deny("record training for someone else")
+    command = flow_command(incoming.text)
+    if command is not None:
+        whose = "your" if subject.id == person.id else f"{subject.name}'s"
+        lead = "There is no earlier question to go back to. " if command == "back" else ""
+        return [Reply(f"{lead}I'm asking when {whose} {ITEM_NAMES[item]} was completed, to record it. Type the "
+                      f"date ({EXAMPLES}), or 1 for today and 2 for yesterday. Type *cancel* to stop: "
+                      "nothing is recorded.", buttons=_date_buttons(item, subject.id))]
+    typed = typed_choice(incoming.text, DATE_CHOICES)  # the Today / Yesterday buttons, typed as 1 or 2
     try:
-        done_on = find_date(incoming.text, services.today())
+        done_on = find_date(typed or incoming.text, services.today())
     except DateProblem as problem:
         return [Reply(str(problem) + " (Or type *cancel*.)")]
     if done_on is None:
@@ -765,19 +824,25 @@ def _answer(incoming: Incoming, services: Services, person, value: dict) -> list
         return [_question_reply(check["id"], questions, len(answers))]
     score = sum(a["correct"] for a in answers)
     today = services.today()
+    corrections = [f"• {questions[a['q']]['question']} — the answer is *{questions[a['q']]['answer'].capitalize()}*: "
+                   f"\"{questions[a['q']]['quote']}\" (section {questions[a['q']].get('section', '?')})"
+                   for a in answers if not a["correct"]]
+    data = {"check": {"id": check["id"], "score": score, "of": len(questions)}}
+    if corrections:  # the acknowledgement says the rules are understood: a wrong answer is not one
+        store.save_answers(services.db, check["id"], answers, score, True, services.now())  # kept as evidence
+        return [Reply(title="Not acknowledged yet",
+                      text=(f"You answered {score} of {len(questions)} correctly, so your acknowledgement is not "
+                            "recorded yet. The right rule for each one you missed:\n" + "\n".join(corrections)
+                            + "\n\nPress *Try again* (or type *acknowledge policy*) for three new questions."),
+                      buttons=[Button("Try again", "ack.read", {"hash": check["policy_hash"]}, style="primary")],
+                      data=data)]
     with services.db.atomic():  # the evidence and the acknowledgement together
         store.save_answers(services.db, check["id"], answers, score, True, services.now())
         store.record_completion(services.db, person.id, "policy", today, person.id, services.now(),
                                 source="check", policy_hash=check["policy_hash"])
-    corrections = [f"• {questions[a['q']]['question']} — the answer is *{questions[a['q']]['answer'].capitalize()}*: "
-                   f"\"{questions[a['q']]['quote']}\" (section {questions[a['q']].get('section', '?')})"
-                   for a in answers if not a["correct"]]
     text = (f"Thank you — your acknowledgement of the social media policy is recorded ({format_date(today)}). "
             f"You answered {score} of {len(questions)} correctly.")
-    if corrections:
-        text += "\n\nWorth another look:\n" + "\n".join(corrections)
-    return [Reply(text=text, title="Policy acknowledged",
-                  data={"check": {"id": check["id"], "score": score, "of": len(questions)}})]
+    return [Reply(text=text, title="Policy acknowledged", data=data)]
 
 
 # Used only if the clause index yields no questions (a policy file with an unexpected layout).
@@ -800,6 +865,17 @@ STATUS_RE = re.compile(r"^\s*(my training|training status|my training status|whe
 DONE_RE = re.compile(r"^\s*(?:i\s*['’]?ve|i\s+have|i)\s+(?:just\s+)?(?:done|did|completed|finished|attended)\b.*\btraining\b"
                      r"|^\s*(?:my\s+)?(?:dsl\s+|safeguarding\s+)?training\s+(?:is\s+)?(?:done|completed|finished)\b", re.I)
 ACK_RE = re.compile(r"^\s*(acknowledge(?: the)? policy|policy acknowledge?ment|i(?:'ve| have) read the policy|read the policy)\s*[.!]*\s*$", re.I)
+
+
+# The policy card's "I have read and understood" button, typed.
+READ_RE = re.compile(r"^\s*(?:i\s*(?:'ve|’ve|\s+have)\s+)?read and understood(?: it| the policy)?\s*[.!]*\s*$", re.I)
+
+
+def handle_typed_read(incoming: Incoming, services: Services) -> list[Reply]:
+    from dataclasses import replace
+
+    policy_hash, _ = current_policy(services)
+    return handle_ack_action(replace(incoming, action="ack.read", value={"hash": policy_hash}), services)
 
 
 def _is_question(text: str) -> bool:
@@ -834,8 +910,52 @@ def handle_typed_answer(incoming: Incoming, services: Services) -> list[Reply]:
                    {"check": check["id"], "q": len(check["answers"]), "answer": _typed_answer(incoming.text)})
 
 
+def _waits_for_the_check(incoming: Incoming, services: Services) -> bool:
+    """Help, back, cancel or unrelated words while a check waits for yes or no: kept in the check
+    (not sent to the answer engine, so not into the policy-gap register). A question ("…?") or a
+    command another feature knows still goes where it belongs."""
+    if incoming.person is None or _is_question(incoming.text or "") or not (incoming.text or "").strip():
+        return False
+    check = _check_in_progress(services, incoming.person.id)
+    if check is None:
+        return False
+    if services.now() - datetime.fromisoformat(check["started_at"]) > CHECK_HOLDS_WORDS_FOR:
+        return False  # a check left weeks ago must not swallow what the person says now
+    if flow_command(incoming.text) or normalised(incoming.text) in CANCEL_WORDS:
+        return True
+    from handlers.router import Router  # here: the router loads this module
+
+    return not any(route.matches(incoming, services) for route in Router(services).text_routes
+                   if not route.name.startswith(("ask", "training.check")))
+
+
+CHECK_HOLDS_WORDS_FOR = timedelta(hours=2)
+CANCEL_WORDS = frozenset({"cancel", "stop", "quit", "exit", "abort", "never mind", "nevermind"})
+
+
+def handle_check_words(incoming: Incoming, services: Services) -> list[Reply]:
+    check = _check_in_progress(services, incoming.person.id)
+    questions, index = check["questions"], len(check["answers"])
+    said = normalised(incoming.text)
+    if said in CANCEL_WORDS:
+        store.abandon_check(services.db, check["id"])
+        return [Reply("Stopped. Your policy acknowledgement was not recorded; type *acknowledge policy* to "
+                      "start again when you're ready.")]
+    command = flow_command(incoming.text)
+    if command == "help":
+        lead = ("You're answering three yes/no questions from the social media policy, to acknowledge it. "
+                "Type *yes* or *no* (or 1 for yes, 2 for no), or press a button. Type *cancel* to stop: "
+                "nothing is recorded until all three are right.")
+    elif command == "back":
+        lead = "Answers already given can't be changed; if one was wrong, you'll see the rule and can try again."
+    else:
+        lead = "I'm waiting for your answer to this question: type *yes* or *no*, or *help* or *cancel*."
+    return [Reply(lead), _question_reply(check["id"], questions, index)]
+
+
 TEXT_ROUTES = [
     TextRoute("training.check_answer", _answers_the_check, handle_typed_answer),
+    TextRoute("training.check_words", _waits_for_the_check, handle_check_words),
     TextRoute("training.report", lambda i, s: bool(REPORT_RE.search(i.text or "")),
               lambda i, s: handle_csv(i, s) if re.search(r"\bcsv\b", i.text, re.I) else handle_report(i, s)),
     TextRoute("training.record_for", lambda i, s: bool(RECORD_FOR_RE.match(i.text or "")), handle_record_for),
@@ -843,6 +963,7 @@ TEXT_ROUTES = [
     TextRoute("training.done", lambda i, s: bool(DONE_RE.search(i.text or "")) and not _is_question(i.text),
               handle_done_text),
     TextRoute("training.ack", lambda i, s: bool(ACK_RE.match(i.text or "")), start_acknowledgement),
+    TextRoute("training.read", lambda i, s: bool(READ_RE.match(i.text or "")), handle_typed_read),
 ]
 ACTIONS = {"training": handle_training_action, "ack": handle_ack_action}
 FLOWS = {FLOW: continue_flow}

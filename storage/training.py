@@ -230,3 +230,8 @@ def checks_of(db: Store, person_id: str) -> list[dict]:
     return [get_check(db, row["id"]) for row in
             db["policy_checks"].rows_where("person_id = ? AND status = 'complete'", [person_id],
                                            order_by="completed_at")]
+
+
+def abandon_check(db: Store, check_id: str) -> None:
+    """A check the person stopped: kept, never counted as an acknowledgement."""
+    db["policy_checks"].update(check_id, {"status": "abandoned"})

@@ -420,7 +420,10 @@ def test_report_counts_and_lists(svc):
     svc.db.execute("UPDATE training_records SET policy_ack_on = NULL WHERE person_id = 'nowak'")
     reply = say(svc, "ingram", "training report")[0]
     facts = dict(reply.facts)
-    assert facts["Safeguarding training"].startswith("11/12 compliant (91.7%); 1 due soon, 1 overdue")
+    # Governors and volunteers (Margaret Hill, Jo Brown) are counted apart from the ten staff (issue 16).
+    assert facts["Safeguarding training (staff)"].startswith("9/10 compliant (90.0%); 1 due soon, 1 overdue")
+    assert facts["Safeguarding training (governors and volunteers)"].startswith("2/2 compliant (100.0%)")
+    assert any("counted apart from staff" in note for note in reply.notes)
     assert "Ben Lewis: safeguarding training — overdue by 14 days" in reply.text
     assert "Amy Clarke: safeguarding training due 10 December 2026 (14 days)" in reply.text
     assert "Ola Nowak: policy acknowledgement — no record" in reply.text
