@@ -16,12 +16,12 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.downloads import download_capped
 from handlers.messages import MAX_FILE_BYTES, IncomingFile
 
 log = logging.getLogger(__name__)
 
 MAX_FILES = 5
-DOWNLOAD_TIMEOUT_SECONDS = 30
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -45,21 +45,6 @@ def token_may_go_to(api_base: str, url: str) -> bool:
     return target[0] == base[0] and target[2] == base[2] and same_host
 
 
-async def _download(client: AsyncWebClient, url: str) -> tuple[bytes | None, str | None]:
-    headers = {"Authorization": f"Bearer {client.token}"}
-    timeout = aiohttp.ClientTimeout(total=DOWNLOAD_TIMEOUT_SECONDS)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
-        async with session.get(url, headers=headers, allow_redirects=False) as response:
-            if response.status != 200:
-                return None, "unavailable"
-            data = bytearray()
-            async for chunk in response.content.iter_chunked(64 * 1024):
-                data.extend(chunk)
-                if len(data) > MAX_FILE_BYTES:
-                    return None, "too_large"
-            return bytes(data), None
-
-
 async def fetch_one(client: AsyncWebClient, file_id: str, fallback_name: str) -> IncomingFile:
     try:
         info = (await client.files_info(file=file_id)).get("file") or {}
@@ -75,7 +60,7 @@ async def fetch_one(client: AsyncWebClient, file_id: str, fallback_name: str) ->
         log.warning("a Slack file's URL is not on the Web API's host; not fetched")
         return IncomingFile(name, None, problem="unavailable")
     try:
-        data, problem = await _download(client, url)
+        data, problem = await download_capped(url, client.token)
     except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
         log.warning("a Slack file could not be downloaded: %s", type(error).__name__)
         return IncomingFile(name, None, problem="unavailable")

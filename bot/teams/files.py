@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from bot.teams.guard import normalised_url
+from bot.downloads import download_capped
 from handlers.messages import MAX_FILE_BYTES, IncomingFile
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,6 @@ log = logging.getLogger(__name__)
 NOT_FILES = ("text/html", "application/vnd.microsoft.card.adaptive")
 DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
 MAX_FILES = 5
-DOWNLOAD_TIMEOUT_SECONDS = 30
 
 
 def same_origin(url: str, service_url: str) -> bool:
@@ -34,21 +34,6 @@ def same_origin(url: str, service_url: str) -> bool:
 def sharepoint(url: str) -> bool:
     parts = urlsplit(url or "")
     return parts.scheme == "https" and (parts.hostname or "").lower().endswith(".sharepoint.com")
-
-
-async def _download(url: str, token: str | None) -> tuple[bytes | None, str | None]:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    timeout = aiohttp.ClientTimeout(total=DOWNLOAD_TIMEOUT_SECONDS)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
-        async with session.get(url, headers=headers, allow_redirects=False) as response:
-            if response.status != 200:
-                return None, "unavailable"
-            data = bytearray()
-            async for chunk in response.content.iter_chunked(64 * 1024):
-                data.extend(chunk)
-                if len(data) > MAX_FILE_BYTES:
-                    return None, "too_large"
-            return bytes(data), None
 
 
 async def fetch_files(attachments: list, service_url: str, token: str | None) -> tuple[IncomingFile, ...]:
@@ -67,7 +52,7 @@ async def fetch_files(attachments: list, service_url: str, token: str | None) ->
             fetched.append(IncomingFile(name, None, problem="unavailable"))
             continue
         try:
-            data, problem = await _download(url, send_token)
+            data, problem = await download_capped(url, send_token)
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
             log.warning("teams: an attachment could not be downloaded: %s", type(error).__name__)
             data, problem = None, "unavailable"
