@@ -235,23 +235,24 @@ def mount(app: web.Application, hub) -> None:
                     "max_text_length": MAX_TEXT_LENGTH,
                     "people": [_person_summary(p) for p in all_people(services.db)]})
 
-    async def messages(request: web.Request) -> web.Response:
+    async def answer(request: web.Request, read) -> web.Response:
+        """A message (JSON) or an upload (multipart) from the page, handled and answered."""
         try:
             _check_same_origin(request)
-            incoming = incoming_from_json(await _read_json(request), services)
+            incoming = await read(request)
         except BadRequest as bad:
             return _error(str(bad), bad.status)
         replies = await hub.handle(incoming)
         return _ok({"replies": [reply_to_dict(r) for r in replies]})
 
+    async def read_message(request: web.Request) -> Incoming:
+        return incoming_from_json(await _read_json(request), services)
+
+    async def messages(request: web.Request) -> web.Response:
+        return await answer(request, read_message)
+
     async def upload(request: web.Request) -> web.Response:
-        try:
-            _check_same_origin(request)
-            incoming = await incoming_from_upload(request, services)
-        except BadRequest as bad:
-            return _error(str(bad), bad.status)
-        replies = await hub.handle(incoming)
-        return _ok({"replies": [reply_to_dict(r) for r in replies]})
+        return await answer(request, lambda request: incoming_from_upload(request, services))
 
     async def stored_file(request: web.Request) -> web.Response:
         """One evidence file, for someone who may read its report; every view is audited."""
