@@ -12,19 +12,9 @@ from storage import drafts as draft_store
 from storage import roster
 from storage import state as state_store
 from storage import training as store
+from tests.router_talk import gap_count, press, say
 
 
-def say(services, who, text):
-    return Router(services).handle(Incoming("local", who, text=text, person=roster.get_person(services.db, who)))
-
-
-def press(services, who, action, value=None):
-    return Router(services).handle(Incoming("local", who, action=action, value=value or {},
-                                            person=roster.get_person(services.db, who)))
-
-
-def gap_count(services) -> int:
-    return services.db.execute("SELECT count(*) FROM questions").fetchone()[0]
 
 
 def step_of(services, who):

@@ -3,23 +3,8 @@ the policy check takes "yes"/"no" typed as its buttons, and they never reach the
 policy-gap register."""
 from __future__ import annotations
 
-from handlers.messages import Incoming
-from handlers.router import Router
-from storage import roster
 from storage import training as store
-
-
-def say(services, who, text):
-    return Router(services).handle(Incoming("local", who, text=text, person=roster.get_person(services.db, who)))
-
-
-def press(services, who, action, value=None):
-    return Router(services).handle(Incoming("local", who, action=action, value=value or {},
-                                            person=roster.get_person(services.db, who)))
-
-
-def gap_count(services) -> int:
-    return services.db.execute("SELECT count(*) FROM questions").fetchone()[0]
+from tests.router_talk import gap_count, press, say
 
 
 def test_the_policy_check_takes_typed_yes_and_no_and_records_no_gap(services):
