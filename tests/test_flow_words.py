@@ -15,8 +15,6 @@ from storage import training as store
 from tests.router_talk import gap_count, press, say
 
 
-
-
 def step_of(services, who):
     flow = state_store.get_state(services.db, who)
     return flow.step if flow else None
