@@ -235,6 +235,11 @@ def mount(app: web.Application, hub) -> None:
                     "max_text_length": MAX_TEXT_LENGTH,
                     "people": [_person_summary(p) for p in all_people(services.db)]})
 
+    def person_asking(request: web.Request):
+        """The roster person a request from this page speaks for (the Origin checked first)."""
+        _check_same_origin(request)
+        return _roster_person(services, request.query.get("person"))
+
     async def answer(request: web.Request, read) -> web.Response:
         """A message (JSON) or an upload (multipart) from the page, handled and answered."""
         try:
@@ -259,8 +264,7 @@ def mount(app: web.Application, hub) -> None:
         from handlers.reports import authorised_file
 
         try:
-            _check_same_origin(request)
-            person = _roster_person(services, request.query.get("person"))
+            person = person_asking(request)
         except BadRequest as bad:
             return _error(str(bad), bad.status)
         asked = Incoming(channel="local", platform_user_id=person.id, person=person,
@@ -276,8 +280,7 @@ def mount(app: web.Application, hub) -> None:
 
     async def inbox(request: web.Request) -> web.Response:
         try:
-            _check_same_origin(request)  # taking the inbox marks it seen: no other site may do that
-            person = _roster_person(services, request.query.get("person"))
+            person = person_asking(request)  # taking the inbox marks it seen: no other site may do that
         except BadRequest as bad:
             return _error(str(bad), bad.status)
         return _ok({"messages": [reply_to_dict(r) for r in take_local_inbox(services.db, person.id)]})
@@ -287,8 +290,7 @@ def mount(app: web.Application, hub) -> None:
         from handlers.training import OVERSEER_NAMES, OVERSEER_ROLES, compliance_summary
 
         try:
-            _check_same_origin(request)
-            person = _roster_person(services, request.query.get("person"))
+            person = person_asking(request)
         except BadRequest as bad:
             return _error(str(bad), bad.status)
         if not person.has_role(*OVERSEER_ROLES):
