@@ -20,7 +20,7 @@ migrations = Migrations("attachments")
 
 INTAKE = "intake"  # owner_ref: the person's id, until their report is filed
 REPORT = "report"  # owner_ref: the report's reference
-TRAINING = "training"  # owner_ref: the training record's person id and year ("p-123:2026")
+TRAINING = "training"  # owner_ref: the completion it evidences, "<person id>:<item>:<ISO date>"
 
 
 @migrations()
@@ -84,6 +84,12 @@ def listing(db: Store, owner_kind: str, owner_ref: str) -> list[dict]:
                       "mime": meta.get("mime") or "application/octet-stream", "kind": row["kind"],
                       "size": row["size"], "created_at": row["created_at"], "uploaded_by": row["uploaded_by"]})
     return found
+
+
+def owners(db: Store, owner_kind: str) -> list[str]:
+    """Every owner_ref of one kind that has files."""
+    return [row[0] for row in db.execute("SELECT DISTINCT owner_ref FROM attachments WHERE owner_kind = ? "
+                                         "ORDER BY owner_ref", [owner_kind]).fetchall()]
 
 
 def owner_of(db: Store, attachment_id: int) -> tuple[str, str] | None:

@@ -496,9 +496,12 @@ def test_a_command_or_question_typed_while_a_date_is_awaited_is_not_swallowed(sv
     [who] = say(svc, "clarke", "who am I")
     assert who.text == "You are Amy Clarke."
     press(svc, "clarke", "training.done", {"item": "training"})
-    say(svc, "clarke", "can I accept a friend request from a past pupil?")  # goes to the answer engine
+    [held] = say(svc, "clarke", "can I accept a friend request from a past pupil?")  # not the answer engine
+    assert "I'll answer questions once this is done" in held.text and "cancel" in held.text
+    assert [b.label for b in held.buttons] == ["Today", "Yesterday"]
     from storage import state as state_store
-    assert state_store.get_state(svc.db, "clarke") is None
+    assert state_store.get_state(svc.db, "clarke").flow == "training"
+    assert say(svc, "clarke", "yesterday")[0].data["recorded"]["date"] == "2026-11-25"
 
 
 def test_personal_status_and_report_dates_read_as_words(svc):

@@ -260,8 +260,8 @@ def mount(app: web.Application, hub) -> None:
         return await answer(request, lambda request: incoming_from_upload(request, services))
 
     async def stored_file(request: web.Request) -> web.Response:
-        """One evidence file, for someone who may read its report; every view is audited."""
-        from handlers.reports import authorised_file
+        """One stored file (evidence, a certificate), for someone who may have it; every view is audited."""
+        from handlers.stored_files import authorised_file
 
         try:
             person = person_asking(request)

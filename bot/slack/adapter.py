@@ -282,14 +282,18 @@ class SlackAdapter:
             return
         if not self.first_time(body):
             return
-        listed = [f for f in event.get("files") or [] if isinstance(f, dict)]
         destination = Destination(user=user, channel=event.get("channel"), private=True,
                                   thread_ts=event.get("thread_ts"))
         async with self.turn():
-            fetched = await slack_files.fetch_files(self.client, listed) if listed else ()
             incoming = await self.incoming(user, destination, text=unescape(event.get("text") or ""),
-                                           attachments=tuple(f.name for f in fetched), files=fetched)
+                                           **await self.attached(event))
             await self.handle(incoming, destination)
+
+    async def attached(self, event: dict) -> dict:
+        """The files a message or a mention carries, fetched (the same for a DM and a channel)."""
+        listed = [f for f in event.get("files") or [] if isinstance(f, dict)]
+        fetched = await slack_files.fetch_files(self.client, listed) if listed else ()
+        return {"attachments": tuple(f.name for f in fetched), "files": fetched}
 
     async def on_app_mention(self, event: dict, body: dict, context) -> None:
         user, channel = event.get("user"), event.get("channel")
@@ -301,7 +305,8 @@ class SlackAdapter:
                                   thread_ts=event.get("thread_ts") or event.get("ts"))
         text = unescape(render.strip_mention(event.get("text") or "", context.bot_user_id))
         async with self.turn():
-            await self.handle(await self.incoming(user, destination, text=text), destination)
+            await self.handle(await self.incoming(user, destination, text=text,
+                                                  **await self.attached(event)), destination)
 
     async def on_app_home_opened(self, event: dict) -> None:
         if event.get("tab", "home") != "home" or not event.get("user"):

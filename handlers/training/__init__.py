@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from handlers.router import TextRoute
+from handlers.training import certificates
 from handlers.training.compliance import (CSV_COLUMNS, GROUP_NAMES, compliance_csv, compliance_rows,  # noqa: F401
                                           compliance_summary, group_of, handle_csv, handle_report,
                                           import_training_csv, load_sample_records)
@@ -43,6 +44,7 @@ TEXT_ROUTES = [
     TextRoute("training.status", lambda i, s: bool(STATUS_RE.match(i.text or "")), handle_status),
     TextRoute("training.done", lambda i, s: bool(DONE_RE.search(i.text or "")) and not _is_question(i.text),
               handle_done_text),
+    TextRoute("training.certificate", certificates.wants_to_attach, certificates.handle_attach),
     TextRoute("training.ack", lambda i, s: bool(ACK_RE.match(i.text or "")), start_acknowledgement),
     TextRoute("training.read", lambda i, s: bool(READ_RE.match(i.text or "")), handle_typed_read),
 ]

@@ -158,21 +158,30 @@ def handle_report(incoming: Incoming, services: Services) -> list[Reply]:
     def mark(r: dict) -> str:
         return " (self-reported)" if r["self_reported"] else ""
 
+    def certified(r: dict) -> str:
+        return "; certificate on file" if (r["person_id"], r["item"], r["last_done"]) in with_files else ""
+
     overdue = [f"• {r['name']}: {ITEM_NAMES[r['item']]} — "
                + (f"overdue by {r['days_overdue']} days (due {_day(r['due'])})" if r["state"] == "overdue" else "no record")
                + mark(r) for r in summary["overdue"]]
     soon = [f"• {r['name']}: {ITEM_NAMES[r['item']]} due {_day(r['due'])} ({r['days_left']} days)" + mark(r)
             for r in summary["due_soon"]]
-    reported = [f"• {r['name']}: {ITEM_NAMES[r['item']]} on {_day(r['last_done'])}" for r in summary["self_reported"]]
+    from handlers.training.certificates import certificate_owners, report_section  # here: certificates reads this module's names
+
+    certificate_lines, open_buttons = report_section(services)
+    with_files = certificate_owners(services)
+    reported = [f"• {r['name']}: {ITEM_NAMES[r['item']]} on {_day(r['last_done'])}{certified(r)}"
+                for r in summary["self_reported"]]
     text = (f"Training compliance on {format_date(date.fromisoformat(summary['as_of']))} for "
             f"{summary['people']} people.\n\n*Overdue ({len(overdue)})*\n" + ("\n".join(overdue) or "Nobody.")
             + f"\n\n*Due in the next {DUE_SOON_DAYS} days ({len(soon)})*\n" + ("\n".join(soon) or "Nobody.")
-            + f"\n\n*Self-reported, no evidence checked ({len(reported)})*\n" + ("\n".join(reported) or "None."))
+            + f"\n\n*Self-reported, no evidence checked ({len(reported)})*\n" + ("\n".join(reported) or "None.")
+            + certificate_lines)
     notes = ["Governors and volunteers are counted apart from staff. Self-reported means the person told me "
              "the date themselves; imported records, policy checks and entries by the Headteacher or DSL are not."]
     return [Reply(text=text, title="Training report", facts=facts, private=True,
                   notes=notes + _renewal_notes(services),
-                  buttons=[Button("Download CSV", "training.csv", {})],
+                  buttons=[Button("Download CSV", "training.csv", {}), *open_buttons],
                   data={"summary": {k: v for k, v in summary.items() if k in ("as_of", "people", "items")}})]
 
 

@@ -259,9 +259,9 @@ def handle_typed_answer(incoming: Incoming, services: Services) -> list[Reply]:
 
 def _waits_for_the_check(incoming: Incoming, services: Services) -> bool:
     """Help, back, cancel or unrelated words while a check waits for yes or no: kept in the check
-    (not sent to the answer engine, so not into the policy-gap register). A question ("…?") or a
-    command another feature knows still goes where it belongs."""
-    if incoming.person is None or _is_question(incoming.text or "") or not (incoming.text or "").strip():
+    (not sent to the answer engine, so not into the policy-gap register), and so is a question
+    ("…?"). A command another feature knows still goes where it belongs."""
+    if incoming.person is None or not (incoming.text or "").strip():
         return False
     check = _check_in_progress(services, incoming.person.id)
     if check is None:
@@ -295,6 +295,9 @@ def handle_check_words(incoming: Incoming, services: Services) -> list[Reply]:
                 "nothing is recorded until all three are right.")
     elif command == "back":
         lead = "Answers already given can't be changed; if one was wrong, you'll see the rule and can try again."
+    elif _is_question(incoming.text or ""):
+        lead = ("I'll answer questions once the check is done (or type *cancel* to stop it and ask now). "
+                "For this question, type *yes* or *no*.")
     else:
         lead = "I'm waiting for your answer to this question: type *yes* or *no*, or *help* or *cancel*."
     return [Reply(lead), _question_reply(check["id"], questions, index)]

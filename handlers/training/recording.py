@@ -10,6 +10,7 @@ from handlers.context import Services
 from handlers.flow_words import flow_command, typed_choice
 from handlers.messages import Button, Incoming, Reply
 from handlers.schedule import DateProblem, EXAMPLES, URL_RE, add_months, find_date, format_date
+from handlers.training import certificates
 from handlers.training.compliance import _day, _deny, compliance_rows, handle_csv, handle_report
 from handlers.training.due import (DSL_ONLY, DSL_ROLES, FLOW, ITEM_NAMES, ITEM_TITLES, ITEMS, OVERSEER_ROLES,
                                    PERIOD_MONTHS, _people_rows, _roles, _start, due_of, items_for)
@@ -38,14 +39,16 @@ def handle_status(incoming: Incoming, services: Services) -> list[Reply]:
 
 
 def _record_and_confirm(services: Services, recorder, subject, item: str, done_on: date,
-                        certificate: str | None, source: str) -> list[Reply]:
-    with services.db.atomic():  # the record and the end of the date step: a retry cannot log it twice
+                        certificate: str | None, source: str, incoming: Incoming | None = None) -> list[Reply]:
+    """Record one completion; files attached to `incoming` are kept as its certificate."""
+    with services.db.atomic():  # the record, its certificate and the end of the date step: all or nothing
         store.record_completion(services.db, subject.id, item, done_on, recorder.id, services.now(),
                                 source=source, certificate=certificate)
+        kept = certificates.keep(incoming, services, subject.id, item, done_on) if incoming else []
         state_store.clear_state(services.db, recorder.id)
     next_due = add_months(done_on, PERIOD_MONTHS[item])
     whose = "your" if subject.id == recorder.id else f"{subject.name}'s"
-    notes = [f"Certificate link saved: {certificate}"] if certificate else []
+    notes = ([f"Certificate link saved: {certificate}"] if certificate else []) + kept
     return [Reply(text=f"Recorded: {whose} {ITEM_NAMES[item]} completed on {format_date(done_on)}. "
                        f"Next due {format_date(next_due)}.", notes=notes,
                   buttons=[Button("Wrong date? Change it", "training.done", {"item": item, "person": subject.id})]
@@ -88,7 +91,7 @@ def handle_done_text(incoming: Incoming, services: Services) -> list[Reply]:
         return _ask_date(services, person, person, item, str(problem))
     if done_on is None:
         return _ask_date(services, person, person, item)
-    return _record_and_confirm(services, person, person, item, done_on, certificate, "chat")
+    return _record_and_confirm(services, person, person, item, done_on, certificate, "chat", incoming)
 
 
 RECORD_FOR_RE = re.compile(r"^\s*record\s+(?P<what>(?:(?:dsl|safeguarding|dsl role)\s+)?training)\s+for\s+"
@@ -116,7 +119,8 @@ def handle_record_for(incoming: Incoming, services: Services) -> list[Reply]:
         return _ask_date(services, person, subject, item, str(problem))
     if done_on is None:
         return _ask_date(services, person, subject, item)
-    return _record_and_confirm(services, person, subject, item, done_on, _certificate(incoming.text), "chat")
+    return _record_and_confirm(services, person, subject, item, done_on, _certificate(incoming.text), "chat",
+                               incoming)
 
 
 def _find_person(services: Services, token: str):
@@ -151,37 +155,47 @@ def continue_flow(incoming: Incoming, services: Services, flow) -> list[Reply]:
     if subject.id != person.id and not person.has_role(*OVERSEER_ROLES):  # the role may have gone mid-way
         state_store.clear_state(services.db, person.id)
         return _deny("record training for someone else")
+    whose = "your" if subject.id == person.id else f"{subject.name}'s"
     command = flow_command(incoming.text)
     if command is not None:
-        whose = "your" if subject.id == person.id else f"{subject.name}'s"
         lead = "There is no earlier question to go back to. " if command == "back" else ""
-        return [Reply(f"{lead}I'm asking when {whose} {ITEM_NAMES[item]} was completed, to record it. Type the "
-                      f"date ({EXAMPLES}), or 1 for today and 2 for yesterday. Type *cancel* to stop: "
-                      "nothing is recorded.", buttons=_date_buttons(item, subject.id))]
+        return [_date_prompt(lead, whose, item, subject.id)]
+    if _another_feature_knows(incoming, services):
+        # "my training", "report a concern"…: the person has moved on; don't hold them in this step.
+        state_store.clear_state(services.db, person.id)
+        from handlers.router import Router  # here: the router loads this module
+
+        return Router(services).handle(incoming)
+    if (incoming.text or "").strip().endswith("?"):
+        # A question is not a date, and not for the answer engine (nor its gap register) mid-step.
+        return [_date_prompt("I'll answer questions once this is done; type *cancel* first to ask one now. ",
+                             whose, item, subject.id)]
     typed = typed_choice(incoming.text, DATE_CHOICES)  # the Today / Yesterday buttons, typed as 1 or 2
     try:
         done_on = find_date(typed or incoming.text, services.today())
     except DateProblem as problem:
         return [Reply(str(problem) + " (Or type *cancel*.)")]
     if done_on is None:
-        if _meant_something_else(incoming, services):
-            # "my training", "help", a question…: the person has moved on; don't hold them in this step.
-            state_store.clear_state(services.db, person.id)
-            from handlers.router import Router  # here: the router loads this module
-
-            return Router(services).handle(incoming)
-        return [Reply(f"I need the date it was completed ({EXAMPLES}). Or type *cancel*.")]
-    return _record_and_confirm(services, person, subject, item, done_on, _certificate(incoming.text), "chat")
+        notes = (["The file was not kept yet: send it again with the date, or afterwards with the word "
+                  "*certificate*."] if incoming.files else [])
+        return [Reply(f"I need the date it was completed ({EXAMPLES}). Or type *cancel*.", notes=notes)]
+    return _record_and_confirm(services, person, subject, item, done_on, _certificate(incoming.text), "chat",
+                               incoming)
 
 
-def _meant_something_else(incoming: Incoming, services: Services) -> bool:
-    """A question, or a command some feature recognises, typed while I wait for a date."""
+def _date_prompt(lead: str, whose: str, item: str, subject_id: str) -> Reply:
+    return Reply(f"{lead}I'm asking when {whose} {ITEM_NAMES[item]} was completed, to record it. Type the "
+                 f"date ({EXAMPLES}), or 1 for today and 2 for yesterday. Type *cancel* to stop: "
+                 "nothing is recorded.", buttons=_date_buttons(item, subject_id))
+
+
+def _another_feature_knows(incoming: Incoming, services: Services) -> bool:
+    """A command some other feature recognises (not a question for the answer engine), typed while
+    I wait for a date."""
     from handlers.router import Router
 
-    if (incoming.text or "").strip().endswith("?"):
-        return True
     return any(route.matches(incoming, services) for route in Router(services).text_routes
-               if not route.name.startswith("ask"))
+               if not route.name.startswith(("ask", "evidence", "training.certificate")))
 
 
 # --- buttons ------------------------------------------------------------------------------------
@@ -201,6 +215,8 @@ def handle_training_action(incoming: Incoming, services: Services) -> list[Reply
         return handle_report(incoming, services)
     if verb == "csv":
         return handle_csv(incoming, services)
+    if verb == "certificate":
+        return certificates.open_certificate(incoming, services)
     if verb == "where":
         if item == "policy":
             return [Reply(f"The social media policy is here: {services.config.policy_link}\n"
