@@ -6,6 +6,7 @@ botbuilder sends its replies with `requests` from a worker thread, so this is a 
   POST /v3/conversations/{id}/activities[/{replyToId}]   -> {"id": "activity-N"}
   POST /v3/conversations                                 -> {"id": "personal-N", ...} (proactive 1:1)
   GET  /v3/conversations/{id}/members/{userId}           -> a member with an email
+  PUT  /onedrive-upload/{name}                           -> 201, the bytes kept in `uploads`
   anything else                                          -> 404
 
 `connector.down = True` makes every request fail with 503 (`connector.refuse = True` instead
@@ -79,6 +80,7 @@ def default_member(user_id: str) -> dict:
 
 
 ATTACHMENTS_PATH = "/v3/attachments/"
+UPLOADS_PATH = "/onedrive-upload/"  # a file-consent card's uploadUrl, served by the same fake
 
 
 class FakeConnector:
@@ -93,6 +95,7 @@ class FakeConnector:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self.files: dict[str, bytes] = {}  # attachment id -> bytes, served at attachment_url(id)
+        self.uploads: dict[str, bytes] = {}  # upload name -> the bytes PUT to upload_url(name)
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -112,6 +115,14 @@ class FakeConnector:
                 if outer.refuse:
                     self.close_connection = True
                     self.connection.close()
+                    return
+                if self.command == "PUT" and path.startswith(UPLOADS_PATH):
+                    outer.uploads[path[len(UPLOADS_PATH):]] = raw  # stands for the person's OneDrive
+                    self.send_response(201)
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"{}")
+                    call.status = 201
                     return
                 if self.command == "GET" and path.startswith(ATTACHMENTS_PATH):
                     data = outer.files.get(path[len(ATTACHMENTS_PATH):].split("/", 1)[0])
@@ -197,6 +208,10 @@ class FakeConnector:
         """Serve `data` as an attachment's contentUrl (GETs are recorded like every call)."""
         self.files[attachment_id] = data
         return f"{self.url}{ATTACHMENTS_PATH}{attachment_id}/views/original"
+
+    def upload_url(self, name: str) -> str:
+        """Where a file-consent accept tells the bot to PUT the file (recorded in `uploads`)."""
+        return f"{self.url}{UPLOADS_PATH[1:]}{name}"
 
     @property
     def url(self) -> str:

@@ -142,6 +142,67 @@ async def test_teams_attachment_is_fetched_from_the_connector_only(stack):
     assert attachments.listing(stack.db, attachments.INTAKE, "clarke") == []
 
 
+def _consent_invoke(stack, person_id: str, card: dict, upload_url: str, action: str = "accept") -> dict:
+    activity = stack.teams_activity(person_id)
+    activity.update({"type": "invoke", "name": "fileConsent/invoke",
+                     "value": {"type": "fileUpload", "action": action, "context": card["acceptContext"],
+                               "uploadInfo": {"name": "screenshot.png", "uploadUrl": upload_url,
+                                              "contentUrl": "https://school-my.sharepoint.com/screenshot.png",
+                                              "uniqueId": "unique-1", "fileType": "png"}}})
+    return activity
+
+
+async def _invoke(stack, activity: dict) -> int:
+    async with stack.http.post(stack.url("/api/messages"), json=activity) as response:
+        return response.status
+
+
+async def test_teams_hands_evidence_to_the_dsl_through_a_file_consent_card(stack):
+    await stack.use("slack", "clarke")
+    ref, _ = await _slack_report_with_file(stack, "clarke")
+    [stored] = attachments.listing(stack.db, attachments.REPORT, ref)
+    await stack.use("teams", "shah", "lewis")
+    personal = teams_personal("shah")
+    mark = stack.teams_mark()
+    await stack.teams_say("shah", f"view {ref}")
+    shown = stack.teams_reply(mark, personal, "Evidence files")
+    mark = stack.teams_mark()
+    await stack.teams_submit("shah", teams_button(shown, "Open screenshot.png"))
+    offered = stack.teams_reply(mark, personal, "screenshot.png")
+    [consent] = [a for a in offered.body["attachments"]
+                 if a["contentType"] == "application/vnd.microsoft.teams.card.file.consent"]
+    card = consent["content"]
+    assert consent["name"] == "screenshot.png" and card["sizeInBytes"] == len(PNG)
+    assert card["acceptContext"] == {"file": stored["id"]} and MARKER.decode() not in offered.text
+    assert not stack.connector.uploads  # nothing leaves before the DSL accepts
+
+    mark = stack.teams_mark()
+    assert await _invoke(stack, _consent_invoke(stack, "shah", card, stack.connector.upload_url("shah-1"))) == 200
+    assert stack.connector.uploads["shah-1"] == PNG
+    [put] = [c for c in stack.teams_calls(mark) if c.method == "PUT"]
+    assert put.headers["Content-Range"] == f"bytes 0-{len(PNG) - 1}/{len(PNG)}" and "Authorization" not in put.headers
+    info = stack.teams_reply(mark, personal, "Sent to your OneDrive")
+    [file_card] = info.body["attachments"]
+    assert file_card["contentType"] == "application/vnd.microsoft.teams.card.file.info"
+    assert file_card["content"] == {"uniqueId": "unique-1", "fileType": "png"}
+    assert file_card["contentUrl"] == "https://school-my.sharepoint.com/screenshot.png"
+
+    # The same accept from staff (a replayed card) is refused, audited, and nothing is uploaded.
+    mark = stack.teams_mark()
+    assert await _invoke(stack, _consent_invoke(stack, "lewis", card, stack.connector.upload_url("lewis-1"))) == 200
+    stack.teams_reply(mark, teams_personal("lewis"), "Role needed")
+    # An upload URL that is not OneDrive's (nor, in the Emulator's mode, this computer's) gets nothing.
+    mark = stack.teams_mark()
+    assert await _invoke(stack, _consent_invoke(stack, "shah", card, "http://files.example.net/put")) == 200
+    stack.teams_reply(mark, personal, "didn't send it")
+    # Decline sends nothing.
+    assert await _invoke(stack, _consent_invoke(stack, "shah", card, stack.connector.upload_url("shah-2"),
+                                                action="decline")) == 200
+    assert set(stack.connector.uploads) == {"shah-1"}
+    audit = [(r["person_id"], r["action"], r["allowed"]) for r in store.audit_rows(stack.db, ref)]
+    assert ("shah", "download_file", 1) in audit and ("lewis", "download_file", 0) in audit
+
+
 async def _upload(stack, person: str, text: str, files: list[tuple[str, bytes]], headers: dict | None = None):
     import aiohttp
 

@@ -28,7 +28,7 @@ from typing import Any, Awaitable, Callable, Mapping
 from urllib.parse import unquote, urlsplit
 
 from aiohttp import web
-from botbuilder.core import ActivityHandler, CardFactory, MessageFactory, TurnContext
+from botbuilder.core import ActivityHandler, CardFactory, InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botframework.connector.auth import BotFrameworkAuthentication, ConnectorFactory
@@ -43,6 +43,7 @@ from botbuilder.schema import (
 )
 
 from bot.delivery import DeliveryError, retry_after_seconds
+from bot.teams import file_consent
 from bot.teams import files as teams_files
 from bot.teams import guard
 from bot.teams.cards import reply_to_card, submitted_action
@@ -175,7 +176,12 @@ class ReusingAuthentication(BotFrameworkAuthentication):
 
 
 def card_activity(reply: Reply) -> Activity:
-    return MessageFactory.attachment(CardFactory.adaptive_card(reply_to_card(reply)))
+    activity = MessageFactory.attachment(CardFactory.adaptive_card(reply_to_card(reply)))
+    stored = reply.data.get("file")
+    if reply.private and isinstance(stored, dict):
+        # Private replies reach only the person's 1:1 chat, where Teams takes files: ask their leave.
+        activity.attachments.append(file_consent.consent_attachment(stored))
+    return activity
 
 
 def user_key(account: ChannelAccount | None) -> str | None:
@@ -250,6 +256,12 @@ class PolicyBot(ActivityHandler):
                 continue
             await turn_context.send_activity(card_activity(self.channel.welcome(personal)))
 
+    async def on_invoke_activity(self, turn_context: TurnContext):
+        if turn_context.activity.name == file_consent.INVOKE_NAME:
+            await self.channel.file_consent(turn_context)
+            return InvokeResponse(status=200)
+        return await super().on_invoke_activity(turn_context)
+
     async def on_message_activity(self, turn_context: TurnContext):
         activity = turn_context.activity
         key = user_key(activity.from_property)
@@ -262,11 +274,7 @@ class PolicyBot(ActivityHandler):
                 await turn_context.send_activity(card_activity(Reply(
                     "I couldn't read that card. Type *help* to see what I can do.")))
                 return
-        person = self.hub.identify(PLATFORM, key)
-        if person is None and self.channel.settings.authenticated:
-            # Only a connector that the token vouched for is asked for an email. In the
-            # Emulator's mode nobody is linked by email: the roster's teams_id alone names them.
-            person = self.hub.identify(PLATFORM, key, await self.channel.email_of(turn_context))
+        person = await self.channel.person_of(turn_context, key)
         files = ()
         if not action and attachment_names(activity):
             files = await teams_files.fetch_files(activity.attachments, activity.service_url,
@@ -388,6 +396,17 @@ class TeamsChannel:
             task.cancel()
 
     # --- references and identity -----------------------------------------------------------
+
+    async def person_of(self, turn_context: TurnContext, key: str):
+        person = self.hub.identify(PLATFORM, key)
+        if person is None and self.settings.authenticated:
+            # Only a connector that the token vouched for is asked for an email. In the
+            # Emulator's mode nobody is linked by email: the roster's teams_id alone names them.
+            person = self.hub.identify(PLATFORM, key, await self.email_of(turn_context))
+        return person
+
+    async def file_consent(self, turn_context: TurnContext) -> None:
+        await file_consent.answer(self, turn_context)
 
     def remember(self, activity: Activity) -> None:
         """Keep the conversation reference of everyone who writes to the bot, for proactive sends."""
