@@ -126,7 +126,9 @@ class Router:
             handler = self.actions.get(incoming.action) or self.actions.get(incoming.action.split(".")[0])
             if handler is None:
                 return [Reply("That button is no longer active. Type *help* to see what I can do.")]
-            return handler(incoming, services)
+            from handlers import decided  # its buttons close on every channel once decided
+
+            return decided.mark(incoming, services, handler(incoming, services))
 
         text = (incoming.text or "").strip()
         if len(text) > MAX_TEXT_LENGTH:

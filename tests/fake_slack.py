@@ -59,6 +59,12 @@ class Call:
     method: str  # "chat.postMessage"
     headers: dict[str, str]
     body: dict[str, Any]  # parsed JSON, form or query parameters
+    response: dict[str, Any] | None = None  # what the fake answered (None: a failure or not yet)
+
+    @property
+    def response_ts(self) -> str | None:
+        """The ts the fake gave a posted message: what chat.update names it by."""
+        return (self.response or {}).get("ts")
 
     @property
     def blocks(self) -> list:
@@ -244,8 +250,9 @@ class FakeSlack:
                 body["_unparsed"] = raw.decode("utf-8", "replace")
         elif raw:
             body.update(parse_qsl(raw.decode("utf-8", "replace")))
+        call = Call(method, dict(request.headers), body)
         with self._lock:
-            self.calls.append(Call(method, dict(request.headers), body))
+            self.calls.append(call)
         failure = self._failure
         if failure is not None:
             retry_after = failure.retry_after
@@ -254,7 +261,8 @@ class FakeSlack:
             payload = {"ok": False, "error": "ratelimited" if failure.status == 429 else "internal_error"}
             self._reply(request, failure.status, payload, headers)
             return
-        self._reply(request, 200, self._answer(method, body))
+        call.response = self._answer(method, body)
+        self._reply(request, 200, call.response)
 
     def _serve_file(self, request, path: str) -> None:
         file_id = path[len(FILES_PATH):].split("/", 1)[0]

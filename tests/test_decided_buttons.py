@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bot.server import build_app
+from bot.server import HUB, build_app
 from bot.slack import render as slack_render
 from handlers.messages import Incoming
 from handlers.router import Router
@@ -41,13 +41,25 @@ class Stack:
         async with self.session.post(self.server.make_url("/slack/events"), data=body, headers=headers) as response:
             return response.status
 
-    def click(self, person_id: str, action: str, value: dict) -> tuple[bytes, dict]:
+    def click(self, person_id: str, action: str, value: dict, message: dict | None = None) -> tuple[bytes, dict]:
+        """`message`: the message the button is on, as Slack sends it back with the press."""
         user, dm = "U0" + person_id.upper(), "D0" + person_id.upper()
-        return self.signed({"type": "block_actions", "team": {"id": "T0SCHOOL"}, "user": {"id": user},
-                            "trigger_id": "t", "channel": {"id": dm},
-                            "container": {"type": "message", "channel_id": dm},
-                            "actions": [{"type": "button", "action_id": f"{action}#0",
-                                         "value": json.dumps(value)}]})
+        payload = {"type": "block_actions", "team": {"id": "T0SCHOOL"}, "user": {"id": user},
+                   "trigger_id": "t", "channel": {"id": dm},
+                   "container": {"type": "message", "channel_id": dm},
+                   "actions": [{"type": "button", "action_id": f"{action}#0", "value": json.dumps(value)}]}
+        if message is not None:
+            payload["message"] = message
+        return self.signed(payload)
+
+    def press_on(self, person_id: str, posted, label: str) -> tuple[bytes, dict]:
+        """Press the button labelled `label` on a message the fake received, with that message."""
+        [element] = [e for block in posted.blocks if block.get("type") == "actions"
+                     for e in block["elements"] if e["text"]["text"] == label]
+        action = element["action_id"].rsplit("#", 1)[0]
+        message = {"type": "message", "ts": posted.response_ts, "text": posted.body.get("text"),
+                   "blocks": posted.blocks}
+        return self.click(person_id, action, json.loads(element["value"]), message)
 
     def modal(self, person_id: str, action: str, hidden: dict, values: dict) -> tuple[bytes, dict]:
         state = {name: {name: {"type": "static_select", "selected_option": {"value": value}}}
@@ -62,6 +74,10 @@ class Stack:
         found = await self.slack.wait_for_async("chat.postMessage", count=count, timeout=timeout,
                                                 containing=containing)
         return [p for p in found if p.body["channel"] == "D0" + person_id.upper()]
+
+    async def deliver(self) -> None:
+        """Send what handlers queued outside a request (as the delivery loop would)."""
+        await self.server.app[HUB].dispatcher.deliver_due()
 
     async def quiet_posts_to(self, person_id: str, containing: str) -> list:
         """Everything sent to the person so far, after giving the delivery loop time to send more."""
@@ -148,3 +164,74 @@ async def test_replayed_acknowledge_and_close_change_nothing_and_tell_the_report
     assert report["status"] == "closed" and report["outcome"] == "advice_given"
     kinds = [e["kind"] for e in report_store.events_of(services.db, report)]
     assert kinds.count("acknowledged") == 1 and kinds.count("closed") == 1
+
+
+def _buttons(blocks: list) -> list[str]:
+    return [e["text"]["text"] for b in blocks if b.get("type") == "actions" for e in b["elements"]]
+
+
+def _context(blocks: list) -> str:
+    return " ".join(e.get("text", "") for b in blocks if b.get("type") == "context" for e in b["elements"])
+
+
+async def test_slack_approve_closes_the_buttons_on_the_approvers_message(stack, services):
+    draft_id = submit_draft(services)
+    await stack.deliver()
+    [request] = await stack.posts_to("okafor", "needs your approval")
+    assert {"Approve", "Reject"} <= set(_buttons(request.blocks))
+    assert await stack.send(*stack.press_on("okafor", request, "Approve")) == 200
+    [update] = await stack.slack.wait_for_async("chat.update")
+    assert update.body["channel"] == "D0OKAFOR" and update.body["ts"] == request.response_ts
+    blocks = update.blocks
+    assert _buttons(blocks) == [] and f"Approved by Daniel Okafor at {AT}" in _context(blocks)
+    assert "Marwell Zoo" in json.dumps(blocks)  # the draft is still shown, only the buttons went
+    # The same card pressed again (a second tab, a replay) is closed again and changes nothing.
+    assert await stack.send(*stack.press_on("okafor", request, "Reject")) == 200
+    updates = await stack.slack.wait_for_async("chat.update", count=2)
+    assert f"Approved by Daniel Okafor at {AT}" in _context(updates[-1].blocks)
+    assert draft_store.get(services.db, draft_id).state == "approved"
+
+
+async def test_slack_reject_through_its_modal_closes_the_original_message(stack, services):
+    draft_id = submit_draft(services)
+    await stack.deliver()
+    [request] = await stack.posts_to("okafor", "needs your approval")
+    assert await stack.send(*stack.press_on("okafor", request, "Reject")) == 200
+    [opened] = await stack.slack.wait_for_async("views.open")
+    view = opened.body["view"] if isinstance(opened.body["view"], dict) else json.loads(opened.body["view"])
+    assert not stack.slack.calls_to("chat.update")  # nothing is decided until the reason is given
+    metadata = json.loads(view["private_metadata"])
+    body, headers = stack.signed({"type": "view_submission", "team": {"id": "T0SCHOOL"}, "user": {"id": "U0OKAFOR"},
+                                  "trigger_id": "t2", "view": {"id": "V2", "type": "modal",
+                                  "callback_id": view["callback_id"], "private_metadata": view["private_metadata"],
+                                  "state": {"values": {"reason": {"reason": {"type": "plain_text_input",
+                                                                             "value": "Names a pupil"}}}}}})
+    assert metadata["action"] == "draft.reject"
+    assert await stack.send(body, headers) == 200
+    [update] = await stack.slack.wait_for_async("chat.update")
+    assert update.body["ts"] == request.response_ts and _buttons(update.blocks) == []
+    assert f"Rejected by Daniel Okafor at {AT}" in _context(update.blocks)
+
+
+async def test_slack_acknowledge_closes_only_the_acknowledge_button(stack, services):
+    ref = file_report(services)
+    await stack.deliver()
+    [alert] = await stack.posts_to("shah", ref)
+    assert "Acknowledge" in _buttons(alert.blocks)
+    assert await stack.send(*stack.press_on("shah", alert, "Acknowledge")) == 200
+    [update] = await stack.slack.wait_for_async("chat.update")
+    assert "Acknowledge" not in _buttons(update.blocks) and "Close with outcome" in _buttons(update.blocks)
+    assert f"Acknowledged by Priya Shah at {AT}" in _context(update.blocks)
+
+
+async def test_slack_a_refused_press_closes_nothing_and_says_nothing_of_the_decision(stack, services):
+    ref = file_report(services)
+    link_account(services.db, "slack", "U0LEWIS", "lewis")
+    Router(services).handle(_as(services, "shah", action="report.ack", value={"ref": ref}))
+    await stack.deliver()
+    [alert] = await stack.posts_to("shah", ref)
+    assert await stack.send(*stack.press_on("lewis", alert, "Acknowledge")) == 200
+    [refusal] = await stack.posts_to("lewis", "Role needed")
+    assert "Priya Shah" not in refusal.blocks_text
+    await asyncio.sleep(QUIET_SECONDS)
+    assert not stack.slack.calls_to("chat.update")

@@ -22,6 +22,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core import Hub
+from bot.slack import closing
 from bot.slack import files as slack_files
 from bot.slack import render
 from bot.slack.sender import SlackSender
@@ -67,6 +68,7 @@ class Destination:
     thread_ts: str | None = None
     trigger_id: str | None = None  # lets us open a modal (valid for 3 s, once)
     respond: Any = None  # a slash command's response_url: replies are ephemeral
+    origin: str | None = None  # the pressed button's message, remembered for a modal (bot.slack.closing)
 
 
 class EmailDirectory:
@@ -218,12 +220,25 @@ class SlackAdapter:
         return Incoming(channel=PLATFORM, platform_user_id=user_id, person=await self.person(user_id),
                         conversation_id=destination.channel or "", private=destination.private, **fields)
 
-    async def handle(self, incoming: Incoming, destination: Destination) -> None:
+    async def handle(self, incoming: Incoming, destination: Destination) -> list[Reply]:
         # Handlers run synchronously on the loop; first let bolt (which polls every 10 ms) send
         # the ack, so a slow answer can never push the HTTP response past Slack's 3 seconds.
         await asyncio.sleep(ACK_FLUSH_SECONDS)
         replies = await self.hub.handle(incoming)
         await self.deliver(replies, destination)
+        return replies
+
+    async def close_decided(self, replies: list[Reply], channel: str | None, message: dict) -> None:
+        """The pressed button's item is decided: close its buttons on the message they were on."""
+        decision = closing.decision_in(replies)
+        if decision is None or not channel or not isinstance(message, dict) or not message.get("ts"):
+            return
+        try:
+            await self.client.chat_update(channel=channel, ts=message["ts"],
+                                          text=str(message.get("text") or decision["note"]),
+                                          blocks=closing.closed_blocks(message.get("blocks") or [], decision))
+        except SLACK_ERRORS as error:
+            log.warning("chat.update failed: %s", type(error).__name__)
 
     async def deliver(self, replies: list[Reply], destination: Destination) -> None:
         for reply in replies:
@@ -261,7 +276,8 @@ class SlackAdapter:
 
     async def open_form(self, form: Form, destination: Destination) -> bool:
         metadata = json.dumps({"action": form.submit_action, "value": form.value,
-                               "channel": destination.channel if destination.private else None},
+                               "channel": destination.channel if destination.private else None,
+                               "origin": destination.origin},
                               separators=(",", ":"), ensure_ascii=False)
         if len(metadata) > render.MAX_METADATA_CHARS:
             return False  # too much hidden context for a modal: the form goes as a button instead
@@ -355,11 +371,12 @@ class SlackAdapter:
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
         message = body.get("message") or {}
         destination = Destination(user=user, channel=channel, private=channel is None or is_dm(channel),
-                                  thread_ts=message.get("thread_ts"), trigger_id=body.get("trigger_id"))
+                                  thread_ts=message.get("thread_ts"), trigger_id=body.get("trigger_id"),
+                                  origin=closing.remember(channel, message))
         async with self.turn():
-            await self._act(user, name, value, destination)
+            await self._act(user, name, value, destination, message)
 
-    async def _act(self, user: str, name: str, value: dict, destination: Destination) -> None:
+    async def _act(self, user: str, name: str, value: dict, destination: Destination, message: dict) -> None:
         if name == render.OPEN_FORM_ACTION:
             form = render.form_of_button(value, user)
             if form is None:
@@ -370,7 +387,8 @@ class SlackAdapter:
         if name == "home.ask":
             await self.deliver([Reply(ASK_PROMPT)], replace(destination, channel=None, private=True))
             return
-        await self.handle(await self.incoming(user, destination, action=name, value=value), destination)
+        replies = await self.handle(await self.incoming(user, destination, action=name, value=value), destination)
+        await self.close_decided(replies, destination.channel, message)
 
     async def on_view_submission(self, ack, body: dict, view: dict) -> None:
         await ack()  # closes the modal at once; the outcome arrives as a message
@@ -391,8 +409,9 @@ class SlackAdapter:
         # The handler's hidden context wins over a field of the same name.
         value = {**render.submitted_values(view), **hidden}
         async with self.turn():
-            await self.handle(await self.incoming(user, destination, action=metadata["action"], value=value),
-                              destination)
+            replies = await self.handle(await self.incoming(user, destination, action=metadata["action"],
+                                                            value=value), destination)
+            await self.close_decided(replies, *closing.origin(metadata.get("origin")))
 
     async def ack_only(self, ack) -> None:
         await ack()
