@@ -109,6 +109,11 @@ def mark(incoming: Incoming, services: Services, replies: list[Reply]) -> list[R
     return replies
 
 
+def decision_in(replies: list[Reply]) -> dict | None:
+    """The decision one of the replies carries (set by `mark`), or None."""
+    return next((r.data[DECIDED_KEY] for r in replies if isinstance(r.data.get(DECIDED_KEY), dict)), None)
+
+
 def closes(decision: dict, action: str) -> bool:
     return action.split("#")[0] in decision.get("closes", ())
 

@@ -4,6 +4,7 @@ botbuilder sends its replies with `requests` from a worker thread, so this is a 
 (ThreadingHTTPServer in a thread), not a mock. It records every call and answers:
 
   POST /v3/conversations/{id}/activities[/{replyToId}]   -> {"id": "activity-N"}
+  PUT  /v3/conversations/{id}/activities/{activityId}    -> the activity updated ({"id": activityId})
   POST /v3/conversations                                 -> {"id": "personal-N", ...} (proactive 1:1)
   GET  /v3/conversations/{id}/members/{userId}           -> a member with an email
   PUT  /onedrive-upload/{name}                           -> 201, the bytes kept in `uploads`
@@ -43,10 +44,20 @@ class Call:
     headers: dict[str, str]
     body: Any  # parsed JSON, or the raw text when it is not JSON
     status: int | None = None  # what the fake answered (None: the socket was closed unanswered)
+    answer: Any = None  # the JSON it answered with ({"id": "activity-N"} for a posted activity)
+
+    @property
+    def activity_id(self) -> str | None:
+        """The id the fake gave a posted activity: what a card submit's replyToId names."""
+        return self.answer.get("id") if isinstance(self.answer, dict) else None
 
     @property
     def is_reply(self) -> bool:
         return self.method == "POST" and bool(REPLY_PATH.match(self.path))
+
+    @property
+    def is_update(self) -> bool:
+        return self.method == "PUT" and bool(REPLY_PATH.match(self.path))
 
     @property
     def conversation_id(self) -> str | None:
@@ -141,7 +152,7 @@ class FakeConnector:
                     headers["Retry-After"] = retry_after
                 else:
                     status, payload = outer._answer(self.command, path, body)
-                call.status = status
+                call.status, call.answer = status, payload
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -193,6 +204,8 @@ class FakeConnector:
     def _answer(self, method: str, path: str, body: Any) -> tuple[int, dict]:
         if method == "POST" and REPLY_PATH.match(path):
             return 200, {"id": f"activity-{next(self._ids)}"}
+        if method == "PUT" and (match := REPLY_PATH.match(path)) and match["reply_to"]:
+            return 200, {"id": match["reply_to"]}  # an activity updated in place
         if method == "POST" and path.rstrip("/") == "/v3/conversations":
             return 200, {"id": f"personal-{next(self._ids)}", "activityId": f"activity-{next(self._ids)}",
                          "serviceUrl": self.url}

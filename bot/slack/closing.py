@@ -10,15 +10,10 @@ from __future__ import annotations
 import uuid
 from collections import OrderedDict
 
-from handlers.decided import DECIDED_KEY, closes, closing_line
-from handlers.messages import Reply
+from handlers.decided import closes, closing_line, decision_in  # noqa: F401 (decision_in: the adapter's)
 
 MAX_REMEMBERED = 500
 _ORIGINS: OrderedDict[str, dict] = OrderedDict()
-
-
-def decision_in(replies: list[Reply]) -> dict | None:
-    return next((r.data[DECIDED_KEY] for r in replies if isinstance(r.data.get(DECIDED_KEY), dict)), None)
 
 
 def closed_blocks(blocks: list, decision: dict) -> list[dict]:

@@ -43,6 +43,7 @@ from botbuilder.schema import (
 )
 
 from bot.delivery import DeliveryError, retry_after_seconds
+from bot.teams import closing
 from bot.teams import file_consent
 from bot.teams import files as teams_files
 from bot.teams import guard
@@ -286,6 +287,8 @@ class PolicyBot(ActivityHandler):
             attachments=attachment_names(activity), files=files)
         replies = await self.hub.handle(incoming)
         await self.channel.send_replies(turn_context, incoming, replies)
+        if action:
+            await closing.close_decided(turn_context, self.channel.sent_cards, replies)
 
 
 class TeamsChannel:
@@ -302,6 +305,10 @@ class TeamsChannel:
         # Conversation id -> end of the connector's Retry-After. Teams limits each bot per
         # conversation, so only that conversation waits; nothing is sent to it before then.
         self._throttled: OrderedDict[str, datetime] = OrderedDict()
+        self.sent_cards = closing.SentCards()  # cards with buttons, to close them once decided
+
+    def _sending(self, reply: Reply) -> Callable[[TurnContext], Awaitable[None]]:
+        return _sending_with(self.sent_cards, reply)
 
     @property
     def db(self):
@@ -489,7 +496,8 @@ class TeamsChannel:
                         told_private = True
                         await turn_context.send_activity(card_activity(Reply(PRIVATE_NOTE)))
                 else:
-                    await turn_context.send_activity(card_activity(reply))
+                    response = await turn_context.send_activity(card_activity(reply))
+                    self.sent_cards.remember(response, reply, turn_context.activity.reply_to_id)
             except Exception as failure:
                 log.warning("teams: reply not sent (%s); queued in the outbox", type(failure).__name__)
                 self._note_throttling(failure)
@@ -549,7 +557,7 @@ class TeamsChannel:
         personal = conversation_refs.personal(self.db, PLATFORM, platform_user_id)
         if personal is not None:
             await self.adapter.continue_conversation(
-                ConversationReference().deserialize(personal), _sending(reply), self.settings.APP_ID)
+                ConversationReference().deserialize(personal), self._sending(reply), self.settings.APP_ID)
             return
         tenant = tenant_of(reference)
         parameters = ConversationParameters(
@@ -563,11 +571,17 @@ class TeamsChannel:
                 conversation=ConversationAccount(id=turn_context.activity.conversation.id,
                                                  conversation_type="personal", tenant_id=tenant))
             conversation_refs.save_personal(self.db, PLATFORM, platform_user_id, new.serialize())
-            await turn_context.send_activity(card_activity(reply))
+            self.sent_cards.remember(await turn_context.send_activity(card_activity(reply)), reply)
 
         await self.adapter.create_conversation(
             self.settings.APP_ID, opened, parameters, channel_id=reference.channel_id,
             service_url=reference.service_url)
+
+
+def _sending_with(sent_cards: "closing.SentCards", reply: Reply) -> Callable[[TurnContext], Awaitable[None]]:
+    async def send(turn_context: TurnContext) -> None:
+        sent_cards.remember(await turn_context.send_activity(card_activity(reply)), reply)
+    return send
 
 
 class TeamsSender:
@@ -580,12 +594,6 @@ class TeamsSender:
 
     async def send(self, platform_user_id: str, reply: Reply) -> None:
         await self.channel.send_proactive(platform_user_id, reply)
-
-
-def _sending(reply: Reply) -> Callable[[TurnContext], Awaitable[None]]:
-    async def send(turn_context: TurnContext) -> None:
-        await turn_context.send_activity(card_activity(reply))
-    return send
 
 
 def _retry_after(failure: Exception) -> float | None:
