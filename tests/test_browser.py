@@ -298,3 +298,45 @@ def test_a_reply_carrying_a_csv_offers_it_as_a_file_and_roles_read_as_words(brow
         assert saved.startswith("person_id,name,roles,item")
     finally:
         context.close()
+
+
+def test_decided_buttons_close_in_the_web_chat_with_who_and_when(page, in_process_app, tmp_path):
+    """Approve in a notification: its decision buttons disable and say who decided and when. Reject
+    through its form: the form and the card it came from both close."""
+    from handlers.messages import Incoming
+    from handlers.router import Router
+    from storage.roster import get_person
+
+    base_url, hub, loop = in_process_app
+    services = hub.services
+
+    def submit_draft(text: str) -> None:
+        Router(services).handle(Incoming(channel="cli", platform_user_id="hughes", conversation_id="t:hughes",
+                                         person=get_person(services.db, "hughes"), action="draft.submit",
+                                         value={"platform": "facebook", "pictured": "none", "text": text}))
+        asyncio.run_coroutine_threadsafe(hub.dispatcher.deliver_due(), loop).result(timeout=10)
+
+    submit_draft("Year 4 had a brilliant trip to Marwell Zoo today. Thank you to all the parents who helped!")
+    page.goto(base_url + "/")
+    page.get_by_label("Person on the sample roster").select_option("okafor")
+    card = page.locator(".message--notification", has_text="needs your approval").first
+    expect(card).to_be_visible(timeout=WAIT_MS)
+    card.get_by_role("button", name="Approve").click()
+    expect(card.locator(".decided")).to_contain_text("Approved by Daniel Okafor at", timeout=WAIT_MS)
+    for label in ("Approve", "Request changes", "Reject"):
+        expect(card.get_by_role("button", name=label)).to_be_disabled()
+
+    submit_draft("Our Year 6 choir sang beautifully at the Winchester festival this afternoon.")
+    page.evaluate("window.scrollTo(0, 0)")
+    second = page.locator(".message--notification", has_text="needs your approval").nth(1)
+    expect(second).to_be_visible(timeout=WAIT_MS)
+    second.get_by_role("button", name="Reject").click()
+    form = page.locator("form.reply-form").last
+    expect(form).to_be_visible(timeout=WAIT_MS)
+    expect(second.get_by_role("button", name="Approve")).to_be_enabled()  # nothing decided yet
+    form.locator("textarea").fill("It names the festival's venue and date")
+    form.get_by_role("button", name="Submit").click()
+    expect(second.locator(".decided")).to_contain_text("Rejected by Daniel Okafor at", timeout=WAIT_MS)
+    expect(second.get_by_role("button", name="Approve")).to_be_disabled()
+    expect(page.locator(".decided", has_text="Rejected by Daniel Okafor")).to_have_count(2)
+    page.screenshot(path=str(tmp_path / "decided.png"), full_page=True)

@@ -26,6 +26,23 @@ def test_a_number_presses_a_button_from_a_message_that_arrived(services):
     assert "approved" in transcript.split("[2] Approve")[-1].lower()
     [row] = services.db["drafts"].rows
     assert row["state"] == "approved"
+    after = transcript.split("[2] Approve")[-1]
+    assert re.search(r"\[buttons closed\] ✓ Approved by Daniel Okafor at \d+ \w+ \d{4}, \d\d:\d\d\.", after)
+
+
+def test_pressing_a_decided_item_again_says_who_decided_and_closes_it(services):
+    chat(services, "hughes", "draft: Our Year 4 choir sang beautifully at the spring concert.", "none")
+    chat(services, "okafor", "pending approvals", "2")
+    again = chat(services, "okafor", "pending approvals")
+    assert "Approve" not in again  # nothing waits any more
+    from handlers.messages import Incoming
+    from handlers.router import Router
+    from storage.roster import get_person
+
+    [reply] = Router(services).handle(Incoming("local", "okafor", person=get_person(services.db, "okafor"),
+                                               action="draft.reject", value={"draft_id": 1, "version": 1}))
+    assert "already approved by Daniel Okafor" in reply.text
+    assert reply.data["decided"]["note"].startswith("Approved by Daniel Okafor at")
 
 
 def test_an_unknown_user_is_told_how_to_pick_one(services):

@@ -6,6 +6,7 @@ from typing import TextIO
 
 from bot.core import Hub
 from handlers.context import Services
+from handlers.decided import closing_line, decision_in
 from handlers.messages import Button, Incoming, Reply
 from storage.outbox import take_local_inbox
 from storage.roster import find_person
@@ -75,6 +76,9 @@ def run_terminal_chat(services: Services, as_user: str, stdin: TextIO, out: Text
                                     conversation_id=f"terminal:{person.id}", text=text)
             last = await hub.handle(incoming)
             next_number = _print_replies(last, out)
+            decision = decision_in(last)
+            if decision is not None:  # the pressed button's item is decided: its numbers no longer press
+                out.write(f"[buttons closed] {closing_line(decision)}\n\n")
             inbox = take_local_inbox(services.db, person.id)
             last = last + inbox  # buttons are numbered on through the messages that arrived
             if inbox:

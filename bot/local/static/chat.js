@@ -126,16 +126,32 @@
     for (const button of buttons) {
       const node = el("button", "button" + (button.style ? " button--" + button.style : ""), button.label);
       node.type = "button";
+      node.dataset.action = button.action;
       node.addEventListener("click", () => {
-        send({ action: button.action, value: button.value || {} }, button.label, true);
+        send({ action: button.action, value: button.value || {} }, button.label, true, [row]);
       });
       row.appendChild(node);
     }
     return row;
   }
 
+  // The item a button was for is decided (the reply says by whom and when): its buttons close where
+  // they were, the others stay (an acknowledged report can still be closed).
+  function closeDecided(holders, decided) {
+    for (const holder of holders || []) {
+      if (!holder || !holder.isConnected || holder.dataset.decided) continue;
+      holder.dataset.decided = "yes";
+      for (const node of holder.querySelectorAll("button, input, select, textarea")) {
+        if (holder.tagName === "FORM" || (decided.closes || []).includes(node.dataset.action)) node.disabled = true;
+      }
+      const note = el("p", "decided", "\u2713 " + decided.note + ".");
+      note.setAttribute("role", "status");
+      holder.after(note);
+    }
+  }
+
   let formCounter = 0;
-  function renderForm(form) {
+  function renderForm(form, origins) {
     const node = el("form", "reply-form");
     const formId = "reply-form-" + (++formCounter);
     node.appendChild(el("h4", "reply-form__title", form.title));
@@ -183,7 +199,8 @@
       const values = Object.assign({}, form.value || {});
       for (const field of form.fields || []) values[field.name] = node.elements[field.name].value;
       for (const control of node.elements) control.disabled = true;  // sent once
-      send({ action: form.submit_action, value: values }, (form.submit_label || "Submit") + ": " + form.title, true);
+      send({ action: form.submit_action, value: values }, (form.submit_label || "Submit") + ": " + form.title, true,
+           [node].concat(origins || []));
     });
     return node;
   }
@@ -218,7 +235,7 @@
     return box;
   }
 
-  function renderReply(reply, notification) {
+  function renderReply(reply, notification, origins) {
     const bubble = el("article", "message message--bot" + (notification ? " message--notification" : ""));
     if (notification) bubble.appendChild(el("p", "message__label", "Message for you"));
     if (reply.title) bubble.appendChild(el("h3", "message__title", reply.title));
@@ -242,7 +259,7 @@
     if (reply.data && typeof reply.data.csv === "string") bubble.appendChild(renderDownload(reply.data));
     if (reply.data && reply.data.file && current) bubble.appendChild(renderFile(reply.data.file, current));
     if (reply.buttons && reply.buttons.length) bubble.appendChild(renderButtons(reply.buttons));
-    if (reply.form) bubble.appendChild(renderForm(reply.form));
+    if (reply.form) bubble.appendChild(renderForm(reply.form, origins));
     return bubble;
   }
 
@@ -260,7 +277,8 @@
     }
   }
 
-  async function send(payload, echo, isAction) {
+  // `origins`: where the pressed button (or submitted form) was, closed if the reply says it is decided.
+  async function send(payload, echo, isAction, origins) {
     if (!current) {
       status.textContent = "Pick who you are first.";
       personSelect.focus();
@@ -291,7 +309,10 @@
       if (!response.ok) {
         addToLog(errorBubble(data.error || "Something went wrong (HTTP " + response.status + ")."), personId);
       } else {
-        for (const reply of data.replies || []) addToLog(renderReply(reply, false), personId);
+        const replies = data.replies || [];
+        for (const reply of replies) addToLog(renderReply(reply, false, origins), personId);
+        const decided = replies.map((reply) => reply.data && reply.data.decided).find(Boolean);
+        if (decided) closeDecided(origins, decided);
       }
     } catch (error) {
       addToLog(errorBubble("Could not reach Policy Bot. Is the server still running?"), personId);
