@@ -34,10 +34,21 @@ def _when(services: Services, stamp: str | None) -> str:
     return format_moment(stamp, services.config.timezone)
 
 
+def _draft(services: Services, raw: object):
+    """The draft a button names, or None (a forged id past the database's integers included)."""
+    from storage import drafts as draft_store
+
+    try:
+        draft_id = int(raw)
+    except (TypeError, ValueError):
+        return None
+    return draft_store.get(services.db, draft_id) if 0 < draft_id < 2 ** 63 else None
+
+
 def _draft_note(services: Services, value: dict) -> str | None:
     from storage import drafts as draft_store
 
-    draft = draft_store.get(services.db, value.get("draft_id"))
+    draft = _draft(services, value.get("draft_id"))
     if draft is None or draft.state == "submitted":
         return None
     try:
@@ -86,9 +97,8 @@ def note_for(incoming: Incoming, services: Services) -> dict | None:
 
 def _may_decide_draft(incoming: Incoming, services: Services, value: dict) -> bool:
     from handlers.drafts import approval_refusal
-    from storage import drafts as draft_store
 
-    draft = draft_store.get(services.db, value.get("draft_id"))
+    draft = _draft(services, value.get("draft_id"))
     return draft is not None and approval_refusal(services, incoming.person, draft) is None
 
 
