@@ -478,9 +478,12 @@ async def test_submit_request_changes_resubmit_approve_publish(channels, channel
 
     await channels.settle()
     if channel == "slack":
-        # Every Web API call of the flow: DMs with the two people and modals for the two forms, nothing else.
+        # Every Web API call of the flow: DMs with the two people, modals for the two forms, and the
+        # approver's decided cards closed in place (chat.update), nothing else.
         calls = slack_calls_since(channels, slack_start)
-        assert {c.method for c in calls} <= {"conversations.open", "chat.postMessage", "views.open", "auth.test"}
+        assert {c.method for c in calls} <= {"conversations.open", "chat.postMessage", "views.open", "auth.test",
+                                             "chat.update"}
+        assert {c.body["channel"] for c in calls if c.method == "chat.update"} <= {slack_dm("okafor")}
         assert {c.body["channel"] for c in calls if c.method == "chat.postMessage"} == {slack_dm("hughes"), slack_dm("okafor")}
         assert {c.body["users"] for c in calls if c.method == "conversations.open"} == {slack_user("hughes"), slack_user("okafor")}
         assert len([c for c in calls if c.method == "views.open"]) == 2
@@ -491,7 +494,7 @@ async def test_submit_request_changes_resubmit_approve_publish(channels, channel
     elif channel == "teams":
         calls = channels.connector.calls[connector_start:]
         assert {c.conversation_id for c in calls} <= {teams_conversation("hughes"), teams_conversation("okafor")}
-        assert all(c.method == "POST" and c.is_reply for c in calls)
+        assert all((c.method == "POST" and c.is_reply) or c.is_update for c in calls)
         approvals = [c for c in calls if f"Post draft {draft_id} needs your approval" in c.text]
         assert len(approvals) == 2
     else:
