@@ -425,9 +425,9 @@ def test_the_it_manager_can_authorise_by_name_alone_and_others_get_an_answer(sch
 
 
 def test_findings_cite_the_policy_section_not_an_internal_clause_id(school):
-    from handlers.drafts import _findings_lines
+    from handlers.drafts.common import findings_lines
 
-    lines = _findings_lines([{"severity": "block", "clause": "2.1-9", "section": "2.1", "message": "Political.",
+    lines = findings_lines([{"severity": "block", "clause": "2.1-9", "section": "2.1", "message": "Political.",
                               "excerpt": ""}])
     assert lines[1] == "• MUST FIX (policy section 2.1): Political." and "2.1-9" not in "".join(lines)
 
