@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from handlers.context import Services
-from handlers.drafts.common import PLATFORM_LABELS, current_approvers, findings_lines, person_name
+from handlers.drafts import media
+from handlers.drafts.common import PLATFORM_LABELS, current_approvers, findings_lines, local_time_text, person_name
 from handlers.messages import Button, Notification, Person, Reply
 from storage import drafts as store
+
 
 def draft_card(services: Services, draft: store.Draft, *, title: str, buttons: list[Button] | None = None,
                changes: str | None = None, extra: list[str] | None = None) -> Reply:
@@ -15,12 +17,17 @@ def draft_card(services: Services, draft: store.Draft, *, title: str, buttons: l
              ("Pupils pictured or named", ", ".join(draft.pictured) or "none listed")]
     if draft.photos:
         facts.append(("Photos", draft.photos))
+    if draft.publish_at:
+        facts.append(("Publish at", local_time_text(services, draft.publish_at)))
     notes = list(extra or [])
     if changes:
         notes.append(f"What changed since version {draft.version - 1}: {changes}")
     notes += findings_lines(draft.findings)
-    return Reply(title=title, text=draft.text, facts=facts, notes=notes, buttons=buttons or [],
-                 data={"draft_id": draft.id, "version": draft.version, "state": draft.state})
+    data = {"draft_id": draft.id, "version": draft.version, "state": draft.state}
+    photos = media.photos_of(services, draft.id)
+    if photos:  # every reader of a draft card may see the draft: each channel shows these as thumbnails
+        data["images"] = media.card_images(photos)
+    return Reply(title=title, text=draft.text, facts=facts, notes=notes, buttons=buttons or [], data=data)
 
 
 def decision_buttons(draft: store.Draft) -> list[Button]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from datetime import datetime, timezone
 from typing import Any
 
 from handlers.context import Services
@@ -123,6 +124,47 @@ def parse_platform(text: str) -> str | None:
     if re.search(r"\bboth\b", lowered) or (has_fb and has_ig):
         return "both"
     return "facebook" if has_fb else "instagram" if has_ig else None
+
+
+PUBLISH_TIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%d/%m/%y %H:%M")
+AS_SOON_AS_APPROVED = frozenset({"", "now", "asap", "as soon as approved", "when approved", "none"})
+
+
+def parse_publish_time(services: Services, text: str) -> tuple[str, str | None]:
+    """A publish time as typed ("2026-12-04 15:30", "04/12/2026 15:30", school time) → (UTC ISO, None);
+    ("", None) for none; ("", what is wrong) for a time that cannot be read or has passed."""
+    from zoneinfo import ZoneInfo
+
+    typed = " ".join((text or "").split())
+    if typed.lower().strip(" .!") in AS_SOON_AS_APPROVED:
+        return "", None
+    try:
+        moment = datetime.fromisoformat(typed)
+    except ValueError:
+        moment = None
+        for pattern in PUBLISH_TIME_FORMATS:
+            try:
+                moment = datetime.strptime(typed, pattern)
+                break
+            except ValueError:
+                continue
+    if moment is None:
+        return "", (f"I couldn't read '{typed[:40]}' as a time to publish. Write it as *2026-12-04 15:30* "
+                    "(school time), or leave it blank to publish as soon as it is approved.")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(services.config.timezone))
+    if moment <= services.now():
+        return "", f"{typed} has already passed; give a time still to come, or leave it blank."
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds"), None
+
+
+def local_time_text(services: Services, iso: str) -> str:
+    """A stored UTC time as the school writes it ("2026-12-04 15:30"); "" for none."""
+    from zoneinfo import ZoneInfo
+
+    if not iso:
+        return ""
+    return datetime.fromisoformat(iso).astimezone(ZoneInfo(services.config.timezone)).strftime("%Y-%m-%d %H:%M")
 
 
 def describe_changes(old: str, new: str) -> str:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 
 from handlers.context import Services
+from handlers.drafts import media
 from handlers.drafts.cards import draft_card, notify_approvers
 from handlers.drafts.common import (MAX_DRAFT_CHARS, NONE_WORDS, PLATFORM_LABELS, PLATFORM_OPTIONS, SUBMIT_FLOW,
                                     current_approvers, may_submit, names_of, not_a_poster, parse_platform,
-                                    run_check, short, split_names, uses_forms)
+                                    local_time_text, parse_publish_time, run_check, short, split_names, uses_forms)
 from handlers.flow_words import LEAVING, flow_command, numbered, typed_choice
 from handlers.messages import Button, Form, FormField, Incoming, Reply
 from storage import drafts as store
@@ -24,8 +25,29 @@ def _routes():
 
 # --- submitting -------------------------------------------------------------------------------
 
+def _take_photos(incoming: Incoming, services: Services) -> list[Reply]:
+    """Keep the photos this message carries in the poster's intake; what to tell them (nothing when
+    the message has none)."""
+    if not incoming.files:
+        return []
+    kept, problems = media.keep_photos(services, incoming)
+    lines = [f"Added {len(kept)} photo{'s' if len(kept) != 1 else ''} to the draft: "
+             f"{', '.join(p['name'] for p in kept)}."] if kept else []
+    return [Reply(" ".join(lines + problems))]
+
+
+def _ask_who_is_pictured(incoming: Incoming, services: Services, data: dict, count: int) -> list[Reply]:
+    state_store.set_state(services.db, incoming.who, state_store.FlowState(SUBMIT_FLOW, "pictured", data),
+                          services.now())
+    return [Reply(f"You've attached {count} photo{'s' if count != 1 else ''} but listed nobody as pictured. "
+                  "Which pupils can be recognised in them? Full names separated by commas (I'll check each one "
+                  "against the consent register), or *none* if no pupil can be recognised.")]
+
+
 def submit(incoming: Incoming, services: Services, platform: str, text: str, photos: str,
-           pictured: list[str]) -> list[Reply]:
+           pictured: list[str], publish_at: str = "", nobody_listed_confirmed: bool = True) -> list[Reply]:
+    """`photos`: what the poster typed about them; the photos attached are in their intake.
+    `nobody_listed_confirmed`: False when the pictured field was left blank (not answered "none")."""
     person = incoming.person
     if not may_submit(services, person):  # re-checked at the last step: a revocation mid-way counts
         state_store.clear_state(services.db, incoming.who)
@@ -37,14 +59,21 @@ def submit(incoming: Incoming, services: Services, platform: str, text: str, pho
         return [Reply(f"That draft is {len(text):,} characters long; please keep posts under "
                       f"{MAX_DRAFT_CHARS:,} characters. Nothing was saved.")]
     platform = platform if platform in PLATFORM_LABELS else "facebook"
-    result = run_check(services, text, platform, pictured, photos)
+    attached = media.intake(services, incoming.who)
+    if attached and not pictured and not nobody_listed_confirmed:
+        return _ask_who_is_pictured(incoming, services, {"platform": platform, "text": text, "photos": photos,
+                                                         "publish_at": publish_at}, len(attached))
+    described = media.describe(attached, photos)
+    result = run_check(services, text, platform, pictured, described)
     if not result.ok:
         state_store.set_state(services.db, incoming.who, state_store.FlowState(
-            SUBMIT_FLOW, "text", {"platform": platform, "photos": photos, "pictured": pictured}), services.now())
+            SUBMIT_FLOW, "text", {"platform": platform, "photos": photos, "pictured": pictured,
+                                  "publish_at": publish_at}), services.now())
         if uses_forms(incoming) and incoming.action:
             # Sent from the form: give the form back with everything kept, to correct in place.
             form = prefilled(submission_form(), {"platform": platform, "text": text, "photos": photos,
-                                                  "pictured": ", ".join(pictured) or "none"})
+                                                  "pictured": ", ".join(pictured) or "none",
+                                                  "publish_at": local_time_text(services, publish_at)})
             return [Reply(title="The pre-check found problems",
                           text=result.summary() + "\n\nNothing was sent for approval. Correct the draft below "
                                "and check it again, or type *cancel*.",
@@ -60,8 +89,9 @@ def submit(incoming: Incoming, services: Services, platform: str, text: str, pho
     db = services.db
     with db.atomic():
         approvers = current_approvers(services, person.id)
-        draft_id = store.create(db, person.id, platform, text, photos, pictured, findings, result.ok,
-                                approvers[0].id, incoming.channel, services.now())
+        draft_id = store.create(db, person.id, platform, text, described, pictured, findings, result.ok,
+                                approvers[0].id, incoming.channel, services.now(), publish_at=publish_at)
+        media.attach_intake(services, incoming.who, draft_id)
         draft = store.get(db, draft_id)
         notify_approvers(services, draft)
         state_store.clear_state(db, incoming.who)
@@ -74,9 +104,11 @@ def submit(incoming: Incoming, services: Services, platform: str, text: str, pho
 def start_submission(incoming: Incoming, services: Services) -> list[Reply]:
     if not may_submit(services, incoming.person):
         return not_a_poster(services, incoming.person)
+    media.discard_intake(services, incoming.who)  # a new draft: no photos left from an abandoned one
     if uses_forms(incoming) and incoming.action:
         return [Reply(text="Fill in the draft and I'll pre-check it against the policy before it goes to the "
-                           "Deputy Head.", form=submission_form())]
+                           "Deputy Head. To add photos, send them to me in a message starting *draft:* with "
+                           "the post's text instead.", form=submission_form())]
     state_store.set_state(services.db, incoming.who, state_store.FlowState(SUBMIT_FLOW, "platform", {}),
                           services.now())
     return [Reply("Let's write a post draft. " + STEP_PROMPTS["platform"] + " (type *cancel* at any point)")]
@@ -94,6 +126,8 @@ def submission_form(text: str = "", value: dict | None = None, action: str = "dr
                       placeholder="e.g. 3 photos of Year 4 at Marwell Zoo"),
             FormField("pictured", "Pupils pictured or named (full names, comma separated, or 'none')",
                       required=False, placeholder="none"),
+            FormField("publish_at", "Publish at (optional; blank: as soon as it is approved)", required=False,
+                      placeholder="e.g. 2026-12-04 15:30"),
         ))
 
 
@@ -109,15 +143,17 @@ DRAFT_MESSAGE = re.compile(
     r"^\s*(?:new\s+)?draft(?:\s+for)?(?:\s+(?P<platform>facebook|instagram|both|fb|insta))?\s*[:\-]\s*(?P<body>.+)$",
     re.I | re.S)
 # "pictured: A, B" may close the message's last line; "named:" / "pupils:" only on a line of their own.
-FIELD_LINE = re.compile(r"(?:(?<=\s)|^)(?P<field>pictured|photos?|platform)\s*:\s*(?P<value>[^\n]*)|"
+FIELD_LINE = re.compile(r"(?:(?<=\s)|^)(?P<field>pictured|photos?|platform|publish at)\s*:\s*(?P<value>[^\n]*)|"
                         r"^\s*(?P<field2>named|pupils)\s*:\s*(?P<value2>[^\n]*)", re.I | re.M)
 START_WORDS = re.compile(r"^\s*(?:(?:new|start a|submit a|write a|make a)\s+)?(?:post\s+)?draft\s*[.!]?\s*$|"
                          r"^\s*(?:i want to|i'd like to|can i|how do i)\s+(?:submit|post|write)\s+(?:a\s+)?"
                          r"(?:post|draft)\b.*$", re.I)
 
 
-def parse_fields(body: str, platform: str | None, photos: str = "") -> tuple[str, str | None, list[str] | None, str]:
-    """Split `pictured: …`, `photos: …` and `platform: …` out of a typed draft."""
+def parse_fields(body: str, platform: str | None, photos: str = "",
+                 publish_at: str = "") -> tuple[str, str | None, list[str] | None, str, str]:
+    """Split `pictured: …`, `photos: …`, `platform: …` and `publish at: …` out of a typed draft
+    (the time as typed: parse_publish_time reads it)."""
     pictured: list[str] | None = None
     for line in FIELD_LINE.finditer(body):
         field = (line.group("field") or line.group("field2")).lower()
@@ -128,7 +164,9 @@ def parse_fields(body: str, platform: str | None, photos: str = "") -> tuple[str
             photos = ", ".join(p for p in (photos, value) if p)
         elif field == "platform":
             platform = parse_platform(value) or platform
-    return FIELD_LINE.sub("", body).strip(), platform, pictured, photos
+        elif field == "publish at":
+            publish_at = value
+    return FIELD_LINE.sub("", body).strip(), platform, pictured, photos, publish_at
 
 
 def handle_draft_message(incoming: Incoming, services: Services) -> list[Reply]:
@@ -136,19 +174,26 @@ def handle_draft_message(incoming: Incoming, services: Services) -> list[Reply]:
     if not may_submit(services, incoming.person):
         return not_a_poster(services, incoming.person)
     match = DRAFT_MESSAGE.match(incoming.text)
-    text, platform, pictured, photos = parse_fields(match.group("body"), parse_platform(match.group("platform") or ""),
-                                                    ", ".join(incoming.attachments))
+    text, platform, pictured, photos, when = parse_fields(
+        match.group("body"), parse_platform(match.group("platform") or ""),
+        "" if incoming.files else ", ".join(incoming.attachments))
+    publish_at, problem = parse_publish_time(services, when)
+    if problem:
+        return [Reply(problem + " Nothing was saved; send the draft again.")]
+    media.discard_intake(services, incoming.who)  # a new draft: no photos left from an abandoned one
+    lead = _take_photos(incoming, services)
     if platform is None:
-        lead = re.match(r"^\s*(facebook|instagram|both)\s*[:\-]\s*", text, re.I)
-        if lead:
-            platform, text = parse_platform(lead.group(1)), text[lead.end():].strip()
+        named = re.match(r"^\s*(facebook|instagram|both)\s*[:\-]\s*", text, re.I)
+        if named:
+            platform, text = parse_platform(named.group(1)), text[named.end():].strip()
     platform = platform or "facebook"
     if pictured is None:
         state_store.set_state(services.db, incoming.who, state_store.FlowState(
-            SUBMIT_FLOW, "pictured", {"platform": platform, "text": text, "photos": photos}), services.now())
-        return [Reply("Which pupils are pictured or named in this post? Reply with their full names, separated "
-                      "by commas, or *none*. I'll check each one against the consent register.")]
-    return submit(incoming, services, platform, text, photos, pictured)
+            SUBMIT_FLOW, "pictured", {"platform": platform, "text": text, "photos": photos,
+                                      "publish_at": publish_at}), services.now())
+        return lead + [Reply("Which pupils are pictured or named in this post? Reply with their full names, "
+                             "separated by commas, or *none*. I'll check each one against the consent register.")]
+    return lead + submit(incoming, services, platform, text, photos, pictured, publish_at)
 
 
 def looks_like_names(text: str) -> bool:
@@ -159,7 +204,7 @@ def looks_like_names(text: str) -> bool:
 STEP_PROMPTS = {
     "platform": f"Which platform is it for? {numbered(PLATFORM_OPTIONS)} (type the number or the name).",
     "text": "Send the text of the post, exactly as it should appear.",
-    "photos": "Are there photos? Describe them briefly (e.g. *2 photos of the Year 6 choir*), or say *none*.",
+    "photos": "Are there photos? Attach them here (and describe them if you like), or say *none*.",
     "pictured": "Which pupils are pictured or named? Full names separated by commas, or *none*. "
                 "I'll check each one against the consent register.",
 }
@@ -241,6 +286,12 @@ def continue_submission(incoming: Incoming, services: Services, flow: state_stor
     if _routes().escapes_flow(text):
         state_store.clear_state(services.db, incoming.who)
         return _routes().route_text(incoming, services)
+    lead = _take_photos(incoming, services)
+    return lead + _answer_step(incoming, services, flow, data, text)
+
+
+def _answer_step(incoming: Incoming, services: Services, flow: state_store.FlowState, data: dict,
+                 text: str) -> list[Reply]:
     if flow.step == "platform":
         platform = parse_platform(text)
         if platform is None:
@@ -251,16 +302,21 @@ def continue_submission(incoming: Incoming, services: Services, flow: state_stor
     if flow.step == "text":
         if not text:
             return [Reply("Please send the text of the post (or *cancel*).")]
-        text, platform, pictured, photos = parse_fields(text, data.get("platform"), data.get("photos", ""))
-        data.update(text=text, platform=platform or "facebook", photos=photos)
+        text, platform, pictured, photos, when = parse_fields(text, data.get("platform"), data.get("photos", ""))
+        publish_at, problem = parse_publish_time(services, when)
+        if problem:
+            return [Reply(problem + " Send the text again with the time corrected.")]
+        data.update(text=text, platform=platform or "facebook", photos=photos,
+                    publish_at=publish_at or data.get("publish_at", ""))
         if pictured is not None:
             data["pictured"] = pictured
         if "pictured" in data:  # correcting a draft the pre-check stopped: everything else is known
-            return submit(incoming, services, data["platform"], text, photos, list(data["pictured"]))
+            return submit(incoming, services, data["platform"], text, photos, list(data["pictured"]),
+                          data["publish_at"])
         return _next_step(incoming, services, "photos", data, STEP_PROMPTS["photos"])
     if flow.step == "photos":
         data["photos"] = "" if text.lower().strip(" .!") in NONE_WORDS else text
-        if incoming.attachments:
+        if incoming.attachments and not incoming.files:  # named, not fetched: keep the names at least
             data["photos"] = ", ".join(p for p in (data["photos"], *incoming.attachments) if p)
         return _next_step(incoming, services, "pictured", data, STEP_PROMPTS["pictured"])
     if flow.step == "pictured":
@@ -269,7 +325,7 @@ def continue_submission(incoming: Incoming, services: Services, flow: state_stor
             return [Reply("That doesn't look like a list of names. Reply with the full names of the pupils "
                           "pictured or named, separated by commas (e.g. *Olivia Bennett, Noah Clarkson*), or *none*.")]
         return submit(incoming, services, data.get("platform", "facebook"), data.get("text", ""),
-                      data.get("photos", ""), split_names(text))
+                      data.get("photos", ""), split_names(text), data.get("publish_at", ""))
     state_store.clear_state(services.db, incoming.who)
     return [Reply("Sorry, I lost track of that draft. Type *draft* to start again.")]
 
@@ -285,7 +341,11 @@ def handle_form_submit(incoming: Incoming, services: Services) -> list[Reply]:
     photos = str(value.get("photos") or "").strip()
     if incoming.attachments:
         photos = ", ".join(p for p in (photos, *incoming.attachments) if p)
-    return submit(incoming, services, platform, str(value.get("text") or ""), photos,
-                  split_names(str(value.get("pictured") or "")))
+    publish_at, problem = parse_publish_time(services, str(value.get("publish_at") or ""))
+    if problem:
+        return [Reply(problem + " Nothing was sent; please submit the draft again.")]
+    pictured = str(value.get("pictured") or "")
+    return submit(incoming, services, platform, str(value.get("text") or ""), photos, split_names(pictured),
+                  publish_at, nobody_listed_confirmed=bool(pictured.strip()))
 
 
