@@ -8,6 +8,7 @@ from handlers.drafts.common import (EDIT_FLOW, MAX_DRAFT_CHARS, REASON_FLOW, app
                                     describe_changes, illegal, load_for_action, may_submit, parse_platform,
                                     person_name, run_check, split_names, stale, uses_forms, cannot)
 from handlers.flow_words import flow_command
+from handlers.drafts.publishing import approval_notes, manual_platforms, schedule_on_approval
 from handlers.drafts.submission import prefilled, submission_form
 from handlers.messages import Button, Form, FormField, Incoming, Notification, Person, Reply
 from handlers.schedule import format_moment
@@ -63,6 +64,8 @@ def decide(incoming: Incoming, services: Services, action: str, value: dict) -> 
     db = services.db
     with db.atomic():
         draft = store.transition(db, draft, action, incoming.person.id, incoming.channel, services.now(), detail=reason)
+        if draft.state == "approved":
+            schedule_on_approval(services, draft, incoming.person)
         tell_submitter(services, draft, draft.state, _outcome_for_submitter(services, draft, incoming.person, reason))
         state_store.clear_state(db, incoming.who)
     done = {"approve": "approved", "reject": "rejected", "request_changes": "sent back for changes"}[action]
@@ -73,10 +76,10 @@ def decide(incoming: Incoming, services: Services, action: str, value: dict) -> 
 def _outcome_for_submitter(services: Services, draft: store.Draft, decider: Person, reason: str) -> Reply:
     value = {"draft_id": draft.id, "version": draft.version}
     if draft.state == "approved":
+        by_hand = manual_platforms(services, draft)
         return draft_card(services, draft, title=f"Draft {draft.id} approved by {decider.name}",
-                          buttons=[Button("Mark as published", "draft.publish", value, style="primary")],
-                          extra=["Post it exactly as approved, with comments turned off, then press *Mark as "
-                                 f"published* (or type *published {draft.id}*)."])
+                          buttons=[Button("Mark as published", "draft.publish", value, style="primary")] if by_hand else [],
+                          extra=approval_notes(services, draft))
     if draft.state == "rejected":
         return Reply(title=f"Draft {draft.id} was not approved", text=f"{decider.name} rejected it: {reason}",
                      facts=[("Draft", draft.text[:300])], data=value)
