@@ -86,13 +86,6 @@ def due(db: Store, now: datetime) -> list[dict]:
     return [_row(r) for r in rows]
 
 
-def next_due_at(db: Store) -> datetime | None:
-    row = db.execute("SELECT min(CASE WHEN state = ? THEN lease_until ELSE next_attempt_at END) "
-                     "FROM publications WHERE state IN (?, ?, ?)",
-                     [PUBLISHING, SCHEDULED, RETRYING, PUBLISHING]).fetchone()
-    return datetime.fromisoformat(row[0]) if row and row[0] else None
-
-
 def claim(db: Store, row: dict, now: datetime, lease: timedelta) -> bool:
     """Take the row for one attempt; False when another worker changed it first."""
     cursor = db.execute(

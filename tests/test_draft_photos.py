@@ -11,14 +11,18 @@ from datetime import timedelta
 import pytest
 from PIL import Image
 
+from bot.meta import publisher_from
 from bot.slack import render as slack_render
 from bot.teams.cards import reply_to_card
 from bot.teams.images import with_thumbnails
 from handlers.drafts import media
-from handlers.messages import IncomingFile
+from handlers.drafts.autopublish import publish_due
+from handlers.messages import Incoming, IncomingFile
+from handlers.router import Router
 from storage import attachments, publishing, retention
 from storage.roster import get_person
-from tests.test_drafts_flow import School, text_of  # noqa: F401
+from tests.fake_graph import FakeGraph
+from tests.test_drafts_flow import School, text_of
 
 CAPTION = "Our Year 5 class had a brilliant morning of science experiments with magnets and circuits."
 
@@ -150,3 +154,24 @@ def test_slack_shows_the_photos_before_the_buttons_and_teams_inline(school):
     [image_set] = [b for b in teams["body"] if b["type"] == "ImageSet"]
     assert image_set["images"][0]["url"].startswith("data:image/jpeg;base64,")
     assert len(str(teams)) < 28 * 1024
+
+
+@pytest.mark.asyncio
+async def test_on_either_database_an_approved_draft_with_a_photo_is_published_once(services, clock):
+    """The `services` fixture runs this on a SQLite file and on PostgreSQL."""
+    router, services.publishing = Router(services), frozenset({"facebook"})
+    hughes, okafor = get_person(services.db, "hughes"), get_person(services.db, "okafor")
+    sent = router.handle(Incoming("slack", "hughes", f"draft for facebook: {CAPTION}\npictured: Olivia Bennett",
+                                  person=hughes, files=(IncomingFile("lab.jpg", jpeg_with_exif()),)))
+    assert "sent to" in text_of(sent), text_of(sent)
+    draft_id = max(r["id"] for r in services.db["drafts"].rows)
+    router.handle(Incoming("slack", "okafor", action="draft.approve", value={"draft_id": draft_id, "version": 1},
+                           person=okafor))
+    with FakeGraph() as graph:
+        publisher = publisher_from({"POLICYBOT_FACEBOOK_PAGE_ID": graph.page_id, "POLICYBOT_META_PAGE_TOKEN": graph.token,
+                                    "POLICYBOT_GRAPH_API_URL": graph.api_url})
+        assert await publish_due(services, publisher) == 1
+        assert await publish_due(services, publisher) == 0
+        assert [p["message"] for p in graph.posts] == [CAPTION]
+    [row] = publishing.of_draft(services.db, draft_id)
+    assert row["state"] == "published" and row["post_id"] == graph.posts[0]["id"]

@@ -14,12 +14,12 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.render import MAX_HEADER_CHARS, _plain
 from handlers.messages import Reply
 
 log = logging.getLogger(__name__)
 
 MAX_IMAGES = 10
+MAX_TITLE_CHARS = 2000
 SLACK_ERRORS = (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError, OSError)
 
 
@@ -40,7 +40,7 @@ async def image_blocks(client: AsyncWebClient, db, reply: Reply) -> list[dict]:
         file_id = (uploaded.get("file") or {}).get("id")
         if file_id:
             blocks.append({"type": "image", "slack_file": {"id": file_id}, "alt_text": f"Photo: {found['name']}"[:2000],
-                           "title": _plain(found["name"], MAX_HEADER_CHARS)})
+                           "title": {"type": "plain_text", "text": found["name"][:MAX_TITLE_CHARS]}})
     return blocks
 
 
