@@ -25,7 +25,7 @@ from storage.errors import STORAGE_FAULTS
 log = logging.getLogger(__name__)
 
 HUB = web.AppKey("hub", Hub)
-CHANNEL_MODULES = ("bot.slack", "bot.teams")
+CHANNEL_MODULES = ("bot.slack", "bot.teams", "bot.meta")  # bot.meta: publishing, when configured
 TICK_SECONDS = 30.0
 MAX_BODY_BYTES = 2 * 1024 * 1024
 

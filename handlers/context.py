@@ -102,6 +102,9 @@ class Services:
     clock: Callable[[], datetime] = utc_now
     # Set by the server: wakes the delivery loop so a queued notification goes out at once.
     wake_delivery: Callable[[], None] = lambda: None
+    # The platforms whose school account publishes approved drafts by itself ("facebook",
+    # "instagram"): set by bot.meta when its settings are in the environment; else posted by hand.
+    publishing: frozenset[str] = frozenset()
 
     def now(self) -> datetime:
         return self.clock()

@@ -33,6 +33,7 @@ MIGRATION_MODULES = (
     "storage.reports",
     "storage.training",
     "storage.attachments",
+    "storage.publishing",
 )
 
 log = logging.getLogger(__name__)

@@ -48,6 +48,7 @@ from bot.teams import file_consent
 from bot.teams import files as teams_files
 from bot.teams import guard
 from bot.teams.cards import reply_to_card, submitted_action
+from bot.teams.images import with_thumbnails
 from handlers.messages import Incoming, Notification, Reply
 from storage import conversation_refs
 from storage.errors import STORAGE_FAULTS
@@ -495,8 +496,9 @@ class TeamsChannel:
                     if not told_private:
                         told_private = True
                         await turn_context.send_activity(card_activity(Reply(PRIVATE_NOTE)))
-                else:
-                    response = await turn_context.send_activity(card_activity(reply))
+                else:  # a draft's photos only in a private chat, never in a team channel
+                    shown = with_thumbnails(self.db, reply) if incoming.private else reply
+                    response = await turn_context.send_activity(card_activity(shown))
                     self.sent_cards.remember(response, reply, turn_context.activity.reply_to_id)
             except Exception as failure:
                 log.warning("teams: reply not sent (%s); queued in the outbox", type(failure).__name__)
@@ -524,7 +526,7 @@ class TeamsChannel:
             if wait is not None:
                 raise DeliveryError("teams: the connector asked to wait (429 Retry-After)", wait)
         try:
-            await self._send_personal(reference, platform_user_id, reply)
+            await self._send_personal(reference, platform_user_id, with_thumbnails(self.db, reply))
         except DeliveryError:
             raise
         except Exception as failure:

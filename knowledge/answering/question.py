@@ -41,12 +41,14 @@ class Question:
     normalised: str
     asker: str  # "staff", "parents" or "pupils"
     actor: str | None  # whose conduct is asked about: a group, or None when unclear
-    ask: str  # "verdict" (may/must/will …?) or "info" (who/what/when/how …?)
+    ask: str  # "verdict" (may/must/will …?) or "info" (who/what/when/how …?, "is there any training?")
     consent: str | None = None  # "given" / "refused" when the question says so
     adult: bool = False  # the person concerned is now an adult
     own_account: bool = False  # "my own facebook", "my personal insta": the asker's own account
     groups: list[str] = field(default_factory=list)  # groups named, in order
     definition: bool = False  # "does X count as…", "what is meant by…"
+    negated: bool = False  # asked in the negative ("it doesn't count, does it?"): a rule that applies answers "no"
+    skips_duty: bool = False  # asks leave not to do something ("can it wait till monday?")
     for_embedding: str = ""  # the corrected question, with the policy words its slang stands for
     vector: Any = None  # its sentence embedding, once the retrieval stage has made it
     tokens: list[str] = field(default_factory=list)  # for the lexical stage
@@ -70,6 +72,11 @@ SELF_INTRODUCTION = re.compile(r"^(?:\w+\s+){0,3}here\b\s*|^(?:im|i am)\s+(?:a|a
                                r"(?=(?:can|could|may|should|do|does|is|are|will|would|what|who|how|when|where)\b)")
 
 
+# "do governors get any training?", "will new staff be told?": what someone receives is a fact.
+RECEIVING = re.compile(r"^(?:do|does|will|would)\s+(?:\w+\s+){0,2}?(?:get|receive|be (?:given|told|trained|informed))\b")
+NEGATED_ASK = re.compile(r"\b(?:doesn'?t|don'?t|isn'?t|aren'?t|won'?t|not|surely)\b", re.I)
+
+
 def asked_part(text: str) -> str:
     """The sentence that asks (the last with a question mark, else the last), without the asker's
     self-introduction ("mum here, how long…" asks "how long…")."""
@@ -82,8 +89,8 @@ def asked_part(text: str) -> str:
 def _ask(normalised: str, vocabulary: Vocabulary) -> str:
     opening = " ".join(normalised.split()[:3])
     info, verdict = vocabulary.asks.get("info"), vocabulary.asks.get("verdict")
-    report = vocabulary.asks.get("report")
-    if report and report.first(normalised):
+    report, fact = vocabulary.asks.get("report"), vocabulary.asks.get("fact")
+    if (report and report.first(normalised)) or (fact and fact.first(normalised)) or RECEIVING.search(normalised):
         return "info"
     verdict_at = verdict.first(normalised) if verdict else None
     info_at = info.first(opening) if info else None
@@ -143,6 +150,8 @@ def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = No
         own_account=bool(OWN_ACCOUNT.search(normalised)),
         groups=[group for _, group in mentions],
         definition=bool(vocabulary.asks.get("definition") and vocabulary.asks["definition"].first(normalised)),
+        negated=bool(NEGATED_ASK.search(asked)),
+        skips_duty=bool(facts.get("skip_duty") and facts["skip_duty"].first(normalised)),
         tokens=vocabulary.tokens(normalised),
         for_embedding=" ".join([normalised, *vocabulary.plain_terms(normalised)]),
     )
