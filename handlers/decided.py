@@ -96,7 +96,7 @@ def note_for(incoming: Incoming, services: Services) -> dict | None:
 
 
 def _may_decide_draft(incoming: Incoming, services: Services, value: dict) -> bool:
-    from handlers.drafts import approval_refusal
+    from handlers.drafts.common import approval_refusal
 
     draft = _draft(services, value.get("draft_id"))
     return draft is not None and approval_refusal(services, incoming.person, draft) is None
