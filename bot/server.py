@@ -1,4 +1,5 @@
-"""One aiohttp application for every HTTP channel: Slack, Teams and the local web chat.
+"""One aiohttp application for every HTTP channel app.py lists (CHANNELS): Slack, Teams and the
+local web chat. Each channel module offers `mount(app, hub, env)`.
 
 Channels without credentials are simply off; the local one is always on. Background work (the
 outbox delivery loop and the periodic ticks of the feature modules) starts and stops with the app
@@ -7,11 +8,11 @@ through cleanup_ctx, so shutdown is graceful.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 import logging
 import os
-from typing import Mapping
+from types import ModuleType
+from typing import Iterable, Mapping
 
 from aiohttp import web
 
@@ -25,7 +26,6 @@ from storage.errors import STORAGE_FAULTS
 log = logging.getLogger(__name__)
 
 HUB = web.AppKey("hub", Hub)
-CHANNEL_MODULES = ("bot.slack", "bot.teams")
 TICK_SECONDS = 30.0
 MAX_BODY_BYTES = 2 * 1024 * 1024
 
@@ -87,25 +87,27 @@ async def _background(app: web.Application):
     await asyncio.gather(*tasks, return_exceptions=True)
 
 
-def build_app(services: Services, env: Mapping[str, str] | None = None) -> web.Application:
+def build_app(services: Services, channels: Iterable[ModuleType],
+              env: Mapping[str, str] | None = None) -> web.Application:
     env = os.environ if env is None else env
+    channels = tuple(channels)
+    for channel in channels:  # checked before anything is mounted: a broken list stops the start loudly
+        if not callable(getattr(channel, "mount", None)):
+            raise ValueError(f"{channel.__name__} is listed as a channel but has no mount(app, hub, env)")
     # request_context is outermost: every response, a 500 included, carries X-Request-Id and is logged.
     app = web.Application(middlewares=[request_context, never_500], client_max_size=MAX_BODY_BYTES)
     hub = Hub(services)
     app[HUB] = hub
     app.router.add_get("/healthz", healthz)
-
-    from bot.local import web as local_web
-
-    local_web.mount(app, hub)
-    for channel in CHANNEL_MODULES:  # each decides from env whether it is on
-        importlib.import_module(channel).mount(app, hub, env)
+    for channel in channels:  # each decides from env whether it is on
+        channel.mount(app, hub, env)
     app.cleanup_ctx.append(_background)
     return app
 
 
-def run_server(services: Services, host: str = "127.0.0.1", port: int = 3978) -> None:
-    app = build_app(services)
+def run_server(services: Services, channels: Iterable[ModuleType], host: str = "127.0.0.1",
+               port: int = 3978) -> None:
+    app = build_app(services, channels)
     print(f"Policy Bot is running. Open http://{host}:{port}/ to chat as a sample member of staff.",
           flush=True)
     # access_log=None: bot.logging_setup writes one JSON line per request instead.

@@ -102,6 +102,8 @@ class Services:
     clock: Callable[[], datetime] = utc_now
     # Set by the server: wakes the delivery loop so a queued notification goes out at once.
     wake_delivery: Callable[[], None] = lambda: None
+    # The feature modules the router serves, in precedence order: app.py's FEATURES.
+    features: tuple = ()
 
     def now(self) -> datetime:
         return self.clock()

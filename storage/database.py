@@ -6,12 +6,11 @@ Storage modules program against one small interface, `Store`: the slice of sqlit
 PostgreSQL, for a trust running many schools. Every SQL statement in storage/ is written in the
 dialect both speak.
 
-Each storage module owns a `sqlite_utils.Migrations` set named after its aggregate; they are all
-applied here on start (on either database), so a new module only has to be listed in MIGRATION_MODULES.
+Each storage module owns a `sqlite_utils.Migrations` set named after its aggregate; app.py lists
+them (MIGRATIONS) and open_database applies them, in that order, on start (on either database).
 """
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import shutil
@@ -22,18 +21,6 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Protocol, Sequence
 
 from sqlite_utils import Database
-
-MIGRATION_MODULES = (
-    "storage.roster",
-    "storage.state",
-    "storage.outbox",
-    "storage.conversation_refs",
-    "storage.questions",
-    "storage.drafts",
-    "storage.reports",
-    "storage.training",
-    "storage.attachments",
-)
 
 log = logging.getLogger(__name__)
 
@@ -94,13 +81,17 @@ def is_sqlite(db: Store) -> bool:
     return isinstance(db, Database)
 
 
-def open_database(path: str | Path | None = None) -> Store:
-    """Open (creating if needed) the database and apply every pending migration.
+def open_database(path: str | Path | None, migrations: Sequence[Any]) -> Store:
+    """Open (creating if needed) the database and apply every pending migration of `migrations`
+    (app.py's MIGRATIONS: one `sqlite_utils.Migrations` set per storage module).
 
     `path` (or POLICYBOT_DB) is a SQLite file, or a postgresql:// URL."""
+    migrations = tuple(migrations)
+    if not migrations:
+        raise ValueError("no migration sets: app.py's MIGRATIONS lists them")
     location = str(path or database_path())
     if is_server_url(location):
-        return _open_postgres(location)
+        return _open_postgres(location, migrations)
     path = Path(location)
     path.parent.mkdir(parents=True, exist_ok=True)
     _owner_only(path)
@@ -115,7 +106,7 @@ def open_database(path: str | Path | None = None) -> Store:
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA foreign_keys=ON")
     db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    migrate(db)
+    migrate(db, migrations)
     for suffix in WAL_SUFFIXES:  # SQLite gives new ones the database's mode; older ones may be wider
         _owner_only(Path(f"{path}{suffix}"), create=False)
     return db
@@ -144,7 +135,7 @@ def _owner_only(path: Path, create: bool = True) -> None:
         log.warning("database file %s: cannot make it owner-only (%s)", path, type(error).__name__)
 
 
-def _open_postgres(url: str) -> Store:
+def _open_postgres(url: str, migrations: Sequence[Any]) -> Store:
     from storage.crypto import KEY_ENV, KEY_FILE_ENV
     from storage.errors import DatabaseSetupError
 
@@ -161,19 +152,13 @@ def _open_postgres(url: str) -> Store:
     # one migrates, the others wait for it, then find nothing pending.
     with db.atomic():
         db.execute("SELECT pg_advisory_xact_lock(?)", [MIGRATION_LOCK_ID])
-        migrate(db)
+        migrate(db, migrations)
     return db
 
 
-def migrate(db: Store) -> None:
-    for module_name in MIGRATION_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as missing:
-            if missing.name == module_name:  # an aggregate not built yet
-                continue
-            raise
-        module.migrations.apply(db)
+def migrate(db: Store, migrations: Sequence[Any]) -> None:
+    for migration_set in migrations:
+        migration_set.apply(db)
 
 
 MIN_FREE_DISK_BYTES = 1024 * 1024

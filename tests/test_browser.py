@@ -103,9 +103,10 @@ def in_process_app(services):
     """The same aiohttp app in this process, on a thread, so a test can reach its Hub."""
     from aiohttp import web
 
+    import app as composition
     import bot.server
 
-    app = bot.server.build_app(services, env={})
+    app = composition.build_app(services, env={})
     loop = asyncio.new_event_loop()
     port = free_port()
     runner = web.AppRunner(app)

@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bot.server import build_app
+from app import build_app
 from bot.slack import render as slack_render
 from handlers.messages import Incoming
 from handlers.router import Router

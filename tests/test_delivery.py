@@ -5,7 +5,8 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bot.server import HUB, build_app
+from app import build_app
+from bot.server import HUB
 from handlers.messages import Notification, Reply
 from storage import outbox
 from storage.roster import link_account

@@ -17,7 +17,7 @@ from handlers.router import Router
 from storage import outbox
 from storage import reports as store
 from storage import state as state_store
-from storage.database import open_database
+from app import open_database
 from storage.roster import get_person
 
 WHAT = "Pupil in Year 5 said an adult messaged them on Instagram asking for photos"

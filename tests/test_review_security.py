@@ -12,7 +12,8 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bot.server import HUB, build_app
+from app import build_app
+from bot.server import HUB
 from handlers.messages import Incoming, Notification, Reply
 from tests.fake_slack import FakeSlack, signed_headers
 

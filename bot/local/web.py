@@ -18,7 +18,7 @@ import ipaddress
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from aiohttp import web
 
@@ -222,7 +222,8 @@ def _page(services) -> str:
     return template.replace("{{school}}", school)
 
 
-def mount(app: web.Application, hub) -> None:
+def mount(app: web.Application, hub, env: Mapping[str, str] | None = None) -> None:
+    """The page and its routes; always on (env is not read: nothing here needs a credential)."""
     services = hub.services
     page = _page(services)
 
