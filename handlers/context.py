@@ -42,7 +42,7 @@ class Config:
     working_hours: tuple[int, int] = (8, 17)
     report_escalation_minutes: int = 15
     # Concern reports one person may file in an hour with an alert each; past it, each is still filed
-    # and their alerts come as one summary an hour (handlers/report_limits.py).
+    # and their alerts come as one summary an hour (handlers/reports/limits.py).
     report_alerts_per_hour: int = 5
     training_link: str = "https://www.example.org/safeguarding-training"
     policy_link: str = "https://www.example.org/calmore-social-media-policy"

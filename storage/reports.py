@@ -220,7 +220,7 @@ def unacknowledged_since(db: Store, before: datetime) -> list[dict]:
         [iso(before)], order_by="created_at, id"))
 
 
-# --- the hourly limit on one person's reports (handlers.report_limits) ----------------------------
+# --- the hourly limit on one person's reports (handlers.reports.limits) ----------------------------
 # Chronology kinds: the report was over its reporter's limit, so its alert waits for a summary;
 # and the summary that carried it went out.
 ALERT_HELD = "alert_held"

@@ -12,6 +12,8 @@ import pytest
 
 from bot.core import Hub
 from handlers import reports as feature
+from handlers.reports.common import OUTCOMES
+from handlers.reports.intake_steps import load_intake
 from handlers.messages import Incoming, IncomingFile, Reply
 from handlers.router import Router
 from storage import outbox
@@ -182,11 +184,11 @@ def test_bad_input_at_every_step_prompts_again_and_loses_nothing(chat, services,
     for answer in step_answers:
         chat.say("clarke", answer)
     before_step = step_of(services, "clarke")
-    _flow, before = feature._load(services, "clarke")
+    _flow, before = load_intake(services, "clarke")
     replies = chat.say("clarke", bad)
     assert replies and all(r.text.strip() for r in replies)
     assert step_of(services, "clarke") == before_step
-    _flow, after = feature._load(services, "clarke")
+    _flow, after = load_intake(services, "clarke")
     assert after["answers"] == before["answers"]
 
 
@@ -464,7 +466,7 @@ def test_help_mid_intake_is_not_taken_as_an_answer(chat, services):
     for answer in ("report a concern", "no", "1", "1"):
         chat.say("clarke", answer)
     assert "middle of a concern report" in text_of(chat.say("clarke", "help"))
-    _flow, intake = feature._load(services, "clarke")
+    _flow, intake = load_intake(services, "clarke")
     assert step_of(services, "clarke") == "what" and "what" not in intake["answers"]
 
 
@@ -515,7 +517,7 @@ def test_buttons_follow_the_report_state_and_closing_is_one_deliberate_form_wher
     terminal = Router(services).handle(Incoming("local", "shah", action="report.close", value={"ref": ref},
                                                 person=get_person(services.db, "shah"),
                                                 conversation_id="terminal:shah"))
-    assert terminal[-1].form is None and len(terminal[-1].buttons) == len(feature.OUTCOMES)
+    assert terminal[-1].form is None and len(terminal[-1].buttons) == len(OUTCOMES)
 
 
 # --- the exported chronology, as a DSL hands it to social care --------------------------------------

@@ -262,7 +262,7 @@ def mount(app: web.Application, hub, env: Mapping[str, str] | None = None) -> No
 
     async def stored_file(request: web.Request) -> web.Response:
         """One evidence file, for someone who may read its report; every view is audited."""
-        from handlers.reports import authorised_file
+        from handlers.reports.case import authorised_file
 
         try:
             person = person_asking(request)
