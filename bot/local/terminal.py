@@ -5,8 +5,10 @@ import asyncio
 from typing import TextIO
 
 from bot.core import Hub
+from handlers.channels import TERMINAL_CONVERSATION
 from handlers.context import Services
 from handlers.messages import Button, Incoming, Reply
+from handlers.people import role_list
 from storage.outbox import take_local_inbox
 from storage.roster import find_person
 
@@ -47,9 +49,8 @@ def run_terminal_chat(services: Services, as_user: str, stdin: TextIO, out: Text
         return 2
     hub = Hub(services)
     interactive = stdin.isatty()
-    from handlers.admin import ROLE_LABELS  # roles as people say them, not roster ids
 
-    roles = ", ".join(ROLE_LABELS.get(role, role) for role in sorted(person.roles)) or "no roles"
+    roles = role_list(person.roles, none="no roles")  # roles as people say them, not roster ids
     out.write(f"Policy Bot for {services.config.school}. You are {person.name} "
               f"({roles}). Type 'help', or a question; "
               "a number presses a button; Ctrl-D to leave.\n\n")
@@ -68,11 +69,11 @@ def run_terminal_chat(services: Services, as_user: str, stdin: TextIO, out: Text
             button = _button_choice(text.strip(), last)
             if button is not None:
                 incoming = Incoming(channel="local", platform_user_id=person.id, person=person,
-                                    conversation_id=f"terminal:{person.id}", action=button.action,
+                                    conversation_id=f"{TERMINAL_CONVERSATION}{person.id}", action=button.action,
                                     value=dict(button.value))
             else:
                 incoming = Incoming(channel="local", platform_user_id=person.id, person=person,
-                                    conversation_id=f"terminal:{person.id}", text=text)
+                                    conversation_id=f"{TERMINAL_CONVERSATION}{person.id}", text=text)
             last = await hub.handle(incoming)
             next_number = _print_replies(last, out)
             inbox = take_local_inbox(services.db, person.id)

@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from handlers import evidence
+from handlers.channels import capabilities
 from handlers.context import Services
 from handlers.messages import Button, Form, FormField, Incoming, Reply
+from handlers.people import person_name
 from handlers.reports.alerts import report_buttons, tell_reporter
 from handlers.reports.common import (CATEGORY_LABELS, MAX_ANSWER_LENGTH, OUTCOME_LABELS, OUTCOMES, clean_text,
-                                     has_words, local_time, not_yours_or_missing, person_name, privately,
-                                     role_refusal, roles_phrase, shows_forms)
+                                     has_words, local_time, not_yours_or_missing, privately, role_refusal,
+                                     roles_phrase)
 from storage import attachments
 from storage import reports as store
 
@@ -208,7 +210,7 @@ def close_form(incoming: Incoming, services: Services, ref: str | None = None) -
         return refusal
     if report["status"] == "closed":
         return privately(incoming, [Reply(_already(services, report))])
-    if not shows_forms(incoming):
+    if not capabilities(incoming).forms:
         # The terminal has no forms: one button per outcome (the details can follow as a note).
         return privately(incoming, [Reply(
             f"Close {report['ref']} with which outcome? The reporter will be told it has been closed.",

@@ -7,12 +7,11 @@ from datetime import timedelta
 
 from handlers.context import Services
 from handlers.messages import Incoming, Reply
+from handlers.people import role_titles
 from handlers.schedule import format_moment
 from storage import reports as store
-from storage.roster import get_person
 
 FLOW = "report"
-FORM_CHANNELS = frozenset({"slack", "teams"})
 MAX_ANSWER_LENGTH = 4000
 INTAKE_REMINDER_AFTER = timedelta(days=1)
 
@@ -43,8 +42,6 @@ OUTCOMES = (
     ("other", "Other"),
 )
 OUTCOME_LABELS = dict(OUTCOMES)
-ROLE_TITLES = {"dsl": "the Designated Safeguarding Lead", "deputy_dsl": "a deputy DSL",
-               "headteacher": "the Headteacher", "chair_of_governors": "the Chair of Governors"}
 
 STEPS = ("danger", "about_staff", "category", "what", "who", "when", "where", "evidence")
 DETAIL_STEPS = STEPS[2:]
@@ -69,11 +66,6 @@ def clean_text(text: str) -> str:
     return (text or "").strip()
 
 
-def shows_forms(incoming: Incoming) -> bool:
-    """Slack, Teams and the web chat show forms; the terminal chat cannot."""
-    return incoming.channel != "cli" and not (incoming.conversation_id or "").startswith("terminal:")
-
-
 def seal_reply(reply: Reply) -> Reply:
     """Private, and confidential: whatever a report reply carries (the reporter's own words, a
     View, a chronology, who raised what) is stored only encrypted if it waits in the outbox."""
@@ -86,11 +78,6 @@ def privately(incoming: Incoming, replies: list[Reply]) -> list[Reply]:
     return private if incoming.private else [Reply(PUBLIC_LINE)] + private
 
 
-def person_name(services: Services, person_id: str) -> str:
-    person = get_person(services.db, person_id)
-    return person.name if person else person_id
-
-
 def local_time(services: Services, stamp: str | None) -> str:
     """A stored UTC timestamp as the school reads it: "26 November 2026, 11:50" (local time)."""
     return format_moment(stamp, services.config.timezone)
@@ -98,12 +85,6 @@ def local_time(services: Services, stamp: str | None) -> str:
 
 def roles_phrase(roles: tuple[str, ...]) -> str:
     return " or ".join(roles)
-
-
-def role_titles(roles: tuple[str, ...]) -> str:
-    """"the Designated Safeguarding Lead, a deputy DSL or the Headteacher": what people read (no role ids)."""
-    titles = [ROLE_TITLES.get(r, r.replace("_", " ")) for r in roles]
-    return titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " or " + titles[-1]
 
 
 def role_refusal(roles: tuple[str, ...]) -> Reply:

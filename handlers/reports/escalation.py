@@ -8,7 +8,8 @@ from datetime import timedelta
 from handlers.context import Services
 from handlers.messages import Notification, Reply
 from handlers.reports.alerts import alert_team
-from handlers.reports.common import FLOW, INTAKE_REMINDER_AFTER, role_titles
+from handlers.people import role_titles
+from handlers.reports.common import FLOW, INTAKE_REMINDER_AFTER
 from storage import reports as store
 
 def escalate_unacknowledged(services: Services) -> int:

@@ -5,10 +5,11 @@
 from __future__ import annotations
 
 from handlers import evidence
+from handlers.channels import capabilities
 from handlers.context import Services
 from handlers.flow_words import numbered
 from handlers.messages import Button, Form, FormField, Incoming, Reply
-from handlers.reports.common import (ABOUT_STAFF, CATEGORIES, CATEGORY_LABELS, DETAIL_STEPS, FLOW, FORM_CHANNELS,
+from handlers.reports.common import (ABOUT_STAFF, CATEGORIES, CATEGORY_LABELS, DETAIL_STEPS, FLOW,
                                      STEP_LABELS, STEPS, TEXT_STEPS)
 from storage import attachments
 from storage import reports as store
@@ -39,7 +40,7 @@ def save_intake(services: Services, who: str, step: str, intake: dict, started_a
 
 def new_intake(incoming: Incoming) -> dict:
     return {"answers": {}, "attachments": [], "previous": {}, "ref": None,
-            "form_mode": incoming.channel in FORM_CHANNELS}
+            "form_mode": capabilities(incoming).native_forms}
 
 
 def next_step_of(intake: dict) -> str:

@@ -18,7 +18,8 @@ from datetime import timedelta
 from handlers.context import Services
 from handlers.messages import Button, Notification, Reply
 from handlers.reports.alerts import recipients
-from handlers.reports.common import CATEGORY_LABELS, role_titles
+from handlers.people import role_titles
+from handlers.reports.common import CATEGORY_LABELS
 from storage import reports as store
 
 WINDOW = timedelta(hours=1)
