@@ -6,7 +6,7 @@ import logging
 
 from bot.delivery import Dispatcher
 from handlers.context import Services
-from handlers.messages import Incoming, Reply
+from domain.messages import Incoming, Reply
 from handlers.router import Router
 from storage.errors import STORAGE_FAULTS
 from storage.roster import resolve_account

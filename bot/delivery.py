@@ -10,7 +10,7 @@ import logging
 from typing import Protocol
 
 from handlers.context import Services
-from handlers.messages import Reply
+from domain.messages import Reply
 from storage import outbox
 from storage.crypto import InvalidToken
 from storage.roster import accounts_of

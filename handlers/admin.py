@@ -10,7 +10,7 @@ import re
 
 from handlers.ask import EXAMPLE_QUESTIONS
 from handlers.context import Services
-from handlers.messages import Button, Incoming, Person, Reply
+from domain.messages import Button, Incoming, Person, Reply
 from handlers.people import role_list, role_names
 from handlers.router import TextRoute
 from storage import questions as question_store

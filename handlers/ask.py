@@ -10,7 +10,7 @@ import logging
 import re
 
 from handlers.context import Services
-from handlers.messages import Button, Incoming, Reply
+from domain.messages import Button, Incoming, Reply
 from handlers.router import TextRoute
 from knowledge.answers import Answer
 from storage import questions as question_store

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from handlers.messages import Incoming
+from domain.messages import Incoming
 
 
 class Capabilities(NamedTuple):

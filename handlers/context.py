@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:  # sqlite_utils pulls in heavy imports; `ask` must start fast without it
-    from storage.database import Store
+    from storage.store import Store
 
-from handlers.messages import Notification
+from domain.messages import Notification
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 POLICY_OVERRIDE_ENV = "POLICYBOT_POLICY"

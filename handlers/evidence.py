@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import filetype
 
 from handlers.context import Services
-from handlers.messages import MAX_FILE_BYTES, Incoming, IncomingFile, Reply
+from domain.messages import MAX_FILE_BYTES, Incoming, IncomingFile, Reply
 from handlers.router import TextRoute
 from storage import attachments as store
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from handlers.context import Services
-from handlers.messages import Incoming, Reply, clean_incoming
+from domain.messages import Incoming, Reply, clean_incoming
 from storage.errors import STORAGE_FAULTS
 
 log = logging.getLogger(__name__)

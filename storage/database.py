@@ -1,7 +1,7 @@
 """Open the database and bring its schema up to date.
 
-Storage modules program against one small interface, `Store`: the slice of sqlite_utils'
-`Database` they use. SQLite (WAL mode, through sqlite_utils) is the default for one school; a
+Storage modules program against one small interface, `Store` (storage/store.py): the slice of
+sqlite_utils' `Database` they use. SQLite (WAL mode, through sqlite_utils) is the default for one school; a
 `postgresql://` location opens `storage.postgres.PostgresDatabase`, the same interface over
 PostgreSQL, for a trust running many schools. Every SQL statement in storage/ is written in the
 dialect both speak.
@@ -16,11 +16,12 @@ import os
 import shutil
 import sqlite3
 import stat
-from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Protocol, Sequence
+from typing import Any, Sequence
 
 from sqlite_utils import Database
+
+from storage.store import Store, is_sqlite  # noqa: F401  (Store: re-exported for modules that import it from here)
 
 log = logging.getLogger(__name__)
 
@@ -31,43 +32,6 @@ MIGRATION_LOCK_ID = 0x706F6C6963790001  # any constant: PostgreSQL advisory lock
 BUSY_TIMEOUT_MS = 2500
 
 
-class StoreCursor(Protocol):
-    rowcount: int
-
-    def fetchone(self) -> Sequence[Any] | None: ...
-    def fetchall(self) -> list[Sequence[Any]]: ...
-
-
-class StoreTable(Protocol):
-    last_pk: Any
-
-    def exists(self) -> bool: ...
-    def create(self, columns: dict[str, type], pk: Any = None, foreign_keys: Any = (),
-               not_null: Iterable[str] = (), defaults: dict[str, Any] | None = None) -> Any: ...
-    def create_index(self, columns: Iterable[str], unique: bool = False) -> Any: ...
-    @property
-    def count(self) -> int: ...
-    @property
-    def rows(self) -> Iterator[dict]: ...
-    def rows_where(self, where: str | None = None, where_args: Sequence[Any] | None = None,
-                   order_by: str | None = None, limit: int | None = None) -> Iterator[dict]: ...
-    def get(self, pk_values: Any) -> dict: ...
-    def insert(self, record: dict[str, Any]) -> "StoreTable": ...
-    def upsert(self, record: dict[str, Any], pk: Any = None) -> "StoreTable": ...
-    def update(self, pk_values: Any, updates: dict[str, Any]) -> "StoreTable": ...
-
-
-class Store(Protocol):
-    """What storage modules may ask of a database: `sqlite_utils.Database` and
-    `storage.postgres.PostgresDatabase` both provide exactly this. SQL given to execute/query uses
-    `?` placeholders and the syntax SQLite and PostgreSQL share (ON CONFLICT, RETURNING)."""
-
-    def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> StoreCursor: ...
-    def query(self, sql: str, params: Sequence[Any] | None = None) -> Iterator[dict]: ...
-    def atomic(self) -> AbstractContextManager[Any]: ...
-    def __getitem__(self, name: str) -> StoreTable: ...
-    def create_view(self, name: str, sql: str) -> Any: ...
-
 
 def database_path() -> str:
     return os.environ.get("POLICYBOT_DB") or DEFAULT_DB_PATH
@@ -75,10 +39,6 @@ def database_path() -> str:
 
 def is_server_url(location: str) -> bool:
     return location.startswith(("postgresql://", "postgres://"))
-
-
-def is_sqlite(db: Store) -> bool:
-    return isinstance(db, Database)
 
 
 def open_database(path: str | Path | None, migrations: Sequence[Any]) -> Store:
@@ -136,13 +96,10 @@ def _owner_only(path: Path, create: bool = True) -> None:
 
 
 def _open_postgres(url: str, migrations: Sequence[Any]) -> Store:
-    from storage.crypto import KEY_ENV, KEY_FILE_ENV
+    from storage.crypto import require_key_outside_database
     from storage.errors import DatabaseSetupError
 
-    if not (os.environ.get(KEY_ENV) or os.environ.get(KEY_FILE_ENV)):
-        # With SQLite the key file sits beside the database; a server database has no "beside".
-        raise DatabaseSetupError(f"a PostgreSQL database needs the report encryption key: set {KEY_ENV}"
-                                 f" or {KEY_FILE_ENV} (see docs/OPERATIONS.md)")
+    require_key_outside_database()
     try:
         from storage.postgres import PostgresDatabase
     except ImportError:

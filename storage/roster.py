@@ -6,8 +6,8 @@ from pathlib import Path
 
 from sqlite_utils import Migrations
 
-from handlers.messages import Person
-from storage.database import Store
+from domain.messages import Person
+from storage.store import Store
 from storage.errors import STORAGE_FAULTS
 
 migrations = Migrations("roster")

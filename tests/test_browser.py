@@ -172,7 +172,7 @@ def test_newcomer_asks_and_follows_a_see_also_button(page, served_app, tmp_path)
 
 
 def test_every_part_of_a_reply_renders_escaped_and_sends_back(page, in_process_app, tmp_path):
-    from handlers.messages import Button, Form, FormField, Notification, Reply
+    from domain.messages import Button, Form, FormField, Notification, Reply
     from handlers.router import TextRoute
 
     base_url, hub, loop = in_process_app

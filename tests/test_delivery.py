@@ -7,7 +7,7 @@ from aiohttp.test_utils import TestServer
 
 from app import build_app
 from bot.server import HUB
-from handlers.messages import Notification, Reply
+from domain.messages import Notification, Reply
 from storage import outbox
 from storage.roster import link_account
 from tests.fake_slack import FakeSlack

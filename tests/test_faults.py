@@ -30,7 +30,7 @@ from bot.delivery import Dispatcher
 from app import build_app
 from bot.server import HUB
 from bot.slack.sender import SlackSender
-from handlers.messages import Notification, Reply
+from domain.messages import Notification, Reply
 from storage import outbox
 from storage.roster import link_account
 from tests.fake_slack import FakeSlack

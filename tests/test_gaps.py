@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers.messages import Incoming
+from domain.messages import Incoming
 from handlers.router import Router
 from storage import questions as question_store
 from app import open_database

@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestServer
 
 import app as composition
 import bot.server
-from handlers.messages import Button, Form, FormField, Notification, Reply
+from domain.messages import Button, Form, FormField, Notification, Reply
 from storage.outbox import pending_count
 
 

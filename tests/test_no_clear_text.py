@@ -31,7 +31,7 @@ from aiohttp.test_utils import TestServer
 
 import app as composition
 from app import build_app
-from handlers.messages import Notification, Reply, reply_to_dict
+from domain.messages import Notification, Reply, reply_to_dict
 from storage import crypto, outbox
 from storage.backup import backup
 from app import open_database

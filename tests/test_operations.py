@@ -20,7 +20,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from app import build_app
-from handlers.messages import Notification, Reply
+from domain.messages import Notification, Reply
 from storage import backup as backups
 from storage import crypto, outbox, retention
 from storage import drafts as draft_store

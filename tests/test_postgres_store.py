@@ -18,7 +18,7 @@ import pytest
 from sqlite_utils.db import NotFoundError
 
 import app
-from handlers.messages import Incoming
+from domain.messages import Incoming
 from handlers.router import Router
 from storage import reports as report_store
 from app import open_database

@@ -14,7 +14,7 @@ from bot.core import Hub
 from handlers import reports as feature
 from handlers.reports.common import OUTCOMES
 from handlers.reports.intake_steps import load_intake
-from handlers.messages import Incoming, IncomingFile, Reply
+from domain.messages import Incoming, IncomingFile, Reply
 from handlers.router import Router
 from storage import outbox
 from storage import reports as store

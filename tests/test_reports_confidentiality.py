@@ -14,7 +14,7 @@ from bot.core import Hub
 from handlers import reports as feature
 from handlers.reports.intake_steps import load_intake
 from handlers.context import PROJECT_ROOT
-from handlers.messages import Incoming, Reply
+from domain.messages import Incoming, Reply
 from handlers.router import Router
 from storage import crypto, outbox
 from storage import reports as store

@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestServer
 
 from app import build_app
 from bot.server import HUB
-from handlers.messages import Reply
+from domain.messages import Reply
 from handlers.router import TextRoute
 from tests.fake_slack import BOT_USER_ID, FakeSlack, signed_headers
 from tests.fake_socket_mode import FakeSocketMode

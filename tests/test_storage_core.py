@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from handlers.messages import Button, Notification, Reply
+from domain.messages import Button, Notification, Reply
 from storage import outbox, roster, state
 from app import open_database
 

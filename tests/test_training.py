@@ -14,7 +14,7 @@ import pytest
 import app
 from handlers import training
 from handlers.context import Config
-from handlers.messages import Incoming
+from domain.messages import Incoming
 from handlers.router import Router
 from storage import roster
 from storage import training as store

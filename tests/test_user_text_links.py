@@ -20,7 +20,7 @@ from aiohttp.test_utils import TestServer
 from app import build_app
 from bot.slack import render as slack_render
 from bot.teams.cards import reply_to_card
-from handlers.messages import Incoming
+from domain.messages import Incoming
 from handlers.router import Router
 from storage import outbox
 from storage.roster import get_person, link_account

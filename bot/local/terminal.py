@@ -7,7 +7,7 @@ from typing import TextIO
 from bot.core import Hub
 from handlers.channels import TERMINAL_CONVERSATION
 from handlers.context import Services
-from handlers.messages import Button, Incoming, Reply
+from domain.messages import Button, Incoming, Reply
 from handlers.people import role_list
 from storage.outbox import take_local_inbox
 from storage.roster import find_person

@@ -22,7 +22,7 @@ from typing import Any, Mapping
 
 from aiohttp import web
 
-from handlers.messages import MAX_FILE_BYTES, Incoming, IncomingFile, reply_to_dict
+from domain.messages import MAX_FILE_BYTES, Incoming, IncomingFile, reply_to_dict
 from handlers.router import MAX_TEXT_LENGTH
 from storage.outbox import take_local_inbox
 from storage.roster import all_people, get_person

@@ -25,7 +25,7 @@ from bot.core import Hub
 from bot.slack import files as slack_files
 from bot.slack import render
 from bot.slack.sender import SlackSender
-from handlers.messages import Form, Incoming, Reply, without_lone_surrogates
+from domain.messages import Form, Incoming, Reply, without_lone_surrogates
 from storage import state as state_store
 from storage.errors import STORAGE_FAULTS
 

@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery import DeliveryError, retry_after_seconds
 from bot.slack import render
-from handlers.messages import Reply
+from domain.messages import Reply
 
 log = logging.getLogger(__name__)
 

@@ -46,7 +46,7 @@ from bot.delivery import DeliveryError, retry_after_seconds
 from bot.teams import files as teams_files
 from bot.teams import guard
 from bot.teams.cards import reply_to_card, submitted_action
-from handlers.messages import Incoming, Notification, Reply
+from domain.messages import Incoming, Notification, Reply
 from storage import conversation_refs
 from storage.errors import STORAGE_FAULTS
 

@@ -17,7 +17,7 @@ import aiohttp
 
 from bot.teams.guard import normalised_url
 from bot.downloads import download_capped
-from handlers.messages import MAX_FILE_BYTES, IncomingFile
+from domain.messages import MAX_FILE_BYTES, IncomingFile
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from dataclasses import replace
 from typing import Callable
 
 from handlers.context import Services
-from handlers.messages import Incoming, Reply
+from domain.messages import Incoming, Reply
 from handlers.reports import limits
 from handlers.reports.case import (acknowledge, close_form, export, note_form, open_file, open_reports, save_close,
                                    save_note, view)

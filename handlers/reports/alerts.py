@@ -3,7 +3,7 @@ queued in the outbox inside the caller's transaction."""
 from __future__ import annotations
 
 from handlers.context import Services
-from handlers.messages import Button, Notification, Reply
+from domain.messages import Button, Notification, Reply
 from handlers.reports.common import CATEGORY_LABELS
 from storage import reports as store
 from storage.roster import people_with_role

@@ -8,7 +8,7 @@ from datetime import timedelta
 from handlers import evidence
 from handlers.channels import capabilities
 from handlers.context import Services
-from handlers.messages import Button, Form, FormField, Incoming, Reply
+from domain.messages import Button, Form, FormField, Incoming, Reply
 from handlers.people import person_name
 from handlers.reports.alerts import report_buttons, tell_reporter
 from handlers.reports.common import (CATEGORY_LABELS, MAX_ANSWER_LENGTH, OUTCOME_LABELS, OUTCOMES, clean_text,

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from handlers.context import Services
-from handlers.messages import Incoming, Reply
+from domain.messages import Incoming, Reply
 from handlers.people import role_titles
 from handlers.schedule import format_moment
 from storage import reports as store

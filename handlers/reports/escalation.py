@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 
 from handlers.context import Services
-from handlers.messages import Notification, Reply
+from domain.messages import Notification, Reply
 from handlers.reports.alerts import alert_team
 from handlers.people import role_titles
 from handlers.reports.common import FLOW, INTAKE_REMINDER_AFTER

@@ -4,7 +4,7 @@ transaction; the reporter hears "received" only after it committed."""
 from __future__ import annotations
 
 from handlers.context import Services
-from handlers.messages import Incoming, Reply
+from domain.messages import Incoming, Reply
 from handlers.reports import limits
 from handlers.reports.alerts import alert_team
 from handlers.reports.common import (CATEGORY_LABELS, MAX_ANSWER_LENGTH, NONE_WORDS, ROUTING_FOR_ABOUT, STEP_LABELS,

@@ -7,7 +7,7 @@ from typing import Any
 
 from handlers.context import Services
 from handlers.flow_words import typed_choice
-from handlers.messages import Incoming, Reply
+from domain.messages import Incoming, Reply
 from handlers.reports.common import (ABOUT_STAFF, CATEGORIES, DETAIL_STEPS, MAX_ANSWER_LENGTH, NO,
                                      NONE_WORDS, ROUTING_FOR_ABOUT, STEP_LABELS, STEPS, TEXT_STEPS, YES, clean_text,
                                      has_words, privately)

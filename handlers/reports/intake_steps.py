@@ -8,7 +8,7 @@ from handlers import evidence
 from handlers.channels import capabilities
 from handlers.context import Services
 from handlers.flow_words import numbered
-from handlers.messages import Button, Form, FormField, Incoming, Reply
+from domain.messages import Button, Form, FormField, Incoming, Reply
 from handlers.reports.common import (ABOUT_STAFF, CATEGORIES, CATEGORY_LABELS, DETAIL_STEPS, FLOW,
                                      STEP_LABELS, STEPS, TEXT_STEPS)
 from storage import attachments

@@ -16,7 +16,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from handlers.context import Services
-from handlers.messages import Button, Notification, Reply
+from domain.messages import Button, Notification, Reply
 from handlers.reports.alerts import recipients
 from handlers.people import role_titles
 from handlers.reports.common import CATEGORY_LABELS

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from handlers import evidence
 from handlers.context import Services
-from handlers.messages import Incoming, Reply
+from domain.messages import Incoming, Reply
 from handlers.reports.alerts import alert_team
 from handlers.reports.case import authorise
 from handlers.reports.common import clean_text, has_words, local_time, privately
