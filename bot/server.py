@@ -19,9 +19,7 @@ from aiohttp import web
 from bot.core import Hub
 from bot.logging_setup import request_context
 from handlers.context import Services
-from handlers.router import storage_problem
-from storage.database import database_state
-from storage.errors import STORAGE_FAULTS
+from handlers.faults import STORAGE_FAULTS, storage_problem
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +55,7 @@ async def never_500(request: web.Request, handler):
 
 async def healthz(request: web.Request) -> web.Response:
     hub = request.app[HUB]
-    state = database_state(hub.services.db)  # "ok", "locked", "full" or "unavailable"
+    state = hub.services.database_state()  # "ok", "locked", "full" or "unavailable"
     if state != "ok":
         return web.json_response({"status": "error", "database": state}, status=503)
     return web.json_response({"status": "ok"})

@@ -113,6 +113,12 @@ class Services:
 
         return self.clock().astimezone(ZoneInfo(self.config.timezone)).date()
 
+    def database_state(self) -> str:
+        """'ok', or what stops the bot saving: 'locked', 'full' or 'unavailable' (for /healthz)."""
+        from storage.database import database_state
+
+        return database_state(self.db)
+
     def notify(self, notification: Notification) -> bool:
         """Queue a proactive message in the outbox (inside the caller's transaction, if any)."""
         from storage import outbox

@@ -1,4 +1,5 @@
-"""People as the bot names them: a roster person's name, and each role in words (never its id).
+"""People as the bot knows them: who is behind a platform account, a roster person's name, and each
+role in words (never its id). The channel adapters find people through here, not the roster itself.
 
 One table of roles: a label for lists and refusals ("Deputy DSL"), and the same role as part of a
 sentence ("a deputy DSL"). The role ids themselves are the roster's (storage.roster.KNOWN_ROLES).
@@ -7,8 +8,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from domain.messages import Person
 from handlers.context import Services
-from storage.roster import get_person
+from storage.roster import all_people, find_person, get_person, resolve_account
 
 
 class RoleWords(NamedTuple):
@@ -57,3 +59,23 @@ def person_name(services: Services, person_id: str) -> str:
     """The roster name of `person_id`, or the id itself for someone no longer on the roster."""
     person = get_person(services.db, person_id)
     return person.name if person else person_id
+
+
+def identify(services: Services, platform: str, platform_user_id: str, email: str | None = None) -> Person | None:
+    """The roster person behind a platform account, linked by email on first contact. Pass an
+    email only when the platform itself vouched for it, never one taken from the request."""
+    return resolve_account(services.db, platform, platform_user_id, email)
+
+
+def find(services: Services, token: str) -> Person | None:
+    """Someone by roster id, email or name, as typed (`chat --as`)."""
+    return find_person(services.db, token)
+
+
+def on_roster(services: Services, person_id: str) -> Person | None:
+    return get_person(services.db, person_id)
+
+
+def everyone(services: Services) -> list[Person]:
+    """Everyone active on the roster, by id (the web chat's list of people to speak as)."""
+    return all_people(services.db)

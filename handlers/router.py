@@ -16,7 +16,7 @@ from typing import Callable
 
 from handlers.context import Services
 from domain.messages import Incoming, Reply, clean_incoming
-from storage.errors import STORAGE_FAULTS
+from handlers.faults import GENERIC_FAULT, STORAGE_FAULTS, STORAGE_MESSAGES, storage_problem
 
 log = logging.getLogger(__name__)
 
@@ -24,35 +24,6 @@ Handler = Callable[[Incoming, Services], list[Reply]]
 
 CANCEL_WORDS = frozenset({"cancel", "stop", "quit", "exit", "abort", "never mind", "nevermind"})
 MAX_TEXT_LENGTH = 4000
-
-
-GENERIC_FAULT = ("Sorry, something went wrong on my side and nothing was changed. "
-                 "Please try again, or tell the IT manager if it keeps happening.")
-STORAGE_MESSAGES = {
-    "locked": ("Sorry, I couldn't save that: the database is busy (another program is using it). "
-               "Nothing was changed. Please try again in a minute."),
-    "full": ("Sorry, I couldn't save that: the server's storage is full. Nothing was changed. "
-             "Please try again later, and tell the IT manager so they can free some space."),
-    "read-only": ("Sorry, I couldn't save that: the database can't be written to at the moment. "
-                  "Nothing was changed. Please tell the IT manager."),
-    "unavailable": ("Sorry, I couldn't reach the database just now. Nothing was changed. "
-                    "Please try again in a minute; if it keeps happening, tell the IT manager."),
-}
-
-
-def storage_problem(error: Exception) -> str | None:
-    """'locked', 'full', 'read-only' or 'unavailable' for the storage faults a person can be told
-    about; else None."""
-    message = str(error).lower()
-    if message.startswith("database unavailable"):  # a server database gone away (StorageFault)
-        return "unavailable"
-    if "locked" in message or "busy" in message:
-        return "locked"
-    if "full" in message:  # "database or disk is full"
-        return "full"
-    if "readonly" in message or "read-only" in message:
-        return "read-only"
-    return None
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,10 @@ import asyncio
 from typing import TextIO
 
 from bot.core import Hub
+from handlers import delivery, people
 from handlers.channels import TERMINAL_CONVERSATION
 from handlers.context import Services
 from domain.messages import Button, Incoming, Reply
-from handlers.people import role_list
-from storage.outbox import take_local_inbox
-from storage.roster import find_person
 
 PROMPT = "you> "
 
@@ -42,7 +40,7 @@ def run_terminal_chat(services: Services, as_user: str, stdin: TextIO, out: Text
     for stream in (stdin, out):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
-    person = find_person(services.db, as_user)
+    person = people.find(services, as_user)
     if person is None:
         out.write(f"No one called '{as_user}' is on the roster. Try --as staff, or a roster id "
                   "such as okafor (Deputy Head) or shah (DSL).\n")
@@ -50,7 +48,7 @@ def run_terminal_chat(services: Services, as_user: str, stdin: TextIO, out: Text
     hub = Hub(services)
     interactive = stdin.isatty()
 
-    roles = role_list(person.roles, none="no roles")  # roles as people say them, not roster ids
+    roles = people.role_list(person.roles, none="no roles")  # roles as people say them, not roster ids
     out.write(f"Policy Bot for {services.config.school}. You are {person.name} "
               f"({roles}). Type 'help', or a question; "
               "a number presses a button; Ctrl-D to leave.\n\n")
@@ -76,7 +74,7 @@ def run_terminal_chat(services: Services, as_user: str, stdin: TextIO, out: Text
                                     conversation_id=f"{TERMINAL_CONVERSATION}{person.id}", text=text)
             last = await hub.handle(incoming)
             next_number = _print_replies(last, out)
-            inbox = take_local_inbox(services.db, person.id)
+            inbox = delivery.take_local_inbox(services, person.id)
             last = last + inbox  # buttons are numbered on through the messages that arrived
             if inbox:
                 out.write("(messages for you)\n")

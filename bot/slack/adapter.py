@@ -26,8 +26,11 @@ from bot.slack import files as slack_files
 from bot.slack import render
 from bot.slack.sender import SlackSender
 from domain.messages import Form, Incoming, Reply, without_lone_surrogates
+from handlers.delivery import authorised_file
+from handlers.faults import STORAGE_FAULTS
+# Slack's own bookkeeping, not the bot's: which event ids were already handled (Slack resends an
+# event it thinks was missed). Nothing a handler decides is read or written here.
 from storage import state as state_store
-from storage.errors import STORAGE_FAULTS
 
 log = logging.getLogger(__name__)
 
@@ -250,12 +253,9 @@ class SlackAdapter:
             # Confidential replies never go into a channel: the person's DM instead.
             channel, thread_ts = await self.sender.open_dm(destination.user), None
         await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, **content)
-        stored = reply.data.get("file") if reply.private else None
-        if isinstance(stored, dict) and channel and is_dm(channel):
+        if reply.private and channel and is_dm(channel):
             # A handler already checked this person may see the file; it goes to their DM only.
-            from storage.attachments import read
-
-            found = read(self.hub.services.db, int(stored["id"]))
+            found = authorised_file(self.hub.services, reply)
             if found is not None:
                 await slack_files.send_file(self.client, channel, found["name"], found["data"])
 

@@ -47,8 +47,10 @@ from bot.teams import files as teams_files
 from bot.teams import guard
 from bot.teams.cards import reply_to_card, submitted_action
 from domain.messages import Incoming, Notification, Reply
+# Teams' own bookkeeping, not the bot's: the conversation references proactive messages need
+# (Bot Framework hands them over on each turn). Nothing a handler decides is read or written here.
 from storage import conversation_refs
-from storage.errors import STORAGE_FAULTS
+from handlers.faults import STORAGE_FAULTS
 
 log = logging.getLogger(__name__)
 
