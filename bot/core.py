@@ -5,11 +5,11 @@ import asyncio
 import logging
 
 from bot.delivery import Dispatcher
+from domain.messages import Incoming, Reply
 from handlers import people
 from handlers.context import Services
-from domain.messages import Incoming, Reply
-from handlers.router import Router
 from handlers.faults import STORAGE_FAULTS
+from handlers.router import Router
 
 log = logging.getLogger(__name__)
 

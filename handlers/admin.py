@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
+from domain.messages import Button, Incoming, Person, Reply
 from handlers.ask import EXAMPLE_QUESTIONS
 from handlers.context import Services
-from domain.messages import Button, Incoming, Person, Reply
 from handlers.people import role_list, role_names
 from handlers.router import TextRoute
 from storage import questions as question_store

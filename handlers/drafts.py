@@ -14,7 +14,7 @@ from typing import Any
 
 from handlers.context import Services
 from handlers.flow_words import LEAVING, flow_command, numbered, typed_choice
-from domain.messages import Button, Form, FormField, Incoming, Notification, Person, Reply
+from handlers.messages import Button, Form, FormField, Incoming, Notification, Person, Reply
 from handlers.router import TextRoute
 from handlers.schedule import format_moment
 from knowledge.consent import ConsentRegister

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import filetype
 
-from handlers.context import Services
 from domain.messages import MAX_FILE_BYTES, Incoming, IncomingFile, Reply
+from handlers.context import Services
 from handlers.router import TextRoute
 from storage import attachments as store
 

@@ -14,8 +14,8 @@ import logging
 from dataclasses import dataclass
 from typing import Callable
 
-from handlers.context import Services
 from domain.messages import Incoming, Reply, clean_incoming
+from handlers.context import Services
 from handlers.faults import GENERIC_FAULT, STORAGE_FAULTS, STORAGE_MESSAGES, storage_problem
 
 log = logging.getLogger(__name__)

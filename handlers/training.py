@@ -21,7 +21,7 @@ from pathlib import Path
 
 from handlers.context import Services
 from handlers.flow_words import LEAVING, flow_command, normalised, typed_choice
-from domain.messages import Button, Incoming, Notification, Reply
+from handlers.messages import Button, Incoming, Notification, Reply
 from handlers.router import TextRoute
 from handlers.schedule import (DateProblem, EXAMPLES, URL_RE, Calendar, add_months, calendar_for, find_date,
                                format_date)

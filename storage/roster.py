@@ -7,8 +7,8 @@ from pathlib import Path
 from sqlite_utils import Migrations
 
 from domain.messages import Person
-from storage.store import Store
 from storage.errors import STORAGE_FAULTS
+from storage.store import Store
 
 migrations = Migrations("roster")
 

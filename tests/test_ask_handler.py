@@ -261,8 +261,8 @@ def test_a_question_about_reporting_a_worry_offers_the_report_button(services):
 
 def test_the_asker_is_read_from_the_text_before_the_roster(services):
     """Someone on the roster asks as staff; a message that says who is asking wins ("parent here")."""
-    from handlers.ask import handle_question
     from domain.messages import Incoming
+    from handlers.ask import handle_question
     from storage.roster import get_person
 
     staff = get_person(services.db, "clarke")

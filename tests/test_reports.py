@@ -11,10 +11,10 @@ import time
 import pytest
 
 from bot.core import Hub
+from domain.messages import Incoming, IncomingFile, Reply
 from handlers import reports as feature
 from handlers.reports.common import OUTCOMES
 from handlers.reports.intake_steps import load_intake
-from domain.messages import Incoming, IncomingFile, Reply
 from handlers.router import Router
 from storage import outbox
 from storage import reports as store

@@ -11,10 +11,10 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.core import Hub
-from handlers import reports as feature
-from handlers.reports.intake_steps import load_intake
-from handlers.context import PROJECT_ROOT
 from domain.messages import Incoming, Reply
+from handlers import reports as feature
+from handlers.context import PROJECT_ROOT
+from handlers.reports.intake_steps import load_intake
 from handlers.router import Router
 from storage import crypto, outbox
 from storage import reports as store

@@ -13,8 +13,8 @@ from typing import Callable
 
 import pytest
 
-from handlers.context import PROJECT_ROOT
 from domain.messages import Incoming, Reply
+from handlers.context import PROJECT_ROOT
 from handlers.router import Router
 from storage.roster import get_person, set_roles
 from tests.test_report_existence import NOT_YOURS_OR_MISSING, ROLE_REFUSAL

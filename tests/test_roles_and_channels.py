@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.channels import capabilities
 from domain.messages import Incoming
+from handlers.channels import capabilities
 from handlers.people import ROLES, role_list, role_names, role_titles
 from storage.roster import KNOWN_ROLES
 

@@ -5,10 +5,10 @@ import asyncio
 from typing import TextIO
 
 from bot.core import Hub
+from domain.messages import Button, Incoming, Reply
 from handlers import delivery, people
 from handlers.channels import TERMINAL_CONVERSATION
 from handlers.context import Services
-from domain.messages import Button, Incoming, Reply
 
 PROMPT = "you> "
 

@@ -26,8 +26,8 @@ import re
 from dataclasses import replace
 from typing import Callable
 
-from handlers.context import Services
 from domain.messages import Incoming, Reply
+from handlers.context import Services
 from handlers.reports import limits
 from handlers.reports.case import (acknowledge, close_form, export, note_form, open_file, open_reports, save_close,
                                    save_note, view)

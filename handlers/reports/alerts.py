@@ -2,8 +2,8 @@
 queued in the outbox inside the caller's transaction."""
 from __future__ import annotations
 
-from handlers.context import Services
 from domain.messages import Button, Notification, Reply
+from handlers.context import Services
 from handlers.reports.common import CATEGORY_LABELS
 from storage import reports as store
 from storage.roster import people_with_role

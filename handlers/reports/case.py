@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from domain.messages import Button, Form, FormField, Incoming, Reply
 from handlers import evidence
 from handlers.channels import capabilities
 from handlers.context import Services
-from domain.messages import Button, Form, FormField, Incoming, Reply
 from handlers.people import person_name
 from handlers.reports.alerts import report_buttons, tell_reporter
 from handlers.reports.common import (CATEGORY_LABELS, MAX_ANSWER_LENGTH, OUTCOME_LABELS, OUTCOMES, clean_text,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from handlers.context import Services
 from domain.messages import Incoming, Reply
+from handlers.context import Services
 from handlers.people import role_titles
 from handlers.schedule import format_moment
 from storage import reports as store

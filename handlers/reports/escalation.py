@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from handlers.context import Services
 from domain.messages import Notification, Reply
-from handlers.reports.alerts import alert_team
+from handlers.context import Services
 from handlers.people import role_titles
+from handlers.reports.alerts import alert_team
 from handlers.reports.common import FLOW, INTAKE_REMINDER_AFTER
 from storage import reports as store
 

@@ -3,8 +3,8 @@ is answered), and from the summary or the form. Filing, alerting and ending the 
 transaction; the reporter hears "received" only after it committed."""
 from __future__ import annotations
 
-from handlers.context import Services
 from domain.messages import Incoming, Reply
+from handlers.context import Services
 from handlers.reports import limits
 from handlers.reports.alerts import alert_team
 from handlers.reports.common import (CATEGORY_LABELS, MAX_ANSWER_LENGTH, NONE_WORDS, ROUTING_FOR_ABOUT, STEP_LABELS,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from domain.messages import Incoming, Reply
 from handlers.context import Services
 from handlers.flow_words import typed_choice
-from domain.messages import Incoming, Reply
 from handlers.reports.common import (ABOUT_STAFF, CATEGORIES, DETAIL_STEPS, MAX_ANSWER_LENGTH, NO,
                                      NONE_WORDS, ROUTING_FOR_ABOUT, STEP_LABELS, STEPS, TEXT_STEPS, YES, clean_text,
                                      has_words, privately)

@@ -4,11 +4,11 @@
 (on a channel with forms: danger → about_staff → form → confirm)."""
 from __future__ import annotations
 
+from domain.messages import Button, Form, FormField, Incoming, Reply
 from handlers import evidence
 from handlers.channels import capabilities
 from handlers.context import Services
 from handlers.flow_words import numbered
-from domain.messages import Button, Form, FormField, Incoming, Reply
 from handlers.reports.common import (ABOUT_STAFF, CATEGORIES, CATEGORY_LABELS, DETAIL_STEPS, FLOW,
                                      STEP_LABELS, STEPS, TEXT_STEPS)
 from storage import attachments

@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import timedelta
 
-from handlers.context import Services
 from domain.messages import Button, Notification, Reply
-from handlers.reports.alerts import recipients
+from handlers.context import Services
 from handlers.people import role_titles
+from handlers.reports.alerts import recipients
 from handlers.reports.common import CATEGORY_LABELS
 from storage import reports as store
 

@@ -1,9 +1,9 @@
 """The reporter's side: the status of a report, my reports, and adding to a report already sent."""
 from __future__ import annotations
 
+from domain.messages import Incoming, Reply
 from handlers import evidence
 from handlers.context import Services
-from domain.messages import Incoming, Reply
 from handlers.reports.alerts import alert_team
 from handlers.reports.case import authorise
 from handlers.reports.common import clean_text, has_words, local_time, privately
