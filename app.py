@@ -41,12 +41,12 @@ from storage import reports as report_records  # noqa: E402
 # Conversation features, in precedence order: safety first (concern reports), then the flows that
 # change records, then questions. Each offers TEXT_ROUTES, ACTIONS, FLOWS and TICKS (handlers/router.py).
 FEATURES = (
-    reports,    # concern reports: intake, the safeguarding team's case handling, escalation
-    drafts,     # post drafts: the pre-check, submission, approval and reminders
-    training,   # safeguarding training and policy acknowledgement: records, reminders, compliance
+    reports,    # concern reports: the intake, the DSL's case handling (open reports, view, close), escalation
+    drafts,     # post drafts: the pre-check, approval by the Deputy Head, reminders; who may post (IT manager)
+    training,   # training and policy acknowledgement: records, reminders, the compliance view
     admin,      # help, who am I, away / back, the policy-gap register
     evidence,   # files sent outside any flow that keeps them: said so, nothing stored
-    ask,        # questions about the policy, answered from knowledge/
+    ask,        # questions about the policy, answered from knowledge/ (verdict, clause, see-also)
 )
 
 # Chat channels, each with mount(app, hub, env) (bot/server.py); on or off by their settings.
