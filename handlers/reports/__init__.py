@@ -29,8 +29,8 @@ from typing import Callable
 from domain.messages import Incoming, Reply
 from handlers.context import Services
 from handlers.reports import limits
-from handlers.reports.case import (acknowledge, close_form, export, note_form, open_file, open_reports, save_close,
-                                   save_note, view)
+from handlers.reports.case import (acknowledge, authorised_file, close_form, export, note_form, open_file,
+                                   open_reports, save_close, save_note, view)
 from handlers.reports.common import FLOW, PUBLIC_LINE, REF, clean_text, privately
 from handlers.reports.escalation import escalate_unacknowledged, remind_unfinished_intakes
 from handlers.reports.filing import confirm, submit_form
@@ -38,7 +38,8 @@ from handlers.reports.intake import START_PATTERN, back, button_answer, cancel, 
 from handlers.reports.reporter import add_information, my_reports, status
 from handlers.router import TextRoute
 
-__all__ = ["ACTIONS", "FLOWS", "FLOWS_HANDLE_CANCEL", "PUBLIC_LINE", "TEXT_ROUTES", "TICKS"]
+# authorised_file: one evidence file, under its report's access rules, for the channels' download routes.
+__all__ = ["ACTIONS", "FLOWS", "FLOWS_HANDLE_CANCEL", "PUBLIC_LINE", "TEXT_ROUTES", "TICKS", "authorised_file"]
 
 # This flow answers "cancel" itself: after an urgent alert, "nothing was saved" would be untrue.
 FLOWS_HANDLE_CANCEL = (FLOW,)
