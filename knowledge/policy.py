@@ -223,6 +223,11 @@ def _strip_bullet(line: str) -> str:
     return BULLET_RE.sub("", line).strip()
 
 
+# A list item that opens with "not"/"never" turns its lead-in's modal round.
+NEGATED_ITEM_RE = re.compile(r"^(not|never)\b", re.I)
+NEGATED_MODALITY = {"must": "must_not", "should": "should_not", "will": "will_not"}
+
+
 def modality_of(text: str) -> str:
     """The modality of the sentence's first modal verb ("will ensure … cannot" is a "will")."""
     best: tuple[int, int, str] | None = None
@@ -386,6 +391,8 @@ def _block_clauses(section: Section, block: list[str], meta: PolicyMeta) -> list
         modality = modality_of(context) if context else "information"
         if modality == "information":
             modality = modality_of(text)
+        elif NEGATED_ITEM_RE.match(text):  # "Staff should:" … "not join class WhatsApp groups"
+            modality = NEGATED_MODALITY.get(modality, modality)
         audience = (section.audience if section.audience != "everyone" else None) \
             or subject_audience(context or text) or "everyone"
         clauses.append(Clause(

@@ -22,7 +22,7 @@ SCHOOLS = ROOT / "tests" / "schools"
 SAMPLE_SCHOOL_WORDS = ("Calmore", "CJS", "Ingram", "Multimedia Consent Form")
 QUESTIONS = {  # question → (the rule it must be answered from, the verdict)
     "oakfield": {"Can I accept a friend request from a current pupil?": ("6-2", "no"),
-                 "Can the school post pupils full names on its accounts?": ("5-7", "depends"),
+                 "Can the school post pupils full names on its accounts?": ("5-7", "no"),
                  "Can I post photos of my class on my own Instagram?": ("6-2", "no")},
     "three-rivers": {"Can staff add students on Instagram?": ("5-2", "no"),
                      "Can we post a student's full name on the academy Facebook page?": ("4-9", "depends"),

@@ -41,7 +41,7 @@ class Question:
     normalised: str
     asker: str  # "staff", "parents" or "pupils"
     actor: str | None  # whose conduct is asked about: a group, or None when unclear
-    ask: str  # "verdict" (may/must/will …?) or "info" (who/what/when/how …?)
+    ask: str  # "verdict" (may/must/will …?) or "info" (who/what/when/how …?, "is there any training?")
     consent: str | None = None  # "given" / "refused" when the question says so
     adult: bool = False  # the person concerned is now an adult
     own_account: bool = False  # "my own facebook", "my personal insta": the asker's own account
@@ -82,8 +82,8 @@ def asked_part(text: str) -> str:
 def _ask(normalised: str, vocabulary: Vocabulary) -> str:
     opening = " ".join(normalised.split()[:3])
     info, verdict = vocabulary.asks.get("info"), vocabulary.asks.get("verdict")
-    report = vocabulary.asks.get("report")
-    if report and report.first(normalised):
+    report, fact = vocabulary.asks.get("report"), vocabulary.asks.get("fact")
+    if (report and report.first(normalised)) or (fact and fact.first(normalised)):
         return "info"
     verdict_at = verdict.first(normalised) if verdict else None
     info_at = info.first(opening) if info else None

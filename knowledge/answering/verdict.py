@@ -27,6 +27,15 @@ NEGATED_STATEMENT = re.compile(r"\b(does not|do not|is not|are not|will not|cann
 SCOPE_WORDS = re.compile(r"\b(applies|apply|includes?|including|means|considered|regardless|whether)\b", re.I)
 
 
+SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
+
+
+def _main_sentence(text: str) -> str:
+    """A prohibition's exception lifts it only when it is in the prohibition's own sentence: in
+    "pupils' full names. A first name may be used … unless consent", consent never allows the full name."""
+    return SENTENCE_END.split(text, maxsplit=1)[0]
+
+
 @dataclass(frozen=True)
 class Verdict:
     value: str  # yes / no / depends / info
@@ -57,7 +66,7 @@ def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict
     if base == "no" and question.adult and MINORS_ONLY.search(text):
         return Verdict("yes")
     if base == "no":
-        if EXCEPTION.search(text):
+        if EXCEPTION.search(_main_sentence(text)):
             if CONSENT.search(text):
                 if question.consent == "given":
                     return Verdict("yes")
