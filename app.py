@@ -30,10 +30,11 @@ from handlers.context import Config, ConfigError, Services  # noqa: E402
 # X handled" is this list and one more file. A module missing from disk stops the start at once.
 
 import bot.local.web  # noqa: E402
+import bot.meta  # noqa: E402
 import bot.slack  # noqa: E402
 import bot.teams  # noqa: E402
 from handlers import admin, ask, drafts, evidence, reports, training  # noqa: E402
-from storage import (attachments, conversation_refs, outbox, questions, roster, state,  # noqa: E402
+from storage import (attachments, conversation_refs, outbox, publishing, questions, roster, state,  # noqa: E402
                      training as training_records)
 from storage import drafts as draft_records  # noqa: E402
 from storage import reports as report_records  # noqa: E402
@@ -42,7 +43,7 @@ from storage import reports as report_records  # noqa: E402
 # change records, then questions. Each offers TEXT_ROUTES, ACTIONS, FLOWS and TICKS (handlers/router.py).
 FEATURES = (
     reports,    # concern reports: the intake, the DSL's case handling (open reports, view, close), escalation
-    drafts,     # post drafts: the pre-check, approval by the Deputy Head, reminders; who may post (IT manager)
+    drafts,     # post drafts: the pre-check, photos, approval by the Deputy Head, publishing, reminders; who may post
     training,   # training and policy acknowledgement: records, reminders, the compliance view
     admin,      # help, who am I, away / back, the policy-gap register
     evidence,   # files sent outside any flow that keeps them: said so, nothing stored
@@ -54,6 +55,7 @@ CHANNELS = (
     bot.local.web,  # the local web chat at /, always on (this computer only)
     bot.slack,      # Slack: Events API or Socket Mode
     bot.teams,      # Microsoft Teams (Bot Framework)
+    bot.meta,       # publishing approved drafts to Facebook and Instagram, when configured
 )
 
 # One migration set per stored aggregate, applied in this order on every start.
@@ -66,7 +68,8 @@ MIGRATIONS = (
     draft_records.migrations,      # post drafts and their decisions
     report_records.migrations,     # concern reports, chronology and audit (sealed)
     training_records.migrations,   # training records and reminders sent
-    attachments.migrations,        # evidence files (sealed)
+    attachments.migrations,        # evidence files and draft photos (sealed)
+    publishing.migrations,         # approved drafts' publication to Facebook and Instagram
 )
 
 log = logging.getLogger("policybot")

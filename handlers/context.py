@@ -104,6 +104,9 @@ class Services:
     wake_delivery: Callable[[], None] = lambda: None
     # The feature modules the router serves, in precedence order: app.py's FEATURES.
     features: tuple = ()
+    # The platforms whose school account publishes approved drafts by itself ("facebook",
+    # "instagram"): set by bot.meta when its settings are in the environment; else posted by hand.
+    publishing: frozenset[str] = frozenset()
 
     def now(self) -> datetime:
         return self.clock()

@@ -1,5 +1,6 @@
 """The small interface the channel adapters deliver through: what waits in the outbox and to whom,
-the local chats' inbox, and a stored file a handler has already authorised.
+the local chats' inbox, and the stored files (evidence, a draft's photos) a handler has already
+authorised for the reply that carries them.
 
 Handlers queue a Notification (Services.notify); bot/delivery.py drains it through these calls, so
 no adapter reads or writes the outbox, the roster's accounts or the file store itself."""
@@ -63,6 +64,18 @@ def delivered(services: Services, message: Pending, channel: str) -> None:
 def take_local_inbox(services: Services, person_id: str) -> list[Reply]:
     """What arrived for this person in the local chats since they last looked (then marked seen)."""
     return outbox.take_local_inbox(services.db, person_id)
+
+
+def reply_images(services: Services, reply: Reply, limit: int | None = None) -> list[dict]:
+    """The photos a reply names in data["images"] (a draft's, which a handler already decided this
+    reader may see), with their bytes: name, mime, data. Missing or malformed entries are left out."""
+    found = []
+    for image in (reply.data.get("images") or [])[:limit]:
+        if isinstance(image, dict) and str(image.get("id", "")).isdigit():
+            stored = attachments.read(services.db, int(image["id"]))
+            if stored is not None:
+                found.append(stored)
+    return found
 
 
 def authorised_file(services: Services, reply: Reply) -> dict | None:

@@ -1,4 +1,4 @@
-"""Files people attach: concern-report evidence, training certificates (later: post-draft photos).
+"""Files people attach: concern-report evidence, training certificates, post-draft photos.
 
 A file's bytes and its name are stored only as Fernet tokens under the report key (storage.crypto),
 like a report's content; the plain columns hold what access checks need: whose it is (owner kind and
@@ -21,6 +21,8 @@ migrations = Migrations("attachments")
 INTAKE = "intake"  # owner_ref: the person's id, until their report is filed
 REPORT = "report"  # owner_ref: the report's reference
 TRAINING = "training"  # owner_ref: the training record's person id and year ("p-123:2026")
+DRAFT_INTAKE = "draft_intake"  # owner_ref: the poster's id (or channel:user), until their draft is submitted
+DRAFT = "draft"  # owner_ref: the draft's id, as text
 
 
 @migrations()

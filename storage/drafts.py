@@ -61,6 +61,12 @@ def create_drafts(db: Store) -> None:
     }, pk="id")
 
 
+@migrations()
+def add_publish_time(db: Store) -> None:
+    # When the poster asked for the post to go out (UTC ISO), or "" for as soon as it is approved.
+    db.execute("ALTER TABLE draft_versions ADD COLUMN publish_at TEXT")
+
+
 class IllegalTransition(Exception):
     """The draft is not in a state that allows this; the message says why, in plain words."""
 
@@ -81,6 +87,7 @@ class Draft:
     pictured: list[str]
     findings: list[dict]
     created_at: str
+    publish_at: str = ""
 
 
 def _iso(moment: datetime) -> str:
@@ -94,7 +101,7 @@ def _draft(row: dict, version_row: dict) -> Draft:
         nudged_version=row["nudged_version"] or 0, last_reason=row["last_reason"] or "",
         text=version_row["text"], photos=version_row["photos"] or "",
         pictured=json.loads(version_row["pictured"] or "[]"), findings=json.loads(version_row["findings"] or "[]"),
-        created_at=row["created_at"],
+        created_at=row["created_at"], publish_at=version_row.get("publish_at") or "",
     )
 
 
@@ -125,7 +132,8 @@ def audit(db: Store, draft_id: int, version: int, actor_id: str, action: str, fr
 
 
 def create(db: Store, submitter_id: str, platform: str, text: str, photos: str, pictured: list[str],
-           findings: list[dict], ok: bool, approver_id: str, channel: str, now: datetime) -> int:
+           findings: list[dict], ok: bool, approver_id: str, channel: str, now: datetime,
+           publish_at: str = "") -> int:
     """A new draft at version 1, submitted for approval (call inside db.atomic())."""
     stamp = _iso(now)
     draft_id = db["drafts"].insert({
@@ -133,17 +141,17 @@ def create(db: Store, submitter_id: str, platform: str, text: str, photos: str, 
         "approver_id": approver_id, "created_at": stamp, "updated_at": stamp, "submitted_at": stamp,
         "nudged_version": 0, "last_reason": "",
     }).last_pk
-    _add_version(db, draft_id, 1, text, photos, pictured, findings, ok, channel, stamp)
+    _add_version(db, draft_id, 1, text, photos, pictured, findings, ok, channel, stamp, publish_at)
     audit(db, draft_id, 1, submitter_id, "submit", None, "submitted", channel, now)
     return draft_id
 
 
 def _add_version(db: Store, draft_id: int, version: int, text: str, photos: str, pictured: list[str],
-                 findings: list[dict], ok: bool, channel: str, stamp: str) -> None:
+                 findings: list[dict], ok: bool, channel: str, stamp: str, publish_at: str = "") -> None:
     db["draft_versions"].insert({
         "draft_id": draft_id, "version": version, "text": text, "photos": photos,
         "pictured": json.dumps(pictured), "findings": json.dumps(findings), "ok": int(ok),
-        "created_at": stamp, "channel": channel,
+        "created_at": stamp, "channel": channel, "publish_at": publish_at,
     })
 
 
@@ -190,7 +198,7 @@ def transition(db: Store, draft: Draft, action: str, actor_id: str, channel: str
     if new_version is not None:
         _add_version(db, draft.id, version, new_version["text"], new_version.get("photos", ""),
                      new_version.get("pictured", []), new_version.get("findings", []),
-                     bool(new_version.get("ok", True)), channel, stamp)
+                     bool(new_version.get("ok", True)), channel, stamp, new_version.get("publish_at", ""))
     audit(db, draft.id, version, actor_id, action, draft.state, to_state, channel, now, detail)
     return get(db, draft.id)
 

@@ -6,10 +6,13 @@ Retention (`python app.py retention` shows, `--apply` deletes, in one transactio
   local_inbox          local chat messages already seen, older than OUTBOX_DAYS days
   processed_events     Slack event ids older than PROCESSED_EVENT_DAYS days (Slack retries within
                        minutes; a week is ample replay protection)
+  attachments          a post draft's photos DRAFT_PHOTO_DAYS days after the draft was finished
+                       (published, rejected or withdrawn: what was published is on the school's
+                       accounts), and photos sent for a draft never submitted after a day
 Never deleted automatically: concern reports, their chronology and access audit (safeguarding
 records are kept as the school's records-retention policy says — typically until the child is 25,
 or longer for allegations against staff — and removed only by a deliberate decision of the DSL),
-drafts and their audit (the record of what the school published), training records and the roster.
+drafts' text and their audit (the record of what the school published), training records and the roster.
 """
 from __future__ import annotations
 
@@ -24,6 +27,9 @@ from storage.store import Store
 QUESTION_MONTHS = 12
 OUTBOX_DAYS = 30
 PROCESSED_EVENT_DAYS = 7
+DRAFT_PHOTO_DAYS = 30
+DRAFT_INTAKE_DAYS = 1
+FINISHED_DRAFT_STATES = ("published", "rejected", "withdrawn")
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,7 @@ class RetentionRules:
     question_months: int = QUESTION_MONTHS
     outbox_days: int = OUTBOX_DAYS
     processed_event_days: int = PROCESSED_EVENT_DAYS
+    draft_photo_days: int = DRAFT_PHOTO_DAYS
 
 
 def months_before(moment: datetime, months: int) -> datetime:
@@ -62,6 +69,11 @@ def _selections(rules: RetentionRules, now: datetime) -> dict[str, tuple[str, li
         "outbox": ("status = 'delivered' AND coalesce(delivered_at, created_at) < ?", [outbox_cutoff]),
         "local_inbox": ("seen = 1 AND created_at < ?", [outbox_cutoff]),
         "processed_events": ("seen_at < ?", [_iso(now - timedelta(days=rules.processed_event_days))]),
+        # Only draft photos: concern evidence and certificates (other owner kinds) are never touched here.
+        "attachments": ("(owner_kind = 'draft_intake' AND created_at < ?) OR (owner_kind = 'draft' AND owner_ref IN "
+                        "(SELECT CAST(id AS TEXT) FROM drafts WHERE state IN (?, ?, ?) AND updated_at < ?))",
+                        [_iso(now - timedelta(days=DRAFT_INTAKE_DAYS)), *FINISHED_DRAFT_STATES,
+                         _iso(now - timedelta(days=rules.draft_photo_days))]),
     }
 
 

@@ -305,7 +305,12 @@ class FakeSlack:
                 file_id = f"FUP{self._dm_counter}"
             return {"ok": True, "upload_url": f"{self.url}{UPLOAD_PATH}{file_id}", "file_id": file_id}
         if method == "files.completeUploadExternal":
-            return {"ok": True, "files": [{"id": "FUP", "title": "file"}]}
+            try:  # the ids getUploadURLExternal handed out, as Slack answers
+                listed = json.loads(body.get("files") or "[]") if isinstance(body.get("files"), str) else body.get("files")
+                files = [{"id": f["id"], "title": f.get("title") or "file"} for f in listed or []]
+            except (ValueError, TypeError, KeyError):
+                files = []
+            return {"ok": True, "files": files or [{"id": "FUP", "title": "file"}]}
         if method == "apps.connections.open":
             if self.socket_mode_url is None:
                 return {"ok": False, "error": "not_allowed_token_type"}

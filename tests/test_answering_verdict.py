@@ -92,3 +92,48 @@ def test_a_prohibition_in_a_clause_wins_over_its_other_sentences(vocabulary):
     question = read_question("can staff use official accounts to respond to complaints", vocabulary)
     later = "Any complaint received through an official account will be acknowledged with a standard message."
     assert decide(clause, question, later).value == "no"
+
+
+SECOND = parse_policy("""Example Academy Social Media Policy
+
+4. Staff
+
+4.1 Staff should:
+a) check their privacy settings at least once a term;
+b) not join parents' WhatsApp groups, even if they are invited.
+
+4.2 The school will not post any of the following on any official account:
+a) pupils' full names. A first name may be used, but never beside a photo unless the parent has given written consent;
+b) images of pupils in swimwear.
+
+4.3 Staff must report an online safety concern to the DSL on the same day.
+
+4.4 All staff will receive training on this policy every September.
+
+4.5 This policy applies to personal accounts, including accounts under a made-up name.
+""")
+
+
+def second(vocabulary, start: str, question: str) -> str:
+    [clause] = [c for c in SECOND.clauses if c.text.startswith(start)]
+    return decide(clause, read_question(question, vocabulary)).value
+
+
+def test_a_list_item_that_opens_with_not_turns_the_lead_in_round():
+    [item] = [c for c in SECOND.clauses if c.text.startswith("not join")]
+    assert item.modality == "should_not"
+    assert [c.modality for c in SECOND.clauses if c.text.startswith("check their")] == ["should"]
+
+
+@pytest.mark.parametrize("start, question, expected", [
+    ("not join", "the y3 parents invited me to their whatsapp group, should i join?", "no"),
+    # consent lifts only the sentence it is in: never a full name
+    ("pupils' full names", "her mum has given written consent, can we put her full name on the post?", "no"),
+    ("Staff must report", "i saw something worrying at 4pm, can it wait till tomorrow?", "no"),
+    ("Staff must report", "do i have to report it to the dsl", "yes"),
+    ("All staff will receive", "will i get any training on this?", "info"),
+    ("This policy applies", "my insta is under a made up name so it doesnt count, right?", "no"),
+    ("This policy applies", "does the policy cover an account under a made up name?", "yes"),
+])
+def test_verdicts_read_the_question_and_the_clause_as_written(vocabulary, start, question, expected):
+    assert second(vocabulary, start, question) == expected

@@ -152,7 +152,7 @@ def test_reject_on_a_form_channel_needs_a_reason(school):
     start = school.press("hughes", "draft.start", {}, channel="slack")
     form = start[0].form
     assert form is not None and form.submit_action == "draft.submit"
-    assert [f.name for f in form.fields] == ["platform", "text", "photos", "pictured"]
+    assert [f.name for f in form.fields] == ["platform", "text", "photos", "pictured", "publish_at"]
     submitted = school.press("hughes", "draft.submit", {"platform": "instagram", "text": SPORTS_DAY,
                                                         "photos": "", "pictured": "none"}, channel="slack")
     assert "sent to Daniel Okafor" in text_of(submitted)
@@ -413,7 +413,7 @@ def test_a_form_that_fails_the_pre_check_comes_back_filled_in(school):
     assert reply.form is not None and "MUST FIX" in reply.text
     initial = {f.name: f.initial for f in reply.form.fields}
     assert initial == {"platform": "instagram", "text": "Happy birthday Jack! Vote Labour!", "photos": "1 photo",
-                       "pictured": "none"}
+                       "pictured": "none", "publish_at": ""}
     assert school.services.db["drafts"].count == 0
 
 
@@ -425,9 +425,9 @@ def test_the_it_manager_can_authorise_by_name_alone_and_others_get_an_answer(sch
 
 
 def test_findings_cite_the_policy_section_not_an_internal_clause_id(school):
-    from handlers.drafts import _findings_lines
+    from handlers.drafts.common import findings_lines
 
-    lines = _findings_lines([{"severity": "block", "clause": "2.1-9", "section": "2.1", "message": "Political.",
+    lines = findings_lines([{"severity": "block", "clause": "2.1-9", "section": "2.1", "message": "Political.",
                               "excerpt": ""}])
     assert lines[1] == "• MUST FIX (policy section 2.1): Political." and "2.1-9" not in "".join(lines)
 

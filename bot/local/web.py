@@ -279,6 +279,19 @@ def mount(app: web.Application, hub, env: Mapping[str, str] | None = None) -> No
         headers = {**SECURITY_HEADERS, "Content-Disposition": f'{disposition}; filename="{safe}"'}
         return web.Response(body=found["data"], content_type=found["mime"], headers=headers)
 
+    async def draft_photo(request: web.Request) -> web.Response:
+        """One photo of a post draft, for someone who may see the draft (handlers.drafts.media)."""
+        from handlers.drafts.media import authorised_photo
+
+        try:
+            person = person_asking(request)
+        except BadRequest as bad:
+            return _error(str(bad), bad.status)
+        found, refusal = authorised_photo(services, person, request.match_info["photo_id"])
+        if found is None:
+            return _error(refusal, status=403)
+        return web.Response(body=found["data"], content_type="image/jpeg", headers=SECURITY_HEADERS)
+
     async def inbox(request: web.Request) -> web.Response:
         try:
             person = person_asking(request)  # taking the inbox marks it seen: no other site may do that
@@ -310,6 +323,7 @@ def mount(app: web.Application, hub, env: Mapping[str, str] | None = None) -> No
         app.router.add_get("/local/inbox", inbox).resource,
         app.router.add_post("/local/upload", upload).resource,
         app.router.add_get(r"/local/files/{file_id:\d{1,12}}", stored_file).resource,
+        app.router.add_get(r"/local/draft-photos/{photo_id:\d{1,12}}", draft_photo).resource,
         app.router.add_get("/local/training-chart", training_chart).resource,
         app.router.add_static("/local/static/", STATIC_DIR, append_version=False),
     }

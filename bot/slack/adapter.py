@@ -24,6 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core import Hub
 from bot.slack import files as slack_files
 from bot.slack import render
+from bot.slack.images import image_blocks, post_message
 from bot.slack.sender import SlackSender
 from domain.messages import Form, Incoming, Reply, without_lone_surrogates
 from handlers.delivery import authorised_file
@@ -110,7 +111,7 @@ class SlackAdapter:
         self._token_workspace: tuple[str | None, str | None] | None = None  # (team id, enterprise id)
         self._workspace_lookup = asyncio.Lock()
         self.client = client
-        self.sender = SlackSender(client)
+        self.sender = SlackSender(client, hub.services)
         self.directory = EmailDirectory(client)
         self._turn_slots = asyncio.Semaphore(MAX_CONCURRENT_TURNS)
         self._turns_admitted = 0  # running or waiting for a slot
@@ -244,7 +245,10 @@ class SlackAdapter:
             destination = replace(destination, trigger_id=None)  # a trigger_id works once
             if form_opened and not (reply.text.strip() or reply.title or reply.buttons):
                 return
-        content = render.message(reply, include_form=not form_opened, owner=destination.user)
+        # A draft's photos only in a private conversation, never in a channel where the card was asked for.
+        images = (await image_blocks(self.client, self.hub.services, reply)
+                  if reply.data.get("images") and destination.private else None)
+        content = render.message(reply, include_form=not form_opened, owner=destination.user, images=images)
         if destination.respond is not None and (destination.private or not reply.private):
             await destination.respond(response_type="ephemeral", replace_original=False, **content)
             return
@@ -252,7 +256,7 @@ class SlackAdapter:
         if channel is None or (reply.private and not destination.private):
             # Confidential replies never go into a channel: the person's DM instead.
             channel, thread_ts = await self.sender.open_dm(destination.user), None
-        await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, **content)
+        await post_message(self.client, content, channel=channel, thread_ts=thread_ts)
         if reply.private and channel and is_dm(channel):
             # A handler already checked this person may see the file; it goes to their DM only.
             found = authorised_file(self.hub.services, reply)

@@ -154,7 +154,9 @@ def form_from_dict(data: dict) -> Form:
                 submit_label=data.get("submit_label", "Submit"), value=dict(data.get("value", {})))
 
 
-def reply_blocks(reply: Reply, include_form: bool = True, owner: str | None = None) -> list[dict]:
+def reply_blocks(reply: Reply, include_form: bool = True, owner: str | None = None,
+                 images: list[dict] | None = None) -> list[dict]:
+    """`images`: image blocks (bot.slack.images) shown after the facts, before the buttons."""
     blocks: list[dict] = []
     if reply.title:
         blocks.append({"type": "header", "text": _plain(reply.title, MAX_HEADER_CHARS)})
@@ -170,6 +172,7 @@ def reply_blocks(reply: Reply, include_form: bool = True, owner: str | None = No
              for label, value in reply.facts]
     for i in range(0, len(facts), MAX_FIELDS_PER_SECTION):
         blocks.append({"type": "section", "fields": facts[i:i + MAX_FIELDS_PER_SECTION]})
+    blocks.extend(images or [])
     notes = [{"type": "mrkdwn", "text": _clip(escape(note), MAX_SECTION_CHARS)} for note in reply.notes if note]
     for i in range(0, len(notes), MAX_CONTEXT_ELEMENTS):
         blocks.append({"type": "context", "elements": notes[i:i + MAX_CONTEXT_ELEMENTS]})
@@ -187,9 +190,10 @@ def fallback_text(reply: Reply) -> str:
     return _clip(escape(reply.plain()), MAX_FALLBACK_CHARS) or " "
 
 
-def message(reply: Reply, include_form: bool = True, owner: str | None = None) -> dict:
+def message(reply: Reply, include_form: bool = True, owner: str | None = None,
+            images: list[dict] | None = None) -> dict:
     """`owner`: the Slack user the message is for (the only one who may open a stashed form)."""
-    return {"text": fallback_text(reply), "blocks": reply_blocks(reply, include_form, owner)}
+    return {"text": fallback_text(reply), "blocks": reply_blocks(reply, include_form, owner, images)}
 
 
 # --- forms as modals ----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery import DeliveryError, retry_after_seconds
 from bot.slack import render
+from bot.slack.images import image_blocks, post_message
 from domain.messages import Reply
 
 log = logging.getLogger(__name__)
@@ -38,8 +39,9 @@ class SlackSender:
 
     platform = "slack"
 
-    def __init__(self, client: AsyncWebClient):
+    def __init__(self, client: AsyncWebClient, services=None):
         self.client = client
+        self.services = services  # to show a draft's photos (bot.slack.images)
 
     async def open_dm(self, user_id: str) -> str:
         opened = await self.client.conversations_open(users=user_id)
@@ -48,6 +50,8 @@ class SlackSender:
     async def send(self, platform_user_id: str, reply: Reply) -> None:
         try:
             channel = await self.open_dm(platform_user_id)
-            await self.client.chat_postMessage(channel=channel, **render.message(reply, owner=platform_user_id))
+            images = await image_blocks(self.client, self.services, reply) if self.services is not None else None
+            await post_message(self.client, render.message(reply, owner=platform_user_id, images=images),
+                               channel=channel)
         except (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
             raise delivery_error(error) from None

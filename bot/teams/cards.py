@@ -64,6 +64,13 @@ def reply_to_card(reply: Reply) -> dict:
     if reply.facts:
         body.append({"type": "FactSet", "facts": [
             {"title": inert_links(str(label)), "value": inert_links(str(value))} for label, value in reply.facts]})
+    thumbnails = reply.data.get("thumbnails") or []  # a draft's photos (bot.teams.images)
+    if thumbnails:
+        body.append({"type": "ImageSet", "imageSize": "Large", "images": [
+            {"type": "Image", "url": t["url"], "altText": f"Photo: {t['name']}"} for t in thumbnails]})
+    if reply.data.get("thumbnails_left_out"):
+        body.append(_text_block(f"{reply.data['thumbnails_left_out']} more photo(s) not shown here: open the draft "
+                                "in the web chat to see them all.", size="Small", isSubtle=True))
     for note in reply.notes:
         body.append(_text_block(note, size="Small", isSubtle=True, spacing="Small"))
     actions = []

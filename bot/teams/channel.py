@@ -46,6 +46,7 @@ from bot.delivery import DeliveryError, retry_after_seconds
 from bot.teams import files as teams_files
 from bot.teams import guard
 from bot.teams.cards import reply_to_card, submitted_action
+from bot.teams.images import with_thumbnails
 from domain.messages import Incoming, Notification, Reply
 # Teams' own bookkeeping, not the bot's: the conversation references proactive messages need
 # (Bot Framework hands them over on each turn). Nothing a handler decides is read or written here.
@@ -471,8 +472,9 @@ class TeamsChannel:
                     if not told_private:
                         told_private = True
                         await turn_context.send_activity(card_activity(Reply(PRIVATE_NOTE)))
-                else:
-                    await turn_context.send_activity(card_activity(reply))
+                else:  # a draft's photos only in a private chat, never in a team channel
+                    shown = with_thumbnails(self.hub.services, reply) if incoming.private else reply
+                    await turn_context.send_activity(card_activity(shown))
             except Exception as failure:
                 log.warning("teams: reply not sent (%s); queued in the outbox", type(failure).__name__)
                 self._note_throttling(failure)
@@ -499,7 +501,7 @@ class TeamsChannel:
             if wait is not None:
                 raise DeliveryError("teams: the connector asked to wait (429 Retry-After)", wait)
         try:
-            await self._send_personal(reference, platform_user_id, reply)
+            await self._send_personal(reference, platform_user_id, with_thumbnails(self.hub.services, reply))
         except DeliveryError:
             raise
         except Exception as failure:

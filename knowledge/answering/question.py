@@ -47,6 +47,8 @@ class Question:
     own_account: bool = False  # "my own facebook", "my personal insta": the asker's own account
     groups: list[str] = field(default_factory=list)  # groups named, in order
     definition: bool = False  # "does X count as…", "what is meant by…"
+    negated: bool = False  # asked in the negative ("it doesn't count, does it?"): a rule that applies answers "no"
+    skips_duty: bool = False  # asks leave not to do something ("can it wait till monday?")
     for_embedding: str = ""  # the corrected question, with the policy words its slang stands for
     vector: Any = None  # its sentence embedding, once the retrieval stage has made it
     tokens: list[str] = field(default_factory=list)  # for the lexical stage
@@ -68,6 +70,9 @@ def _asker(normalised: str, vocabulary: Vocabulary, hint: str | None) -> str:
 SENTENCE_BREAK = re.compile(r"(?<=[.?!])\s+|\s+[-–]\s+")
 SELF_INTRODUCTION = re.compile(r"^(?:\w+\s+){0,3}here\b\s*|^(?:im|i am)\s+(?:a|an|the)\s+(?:\w+\s+){0,2}?"
                                r"(?=(?:can|could|may|should|do|does|is|are|will|would|what|who|how|when|where)\b)")
+
+
+NEGATED_ASK = re.compile(r"\b(?:doesn'?t|don'?t|isn'?t|aren'?t|won'?t|not|surely)\b", re.I)
 
 
 def asked_part(text: str) -> str:
@@ -143,6 +148,8 @@ def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = No
         own_account=bool(OWN_ACCOUNT.search(normalised)),
         groups=[group for _, group in mentions],
         definition=bool(vocabulary.asks.get("definition") and vocabulary.asks["definition"].first(normalised)),
+        negated=bool(NEGATED_ASK.search(asked)),
+        skips_duty=bool(facts.get("skip_duty") and facts["skip_duty"].first(normalised)),
         tokens=vocabulary.tokens(normalised),
         for_embedding=" ".join([normalised, *vocabulary.plain_terms(normalised)]),
     )

@@ -59,7 +59,11 @@ def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict
             and text != clause.text:
         return Verdict("no")  # "The Trust does not routinely monitor personal accounts."
     if base == "info":
-        return Verdict("yes" if SCOPE_WORDS.search(f"{clause.lead_in or ''} {text}") else "info")
+        if not SCOPE_WORDS.search(f"{clause.lead_in or ''} {text}"):
+            return Verdict("info")
+        return Verdict("no" if question.negated else "yes")  # "it doesn't count, does it?" — it does: "no"
+    if base == "yes" and question.skips_duty and clause.modality in ("must", "should"):
+        return Verdict("no")  # "can it wait till monday?" against "must report straight away"
     excluded = [word.lower() for word in EXCLUDED.findall(text)]
     if excluded and any(word in token for word in excluded for token in question.tokens):
         return Verdict("no")

@@ -218,6 +218,20 @@
     return box;
   }
 
+  // A post draft's photos, as thumbnails: /local/draft-photos checks again who may see the draft.
+  function renderThumbnails(images, personId) {
+    const strip = el("div", "thumbnails");
+    for (const image of images) {
+      const thumb = el("img", "thumbnails__image");
+      thumb.src = "/local/draft-photos/" + encodeURIComponent(image.id) + "?person=" + encodeURIComponent(personId);
+      thumb.alt = "Photo: " + image.name;
+      thumb.title = image.name;
+      thumb.addEventListener("load", () => { if (personId === current) scrollToEnd(); });
+      strip.appendChild(thumb);
+    }
+    return strip;
+  }
+
   function renderReply(reply, notification) {
     const bubble = el("article", "message message--bot" + (notification ? " message--notification" : ""));
     if (notification) bubble.appendChild(el("p", "message__label", "Message for you"));
@@ -228,6 +242,9 @@
       appendParagraphs(quote, reply.quote);
       if (reply.quote_source) quote.appendChild(el("cite", "quote__source", reply.quote_source));
       bubble.appendChild(quote);
+    }
+    if (reply.data && Array.isArray(reply.data.images) && current) {
+      bubble.appendChild(renderThumbnails(reply.data.images, current));
     }
     if (reply.facts && reply.facts.length) bubble.appendChild(renderFacts(reply.facts));
     if (reply.notes && reply.notes.length) {
