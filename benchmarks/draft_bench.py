@@ -22,7 +22,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from knowledge.consent import ConsentRegister  # noqa: E402
-from knowledge.draft_checker import check_draft, load_policy  # noqa: E402
+from knowledge.draft_check import check_draft, load_policy  # noqa: E402
 
 BARE = re.compile(r"\b(?:idiots?|stupid|vote|labour|tory|government|discount|% off|code|offer|opening|"
                   r"book now|happy birthday|dear|beer|wine|gin|shots|@\w+|www\.|\.com)\b", re.I)

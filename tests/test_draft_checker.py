@@ -13,7 +13,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from knowledge.consent import ConsentRegister  # noqa: E402
-from knowledge.draft_checker import RULES, check_draft, load_policy  # noqa: E402
+from knowledge.draft_check import RULES, check_draft, load_policy  # noqa: E402
 
 TODAY = date(2026, 11, 26)
 LABELLED = tomllib.loads((ROOT / "tests" / "drafts_labelled.toml").read_text(encoding="utf-8"))["draft"]
@@ -59,7 +59,7 @@ def test_compliant_drafts_pass(register):
 
 @pytest.mark.parametrize("platform,section", [("facebook", "2.1"), ("instagram", "2.2")])
 def test_each_rule_cites_a_will_not_clause_of_the_platform(platform, section):
-    from knowledge.draft_checker import rule_clause
+    from knowledge.draft_check import rule_clause
 
     policy = load_policy()
     words = {"consent": "consent", "harmful_language": "abusive", "message_to_person": "specific people",
