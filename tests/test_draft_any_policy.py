@@ -24,8 +24,10 @@ from knowledge.draft_check import channels_of, check_draft, load_policy  # noqa:
 OAKFIELD = ROOT / "tests" / "schools" / "oakfield" / "policy.txt"
 THREE_RIVERS = ROOT / "tests" / "schools" / "three-rivers" / "policy.txt"
 TODAY = date(2026, 12, 1)
-CALMORE_WORDS = re.compile(r"facebook|instagram|multimedia|calmore|section 2\b|oakfield|three rivers|tiktok|linkedin|"
-                           r"youtube|class dojo|image consent|media consent|5\.7|4\.9", re.I)
+CALMORE_WORDS = re.compile(r"facebook|instagram|multimedia|calmore|section 2\b", re.I)
+# Any of the three schools' channels, forms and paragraph numbers: none belongs in the checker's code.
+SCHOOL_WORDS = re.compile(CALMORE_WORDS.pattern + r"|oakfield|three rivers|tiktok|linkedin|youtube|class dojo|"
+                          r"image consent|media consent|\b5\.7\b|\b4\.9\b", re.I)
 
 
 def oakfield_register() -> ConsentRegister:
@@ -117,7 +119,7 @@ def test_no_school_words_in_the_checker_code():
                       and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
         strings = [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)
                    and isinstance(node.value, str) and id(node) not in docstrings]
-        assert not [s for s in strings if CALMORE_WORDS.search(s)], name
+        assert not [s for s in strings if SCHOOL_WORDS.search(s)], name
 
 
 def test_tuning_set_a_holds_its_figures():
