@@ -36,8 +36,20 @@ RULES = {rule.id: rule for rule in (
     Rule("business_advert", "Advertisements for businesses"),
     Rule("personal_account", "Links to staff members' personal accounts"),
     Rule("age_appropriate", "Content that is not age appropriate"),
+    Rule("location", "Where a pupil lives or will be"),
+    Rule("undress", "Pupils in swimwear, getting changed or undressed"),
+    Rule("no_media", "Pupils who must not appear in images"),
+    Rule("personal_details", "One person's health, needs, behaviour, family or other personal details"),
+    Rule("staff_opinion", "Personal opinions of staff"),
+    Rule("complaints", "Complaints, grievances and disciplinary or legal matters"),
+    Rule("ai_images", "AI-generated or digitally altered images of people"),
+    Rule("staff_images", "Images of staff without their consent"),
+    Rule("copyright", "Material the school does not hold the copyright for"),
+    Rule("live_stream", "Public live streams"),
+    Rule("channel_use", "What a channel is for, and who may appear on it"),
+    Rule("other", "Close to a rule of the policy"),
 )}
-assert tuple(RULES) == KINDS
+assert tuple(RULES) == KINDS + ("other",)  # "other": the meaning check (semantic.py)
 
 
 @dataclass(frozen=True)
