@@ -11,6 +11,7 @@ from typing import Literal
 
 from knowledge.consent import ConsentRegister
 from knowledge.draft_policy import KINDS, DraftRules, citation, quoted
+from knowledge.policy import Clause
 
 Severity = Literal["block", "warn"]
 EXCERPT_RADIUS = 35
@@ -124,6 +125,13 @@ class classes team teams staff pupils children governors volunteers there you ou
 nursery ks1 ks2 key the this that these those new every whole a an and we us community""".split())
 HANDLE_RE = re.compile(r"(?<![\w.@/])@(?P<handle>[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,29}[A-Za-z0-9_])?)")
 TITLE_RE = re.compile(r"(?:mr|mrs|ms|miss|mx|dr|sir|dame|prof|rev|coach|captain|cllr|councillor)\.?$", re.I)
+# The text itself says the post shows people ("here's the proof", "look at these smiles", "📸").
+IMAGE_WORDS = re.compile(r"(?<![\w'])(?:photos?|pictures?|snaps?|snapped|pictured|video|film(?:ed)?|footage|"
+                         r"here'?s (?:the proof|a|our|what)|here (?:they|we) are|look at (?:these|this|our|those|them)|"
+                         r"group shot|selfie)(?![\w'])|📸|🎥", re.I)
+STAFF_WORDS = re.compile(r"(?<![\w'])(?:TAs?|teachers?|teaching assistants?|staff|colleagues?|ECTs?|principal|"
+                         r"head(?:teacher)?|deputy|SENCo|caretaker|lollipop|lunchtime supervisors?|business manager|"
+                         r"office manager|governors?|coach(?:es)?|chef|cook)(?![\w'])", re.I)
 # Words that follow a given name without being a surname ("Olivia Year", "Jack Class" never are).
 NOT_SURNAMES = frozenset("""year class road street lane park school junior primary academy day fair club team cup
 trophy hall centre center church museum zoo farm wood woods forest beach house award awards prize week month
@@ -140,12 +148,21 @@ class Context:
     consent: ConsentRegister
     today: date
     findings: list[Finding] = field(default_factory=list)
+    pictured: tuple[str, ...] = ()   # people listed as pictured at submission
+    photos: str = ""                 # the attached photos, as described
 
-    def add(self, kind: str, severity: Severity, message: str, excerpt: str, use: str = "") -> None:
-        """A finding for a kind of problem, citing the policy's own rule and quoting its words. With
-        no rule of that kind on this channel: a catch-all rule may still forbid it (adult content or
-        mockery bringing the school into disrepute); else it is for a person to look at (warn)."""
-        clause = self.rules.clause_for(self.channel, kind, use)
+    @property
+    def has_image(self) -> bool:
+        """The post carries a photo or video of people (listed, attached, or the text says so)."""
+        return bool(self.pictured or self.photos.strip() or IMAGE_WORDS.search(self.text))
+
+    def add(self, kind: str, severity: Severity, message: str, excerpt: str, use: str = "",
+            clause: Clause | None = None) -> None:
+        """A finding for a kind of problem, citing the policy's own rule (`clause`, else the first of
+        its kind on this channel) and quoting its words. With no rule of that kind on this channel: a
+        catch-all rule may still forbid it (adult content or mockery bringing the school into
+        disrepute); else it is for a person to look at (warn)."""
+        clause = clause or self.rules.clause_for(self.channel, kind, use)
         if clause is None and kind in ("age_appropriate", "harmful_language", "message_to_person"):
             clause = self.rules.catch_all(self.channel)
             if clause is not None and kind == "message_to_person":
@@ -164,6 +181,9 @@ class Context:
     def has(self, kind: str, severity: str = "block") -> bool:
         return any(f.rule == kind and f.severity == severity for f in self.findings)
 
+    def rules_of(self, kind: str) -> list[Clause]:
+        return self.rules.rules.get(self.channel, {}).get(kind, [])
+
 
 def excerpt_of(text: str, start: int, end: int, radius: int = EXCERPT_RADIUS) -> str:
     """The offending words with a little context either side, cut at word boundaries."""
@@ -175,6 +195,33 @@ def excerpt_of(text: str, start: int, end: int, radius: int = EXCERPT_RADIUS) ->
         right += 1
     snippet = " ".join(text[left:right].split())
     return ("…" if left > 0 else "") + snippet + ("…" if right < len(text) else "")
+
+
+def sentences(text: str) -> list[tuple[int, str]]:
+    """(start, sentence) for each sentence of the text (split at . ! ? and line breaks)."""
+    found, start = [], 0
+    for match in re.finditer(r"[.!?\n]+", text):
+        if text[start:match.start()].strip():
+            found.append((start, text[start:match.start()]))
+        start = match.end()
+    if text[start:].strip():
+        found.append((start, text[start:]))
+    return found
+
+
+def is_staff(name: str, text: str) -> bool:
+    """A person the post shows to be staff: a title ("Mrs K Dale"), or their first name beside a
+    staff word in the text ("Our TAs Maria and Dan")."""
+    words = name.replace(".", " ").split()
+    if not words:
+        return False
+    if TITLE_RE.match(words[0]):
+        return True
+    for match in re.finditer(rf"(?<![\w']){re.escape(words[0])}(?![\w'])", text):
+        if STAFF_WORDS.search(sentence_at(text, match.start())) and not re.search(
+                r"\b(?:year|class|pupils?|students?)\b", text[max(0, match.start() - 25):match.start()], re.I):
+            return True
+    return False
 
 
 def sentence_at(text: str, index: int) -> str:

@@ -22,7 +22,10 @@ from knowledge.consent import ConsentRegister
 from knowledge.draft_check.accounts import check_accounts, check_messages
 from knowledge.draft_check.adverts import check_adverts, check_age
 from knowledge.draft_check.base import CheckResult, Context, Finding
+from knowledge.draft_check.conduct import (check_altered_images, check_channel_use, check_complaints, check_copyright,
+                                           check_live_stream, check_opinion, check_staff_images)
 from knowledge.draft_check.names import check_consent
+from knowledge.draft_check.privacy import check_location, check_no_media, check_personal_details, check_undress
 from knowledge.draft_check.tone import check_language, check_politics
 from knowledge.draft_policy import draft_rules
 from knowledge.policy import Policy
@@ -60,6 +63,7 @@ def check_draft(text: str, platform: str | None = None, consent: ConsentRegister
     every finding is reported for each channel's own rule)."""
     policy = policy or load_policy()
     rules = draft_rules(policy)
+    pictured = [" ".join(p.split()) for p in pictured if p and p.strip()]
     keys = [c.key for c in rules.channels] or [""]
     platform = (platform or keys[0]).strip().lower()
     if platform in ALL_CHANNELS:
@@ -78,10 +82,10 @@ def check_draft(text: str, platform: str | None = None, consent: ConsentRegister
     consent = consent if consent is not None else ConsentRegister([])
     text = (text or "")[:MAX_CHECK_CHARS]
     result = CheckResult(key, where=channel.name if channel else "the school's accounts")
-    if not text.strip() and not list(pictured) and not photos.strip():
+    if not text.strip() and not pictured and not (photos or "").strip():
         result.empty = True
         return result
-    ctx = Context(text, key, rules, consent, today or date.today())
+    ctx = Context(text, key, rules, consent, today or date.today(), pictured=tuple(pictured), photos=photos or "")
     check_accounts(ctx)
     check_messages(ctx)
     check_language(ctx)
@@ -89,5 +93,9 @@ def check_draft(text: str, platform: str | None = None, consent: ConsentRegister
     check_adverts(ctx)
     check_age(ctx)
     check_consent(ctx, pictured, photos)
+    for check in (check_location, check_undress, check_no_media, check_personal_details, check_opinion,
+                  check_complaints, check_altered_images, check_copyright, check_staff_images, check_live_stream,
+                  check_channel_use):
+        check(ctx)
     result.findings = ctx.findings
     return result

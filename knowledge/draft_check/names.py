@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from knowledge.draft_check.base import GROUP_WORDS, NOT_SURNAMES, TITLE_RE, Context, excerpt_of, sentence_at, words
+from knowledge.draft_check.base import (GROUP_WORDS, NOT_SURNAMES, TITLE_RE, Context, excerpt_of, is_staff, sentence_at,
+                                        words)
 from knowledge.draft_policy import quoted
 from knowledge.person_names import is_common_word, is_given_name
 
@@ -110,7 +111,8 @@ def _pupil_key(ctx: Context, name: str, use: str) -> object | None:
 
 
 def check_consent(ctx: Context, pictured: Iterable[str], photos: str) -> None:
-    pictured = [" ".join(p.split()) for p in pictured if p and p.strip()]
+    # Staff pictured are not pupils: their images are the staff-images check's (conduct.py).
+    pictured = [" ".join(p.split()) for p in pictured if p and p.strip() and not is_staff(p, ctx.text)]
     if photos:
         described = Context(photos, ctx.channel, ctx.rules, ctx.consent, ctx.today)
         pictured += [name for name, _, _, _ in _names_in_text(described)]
