@@ -55,6 +55,9 @@ NOT_ABOUT_CONSENT = re.compile(r"\b(where a child|location|swimwear|undress|beha
 PHOTO_WORDS = re.compile(r"\b(photos?|images?|video|pictured|appears?)\b", re.I)
 NAME_WORDS = re.compile(r"\bnames?\b", re.I)
 FULL_NAMES_FORBIDDEN = re.compile(r"\bfull names?\b", re.I)
+# "A first name may be used, but never alongside an image…": a first name alone needs no consent
+# ("…may be used only where the form records consent" does).
+FIRST_NAME_FREE = re.compile(r"\bfirst names? (?:may|can) be used(?!\s+only)", re.I)
 # A catch-all rule ("any content that could bring the school into disrepute").
 CATCH_ALL = re.compile(r"\bdisrepute\b|\bany content\b", re.I)
 
@@ -105,6 +108,7 @@ class DraftRules:
     form_name: str = ""
     valid_years: int | None = None
     full_names_forbidden: bool = False
+    first_names_free: bool = False
     purposes: dict[str, tuple[str, Clause]] = field(default_factory=dict)  # channel key → (what it is for, rule)
 
     def channel(self, name: str) -> Channel | None:
@@ -281,4 +285,5 @@ def _build(policy: Policy) -> DraftRules:
     rules.form_name = form.group(1) if form else ""
     consent_rules = [c for kinds in rules.rules.values() for c in kinds.get("consent", [])]
     rules.full_names_forbidden = any(FULL_NAMES_FORBIDDEN.search(c.text) for c in consent_rules)
+    rules.first_names_free = any(FIRST_NAME_FREE.search(c.text) for c in consent_rules)
     return rules

@@ -18,7 +18,8 @@ EXCERPT_RADIUS = 35
 
 
 def words(*items: str) -> re.Pattern:
-    return re.compile(r"(?<![\w'])(?:" + "|".join(items) + r")(?![\w'])", re.I)
+    # Whole words: not inside another word or a contraction ("don't"), but a quote mark may open or close them.
+    return re.compile(r"(?<!\w)(?<!\w['’])(?:" + "|".join(items) + r")(?!\w)(?!['’]\w)", re.I)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ PEOPLE = words(r"class photo", r"photos? of (?:the|our|every)", r"team", r"staff
                r"pupils", r"students", r"children", r"teachers", r"leadership", r"leaders", r"class", r"leavers", r"us")
 LABELLED_ILLUSTRATION = words(r"AI-generated (?:image|illustration|picture)")
 # Material someone else owns: "found this cartoon on Google", "we've scanned in the whole book".
-BORROWED = words(r"found (?:this|these|it|them) on (?:google|the internet|pinterest|facebook|twitter|x|tiktok|instagram|"
+BORROWED = words(r"found (?:this|these|it|them)(?: \w+)? on (?:google|the internet|pinterest|facebook|twitter|x|tiktok|instagram|"
                  r"reddit|online)", r"from google images", r"scanned (?:in )?(?:the whole|every page|all the pages|the book)",
                  r"(?:whole|entire) (?:book|film|movie|album)", r"pages attached", r"all rights reserved", r"©",
                  r"(?:credit|image|photo|picture) (?:from|via|by) (?:google|pinterest|getty|shutterstock)")

@@ -79,6 +79,12 @@ def _names_in_text(ctx: Context) -> list[tuple[str, int, int, bool]]:
             if free(match.start(), match.end()):
                 taken.append((match.start(), match.end()))
                 found.append((match.group(0), match.start(), match.end(), True))
+    for tag in re.finditer(r"#(\w+)", text):  # "#WellDoneFreddieClarke" spells out a full name
+        spaced = " ".join(re.findall(r"[A-Z][a-z'’]+|[a-z]+|\d+", tag.group(1)))
+        for full in ctx.consent.full_names():
+            if free(tag.start(), tag.end()) and re.search(rf"(?<![\w']){re.escape(full)}(?![\w'])", spaced, re.I):
+                taken.append((tag.start(), tag.end()))
+                found.append((full, tag.start(), tag.end(), True))
     register_first = {n.casefold() for n in ctx.consent.first_names()}
     name_word = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?"
     for match in re.finditer(rf"(?<![\w'])({name_word})\s+({name_word})(?![\w])", text):
@@ -138,6 +144,13 @@ def check_consent(ctx: Context, pictured: Iterable[str], photos: str) -> None:
                 ctx.add("consent", "warn",
                         f"'{name}' looks like a person's name and is not on the consent register. If this is a "
                         f"pupil, they can only be named with {_consent_terms(ctx)}.", excerpt, "name")
+            continue
+        if ctx.rules.first_names_free and " " not in name.strip():
+            # The policy allows a first name on its own; with that pupil's photo it needs consent to both.
+            shown = next((p for p in pictured if p.split()[0].casefold() == name.casefold()), None)
+            if shown is not None:
+                _consent_finding(ctx, shown, "name+photo", excerpt)
+                merged.add(_pupil_key(ctx, shown, "photo"))
             continue
         # A pupil both named and pictured is one finding (quoting the draft), not two.
         key = _pupil_key(ctx, name, "name")

@@ -68,6 +68,8 @@ DETAILS = {
 BIRTH_DATE = words(r"date of birth", r"born (?:on )?\d{1,2}(?:st|nd|rd|th)? \w+ \d{4}", r"born in \d{4}", r"d\.?o\.?b\.?")
 # One pupil or a few singled out without a name: "the three Year 9 boys who were suspended".
 SINGLED_OUT = words(r"the (?:\w+ )?(?:year \d+ )?(?:boys?|girls?|pupils?|students?|child) (?:who|from|in)")
+GROUP_NOUNS = frozenset("class house team group form road street lane hall park school academy club day week cup "
+                        "trophy award".split())
 WITH_CONSENT = words(r"(?:given|gave|with) (?:us )?(?:their |her |his )?written (?:permission|consent)",
                      r"written (?:permission|consent)")
 
@@ -84,6 +86,9 @@ def _people_in(sentence: str, ctx: Context, staff_too: bool) -> list[str]:
             if staff_too:
                 found.append(f"{before[-1]} {word}")
             continue
+        after = sentence[match.end():].split()
+        if after and after[0].strip(",.!?").casefold() in GROUP_NOUNS:
+            continue  # "Oak Class", "Red House" are groups, not people
         name = word.capitalize()
         if name.casefold() in register and not is_common_word(name) or is_given_name(name):
             found.append(word)
@@ -115,7 +120,8 @@ def check_location(ctx: Context) -> None:
     for start, sentence in sentences(ctx.text):
         soon = WILL_BE_AT.search(sentence)
         place = places(sentence)
-        if soon and place and CLOCK.search(ctx.text) and PUPIL_MENTION.search(ctx.text + " " + " ".join(ctx.pictured)):
+        pupils = PUPIL_MENTION.search(ctx.text) or ctx.pictured or _people_in(sentence, ctx, False)
+        if soon and place and CLOCK.search(ctx.text) and pupils:
             ctx.add("location", "block",
                     f"This says where pupils will be and when ('{place[0]}'). The school does not post where a child "
                     "will be at a particular time outside school.",
