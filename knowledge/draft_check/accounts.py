@@ -40,6 +40,9 @@ ONE_PERSON = re.compile(
     r"man|woman|grandparent|guardian)\s+(?:who|of|with|that)\b)|"
     r"(?:^|(?<=[\n.!?]))\s*(?i:to the (?:parent|carer|driver|person|owner|family|\w+ who)\b)|"
     r"(?i:\byou know who you are\b)")
+# Anger or a threat aimed at the person addressed ("we have your registration. Do better. 😡").
+HOSTILE = re.compile(r"😡|🤬|😠|(?<![\w'])(?i:do better|we have your (?:registration|number|details|name)|shame on you|"
+                     r"you should be ashamed|not acceptable|disgraceful|we know who you are)(?![\w'])")
 TITLED_ADDRESS = re.compile(r"(?:^|(?<=[\n.!?]))\s*(?P<who>(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][\w'-]+)\s*[-–—:,]\s")
 
 
@@ -138,5 +141,10 @@ def check_messages(ctx: Context) -> None:
         ctx.add("message_to_person", "block",
                 f"'{match.group(0).strip()}' is aimed at one person. The school's accounts do not post messages "
                 "to specific people; contact them directly instead.", excerpt_of(ctx.text, match.start(), match.end()))
+    hostile = HOSTILE.search(ctx.text)
+    if hostile and (ctx.has("message_to_person") or ctx.has("message_to_person", "warn")):
+        ctx.add("harmful_language", "block",
+                f"'{hostile.group(0)}': this calls one person out in public, in anger. The school never shames "
+                "anyone on its accounts; speak to them directly.", excerpt_of(ctx.text, hostile.start(), hostile.end()))
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.draft_check.base import Context, excerpt_of, sentence_at, words
+from knowledge.draft_check.base import HANDLE_RE, Context, excerpt_of, sentence_at, words
 
 COMMERCIAL = words(
     r"\d+ ?% off", r"£\d+ off", r"discount(?: code)?", r"promo(?:tion)? code", r"use code", r"special offers?",
@@ -24,6 +24,8 @@ NOT_AGE_APPROPRIATE = words(
     r"sexy", r"sex", r"porn\w*", r"nude", r"naked", r"drugs?", r"cocaine", r"cannabis", r"weed", r"gambling",
     r"casino", r"betting", r"bet365", r"gore", r"gory", r"18\+", r"over[- ]18s only", r"adults only",
     r"r-rated", r"drunk", r"hangover", r"wasted", r"vodka shots?", r"strip", r"murder\w*", r"kill(?:ing|ed)?",
+    r"horror (?:film|movie|trailer)s?", r"scary (?:film|movie) trailers?", r"it'?s (?:a|an) (?:15|18)",
+    r"rated (?:15|18)", r"(?:15|18)[- ]rated", r"certificate (?:15|18)",
 )
 ALCOHOL = words(r"tequila", r"vodka", r"rum", r"whisky", r"spirits", r"ales?", r"🍻", r"🍺", r"🍷", r"🍸", r"🥂",
                  r"beer", r"wine", r"prosecco", r"gin", r"cocktails?", r"bar", r"pub", r"booze", r"alcohol\w*",
@@ -32,6 +34,7 @@ ALCOHOL = words(r"tequila", r"vodka", r"rum", r"whisky", r"spirits", r"ales?", r
 # The lead words are matched in any case; the name must start with a capital letter.
 # Advertising: a business (a brand, a named firm, a parent's own business) with a call to buy.
 PROMOTION = words(
+    r"taking bookings", r"bookings? (?:now )?open", r"message (?:him|her|them|us) for", r"(?:his|her|their) rates",
     r"opens?", r"opening", r"now open", r"just opened", r"launch(?:ed|es|ing)?", r"pop in", r"pop along",
     r"out now", r"go and try", r"try (?:it|them|their)", r"offers?", r"offering", r"\d+ ?% off", r"discount\w*",
     r"code [A-Z0-9]{3,}", r"use code", r"book now", r"book (?:your|a) (?:table|appointment|session|place) with",
@@ -41,6 +44,8 @@ PROMOTION = words(
     r"special offers?", r"(?:the )?best [\w ]{0,20}in town", r"highly recommend", r"sale",
 )
 BUSINESS_NOUN = words(
+    r"soft play", r"play ?cent(?:re|er)", r"trampoline park", r"cinema", r"spa", r"nail bar", r"garden centre",
+    r"photography", r"photographer", r"private tuition",
     r"bakery", r"tuition", r"tutors?", r"tutoring", r"estate agents?", r"brewery", r"gym", r"caf[eé]", r"salon",
     r"barbers?", r"ltd", r"limited", r"restaurant", r"takeaway", r"pizzeria", r"garage", r"motors", r"fitness",
     r"studio", r"boutique", r"store", r"shop", r"business", r"firm", r"company", r"brand", r"franchise",
@@ -54,7 +59,8 @@ SCHOOL_OWNED = words(r"pta", r"friends of (?:the )?school", r"school uniform", r
 # Adult content: drinking for its own sake, and events for adults only.
 HEAVY_DRINKING = words(r"shots?", r"tequila", r"sore head", r"hangover", r"hungover", r"bottomless", r"drunk",
                         r"wasted", r"tipsy", r"get (?:merry|smashed|hammered|wasted)", r"stays at the \w+ (?:party|do)",
-                        r"what happens at", r"all round", r"boozy")
+                        r"what happens at", r"all round", r"boozy", r"\w+ o'clock",
+                        r"(?:don'?t expect|won'?t be) (?:us |me |them )?(?:to be )?(?:fresh|sober|bright)")
 # A post that says outright that photos include pupils without consent.
 
 
@@ -95,6 +101,27 @@ def check_adverts(ctx: Context) -> None:
             ctx.add("business_advert", "warn",
                     "This names a sponsor. A short thank-you may be fine; do not include offers, prices or "
                     "contact details that turn it into an advert.", excerpt_of(ctx.text, match.start(), match.end()))
+
+
+# Praise or a nudge to buy beside a business's handle: "loving our new kits from @brand", "stuck for presents?".
+ENDORSE = words(r"lov(?:e|es|ing)", r"best", r"brilliant", r"recommend\w*", r"check (?:them|it|her|him) out",
+                r"(?:present|gift) ideas", r"stuck for", r"must-have", r"get yours", r"find (?:her|him|them|us) on",
+                r"available (?:from|at)", r"bookings?", r"treat yourself")
+
+
+def check_endorsement(ctx: Context) -> None:
+    """A handle that is not the school's, with praise or a sales nudge beside it, endorses a business."""
+    official = ctx.rules.handles
+    for match in HANDLE_RE.finditer(ctx.text):
+        if match.group("handle").rstrip(".").casefold() in official or SCHOOL_OWNED.search(ctx.text):
+            continue
+        cue = ENDORSE.search(ctx.text)
+        if cue:
+            ctx.add("business_advert", "block",
+                    f"@{match.group('handle')} with '{cue.group(0)}' endorses a business or product. The school's "
+                    "accounts do not recommend things to buy; leave out the handle and the praise.",
+                    excerpt_of(ctx.text, match.start(), match.end()))
+            return
 
 
 def check_age(ctx: Context) -> None:

@@ -20,7 +20,7 @@ from typing import Iterable
 
 from knowledge.consent import ConsentRegister
 from knowledge.draft_check.accounts import check_accounts, check_messages
-from knowledge.draft_check.adverts import check_adverts, check_age
+from knowledge.draft_check.adverts import check_adverts, check_age, check_endorsement
 from knowledge.draft_check.base import CheckResult, Context, Finding
 from knowledge.draft_check.conduct import (check_altered_images, check_channel_use, check_complaints, check_copyright,
                                            check_live_stream, check_opinion, check_staff_images)
@@ -91,6 +91,7 @@ def check_draft(text: str, platform: str | None = None, consent: ConsentRegister
     check_language(ctx)
     check_politics(ctx)
     check_adverts(ctx)
+    check_endorsement(ctx)
     check_age(ctx)
     check_consent(ctx, pictured, photos)
     for check in (check_location, check_undress, check_no_media, check_personal_details, check_opinion,

@@ -46,7 +46,8 @@ MOCKERY_WEAK = re.compile(
     r"🙄|😒|😂|🤣|😏|😤|(?<![\w'])(?i:apparently|clearly|obviously|seriously|honestly|some people|again)(?![\w'])|"
     r"(?:^|[.!?]\s+)(?i:really)[.!?]|(?<![\w'])(?:just )?(?:LOVE|ADORE)(?![\w'])|, people[.!?]|"
     r"(?<![\w'])(?i:(?:some|certain|a few) (?:of you|parents|families|people|mums|dads))(?![\w'])|"
-    r"(?<![\w'])(?i:shout ?out to the \w+ who)(?![\w'])")
+    r"(?<![\w'])(?i:shout ?out to the \w+ who)(?![\w'])|🙃|"
+    r"(?<![\w'])(?i:whoever (?:keeps|is|decided)|nonsense|maybe (?:check|read|try|look)|before panicking)(?![\w'])")
 # A weak cue on its own that is still worth a look.
 LONE_SARCASM = re.compile(r"🙄|😒|😏|apparently|some people", re.I)
 # Politics: parties and campaigning. A party named with a view or a call to vote blocks; named alone, warns.
