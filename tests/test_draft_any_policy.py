@@ -51,10 +51,12 @@ def test_oakfield_channels_come_from_its_own_list():
 def test_oakfield_findings_cite_paragraph_5_7_with_no_calmore_word(text, rule, clause):
     result = check_draft(text, "x", oakfield_register(), today=TODAY, policy=load_policy(str(OAKFIELD)))
     finding = next(f for f in result.blocks if f.rule == rule)
-    assert (finding.section, finding.clause, finding.citation) == ("5", clause, "paragraph 5.7")
-    assert "paragraph 5.7" in finding.message and "The school will not post any of the following" in finding.message
+    letter = "abcdefghi"[int(clause.rsplit(".", 1)[1]) - 1]  # the policy letters its list: 5.7 a) … i)
+    assert (finding.section, finding.clause, finding.citation) == ("5", clause, f"paragraph 5.7 {letter}")
+    assert f"paragraph 5.7 {letter}" in finding.message
+    assert "The school will not post any of the following" in finding.message
     summary = result.summary()
-    assert summary.startswith("Not ready for X:") and "(policy paragraph 5.7)" in summary
+    assert summary.startswith("Not ready for X:") and f"(policy paragraph 5.7 {letter})" in summary
     assert not CALMORE_WORDS.search(summary), summary
 
 
@@ -77,7 +79,10 @@ def test_oakfield_forbids_full_names_even_with_consent_and_consent_lasts_a_year(
 def test_three_rivers_one_list_for_every_channel():
     policy = load_policy(str(THREE_RIVERS))
     result = check_draft("Vote Labour on Thursday!", "both", ConsentRegister([]), today=TODAY, policy=policy)
-    assert [(f.clause, f.citation) for f in result.blocks] == [("4-9.8", "paragraph 4.9")]  # reported once
+    political = [(f.clause, f.citation) for f in result.blocks if f.rule == "political"]
+    assert political == [("4-9.8", "paragraph 4.9")]  # reported once
+    # The TikTok account "is used for staff recruitment only" (4.1): a political post is off its purpose too.
+    assert [(f.rule, f.clause) for f in result.blocks if f.rule != "political"] == [("channel_use", "4-1.4")]
     assert "Facebook, Instagram, LinkedIn and TikTok" in result.summary()
 
 
