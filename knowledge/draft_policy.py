@@ -110,6 +110,7 @@ class DraftRules:
     full_names_forbidden: bool = False
     first_names_free: bool = False
     purposes: dict[str, tuple[str, Clause]] = field(default_factory=dict)  # channel key → (what it is for, rule)
+    will_not: dict[str, list[Clause]] = field(default_factory=dict)  # channel key → every will-not rule, any kind
 
     def channel(self, name: str) -> Channel | None:
         wanted = (name or "").strip().casefold()
@@ -262,6 +263,7 @@ def _build(policy: Policy) -> DraftRules:
             targets = named
         for key in targets:
             rules.lists.setdefault(key, clause)
+            rules.will_not.setdefault(key, []).append(clause)
             for kind, words in KIND_WORDS.items():
                 if not words.search(clause.text):
                     continue
@@ -269,10 +271,11 @@ def _build(policy: Policy) -> DraftRules:
                     continue
                 rules.rules.setdefault(key, {}).setdefault(kind, []).append(clause)
     for clause, targets in _must_not_sentences(policy, channels):
-        for key in targets:
-            for kind in SENTENCE_KINDS:
-                if KIND_WORDS[kind].search(clause.text):
-                    rules.rules.setdefault(key, {}).setdefault(kind, []).append(clause)
+        kinds = [kind for kind in SENTENCE_KINDS if KIND_WORDS[kind].search(clause.text)]
+        for key in targets if kinds else []:  # a sentence of no kind is too loose a rule to check against
+            rules.will_not.setdefault(key, []).append(clause)
+            for kind in kinds:
+                rules.rules.setdefault(key, {}).setdefault(kind, []).append(clause)
     rules.purposes = _channel_purposes(policy, channels)
     rules.age_clause = next((c for c in policy.clauses if KIND_WORDS["age_appropriate"].search(c.text)), None)
     for clause in policy.clauses:

@@ -25,6 +25,7 @@ from knowledge.draft_check.base import CheckResult, Context, Finding
 from knowledge.draft_check.conduct import (check_altered_images, check_channel_use, check_complaints, check_copyright,
                                            check_live_stream, check_opinion, check_staff_images)
 from knowledge.draft_check.names import check_consent
+from knowledge.draft_check.semantic import check_meaning
 from knowledge.draft_check.privacy import check_location, check_no_media, check_personal_details, check_undress
 from knowledge.draft_check.tone import check_language, check_politics
 from knowledge.draft_policy import draft_rules
@@ -57,17 +58,19 @@ def rule_clause(policy: Policy, platform: str, rule_id: str) -> tuple[str, str]:
 
 def check_draft(text: str, platform: str | None = None, consent: ConsentRegister | None = None, *,
                 pictured: Iterable[str] = (), photos: str = "", today: date | None = None,
-                policy: Policy | None = None) -> CheckResult:
+                policy: Policy | None = None, meaning: bool = True) -> CheckResult:
     """Check one draft against the policy's will-not-post rules. `platform` is one of the policy's
     official channels ("facebook", "x", "class dojo"; the first when None), or "both"/"all" (then
-    every finding is reported for each channel's own rule)."""
+    every finding is reported for each channel's own rule). `meaning=False` leaves out the meaning
+    check (semantic.py), the one part that runs a model."""
     policy = policy or load_policy()
     rules = draft_rules(policy)
     pictured = [" ".join(p.split()) for p in pictured if p and p.strip()]
     keys = [c.key for c in rules.channels] or [""]
     platform = (platform or keys[0]).strip().lower()
     if platform in ALL_CHANNELS:
-        results = [check_draft(text, key, consent, pictured=pictured, photos=photos, today=today, policy=policy)
+        results = [check_draft(text, key, consent, pictured=pictured, photos=photos, today=today, policy=policy,
+                               meaning=meaning)
                    for key in keys]
         findings: list[Finding] = []
         for result in results:  # one list for every channel cites one rule: report it once
@@ -98,5 +101,7 @@ def check_draft(text: str, platform: str | None = None, consent: ConsentRegister
                   check_complaints, check_altered_images, check_copyright, check_staff_images, check_live_stream,
                   check_channel_use):
         check(ctx)
+    if meaning and not any(f.severity == "block" for f in ctx.findings):
+        check_meaning(ctx)  # only a draft that would otherwise go: a blocked one is already being fixed
     result.findings = ctx.findings
     return result
