@@ -43,6 +43,7 @@ ONE_PERSON = re.compile(
 # Anger or a threat aimed at the person addressed ("we have your registration. Do better. 😡").
 HOSTILE = re.compile(r"😡|🤬|😠|(?<![\w'])(?i:do better|we have your (?:registration|number|details|name)|shame on you|"
                      r"you should be ashamed|not acceptable|disgraceful|we know who you are)(?![\w'])")
+SIGN_OFF_ROLE = re.compile(r"^(?:[A-Z0-9][\w'/&-]*\s*){1,6}$")
 TITLED_ADDRESS = re.compile(r"(?:^|(?<=[\n.!?]))\s*(?P<who>(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][\w'-]+)\s*[-–—:,]\s")
 
 
@@ -53,6 +54,12 @@ def check_accounts(ctx: Context) -> None:
     for match in HANDLE_RE.finditer(ctx.text):
         handle = match.group("handle").rstrip(".")
         if handle.casefold() in official:
+            continue
+        if any(word in handle.casefold() for word in _school_words(ctx.rules) if len(word) >= 4):
+            ctx.add("personal_account", "warn",
+                    f"@{handle} carries the school's name but is not one of its official accounts ({official_text}). "
+                    "Check it is run by the school or its PTA, not by a member of staff personally.",
+                    excerpt_of(ctx.text, match.start(), match.end()))
             continue
         ctx.add("personal_account", "block",
                 f"@{handle} is not one of the school's official accounts ({official_text}). The school does not "
@@ -134,6 +141,9 @@ def check_messages(ctx: Context) -> None:
                 f"The post speaks directly to {match.group('who')}. The school does not post messages to specific "
                 "people.", excerpt_of(ctx.text, match.start(), match.end()))
     for match in TITLED_ADDRESS.finditer(ctx.text):
+        rest = ctx.text[match.end():].split("\n", 1)[0].strip()
+        if SIGN_OFF_ROLE.match(rest):
+            continue  # "Mrs Quayle, Office Manager" signs the post; it does not speak to her
         ctx.add("message_to_person", "block",
                 f"The post opens by speaking to {match.group('who')}: the school does not post messages to "
                 "specific people; contact them directly.", excerpt_of(ctx.text, match.start(), match.end()))

@@ -24,7 +24,10 @@ MISSING_CONSENT = re.compile(
     r"\b(?:consent|permission)\b[^.!?\n]{0,40}\b(?:forms?|slips?)\b[^.!?\n]{0,40}\b(?:haven'?t|have not|not (?:yet )?"
     r"(?:been )?(?:returned|back|in)|still|missing|outstanding|yet to|waiting)\b|"
     r"\b(?:still )?waiting (?:on|for) [^.!?\n]{0,30}\b(?:consent|permission)\b[^.!?\n]{0,20}\b(?:forms?|slips?)\b|"
-    r"\bwithout (?:photo |their )?(?:consent|permission)\b", re.I)
+    r"\bwithout (?:photo |their )?(?:consent|permission)\b|"
+    r"\b(?:haven'?t|have not|not yet|yet to)\s+(?:\w+\s+){0,2}(?:returned|sent|handed|brought|signed)\s+(?:[\w'’]+\s+){0,4}"
+    r"(?:forms?|slips?)\b|"
+    r"\bforms?\s+(?:isn'?t|aren'?t|is not|are not|hasn'?t|haven'?t)\s+(?:been\s+)?(?:in|back|returned|signed)\b", re.I)
 PHOTOS_SHARED = words(r"photos?", r"pictures", r"album", r"images?", r"video", r"in pictures", r"snaps?", r"📸")
 # Context that says a named person is a pupil (so a name off the register must block, not just warn).
 PUPIL_CONTEXT = re.compile(r"\b(?:in|from|of)\s+(?:year|class|reception|y)\s*\d|\(\s*(?:year|y)\s*\d|\bpupils?\b|"

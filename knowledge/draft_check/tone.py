@@ -38,7 +38,7 @@ ELECTION_FACT = words(r"general election", r"local elections?", r"polling statio
 MOCKERY_STRONG = words(
     r"sorry not sorry", r"you know who you are", r"(?:it's |it is )?(?:really )?not that hard", r"you're going to need it",
     r"better luck next (?:year|time)", r"should stick to \w+", r"no surprises? there", r"the better school",
-    r"easiest win", r"can'?t (?:even )?read", r"(?:some|a few) (?:of you|parents|families) (?:clearly|obviously)",
+    r"easiest win", r"did(?:n'?t| not) know what hit (?:them|him|her)", r"(?:a lot|far|miles|much) better than", r"can'?t (?:even )?read", r"(?:some|a few) (?:of you|parents|families) (?:clearly|obviously)",
     r"for the (?:third|fourth|fifth|hundredth|umpteenth|last) time", r"whenever suits", r"thanks for nothing",
     r"what a joke", r"told you so", r"pathetic", r"hopeless",
 )
@@ -47,7 +47,9 @@ MOCKERY_WEAK = re.compile(
     r"(?:^|[.!?]\s+)(?i:really)[.!?]|(?<![\w'])(?:just )?(?:LOVE|ADORE)(?![\w'])|, people[.!?]|"
     r"(?<![\w'])(?i:(?:some|certain|a few) (?:of you|parents|families|people|mums|dads))(?![\w'])|"
     r"(?<![\w'])(?i:shout ?out to the \w+ who)(?![\w'])|🙃|"
-    r"(?<![\w'])(?i:whoever (?:keeps|is|decided)|nonsense|maybe (?:check|read|try|look)|before panicking)(?![\w'])")
+    r"(?<![\w'])(?i:whoever (?:keeps|is|decided)|nonsense|maybe (?:check|read|try|look)|before panicking)(?![\w'])|"
+    r"👀|🤭|😉|(?<![\w'])(?i:(?:to )?the (?:handful|few|ones|people|parents|families) who|we see you|ahem|as usual|"
+    r"a certain (?:school|team|family|parent)|might be time for (?:them|you)|instead\.?$|tiddlywinks)(?![\w'])")
 # A weak cue on its own that is still worth a look.
 LONE_SARCASM = re.compile(r"🙄|😒|😏|apparently|some people", re.I)
 # Politics: parties and campaigning. A party named with a view or a call to vote blocks; named alone, warns.
@@ -56,7 +58,8 @@ PARTIES = re.compile(r"(?<![\w'])(?:Labour|Conservatives?|Tor(?:y|ies)|Lib ?Dems
 CAMPAIGNING = words(r"don'?t forget to vote", r"remember (?:that|this) (?:when you|at the) (?:go to the )?(?:ballot box|polls?|vote)",
                      r"ballot box", r"polling day", r"vote (?:on|in) (?:\d|the|thursday|may)", r"back the campaign",
                      r"candidates?", r"manifesto", r"(?:only|most) sensible", r"leader our community needs",
-                     r"agreed with us", r"stand (?:100% )?with", r"solidarity")
+                     r"agreed with us", r"stand (?:100% )?with", r"solidarity", r"when you vote", r"which party",
+                     r"on (?:the|our) side of", r"#(?:labour|tor(?:y|ies)|conservatives?|libdems?|greens?|reformuk|snp)")
 GOVERNMENT = words(r"(?:this|the) government(?:'s)?", r"ministers?", r"prime minister", r"mps?", r"council tax",
                     r"the council")
 BLAME = words(r"doesn'?t care", r"don'?t care", r"clearly", r"disgraceful", r"shame(?:ful)? on", r"against",
@@ -113,6 +116,9 @@ def check_politics(ctx: Context) -> None:
             ctx.add("political", "warn",
                     f"This names a political party ('{match.group(0)}'). A plain fact may be fine; make sure the post "
                     "takes no side.", excerpt_of(ctx.text, match.start(), match.end()))
+    if campaigning and not ctx.has("political") and not SCHOOL_VOTING.search(ctx.text) and re.search(
+            r"\bvot\w*|\belections?\b|\bpolls?\b|\bparty\b", ctx.text, re.I):
+        block(campaigning, "tells people how to vote")
     for match in GOVERNMENT.finditer(ctx.text):
         sentence = sentence_at(ctx.text, match.start())
         if BLAME.search(sentence) or campaigning:
