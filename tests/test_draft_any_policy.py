@@ -133,3 +133,32 @@ def test_tuning_set_a_holds_its_figures():
     result = score(drafts, load_policy(), ConsentRegister.from_csv(ROOT / "data" / "consent_register.csv"), TODAY)
     assert result["blocked"] / result["breaking"] >= 0.95, [d["id"] for d, _ in result["missed"]]
     assert result["passed"] / result["compliant"] >= 0.95, [d["id"] for d, _ in result["wrongly_blocked"]]
+
+
+@pytest.mark.parametrize("text,platform,rule,cited,words", [
+    ("📍 City Farm — Year 4 are here until 2pm, wave if you see us!", "instagram", "location", "paragraph 4.9",
+     "anything that identifies a student's location in real time"),
+    ("Our awards evening will be streamed live on this page at 7pm!", "facebook", "live_stream", "paragraph 8.2",
+     "Live streams must not be broadcast publicly on any official channel"),
+    ("Meet the Year 8 choir! Applications for our music teacher post close Friday.", "tiktok", "channel_use",
+     "paragraph 4.6", "Students must not appear in any TikTok content"),
+    ("In my view the new exam timetable is ridiculous.", "linkedin", "staff_opinion", "paragraph 4.9",
+     "the personal opinions of staff"),
+])
+def test_three_rivers_findings_quote_its_own_rules_beyond_the_list(text, platform, rule, cited, words):
+    """Rules of kinds Calmore's policy has no word for, cited by Three Rivers' own numbers and words."""
+    result = check_draft(text, platform, ConsentRegister([]), today=TODAY, policy=load_policy(str(THREE_RIVERS)))
+    finding = next(f for f in result.blocks if f.rule == rule)
+    assert finding.citation == cited and words in finding.message
+    assert f"(policy {cited})" in result.summary()
+    assert not re.search(r"calmore|multimedia|section 2\b", result.summary(), re.I)
+
+
+def test_oakfield_cites_its_complaints_paragraph_and_its_lettered_items():
+    result = check_draft("To the parent who complained on Friday: our lunches meet every national standard.", "x",
+                         oakfield_register(), today=TODAY, policy=load_policy(str(OAKFIELD)))
+    finding = next(f for f in result.blocks if f.rule == "complaints")
+    assert finding.citation == "paragraph 5.12" and "Staff must not use official accounts to respond" in finding.message
+    swim = check_draft("Swimming gala smiles!", "website", oakfield_register(), pictured=["Amira Hussain"],
+                       today=TODAY, policy=load_policy(str(OAKFIELD)))
+    assert "(policy paragraph 5.7 d)" in swim.summary() and "images of pupils in swimwear" in swim.summary()

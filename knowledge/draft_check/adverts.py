@@ -94,7 +94,7 @@ def check_adverts(ctx: Context) -> None:
     for match in PROMOTION.finditer(ctx.text):
         sentence = sentence_at(ctx.text, match.start())
         business = _business_in(sentence, channels) or _business_in(ctx.text, channels)
-        if not business or SCHOOL_OWNED.search(sentence):
+        if not business or SCHOOL_OWNED.search(sentence) or (business not in sentence and SCHOOL_OWNED.search(ctx.text)):
             continue
         ctx.add("business_advert", "block",
                 f"'{match.group(0)}' promotes a business ('{business}'), which is not the school's own.",
