@@ -132,6 +132,7 @@ def test_a_list_item_that_opens_with_not_turns_the_lead_in_round():
     ("Staff must report", "i saw something worrying at 4pm, can it wait till tomorrow?", "no"),
     ("Staff must report", "do i have to report it to the dsl", "yes"),
     ("All staff will receive", "will i get any training on this?", "info"),
+    ("All staff will receive", "do governors get any training on it", "info"),
     ("This policy applies", "my insta is under a made up name so it doesnt count, right?", "no"),
     ("This policy applies", "does the policy cover an account under a made up name?", "yes"),
 ])

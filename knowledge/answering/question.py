@@ -72,6 +72,8 @@ SELF_INTRODUCTION = re.compile(r"^(?:\w+\s+){0,3}here\b\s*|^(?:im|i am)\s+(?:a|a
                                r"(?=(?:can|could|may|should|do|does|is|are|will|would|what|who|how|when|where)\b)")
 
 
+# "do governors get any training?", "will new staff be told?": what someone receives is a fact.
+RECEIVING = re.compile(r"^(?:do|does|will|would)\s+(?:\w+\s+){0,2}?(?:get|receive|be (?:given|told|trained|informed))\b")
 NEGATED_ASK = re.compile(r"\b(?:doesn'?t|don'?t|isn'?t|aren'?t|won'?t|not|surely)\b", re.I)
 
 
@@ -88,7 +90,7 @@ def _ask(normalised: str, vocabulary: Vocabulary) -> str:
     opening = " ".join(normalised.split()[:3])
     info, verdict = vocabulary.asks.get("info"), vocabulary.asks.get("verdict")
     report, fact = vocabulary.asks.get("report"), vocabulary.asks.get("fact")
-    if (report and report.first(normalised)) or (fact and fact.first(normalised)):
+    if (report and report.first(normalised)) or (fact and fact.first(normalised)) or RECEIVING.search(normalised):
         return "info"
     verdict_at = verdict.first(normalised) if verdict else None
     info_at = info.first(opening) if info else None
