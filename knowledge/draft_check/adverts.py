@@ -13,7 +13,8 @@ COMMERCIAL = words(
     r"call us on", r"grand opening", r"best prices?", r"book (?:your table|a table|an appointment)",
     r"(?:ltd|limited|plc)", r"estate agents?", r"mortgages?", r"quote \w+ for", r"sponsored post",
     r"new customers?", r"half price", r"bargains?", r"\bbogof\b", r"buy one get one",
-    r"show (?:this|the|them this) post", r"at the till", r"free (?:slice|coffee|drink|cake|gift|treat)\w*(?: of \w+)? with (?:any|every|each)",
+    r"show (?:this|the|them this) post", r"at the till",
+    r"free (?:slice|coffee|drink|cake|gift|treat)\w*(?: of \w+)? with (?:any|every|each)",
     r"now taking (?:new )?(?:bookings|patients|clients|customers|pupils|students|enrolments)",
 )
 SCHOOL_RELATED = words(
@@ -36,7 +37,8 @@ ALCOHOL = words(r"tequila", r"vodka", r"rum", r"whisky", r"spirits", r"ales?", r
 # The lead words are matched in any case; the name must start with a capital letter.
 # Advertising: a business (a brand, a named firm, a parent's own business) with a call to buy.
 PROMOTION = words(
-    r"£\d+(?:\.\d\d)? (?:an|per|a) (?:hour|session|lesson|class|month|week)", r"first (?:session|lesson|class|visit|month) free",
+    r"£\d+(?:\.\d\d)? (?:an|per|a) (?:hour|session|lesson|class|month|week)",
+    r"first (?:session|lesson|class|visit|month) free",
     r"book online", r"spaces? (?:left|remaining|available)", r"if you mention",
     r"taking bookings", r"bookings? (?:now )?open", r"message (?:him|her|them|us) for", r"(?:his|her|their) rates",
     r"opens?", r"opening", r"now open", r"just opened", r"launch(?:ed|es|ing)?", r"pop in", r"pop along",
@@ -48,7 +50,8 @@ PROMOTION = words(
     r"special offers?", r"(?:the )?best [\w ]{0,20}in town", r"highly recommend", r"sale",
 )
 BUSINESS_NOUN = words(
-    r"soft play", r"dental", r"dentists?", r"practice", r"play ?cent(?:re|er)", r"trampoline park", r"cinema", r"spa", r"nail bar", r"garden centre",
+    r"soft play", r"dental", r"dentists?", r"practice", r"play ?cent(?:re|er)", r"trampoline park", r"cinema", r"spa",
+    r"nail bar", r"garden centre",
     r"photography", r"photographer", r"private tuition",
     r"bakery", r"tuition", r"tutors?", r"tutoring", r"estate agents?", r"brewery", r"gym", r"caf[eé]", r"salon",
     r"barbers?", r"ltd", r"limited", r"restaurant", r"takeaway", r"pizzeria", r"garage", r"motors", r"fitness",
@@ -108,7 +111,8 @@ def check_adverts(ctx: Context) -> None:
 
 
 # Praise or a nudge to buy beside a business's handle: "loving our new kits from @brand", "stuck for presents?".
-ENDORSE = words(r"treat yourself", r"lov(?:e|es|ing)", r"best", r"brilliant", r"recommend\w*", r"check (?:them|it|her|him) out",
+ENDORSE = words(r"treat yourself",
+                r"lov(?:e|es|ing)", r"best", r"brilliant", r"recommend\w*", r"check (?:them|it|her|him) out",
                 r"(?:present|gift) ideas", r"stuck for", r"must-have", r"get yours", r"find (?:her|him|them|us) on",
                 r"available (?:from|at)", r"bookings?", r"treat yourself")
 

@@ -39,10 +39,12 @@ PEOPLE = words(r"class photo", r"photos? of (?:the|our|every)", r"team", r"staff
 LABELLED_ILLUSTRATION = words(r"AI-generated (?:image|illustration|picture)")
 # Material someone else owns: "found this cartoon on Google", "we've scanned in the whole book".
 BORROWED = words(r"found (?:this|these|it|them)(?: \w+)? (?:on|online|via)", r"from google images",
-                 r"scanned (?:in )?(?:the whole|every page|all the pages|the book)", r"(?:whole|entire) (?:book|film|movie|album)",
-                 r"pages attached", r"all rights reserved", r"©", r"(?:credit|image|photo|picture) (?:from|via|by) \w+ images")
+                 r"scanned (?:in )?(?:the whole|every page|all the pages|the book)",
+                 r"(?:whole|entire) (?:book|film|movie|album)", r"pages attached", r"all rights reserved", r"©",
+                 r"(?:credit|image|photo|picture) (?:from|via|by) \w+ images")
 # A member of staff shown without agreeing: "don't tell him we posted this", "snapped her from the doorway".
-STAFF_UNAWARE = words(r"don'?t tell (?:him|her|them)", r"without (?:him|her|them) knowing", r"refused to have (?:her|his|their) "
+STAFF_UNAWARE = words(r"don'?t tell (?:him|her|them)", r"without (?:him|her|them) knowing",
+                      r"refused to have (?:her|his|their) "
                       r"photo", r"caught on camera", r"snapped (?:him|her|them)", r"didn'?t (?:know|notice)",
                       r"(?:fast )?asleep", r"when (?:he|she) wasn'?t looking")
 LIVE = re.compile(r"(?<![\w'])(?i:live ?stream\w*|stream(?:ed|ing)? live|(?:go|going|be) live|watch (?:it |us )?live|"

@@ -38,7 +38,8 @@ ELECTION_FACT = words(r"general election", r"local elections?", r"polling statio
 MOCKERY_STRONG = words(
     r"sorry not sorry", r"you know who you are", r"(?:it's |it is )?(?:really )?not that hard", r"you're going to need it",
     r"better luck next (?:year|time)", r"should stick to \w+", r"no surprises? there", r"the better school",
-    r"easiest win", r"did(?:n'?t| not) know what hit (?:them|him|her)", r"(?:a lot|far|miles|much) better than", r"can'?t (?:even )?read", r"(?:some|a few) (?:of you|parents|families) (?:clearly|obviously)",
+    r"easiest win", r"did(?:n'?t| not) know what hit (?:them|him|her)", r"(?:a lot|far|miles|much) better than",
+    r"can'?t (?:even )?read", r"(?:some|a few) (?:of you|parents|families) (?:clearly|obviously)",
     r"for the (?:third|fourth|fifth|hundredth|umpteenth|last) time", r"whenever suits", r"thanks for nothing",
     r"what a joke", r"told you so", r"pathetic", r"hopeless",
 )
