@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import lru_cache
 
 from knowledge.draft_check.base import Context, excerpt_of, sentences
 from knowledge.draft_policy import CATCH_ALL, citation
@@ -22,11 +21,10 @@ CLOSE_ENOUGH = 0.50
 MIN_WORDS = 4
 
 
-@lru_cache(maxsize=1)
 def _encoder():
-    from knowledge.answering.embedding import SentenceEncoder
+    from knowledge.answering.embedding import shared_encoder
 
-    return SentenceEncoder()
+    return shared_encoder()  # the answer pipeline's: one model per process
 
 
 def _rule_text(clause: Clause) -> str:
