@@ -117,11 +117,12 @@ def check_location(ctx: Context) -> None:
                 "group has left, without saying where they are or will be.",
                 excerpt_of(ctx.text, live.start(), live.end()))
         return
-    for start, sentence in sentences(ctx.text):
+    timed = CLOCK.search(ctx.text)
+    pupils_named = bool(PUPIL_MENTION.search(ctx.text) or ctx.pictured)
+    for start, sentence in sentences(ctx.text) if timed else []:
         soon = WILL_BE_AT.search(sentence)
-        place = places(sentence)
-        pupils = PUPIL_MENTION.search(ctx.text) or ctx.pictured or _people_in(sentence, ctx, False)
-        if soon and place and CLOCK.search(ctx.text) and pupils:
+        place = places(sentence) if soon else []
+        if place and (pupils_named or _people_in(sentence, ctx, False)):
             ctx.add("location", "block",
                     f"This says where pupils will be and when ('{place[0]}'). The school does not post where a child "
                     "will be at a particular time outside school.",

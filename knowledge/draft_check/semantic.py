@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 # tuning sets so that few compliant drafts are flagged (README, evidence).
 CLOSE_ENOUGH = 0.50
 MIN_WORDS = 4
+MAX_SENTENCES = 40  # a post is a few sentences; a pasted document is read on its first part
 
 
 def _encoder():
@@ -34,7 +35,8 @@ def _rule_text(clause: Clause) -> str:
 def closest_rules(ctx: Context) -> list[tuple[float, Clause, int, str]]:
     """(similarity, rule, sentence start, sentence) for each will-not rule of the channel, best first."""
     rules = [c for c in ctx.rules.will_not.get(ctx.channel, []) if not CATCH_ALL.search(c.text)]
-    parts = [(start, s.strip()) for start, s in sentences(ctx.text) if len(re.findall(r"\w+", s)) >= MIN_WORDS]
+    parts = [(start, s.strip()) for start, s in sentences(ctx.text)
+             if len(re.findall(r"\w+", s)) >= MIN_WORDS][:MAX_SENTENCES]
     if not rules or not parts:
         return []
     try:
