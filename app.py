@@ -132,7 +132,7 @@ def cmd_ask(args) -> int:
 
 def cmd_check_draft(args) -> int:
     from knowledge.consent import ConsentRegister
-    from knowledge.draft_checker import channels_of, check_draft, load_policy
+    from knowledge.draft_check import channels_of, check_draft, load_policy
 
     # The configured school's policy and register, as the chat flow (handlers/drafts.py) uses them.
     config = Config.load(os.environ.get("POLICYBOT_CONFIG"))

@@ -18,7 +18,7 @@ from handlers.flow_words import typed_choice
 from handlers.messages import Incoming, Person, Reply
 from handlers.people import person_name  # noqa: F401  (cards.py and approval.py import it from here)
 from knowledge.consent import ConsentRegister
-from knowledge.draft_checker import CheckResult, channels_of, check_draft, load_policy
+from knowledge.draft_check import CheckResult, channels_of, check_draft, load_policy
 from storage import drafts as store
 from storage import roster
 
