@@ -25,7 +25,68 @@ if str(ROOT) not in sys.path:  # so `python app.py` works from any folder withou
 
 from handlers.context import Config, ConfigError, Services  # noqa: E402
 
+# --- what Policy Bot is made of ---------------------------------------------------------------
+# Every feature, channel and stored aggregate, named here as the module that holds it: "where is
+# X handled" is this list and one more file. A module missing from disk stops the start at once.
+
+import bot.local.web  # noqa: E402
+import bot.meta  # noqa: E402
+import bot.slack  # noqa: E402
+import bot.teams  # noqa: E402
+from handlers import admin, ask, drafts, evidence, reports, training  # noqa: E402
+from storage import (attachments, conversation_refs, outbox, publishing, questions, roster, state,  # noqa: E402
+                     training as training_records)
+from storage import drafts as draft_records  # noqa: E402
+from storage import reports as report_records  # noqa: E402
+
+# Conversation features, in precedence order: safety first (concern reports), then the flows that
+# change records, then questions. Each offers TEXT_ROUTES, ACTIONS, FLOWS and TICKS (handlers/router.py).
+FEATURES = (
+    reports,    # concern reports: the intake, the DSL's case handling (open reports, view, close), escalation
+    drafts,     # post drafts: the pre-check, photos, approval by the Deputy Head, publishing, reminders; who may post
+    training,   # training and policy acknowledgement: records, reminders, the compliance view
+    admin,      # help, who am I, away / back, the policy-gap register
+    evidence,   # files sent outside any flow that keeps them: said so, nothing stored
+    ask,        # questions about the policy, answered from knowledge/ (verdict, clause, see-also)
+)
+
+# Chat channels, each with mount(app, hub, env) (bot/server.py); on or off by their settings.
+CHANNELS = (
+    bot.local.web,  # the local web chat at /, always on (this computer only)
+    bot.slack,      # Slack: Events API or Socket Mode
+    bot.teams,      # Microsoft Teams (Bot Framework)
+    bot.meta,       # publishing approved drafts to Facebook and Instagram, when configured
+)
+
+# One migration set per stored aggregate, applied in this order on every start.
+MIGRATIONS = (
+    roster.migrations,             # people, roles and linked platform accounts
+    state.migrations,              # guided conversations under way
+    outbox.migrations,             # proactive messages waiting to be delivered
+    conversation_refs.migrations,  # Teams' conversation references
+    questions.migrations,          # questions asked, answers given, the policy-gap register
+    draft_records.migrations,      # post drafts and their decisions
+    report_records.migrations,     # concern reports, chronology and audit (sealed)
+    training_records.migrations,   # training records and reminders sent
+    attachments.migrations,        # evidence files and draft photos (sealed)
+    publishing.migrations,         # approved drafts' publication to Facebook and Instagram
+)
+
 log = logging.getLogger("policybot")
+
+
+def open_database(path: str | Path | None = None):
+    """The database at `path` (or POLICYBOT_DB), migrated to this version's schema."""
+    from storage import database
+
+    return database.open_database(path, MIGRATIONS)
+
+
+def build_app(services: Services, env=None):
+    """The web application serving every channel in CHANNELS (tests and benchmarks use this too)."""
+    from bot.server import build_app as build_web_app
+
+    return build_web_app(services, CHANNELS, env)
 
 
 def load_knowledge(config: Config):
@@ -37,14 +98,11 @@ def load_knowledge(config: Config):
 def build_services(db_path: str | None = None, config: Config | None = None, clock=None,
                    knowledge=None) -> Services:
     """Everything the handlers need, wired once. Tests call this with their own file and clock."""
-    from storage.database import open_database
-    from storage.roster import load_roster_csv
-
     config = config or Config.load(os.environ.get("POLICYBOT_CONFIG"))
     db = open_database(db_path)
     if config.roster_file.exists():
-        load_roster_csv(db, config.roster_file)
-    services = Services(db=db, knowledge=knowledge or load_knowledge(config), config=config)
+        roster.load_roster_csv(db, config.roster_file)
+    services = Services(db=db, knowledge=knowledge or load_knowledge(config), config=config, features=FEATURES)
     if clock is not None:
         services.clock = clock
     return services
@@ -74,7 +132,7 @@ def cmd_ask(args) -> int:
 
 def cmd_check_draft(args) -> int:
     from knowledge.consent import ConsentRegister
-    from knowledge.draft_checker import channels_of, check_draft, load_policy
+    from knowledge.draft_check import channels_of, check_draft, load_policy
 
     # The configured school's policy and register, as the chat flow (handlers/drafts.py) uses them.
     config = Config.load(os.environ.get("POLICYBOT_CONFIG"))
@@ -149,7 +207,6 @@ def _write_output(path: str, text: str) -> None:
 
 def cmd_gaps(args) -> int:
     """The policy-gap register for the annual review: a table, or CSV with --csv."""
-    from storage.database import open_database
     from storage.questions import gap_register, gap_register_csv
 
     db = open_database()
@@ -267,7 +324,7 @@ def cmd_serve(args) -> int:
     services = build_services(config=config)
     load_training_records(services)
     port = args.port if args.port is not None else int(os.environ.get("PORT") or 3978)
-    run_server(services, host=args.host, port=port)
+    run_server(services, CHANNELS, host=args.host, port=port)
     return 0
 
 
@@ -329,7 +386,6 @@ def cmd_restore(args) -> int:
 def cmd_rotate_report_key(args) -> int:
     """A new key for concern-report content; every stored report is re-encrypted under it."""
     from storage import crypto
-    from storage.database import open_database
     from storage.reports import reencrypt_all
 
     db = open_database()
@@ -348,7 +404,6 @@ def cmd_rotate_report_key(args) -> int:
 
 def cmd_export_person(args) -> int:
     """Subject-access export: everything stored about one person, as JSON."""
-    from storage.database import open_database
     from storage.retention import export_person_json
 
     text = export_person_json(open_database(), args.person_id)
@@ -369,7 +424,6 @@ def cmd_retention(args) -> int:
     from datetime import datetime, timezone
 
     from storage import retention
-    from storage.database import open_database
 
     db = open_database()
     rules = retention.RetentionRules(question_months=args.questions_months, outbox_days=args.outbox_days)

@@ -20,7 +20,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from knowledge.consent import ConsentRegister  # noqa: E402
-from knowledge.draft_checker import check_draft, load_policy  # noqa: E402
+from knowledge.draft_check import check_draft, load_policy  # noqa: E402
 
 
 def score(drafts: list[dict], policy, register: ConsentRegister, today: date) -> dict:

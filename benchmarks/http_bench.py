@@ -6,7 +6,7 @@
 Three servers run in turn, each in its own process on 127.0.0.1 (so the load generator does not
 share their event loop):
   * bare        an aiohttp app whose POST handler reads the body and answers {"ok": true}
-  * /api/messages  the real app (app.build_services + bot.server.build_app), a Teams Activity
+  * /api/messages  the real app (app.build_services + app.build_app), a Teams Activity
                    per request, no MicrosoftAppId (Emulator mode: no token validation); replies go
                    to a fake Bot Framework connector on loopback
   * /slack/events  the same app with Slack on, a signed DM event per request (unique event_id);
@@ -62,7 +62,7 @@ def serve(kind: str, port: int, env: dict) -> None:
         import logging
 
         import app as policybot
-        from bot.server import build_app
+        from app import build_app
 
         logging.basicConfig(level=logging.ERROR)
         os.environ.update(env)

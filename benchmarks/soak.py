@@ -73,7 +73,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from storage.crypto import KEY_ENV  # noqa: E402
-from storage.database import is_server_url, open_database  # noqa: E402
+from app import open_database  # noqa: E402
+from storage.database import is_server_url  # noqa: E402
 from tests.fake_connector import FakeConnector  # noqa: E402
 from tests.fake_slack import FakeSlack, signed_headers  # noqa: E402
 

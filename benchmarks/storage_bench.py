@@ -28,9 +28,9 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from handlers.messages import Notification, Reply  # noqa: E402
+from domain.messages import Notification, Reply  # noqa: E402
 from storage import outbox, state  # noqa: E402
-from storage.database import open_database  # noqa: E402
+from app import open_database  # noqa: E402
 from storage.questions import record_question  # noqa: E402
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)

@@ -5,11 +5,11 @@ import asyncio
 import logging
 
 from bot.delivery import Dispatcher
+from domain.messages import Incoming, Reply
+from handlers import people
 from handlers.context import Services
-from handlers.messages import Incoming, Reply
+from handlers.faults import STORAGE_FAULTS
 from handlers.router import Router
-from storage.errors import STORAGE_FAULTS
-from storage.roster import resolve_account
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class Hub:
         None while the database cannot be read, so the turn still reaches the router, which tells
         the person plainly (rather than the turn failing silently here); no role is granted."""
         try:
-            return resolve_account(self.services.db, platform, platform_user_id, email)
+            return people.identify(self.services, platform, platform_user_id, email)
         except STORAGE_FAULTS as error:
             log.warning("could not look up a %s account: %s", platform, type(error).__name__)
             return None

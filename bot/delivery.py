@@ -1,6 +1,6 @@
 """Proactive delivery: drain the outbox through whichever channel reaches each person.
 
-Handlers only ever queue a Notification (storage.outbox); this loop delivers it. A send that
+Handlers only ever queue a Notification; this loop delivers it through handlers/delivery.py. A send that
 fails leaves the message pending with a backoff, so nothing is lost when Slack or Teams is down.
 """
 from __future__ import annotations
@@ -9,18 +9,15 @@ import asyncio
 import logging
 from typing import Protocol
 
+from domain.messages import Reply
+from handlers import delivery
 from handlers.context import Services
-from handlers.messages import Reply
-from storage import outbox
-from storage.crypto import InvalidToken
-from storage.roster import accounts_of
+from handlers.delivery import LOCAL, UNREADABLE
 
 log = logging.getLogger(__name__)
 
 IDLE_WAKE_SECONDS = 30.0
 ERROR_RETRY_SECONDS = 5.0
-LOCAL = "local"
-UNREADABLE = "sealed with a report key this server does not have (see POLICYBOT_REPORT_KEY)"
 
 
 MAX_RETRY_AFTER_SECONDS = 24 * 3600  # a bigger Retry-After is a fault; the outbox retries daily
@@ -65,34 +62,28 @@ class Dispatcher:
 
     async def deliver_due(self) -> int:
         """Try every message whose time has come; returns how many were delivered."""
-        db, delivered = self.services.db, 0
+        services, delivered = self.services, 0
         async with self._lock:
             self.pending_work = False
-            for row in outbox.due(db, self.services.now()):
-                try:
-                    reply = outbox.payload(db, row)
-                except InvalidToken:  # sealed under a report key this server lacks: never skip others
-                    next_at = outbox.mark_failed(db, row["id"], UNREADABLE, self.services.now())
-                    log.error("delivery %s: %s; retry at %s", row["id"], UNREADABLE, next_at)
+            for message in delivery.due(services):
+                if message.reply is None:  # sealed under a report key this server lacks: never skip others
+                    next_at = delivery.failed(services, message.id, UNREADABLE)
+                    log.error("delivery %s: %s; retry at %s", message.id, UNREADABLE, next_at)
                     continue
                 try:
-                    channel = await self._send(row["person_id"], reply)
+                    channel = await self._send(message.person_id, message.reply)
                 except DeliveryError as failure:
-                    next_at = outbox.mark_failed(db, row["id"], str(failure), self.services.now(),
-                                                 failure.retry_after)
-                    log.warning("delivery %s failed (%s); retry at %s", row["id"], failure, next_at)
+                    next_at = delivery.failed(services, message.id, str(failure), failure.retry_after)
+                    log.warning("delivery %s failed (%s); retry at %s", message.id, failure, next_at)
                     continue
-                with db.atomic():  # the local inbox row and the "delivered" mark: both or neither
-                    if channel == LOCAL:
-                        outbox.deliver_locally(db, row["person_id"], reply, self.services.now())
-                    outbox.mark_delivered(db, row["id"], channel, self.services.now())
+                delivery.delivered(services, message, channel)
                 delivered += 1
         return delivered
 
     async def _send(self, person_id: str, reply: Reply) -> str:
         """Deliver through the first platform that takes it; DeliveryError only when all refuse.
         Returns the platform, or LOCAL when the person is on none (the caller stores it)."""
-        accounts = accounts_of(self.services.db, person_id)
+        accounts = delivery.accounts(self.services, person_id)
         failures: list[DeliveryError] = []
         for platform, sender in self.senders.items():
             if platform not in accounts:
@@ -119,7 +110,7 @@ class Dispatcher:
             timeout = IDLE_WAKE_SECONDS
             try:  # a database fault (locked, full, damaged) must not end the loop for good
                 await self.deliver_due()
-                next_at = outbox.next_due_at(self.services.db)
+                next_at = delivery.next_due_at(self.services)
                 if next_at is not None:
                     timeout = min(timeout, max(0.05, (next_at - self.services.now()).total_seconds()))
             except Exception:

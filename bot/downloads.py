@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from handlers.messages import MAX_FILE_BYTES
+from domain.messages import MAX_FILE_BYTES
 
 DOWNLOAD_TIMEOUT_SECONDS = 30
 CHUNK_BYTES = 64 * 1024

@@ -1,4 +1,5 @@
-"""One aiohttp application for every HTTP channel: Slack, Teams and the local web chat.
+"""One aiohttp application for every HTTP channel app.py lists (CHANNELS): Slack, Teams and the
+local web chat. Each channel module offers `mount(app, hub, env)`.
 
 Channels without credentials are simply off; the local one is always on. Background work (the
 outbox delivery loop and the periodic ticks of the feature modules) starts and stops with the app
@@ -7,25 +8,22 @@ through cleanup_ctx, so shutdown is graceful.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 import logging
 import os
-from typing import Mapping
+from types import ModuleType
+from typing import Iterable, Mapping
 
 from aiohttp import web
 
 from bot.core import Hub
 from bot.logging_setup import request_context
 from handlers.context import Services
-from handlers.router import storage_problem
-from storage.database import database_state
-from storage.errors import STORAGE_FAULTS
+from handlers.faults import STORAGE_FAULTS, storage_problem
 
 log = logging.getLogger(__name__)
 
 HUB = web.AppKey("hub", Hub)
-CHANNEL_MODULES = ("bot.slack", "bot.teams", "bot.meta")  # bot.meta: publishing, when configured
 TICK_SECONDS = 30.0
 MAX_BODY_BYTES = 2 * 1024 * 1024
 
@@ -57,7 +55,7 @@ async def never_500(request: web.Request, handler):
 
 async def healthz(request: web.Request) -> web.Response:
     hub = request.app[HUB]
-    state = database_state(hub.services.db)  # "ok", "locked", "full" or "unavailable"
+    state = hub.services.database_state()  # "ok", "locked", "full" or "unavailable"
     if state != "ok":
         return web.json_response({"status": "error", "database": state}, status=503)
     return web.json_response({"status": "ok"})
@@ -87,25 +85,27 @@ async def _background(app: web.Application):
     await asyncio.gather(*tasks, return_exceptions=True)
 
 
-def build_app(services: Services, env: Mapping[str, str] | None = None) -> web.Application:
+def build_app(services: Services, channels: Iterable[ModuleType],
+              env: Mapping[str, str] | None = None) -> web.Application:
     env = os.environ if env is None else env
+    channels = tuple(channels)
+    for channel in channels:  # checked before anything is mounted: a broken list stops the start loudly
+        if not callable(getattr(channel, "mount", None)):
+            raise ValueError(f"{channel.__name__} is listed as a channel but has no mount(app, hub, env)")
     # request_context is outermost: every response, a 500 included, carries X-Request-Id and is logged.
     app = web.Application(middlewares=[request_context, never_500], client_max_size=MAX_BODY_BYTES)
     hub = Hub(services)
     app[HUB] = hub
     app.router.add_get("/healthz", healthz)
-
-    from bot.local import web as local_web
-
-    local_web.mount(app, hub)
-    for channel in CHANNEL_MODULES:  # each decides from env whether it is on
-        importlib.import_module(channel).mount(app, hub, env)
+    for channel in channels:  # each decides from env whether it is on
+        channel.mount(app, hub, env)
     app.cleanup_ctx.append(_background)
     return app
 
 
-def run_server(services: Services, host: str = "127.0.0.1", port: int = 3978) -> None:
-    app = build_app(services)
+def run_server(services: Services, channels: Iterable[ModuleType], host: str = "127.0.0.1",
+               port: int = 3978) -> None:
+    app = build_app(services, channels)
     print(f"Policy Bot is running. Open http://{host}:{port}/ to chat as a sample member of staff.",
           flush=True)
     # access_log=None: bot.logging_setup writes one JSON line per request instead.

@@ -8,19 +8,14 @@ from __future__ import annotations
 
 import re
 
+from domain.messages import Button, Incoming, Person, Reply
 from handlers.ask import EXAMPLE_QUESTIONS
 from handlers.context import Services
-from handlers.messages import Button, Incoming, Person, Reply
+from handlers.people import role_list, role_names
 from handlers.router import TextRoute
 from storage import questions as question_store
 from storage.roster import is_away, people_with_role, set_away
 
-ROLE_LABELS = {
-    "headteacher": "Headteacher", "deputy_head": "Deputy Head", "dsl": "Designated Safeguarding Lead",
-    "deputy_dsl": "Deputy DSL", "it_manager": "IT manager", "poster": "authorised to post",
-    "staff": "staff", "governor": "governor", "chair_of_governors": "Chair of Governors",
-    "volunteer": "volunteer",
-}
 # The Headteacher and the governors review the policy each year, so both may read the gap register.
 GAP_REGISTER_ROLES = ("headteacher", "governor", "chair_of_governors")
 AWAY_ROLES = ("deputy_head", "headteacher")
@@ -40,12 +35,6 @@ GAP_COMMANDS = frozenset({"policy gaps", "gap register", "policy gap register", 
                           "show gap register", "show the gap register", "show gaps", "the gap register"})
 
 
-def role_names(*roles: str) -> str:
-    """Roles as people say them, for denials: "Deputy Head or Headteacher" (never "deputy_head")."""
-    names = [ROLE_LABELS.get(role, role.replace("_", " ")) for role in roles]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-
-
 def command_of(text: str) -> str:
     """Lower-case, apostrophes dropped, surrounding punctuation and spaces trimmed."""
     text = (text or "").strip().lower().replace("'", "").replace("’", "")
@@ -58,10 +47,6 @@ def command_of(text: str) -> str:
 
 def _is(commands: frozenset[str]):
     return lambda incoming, services: command_of(incoming.text) in commands
-
-
-def _role_list(person: Person) -> str:
-    return ", ".join(ROLE_LABELS.get(role, role) for role in sorted(person.roles)) or "no roles yet"
 
 
 # --- help -------------------------------------------------------------------------------------
@@ -120,7 +105,7 @@ def handle_who_am_i(incoming: Incoming, services: Services) -> list[Reply]:
     if person is None:
         return [Reply("You are not linked to the roster — ask the IT manager to link your account. "
                       "You can still ask me questions about the policy.")]
-    facts = [("Name", person.name), ("Roles", _role_list(person))]
+    facts = [("Name", person.name), ("Roles", role_list(person.roles))]
     if person.job_title:
         facts.append(("Job title", person.job_title))
     if person.has_role(*AWAY_ROLES):

@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 import re
 
+from domain.messages import Button, Incoming, Reply
 from handlers.context import Services
-from handlers.messages import Button, Incoming, Reply
 from handlers.router import TextRoute
 from knowledge.answers import Answer
 from storage import questions as question_store

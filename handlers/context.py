@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:  # sqlite_utils pulls in heavy imports; `ask` must start fast without it
-    from storage.database import Store
+    from storage.store import Store
 
-from handlers.messages import Notification
+from domain.messages import Notification
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 POLICY_OVERRIDE_ENV = "POLICYBOT_POLICY"
@@ -42,7 +42,7 @@ class Config:
     working_hours: tuple[int, int] = (8, 17)
     report_escalation_minutes: int = 15
     # Concern reports one person may file in an hour with an alert each; past it, each is still filed
-    # and their alerts come as one summary an hour (handlers/report_limits.py).
+    # and their alerts come as one summary an hour (handlers/reports/limits.py).
     report_alerts_per_hour: int = 5
     training_link: str = "https://www.example.org/safeguarding-training"
     policy_link: str = "https://www.example.org/calmore-social-media-policy"
@@ -102,6 +102,8 @@ class Services:
     clock: Callable[[], datetime] = utc_now
     # Set by the server: wakes the delivery loop so a queued notification goes out at once.
     wake_delivery: Callable[[], None] = lambda: None
+    # The feature modules the router serves, in precedence order: app.py's FEATURES.
+    features: tuple = ()
     # The platforms whose school account publishes approved drafts by itself ("facebook",
     # "instagram"): set by bot.meta when its settings are in the environment; else posted by hand.
     publishing: frozenset[str] = frozenset()
@@ -113,6 +115,12 @@ class Services:
         from zoneinfo import ZoneInfo
 
         return self.clock().astimezone(ZoneInfo(self.config.timezone)).date()
+
+    def database_state(self) -> str:
+        """'ok', or what stops the bot saving: 'locked', 'full' or 'unavailable' (for /healthz)."""
+        from storage.database import database_state
+
+        return database_state(self.db)
 
     def notify(self, notification: Notification) -> bool:
         """Queue a proactive message in the outbox (inside the caller's transaction, if any)."""

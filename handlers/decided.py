@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from handlers.context import Services
-from handlers.messages import Incoming, Reply
+from domain.messages import Incoming, Reply
 from handlers.schedule import format_moment
 from storage import roster
 

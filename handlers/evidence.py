@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import filetype
 
+from domain.messages import MAX_FILE_BYTES, Incoming, IncomingFile, Reply
 from handlers.context import Services
-from handlers.messages import MAX_FILE_BYTES, Incoming, IncomingFile, Reply
 from handlers.router import TextRoute
 from storage import attachments as store
 

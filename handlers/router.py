@@ -1,68 +1,29 @@
 """Conversation routing that reads like a table.
 
-Each feature module offers:
+The features are the modules app.py lists (FEATURES), in precedence order; each feature module offers:
   TEXT_ROUTES  [TextRoute]          does this message start something of mine? (checked in order)
   ACTIONS      {action prefix: fn}  button presses and form submits, by the action's first part
   FLOWS        {flow name: fn}      the next step of a guided conversation already under way
+  TICKS        [fn(services)]       periodic work the server runs (reminders, escalation); optional
 A handler is `fn(incoming, services) -> list[Reply]` (flows also get the FlowState).
 Matching is apart from acting, as in bolt's listener matchers and python-telegram-bot's handlers.
 """
 from __future__ import annotations
 
-import importlib
 import logging
 from dataclasses import dataclass
 from typing import Callable
 
+from domain.messages import Incoming, Reply, clean_incoming
 from handlers.context import Services
-from handlers.messages import Incoming, Reply, clean_incoming
-from storage.errors import STORAGE_FAULTS
+from handlers.faults import GENERIC_FAULT, STORAGE_FAULTS, STORAGE_MESSAGES, storage_problem
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Incoming, Services], list[Reply]]
 
-# Precedence: safety first (concern reports), then the flows that change records, then questions.
-FEATURE_MODULES = (
-    "handlers.reports",
-    "handlers.drafts",
-    "handlers.training",
-    "handlers.admin",
-    "handlers.evidence",  # files sent outside any flow that keeps them: said so, nothing stored
-    "handlers.ask",
-)
-
 CANCEL_WORDS = frozenset({"cancel", "stop", "quit", "exit", "abort", "never mind", "nevermind"})
 MAX_TEXT_LENGTH = 4000
-
-
-GENERIC_FAULT = ("Sorry, something went wrong on my side and nothing was changed. "
-                 "Please try again, or tell the IT manager if it keeps happening.")
-STORAGE_MESSAGES = {
-    "locked": ("Sorry, I couldn't save that: the database is busy (another program is using it). "
-               "Nothing was changed. Please try again in a minute."),
-    "full": ("Sorry, I couldn't save that: the server's storage is full. Nothing was changed. "
-             "Please try again later, and tell the IT manager so they can free some space."),
-    "read-only": ("Sorry, I couldn't save that: the database can't be written to at the moment. "
-                  "Nothing was changed. Please tell the IT manager."),
-    "unavailable": ("Sorry, I couldn't reach the database just now. Nothing was changed. "
-                    "Please try again in a minute; if it keeps happening, tell the IT manager."),
-}
-
-
-def storage_problem(error: Exception) -> str | None:
-    """'locked', 'full', 'read-only' or 'unavailable' for the storage faults a person can be told
-    about; else None."""
-    message = str(error).lower()
-    if message.startswith("database unavailable"):  # a server database gone away (StorageFault)
-        return "unavailable"
-    if "locked" in message or "busy" in message:
-        return "locked"
-    if "full" in message:  # "database or disk is full"
-        return "full"
-    if "readonly" in message or "read-only" in message:
-        return "read-only"
-    return None
 
 
 @dataclass(frozen=True)
@@ -74,21 +35,32 @@ class TextRoute:
     interrupts_flows: bool = False
 
 
-def _load_features() -> list:
-    modules = []
-    for name in FEATURE_MODULES:
-        try:
-            modules.append(importlib.import_module(name))
-        except ModuleNotFoundError as missing:
-            if missing.name != name:
-                raise
-    return modules
+FEATURE_PARTS = ("TEXT_ROUTES", "ACTIONS", "FLOWS")
+
+
+def check_features(features) -> tuple:
+    """The feature modules, checked once at start-up: each must offer something to route to, and no
+    two may claim the same action prefix or flow name (the later would silently win). A mistake
+    here stops the bot loudly instead of quietly dropping a feature."""
+    features = tuple(features)
+    if not features:
+        raise ValueError("no features: app.py's FEATURES lists the feature modules to serve")
+    claimed: dict[str, str] = {}
+    for module in features:
+        if not any(getattr(module, part, None) for part in FEATURE_PARTS):
+            raise ValueError(f"{module.__name__} is listed as a feature but offers none of {', '.join(FEATURE_PARTS)}")
+        for key in [*(f"action {a}" for a in getattr(module, "ACTIONS", {})),
+                    *(f"flow {f}" for f in getattr(module, "FLOWS", {}))]:
+            if key in claimed:
+                raise ValueError(f"{module.__name__} and {claimed[key]} both claim the {key}")
+            claimed[key] = module.__name__
+    return features
 
 
 class Router:
-    def __init__(self, services: Services):
+    def __init__(self, services: Services, features=None):
         self.services = services
-        self.features = _load_features()
+        self.features = check_features(services.features if features is None else features)
         self.text_routes: list[TextRoute] = [r for m in self.features for r in getattr(m, "TEXT_ROUTES", [])]
         self.actions: dict[str, Handler] = {}
         self.flows: dict[str, Callable] = {}

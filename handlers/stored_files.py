@@ -5,7 +5,7 @@ channel applies the same checks and writes the same audit row."""
 from __future__ import annotations
 
 from handlers.context import Services
-from handlers.messages import Incoming, Reply
+from domain.messages import Incoming, Reply
 from storage import attachments
 
 

@@ -11,7 +11,7 @@ long consent lasts are read from the paragraph that describes consent.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from knowledge.policy import Clause, Policy
@@ -25,17 +25,51 @@ KIND_WORDS = {
     "business_advert": re.compile(r"\b(advertis\w*|commercial|business(?:es)?|endorse\w*)\b", re.I),
     "personal_account": re.compile(r"\bpersonal (?:social media )?accounts?\b", re.I),
     "age_appropriate": re.compile(r"\bage[- ]appropriate\b", re.I),
+    "location": re.compile(r"\bwhere a (?:child|pupil|student)\b|\blocation\b|\baddress(?:es)?\b|\breal[- ]time\b|"
+                           r"\bleft the venue\b", re.I),
+    "undress": re.compile(r"\bswimwear\b|\bundress\w*|\bgetting changed\b|\bchanging rooms?\b|\bmisinterpreted\b",
+                          re.I),
+    "no_media": re.compile(r"\bflagged\b|\bno[- ]media\b|\bno[- ]photos?\b", re.I),
+    "personal_details": re.compile(r"\bindividual (?:pupil|student|child)'s\b|\bpersonal (?:information|details|data)\b|"
+                                   r"\bspecial educational needs\b|\bfamily circumstances\b|\bdates? of birth\b|"
+                                   r"\bhealth\b", re.I),
+    "staff_opinion": re.compile(r"\bopinions?\b|\bpersonal views?\b", re.I),
+    "complaints": re.compile(r"\bcomplaints?\b|\bgrievances?\b|\bdisciplinary\b|\blegal proceedings\b|"
+                             r"\bnegative comments\b", re.I),
+    "ai_images": re.compile(r"\bAI\b|\bartificial intelligence\b|\bdigitally altered\b|\bdeepfakes?\b"),
+    "staff_images": re.compile(r"\b(?:images?|photos?|photographs?|video) of (?:any )?(?:staff|members? of staff|"
+                               r"colleagues)\b", re.I),
+    "copyright": re.compile(r"\bcopyright\b", re.I),
+    "live_stream": re.compile(r"\blive[- ]?stream\w*|\bbroadcast\b", re.I),
+    "channel_use": re.compile(r"\b(?:pupils?|students?|children) (?:must|will|may|should) not (?:appear|feature|be shown)\b",
+                              re.I),
 }
 KINDS = tuple(KIND_WORDS)
+# Kinds a must-not sentence outside the will-not-post list can add ("Staff must not use official accounts
+# to respond to complaints."); the older kinds are read from the list alone, as before.
+SENTENCE_KINDS = ("location", "undress", "no_media", "personal_details", "staff_opinion", "complaints", "ai_images",
+                  "staff_images", "copyright", "live_stream", "channel_use")
 # A rule that is about something else although it uses a kind's word ("…the name of a pupil's club").
 NOT_ABOUT_CONSENT = re.compile(r"\b(where a child|location|swimwear|undress|behaviour|flagged|AI-generated|staff)\b",
                                re.I)
 PHOTO_WORDS = re.compile(r"\b(photos?|images?|video|pictured|appears?)\b", re.I)
 NAME_WORDS = re.compile(r"\bnames?\b", re.I)
 FULL_NAMES_FORBIDDEN = re.compile(r"\bfull names?\b", re.I)
+# "A first name may be used, but never alongside an image…": a first name alone needs no consent
+# ("…may be used only where the form records consent" does).
+FIRST_NAME_FREE = re.compile(r"\bfirst names? (?:may|can) be used(?!\s+only)", re.I)
 # A catch-all rule ("any content that could bring the school into disrepute").
 CATCH_ALL = re.compile(r"\bdisrepute\b|\bany content\b", re.I)
 
+# A sentence that forbids something of the school's channels: a prohibition, and the channels or a
+# publishing verb in the passive ("Lessons will not be live streamed on social media").
+PROHIBITION = re.compile(r"\b(?:must|will|may|should|shall) not\b|\bmust never\b|\bwill never\b", re.I)
+ABOUT_CHANNELS = re.compile(r"\bofficial\b|\bwill not be (?:posted|published|shared|live[- ]?streamed|broadcast|used)\b",
+                            re.I)
+PERSONAL_USE = re.compile(r"\bpersonal (?:accounts?|devices?|phones?)\b|\bparents? (?:must|should)\b", re.I)
+SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
+# "…one TikTok account for the Trust, which is used for staff recruitment only": what a channel is for.
+ONLY_FOR = re.compile(r"\b(?:used|is|are)\s+(?:only\s+)?for\s+([\w\s-]+?)\s+only\b|\bused only for\s+([\w\s-]+)", re.I)
 WILL_NOT_POST = re.compile(r"\b(?:will not|won't|will never|must not|does not)\s+(?:be\s+)?post(?:ed)?\b", re.I)
 FOR_EVERY_CHANNEL = re.compile(r"\b(?:any|all|every)\s+(?:of (?:the|our) )?(?:official|school)?\s*"
                                r"(?:accounts?|channels?|platforms?)\b", re.I)
@@ -74,6 +108,9 @@ class DraftRules:
     form_name: str = ""
     valid_years: int | None = None
     full_names_forbidden: bool = False
+    first_names_free: bool = False
+    purposes: dict[str, tuple[str, Clause]] = field(default_factory=dict)  # channel key → (what it is for, rule)
+    will_not: dict[str, list[Clause]] = field(default_factory=dict)  # channel key → every will-not rule, any kind
 
     def channel(self, name: str) -> Channel | None:
         wanted = (name or "").strip().casefold()
@@ -103,12 +140,32 @@ class DraftRules:
         return " and ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+# The letter a policy prints before a list item ("d) images of pupils in swimwear"), by id(clause).
+ITEM_MARK = re.compile(r"^\s*\(?([a-z]|[ivx]{1,4})\)\s+(.*)$")
+_ITEM_LETTERS: dict[int, tuple[Clause, str]] = {}
+
+
 def citation(clause: Clause) -> str:
     """How a person finds the rule in the policy: "paragraph 5.7" where the policy numbers its
-    paragraphs, else "section <its number>"."""
+    paragraphs ("paragraph 5.7 d" for its lettered list item d), else "section <its number>"."""
     if clause.numbered:
-        return "paragraph " + clause.rule.replace("-", ".")
+        held = _ITEM_LETTERS.get(id(clause))
+        letter = f" {held[1]}" if held and held[0] is clause else ""
+        return "paragraph " + clause.rule.replace("-", ".") + letter
     return "section " + clause.section
+
+
+def _note_item_letters(policy: Policy) -> None:
+    lettered = {}
+    for line in policy.source.splitlines():
+        match = ITEM_MARK.match(line)
+        if match:
+            lettered[" ".join(match.group(2).split())[:60]] = match.group(1)
+    for clause in policy.clauses:
+        if clause.numbered and clause.id != clause.rule:
+            letter = lettered.get(" ".join(clause.text.split())[:60])
+            if letter:
+                _ITEM_LETTERS[id(clause)] = (clause, letter)
 
 
 def quoted(clause: Clause) -> str:
@@ -143,6 +200,33 @@ def _official_channels(policy: Policy) -> list[Channel]:
     return channels
 
 
+def _channel_purposes(policy: Policy, channels: list[Channel]) -> dict[str, tuple[str, Clause]]:
+    purposes = {}
+    for clause in policy.clauses:
+        if not (clause.lead_in and OFFICIAL_LIST.search(clause.lead_in)):
+            continue
+        match = ONLY_FOR.search(clause.text)
+        name = _channel_name(clause.text).casefold()
+        if match and any(c.key == name for c in channels):
+            purposes[name] = ((match.group(1) or match.group(2)).strip(), clause)
+    return purposes
+
+
+def _must_not_sentences(policy: Policy, channels: list[Channel]):
+    """(clause narrowed to one sentence, channel keys) for each sentence outside the will-not-post lists
+    that forbids something of the school's own channels."""
+    for clause in policy.clauses:
+        if clause.lead_in and WILL_NOT_POST.search(clause.lead_in):
+            continue
+        for sentence in SENTENCE_END.split(clause.text):
+            if not PROHIBITION.search(sentence) or (PERSONAL_USE.search(sentence) and "official" not in sentence):
+                continue
+            named = [c.key for c in channels if re.search(rf"\b{re.escape(c.name)}\b", sentence)]
+            if not (named or ABOUT_CHANNELS.search(sentence)):
+                continue
+            yield replace(clause, text=sentence.strip()), named or [c.key for c in channels]
+
+
 def _valid_years(text: str) -> int | None:
     match = VALID_FOR.search(text)
     if match:
@@ -166,6 +250,7 @@ def draft_rules(policy: Policy) -> DraftRules:
 
 
 def _build(policy: Policy) -> DraftRules:
+    _note_item_letters(policy)
     channels = _official_channels(policy)
     rules = DraftRules(policy, channels)
     for clause in policy.clauses:
@@ -178,12 +263,20 @@ def _build(policy: Policy) -> DraftRules:
             targets = named
         for key in targets:
             rules.lists.setdefault(key, clause)
+            rules.will_not.setdefault(key, []).append(clause)
             for kind, words in KIND_WORDS.items():
                 if not words.search(clause.text):
                     continue
                 if kind == "consent" and NOT_ABOUT_CONSENT.search(clause.text):
                     continue
                 rules.rules.setdefault(key, {}).setdefault(kind, []).append(clause)
+    for clause, targets in _must_not_sentences(policy, channels):
+        kinds = [kind for kind in SENTENCE_KINDS if KIND_WORDS[kind].search(clause.text)]
+        for key in targets if kinds else []:  # a sentence of no kind is too loose a rule to check against
+            rules.will_not.setdefault(key, []).append(clause)
+            for kind in kinds:
+                rules.rules.setdefault(key, {}).setdefault(kind, []).append(clause)
+    rules.purposes = _channel_purposes(policy, channels)
     rules.age_clause = next((c for c in policy.clauses if KIND_WORDS["age_appropriate"].search(c.text)), None)
     for clause in policy.clauses:
         if re.search(r"\b(consent|permission)\b", clause.text, re.I) and _valid_years(clause.text) is not None \
@@ -195,4 +288,5 @@ def _build(policy: Policy) -> DraftRules:
     rules.form_name = form.group(1) if form else ""
     consent_rules = [c for kinds in rules.rules.values() for c in kinds.get("consent", [])]
     rules.full_names_forbidden = any(FULL_NAMES_FORBIDDEN.search(c.text) for c in consent_rules)
+    rules.first_names_free = any(FIRST_NAME_FREE.search(c.text) for c in consent_rules)
     return rules

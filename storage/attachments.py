@@ -14,7 +14,7 @@ from typing import Any
 from sqlite_utils import Migrations
 
 from storage.crypto import Cipher, cipher_for
-from storage.database import Store
+from storage.store import Store, iso
 
 migrations = Migrations("attachments")
 
@@ -35,8 +35,6 @@ def create_attachments(db: Store) -> None:
 
 
 def _iso(moment: datetime) -> str:
-    from storage.reports import iso
-
     return iso(moment)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlite_utils import Migrations
 
-from storage.database import Store
+from storage.store import Store
 
 migrations = Migrations("conversation_refs")
 

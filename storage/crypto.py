@@ -19,7 +19,8 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-from storage.database import Store, is_sqlite
+from storage.errors import DatabaseSetupError
+from storage.store import Store, is_sqlite
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,14 @@ def _database_file(db: Store) -> Path | None:
         if name == "main":
             return Path(filename) if filename else None
     return None
+
+
+def require_key_outside_database() -> None:
+    """A server database has no "beside" for the key file SQLite keeps next to itself: its key
+    must come from the environment (the key itself, or where its file is)."""
+    if not (os.environ.get(KEY_ENV) or os.environ.get(KEY_FILE_ENV)):
+        raise DatabaseSetupError(f"a PostgreSQL database needs the report encryption key: set {KEY_ENV}"
+                                 f" or {KEY_FILE_ENV} (see docs/OPERATIONS.md)")
 
 
 def key_file_for(db: Store) -> Path | None:

@@ -1,40 +1,27 @@
 """Open the database and bring its schema up to date.
 
-Storage modules program against one small interface, `Store`: the slice of sqlite_utils'
-`Database` they use. SQLite (WAL mode, through sqlite_utils) is the default for one school; a
+Storage modules program against one small interface, `Store` (storage/store.py): the slice of
+sqlite_utils' `Database` they use. SQLite (WAL mode, through sqlite_utils) is the default for one school; a
 `postgresql://` location opens `storage.postgres.PostgresDatabase`, the same interface over
 PostgreSQL, for a trust running many schools. Every SQL statement in storage/ is written in the
 dialect both speak.
 
-Each storage module owns a `sqlite_utils.Migrations` set named after its aggregate; they are all
-applied here on start (on either database), so a new module only has to be listed in MIGRATION_MODULES.
+Each storage module owns a `sqlite_utils.Migrations` set named after its aggregate; app.py lists
+them (MIGRATIONS) and open_database applies them, in that order, on start (on either database).
 """
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import shutil
 import sqlite3
 import stat
-from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Protocol, Sequence
+from typing import Any, Sequence
 
 from sqlite_utils import Database
 
-MIGRATION_MODULES = (
-    "storage.roster",
-    "storage.state",
-    "storage.outbox",
-    "storage.conversation_refs",
-    "storage.questions",
-    "storage.drafts",
-    "storage.reports",
-    "storage.training",
-    "storage.attachments",
-    "storage.publishing",
-)
+from storage.store import Store, is_sqlite  # noqa: F401  (Store: re-exported for modules that import it from here)
 
 log = logging.getLogger(__name__)
 
@@ -45,43 +32,6 @@ MIGRATION_LOCK_ID = 0x706F6C6963790001  # any constant: PostgreSQL advisory lock
 BUSY_TIMEOUT_MS = 2500
 
 
-class StoreCursor(Protocol):
-    rowcount: int
-
-    def fetchone(self) -> Sequence[Any] | None: ...
-    def fetchall(self) -> list[Sequence[Any]]: ...
-
-
-class StoreTable(Protocol):
-    last_pk: Any
-
-    def exists(self) -> bool: ...
-    def create(self, columns: dict[str, type], pk: Any = None, foreign_keys: Any = (),
-               not_null: Iterable[str] = (), defaults: dict[str, Any] | None = None) -> Any: ...
-    def create_index(self, columns: Iterable[str], unique: bool = False) -> Any: ...
-    @property
-    def count(self) -> int: ...
-    @property
-    def rows(self) -> Iterator[dict]: ...
-    def rows_where(self, where: str | None = None, where_args: Sequence[Any] | None = None,
-                   order_by: str | None = None, limit: int | None = None) -> Iterator[dict]: ...
-    def get(self, pk_values: Any) -> dict: ...
-    def insert(self, record: dict[str, Any]) -> "StoreTable": ...
-    def upsert(self, record: dict[str, Any], pk: Any = None) -> "StoreTable": ...
-    def update(self, pk_values: Any, updates: dict[str, Any]) -> "StoreTable": ...
-
-
-class Store(Protocol):
-    """What storage modules may ask of a database: `sqlite_utils.Database` and
-    `storage.postgres.PostgresDatabase` both provide exactly this. SQL given to execute/query uses
-    `?` placeholders and the syntax SQLite and PostgreSQL share (ON CONFLICT, RETURNING)."""
-
-    def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> StoreCursor: ...
-    def query(self, sql: str, params: Sequence[Any] | None = None) -> Iterator[dict]: ...
-    def atomic(self) -> AbstractContextManager[Any]: ...
-    def __getitem__(self, name: str) -> StoreTable: ...
-    def create_view(self, name: str, sql: str) -> Any: ...
-
 
 def database_path() -> str:
     return os.environ.get("POLICYBOT_DB") or DEFAULT_DB_PATH
@@ -91,17 +41,17 @@ def is_server_url(location: str) -> bool:
     return location.startswith(("postgresql://", "postgres://"))
 
 
-def is_sqlite(db: Store) -> bool:
-    return isinstance(db, Database)
-
-
-def open_database(path: str | Path | None = None) -> Store:
-    """Open (creating if needed) the database and apply every pending migration.
+def open_database(path: str | Path | None, migrations: Sequence[Any]) -> Store:
+    """Open (creating if needed) the database and apply every pending migration of `migrations`
+    (app.py's MIGRATIONS: one `sqlite_utils.Migrations` set per storage module).
 
     `path` (or POLICYBOT_DB) is a SQLite file, or a postgresql:// URL."""
+    migrations = tuple(migrations)
+    if not migrations:
+        raise ValueError("no migration sets: app.py's MIGRATIONS lists them")
     location = str(path or database_path())
     if is_server_url(location):
-        return _open_postgres(location)
+        return _open_postgres(location, migrations)
     path = Path(location)
     path.parent.mkdir(parents=True, exist_ok=True)
     _owner_only(path)
@@ -116,7 +66,7 @@ def open_database(path: str | Path | None = None) -> Store:
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA foreign_keys=ON")
     db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    migrate(db)
+    migrate(db, migrations)
     for suffix in WAL_SUFFIXES:  # SQLite gives new ones the database's mode; older ones may be wider
         _owner_only(Path(f"{path}{suffix}"), create=False)
     return db
@@ -145,14 +95,11 @@ def _owner_only(path: Path, create: bool = True) -> None:
         log.warning("database file %s: cannot make it owner-only (%s)", path, type(error).__name__)
 
 
-def _open_postgres(url: str) -> Store:
-    from storage.crypto import KEY_ENV, KEY_FILE_ENV
+def _open_postgres(url: str, migrations: Sequence[Any]) -> Store:
+    from storage.crypto import require_key_outside_database
     from storage.errors import DatabaseSetupError
 
-    if not (os.environ.get(KEY_ENV) or os.environ.get(KEY_FILE_ENV)):
-        # With SQLite the key file sits beside the database; a server database has no "beside".
-        raise DatabaseSetupError(f"a PostgreSQL database needs the report encryption key: set {KEY_ENV}"
-                                 f" or {KEY_FILE_ENV} (see docs/OPERATIONS.md)")
+    require_key_outside_database()
     try:
         from storage.postgres import PostgresDatabase
     except ImportError:
@@ -162,19 +109,13 @@ def _open_postgres(url: str) -> Store:
     # one migrates, the others wait for it, then find nothing pending.
     with db.atomic():
         db.execute("SELECT pg_advisory_xact_lock(?)", [MIGRATION_LOCK_ID])
-        migrate(db)
+        migrate(db, migrations)
     return db
 
 
-def migrate(db: Store) -> None:
-    for module_name in MIGRATION_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as missing:
-            if missing.name == module_name:  # an aggregate not built yet
-                continue
-            raise
-        module.migrations.apply(db)
+def migrate(db: Store, migrations: Sequence[Any]) -> None:
+    for migration_set in migrations:
+        migration_set.apply(db)
 
 
 MIN_FREE_DISK_BYTES = 1024 * 1024

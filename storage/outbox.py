@@ -18,9 +18,9 @@ from datetime import datetime, timedelta, timezone
 
 from sqlite_utils import Migrations
 
-from handlers.messages import Notification, Reply, reply_from_dict, reply_to_dict
+from domain.messages import Notification, Reply, reply_from_dict, reply_to_dict
 from storage.crypto import cipher_for
-from storage.database import Store, is_sqlite
+from storage.store import Store, is_sqlite
 
 migrations = Migrations("outbox")
 

@@ -1,4 +1,4 @@
-"""PostgreSQL behind the same small interface the storage modules use on SQLite (`storage.database.Store`).
+"""PostgreSQL behind the same small interface the storage modules use on SQLite (`storage.store.Store`).
 
 A trust running many schools points `POLICYBOT_DB` at `postgresql://…` and every storage module,
 migration and handler runs unchanged. The storage modules are written in SQL both databases speak

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from rapidfuzz import fuzz
 from sqlite_utils import Migrations
 
-from storage.database import Store
+from storage.store import Store
 
 migrations = Migrations("questions")
 

@@ -20,14 +20,14 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Migrations
 
 from storage.crypto import Cipher, cipher_for
-from storage.database import Store
+from storage.store import Store, iso, parse_iso  # noqa: F401  (iso, parse_iso: handlers use store.iso)
 
 migrations = Migrations("reports")
 
@@ -96,14 +96,6 @@ def create_report_counters(db: Store) -> None:
     servers on one PostgreSQL) get consecutive numbers rather than the same one."""
     db["report_counters"].create({"year": int, "last_seq": int}, pk="year", not_null={"last_seq"})
     db.execute("INSERT INTO report_counters (year, last_seq) SELECT year, max(seq) FROM reports GROUP BY year")
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
-
-
-def parse_iso(text: str) -> datetime:
-    return datetime.fromisoformat(text)
 
 
 def make_reference(short_code: str, year: int, seq: int) -> str:
@@ -220,7 +212,7 @@ def unacknowledged_since(db: Store, before: datetime) -> list[dict]:
         [iso(before)], order_by="created_at, id"))
 
 
-# --- the hourly limit on one person's reports (handlers.report_limits) ----------------------------
+# --- the hourly limit on one person's reports (handlers.reports.limits) ----------------------------
 # Chronology kinds: the report was over its reporter's limit, so its alert waits for a summary;
 # and the summary that carried it went out.
 ALERT_HELD = "alert_held"

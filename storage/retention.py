@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from storage.database import Store
+from storage.store import Store
 
 QUESTION_MONTHS = 12
 OUTBOX_DAYS = 30

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from sqlite_utils import Migrations
 
-from handlers.messages import Person
-from storage.database import Store
+from domain.messages import Person
 from storage.errors import STORAGE_FAULTS
+from storage.store import Store
 
 migrations = Migrations("roster")
 

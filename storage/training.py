@@ -15,7 +15,7 @@ from typing import Iterable
 
 from sqlite_utils import Migrations
 
-from storage.database import Store
+from storage.store import Store
 
 migrations = Migrations("training")
 

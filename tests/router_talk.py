@@ -1,7 +1,7 @@
 """Talking to the Router as a roster person, for handler tests that need no channel."""
 from __future__ import annotations
 
-from handlers.messages import Incoming
+from domain.messages import Incoming
 from handlers.router import Router
 from storage import roster
 

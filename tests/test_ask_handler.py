@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.messages import Incoming, Reply
+from domain.messages import Incoming, Reply
 from handlers.router import Router
 from storage.roster import get_person
 
@@ -261,8 +261,8 @@ def test_a_question_about_reporting_a_worry_offers_the_report_button(services):
 
 def test_the_asker_is_read_from_the_text_before_the_roster(services):
     """Someone on the roster asks as staff; a message that says who is asking wins ("parent here")."""
+    from domain.messages import Incoming
     from handlers.ask import handle_question
-    from handlers.messages import Incoming
     from storage.roster import get_person
 
     staff = get_person(services.db, "clarke")

@@ -1,6 +1,6 @@
 """The bad-input corpus: hundreds of hostile or broken requests over real HTTP, built from tables.
 
-Two real servers (bot.server.build_app) run on 127.0.0.1 for the whole module, in a thread of their
+Two real servers (app.build_app) run on 127.0.0.1 for the whole module, in a thread of their
 own: "open" has Slack configured (signing secret, token, the fake Web API) and Teams without an app
 id in the Emulator's mode (POLICYBOT_TEAMS_EMULATOR=1, where nobody is linked by email: the Teams
 members below are linked as the roster's teams_id column would); "authed" has Teams with MicrosoftAppId. Each has its own SQLite file with a
@@ -34,13 +34,13 @@ from aiohttp import web
 
 import app as composition
 from bot import server as bot_server
-from bot.server import build_app
+from app import build_app
 from bot.teams import TEAMS_CHANNEL
 from storage import drafts as draft_store
 from storage import reports as report_store
 from storage import roster as roster_store
 from storage import training as training_store
-from storage.database import open_database
+from app import open_database
 from tests.conftest import FakeClock
 from tests.fake_connector import FakeConnector, default_member
 from tests.fake_slack import BOT_USER_ID, FakeSlack, signed_headers

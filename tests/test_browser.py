@@ -103,9 +103,10 @@ def in_process_app(services):
     """The same aiohttp app in this process, on a thread, so a test can reach its Hub."""
     from aiohttp import web
 
+    import app as composition
     import bot.server
 
-    app = bot.server.build_app(services, env={})
+    app = composition.build_app(services, env={})
     loop = asyncio.new_event_loop()
     port = free_port()
     runner = web.AppRunner(app)
@@ -171,7 +172,7 @@ def test_newcomer_asks_and_follows_a_see_also_button(page, served_app, tmp_path)
 
 
 def test_every_part_of_a_reply_renders_escaped_and_sends_back(page, in_process_app, tmp_path):
-    from handlers.messages import Button, Form, FormField, Notification, Reply
+    from domain.messages import Button, Form, FormField, Notification, Reply
     from handlers.router import TextRoute
 
     base_url, hub, loop = in_process_app

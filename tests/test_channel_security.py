@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bot.server import build_app
+from app import build_app
 from bot.teams import TEAMS_CHANNEL
 from storage import reports as report_store
 from storage.roster import accounts_of, link_account

@@ -15,9 +15,10 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bot.server import HUB, build_app
+from app import build_app
+from bot.server import HUB
 from bot.slack import render as slack_render
-from handlers.messages import Incoming
+from domain.messages import Incoming
 from handlers.router import Router
 from storage import drafts as draft_store
 from storage import reports as report_store

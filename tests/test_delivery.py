@@ -5,8 +5,9 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bot.server import HUB, build_app
-from handlers.messages import Notification, Reply
+from app import build_app
+from bot.server import HUB
+from domain.messages import Notification, Reply
 from storage import outbox
 from storage.roster import link_account
 from tests.fake_slack import FakeSlack

@@ -19,12 +19,15 @@ if str(ROOT) not in sys.path:
 
 from benchmarks.draft_sets import score  # noqa: E402
 from knowledge.consent import ConsentRegister  # noqa: E402
-from knowledge.draft_checker import channels_of, check_draft, load_policy  # noqa: E402
+from knowledge.draft_check import channels_of, check_draft, load_policy  # noqa: E402
 
 OAKFIELD = ROOT / "tests" / "schools" / "oakfield" / "policy.txt"
 THREE_RIVERS = ROOT / "tests" / "schools" / "three-rivers" / "policy.txt"
 TODAY = date(2026, 12, 1)
 CALMORE_WORDS = re.compile(r"facebook|instagram|multimedia|calmore|section 2\b", re.I)
+# Any of the three schools' channels, forms and paragraph numbers: none belongs in the checker's code.
+SCHOOL_WORDS = re.compile(CALMORE_WORDS.pattern + r"|oakfield|three rivers|tiktok|linkedin|youtube|class dojo|"
+                          r"image consent|media consent|\b5\.7\b|\b4\.9\b", re.I)
 
 
 def oakfield_register() -> ConsentRegister:
@@ -48,10 +51,12 @@ def test_oakfield_channels_come_from_its_own_list():
 def test_oakfield_findings_cite_paragraph_5_7_with_no_calmore_word(text, rule, clause):
     result = check_draft(text, "x", oakfield_register(), today=TODAY, policy=load_policy(str(OAKFIELD)))
     finding = next(f for f in result.blocks if f.rule == rule)
-    assert (finding.section, finding.clause, finding.citation) == ("5", clause, "paragraph 5.7")
-    assert "paragraph 5.7" in finding.message and "The school will not post any of the following" in finding.message
+    letter = "abcdefghi"[int(clause.rsplit(".", 1)[1]) - 1]  # the policy letters its list: 5.7 a) … i)
+    assert (finding.section, finding.clause, finding.citation) == ("5", clause, f"paragraph 5.7 {letter}")
+    assert f"paragraph 5.7 {letter}" in finding.message
+    assert "The school will not post any of the following" in finding.message
     summary = result.summary()
-    assert summary.startswith("Not ready for X:") and "(policy paragraph 5.7)" in summary
+    assert summary.startswith("Not ready for X:") and f"(policy paragraph 5.7 {letter})" in summary
     assert not CALMORE_WORDS.search(summary), summary
 
 
@@ -74,7 +79,10 @@ def test_oakfield_forbids_full_names_even_with_consent_and_consent_lasts_a_year(
 def test_three_rivers_one_list_for_every_channel():
     policy = load_policy(str(THREE_RIVERS))
     result = check_draft("Vote Labour on Thursday!", "both", ConsentRegister([]), today=TODAY, policy=policy)
-    assert [(f.clause, f.citation) for f in result.blocks] == [("4-9.8", "paragraph 4.9")]  # reported once
+    political = [(f.clause, f.citation) for f in result.blocks if f.rule == "political"]
+    assert political == [("4-9.8", "paragraph 4.9")]  # reported once
+    # The TikTok account "is used for staff recruitment only" (4.1): a political post is off its purpose too.
+    assert [(f.rule, f.clause) for f in result.blocks if f.rule != "political"] == [("channel_use", "4-1.4")]
     assert "Facebook, Instagram, LinkedIn and TikTok" in result.summary()
 
 
@@ -106,14 +114,17 @@ def test_no_school_words_in_the_checker_code():
     docstrings may give examples)."""
     import ast
 
-    for name in ("draft_checker.py", "draft_policy.py", "person_names.py"):
-        tree = ast.parse((ROOT / "knowledge" / name).read_text(encoding="utf-8"))
+    files = sorted((ROOT / "knowledge" / "draft_check").glob("*.py")) + [
+        ROOT / "knowledge" / name for name in ("draft_policy.py", "person_names.py")]
+    for path in files:
+        name = path.name
+        tree = ast.parse(path.read_text(encoding="utf-8"))
         docstrings = {id(node.body[0].value) for node in ast.walk(tree)
                       if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef)) and node.body
                       and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
         strings = [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)
                    and isinstance(node.value, str) and id(node) not in docstrings]
-        assert strings and not [s for s in strings if CALMORE_WORDS.search(s)], name
+        assert not [s for s in strings if SCHOOL_WORDS.search(s)], name
 
 
 def test_tuning_set_a_holds_its_figures():
@@ -122,3 +133,32 @@ def test_tuning_set_a_holds_its_figures():
     result = score(drafts, load_policy(), ConsentRegister.from_csv(ROOT / "data" / "consent_register.csv"), TODAY)
     assert result["blocked"] / result["breaking"] >= 0.95, [d["id"] for d, _ in result["missed"]]
     assert result["passed"] / result["compliant"] >= 0.95, [d["id"] for d, _ in result["wrongly_blocked"]]
+
+
+@pytest.mark.parametrize("text,platform,rule,cited,words", [
+    ("📍 City Farm — Year 4 are here until 2pm, wave if you see us!", "instagram", "location", "paragraph 4.9",
+     "anything that identifies a student's location in real time"),
+    ("Our awards evening will be streamed live on this page at 7pm!", "facebook", "live_stream", "paragraph 8.2",
+     "Live streams must not be broadcast publicly on any official channel"),
+    ("Meet the Year 8 choir! Applications for our music teacher post close Friday.", "tiktok", "channel_use",
+     "paragraph 4.6", "Students must not appear in any TikTok content"),
+    ("In my view the new exam timetable is ridiculous.", "linkedin", "staff_opinion", "paragraph 4.9",
+     "the personal opinions of staff"),
+])
+def test_three_rivers_findings_quote_its_own_rules_beyond_the_list(text, platform, rule, cited, words):
+    """Rules of kinds Calmore's policy has no word for, cited by Three Rivers' own numbers and words."""
+    result = check_draft(text, platform, ConsentRegister([]), today=TODAY, policy=load_policy(str(THREE_RIVERS)))
+    finding = next(f for f in result.blocks if f.rule == rule)
+    assert finding.citation == cited and words in finding.message
+    assert f"(policy {cited})" in result.summary()
+    assert not re.search(r"calmore|multimedia|section 2\b", result.summary(), re.I)
+
+
+def test_oakfield_cites_its_complaints_paragraph_and_its_lettered_items():
+    result = check_draft("To the parent who complained on Friday: our lunches meet every national standard.", "x",
+                         oakfield_register(), today=TODAY, policy=load_policy(str(OAKFIELD)))
+    finding = next(f for f in result.blocks if f.rule == "complaints")
+    assert finding.citation == "paragraph 5.12" and "Staff must not use official accounts to respond" in finding.message
+    swim = check_draft("Swimming gala smiles!", "website", oakfield_register(), pictured=["Amira Hussain"],
+                       today=TODAY, policy=load_policy(str(OAKFIELD)))
+    assert "(policy paragraph 5.7 d)" in swim.summary() and "images of pupils in swimwear" in swim.summary()

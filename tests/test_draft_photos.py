@@ -15,9 +15,9 @@ from bot.meta import publisher_from
 from bot.slack import render as slack_render
 from bot.teams.cards import reply_to_card
 from bot.teams.images import with_thumbnails
+from domain.messages import Incoming, IncomingFile
 from handlers.drafts import media
 from handlers.drafts.autopublish import publish_due
-from handlers.messages import Incoming, IncomingFile
 from handlers.router import Router
 from storage import attachments, publishing, retention
 from storage.roster import get_person
@@ -150,7 +150,7 @@ def test_slack_shows_the_photos_before_the_buttons_and_teams_inline(school):
     blocks = slack_render.message(card, images=[image])["blocks"]
     kinds = [b["type"] for b in blocks]
     assert kinds.index("image") < kinds.index("actions")
-    teams = reply_to_card(with_thumbnails(school.services.db, card))
+    teams = reply_to_card(with_thumbnails(school.services, card))
     [image_set] = [b for b in teams["body"] if b["type"] == "ImageSet"]
     assert image_set["images"][0]["url"].startswith("data:image/jpeg;base64,")
     assert len(str(teams)) < 28 * 1024

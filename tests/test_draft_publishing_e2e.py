@@ -21,7 +21,6 @@ from PIL import Image
 
 import app as composition
 from bot.meta import PUBLISHER, publisher_from
-from bot.server import build_app
 from handlers.drafts.autopublish import publish_due
 from storage import attachments
 from storage import drafts as store
@@ -60,7 +59,7 @@ async def world(tmp_path_factory, knowledge):
            "POLICYBOT_FACEBOOK_PAGE_ID": graph.page_id, "POLICYBOT_INSTAGRAM_ACCOUNT_ID": graph.instagram_id,
            "POLICYBOT_META_PAGE_TOKEN": graph.token, "POLICYBOT_GRAPH_API_URL": graph.api_url,
            "POLICYBOT_PUBLISH_POLL_SECONDS": "3600"}  # the tests run the job themselves
-    server = TestServer(build_app(services, env=env), host="127.0.0.1")
+    server = TestServer(composition.build_app(services, env=env), host="127.0.0.1")
     await server.start_server()
     http = aiohttp.ClientSession()
     stack = Stack(services, server, slack, connector, http, clock)

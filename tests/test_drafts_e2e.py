@@ -25,7 +25,8 @@ import pytest_asyncio
 from aiohttp.test_utils import TestServer
 
 import app as composition
-from bot.server import HUB, build_app
+from app import build_app
+from bot.server import HUB
 from bot.slack import render as slack_render
 from bot.teams import TEAMS_CHANNEL
 from storage import drafts as draft_store

@@ -16,7 +16,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import app  # noqa: E402
-from handlers.messages import Incoming, Reply  # noqa: E402
+from domain.messages import Incoming, Reply  # noqa: E402
 from handlers.router import Router  # noqa: E402
 from storage import drafts as store  # noqa: E402
 from storage.outbox import payload, take_local_inbox  # noqa: E402

@@ -27,9 +27,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core import DELIVERY_WAIT_SECONDS
 from bot.delivery import Dispatcher
-from bot.server import HUB, build_app
+from app import build_app
+from bot.server import HUB
 from bot.slack.sender import SlackSender
-from handlers.messages import Notification, Reply
+from domain.messages import Notification, Reply
 from storage import outbox
 from storage.roster import link_account
 from tests.fake_slack import FakeSlack

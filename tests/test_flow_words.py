@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from handlers.messages import Incoming
+from domain.messages import Incoming
 from handlers.router import Router
 from storage import drafts as draft_store
 from storage import roster

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from handlers.messages import Incoming
+from domain.messages import Incoming
 from handlers.router import Router
 from storage import questions as question_store
-from storage.database import open_database
+from app import open_database
 from storage.roster import get_person
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,8 +8,9 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
+import app as composition
 import bot.server
-from handlers.messages import Button, Form, FormField, Notification, Reply
+from domain.messages import Button, Form, FormField, Notification, Reply
 from storage.outbox import pending_count
 
 
@@ -27,7 +28,7 @@ class Recorder:
 
 @pytest.fixture
 async def server(services):
-    app = bot.server.build_app(services, env={})
+    app = composition.build_app(services, env={})
     test_server = TestServer(app, host="127.0.0.1")
     await test_server.start_server()
     yield test_server

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from handlers.messages import Button, Form, FormField, Reply, reply_from_dict, reply_to_dict
+from domain.messages import Button, Form, FormField, Reply, reply_from_dict, reply_to_dict
 
 REPLIES = [
     Reply("plain"),

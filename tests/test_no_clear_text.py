@@ -30,11 +30,11 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 import app as composition
-from bot.server import build_app
-from handlers.messages import Notification, Reply, reply_to_dict
+from app import build_app
+from domain.messages import Notification, Reply, reply_to_dict
 from storage import crypto, outbox
 from storage.backup import backup
-from storage.database import open_database
+from app import open_database
 from tests.fake_connector import FakeConnector
 from tests.fake_slack import FakeSlack
 from tests.test_reports_e2e import SECRET, TOKEN, Stack, ref_in, slack_dm, teams_button, teams_personal

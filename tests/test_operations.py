@@ -19,14 +19,14 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bot.server import build_app
-from handlers.messages import Notification, Reply
+from app import build_app
+from domain.messages import Notification, Reply
 from storage import backup as backups
 from storage import crypto, outbox, retention
 from storage import drafts as draft_store
 from storage import reports as report_store
 from storage import training as training_store
-from storage.database import open_database
+from app import open_database
 from storage.questions import record_question
 from storage.state import first_time_seen
 

@@ -18,10 +18,11 @@ import pytest
 from sqlite_utils.db import NotFoundError
 
 import app
-from handlers.messages import Incoming
+from domain.messages import Incoming
 from handlers.router import Router
 from storage import reports as report_store
-from storage.database import database_state, open_database
+from app import open_database
+from storage.database import database_state
 from storage.errors import StorageFault
 from storage.postgres import to_postgres_sql
 from storage.roster import get_person
@@ -314,7 +315,7 @@ async def test_over_http_a_database_gone_away_is_a_503_with_retry_after(services
     import aiohttp
     from aiohttp.test_utils import TestServer
 
-    from bot.server import build_app
+    from app import build_app
 
     services, _patel, _url = services_of_a_gone_server
     server = TestServer(build_app(services, env={}), host="127.0.0.1")
@@ -338,7 +339,7 @@ async def test_a_server_restart_is_ridden_out_without_restarting_the_bot(own_pos
     import aiohttp
     from aiohttp.test_utils import TestServer
 
-    from bot.server import build_app
+    from app import build_app
 
     services = app.build_services(db_path=own_postgres_server.url_for_new_schema(), clock=clock, knowledge=knowledge)
     web_server = TestServer(build_app(services, env={}), host="127.0.0.1")
@@ -374,7 +375,7 @@ async def test_with_the_database_server_down_slack_and_teams_messages_get_a_plai
     import aiohttp
     from aiohttp.test_utils import TestServer
 
-    from bot.server import build_app
+    from app import build_app
     from bot.teams import TEAMS_CHANNEL
     from tests.fake_connector import FakeConnector
     from tests.fake_slack import FakeSlack, signed_headers

@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-import bot.server
+import app as composition
 from storage import reports as store
 from tests.test_reports import Chat, file_report
 
@@ -45,7 +45,7 @@ REQUESTS = {
 
 @pytest.fixture
 async def web_chat(services):
-    server = TestServer(bot.server.build_app(services, env={}), host="127.0.0.1")
+    server = TestServer(composition.build_app(services, env={}), host="127.0.0.1")
     await server.start_server()
     async with aiohttp.ClientSession(base_url=str(server.make_url("/"))) as session:
         async def send(person: str, message: dict) -> list[dict]:

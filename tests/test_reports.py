@@ -11,13 +11,15 @@ import time
 import pytest
 
 from bot.core import Hub
+from domain.messages import Incoming, IncomingFile, Reply
 from handlers import reports as feature
-from handlers.messages import Incoming, IncomingFile, Reply
+from handlers.reports.common import OUTCOMES
+from handlers.reports.intake_steps import load_intake
 from handlers.router import Router
 from storage import outbox
 from storage import reports as store
 from storage import state as state_store
-from storage.database import open_database
+from app import open_database
 from storage.roster import get_person
 
 WHAT = "Pupil in Year 5 said an adult messaged them on Instagram asking for photos"
@@ -182,11 +184,11 @@ def test_bad_input_at_every_step_prompts_again_and_loses_nothing(chat, services,
     for answer in step_answers:
         chat.say("clarke", answer)
     before_step = step_of(services, "clarke")
-    _flow, before = feature._load(services, "clarke")
+    _flow, before = load_intake(services, "clarke")
     replies = chat.say("clarke", bad)
     assert replies and all(r.text.strip() for r in replies)
     assert step_of(services, "clarke") == before_step
-    _flow, after = feature._load(services, "clarke")
+    _flow, after = load_intake(services, "clarke")
     assert after["answers"] == before["answers"]
 
 
@@ -464,7 +466,7 @@ def test_help_mid_intake_is_not_taken_as_an_answer(chat, services):
     for answer in ("report a concern", "no", "1", "1"):
         chat.say("clarke", answer)
     assert "middle of a concern report" in text_of(chat.say("clarke", "help"))
-    _flow, intake = feature._load(services, "clarke")
+    _flow, intake = load_intake(services, "clarke")
     assert step_of(services, "clarke") == "what" and "what" not in intake["answers"]
 
 
@@ -515,7 +517,7 @@ def test_buttons_follow_the_report_state_and_closing_is_one_deliberate_form_wher
     terminal = Router(services).handle(Incoming("local", "shah", action="report.close", value={"ref": ref},
                                                 person=get_person(services.db, "shah"),
                                                 conversation_id="terminal:shah"))
-    assert terminal[-1].form is None and len(terminal[-1].buttons) == len(feature.OUTCOMES)
+    assert terminal[-1].form is None and len(terminal[-1].buttons) == len(OUTCOMES)
 
 
 # --- the exported chronology, as a DSL hands it to social care --------------------------------------

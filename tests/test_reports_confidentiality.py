@@ -11,9 +11,10 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.core import Hub
+from domain.messages import Incoming, Reply
 from handlers import reports as feature
 from handlers.context import PROJECT_ROOT
-from handlers.messages import Incoming, Reply
+from handlers.reports.intake_steps import load_intake
 from handlers.router import Router
 from storage import crypto, outbox
 from storage import reports as store
@@ -175,7 +176,7 @@ def test_answers_typed_in_a_channel_are_not_taken_and_replies_stay_private(chat,
     replies = chat.say("clarke", SECRET_WHAT, private=False)
     assert [r.text for r in replies if not r.private] == [feature.PUBLIC_LINE]
     assert "Zebracorn" not in text_of([r for r in replies if not r.private])
-    _flow, intake = feature._load(services, "clarke")
+    _flow, intake = load_intake(services, "clarke")
     assert "what" not in intake["answers"] and state_store.get_state(services.db, "clarke").step == "what"
 
 

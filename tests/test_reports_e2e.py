@@ -1,6 +1,6 @@
 """Concern reports end to end over real HTTP on 127.0.0.1, on every channel.
 
-One aiohttp app from bot.server.build_app serves the module: Slack is pointed at the fake Web API
+One aiohttp app from app.build_app serves the module: Slack is pointed at the fake Web API
 (tests/fake_slack.py), Teams runs in emulator mode against the fake Bot Connector
 (tests/fake_connector.py), and the local web chat is always on. People act as they would on each
 platform (signed Slack events and block_actions, modal submissions, Teams activities and card
@@ -36,7 +36,8 @@ import pytest_asyncio
 from aiohttp.test_utils import TestServer
 
 import app as composition
-from bot.server import HUB, build_app
+from app import build_app
+from bot.server import HUB
 from bot.teams import TEAMS_CHANNEL
 from bot.teams.channel import PRIVATE_NOTE
 from handlers import reports as feature

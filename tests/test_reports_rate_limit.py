@@ -14,6 +14,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
+import app as composition
 import bot.server
 from handlers import reports as feature
 from storage import outbox
@@ -27,7 +28,7 @@ ANSWERS = ["no", "1", "1", "A pupil showed me messages from an adult she met onl
 @pytest.fixture
 async def http(services, monkeypatch):
     monkeypatch.setattr(bot.server, "TICK_SECONDS", 3600)  # the server's first tick runs at start only
-    server = TestServer(bot.server.build_app(services, env={}), host="127.0.0.1")
+    server = TestServer(composition.build_app(services, env={}), host="127.0.0.1")
     await server.start_server()
     async with aiohttp.ClientSession(base_url=str(server.make_url("/"))) as session:
         yield session

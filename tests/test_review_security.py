@@ -12,8 +12,9 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bot.server import HUB, build_app
-from handlers.messages import Incoming, Notification, Reply
+from app import build_app
+from bot.server import HUB
+from domain.messages import Incoming, Notification, Reply
 from tests.fake_slack import FakeSlack, signed_headers
 
 SECRET = "review-signing-secret"
@@ -159,7 +160,7 @@ async def slack_harness(services):
 
 async def test_a_stashed_form_opens_only_for_its_owner_and_is_not_kept_in_plain_text(slack_harness):
     from bot.slack import render
-    from handlers.messages import Form, FormField
+    from domain.messages import Form, FormField
     from handlers.router import TextRoute
 
     long_answer = CONFIDENTIAL + " " + "and more detail " * 200  # too big for a button's value

@@ -1,4 +1,4 @@
-"""Every role gate in handlers/reports.py, handlers/drafts.py and handlers/admin.py, each on its own.
+"""Every role gate in handlers/reports/, handlers/drafts.py and handlers/admin.py, each on its own.
 
 For each gate, everyone on the roster who lacks the role (and someone not on the roster) makes
 the request; each is refused with a reply that names the role needed, and nothing the gate
@@ -13,8 +13,8 @@ from typing import Callable
 
 import pytest
 
+from domain.messages import Incoming, Reply
 from handlers.context import PROJECT_ROOT
-from handlers.messages import Incoming, Reply
 from handlers.router import Router
 from storage.roster import get_person, set_roles
 from tests.test_report_existence import NOT_YOURS_OR_MISSING, ROLE_REFUSAL
@@ -102,7 +102,7 @@ class Gate:
 
 
 GATES = {
-    # handlers/reports.py
+    # handlers/reports/
     "report-view: any safeguarding role": Gate(
         without("dsl", "deputy_dsl", "headteacher", "chair_of_governors"),
         lambda w: {"action": "report.view", "value": w}, ROLE_REFUSAL,

@@ -5,7 +5,7 @@ import importlib.util
 
 import pytest
 
-from handlers.messages import Incoming, Reply
+from domain.messages import Incoming, Reply
 from handlers.router import Router
 from storage import state as state_store
 from storage.roster import get_person, is_away, people_with_role

@@ -298,7 +298,7 @@ def test_setup_refuses_what_it_cannot_read(tmp_path, name, content, says):
 
 def test_the_templates_comment_rows_load_as_nobody(documents, tmp_path):
     from knowledge.consent import ConsentRegister
-    from storage.database import open_database
+    from app import open_database
     from storage.roster import all_people, load_roster_csv
 
     folder = tmp_path / "oakfield"

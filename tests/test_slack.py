@@ -10,9 +10,10 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 import app as composition
-from bot.server import HUB, build_app
+from app import build_app
+from bot.server import HUB
 from bot.slack import render
-from handlers.messages import Button, Form, FormField, Reply
+from domain.messages import Button, Form, FormField, Reply
 from knowledge.answers import Answer, Related
 from tests.fake_slack import BOT_USER_ID, FakeSlack, signed_headers
 

@@ -15,7 +15,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 import app as composition
-from bot.server import build_app
+from app import build_app
 from tests.fake_slack import signed_headers
 from tests.test_review_security import GatedSlack
 from tests.test_slack import SECRET, StandInKnowledge, dm_event, event_body

@@ -12,8 +12,9 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bot.server import HUB, build_app
-from handlers.messages import Reply
+from app import build_app
+from bot.server import HUB
+from domain.messages import Reply
 from handlers.router import TextRoute
 from tests.fake_slack import BOT_USER_ID, FakeSlack, signed_headers
 from tests.fake_socket_mode import FakeSocketMode

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from handlers.messages import Button, Notification, Reply
+from domain.messages import Button, Notification, Reply
 from storage import outbox, roster, state
-from storage.database import open_database
+from app import open_database
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
 ROSTER_HEADER = "id,name,email,roles,job_title,start_date,slack_id,teams_id\n"

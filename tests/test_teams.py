@@ -13,10 +13,11 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bot.server import HUB, build_app
+from app import build_app
+from bot.server import HUB
 from bot.teams import TEAMS_CHANNEL
 from bot.teams.cards import reply_to_card, submitted_action
-from handlers.messages import Button, Form, FormField, Notification, Reply
+from domain.messages import Button, Form, FormField, Notification, Reply
 from storage import conversation_refs
 from storage.roster import accounts_of
 from tests.fake_bot_framework import OUTGOING_TOKEN, FakeBotFramework

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot.server import HUB
-from handlers.messages import Notification, Reply
+from domain.messages import Notification, Reply
 from storage.roster import accounts_of
 from tests.fake_connector import FakeConnector, default_member
 from tests.test_teams import FRIEND_QUESTION, STAFF_AAD, activity, post, turns_done

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 import app
+from domain.messages import Incoming
 from handlers import training
 from handlers.context import Config
-from handlers.messages import Incoming
 from handlers.router import Router
 from storage import roster
 from storage import training as store

@@ -17,10 +17,10 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bot.server import build_app
+from app import build_app
 from bot.slack import render as slack_render
 from bot.teams.cards import reply_to_card
-from handlers.messages import Incoming
+from domain.messages import Incoming
 from handlers.router import Router
 from storage import outbox
 from storage.roster import get_person, link_account

@@ -5,11 +5,11 @@ import asyncio
 from typing import TextIO
 
 from bot.core import Hub
+from domain.messages import Button, Incoming, Reply
+from handlers import delivery, people
+from handlers.channels import TERMINAL_CONVERSATION
 from handlers.context import Services
 from handlers.decided import closing_line, decision_in
-from handlers.messages import Button, Incoming, Reply
-from storage.outbox import take_local_inbox
-from storage.roster import find_person
 
 PROMPT = "you> "
 
@@ -41,16 +41,15 @@ def run_terminal_chat(services: Services, as_user: str, stdin: TextIO, out: Text
     for stream in (stdin, out):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
-    person = find_person(services.db, as_user)
+    person = people.find(services, as_user)
     if person is None:
         out.write(f"No one called '{as_user}' is on the roster. Try --as staff, or a roster id "
                   "such as okafor (Deputy Head) or shah (DSL).\n")
         return 2
     hub = Hub(services)
     interactive = stdin.isatty()
-    from handlers.admin import ROLE_LABELS  # roles as people say them, not roster ids
 
-    roles = ", ".join(ROLE_LABELS.get(role, role) for role in sorted(person.roles)) or "no roles"
+    roles = people.role_list(person.roles, none="no roles")  # roles as people say them, not roster ids
     out.write(f"Policy Bot for {services.config.school}. You are {person.name} "
               f"({roles}). Type 'help', or a question; "
               "a number presses a button; Ctrl-D to leave.\n\n")
@@ -69,17 +68,17 @@ def run_terminal_chat(services: Services, as_user: str, stdin: TextIO, out: Text
             button = _button_choice(text.strip(), last)
             if button is not None:
                 incoming = Incoming(channel="local", platform_user_id=person.id, person=person,
-                                    conversation_id=f"terminal:{person.id}", action=button.action,
+                                    conversation_id=f"{TERMINAL_CONVERSATION}{person.id}", action=button.action,
                                     value=dict(button.value))
             else:
                 incoming = Incoming(channel="local", platform_user_id=person.id, person=person,
-                                    conversation_id=f"terminal:{person.id}", text=text)
+                                    conversation_id=f"{TERMINAL_CONVERSATION}{person.id}", text=text)
             last = await hub.handle(incoming)
             next_number = _print_replies(last, out)
             decision = decision_in(last)
             if decision is not None:  # the pressed button's item is decided: its numbers no longer press
                 out.write(f"[buttons closed] {closing_line(decision)}\n\n")
-            inbox = take_local_inbox(services.db, person.id)
+            inbox = delivery.take_local_inbox(services, person.id)
             last = last + inbox  # buttons are numbered on through the messages that arrived
             if inbox:
                 out.write("(messages for you)\n")

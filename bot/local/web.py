@@ -18,14 +18,14 @@ import ipaddress
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from aiohttp import web
 
-from handlers.messages import MAX_FILE_BYTES, Incoming, IncomingFile, reply_to_dict
+from domain.messages import MAX_FILE_BYTES, Incoming, IncomingFile, reply_to_dict
+from handlers.delivery import take_local_inbox
+from handlers.people import everyone, on_roster
 from handlers.router import MAX_TEXT_LENGTH
-from storage.outbox import take_local_inbox
-from storage.roster import all_people, get_person
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 MAX_BODY_BYTES = 128 * 1024  # a 4,000-character message, JSON-escaped, fits many times over
@@ -138,7 +138,7 @@ async def _read_json(request: web.Request) -> dict[str, Any]:
 def _roster_person(services, person_id: Any):
     if not isinstance(person_id, str) or not person_id.strip():
         raise BadRequest('"person" must be the roster id of the person you are chatting as.')
-    person = get_person(services.db, person_id.strip())
+    person = on_roster(services, person_id.strip())
     if person is None:
         raise BadRequest(f"No one with the id {person_id.strip()[:60]!r} is on the roster.")
     return person
@@ -222,7 +222,8 @@ def _page(services) -> str:
     return template.replace("{{school}}", school)
 
 
-def mount(app: web.Application, hub) -> None:
+def mount(app: web.Application, hub, env: Mapping[str, str] | None = None) -> None:
+    """The page and its routes; always on (env is not read: nothing here needs a credential)."""
     services = hub.services
     page = _page(services)
 
@@ -233,7 +234,7 @@ def mount(app: web.Application, hub) -> None:
     async def people(request: web.Request) -> web.Response:
         return _ok({"school": services.config.school, "inbox_poll_seconds": INBOX_POLL_SECONDS,
                     "max_text_length": MAX_TEXT_LENGTH,
-                    "people": [_person_summary(p) for p in all_people(services.db)]})
+                    "people": [_person_summary(p) for p in everyone(services)]})
 
     def person_asking(request: web.Request):
         """The roster person a request from this page speaks for (the Origin checked first)."""
@@ -296,20 +297,20 @@ def mount(app: web.Application, hub) -> None:
             person = person_asking(request)  # taking the inbox marks it seen: no other site may do that
         except BadRequest as bad:
             return _error(str(bad), bad.status)
-        return _ok({"messages": [reply_to_dict(r) for r in take_local_inbox(services.db, person.id)]})
+        return _ok({"messages": [reply_to_dict(r) for r in take_local_inbox(services, person.id)]})
 
     async def training_chart(request: web.Request) -> web.Response:
         """The compliance figures behind the page's chart, for the Headteacher and the DSL only."""
-        from handlers.training import OVERSEER_NAMES, OVERSEER_ROLES, compliance_summary
+        from handlers.training_chart import chart_figures
 
         try:
             person = person_asking(request)
         except BadRequest as bad:
             return _error(str(bad), bad.status)
-        if not person.has_role(*OVERSEER_ROLES):
-            return _error(f"Only {OVERSEER_NAMES} can see the training chart (role "
-                          f"{', '.join(OVERSEER_ROLES[:-1])} or {OVERSEER_ROLES[-1]}).", status=403)
-        return _ok(compliance_summary(services))
+        figures, refusal = chart_figures(person, services)
+        if figures is None:
+            return _error(refusal, status=403)
+        return _ok(figures)
 
     async def not_allowed(request: web.Request) -> web.Response:
         return _error("Use POST with a JSON body.", status=405)

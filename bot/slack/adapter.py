@@ -27,9 +27,12 @@ from bot.slack import files as slack_files
 from bot.slack import render
 from bot.slack.images import image_blocks, post_message
 from bot.slack.sender import SlackSender
-from handlers.messages import Form, Incoming, Reply, without_lone_surrogates
+from domain.messages import Form, Incoming, Reply, without_lone_surrogates
+from handlers.delivery import authorised_file
+from handlers.faults import STORAGE_FAULTS
+# Slack's own bookkeeping, not the bot's: which event ids were already handled (Slack resends an
+# event it thinks was missed). Nothing a handler decides is read or written here.
 from storage import state as state_store
-from storage.errors import STORAGE_FAULTS
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +113,7 @@ class SlackAdapter:
         self._token_workspace: tuple[str | None, str | None] | None = None  # (team id, enterprise id)
         self._workspace_lookup = asyncio.Lock()
         self.client = client
-        self.sender = SlackSender(client, hub.services.db)
+        self.sender = SlackSender(client, hub.services)
         self.directory = EmailDirectory(client)
         self._turn_slots = asyncio.Semaphore(MAX_CONCURRENT_TURNS)
         self._turns_admitted = 0  # running or waiting for a slot
@@ -258,7 +261,7 @@ class SlackAdapter:
             if form_opened and not (reply.text.strip() or reply.title or reply.buttons):
                 return
         # A draft's photos only in a private conversation, never in a channel where the card was asked for.
-        images = (await image_blocks(self.client, self.hub.services.db, reply)
+        images = (await image_blocks(self.client, self.hub.services, reply)
                   if reply.data.get("images") and destination.private else None)
         content = render.message(reply, include_form=not form_opened, owner=destination.user, images=images)
         if destination.respond is not None and (destination.private or not reply.private):
@@ -269,12 +272,9 @@ class SlackAdapter:
             # Confidential replies never go into a channel: the person's DM instead.
             channel, thread_ts = await self.sender.open_dm(destination.user), None
         await post_message(self.client, content, channel=channel, thread_ts=thread_ts)
-        stored = reply.data.get("file") if reply.private else None
-        if isinstance(stored, dict) and channel and is_dm(channel):
+        if reply.private and channel and is_dm(channel):
             # A handler already checked this person may see the file; it goes to their DM only.
-            from storage.attachments import read
-
-            found = read(self.hub.services.db, int(stored["id"]))
+            found = authorised_file(self.hub.services, reply)
             if found is not None:
                 await slack_files.send_file(self.client, channel, found["name"], found["data"])
 

@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.downloads import download_capped
-from handlers.messages import MAX_FILE_BYTES, IncomingFile
+from domain.messages import MAX_FILE_BYTES, IncomingFile
 
 log = logging.getLogger(__name__)
 

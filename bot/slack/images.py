@@ -3,7 +3,7 @@
 Slack shows an image block only from a public URL or from a Slack file the poster of the message
 can reach, and a draft's photos must never be public: each is uploaded with files.uploadV2 into no
 channel (so only the bot holds it) and the block names it by file id (`slack_file`). A handler
-already decided the reader may see the draft; the photo's bytes are read from the sealed store here.
+already decided the reader may see the draft; the photo's bytes come from handlers.delivery here.
 """
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from handlers.messages import Reply
+from domain.messages import Reply
+from handlers.context import Services
+from handlers.delivery import reply_images
 
 log = logging.getLogger(__name__)
 
@@ -23,15 +25,10 @@ MAX_TITLE_CHARS = 2000
 SLACK_ERRORS = (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError, OSError)
 
 
-async def image_blocks(client: AsyncWebClient, db, reply: Reply) -> list[dict]:
+async def image_blocks(client: AsyncWebClient, services: Services, reply: Reply) -> list[dict]:
     """One image block per photo the reply carries (none when an upload fails: the card still goes)."""
-    from storage.attachments import read
-
     blocks = []
-    for image in (reply.data.get("images") or [])[:MAX_IMAGES]:
-        found = read(db, int(image["id"])) if isinstance(image, dict) and str(image.get("id", "")).isdigit() else None
-        if found is None:
-            continue
+    for found in reply_images(services, reply, MAX_IMAGES):
         try:
             uploaded = await client.files_upload_v2(content=found["data"], filename=found["name"], title=found["name"])
         except SLACK_ERRORS as error:

@@ -15,7 +15,7 @@ from typing import Any
 from cryptography.fernet import Fernet
 
 from bot.inert_links import inert_links
-from handlers.messages import Button, Form, FormField, Reply
+from domain.messages import Button, Form, FormField, Reply
 
 MAX_BLOCKS = 50
 MAX_SECTION_CHARS = 3000

@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.delivery import DeliveryError, retry_after_seconds
 from bot.slack import render
 from bot.slack.images import image_blocks, post_message
-from handlers.messages import Reply
+from domain.messages import Reply
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +39,9 @@ class SlackSender:
 
     platform = "slack"
 
-    def __init__(self, client: AsyncWebClient, db=None):
+    def __init__(self, client: AsyncWebClient, services=None):
         self.client = client
-        self.db = db  # where a draft's photos are read from, to show them (bot.slack.images)
+        self.services = services  # to show a draft's photos (bot.slack.images)
 
     async def open_dm(self, user_id: str) -> str:
         opened = await self.client.conversations_open(users=user_id)
@@ -50,7 +50,7 @@ class SlackSender:
     async def send(self, platform_user_id: str, reply: Reply) -> None:
         try:
             channel = await self.open_dm(platform_user_id)
-            images = await image_blocks(self.client, self.db, reply) if self.db is not None else None
+            images = await image_blocks(self.client, self.services, reply) if self.services is not None else None
             await post_message(self.client, render.message(reply, owner=platform_user_id, images=images),
                                channel=channel)
         except (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:

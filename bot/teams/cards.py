@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.inert_links import inert_links
-from handlers.messages import Form, FormField, Reply
+from domain.messages import Form, FormField, Reply
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.5"

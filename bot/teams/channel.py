@@ -49,9 +49,11 @@ from bot.teams import files as teams_files
 from bot.teams import guard
 from bot.teams.cards import reply_to_card, submitted_action
 from bot.teams.images import with_thumbnails
-from handlers.messages import Incoming, Notification, Reply
+from domain.messages import Incoming, Notification, Reply
+# Teams' own bookkeeping, not the bot's: the conversation references proactive messages need
+# (Bot Framework hands them over on each turn). Nothing a handler decides is read or written here.
 from storage import conversation_refs
-from storage.errors import STORAGE_FAULTS
+from handlers.faults import STORAGE_FAULTS
 
 log = logging.getLogger(__name__)
 
@@ -497,7 +499,7 @@ class TeamsChannel:
                         told_private = True
                         await turn_context.send_activity(card_activity(Reply(PRIVATE_NOTE)))
                 else:  # a draft's photos only in a private chat, never in a team channel
-                    shown = with_thumbnails(self.db, reply) if incoming.private else reply
+                    shown = with_thumbnails(self.hub.services, reply) if incoming.private else reply
                     response = await turn_context.send_activity(card_activity(shown))
                     self.sent_cards.remember(response, reply, turn_context.activity.reply_to_id)
             except Exception as failure:
@@ -526,7 +528,7 @@ class TeamsChannel:
             if wait is not None:
                 raise DeliveryError("teams: the connector asked to wait (429 Retry-After)", wait)
         try:
-            await self._send_personal(reference, platform_user_id, with_thumbnails(self.db, reply))
+            await self._send_personal(reference, platform_user_id, with_thumbnails(self.hub.services, reply))
         except DeliveryError:
             raise
         except Exception as failure:

@@ -15,7 +15,7 @@ from botbuilder.core import CardFactory, MessageFactory, TurnContext
 
 from bot.teams.cards import reply_to_card
 from handlers.decided import closed, closing_line, decision_in
-from handlers.messages import Reply
+from domain.messages import Reply
 
 log = logging.getLogger(__name__)
 

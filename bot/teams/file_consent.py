@@ -80,7 +80,7 @@ async def answer(channel, turn_context) -> None:
     """Allow or Decline on a file-consent card: checked afresh (and audited) by the handlers, then uploaded."""
     from bot.teams.channel import PLATFORM, card_activity, is_personal, user_key  # the channel loads this module
     from botbuilder.core import MessageFactory
-    from handlers.messages import Incoming, Reply
+    from domain.messages import Incoming, Reply
     from handlers.stored_files import authorised_file
 
     activity = turn_context.activity

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from bot.teams.guard import normalised_url
 from bot.downloads import download_capped
-from handlers.messages import MAX_FILE_BYTES, IncomingFile
+from bot.teams.guard import normalised_url
+from domain.messages import MAX_FILE_BYTES, IncomingFile
 
 log = logging.getLogger(__name__)
 

@@ -3,31 +3,30 @@
 An Adaptive Card fetches an Image's url from Teams' side, and a draft's photos must never be at a
 public address; so each photo goes inline, shrunk (handlers.drafts.media.thumbnail), within a budget
 that keeps the whole activity under the connector's message size limit. The handler already decided
-the reader may see the draft; the bytes are read from the sealed store only here, at sending time.
+the reader may see the draft; the bytes come from handlers.delivery only here, at sending time.
 """
 from __future__ import annotations
 
 import base64
 import dataclasses
 
-from handlers.messages import Reply
+from domain.messages import Reply
+from handlers.context import Services
+from handlers.delivery import reply_images
 
 # Teams refuses a message over about 28 KB; the card's text, facts and buttons need some of it.
 THUMBNAIL_BUDGET_BYTES = 18 * 1024
 
 
-def with_thumbnails(db, reply: Reply) -> Reply:
+def with_thumbnails(services: Services, reply: Reply) -> Reply:
     """The reply with data["thumbnails"] ({"name", "url"}) for the photos it names; unchanged if none."""
     from handlers.drafts.media import thumbnail
-    from storage.attachments import read
 
-    images = reply.data.get("images") or []
-    if not images:
+    if not reply.data.get("images"):
         return reply
     thumbnails, spent, left_out = [], 0, 0
-    for image in images:
-        found = read(db, int(image["id"])) if isinstance(image, dict) and str(image.get("id", "")).isdigit() else None
-        small = thumbnail(found["data"], side=160) if found else None
+    for found in reply_images(services, reply):
+        small = thumbnail(found["data"], side=160)
         if small is None:
             continue
         url = "data:image/jpeg;base64," + base64.b64encode(small).decode("ascii")

@@ -12,11 +12,13 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
+from handlers.channels import capabilities
 from handlers.context import Services
 from handlers.flow_words import typed_choice
 from handlers.messages import Incoming, Person, Reply
+from handlers.people import person_name  # noqa: F401  (cards.py and approval.py import it from here)
 from knowledge.consent import ConsentRegister
-from knowledge.draft_checker import CheckResult, channels_of, check_draft, load_policy
+from knowledge.draft_check import CheckResult, channels_of, check_draft, load_policy
 from storage import drafts as store
 from storage import roster
 
@@ -219,14 +221,9 @@ def get_draft(services: Services, draft_id: int) -> store.Draft | None:
     return store.get(services.db, draft_id)
 
 
-def person_name(services: Services, person_id: str) -> str:
-    person = roster.get_person(services.db, person_id)
-    return person.name if person else person_id
-
-
 def uses_forms(incoming: Incoming) -> bool:
     """Slack, Teams and the web chat show forms; the terminal gets guided questions instead."""
-    return incoming.channel != "cli" and not (incoming.conversation_id or "").startswith("terminal:")
+    return capabilities(incoming).forms
 
 DECISIONS = {"draft.approve": "approve", "draft.reject": "reject", "draft.changes": "request_changes"}
 

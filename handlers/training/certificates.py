@@ -12,7 +12,7 @@ from datetime import date
 
 from handlers import evidence
 from handlers.context import Services
-from handlers.messages import Button, Incoming, Reply
+from domain.messages import Button, Incoming, Reply
 from handlers.schedule import format_date
 from handlers.training.due import ITEM_NAMES, OVERSEER_NAMES, OVERSEER_ROLES
 from storage import attachments

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from handlers.context import Services
-from handlers.messages import Button, Incoming, Reply
+from domain.messages import Button, Incoming, Reply
 from handlers.schedule import format_date
 from handlers.training.due import (DUE_SOON_DAYS, ITEM_NAMES, ITEM_TITLES, ITEMS, OVERSEER_NAMES, OVERSEER_ROLES,
                                    _people_rows, _roles, _start, due_of, items_for)

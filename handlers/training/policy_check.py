@@ -13,7 +13,7 @@ from pathlib import Path
 
 from handlers.context import Services
 from handlers.flow_words import flow_command, normalised
-from handlers.messages import Button, Incoming, Reply
+from domain.messages import Button, Incoming, Reply
 from handlers.schedule import format_date
 from storage import training as store
 

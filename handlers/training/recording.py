@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from handlers.context import Services
 from handlers.flow_words import flow_command, typed_choice
-from handlers.messages import Button, Incoming, Reply
+from domain.messages import Button, Incoming, Reply
 from handlers.schedule import DateProblem, EXAMPLES, URL_RE, add_months, find_date, format_date
 from handlers.training import certificates
 from handlers.training.compliance import _day, _deny, compliance_rows, handle_csv, handle_report

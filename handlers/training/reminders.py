@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from handlers.context import Services
-from handlers.messages import Button, Notification, Reply
+from domain.messages import Button, Notification, Reply
 from handlers.schedule import Calendar, calendar_for, format_date
 from handlers.training.due import (ITEM_NAMES, MAX_PER_TICK, NEW_STARTER_DAYS, SENT_WINDOW, WELCOME_WITHIN_DAYS,
                                    Due, _people_rows, _roles, _start, due_of, items_for, latest_stage)

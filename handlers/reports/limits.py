@@ -15,8 +15,11 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import timedelta
 
+from domain.messages import Button, Notification, Reply
 from handlers.context import Services
-from handlers.messages import Button, Notification, Reply
+from handlers.people import role_titles
+from handlers.reports.alerts import recipients
+from handlers.reports.common import CATEGORY_LABELS
 from storage import reports as store
 
 WINDOW = timedelta(hours=1)
@@ -52,8 +55,6 @@ def held_note(services: Services) -> str:
 
 
 def _summary_reply(reporter_name: str, reports: list[dict], heading: str, lead: str) -> Reply:
-    from handlers.reports import CATEGORY_LABELS
-
     refs = [r["ref"] for r in reports]
     urgent = [r["ref"] for r in reports if r["urgent"]]
     facts = [(r["ref"], ("URGENT: " if r["urgent"] else "")
@@ -67,13 +68,11 @@ def _summary_reply(reporter_name: str, reports: list[dict], heading: str, lead: 
 
 def _send_summary(services: Services, reports: list[dict], kind: str, escalation: bool) -> int:
     """One notification per recipient listing the reports routed to them; returns how many went."""
-    from handlers.reports import _recipients
-
     by_person: dict[str, list[dict]] = defaultdict(list)
     for report in reports:
         routing = store.ROUTINGS[report["routing"]]
         roles = routing.escalate_roles if escalation else routing.alert_roles
-        people = _recipients(services, roles, routing) or _recipients(services, routing.fallback_roles, routing)
+        people = recipients(services, roles, routing) or recipients(services, routing.fallback_roles, routing)
         for person in people:
             by_person[person.id].append(report)
     reporter_id, reporter_name = reports[0]["reporter_id"], reports[0]["reporter_name"]
@@ -122,8 +121,6 @@ def escalate_summarised(services: Services) -> int:
     due: dict[str, list[dict]] = defaultdict(list)
     for report in store.summarised_unacknowledged(db, cutoff):
         due[report["reporter_id"]].append(report)
-    from handlers.reports import _role_titles
-
     for reporter_id, reports in due.items():
         with db.atomic():
             _send_summary(services, reports, "escalated", escalation=True)
@@ -132,5 +129,5 @@ def escalate_summarised(services: Services) -> int:
                 store.update(db, report["ref"], {"escalated_at": store.iso(now)}, now)
                 store.add_event(db, report["id"], "escalated", "policybot", now,
                                 f"Not acknowledged within {services.config.report_escalation_minutes} minutes "
-                                f"of its summary; escalated to {_role_titles(routing.escalate_roles)}")
+                                f"of its summary; escalated to {role_titles(routing.escalate_roles)}")
     return len(due)

@@ -1,0 +1,160 @@
+"""Personal accounts (handles and profile links that are not the school's) and messages to one person."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from knowledge.draft_check.base import GROUP_WORDS, HANDLE_RE, NOT_SURNAMES, TITLE_RE, Context, excerpt_of, sentence_at
+from knowledge.draft_policy import DraftRules
+from knowledge.person_names import is_given_name
+
+SOCIAL_SITES_FILE = Path(__file__).resolve().parent.parent / "social_sites.txt"
+
+
+@lru_cache(maxsize=1)
+def _social_sites() -> tuple[str, ...]:
+    lines = SOCIAL_SITES_FILE.read_text(encoding="utf-8").splitlines()
+    return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def profile_url_re() -> re.Pattern:
+    sites = "|".join(re.escape(site) for site in _social_sites())
+    return re.compile(rf"(?:https?://)?(?:www\.|m\.)?(?P<site>{sites})/(?P<account>@?[\w.\-]+)", re.I)
+
+
+
+GREETING_TO = re.compile(
+    r"(?:^|(?<=[\n.!?])\s*)(?P<lead>(?i:dear|hi|hello|hey|hiya|morning|good morning|to))\s+"
+    r"(?P<who>(?:(?i:mr|mrs|ms|miss|mx|dr)\.?\s+)?[A-Z][\w'-]+)")
+PERSONAL_OCCASION = re.compile(
+    r"(?P<lead>(?i:happy\s+(?:\d+\w*\s+)?birthday|get well soon|happy retirement|happy anniversary|we miss you|"
+    r"love you|thinking of you|good luck|welcome back|congratulations|well done|thank you|thanks))"
+    r"[,!]?\s+(?:(?i:to)\s+)?(?P<who>(?:(?i:mr|mrs|ms|miss|mx|dr)\.?\s+)?[A-Z][\w'-]+)")
+ALWAYS_A_MESSAGE = re.compile(r"^(?:happy\s+(?:\d+\w*\s+)?birthday|get well soon|happy retirement|happy anniversary|"
+                              r"we miss you|love you|thinking of you)", re.I)
+DIRECT_ADDRESS = re.compile(r"(?:^|(?<=[\n.!?])\s*)(?P<who>[A-Z][a-z]+),\s+(?:you|we (?:love|miss)|your)\b")
+ONE_PERSON = re.compile(
+    r"(?i:\b(?:could|would|can|will)\s+the\s+(?:parent|carer|person|driver|mum|dad|owner|family|lady|gentleman|"
+    r"man|woman|grandparent|guardian)\s+(?:who|of|with|that)\b)|"
+    r"(?:^|(?<=[\n.!?]))\s*(?i:to the (?:parent|carer|driver|person|owner|family|\w+ who)\b)|"
+    r"(?i:\byou know who you are\b)")
+# Anger or a threat aimed at the person addressed ("we have your registration. Do better. 😡").
+HOSTILE = re.compile(r"😡|🤬|😠|(?<![\w'])(?i:do better|we have your (?:registration|number|details|name)|shame on you|"
+                     r"you should be ashamed|not acceptable|disgraceful|we know who you are)(?![\w'])")
+SIGN_OFF_ROLE = re.compile(r"^(?:[A-Z0-9][\w'/&-]*\s*){1,6}$")
+TITLED_ADDRESS = re.compile(r"(?:^|(?<=[\n.!?]))\s*(?P<who>(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][\w'-]+)\s*[-–—:,]\s")
+
+
+
+def check_accounts(ctx: Context) -> None:
+    official = ctx.rules.handles
+    official_text = ", ".join(f"@{h}" for h in sorted(official)) or "the school's official accounts"
+    for match in HANDLE_RE.finditer(ctx.text):
+        handle = match.group("handle").rstrip(".")
+        if handle.casefold() in official:
+            continue
+        if any(word in handle.casefold() for word in _school_words(ctx.rules) if len(word) >= 4):
+            ctx.add("personal_account", "warn",
+                    f"@{handle} carries the school's name but is not one of its official accounts ({official_text}). "
+                    "Check it is run by the school or its PTA, not by a member of staff personally.",
+                    excerpt_of(ctx.text, match.start(), match.end()))
+            continue
+        ctx.add("personal_account", "block",
+                f"@{handle} is not one of the school's official accounts ({official_text}). The school does not "
+                "link to or tag staff members' personal accounts; remove the handle.",
+                excerpt_of(ctx.text, match.start(), match.end()))
+        if not ctx.text[:match.start()].strip():
+            ctx.add("message_to_person", "block",
+                    f"The post opens by addressing @{handle}: the school does not post messages to specific "
+                    "people. Write it as news for the whole school community instead.",
+                    excerpt_of(ctx.text, match.start(), match.end()))
+    for match in profile_url_re().finditer(ctx.text):
+        account = match.group("account").lstrip("@").rstrip(".")
+        if account.casefold() in official:
+            continue
+        ctx.add("personal_account", "block",
+                f"This links to a profile on {match.group('site')} ({account}) that is not the school's official "
+                f"account ({official_text}). Links to staff members' personal accounts are not allowed; remove the "
+                "link.", excerpt_of(ctx.text, match.start(), match.end()))
+
+
+def _addressee_is_a_person(who: str, school_words: frozenset[str]) -> bool:
+    words = who.replace(".", " ").split()
+    if not words:
+        return False
+    if TITLE_RE.match(words[0]):
+        return True
+    first = words[0].casefold()
+    return first not in GROUP_WORDS and first not in NOT_SURNAMES and first not in school_words
+
+
+def _school_words(rules: DraftRules) -> frozenset[str]:
+    school = rules.policy.meta.school or rules.policy.meta.title or ""
+    return frozenset(w.casefold() for w in re.findall(r"[A-Za-z]+", school))
+
+
+def check_messages(ctx: Context) -> None:
+    school_words = _school_words(ctx.rules)
+    for match in GREETING_TO.finditer(ctx.text):
+        lead = match.group("lead").lower()
+        who = match.group("who")
+        if lead == "to" or not _addressee_is_a_person(who, school_words):
+            continue  # "Dear Parents and Carers" speaks to everyone; "To celebrate" is not a greeting
+        ctx.add("message_to_person", "block",
+                f"'{match.group(0).strip()}' addresses one person. The school's accounts do not post messages to "
+                "specific people; contact them directly, or write the post as news for everyone.",
+                excerpt_of(ctx.text, match.start(), match.end()))
+    for match in PERSONAL_OCCASION.finditer(ctx.text):
+        who = match.group("who")
+        if not _addressee_is_a_person(who, school_words):
+            continue
+        lead = match.group("lead")
+        direct = bool(ALWAYS_A_MESSAGE.match(lead)) or not re.search(r"\bto\s*$", ctx.text[match.start():match.start("who")])
+        if not direct:
+            continue  # "Thank you to Mrs Nowak for organising…" reports news; it is not a message to her
+        if ALWAYS_A_MESSAGE.match(lead):
+            ctx.add("message_to_person", "block",
+                    f"'{match.group(0).strip()}' is a personal message to one person. The school does not post "
+                    "messages to specific people; send it to them directly instead.",
+                    excerpt_of(ctx.text, match.start(), match.end()))
+        elif lead.lower() in ("thank you", "thanks"):
+            ctx.add("message_to_person", "warn",
+                    f"'{match.group(0).strip()}' speaks to one person directly. If it is news (an achievement, a "
+                    "thank-you for something the school did), write it about them, e.g. 'thank you to …'.",
+                    excerpt_of(ctx.text, match.start(), match.end()))
+    # "Happy birthday to our lovely lollipop lady Jean!": a personal occasion with a person named in it.
+    for match in re.finditer(r"(?i:happy\s+(?:\d+\w*\s+)?birthday|get well soon|happy retirement|happy anniversary)",
+                             ctx.text):
+        sentence = sentence_at(ctx.text, match.start())
+        names = [w for w in re.findall(r"[A-Z][\w'-]+", sentence) if is_given_name(w) or TITLE_RE.match(w)]
+        if names:
+            ctx.add("message_to_person", "block",
+                    f"'{match.group(0)}' to {names[-1]} is a personal message to one person. The school does not "
+                    "post messages to specific people; send it to them directly instead.",
+                    excerpt_of(ctx.text, match.start(), match.end()))
+    for match in DIRECT_ADDRESS.finditer(ctx.text):
+        if match.group("who").casefold() in GROUP_WORDS | school_words:
+            continue
+        ctx.add("message_to_person", "block",
+                f"The post speaks directly to {match.group('who')}. The school does not post messages to specific "
+                "people.", excerpt_of(ctx.text, match.start(), match.end()))
+    for match in TITLED_ADDRESS.finditer(ctx.text):
+        rest = ctx.text[match.end():].split("\n", 1)[0].strip()
+        if SIGN_OFF_ROLE.match(rest):
+            continue  # "Mrs Quayle, Office Manager" signs the post; it does not speak to her
+        ctx.add("message_to_person", "block",
+                f"The post opens by speaking to {match.group('who')}: the school does not post messages to "
+                "specific people; contact them directly.", excerpt_of(ctx.text, match.start(), match.end()))
+    for match in ONE_PERSON.finditer(ctx.text):
+        ctx.add("message_to_person", "block",
+                f"'{match.group(0).strip()}' is aimed at one person. The school's accounts do not post messages "
+                "to specific people; contact them directly instead.", excerpt_of(ctx.text, match.start(), match.end()))
+    hostile = HOSTILE.search(ctx.text)
+    if hostile and (ctx.has("message_to_person") or ctx.has("message_to_person", "warn")):
+        ctx.add("harmful_language", "block",
+                f"'{hostile.group(0)}': this calls one person out in public, in anger. The school never shames "
+                "anyone on its accounts; speak to them directly.", excerpt_of(ctx.text, hostile.start(), hostile.end()))
+
+

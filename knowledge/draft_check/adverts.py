@@ -1,0 +1,152 @@
+"""Advertising of businesses, and content that is not appropriate for a school audience."""
+from __future__ import annotations
+
+import re
+
+from knowledge.draft_check.base import HANDLE_RE, Context, excerpt_of, sentence_at, words
+
+COMMERCIAL = words(
+    r"\d+ ?% off", r"£\d+ off", r"discount(?: code)?", r"promo(?:tion)? code", r"use code", r"special offers?",
+    r"buy now", r"shop now", r"order now", r"order (?:yours|online) (?:now|today)", r"limited offer", r"sale ends",
+    r"free delivery", r"visit our (?:shop|store|showroom|salon|website|restaurant|cafe|café)",
+    r"our (?:shop|store|salon|restaurant|showroom|new menu)", r"mention this post", r"opening hours", r"open 7 days",
+    r"call us on", r"grand opening", r"best prices?", r"book (?:your table|a table|an appointment)",
+    r"(?:ltd|limited|plc)", r"estate agents?", r"mortgages?", r"quote \w+ for", r"sponsored post",
+    r"new customers?", r"half price", r"bargains?", r"\bbogof\b", r"buy one get one",
+    r"show (?:this|the|them this) post", r"at the till",
+    r"free (?:slice|coffee|drink|cake|gift|treat)\w*(?: of \w+)? with (?:any|every|each)",
+    r"now taking (?:new )?(?:bookings|patients|clients|customers|pupils|students|enrolments)",
+)
+SCHOOL_RELATED = words(
+    r"pta", r"friends of \w+", r"uniform (?:supplier|shop|provider)", r"school uniform", r"school photographer",
+    r"school photos?", r"class photos?", r"school meals?", r"school caterers?", r"breakfast club",
+    r"after[- ]school club", r"book fair", r"school trip", r"sponsored (?:walk|run|read|silence|swim|bounce)",
+)
+SPONSOR = words(r"sponsored by", r"kindly donated by", r"thanks to our sponsors?", r"in partnership with")
+NOT_AGE_APPROPRIATE = words(
+    r"sexy", r"sex", r"porn\w*", r"nude", r"naked", r"drugs?", r"cocaine", r"cannabis", r"weed", r"gambling",
+    r"casino", r"betting", r"bet365", r"gore", r"gory", r"18\+", r"over[- ]18s only", r"adults only",
+    r"r-rated", r"drunk", r"hangover", r"wasted", r"vodka shots?", r"strip", r"murder\w*", r"kill(?:ing|ed)?",
+    r"horror (?:film|movie|trailer)s?", r"scary (?:film|movie) trailers?", r"it'?s (?:a|an) (?:15|18)",
+    r"rated (?:15|18)", r"(?:15|18)[- ]rated", r"certificate (?:15|18)",
+)
+ALCOHOL = words(r"tequila", r"vodka", r"rum", r"whisky", r"spirits", r"ales?", r"🍻", r"🍺", r"🍷", r"🍸", r"🥂",
+                 r"beer", r"wine", r"prosecco", r"gin", r"cocktails?", r"bar", r"pub", r"booze", r"alcohol\w*",
+                 r"fizz", r"pints?", r"lager", r"cider", r"champagne")
+
+# The lead words are matched in any case; the name must start with a capital letter.
+# Advertising: a business (a brand, a named firm, a parent's own business) with a call to buy.
+PROMOTION = words(
+    r"£\d+(?:\.\d\d)? (?:an|per|a) (?:hour|session|lesson|class|month|week)",
+    r"first (?:session|lesson|class|visit|month) free",
+    r"book online", r"spaces? (?:left|remaining|available)", r"if you mention",
+    r"taking bookings", r"bookings? (?:now )?open", r"message (?:him|her|them|us) for", r"(?:his|her|their) rates",
+    r"opens?", r"opening", r"now open", r"just opened", r"launch(?:ed|es|ing)?", r"pop in", r"pop along",
+    r"out now", r"go and try", r"try (?:it|them|their)", r"offers?", r"offering", r"\d+ ?% off", r"discount\w*",
+    r"code [A-Z0-9]{3,}", r"use code", r"book now", r"book (?:your|a) (?:table|appointment|session|place) with",
+    r"orders? (?:in|now)", r"get your [\w ]{0,30}orders?", r"free (?:valuation|trial|pint|consultation|taster|quote)",
+    r"memberships?", r"call (?:them|us) on", r"mention (?:the school|this post|our school)", r"visit (?:them|their)",
+    r"follow them", r"check (?:them|their \w+) out", r"their new \w+", r"new (?:festive |summer |winter )?menu",
+    r"special offers?", r"(?:the )?best [\w ]{0,20}in town", r"highly recommend", r"sale",
+)
+BUSINESS_NOUN = words(
+    r"soft play", r"dental", r"dentists?", r"practice", r"play ?cent(?:re|er)", r"trampoline park", r"cinema", r"spa",
+    r"nail bar", r"garden centre",
+    r"photography", r"photographer", r"private tuition",
+    r"bakery", r"tuition", r"tutors?", r"tutoring", r"estate agents?", r"brewery", r"gym", r"caf[eé]", r"salon",
+    r"barbers?", r"ltd", r"limited", r"restaurant", r"takeaway", r"pizzeria", r"garage", r"motors", r"fitness",
+    r"studio", r"boutique", r"store", r"shop", r"business", r"firm", r"company", r"brand", r"franchise",
+    r"plumbing", r"builders?", r"solicitors?", r"dentists?", r"opticians?", r"nursery", r"kitchen", r"deli",
+)
+# A trading name written as one capitalised word with a capital inside (BrightMinds, FitZone, McDonald's).
+BRAND_WORD = re.compile(r"(?<![\w@/.#])(?:[A-Z][a-z]+[A-Z][\w]*|Mc[A-Z][\w']*)(?![\w])")
+SCHOOL_OWNED = words(r"pta", r"friends of (?:the )?school", r"school uniform", r"uniform shop", r"school office",
+                      r"school shop", r"book fair", r"school photographer", r"school meals?", r"school fundrais\w*",
+                      r"school (?:fair|disco|production)", r"charity", r"appeal", r"food bank")
+# Adult content: drinking for its own sake, and events for adults only.
+HEAVY_DRINKING = words(r"shots?", r"tequila", r"sore head", r"hangover", r"hungover", r"bottomless", r"drunk",
+                        r"wasted", r"tipsy", r"get (?:merry|smashed|hammered|wasted)", r"stays at the \w+ (?:party|do)",
+                        r"what happens at", r"all round", r"boozy", r"\w+ o'clock",
+                        r"(?:don'?t expect|won'?t be) (?:us |me |them )?(?:to be )?(?:fresh|sober|bright)")
+# A post that says outright that photos include pupils without consent.
+
+
+def _business_in(sentence: str, channels: frozenset[str]) -> str | None:
+    noun = BUSINESS_NOUN.search(sentence)
+    if noun:
+        return noun.group(0)
+    for brand in BRAND_WORD.finditer(sentence):
+        if brand.group(0).casefold() not in channels:
+            return brand.group(0)
+    return None
+
+
+def check_adverts(ctx: Context) -> None:
+    related = SCHOOL_OWNED.search(ctx.text)
+    channels = frozenset(c.key for c in ctx.rules.channels)
+    for match in COMMERCIAL.finditer(ctx.text):
+        excerpt = excerpt_of(ctx.text, match.start(), match.end())
+        if related:
+            ctx.add("business_advert", "warn",
+                    f"This reads like an advert ('{match.group(0)}'), but it seems to be for something the school "
+                    f"runs or uses ('{related.group(0)}'). Check the business really is the school's own before "
+                    "posting.", excerpt)
+        else:
+            ctx.add("business_advert", "block",
+                    f"'{match.group(0)}' makes this an advert for a business.", excerpt)
+    for match in PROMOTION.finditer(ctx.text):
+        sentence = sentence_at(ctx.text, match.start())
+        business = _business_in(sentence, channels) or _business_in(ctx.text, channels)
+        if not business or SCHOOL_OWNED.search(sentence) or (business not in sentence and SCHOOL_OWNED.search(ctx.text)):
+            continue
+        ctx.add("business_advert", "block",
+                f"'{match.group(0)}' promotes a business ('{business}'), which is not the school's own.",
+                excerpt_of(ctx.text, match.start(), match.end()))
+    if not ctx.has("business_advert") and not ctx.has("business_advert", "warn"):
+        match = SPONSOR.search(ctx.text)
+        if match:
+            ctx.add("business_advert", "warn",
+                    "This names a sponsor. A short thank-you may be fine; do not include offers, prices or "
+                    "contact details that turn it into an advert.", excerpt_of(ctx.text, match.start(), match.end()))
+
+
+# Praise or a nudge to buy beside a business's handle: "loving our new kits from @brand", "stuck for presents?".
+ENDORSE = words(r"treat yourself",
+                r"lov(?:e|es|ing)", r"best", r"brilliant", r"recommend\w*", r"check (?:them|it|her|him) out",
+                r"(?:present|gift) ideas", r"stuck for", r"must-have", r"get yours", r"find (?:her|him|them|us) on",
+                r"available (?:from|at)", r"bookings?", r"treat yourself")
+
+
+def check_endorsement(ctx: Context) -> None:
+    """A handle that is not the school's, with praise or a sales nudge beside it, endorses a business."""
+    official = ctx.rules.handles
+    for match in HANDLE_RE.finditer(ctx.text):
+        if match.group("handle").rstrip(".").casefold() in official or SCHOOL_OWNED.search(ctx.text):
+            continue
+        cue = ENDORSE.search(ctx.text)
+        if cue:
+            ctx.add("business_advert", "block",
+                    f"@{match.group('handle')} with '{cue.group(0)}' endorses a business or product. The school's "
+                    "accounts do not recommend things to buy; leave out the handle and the praise.",
+                    excerpt_of(ctx.text, match.start(), match.end()))
+            return
+
+
+def check_age(ctx: Context) -> None:
+    for match in NOT_AGE_APPROPRIATE.finditer(ctx.text):
+        ctx.add("age_appropriate", "block",
+                f"'{match.group(0)}' is not appropriate for a school audience (pupils follow these accounts too).",
+                excerpt_of(ctx.text, match.start(), match.end()))
+    drink = ALCOHOL.search(ctx.text)
+    heavy = HEAVY_DRINKING.search(ctx.text)
+    if drink and heavy:
+        ctx.add("age_appropriate", "block",
+                f"This celebrates drinking ('{drink.group(0)}', '{heavy.group(0)}'), which is not appropriate for a "
+                "school audience.", excerpt_of(ctx.text, heavy.start(), heavy.end()))
+    if not ctx.has("age_appropriate") and drink:
+        ctx.add("age_appropriate", "warn",
+                f"This mentions alcohol ('{drink.group(0)}'). Keep it low-key (e.g. a raffle prize at an adult "
+                "event) and make sure the post is appropriate for pupils.",
+                excerpt_of(ctx.text, drink.start(), drink.end()))
+
+

@@ -1,0 +1,174 @@
+"""What the school's own voice must not carry: staff opinions, complaints and disciplinary or legal
+matters, AI-generated or altered images of people, material the school holds no copyright for, images
+of staff who did not agree, public live streams, and a channel's own rules (who may appear on it,
+what it is for).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from knowledge.draft_check.base import Context, excerpt_of, is_staff, sentences, words
+
+# A member of staff speaking for themselves: "in my view", "personally I think", "hot take".
+OPINION = re.compile(
+    r"(?<![\w'])(?i:in my (?:humble |honest |personal |own )?(?:view|opinion)|my (?:personal |honest |own )?(?:view|opinion)"
+    r"|personally,? I|hot take|if you ask me|imho|I (?:honestly |really |personally )?(?:think|believe|feel) (?:that )?"
+    r"(?:it'?s|they'?re|this is|these are|\w+ (?:is|are)) (?:a |an |so |far |completely |totally |utterly )?"
+    r"(?:waste|pointless|ridiculous|nonsense|wrong|unfair|terrible|awful|better|worse|smarter|rubbish|madness))(?![\w'])")
+# Answering a complaint in public, or arguing with critics.
+COMPLAINT_REPLY = words(
+    r"(?:parent|person|family|mum|dad|carer|people)s? who (?:complained|emailed|messaged|commented|posted|wrote|rang|"
+    r"phoned|contacted us)", r"complain(?:ed|ts?) (?:about|that)", r"we(?:'ve| have) (?:seen|read) (?:the|your|all the) "
+    r"(?:comments|posts?|messages?|complaints?|reviews?)", r"sorry (?:that )?you(?:'re| are) (?:unhappy|upset|disappointed)",
+    r"those (?:claiming|saying|complaining|suggesting)", r"for the record", r"(?:is|are) (?:simply )?(?:wrong|misleading|"
+    r"untrue|false)", r"misleading", r"will not be discussing", r"end of discussion", r"not going hungry",
+    r"in response to (?:the |recent )?(?:complaints?|comments|criticism)")
+# Disciplinary and legal matters: "an investigation is carried out", "employment tribunal", "grievance".
+PROCEEDINGS = words(r"tribunals?", r"legal (?:proceedings|action|case)", r"court case", r"lawsuit", r"sued", r"grievances?",
+                    r"disciplinary", r"investigation", r"under investigation", r"being investigated", r"misconduct",
+                    r"claim brought", r"allegations?")
+# An image made or changed by software: "ran our class photo through an AI app", "star emojis over the faces".
+ALTERED = re.compile(
+    r"(?<![\w'])(?:AI|A\.I\.|(?i:artificial intelligence|image generator|deep ?fakes?|face ?swap\w*|photoshopped|"
+    r"(?:photo|face|beauty|app|cartoon) filters?|filtered|digitally (?:altered|edited|changed)|"
+    r"edited (?:the|this|our|their) (?:photos?|pictures?|faces?)|emojis? over (?:the|their) faces|"
+    r"blurred (?:out )?(?:the|their) faces|turned (?:everyone|them|us|the class|the team|staff) into|cartoonified))(?![\w'])")
+PEOPLE = words(r"class photo", r"photos? of (?:the|our|every)", r"team", r"staff", r"everyone", r"faces?", r"yourselves",
+               r"pupils", r"students", r"children", r"teachers", r"leadership", r"leaders", r"class", r"leavers", r"us")
+LABELLED_ILLUSTRATION = words(r"AI-generated (?:image|illustration|picture)")
+# Material someone else owns: "found this cartoon on Google", "we've scanned in the whole book".
+BORROWED = words(r"found (?:this|these|it|them)(?: \w+)? (?:on|online|via)", r"from google images",
+                 r"scanned (?:in )?(?:the whole|every page|all the pages|the book)",
+                 r"(?:whole|entire) (?:book|film|movie|album)", r"pages attached", r"all rights reserved", r"©",
+                 r"(?:credit|image|photo|picture) (?:from|via|by) \w+ images")
+# A member of staff shown without agreeing: "don't tell him we posted this", "snapped her from the doorway".
+STAFF_UNAWARE = words(r"don'?t tell (?:him|her|them)", r"without (?:him|her|them) knowing",
+                      r"refused to have (?:her|his|their) "
+                      r"photo", r"caught on camera", r"snapped (?:him|her|them)", r"didn'?t (?:know|notice)",
+                      r"(?:fast )?asleep", r"when (?:he|she) wasn'?t looking")
+LIVE = re.compile(r"(?<![\w'])(?i:live ?stream\w*|stream(?:ed|ing)? live|(?:go|going|be) live|watch (?:it |us )?live|"
+                  r"tune in|live on (?:our|the|this))(?![\w'])|(?<![\w'])[A-Z][a-z]+ Live(?![\w'])")
+PRIVATE_LINK = words(r"private(?:,)? (?:password[- ]protected )?link", r"password[- ]protected", r"private stream")
+LESSON = words(r"lessons?", r"class(?:room)? (?:session|practical)")
+# Pupils present in the content (on a channel where they must not appear).
+PUPILS_PRESENT = words(r"students?", r"pupils?", r"children", r"kids", r"year \d+", r"reception class", r"head (?:boy|girl)",
+                       r"prefects?", r"choir", r"form group", r"sixth formers?", r"school council", r"our class")
+RECRUITMENT = words(r"hiring", r"recruit\w*", r"vacanc\w*", r"apply", r"applications?", r"jobs?", r"careers?",
+                    r"join (?:our|the) team", r"come (?:and )?(?:work|teach)", r"work (?:at|with) us", r"roles?")
+
+
+def check_opinion(ctx: Context) -> None:
+    match = OPINION.search(ctx.text)
+    if match:
+        ctx.add("staff_opinion", "block",
+                f"'{match.group(0)}' gives a member of staff's personal opinion. Posts speak for the school: keep to "
+                "the news and the facts.", excerpt_of(ctx.text, match.start(), match.end()))
+
+
+def check_complaints(ctx: Context) -> None:
+    rules = ctx.rules_of("complaints")
+    replying = next((c for c in rules if re.search(r"\brespond\w*\b", c.text, re.I)), None)
+    match = COMPLAINT_REPLY.search(ctx.text)
+    if match:
+        ctx.add("complaints", "block",
+                f"'{match.group(0)}': this answers a complaint or criticism in public. Do not discuss complaints on "
+                "the school's accounts; contact the person directly and point them to the complaints procedure.",
+                excerpt_of(ctx.text, match.start(), match.end()), clause=replying)
+        return
+    match = PROCEEDINGS.search(ctx.text)
+    if match:
+        ctx.add("complaints", "block",
+                f"'{match.group(0)}' is about a disciplinary, legal or grievance matter, which the school does not "
+                "post about.", excerpt_of(ctx.text, match.start(), match.end()))
+
+
+def check_altered_images(ctx: Context) -> None:
+    for start, sentence in sentences(ctx.text):
+        match = ALTERED.search(sentence)
+        if not match:
+            continue
+        previous = ctx.text[max(0, start - 120):start]
+        about_people = ctx.pictured or PEOPLE.search(sentence) or PEOPLE.search(previous)
+        if about_people and not LABELLED_ILLUSTRATION.search(sentence):
+            ctx.add("ai_images", "block",
+                    f"'{match.group(0)}': this image of real people has been generated or altered by software. Post "
+                    "real photos (cropping, brightness and colour only), or none.",
+                    excerpt_of(ctx.text, start + match.start(), start + match.end()))
+        else:
+            ctx.add("ai_images", "warn",
+                    f"'{match.group(0)}': an AI-made or edited image. Make sure it shows no real person and is "
+                    "labelled as AI-generated.", excerpt_of(ctx.text, start + match.start(), start + match.end()))
+        return
+
+
+def check_copyright(ctx: Context) -> None:
+    match = BORROWED.search(ctx.text)
+    if match:
+        ctx.add("copyright", "block",
+                f"'{match.group(0)}': this shares material the school does not own. Post only your own photos and "
+                "words, or material the owner has said you may use.", excerpt_of(ctx.text, match.start(), match.end()))
+
+
+def check_staff_images(ctx: Context) -> None:
+    staff = [name for name in ctx.pictured if is_staff(name, ctx.text)]
+    if not staff or not ctx.rules_of("staff_images"):
+        return
+    match = STAFF_UNAWARE.search(ctx.text)
+    if match:
+        ctx.add("staff_images", "block",
+                f"'{match.group(0)}': {staff[0]} seems not to have agreed to this photo. Only post images of staff "
+                "who have said yes.", excerpt_of(ctx.text, match.start(), match.end()))
+    else:
+        ctx.add("staff_images", "warn",
+                f"{', '.join(staff)} pictured: make sure they have agreed to their photo being posted.",
+                f"pictured: {', '.join(staff)}")
+
+
+def check_live_stream(ctx: Context) -> None:
+    match = LIVE.search(ctx.text)
+    if not match or PRIVATE_LINK.search(ctx.text):
+        return
+    rules = ctx.rules_of("live_stream")
+    lesson_rule = next((c for c in rules if LESSON.search(c.text)), None)
+    clause = lesson_rule if lesson_rule is not None and LESSON.search(ctx.text) else next(
+        (c for c in rules if c is not lesson_rule), None)
+    ctx.add("live_stream", "block",
+            f"'{match.group(0)}': a public live stream on the school's account. Live events may only be shared "
+            "through a private link the school sends to families.", excerpt_of(ctx.text, match.start(), match.end()),
+            clause=clause)
+
+
+def check_channel_use(ctx: Context) -> None:
+    no_pupils = ctx.rules_of("channel_use")
+    match = PUPILS_PRESENT.search(ctx.text)
+    if no_pupils and match:
+        ctx.add("channel_use", "block",
+                f"'{match.group(0)}': pupils must not appear on this channel, in person, in the background, by voice "
+                "or by name.", excerpt_of(ctx.text, match.start(), match.end()), clause=no_pupils[0])
+    purpose = ctx.rules.purposes.get(ctx.channel)
+    if purpose and not _serves(purpose[0], ctx.text):
+        ctx.add("channel_use", "block",
+                f"This channel is used for {purpose[0]} only, and this post is about something else. Post it on "
+                "another of the school's channels.", excerpt_of(ctx.text, 0, min(len(ctx.text), 50)),
+                clause=purpose[1])
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+def stem_words(items: list[str]) -> list[str]:
+    return _stemmer().stemWords(items)
+
+
+def _serves(purpose: str, text: str) -> bool:
+    """Does the post serve the channel's stated purpose? Its words (stemmed), or for recruitment the
+    ordinary words of a job advert."""
+    if re.search(r"\brecruit", purpose, re.I) and RECRUITMENT.search(text):
+        return True
+    wanted = set(stem_words(re.findall(r"[a-z]+", purpose.lower()))) - {"staff", "the", "and", "of"}
+    return bool(wanted & set(stem_words(re.findall(r"[a-z]+", text.lower()))))

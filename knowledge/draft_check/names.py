@@ -1,0 +1,179 @@
+"""Names and photos of pupils: the consent register, full names, and posts that admit consent is missing."""
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from knowledge.draft_check.base import (GROUP_WORDS, NOT_SURNAMES, TITLE_RE, Context, excerpt_of, is_staff, sentence_at,
+                                        words)
+from knowledge.draft_policy import quoted
+from knowledge.person_names import is_common_word, is_given_name
+
+# Well-known names that appear in school posts without being pupils (book days, visitors, history).
+PUBLIC_NAMES = words(
+    r"harry potter", r"peter pan", r"peter rabbit", r"roald dahl", r"julia donaldson", r"david walliams",
+    r"jacqueline wilson", r"michael morpurgo", r"father christmas", r"king charles", r"queen elizabeth",
+    r"captain tom", r"charlie bucket", r"alice in wonderland", r"florence nightingale", r"mary seacole",
+    r"isambard kingdom brunel", r"charles darwin", r"william shakespeare", r"anne frank", r"rosa parks",
+    r"martin luther king", r"neil armstrong", r"tim peake", r"greta thunberg", r"david attenborough",
+)
+
+
+# A post that says outright that photos include pupils without consent.
+MISSING_CONSENT = re.compile(
+    r"\b(?:consent|permission)\b[^.!?\n]{0,40}\b(?:forms?|slips?)\b[^.!?\n]{0,40}\b(?:haven'?t|have not|not (?:yet )?"
+    r"(?:been )?(?:returned|back|in)|still|missing|outstanding|yet to|waiting)\b|"
+    r"\b(?:still )?waiting (?:on|for) [^.!?\n]{0,30}\b(?:consent|permission)\b[^.!?\n]{0,20}\b(?:forms?|slips?)\b|"
+    r"\bwithout (?:photo |their )?(?:consent|permission)\b|"
+    r"\b(?:haven'?t|have not|not yet|yet to)\s+(?:\w+\s+){0,2}(?:returned|sent|handed|brought|signed)\s+(?:[\w'’]+\s+){0,4}"
+    r"(?:forms?|slips?)\b|"
+    r"\bforms?\s+(?:isn'?t|aren'?t|is not|are not|hasn'?t|haven'?t)\s+(?:been\s+)?(?:in|back|returned|signed)\b", re.I)
+PHOTOS_SHARED = words(r"photos?", r"pictures", r"album", r"images?", r"video", r"in pictures", r"snaps?", r"📸")
+# Context that says a named person is a pupil (so a name off the register must block, not just warn).
+PUPIL_CONTEXT = re.compile(r"\b(?:in|from|of)\s+(?:year|class|reception|y)\s*\d|\(\s*(?:year|y)\s*\d|\bpupils?\b|"
+                           r"\bour\b|\bwelcome\b|\bjoin(?:ed|s|ing)?\b|\bcongratulations\b|\bwell done\b|"
+                           r"\bstar of the\b|\bproud\b|\bwinners?\b|\bwon\b|\baward(?:ed)?\b|\bcertificate\b", re.I)
+
+
+# --- consent -------------------------------------------------------------------------------------
+
+def _consent_terms(ctx: Context) -> str:
+    form = f"a {ctx.rules.form_name}" if ctx.rules.form_name else "a consent form"
+    years = ctx.rules.valid_years
+    spelt = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven"}.get(years or 0, str(years))
+    within = "in the last year" if years == 1 else f"in the last {spelt} years" if years else "that is still valid"
+    return f"{form} signed by their parent or carer {within}"
+
+
+def _consent_finding(ctx: Context, name: str, use: str, excerpt: str) -> None:
+    status = ctx.consent.status(name, use, ctx.today, valid_years=ctx.rules.valid_years)
+    if status.allowed:
+        return
+    where = {"photo": "pictured", "name": "named"}.get(use, "named and pictured")
+    clause = ctx.rules.clause_for(ctx.channel, "consent", use)
+    rule = f" See {quoted(clause)}." if clause else ""
+    ctx.add("consent", "block",
+            f"{status.reason}. A pupil can only be {where} with {_consent_terms(ctx)}. Remove them from the post, "
+            f"or check the register.{rule}", excerpt, use)
+
+
+def _names_in_text(ctx: Context) -> list[tuple[str, int, int, bool]]:
+    """(name as written, start, end, on the register) for people named in the text: register names
+    first, then other full names (a given name from the names data set and a surname), then register
+    first names on their own."""
+    text = ctx.text
+    taken: list[tuple[int, int]] = []
+    found: list[tuple[str, int, int, bool]] = []
+    public = [(m.start(), m.end()) for m in PUBLIC_NAMES.finditer(text)]
+
+    def free(start: int, end: int) -> bool:
+        return not any(s < end and start < e for s, e in taken + public)
+
+    def after_title(start: int) -> bool:
+        before = text[:start].split()
+        return bool(before) and bool(TITLE_RE.match(before[-1]))
+
+    def after_article(start: int) -> bool:
+        before = text[:start].split()
+        return bool(before) and before[-1].lower() in ("the", "a", "an")
+
+    for full in sorted(ctx.consent.full_names(), key=len, reverse=True):
+        for match in re.finditer(r"(?<![\w'])" + re.escape(full) + r"(?![\w])", text, re.I):
+            if free(match.start(), match.end()):
+                taken.append((match.start(), match.end()))
+                found.append((match.group(0), match.start(), match.end(), True))
+    for tag in re.finditer(r"#(\w+)", text):  # "#WellDoneFreddieClarke" spells out a full name
+        spaced = " ".join(re.findall(r"[A-Z][a-z'’]+|[a-z]+|\d+", tag.group(1)))
+        for full in ctx.consent.full_names():
+            if free(tag.start(), tag.end()) and re.search(rf"(?<![\w']){re.escape(full)}(?![\w'])", spaced, re.I):
+                taken.append((tag.start(), tag.end()))
+                found.append((full, tag.start(), tag.end(), True))
+    register_first = {n.casefold() for n in ctx.consent.first_names()}
+    name_word = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?"
+    for match in re.finditer(rf"(?<![\w'])({name_word})\s+({name_word})(?![\w])", text):
+        given, surname = match.group(1), match.group(2)
+        if not (is_given_name(given) or given.casefold() in register_first):
+            continue
+        if surname.casefold() in NOT_SURNAMES | GROUP_WORDS or is_common_word(surname.rstrip("'’s")):
+            continue
+        if after_title(match.start()) or after_article(match.start()) or not free(match.start(), match.end()):
+            continue  # "the London Marathon" is an event, not a person
+        taken.append((match.start(), match.end()))
+        found.append((match.group(0), match.start(), match.end(), False))
+    for match in re.finditer(rf"(?<![\w'])({name_word})(?![\w])", text):
+        word = match.group(1)
+        if word.casefold() not in register_first or is_common_word(word) or after_title(match.start()):
+            continue
+        if not free(match.start(), match.end()):
+            continue
+        taken.append((match.start(), match.end()))
+        found.append((word, match.start(), match.end(), True))
+    return found
+
+
+def _pupil_key(ctx: Context, name: str, use: str) -> object | None:
+    """Who a refused name is (the register's record, else the name itself); None when allowed."""
+    status = ctx.consent.status(name, use, ctx.today, valid_years=ctx.rules.valid_years)
+    if status.allowed:
+        return None
+    return status.record if status.record is not None else " ".join(name.split()).casefold()
+
+
+def check_consent(ctx: Context, pictured: Iterable[str], photos: str) -> None:
+    # Staff pictured are not pupils: their images are the staff-images check's (conduct.py).
+    pictured = [" ".join(p.split()) for p in pictured if p and p.strip() and not is_staff(p, ctx.text)]
+    if photos:
+        described = Context(photos, ctx.channel, ctx.rules, ctx.consent, ctx.today)
+        pictured += [name for name, _, _, _ in _names_in_text(described)]
+    refused_photos: dict[object, str] = {}
+    for name in pictured:
+        if name.casefold() in ("none", "no one", "nobody", "n/a"):
+            continue
+        key = _pupil_key(ctx, name, "photo")
+        if key is not None:
+            refused_photos.setdefault(key, name)
+    merged = set()
+    for name, start, end, on_register in _names_in_text(ctx):
+        excerpt = excerpt_of(ctx.text, start, end)
+        if ctx.rules.full_names_forbidden and " " in name.strip() and (on_register or
+                                                                       PUPIL_CONTEXT.search(sentence_at(ctx.text, start))):
+            ctx.add("consent", "block",
+                    f"'{name}' is a pupil's full name, which the policy does not allow on the school's accounts "
+                    "(a first name may be used where consent allows).", excerpt, "name")
+            continue
+        if not on_register and not PUPIL_CONTEXT.search(sentence_at(ctx.text, start)):
+            status = ctx.consent.status(name, "name", ctx.today, valid_years=ctx.rules.valid_years)
+            if not status.allowed:
+                ctx.add("consent", "warn",
+                        f"'{name}' looks like a person's name and is not on the consent register. If this is a "
+                        f"pupil, they can only be named with {_consent_terms(ctx)}.", excerpt, "name")
+            continue
+        if ctx.rules.first_names_free and " " not in name.strip():
+            # The policy allows a first name on its own; with that pupil's photo it needs consent to both.
+            shown = next((p for p in pictured if p.split()[0].casefold() == name.casefold()), None)
+            if shown is not None:
+                _consent_finding(ctx, shown, "name+photo", excerpt)
+                merged.add(_pupil_key(ctx, shown, "photo"))
+            continue
+        # A pupil both named and pictured is one finding (quoting the draft), not two.
+        key = _pupil_key(ctx, name, "name")
+        both = key is not None and key in refused_photos
+        _consent_finding(ctx, name, "name+photo" if both else "name", excerpt)
+        if both:
+            merged.add(key)
+    for key, name in refused_photos.items():
+        if key not in merged:
+            _consent_finding(ctx, name, "photo", f"pictured: {name}")
+    admission = MISSING_CONSENT.search(ctx.text)
+    if admission and (PHOTOS_SHARED.search(ctx.text) or pictured or photos.strip()):
+        ctx.add("consent", "block",
+                "The post itself says some pupils' consent is missing, yet it shares their photos. Only pupils "
+                f"with {_consent_terms(ctx)} can appear; remove the others before posting.",
+                excerpt_of(ctx.text, admission.start(), admission.end()), "photo")
+    if photos and photos.strip() and not pictured:
+        ctx.add("consent", "warn",
+                "Photos are attached but no pupils are listed as pictured. Every pupil who can be recognised "
+                f"needs {_consent_terms(ctx)}; list them so the register can be checked.",
+                excerpt_of(photos, 0, min(len(photos), 60)), "photo")
+
+

@@ -1,0 +1,191 @@
+"""Where a pupil is, pupils undressed, one person's personal details, and pupils who must not appear.
+
+Each is found by what the draft says, and blocks where the policy has a rule of that kind (read by
+knowledge/draft_policy.py); where it has none, the finding is a warn for a person to look at.
+"""
+from __future__ import annotations
+
+import re
+
+from knowledge.draft_check.base import TITLE_RE, Context, excerpt_of, sentence_at, sentences, words
+from knowledge.person_names import is_common_word, is_given_name
+
+# --- where a child is ------------------------------------------------------------------------------
+# The group is there now: "right now", "we're here until 2pm", "just arrived at", "📍".
+LIVE_NOW = re.compile(
+    r"(?<![\w'])(?i:right now|we'?re (?:here|at)|we are (?:here|at)|here until|(?:have|has) just arrived|just arrived|"
+    r"have arrived|(?:are|is) currently at|wave if you see us|give us a wave|come and say (?:hi|hello)|"
+    r"day \d+ of (?:the|our) [\w ]{0,25}(?:residential|trip|camp|tour|visit))(?![\w'])|📍|"
+    r"(?i:live) from (?:the )?[A-Z]")
+# The group will be somewhere at a time: "will be at Whitby Abbey from 10am", "come and cheer them on".
+WILL_BE_AT = words(r"will be at", r"(?:is|are) at", r"come and cheer", r"cheer (?:on|them on|us on)",
+                   r"come (?:along )?and (?:support|watch) (?:them|us|the team)", r"tomorrow'?s plan",
+                   r"(?:tonight|tomorrow)'?s? \w+ (?:is|will be) at")
+CLOCK = re.compile(r"(?<![\w.])(?:\d{1,2}(?:[.:]\d{2})?\s?(?:am|pm)|\d{1,2}[.:]\d{2}|noon|midday|tonight)(?![\w])", re.I)
+# A named place: "at the Leeds Schools Cross Country", "at Hallam Sports Centre", "📍 Tropical World".
+PLACE = re.compile(r"(?:\b(?i:at|from|to)\s+(?:the\s+)?|📍\s*)(?P<place>[A-Z][\w'&-]*(?:\s+(?:of\s+)?[A-Z][\w'&-]*){0,4})")
+NOT_PLACES = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february march april may june
+july august september october november december year reception christmas easter half term the school home""".split())
+SCHOOL_PREMISES = words(r"school", r"hall", r"classroom", r"playground", r"library", r"office", r"canteen", r"gates?")
+ADDRESS = re.compile(r"(?<![\w£])\d{1,4}[a-z]?,?\s+(?:[A-Z][a-z]+\s+){1,3}(?:Road|Rd|Street|St|Lane|Avenue|Ave|Crescent|"
+                     r"Close|Drive|Way|Grove|Terrace|Place|Gardens|Court|Mews|View|Rise|Walk|Hill|Square)\b")
+# An organisation a child belongs to outside school ("Kirkstall Karate Academy", "Moortown Juniors FC").
+CLUB = re.compile(r"(?:[A-Z][\w'&-]+\s+){1,4}(?:Club|Academy|FC|AFC|Juniors|Gymnastics|Karate|Taekwondo|Judo|Dance|"
+                  r"Scouts|Brownies|Cubs|Beavers|Guides|Stage School|Athletics|Swimming|Boxing)\b")
+PUPIL_MENTION = re.compile(r"(?<![\w'])(?i:year\s*\d+|reception|pupils?|students?|children|kids|team|squad|group|"
+                           r"class|choir|our \w+s)(?![\w'])")
+
+# --- undress -------------------------------------------------------------------------------------
+UNDRESS = words(r"swimwear", r"swimsuits?", r"swimming costumes?", r"trunks", r"bikinis?", r"swimming gala", r"poolside",
+                r"paddling pools?", r"in the pool", r"getting changed", r"changing (?:for|into)", r"changing rooms?",
+                r"get(?:ting)? (?:changed|undressed)", r"into their (?:kits|pe kits|costumes|uniforms)",
+                r"vests and pants", r"pants", r"underwear", r"pyjamas", r"pjs", r"sleeping bags", r"in bed",
+                r"dorms?", r"topless", r"bath ?time", r"undress\w*", r"half[- ]dressed", r"nappies")
+
+# --- pupils who must not appear ----------------------------------------------------------------------
+NO_MEDIA = re.compile(r"(?<![\w'])['‘\"]?no[- ](?:media|photos?|images?|pictures?)['’\"]?(?:\s+(?:list|pupils|children|"
+                      r"students))?(?![\w'])", re.I)
+
+# --- one person's details --------------------------------------------------------------------------
+DETAILS = {
+    "health": words(r"broke (?:his|her|their) \w+", r"broken (?:arm|leg|wrist|ankle|collarbone|finger)", r"operation",
+                    r"surgery", r"in hospital", r"allerg\w*", r"diagnos\w*", r"illness", r"poorly", r"recovering",
+                    r"injur\w*", r"asthma", r"diabet\w*", r"epilep\w*", r"cancer", r"chemo\w*", r"medication",
+                    r"medical condition"),
+    "special educational needs": re.compile(
+        r"(?<![\w'])(?:EHCP|(?i:education,? health and care plan|special educational needs|SEN support|speech and "
+        r"language|autis\w*|ADHD|dyslexi\w*|dyspraxi\w*|therapist|additional needs|one-to-one support))(?![\w'])"),
+    "behaviour": words(r"red cards?", r"yellow cards?", r"detentions?", r"behaviour (?:points?|chart|plan)", r"suspended",
+                       r"suspensions?", r"exclu(?:ded|sions?)", r"isolation", r"in trouble", r"naughty", r"misbehav\w*",
+                       r"incident"),
+    "attendance": words(r"attendance", r"absen(?:t|ces?)", r"persistent(?:ly)? late", r"off school", r"days off"),
+    "family circumstances": words(r"death of", r"died", r"passed away", r"bereave\w*", r"funeral", r"divorce\w*",
+                                  r"separat(?:ed|ion)", r"foster\w*", r"in care", r"young carer",
+                                  r"lost (?:his|her|their) (?:mum|dad|mother|father|grandad|grandma|nan|brother|sister)"),
+    "examination results": re.compile(r"(?<![\w'])(?i:mocks?|mock exams?|exam results|GCSE results|grades? \d)(?![\w'])|"
+                                      r"(?<![\w.])\d(?:,\s*\d){2,}(?![\w.])"),
+}
+BIRTH_DATE = words(r"date of birth", r"born (?:on )?\d{1,2}(?:st|nd|rd|th)? \w+ \d{4}", r"born in \d{4}", r"d\.?o\.?b\.?")
+# One pupil or a few singled out without a name: "the three Year 9 boys who were suspended".
+SINGLED_OUT = words(r"the (?:\w+ )?(?:year \d+ )?(?:boys?|girls?|pupils?|students?|child) (?:who|from|in)")
+GROUP_NOUNS = frozenset("class house team group form road street lane hall park school academy club day week cup "
+                        "trophy award".split())
+WITH_CONSENT = words(r"(?:given|gave|with) (?:us )?(?:their |her |his )?written (?:permission|consent)",
+                     r"written (?:permission|consent)")
+
+
+def _people_in(sentence: str, ctx: Context, staff_too: bool) -> list[str]:
+    """Names of people in a sentence: register first names, given names, and (when the rule covers
+    staff) titled names ("Mr Greene")."""
+    register = {n.casefold() for n in ctx.consent.first_names()}
+    found = []
+    for match in re.finditer(r"(?<![\w'#@])([A-Z][a-z'’]+|[A-Z]{2,})(?![\w'])", sentence):
+        word = match.group(1)
+        before = sentence[:match.start()].split()
+        if before and TITLE_RE.match(before[-1]):
+            if staff_too:
+                found.append(f"{before[-1]} {word}")
+            continue
+        after = sentence[match.end():].split()
+        if after and after[0].strip(",.!?").casefold() in GROUP_NOUNS:
+            continue  # "Oak Class", "Red House" are groups, not people
+        name = word.capitalize()
+        if name.casefold() in register and not is_common_word(name) or is_given_name(name):
+            found.append(word)
+    return found
+
+
+def check_location(ctx: Context) -> None:
+    rules = ctx.rules_of("location")
+    about_clubs = next((c for c in rules if re.search(r"\bclub\b", c.text, re.I)), None)
+    school_words = {w.casefold() for w in re.findall(r"[A-Za-z]+", ctx.rules.policy.meta.school or "")}
+
+    def places(sentence: str) -> list[str]:
+        found = []
+        for match in PLACE.finditer(sentence):
+            place = match.group("place")
+            first = place.split()[0].casefold()
+            if first in NOT_PLACES or SCHOOL_PREMISES.search(place) or first in school_words:
+                continue
+            found.append(place)
+        return found
+
+    live = LIVE_NOW.search(ctx.text)
+    if live and (places(ctx.text) or CLOCK.search(ctx.text)):
+        ctx.add("location", "block",
+                f"'{live.group(0).strip()}' says where pupils are right now. Post about a trip or fixture once the "
+                "group has left, without saying where they are or will be.",
+                excerpt_of(ctx.text, live.start(), live.end()))
+        return
+    timed = CLOCK.search(ctx.text)
+    pupils_named = bool(PUPIL_MENTION.search(ctx.text) or ctx.pictured)
+    for start, sentence in sentences(ctx.text) if timed else []:
+        soon = WILL_BE_AT.search(sentence)
+        place = places(sentence) if soon else []
+        if place and (pupils_named or _people_in(sentence, ctx, False)):
+            ctx.add("location", "block",
+                    f"This says where pupils will be and when ('{place[0]}'). The school does not post where a child "
+                    "will be at a particular time outside school.",
+                    excerpt_of(ctx.text, start + soon.start(), start + soon.end()))
+            return
+    for match in ADDRESS.finditer(ctx.text):
+        ctx.add("location", "block",
+                f"'{match.group(0)}' is an address: the school does not post anything that identifies where a child "
+                "lives.", excerpt_of(ctx.text, match.start(), match.end()))
+        return
+    if about_clubs:
+        for match in CLUB.finditer(ctx.text):
+            sentence = sentence_at(ctx.text, match.start())
+            if {w.casefold() for w in match.group(0).split()} & school_words:
+                continue  # the school's own team or club
+            if _people_in(sentence, ctx, False) or re.search(r"\bin year \d", sentence, re.I):
+                ctx.add("location", "block",
+                        f"'{match.group(0).strip()}' names a pupil's club outside school, which tells people where "
+                        "the child can be found.", excerpt_of(ctx.text, match.start(), match.end()), clause=about_clubs)
+                return
+
+
+def check_undress(ctx: Context) -> None:
+    match = UNDRESS.search(ctx.text)
+    if match and ctx.has_image:
+        ctx.add("undress", "block",
+                f"'{match.group(0)}': the photos seem to show pupils in swimwear, getting changed or not fully "
+                "dressed. Do not post images like these; choose a photo taken before or after, or one that shows the "
+                "activity without the children.", excerpt_of(ctx.text, match.start(), match.end()))
+
+
+def check_no_media(ctx: Context) -> None:
+    match = NO_MEDIA.search(ctx.text)
+    if match and ctx.has_image:
+        ctx.add("no_media", "block",
+                f"The post says pupils who must not appear in images ({match.group(0).strip()}) are in the photo. "
+                "Remove them before posting, whatever the reason.", excerpt_of(ctx.text, match.start(), match.end()))
+
+
+def check_personal_details(ctx: Context) -> None:
+    rules = ctx.rules_of("personal_details")
+    staff_too = any(re.search(r"\bstaff\b", c.text, re.I) for c in rules)
+    consent_lifts = any(re.search(r"\bunless\b[^.;]*\bconsent\b", c.text, re.I) for c in rules)
+    birth = BIRTH_DATE.search(ctx.text)
+    if birth:
+        ctx.add("personal_details", "block",
+                f"'{birth.group(0)}' is a date of birth: personal information the school does not post.",
+                excerpt_of(ctx.text, birth.start(), birth.end()))
+        return
+    for start, sentence in sentences(ctx.text):
+        people = _people_in(sentence, ctx, staff_too)
+        singled = SINGLED_OUT.search(sentence)
+        if not (people or singled):
+            continue
+        for what, pattern in DETAILS.items():
+            match = pattern.search(sentence)
+            if not match:
+                continue
+            if what == "examination results" and consent_lifts and WITH_CONSENT.search(ctx.text):
+                continue  # the rule's own exception: written consent to share results
+            who = people[0] if people else singled.group(0)
+            ctx.add("personal_details", "block",
+                    f"This shares {what} ('{match.group(0)}') about one person ({who}). The school does not post "
+                    "an individual's personal information; celebrate the achievement without it, or leave it out.",
+                    excerpt_of(ctx.text, start + match.start(), start + match.end()))
+            return

@@ -1,0 +1,139 @@
+"""Harmful, abusive or mocking language, and political statements."""
+from __future__ import annotations
+
+import re
+
+from knowledge.draft_check.base import Context, excerpt_of, sentence_at, words
+
+ABUSIVE = words(
+    r"idiots?", r"stupid", r"morons?", r"dumb", r"losers?", r"pathetic", r"useless", r"disgusting",
+    r"shut up", r"ugly", r"fat", r"scum", r"clueless", r"lazy parents?", r"rubbish parents?", r"bad parents?",
+    r"(?:i|we) hate", r"hate (?:you|them|him|her)", r"disgrace(?:ful)?", r"shame on", r"name and shame",
+    r"naming and shaming", r"appalling", r"(?:can't|cannot) be bothered", r"selfish", r"bully(?:ing)? parents?",
+    r"f+u+c+k\w*", r"sh[i1]t\w*", r"crap", r"bloody", r"damn", r"bastards?", r"bitch\w*", r"arse\w*", r"piss\w*",
+    r"wtf", r"stfu", r"twats?", r"wankers?", r"dickheads?",
+)
+POLITICAL = words(
+    r"labour party", r"vote labour", r"conservatives?", r"conservative party", r"tor(?:y|ies)", r"lib ?dems?",
+    r"liberal democrats?", r"reform uk", r"green party", r"snp", r"plaid cymru", r"brexit", r"referendum",
+    r"vote (?:for|against)", r"voting (?:for|against)", r"sign (?:the|our) petition", r"join the (?:protest|march)",
+    r"march against", r"support the strike", r"prime minister", r"the government(?:'s)?",
+    r"ministers?", r"austerity", r"funding cuts?", r"cuts to (?:school|education) funding", r"mps?", r"council tax",
+)
+# Political words that are only a problem with an opinion beside them ("our MP visited" is news).
+NEEDS_OPINION = re.compile(r"^(?:the government(?:'s)?|ministers?|prime minister|mps?|council tax)$", re.I)
+OPINION = words(
+    r"should", r"must", r"shameful", r"disgrace\w*", r"wrong", r"failing", r"failed", r"scrap", r"cuts?",
+    r"under-?fund\w*", r"unfair", r"betray\w*", r"incompetent", r"write to", r"oppose", r"support", r"blame",
+    r"crisis", r"let down", r"resign",
+)
+SCHOOL_VOTING = words(r"school council", r"eco council", r"house captains?", r"sports captains?",
+                       r"class reps?", r"pupil parliament", r"school parliament", r"head (?:boy|girl)",
+                       r"pupil voice", r"favourite", r"book of the (?:week|month)", r"mock election")
+ELECTION_FACT = words(r"general election", r"local elections?", r"polling station", r"polling day", r"by-election")
+
+
+# Mockery and sarcasm: a group of people or another school held up to ridicule. Strong cues block on
+# their own; weak ones (an eye-roll, a laughing face, "apparently") block only two together.
+MOCKERY_STRONG = words(
+    r"sorry not sorry", r"you know who you are", r"(?:it's |it is )?(?:really )?not that hard", r"you're going to need it",
+    r"better luck next (?:year|time)", r"should stick to \w+", r"no surprises? there", r"the better school",
+    r"easiest win", r"did(?:n'?t| not) know what hit (?:them|him|her)", r"(?:a lot|far|miles|much) better than",
+    r"can'?t (?:even )?read", r"(?:some|a few) (?:of you|parents|families) (?:clearly|obviously)",
+    r"for the (?:third|fourth|fifth|hundredth|umpteenth|last) time", r"whenever suits", r"thanks for nothing",
+    r"what a joke", r"told you so", r"pathetic", r"hopeless",
+)
+MOCKERY_WEAK = re.compile(
+    r"🙄|😒|😂|🤣|😏|😤|(?<![\w'])(?i:apparently|clearly|obviously|seriously|honestly|some people|again)(?![\w'])|"
+    r"(?:^|[.!?]\s+)(?i:really)[.!?]|(?<![\w'])(?:just )?(?:LOVE|ADORE)(?![\w'])|, people[.!?]|"
+    r"(?<![\w'])(?i:(?:some|certain|a few) (?:of you|parents|families|people|mums|dads))(?![\w'])|"
+    r"(?<![\w'])(?i:shout ?out to the \w+ who)(?![\w'])|🙃|"
+    r"(?<![\w'])(?i:whoever (?:keeps|is|decided)|nonsense|maybe (?:check|read|try|look)|before panicking)(?![\w'])|"
+    r"👀|🤭|😉|(?<![\w'])(?i:(?:to )?the (?:handful|few|ones|people|parents|families) who|we see you|ahem|as usual|"
+    r"a certain (?:school|team|family|parent)|might be time for (?:them|you)|instead\.?$|tiddlywinks)(?![\w'])")
+# A weak cue on its own that is still worth a look.
+LONE_SARCASM = re.compile(r"🙄|😒|😏|apparently|some people", re.I)
+# Politics: parties and campaigning. A party named with a view or a call to vote blocks; named alone, warns.
+PARTIES = re.compile(r"(?<![\w'])(?:Labour|Conservatives?|Tor(?:y|ies)|Lib ?Dems?|Liberal Democrats?|Reform UK|"
+                     r"Green Party|Greens|SNP|Plaid Cymru|UKIP)(?![\w'])")
+CAMPAIGNING = words(r"don'?t forget to vote", r"remember (?:that|this) (?:when you|at the) (?:go to the )?(?:ballot box|polls?|vote)",
+                     r"ballot box", r"polling day", r"vote (?:on|in) (?:\d|the|thursday|may)", r"back the campaign",
+                     r"candidates?", r"manifesto", r"(?:only|most) sensible", r"leader our community needs",
+                     r"agreed with us", r"stand (?:100% )?with", r"solidarity", r"when you vote", r"which party",
+                     r"on (?:the|our) side of", r"#(?:labour|tor(?:y|ies)|conservatives?|libdems?|greens?|reformuk|snp)")
+GOVERNMENT = words(r"(?:this|the) government(?:'s)?", r"ministers?", r"prime minister", r"mps?", r"council tax",
+                    r"the council")
+BLAME = words(r"doesn'?t care", r"don'?t care", r"clearly", r"disgraceful", r"shame(?:ful)? on", r"against",
+               r"real-terms cuts?", r"cuts?", r"failing", r"failed", r"let down", r"betray\w*", r"unfair",
+               r"under-?fund\w*", r"blame", r"scrap", r"incompetent", r"should", r"must", r"resign", r"crisis")
+STRIKE = words(r"strikes?", r"strike action", r"industrial action", r"walk-?outs?")
+# Advertising: a business (a brand, a named firm, a parent's own business) with a call to buy.
+
+
+def check_language(ctx: Context) -> None:
+    for match in ABUSIVE.finditer(ctx.text):
+        ctx.add("harmful_language", "block",
+                f"'{match.group(0)}' is harmful, abusive or rude. The school never posts comments like this; "
+                "keep the post kind and factual.", excerpt_of(ctx.text, match.start(), match.end()))
+    strong = list(MOCKERY_STRONG.finditer(ctx.text))
+    weak = list(MOCKERY_WEAK.finditer(ctx.text))
+    if strong or len({m.group(0).strip(" .!?,").lower() for m in weak}) >= 2:
+        first = (strong or weak)[0]
+        cues = ", ".join(dict.fromkeys(f"'{m.group(0).strip()}'" for m in strong + weak))
+        ctx.add("harmful_language", "block",
+                f"This mocks or is sarcastic about people ({cues}). The school's accounts never make fun of "
+                "families, staff or other schools; say it plainly and kindly, or leave it out.",
+                excerpt_of(ctx.text, first.start(), first.end()))
+    elif any(LONE_SARCASM.search(m.group(0)) for m in weak):
+        match = next(m for m in weak if LONE_SARCASM.search(m.group(0)))
+        ctx.add("harmful_language", "warn",
+                f"'{match.group(0).strip()}' can read as sarcastic or mocking. Check the tone is kind to every "
+                "family, and to other schools.", excerpt_of(ctx.text, match.start(), match.end()))
+
+
+def check_politics(ctx: Context) -> None:
+    def block(match: re.Match, why: str) -> None:
+        if ctx.has("political"):
+            return  # one political finding says it; more cues in the same post add nothing
+        ctx.add("political", "block",
+                f"'{match.group(0)}' {why}. The school's accounts stay out of politics: no parties, campaigns, "
+                "votes or views on government policy.", excerpt_of(ctx.text, match.start(), match.end()))
+
+    for match in POLITICAL.finditer(ctx.text):
+        sentence = sentence_at(ctx.text, match.start())
+        if re.match(r"vot(?:e|ing) (?:for|against)", match.group(0), re.I) and SCHOOL_VOTING.search(sentence):
+            continue  # pupils voting for their school council is school life, not politics
+        if NEEDS_OPINION.match(match.group(0)) and not (OPINION.search(sentence) or BLAME.search(sentence)):
+            continue
+        block(match, "makes this a political statement")
+    campaigning = CAMPAIGNING.search(ctx.text)
+    for match in PARTIES.finditer(ctx.text):
+        if ctx.has("political"):
+            break
+        sentence = sentence_at(ctx.text, match.start())
+        if campaigning or OPINION.search(sentence) or BLAME.search(sentence):
+            block(match, "names a political party with a view or a call to vote")
+        else:
+            ctx.add("political", "warn",
+                    f"This names a political party ('{match.group(0)}'). A plain fact may be fine; make sure the post "
+                    "takes no side.", excerpt_of(ctx.text, match.start(), match.end()))
+    if campaigning and not ctx.has("political") and not SCHOOL_VOTING.search(ctx.text) and re.search(
+            r"\bvot\w*|\belections?\b|\bpolls?\b|\bparty\b", ctx.text, re.I):
+        block(campaigning, "tells people how to vote")
+    for match in GOVERNMENT.finditer(ctx.text):
+        sentence = sentence_at(ctx.text, match.start())
+        if BLAME.search(sentence) or campaigning:
+            block(match, "blames or judges the government")
+    for match in STRIKE.finditer(ctx.text):
+        sentence = sentence_at(ctx.text, match.start())
+        if CAMPAIGNING.search(sentence) or BLAME.search(sentence) or "✊" in sentence:
+            block(match, "takes a side in a dispute (a factual closure notice would not)")
+    if not ctx.has("political") and not ctx.has("political", "warn"):
+        match = ELECTION_FACT.search(ctx.text)
+        if match:
+            ctx.add("political", "warn",
+                    "This mentions an election. Practical facts (the school is a polling station and will be "
+                    "closed) are fine; make sure there is no view on any party or candidate.",
+                    excerpt_of(ctx.text, match.start(), match.end()))
+
+
