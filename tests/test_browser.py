@@ -304,7 +304,7 @@ def test_a_reply_carrying_a_csv_offers_it_as_a_file_and_roles_read_as_words(brow
 def test_decided_buttons_close_in_the_web_chat_with_who_and_when(page, in_process_app, tmp_path):
     """Approve in a notification: its decision buttons disable and say who decided and when. Reject
     through its form: the form and the card it came from both close."""
-    from handlers.messages import Incoming
+    from domain.messages import Incoming
     from handlers.router import Router
     from storage.roster import get_person
 

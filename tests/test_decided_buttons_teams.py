@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.messages import Incoming
+from domain.messages import Incoming
 from handlers.router import Router
 from storage.roster import get_person
 from tests.test_reports_e2e import stack, teams_button, teams_personal  # noqa: F401

@@ -35,7 +35,7 @@ def test_pressing_a_decided_item_again_says_who_decided_and_closes_it(services):
     chat(services, "okafor", "pending approvals", "2")
     again = chat(services, "okafor", "pending approvals")
     assert "Approve" not in again  # nothing waits any more
-    from handlers.messages import Incoming
+    from domain.messages import Incoming
     from handlers.router import Router
     from storage.roster import get_person
 

@@ -10,7 +10,7 @@ from handlers.drafts.common import (EDIT_FLOW, MAX_DRAFT_CHARS, REASON_FLOW, app
 from handlers.flow_words import flow_command
 from handlers.drafts.publishing import approval_notes, manual_platforms, schedule_on_approval
 from handlers.drafts.submission import prefilled, submission_form
-from handlers.messages import Button, Form, FormField, Incoming, Notification, Person, Reply
+from domain.messages import Button, Form, FormField, Incoming, Notification, Person, Reply
 from handlers.schedule import format_moment
 from storage import drafts as store
 from storage import state as state_store

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from handlers.context import Services
 from handlers.drafts.common import PLATFORM_LABELS
 from handlers.drafts.publishing import manual_platforms
-from handlers.messages import Notification, Reply
+from domain.messages import Notification, Reply
 from storage import attachments
 from storage import drafts as store
 from storage import publishing as publications

@@ -4,7 +4,7 @@ from __future__ import annotations
 from handlers.context import Services
 from handlers.drafts import media
 from handlers.drafts.common import PLATFORM_LABELS, current_approvers, findings_lines, local_time_text, person_name
-from handlers.messages import Button, Notification, Person, Reply
+from domain.messages import Button, Notification, Person, Reply
 from storage import drafts as store
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from handlers.channels import capabilities
 from handlers.context import Services
 from handlers.flow_words import typed_choice
-from handlers.messages import Incoming, Person, Reply
+from domain.messages import Incoming, Person, Reply
 from handlers.people import person_name  # noqa: F401  (cards.py and approval.py import it from here)
 from knowledge.consent import ConsentRegister
 from knowledge.draft_check import CheckResult, channels_of, check_draft, load_policy

@@ -5,7 +5,7 @@ from handlers.context import Services
 from handlers.drafts.cards import decision_buttons, draft_card
 from handlers.drafts.common import (PLATFORM_LABELS, approval_refusal, get_draft, ids_of, may_submit,
                                     not_a_poster, person_name, short)
-from handlers.messages import Button, Incoming, Reply
+from domain.messages import Button, Incoming, Reply
 from storage import drafts as store
 
 # --- lists and looking at one draft ------------------------------------------------------------

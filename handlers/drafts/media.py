@@ -15,7 +15,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from handlers.context import Services
 from handlers.evidence import check as check_file
-from handlers.messages import Incoming, Person
+from domain.messages import Incoming, Person
 from storage import attachments
 from storage import drafts as store
 

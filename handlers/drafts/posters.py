@@ -6,7 +6,7 @@ import re
 
 from handlers.context import Services
 from handlers.drafts.common import is_poster, names_of
-from handlers.messages import Incoming, Notification, Person, Reply
+from domain.messages import Incoming, Notification, Person, Reply
 from storage import drafts as store
 from storage import roster
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from handlers.context import Services
 from handlers.drafts.common import (PLATFORM_LABELS, cannot, is_poster, load_for_action, local_time_text,
                                     may_submit, not_a_poster)
-from handlers.messages import Incoming, Notification, Person, Reply
+from domain.messages import Incoming, Notification, Person, Reply
 from storage import drafts as store
 from storage import publishing as publications
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from handlers.context import Services
 from handlers.drafts.cards import decision_buttons, draft_card
 from handlers.drafts.common import current_approvers
-from handlers.messages import Notification
+from domain.messages import Notification
 from storage import drafts as store
 
 # --- the nudge: a draft waiting more than a school day reminds the approver once -------------------

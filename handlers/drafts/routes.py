@@ -13,7 +13,7 @@ from handlers.drafts.posters import (AUTHORISE, REVOKE, WHO_CAN_POST, find_roste
 from handlers.drafts.publishing import publish
 from handlers.drafts.submission import (DRAFT_MESSAGE, START_WORDS, choose_draft, continue_submission,
                                         handle_draft_message, handle_form_submit, start_submission)
-from handlers.messages import Incoming, Reply
+from domain.messages import Incoming, Reply
 from handlers.router import TextRoute
 
 # --- typed commands for one draft ("approve draft 3", "withdraw 3", "published 3") -------------

@@ -11,7 +11,7 @@ from handlers.drafts.common import (MAX_DRAFT_CHARS, NONE_WORDS, PLATFORM_LABELS
                                     current_approvers, may_submit, names_of, not_a_poster, parse_platform,
                                     local_time_text, parse_publish_time, run_check, short, split_names, uses_forms)
 from handlers.flow_words import LEAVING, flow_command, numbered, typed_choice
-from handlers.messages import Button, Form, FormField, Incoming, Reply
+from domain.messages import Button, Form, FormField, Incoming, Reply
 from storage import drafts as store
 from storage import state as state_store
 
