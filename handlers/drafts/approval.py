@@ -3,6 +3,7 @@ withdraw, edit and resubmit as a new version."""
 from __future__ import annotations
 
 from handlers.context import Services
+from handlers.drafts.commands import escapes_flow
 from handlers.drafts.cards import draft_card, notify_approvers, tell_submitter
 from handlers.drafts.common import (EDIT_FLOW, MAX_DRAFT_CHARS, REASON_FLOW, approval_refusal, current_approvers,
                                     describe_changes, illegal, load_for_action, may_submit, parse_platform,
@@ -11,16 +12,10 @@ from handlers.flow_words import flow_command
 from handlers.drafts.publishing import approval_notes, manual_platforms, schedule_on_approval
 from handlers.drafts.submission import prefilled, submission_form
 from domain.messages import Button, Form, FormField, Incoming, Notification, Person, Reply
+from handlers.router import Handler
 from handlers.schedule import format_moment
 from storage import drafts as store
 from storage import state as state_store
-
-
-def _routes():
-    """The routing table (it imports this module): a command typed mid-flow leaves the flow."""
-    from handlers.drafts import routes
-
-    return routes
 
 
 # --- deciding ---------------------------------------------------------------------------------
@@ -105,7 +100,8 @@ def _ask_reason(incoming: Incoming, services: Services, draft: store.Draft, acti
     return [Reply(f"Draft {draft.id}: {label} Type it now (the submitter will see it), or *cancel*.")]
 
 
-def continue_reason(incoming: Incoming, services: Services, flow: state_store.FlowState) -> list[Reply]:
+def continue_reason(incoming: Incoming, services: Services, flow: state_store.FlowState, *,
+                    new_command: Handler) -> list[Reply]:
     reason = " ".join((incoming.text or "").split())
     command = flow_command(reason)
     if command is not None:
@@ -113,9 +109,9 @@ def continue_reason(incoming: Incoming, services: Services, flow: state_store.Fl
         lead = "There is no earlier question to go back to. " if command == "back" else ""
         return [Reply(f"{lead}I'm waiting for {label} on draft {flow.data.get('draft_id')}; the submitter will "
                       "see it. Type it now, or *cancel* to leave the draft as it is (nothing is changed).")]
-    if _routes().escapes_flow(reason):
+    if escapes_flow(reason):
         state_store.clear_state(services.db, incoming.who)
-        return _routes().route_text(incoming, services)
+        return new_command(incoming, services)
     if not reason:
         return [Reply("A reason is needed. Type it, or *cancel*.")]
     state_store.clear_state(services.db, incoming.who)
@@ -208,7 +204,8 @@ def resubmit(incoming: Incoming, services: Services, value: dict) -> list[Reply]
                        buttons=[Button("Withdraw", "draft.withdraw", {"draft_id": draft.id, "version": draft.version})])]
 
 
-def continue_edit(incoming: Incoming, services: Services, flow: state_store.FlowState) -> list[Reply]:
+def continue_edit(incoming: Incoming, services: Services, flow: state_store.FlowState, *,
+                  new_command: Handler) -> list[Reply]:
     text = (incoming.text or "").strip()
     command = flow_command(text)
     if command is not None:
@@ -216,9 +213,9 @@ def continue_edit(incoming: Incoming, services: Services, flow: state_store.Flow
         return [Reply(f"{lead}I'm waiting for the new text of draft {flow.data.get('draft_id')}; it is pre-checked "
                       "and goes back for approval as a new version. Send it now, or *cancel* to leave the draft "
                       "as it is (nothing is changed).")]
-    if _routes().escapes_flow(text):
+    if escapes_flow(text):
         state_store.clear_state(services.db, incoming.who)
-        return _routes().route_text(incoming, services)
+        return new_command(incoming, services)
     if not text:
         return [Reply("Please send the new text (or *cancel*).")]
     replies = resubmit(incoming, services, {**flow.data, "text": text})

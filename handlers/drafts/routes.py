@@ -2,26 +2,23 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 from handlers.context import Services
 from handlers.drafts.approval import continue_edit, continue_reason, decide, resubmit, start_edit, withdraw
+from handlers.drafts.commands import DRAFT_COMMAND, DRAFT_MESSAGE, MY_DRAFTS, PENDING, SHOW_DRAFT, START_WORDS
 from handlers.drafts.common import DECISIONS, EDIT_FLOW, REASON_FLOW, SUBMIT_FLOW, get_draft
 from handlers.drafts.listing import handle_my_drafts, handle_pending, show
 from handlers.drafts.posters import (AUTHORISE, REVOKE, WHO_CAN_POST, find_roster_person, handle_authorise,
                                      handle_revoke, handle_who_can_post)
 from handlers.drafts.publishing import publish
-from handlers.drafts.submission import (DRAFT_MESSAGE, START_WORDS, choose_draft, continue_submission,
-                                        handle_draft_message, handle_form_submit, start_submission)
+from handlers.drafts.submission import (choose_draft, continue_submission, handle_draft_message, handle_form_submit,
+                                        start_submission)
 from domain.messages import Incoming, Reply
 from handlers.router import TextRoute
 
 # --- typed commands for one draft ("approve draft 3", "withdraw 3", "published 3") -------------
-
-DRAFT_COMMAND = re.compile(
-    r"^\s*(?P<verb>approve|reject|request changes(?: (?:to|on|for))?|withdraw|published|publish|mark|resubmit|show|open|"
-    r"edit)\s+(?:draft\s+)?#?(?P<id>\d+)(?:\s+as\s+published)?\s*(?:[:\-]\s*(?P<rest>.*))?$", re.I | re.S)
-SHOW_DRAFT = re.compile(r"^\s*draft\s+#?(?P<id>\d+)\s*$", re.I)
 
 
 def handle_draft_command(incoming: Incoming, services: Services) -> list[Reply]:
@@ -81,9 +78,6 @@ def _matches(pattern: re.Pattern):
     return lambda incoming, services: bool(pattern.match(incoming.text or ""))
 
 
-MY_DRAFTS = re.compile(r"^\s*(?:show\s+)?(?:my|my post)\s+drafts\??\s*[.!]?\s*$", re.I)
-PENDING = re.compile(r"^\s*(?:show\s+)?(?:pending approvals?|pending drafts|drafts? (?:to approve|waiting|pending)|"
-                     r"what(?:'s| is) waiting(?: for me)?)\??\s*$", re.I)
 
 TEXT_ROUTES = [
     TextRoute("drafts.who_can_post", _matches(WHO_CAN_POST), handle_who_can_post),
@@ -101,15 +95,15 @@ TEXT_ROUTES = [
 ACTIONS = {"draft": handle_action}
 
 
-def escapes_flow(text: str) -> bool:
-    """A new drafts command typed mid-way leaves the guided questions instead of being taken as an answer."""
-    return any(p.match(text) for p in (DRAFT_MESSAGE, MY_DRAFTS, PENDING, DRAFT_COMMAND, SHOW_DRAFT, WHO_CAN_POST))
-
-
 def route_text(incoming: Incoming, services: Services) -> list[Reply]:
     for route in TEXT_ROUTES:
         if route.matches(incoming, services):
             return route.handle(incoming, services)
     return [Reply("Type *my drafts* to see your drafts.")]
-FLOWS = {SUBMIT_FLOW: continue_submission, REASON_FLOW: continue_reason, EDIT_FLOW: continue_edit}
+
+
+# A drafts command typed in the middle of a flow leaves it and goes through this table again.
+FLOWS = {SUBMIT_FLOW: partial(continue_submission, new_command=route_text),
+         REASON_FLOW: partial(continue_reason, new_command=route_text),
+         EDIT_FLOW: partial(continue_edit, new_command=route_text)}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from handlers.context import Services
+from handlers.drafts.commands import DRAFT_MESSAGE, START_WORDS, escapes_flow
 from handlers.drafts import media
 from handlers.drafts.cards import draft_card, notify_approvers
 from handlers.drafts.common import (MAX_DRAFT_CHARS, NONE_WORDS, PLATFORM_LABELS, PLATFORM_OPTIONS, SUBMIT_FLOW,
@@ -12,15 +13,9 @@ from handlers.drafts.common import (MAX_DRAFT_CHARS, NONE_WORDS, PLATFORM_LABELS
                                     local_time_text, parse_publish_time, run_check, short, split_names, uses_forms)
 from handlers.flow_words import LEAVING, flow_command, numbered, typed_choice
 from domain.messages import Button, Form, FormField, Incoming, Reply
+from handlers.router import Handler
 from storage import drafts as store
 from storage import state as state_store
-
-
-def _routes():
-    """The routing table (it imports this module): a command typed mid-flow leaves the flow."""
-    from handlers.drafts import routes
-
-    return routes
 
 
 # --- submitting -------------------------------------------------------------------------------
@@ -139,15 +134,9 @@ def prefilled(form: Form, values: dict[str, str], submit_label: str | None = Non
                               f.placeholder) for f in form.fields))
 
 
-DRAFT_MESSAGE = re.compile(
-    r"^\s*(?:new\s+)?draft(?:\s+for)?(?:\s+(?P<platform>facebook|instagram|both|fb|insta))?\s*[:\-]\s*(?P<body>.+)$",
-    re.I | re.S)
 # "pictured: A, B" may close the message's last line; "named:" / "pupils:" only on a line of their own.
 FIELD_LINE = re.compile(r"(?:(?<=\s)|^)(?P<field>pictured|photos?|platform|publish at)\s*:\s*(?P<value>[^\n]*)|"
                         r"^\s*(?P<field2>named|pupils)\s*:\s*(?P<value2>[^\n]*)", re.I | re.M)
-START_WORDS = re.compile(r"^\s*(?:(?:new|start a|submit a|write a|make a)\s+)?(?:post\s+)?draft\s*[.!]?\s*$|"
-                         r"^\s*(?:i want to|i'd like to|can i|how do i)\s+(?:submit|post|write)\s+(?:a\s+)?"
-                         r"(?:post|draft)\b.*$", re.I)
 
 
 def parse_fields(body: str, platform: str | None, photos: str = "",
@@ -266,7 +255,8 @@ def choose_draft(incoming: Incoming, services: Services, which: str | None) -> l
     return [_choice_reply(flow.data, "Please choose one. ")]
 
 
-def continue_submission(incoming: Incoming, services: Services, flow: state_store.FlowState) -> list[Reply]:
+def continue_submission(incoming: Incoming, services: Services, flow: state_store.FlowState, *,
+                        new_command: Handler) -> list[Reply]:
     text = (incoming.text or "").strip()
     data = dict(flow.data)
     if not may_submit(services, incoming.person):
@@ -283,9 +273,9 @@ def continue_submission(incoming: Incoming, services: Services, flow: state_stor
         return _ask_which_draft(incoming, services, flow, text)
     if START_WORDS.match(text):  # "draft" again: not the post's text or its photos
         return [Reply("You already have a draft in progress. " + STEP_PROMPTS.get(flow.step, "") + " " + LEAVING)]
-    if _routes().escapes_flow(text):
+    if escapes_flow(text):
         state_store.clear_state(services.db, incoming.who)
-        return _routes().route_text(incoming, services)
+        return new_command(incoming, services)
     lead = _take_photos(incoming, services)
     return lead + _answer_step(incoming, services, flow, data, text)
 
