@@ -301,7 +301,7 @@ def mount(app: web.Application, hub, env: Mapping[str, str] | None = None) -> No
 
     async def training_chart(request: web.Request) -> web.Response:
         """The compliance figures behind the page's chart, for the Headteacher and the DSL only."""
-        from handlers.training_chart import chart_figures
+        from handlers.training.compliance import chart_figures
 
         try:
             person = person_asking(request)

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from handlers.context import Services
-from domain.messages import Button, Incoming, Reply
+from domain.messages import Button, Incoming, Person, Reply
 from handlers.schedule import format_date
 from handlers.training.due import (DUE_SOON_DAYS, ITEM_NAMES, ITEM_TITLES, ITEMS, OVERSEER_NAMES, OVERSEER_ROLES,
                                    _people_rows, _roles, _start, due_of, items_for)
@@ -204,3 +204,11 @@ def handle_csv(incoming: Incoming, services: Services) -> list[Reply]:
                   title="Training report (CSV)", private=True,
                   data={"csv": compliance_csv(services), "filename": f"training-report-{services.today()}.csv"})]
 
+
+def chart_figures(person: Person, services: Services) -> tuple[dict | None, str]:
+    """The figures behind the web chat's training chart: (the compliance summary, "") for an overseer,
+    else (None, why not). The role check lives here so the web chat only asks and shows."""
+    if not person.has_role(*OVERSEER_ROLES):
+        return None, (f"Only {OVERSEER_NAMES} can see the training chart (role "
+                      f"{', '.join(OVERSEER_ROLES[:-1])} or {OVERSEER_ROLES[-1]}).")
+    return compliance_summary(services), ""
