@@ -39,7 +39,7 @@ import app as composition
 from app import build_app
 from bot.server import HUB
 from bot.teams import TEAMS_CHANNEL
-from bot.teams.channel import PRIVATE_NOTE
+from bot.teams.sending import PRIVATE_NOTE
 from handlers import reports as feature
 from handlers.reports import PUBLIC_LINE
 from storage import conversation_refs

@@ -25,7 +25,8 @@ async def channel_off(request: web.Request) -> web.Response:
 
 
 def mount(app: web.Application, hub, env: Mapping[str, str]) -> None:
-    from bot.teams.channel import TeamsChannel, TeamsSettings
+    from bot.teams.channel import TeamsChannel
+    from bot.teams.settings import TeamsSettings
 
     settings = TeamsSettings.from_env(env)
     if not settings.on:

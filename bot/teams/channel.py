@@ -1,4 +1,4 @@
-"""Microsoft Teams through the Bot Framework: the HTTP endpoint, the bot's turn, proactive sends.
+"""Microsoft Teams through the Bot Framework: the HTTP endpoint, the turns it runs, who is writing.
 
 Every botbuilder import of the project lives in bot/teams: the Python Bot Framework SDK is
 archived upstream (its successor is the Microsoft 365 Agents SDK), and a later move must touch
@@ -13,285 +13,42 @@ With MicrosoftAppId set every request needs a Bot Framework token. Without it th
 (bot/teams/__init__.py), unless POLICYBOT_TEAMS_EMULATOR=1 asks for the Bot Framework Emulator's
 mode: no tokens, so only callers on this computer with a serviceUrl on this computer, and nobody is
 ever linked to the roster by email (the roster's teams_id column alone says who they are).
+
+The parts: settings (env names, reused connectors), activities (reading one, a Reply as one), turn
+(the bot's turn), sending (replies and proactive messages), and cards, closing, file_consent, files.
 """
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 import logging
-import re
 from collections import OrderedDict
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, Awaitable, Callable, Mapping
-from urllib.parse import unquote, urlsplit
 
 from aiohttp import web
-from botbuilder.core import ActivityHandler, CardFactory, InvokeResponse, MessageFactory, TurnContext
+from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botframework.connector.auth import BotFrameworkAuthentication, ConnectorFactory
-from botbuilder.schema import (
-    Activity,
-    ActivityTypes,
-    ChannelAccount,
-    ConversationAccount,
-    ConversationParameters,
-    ConversationReference,
-    DeliveryModes,
-)
+from botbuilder.schema import Activity, ActivityTypes, DeliveryModes
 
-from bot.delivery import DeliveryError, retry_after_seconds
 from bot.teams import closing
-from bot.teams import file_consent
-from bot.teams import files as teams_files
 from bot.teams import guard
-from bot.teams.cards import reply_to_card, submitted_action
-from bot.teams.images import with_thumbnails
-from domain.messages import Incoming, Notification, Reply
+from bot.teams.activities import PLATFORM, activity_tenant, is_personal, reference_of, user_key
+from bot.teams.sending import TeamsSender
+from bot.teams.settings import ReusingAuthentication, TeamsSettings
+from bot.teams.turn import PolicyBot
+from domain.messages import Reply
 # Teams' own bookkeeping, not the bot's: the conversation references proactive messages need
 # (Bot Framework hands them over on each turn). Nothing a handler decides is read or written here.
 from storage import conversation_refs
-from handlers.faults import STORAGE_FAULTS
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "teams"
 # Bot Framework activities are a few KB; anything near this is not a real activity.
 MAX_ACTIVITY_BYTES = 256 * 1024
 # Turns running in the background at once; beyond this a request waits for its own turn
 # (back-pressure on the caller instead of an unbounded queue).
 MAX_BACKGROUND_TURNS = 64
 EMAIL_CACHE_SIZE = 1000
-CONNECTOR_CACHE_SIZE = 64  # service URLs: Teams uses a handful per region
-THROTTLED_CONVERSATIONS_KEPT = 1000
-CONVERSATION_IN_URL = re.compile(r"/v3/conversations/(?P<conversation>[^/]+)/")
-MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
-PRIVATE_NOTE = "I've sent you the details in a private chat."
-
-
-@dataclass(frozen=True)
-class TeamsSettings:
-    """The configuration object botbuilder reads (APP_ID, ...), from the Bot Framework's env names."""
-
-    APP_ID: str = ""
-    APP_PASSWORD: str = ""
-    APP_TYPE: str = "MultiTenant"
-    APP_TENANTID: str = ""
-    emulator_requested: bool = False  # POLICYBOT_TEAMS_EMULATOR=1
-    tenants: frozenset[str] = frozenset()  # POLICYBOT_TEAMS_TENANTS; empty: any tenant
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> "TeamsSettings":
-        return cls(APP_ID=(env.get("MicrosoftAppId") or "").strip(),
-                   APP_PASSWORD=env.get("MicrosoftAppPassword") or "",
-                   APP_TYPE=(env.get("MicrosoftAppType") or "MultiTenant").strip(),
-                   APP_TENANTID=(env.get("MicrosoftAppTenantId") or "").strip(),
-                   emulator_requested=(env.get("POLICYBOT_TEAMS_EMULATOR") or "").strip().lower()
-                   in ("1", "true", "yes"),
-                   # Unset, the app's own tenant (MicrosoftAppTenantId) is the safe default.
-                   tenants=guard.parse_tenants(env.get("POLICYBOT_TEAMS_TENANTS") or env.get("MicrosoftAppTenantId")))
-
-    @property
-    def authenticated(self) -> bool:
-        return bool(self.APP_ID)
-
-    @property
-    def emulator(self) -> bool:
-        """The Emulator's token-free mode: only when asked for, and never beside an app id."""
-        return self.emulator_requested and not self.authenticated
-
-    @property
-    def on(self) -> bool:
-        return self.authenticated or self.emulator
-
-
-class _ReusedConnectors(ConnectorFactory):
-    """Hands out one ConnectorClient per (service URL, audience) instead of one per turn."""
-
-    def __init__(self, owner: "ReusingAuthentication", inner: ConnectorFactory):
-        self.owner, self.inner = owner, inner
-
-    async def create(self, service_url: str, audience: str):
-        cache, key = self.owner.connectors, (service_url, audience)
-        client = cache.get(key)
-        if client is None:
-            client = await self.inner.create(service_url, audience)
-            _skip_empty_validation(client)
-            cache[key] = client
-            if len(cache) > CONNECTOR_CACHE_SIZE:
-                cache.popitem(last=False)
-        else:
-            cache.move_to_end(key)
-        return client
-
-
-def _skip_empty_validation(client) -> None:
-    """msrest walks every outgoing activity (the card's content included) checking the models'
-    `_validation` rules: about a fifth of the CPU of a reply. No Bot Framework schema model has
-    such a rule, so the walk cannot fail; it is skipped only while that stays true."""
-    serializer = getattr(client, "_serialize", None)
-    models = getattr(serializer, "dependencies", None)
-    if models and not any(getattr(model, "_validation", None) for model in models.values()):
-        serializer.client_side_validation = False
-
-
-class ReusingAuthentication(BotFrameworkAuthentication):
-    """ConfigurationBotFrameworkAuthentication, with its HTTP clients built once and reused.
-
-    botbuilder builds a new ConnectorClient and user-token client on every turn; each costs
-    about 15 ms of CPU in msrest (its retry policy set-up) and a fresh TCP connection, which
-    caps a 2-core server at a few dozen turns a second. This bot has one app id and no skills,
-    so reusing them (as the older BotFrameworkAdapter did) is safe; credentials refresh their
-    own tokens.
-    """
-
-    def __init__(self, inner: BotFrameworkAuthentication):
-        self.inner = inner
-        self.connectors: OrderedDict[tuple, Any] = OrderedDict()
-        self._user_token_client = None
-
-    async def authenticate_request(self, activity: Activity, auth_header: str):
-        result = await self.inner.authenticate_request(activity, auth_header)
-        if result.connector_factory is not None:
-            result.connector_factory = _ReusedConnectors(self, result.connector_factory)
-        return result
-
-    async def authenticate_streaming_request(self, auth_header: str, channel_id_header: str):
-        return await self.inner.authenticate_streaming_request(auth_header, channel_id_header)
-
-    def create_connector_factory(self, claims_identity):
-        return _ReusedConnectors(self, self.inner.create_connector_factory(claims_identity))
-
-    async def create_user_token_client(self, claims_identity):
-        if self._user_token_client is None:
-            self._user_token_client = await self.inner.create_user_token_client(claims_identity)
-        return self._user_token_client
-
-    def create_bot_framework_client(self):
-        return self.inner.create_bot_framework_client()
-
-    def get_originating_audience(self) -> str:
-        return self.inner.get_originating_audience()
-
-    async def authenticate_channel_request(self, auth_header: str):
-        return await self.inner.authenticate_channel_request(auth_header)
-
-
-def card_activity(reply: Reply) -> Activity:
-    activity = MessageFactory.attachment(CardFactory.adaptive_card(reply_to_card(reply)))
-    stored = reply.data.get("file")
-    if reply.private and isinstance(stored, dict):
-        # Private replies reach only the person's 1:1 chat, where Teams takes files: ask their leave.
-        activity.attachments.append(file_consent.consent_attachment(stored))
-    return activity
-
-
-def user_key(account: ChannelAccount | None) -> str | None:
-    """The id we know a Teams user by: the stable Entra (AAD) object id, else the channel id."""
-    if account is None:
-        return None
-    return account.aad_object_id or account.id
-
-
-def is_personal(conversation: ConversationAccount | None) -> bool:
-    """A 1:1 chat with the bot. The Emulator sends no conversationType for its 1:1 chats."""
-    if conversation is None:
-        return False
-    if conversation.conversation_type:
-        return conversation.conversation_type == "personal"
-    return not conversation.is_group
-
-
-def message_text(activity: Activity) -> str:
-    """What the person typed, without the @mention of the bot (Teams wraps it in <at>…</at>)."""
-    return MENTION.sub("", activity.text or "").replace("&nbsp;", " ").strip()
-
-
-def attachment_names(activity: Activity) -> tuple[str, ...]:
-    names = []
-    for attachment in activity.attachments or []:
-        if attachment.content_type in ("text/html", "application/vnd.microsoft.card.adaptive"):
-            continue  # Teams' own HTML copy of the text, or a card: not a file
-        names.append(attachment.name or attachment.content_url or attachment.content_type or "attachment")
-    return tuple(names)
-
-
-def tenant_of(reference: ConversationReference) -> str | None:
-    return reference.conversation.tenant_id if reference.conversation else None
-
-
-def activity_tenant(activity: Activity) -> str | None:
-    """The Microsoft 365 tenant. Teams sends it in channelData; botbuilder's schema drops
-    conversation.tenantId (it expects "tenantID")."""
-    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-    tenant = channel_data.get("tenant") if isinstance(channel_data.get("tenant"), dict) else {}
-    return tenant.get("id") or (activity.conversation.tenant_id if activity.conversation else None)
-
-
-def reference_of(activity: Activity) -> ConversationReference:
-    """Where to reach this conversation again, tenant included."""
-    reference = TurnContext.get_conversation_reference(activity)
-    if reference.conversation is not None and not reference.conversation.tenant_id:
-        reference.conversation.tenant_id = activity_tenant(activity)
-    return reference
-
-
-class PolicyBot(ActivityHandler):
-    """Behaviour only: turn Teams activities into Incoming messages and answer with cards."""
-
-    def __init__(self, channel: "TeamsChannel"):
-        self.channel = channel
-        self.hub = channel.hub
-
-    async def on_turn(self, turn_context: TurnContext):
-        try:
-            self.channel.remember(turn_context.activity)
-        except STORAGE_FAULTS as error:  # kept on their next message; this one still gets its answer
-            log.warning("teams: conversation reference not saved: %s", type(error).__name__)
-        await super().on_turn(turn_context)
-
-    async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext):
-        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
-        personal = is_personal(turn_context.activity.conversation)
-        for member in members_added:
-            if member.id == bot_id:
-                continue
-            await turn_context.send_activity(card_activity(self.channel.welcome(personal)))
-
-    async def on_invoke_activity(self, turn_context: TurnContext):
-        if turn_context.activity.name == file_consent.INVOKE_NAME:
-            await self.channel.file_consent(turn_context)
-            return InvokeResponse(status=200)
-        return await super().on_invoke_activity(turn_context)
-
-    async def on_message_activity(self, turn_context: TurnContext):
-        activity = turn_context.activity
-        key = user_key(activity.from_property)
-        if not key:
-            return
-        action, value = (None, {})
-        if activity.value is not None:
-            action, value = submitted_action(activity.value)
-            if action is None and not (activity.text or "").strip():
-                await turn_context.send_activity(card_activity(Reply(
-                    "I couldn't read that card. Type *help* to see what I can do.")))
-                return
-        person = await self.channel.person_of(turn_context, key)
-        files = ()
-        if not action and attachment_names(activity):
-            files = await teams_files.fetch_files(activity.attachments, activity.service_url,
-                                                  await self.channel.connector_token(turn_context))
-        incoming = Incoming(
-            channel=PLATFORM, platform_user_id=key, text="" if action else message_text(activity),
-            person=person, conversation_id=activity.conversation.id,
-            private=is_personal(activity.conversation), action=action, value=value,
-            attachments=attachment_names(activity), files=files)
-        replies = await self.hub.handle(incoming)
-        await self.channel.send_replies(turn_context, incoming, replies)
-        if action:
-            await closing.close_decided(turn_context, self.channel.sent_cards, replies)
 
 
 class TeamsChannel:
@@ -301,17 +58,11 @@ class TeamsChannel:
         self.auth = ReusingAuthentication(ConfigurationBotFrameworkAuthentication(settings))
         self.adapter = CloudAdapter(self.auth)
         self.bot = PolicyBot(self)
-        self.sender = TeamsSender(self)
+        self.sent_cards = closing.SentCards()  # cards with buttons, to close them once decided
+        self.sender = TeamsSender(hub, self.adapter, settings, self.sent_cards)
         self._turns: set[asyncio.Task] = set()
         self._conversation_locks: dict[str, tuple[asyncio.Lock, int]] = {}
         self._emails: OrderedDict[tuple[str, str], str | None] = OrderedDict()
-        # Conversation id -> end of the connector's Retry-After. Teams limits each bot per
-        # conversation, so only that conversation waits; nothing is sent to it before then.
-        self._throttled: OrderedDict[str, datetime] = OrderedDict()
-        self.sent_cards = closing.SentCards()  # cards with buttons, to close them once decided
-
-    def _sending(self, reply: Reply) -> Callable[[TurnContext], Awaitable[None]]:
-        return _sending_with(self.sent_cards, reply)
 
     @property
     def db(self):
@@ -415,9 +166,6 @@ class TeamsChannel:
             person = self.hub.identify(PLATFORM, key, await self.email_of(turn_context))
         return person
 
-    async def file_consent(self, turn_context: TurnContext) -> None:
-        await file_consent.answer(self, turn_context)
-
     def remember(self, activity: Activity) -> None:
         """Keep the conversation reference of everyone who writes to the bot, for proactive sends."""
         sender = activity.from_property
@@ -484,133 +232,6 @@ class TeamsChannel:
                   f"parent?* You can also submit a post draft for approval, report a concern to "
                   f"the DSL, or check your training. Type *help* for more."),
             notes=["Concern reports are only ever discussed with you in a private chat."])
-
-    # --- sending ------------------------------------------------------------------------------
-
-    async def send_replies(self, turn_context: TurnContext, incoming: Incoming, replies: list[Reply]) -> None:
-        """Answer in the conversation; confidential replies only ever in the person's private chat."""
-        told_private = False
-        reference = reference_of(turn_context.activity)
-        for index, reply in enumerate(replies):
-            try:
-                if reply.private and not incoming.private:
-                    await self._send_personal(reference, incoming.platform_user_id, reply)
-                    if not told_private:
-                        told_private = True
-                        await turn_context.send_activity(card_activity(Reply(PRIVATE_NOTE)))
-                else:  # a draft's photos only in a private chat, never in a team channel
-                    shown = with_thumbnails(self.hub.services, reply) if incoming.private else reply
-                    response = await turn_context.send_activity(card_activity(shown))
-                    self.sent_cards.remember(response, reply, turn_context.activity.reply_to_id)
-            except Exception as failure:
-                log.warning("teams: reply not sent (%s); queued in the outbox", type(failure).__name__)
-                self._note_throttling(failure)
-                self._queue_unsent(incoming, turn_context.activity.id, index, reply)
-
-    def _queue_unsent(self, incoming: Incoming, activity_id: str | None, index: int, reply: Reply) -> None:
-        """A reply the connector refused goes to the outbox (then to their private chat): none is lost."""
-        if incoming.person is None:
-            return
-        # A reply meant for a team channel is re-sent privately, so mark it private.
-        queued = dataclasses.replace(reply, private=True)
-        self.hub.services.notify(Notification(incoming.person.id, queued,
-                                              key=f"teams-reply:{activity_id}:{index}"))
-
-    async def send_proactive(self, platform_user_id: str, reply: Reply) -> None:
-        """Deliver to a person's private chat; DeliveryError (retried later) if it cannot be done."""
-        personal = conversation_refs.personal(self.db, PLATFORM, platform_user_id)
-        stored = personal or conversation_refs.latest(self.db, PLATFORM, platform_user_id)
-        if stored is None:
-            raise DeliveryError("teams: no conversation with this person yet")
-        reference = ConversationReference().deserialize(stored)
-        if personal is not None:  # without one, a new private chat is opened: nothing to wait for
-            wait = self._throttled_for(reference.conversation.id if reference.conversation else None)
-            if wait is not None:
-                raise DeliveryError("teams: the connector asked to wait (429 Retry-After)", wait)
-        try:
-            await self._send_personal(reference, platform_user_id, with_thumbnails(self.hub.services, reply))
-        except DeliveryError:
-            raise
-        except Exception as failure:
-            self._note_throttling(failure)
-            raise DeliveryError(f"teams: {type(failure).__name__}", _retry_after(failure)) from None
-
-    def _note_throttling(self, failure: Exception) -> None:
-        """Remember a 429's Retry-After for the conversation the refused request was posting to."""
-        retry_after, conversation = _retry_after(failure), _conversation_of(failure)
-        if retry_after is None or conversation is None:
-            return
-        self._throttled[conversation] = self.hub.services.now() + timedelta(seconds=retry_after)
-        self._throttled.move_to_end(conversation)
-        if len(self._throttled) > THROTTLED_CONVERSATIONS_KEPT:
-            self._throttled.popitem(last=False)
-
-    def _throttled_for(self, conversation: str | None) -> float | None:
-        """Seconds still to wait before posting to this conversation; None when free."""
-        until = self._throttled.get(conversation) if conversation else None
-        if until is None:
-            return None
-        remaining = (until - self.hub.services.now()).total_seconds()
-        if remaining > 0:
-            return remaining
-        del self._throttled[conversation]
-        return None
-
-    async def _send_personal(self, reference: ConversationReference, platform_user_id: str, reply: Reply) -> None:
-        """Continue the person's 1:1 chat; open one first (from any reference to them) if needed."""
-        personal = conversation_refs.personal(self.db, PLATFORM, platform_user_id)
-        if personal is not None:
-            await self.adapter.continue_conversation(
-                ConversationReference().deserialize(personal), self._sending(reply), self.settings.APP_ID)
-            return
-        tenant = tenant_of(reference)
-        parameters = ConversationParameters(
-            is_group=False, bot=reference.bot, members=[reference.user], tenant_id=tenant,
-            channel_data={"tenant": {"id": tenant}} if tenant else None)
-
-        async def opened(turn_context: TurnContext) -> None:
-            new = ConversationReference(
-                user=reference.user, bot=reference.bot, channel_id=reference.channel_id,
-                service_url=reference.service_url, locale=reference.locale,
-                conversation=ConversationAccount(id=turn_context.activity.conversation.id,
-                                                 conversation_type="personal", tenant_id=tenant))
-            conversation_refs.save_personal(self.db, PLATFORM, platform_user_id, new.serialize())
-            self.sent_cards.remember(await turn_context.send_activity(card_activity(reply)), reply)
-
-        await self.adapter.create_conversation(
-            self.settings.APP_ID, opened, parameters, channel_id=reference.channel_id,
-            service_url=reference.service_url)
-
-
-def _sending_with(sent_cards: "closing.SentCards", reply: Reply) -> Callable[[TurnContext], Awaitable[None]]:
-    async def send(turn_context: TurnContext) -> None:
-        sent_cards.remember(await turn_context.send_activity(card_activity(reply)), reply)
-    return send
-
-
-class TeamsSender:
-    """bot.delivery.Sender for Teams: proactive messages through stored conversation references."""
-
-    platform = PLATFORM
-
-    def __init__(self, channel: TeamsChannel):
-        self.channel = channel
-
-    async def send(self, platform_user_id: str, reply: Reply) -> None:
-        await self.channel.send_proactive(platform_user_id, reply)
-
-
-def _retry_after(failure: Exception) -> float | None:
-    """Honour the connector's Retry-After (HTTP 429) when there is one."""
-    response = getattr(failure, "response", None)
-    return retry_after_seconds(getattr(response, "headers", {}).get("Retry-After") if response is not None else None)
-
-
-def _conversation_of(failure: Exception) -> str | None:
-    """The conversation a failed connector request was for, read from its URL."""
-    response = getattr(failure, "response", None)
-    match = CONVERSATION_IN_URL.search(urlsplit(str(getattr(response, "url", None) or "")).path)
-    return unquote(match["conversation"]) if match else None
 
 
 def _error(status: int, message: str) -> web.Response:

@@ -7,7 +7,8 @@
 The card carries only the file's id: nothing is sent before the person accepts, and the accept is
 checked as if it were a fresh request. The upload goes only to an https URL on *.sharepoint.com
 (OneDrive for Business), or to this computer in the Emulator's mode; never with a token, never
-following a redirect.
+following a redirect. This module builds the cards and does the upload; the turn (bot/teams/turn.py)
+answers the invoke.
 """
 from __future__ import annotations
 
@@ -74,40 +75,3 @@ def file_info_attachment(upload: dict) -> Attachment:
     card = FileInfoCard(unique_id=upload.get("unique_id"), file_type=upload.get("file_type"))
     return Attachment(content=card.serialize(), content_type=ContentType.FILE_INFO_CARD,
                       name=upload.get("name"), content_url=upload.get("content_url"))
-
-
-async def answer(channel, turn_context) -> None:
-    """Allow or Decline on a file-consent card: checked afresh (and audited) by the handlers, then uploaded."""
-    from bot.teams.channel import PLATFORM, card_activity, is_personal, user_key  # the channel loads this module
-    from botbuilder.core import MessageFactory
-    from domain.messages import Incoming, Reply
-    from handlers.stored_files import authorised_file
-
-    activity = turn_context.activity
-    action, file_id, upload = consent_of(activity.value)
-    key = user_key(activity.from_property)
-    if action != "accept" or not key:
-        await turn_context.send_activity(card_activity(Reply("OK, I didn't send the file.")))
-        return
-    if not is_personal(activity.conversation):
-        await turn_context.send_activity(card_activity(Reply("Files are sent only in our private chat.")))
-        return
-    if not upload_allowed(upload["url"], channel.settings.emulator):
-        log.warning("teams: a file-consent upload URL is not OneDrive's; nothing uploaded")
-        await turn_context.send_activity(card_activity(Reply(
-            "Teams gave me somewhere other than your OneDrive to put the file, so I didn't send it.")))
-        return
-    asked = Incoming(channel=PLATFORM, platform_user_id=key, person=await channel.person_of(turn_context, key),
-                     conversation_id=activity.conversation.id, private=True)
-    found, refusal = authorised_file(asked, channel.hub.services, file_id, "download_file")
-    if found is None:
-        for reply in refusal:
-            await turn_context.send_activity(card_activity(reply))
-        return
-    if not await put_file(upload["url"], found["data"]):
-        await turn_context.send_activity(card_activity(Reply(
-            "The file couldn't be put in your OneDrive just now; press Open again to retry.")))
-        return
-    sent = MessageFactory.text(f"Sent to your OneDrive: {found['name']}. Confidential: do not forward it.")
-    sent.attachments = [file_info_attachment(upload)]
-    await turn_context.send_activity(sent)
