@@ -15,10 +15,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
-import aiohttp
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.response import BoltResponse
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core import Hub
@@ -27,6 +24,7 @@ from bot.slack import files as slack_files
 from bot.slack import render
 from bot.slack.images import image_blocks, post_message
 from bot.slack.sender import SlackSender
+from bot.slack.workspace import SLACK_ERRORS, EmailDirectory, SchoolWorkspace
 from domain.messages import Form, Incoming, Reply, without_lone_surrogates
 from handlers.delivery import authorised_file
 from handlers.faults import STORAGE_FAULTS
@@ -37,7 +35,6 @@ from storage import state as state_store
 log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
-SLACK_ERRORS = (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError, OSError)
 # Message subtypes that are still a person writing to the bot; every other subtype is ignored.
 PERSON_SUBTYPES = frozenset({None, "file_share"})
 ASK_PROMPT = ("What would you like to know? Type your question here, for example "
@@ -75,44 +72,12 @@ class Destination:
     origin: str | None = None  # the pressed button's message, remembered for a modal (bot.slack.closing)
 
 
-class EmailDirectory:
-    """Email addresses from users.info, cached per user id; a failure is None, never an error."""
-
-    def __init__(self, client: AsyncWebClient):
-        self.client = client
-        self._emails: dict[str, str | None] = {}
-        self._lookups: dict[str, asyncio.Future] = {}
-
-    async def email(self, user_id: str) -> str | None:
-        if user_id in self._emails:
-            return self._emails[user_id]
-        # Two messages from one person at once share one users.info call.
-        lookup = self._lookups.get(user_id)
-        if lookup is None:
-            lookup = self._lookups[user_id] = asyncio.ensure_future(self._look_up(user_id))
-            lookup.add_done_callback(lambda _: self._lookups.pop(user_id, None))
-        return await asyncio.shield(lookup)
-
-    async def _look_up(self, user_id: str) -> str | None:
-        try:
-            found = await self.client.users_info(user=user_id)
-        except SLACK_ERRORS as error:
-            log.warning("users.info failed for a Slack user: %s", type(error).__name__)
-            return None  # not cached: the next message tries again
-        email = ((found.get("user") or {}).get("profile") or {}).get("email") or None
-        self._emails[user_id] = email
-        return email
-
-
 class SlackAdapter:
     def __init__(self, hub: Hub, client: AsyncWebClient, signing_secret: str | None,
                  workspaces: frozenset[str] = frozenset()):
         self.hub = hub
-        # SLACK_TEAM_ID; when empty, the workspace of the bot token (auth.test says which, once).
-        self.workspaces = workspaces
-        self._token_workspace: tuple[str | None, str | None] | None = None  # (team id, enterprise id)
-        self._workspace_lookup = asyncio.Lock()
         self.client = client
+        self.workspace = SchoolWorkspace(client, workspaces)
         self.sender = SlackSender(client, hub.services)
         self.directory = EmailDirectory(client)
         self._turn_slots = asyncio.Semaphore(MAX_CONCURRENT_TURNS)
@@ -122,7 +87,7 @@ class SlackAdapter:
                              logger=logging.getLogger("bot.slack.bolt"))
         bolt = self.bolt
         # After bolt's own signature and token checks, before any listener: one workspace only.
-        bolt.use(self.same_workspace)
+        bolt.use(self.workspace.same_workspace)
         bolt.use(self.clean_unicode)
         # Order matters: bolt runs the first listener that matches; the catch-alls come last so
         # that no request is "unhandled" (bolt would log its body, and with it message text).
@@ -137,42 +102,6 @@ class SlackAdapter:
         bolt.view_closed(ALL)(self.ack_only)
         bolt.shortcut(ALL)(self.ack_only)
         bolt.options(ALL)(self.no_options)
-
-    # --- the school's workspace only --------------------------------------------------------
-
-    async def same_workspace(self, context, next):
-        """Refuse a request from any workspace but the school's: a signing secret shared by an
-        app installed elsewhere (or leaked with it) must not let another workspace's people in,
-        and a user id means nothing outside its own workspace."""
-        try:
-            allowed = await self.from_school_workspace(context.team_id, context.enterprise_id)
-        except SLACK_ERRORS as error:  # cannot tell yet: refuse for now (Slack retries events)
-            log.warning("Slack request refused: auth.test failed (%s), so its workspace is unconfirmed",
-                        type(error).__name__)
-            return BoltResponse(status=503, body={"error": "Busy: please retry shortly."})
-        if allowed:
-            return await next()
-        log.warning("Slack request from another workspace refused (nothing handled)")
-        return BoltResponse(status=403, body={"error": "This app serves one Slack workspace only."})
-
-    async def from_school_workspace(self, team: str | None, enterprise: str | None) -> bool:
-        if self.workspaces:
-            return team in self.workspaces
-        token_team, token_enterprise = await self.token_workspace()
-        if token_team:
-            return team == token_team
-        # An organisation-wide token (Enterprise Grid) has no single workspace: its organisation.
-        return bool(token_enterprise) and enterprise == token_enterprise
-
-    async def token_workspace(self) -> tuple[str | None, str | None]:
-        """The bot token's own workspace (and organisation), from auth.test on the first request.
-
-        Our own call rather than bolt's: bolt's client adds the request's team_id to it."""
-        async with self._workspace_lookup:
-            if self._token_workspace is None:
-                found = await self.client.auth_test()
-                self._token_workspace = (found.get("team_id") or None, found.get("enterprise_id") or None)
-        return self._token_workspace
 
     # --- helpers ------------------------------------------------------------------------------
 
