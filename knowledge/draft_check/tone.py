@@ -49,8 +49,28 @@ MOCKERY_WEAK = re.compile(
     r"(?<![\w'])(?i:(?:some|certain|a few) (?:of you|parents|families|people|mums|dads))(?![\w'])|"
     r"(?<![\w'])(?i:shout ?out to the \w+ who)(?![\w'])|🙃|"
     r"(?<![\w'])(?i:whoever (?:keeps|is|decided)|nonsense|maybe (?:check|read|try|look)|before panicking)(?![\w'])|"
-    r"👀|🤭|😉|(?<![\w'])(?i:(?:to )?the (?:handful|few|ones|people|parents|families) who|we see you|ahem|as usual|"
+    r"👀|🤭|😉|(?:^|(?<=[.!?—–-] ))(?i:maybe) [a-z]+ [^.!?\n]{0,40}\?|"
+    r"(?<![\w'])(?i:(?:to )?the (?:handful|few|ones|people|parents|families|minority|couple)(?: of \w+)? who|we see you|ahem|as usual|"
     r"a certain (?:school|team|family|parent)|might be time for (?:them|you)|instead\.?$|tiddlywinks)(?![\w'])")
+# Another school or team named in the post, and a taunt beside it: a result or a rating used to belittle them.
+OTHER_SCHOOL = re.compile(
+    r"(?<![\w'])(?:St\.? [A-Z][\w'’]+|[A-Z][\w'’]+ (?:Primary|Academy|High|Juniors?|Infants?|School|College)|"
+    r"(?i:(?:some |certain |the )?other schools?|schools? down the road|(?:our |the )?(?:rivals?|opponents|opposition)|"
+    r"a certain (?:school|team)))(?![\w'])")
+TAUNT = re.compile(
+    r"😂|🤣|😜|😝|👀|(?<![\w'])(?i:maybe (?:next (?:year|time)|stick|try|practise|find|learn)|stick to|next time,? lads|"
+    r"find the (?:goal|net|ball)|unlike|we could mention|naming no names|no names mentioned|#?easy|#?unbeatable|"
+    r"didn'?t stand a chance|sorry,? not sorry|lads!|colouring in|(?:too|so) easy|walkover|thrash(?:ed|ing))(?![\w'])")
+# A person or a group made the butt of the joke: a member of staff made to cry, "we're sure … will be fine".
+BELITTLED = re.compile(
+    r"(?<![\w'])(?i:(?:made|make|making|makes) (?:\w+ ){0,3}(?:teachers?|staff|supply|TAs?|dinner (?:lady|ladies)|"
+    r"lunchtime supervisors?|coach|ref(?:eree)?|parents?) (?:cry|quit|give up|leave|despair)|"
+    r"(?:we'?re|we are|i'?m) sure (?:\w+ ){0,6}(?:will be|is|are) (?:fine|ok|okay|thrilled)|"
+    r"(?:a )?new (?:school |world )?record!? ?(?:😂|🤣)|give it a (?:go|try) sometime|you keep (?:\w+ing)|"
+    r"(?:can'?t|cannot|don'?t|do not) (?:even )?(?:read|count|tell the time|follow (?:simple )?instructions))(?![\w'])")
+# A group in capitals ("SOME parents"): the emphasis is the sneer.
+SHOUTED_GROUP = re.compile(r"(?<![\w'])(?:SOME|CERTAIN|A FEW|SOME OF YOU)(?![\w']) (?i:parents|families|people|of you|"
+                           r"mums|dads|carers|children|pupils)\b|(?<![\w'])(?i:some|certain) (?:PARENTS|FAMILIES|PEOPLE)(?![\w'])")
 # A weak cue on its own that is still worth a look.
 LONE_SARCASM = re.compile(r"🙄|😒|😏|apparently|some people", re.I)
 # Politics: parties and campaigning. A party named with a view or a call to vote blocks; named alone, warns.
@@ -84,11 +104,27 @@ def check_language(ctx: Context) -> None:
                 f"This mocks or is sarcastic about people ({cues}). The school's accounts never make fun of "
                 "families, staff or other schools; say it plainly and kindly, or leave it out.",
                 excerpt_of(ctx.text, first.start(), first.end()))
+    elif _taunts_another_school(ctx.text) or BELITTLED.search(ctx.text) or SHOUTED_GROUP.search(ctx.text):
+        match = _taunts_another_school(ctx.text) or BELITTLED.search(ctx.text) or SHOUTED_GROUP.search(ctx.text)
+        ctx.add("harmful_language", "block",
+                f"'{match.group(0).strip()}' makes fun of people: another school, a member of staff or a group of "
+                "families. The school's accounts never mock anyone; say it plainly and kindly, or leave it out.",
+                excerpt_of(ctx.text, match.start(), match.end()))
     elif any(LONE_SARCASM.search(m.group(0)) for m in weak):
         match = next(m for m in weak if LONE_SARCASM.search(m.group(0)))
         ctx.add("harmful_language", "warn",
                 f"'{match.group(0).strip()}' can read as sarcastic or mocking. Check the tone is kind to every "
                 "family, and to other schools.", excerpt_of(ctx.text, match.start(), match.end()))
+
+
+def _taunts_another_school(text: str) -> re.Match | None:
+    """A taunt in a sentence that names another school or team (or next to it), else None."""
+    for school in OTHER_SCHOOL.finditer(text):
+        near = text[max(0, school.start() - 80):school.end() + 120]
+        taunt = TAUNT.search(near)
+        if taunt:
+            return school
+    return None
 
 
 def check_politics(ctx: Context) -> None:
