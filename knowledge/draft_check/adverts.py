@@ -67,7 +67,17 @@ SCHOOL_OWNED = words(r"pta", r"friends of (?:the )?school", r"school uniform", r
 HEAVY_DRINKING = words(r"shots?", r"tequila", r"sore head", r"hangover", r"hungover", r"bottomless", r"drunk",
                         r"wasted", r"tipsy", r"get (?:merry|smashed|hammered|wasted)", r"stays at the \w+ (?:party|do)",
                         r"what happens at", r"all round", r"boozy", r"\w+ o'clock",
-                        r"(?:don'?t expect|won'?t be) (?:us |me |them )?(?:to be )?(?:fresh|sober|bright)")
+                        r"(?:don'?t expect|won'?t be) (?:us |me |them )?(?:to be )?(?:fresh|sober|bright)",
+                        r"(?:several|many|a few|too many|countless|endless) (?:pints|drinks|rounds|glasses|bottles)",
+                        r"(?:won'?t|doesn'?t|don'?t|didn'?t|can'?t|cannot) (?:\w+ )?remember", r"blackout",
+                        r"let (?:their|our|my) hair down", r"#\w*letloose\w*", r"#\w*(?:drunk|booze)\w*")
+# Several kinds of drink in one post is a post about drinking, not a raffle prize.
+MANY_DRINKS = 3
+# Video games an 18 certificate keeps from pupils; a post warning parents about them is online-safety advice.
+ADULT_GAMES = words(r"grand theft auto", r"gta(?: ?[ivx\d]+)?", r"call of duty", r"mortal kombat", r"resident evil",
+                    r"red dead redemption", r"the last of us", r"manhunt", r"dead island")
+SAFETY_ADVICE = words(r"age ratings?", r"rated", r"pegi", r"online safety", r"e-?safety", r"parental controls?",
+                      r"not suitable", r"too young", r"safeguarding", r"please check")
 # A post that says outright that photos include pupils without consent.
 
 
@@ -143,6 +153,18 @@ def check_age(ctx: Context) -> None:
         ctx.add("age_appropriate", "block",
                 f"This celebrates drinking ('{drink.group(0)}', '{heavy.group(0)}'), which is not appropriate for a "
                 "school audience.", excerpt_of(ctx.text, heavy.start(), heavy.end()))
+    drinks = {m.group(0).lower().rstrip("s") for m in ALCOHOL.finditer(ctx.text)}
+    if drink and not heavy and len(drinks) >= MANY_DRINKS:
+        ctx.add("age_appropriate", "block",
+                f"This is about drinking ({', '.join(sorted(drinks))}), which is not appropriate for a school "
+                "audience.", excerpt_of(ctx.text, drink.start(), drink.end()))
+    game = ADULT_GAMES.search(ctx.text)
+    if game:
+        severity = "warn" if SAFETY_ADVICE.search(ctx.text) else "block"
+        ctx.add("age_appropriate", severity,
+                f"'{game.group(0)}' is a game rated 18, which the school's accounts do not promote to pupils"
+                + (" (advice to parents about it may be fine)." if severity == "warn" else "."),
+                excerpt_of(ctx.text, game.start(), game.end()))
     if not ctx.has("age_appropriate") and drink:
         ctx.add("age_appropriate", "warn",
                 f"This mentions alcohol ('{drink.group(0)}'). Keep it low-key (e.g. a raffle prize at an adult "
