@@ -11,7 +11,8 @@ COMMERCIAL = words(
     r"free delivery", r"visit our (?:shop|store|showroom|salon|website|restaurant|cafe|café)",
     r"our (?:shop|store|salon|restaurant|showroom|new menu)", r"mention this post", r"opening hours", r"open 7 days",
     r"call us on", r"grand opening", r"best prices?", r"book (?:your table|a table|an appointment)",
-    r"(?:ltd|limited|plc)", r"estate agents?", r"mortgages?", r"quote \w+ for", r"sponsored post",
+    r"(?:ltd|limited|plc)", r"estate agents?", r"mortgages?", r"quote \w+ (?:for|when|at|to get|to claim)",
+    r"(?:use|enter|quote|mention) (?:the )?(?:code|voucher)", r"sponsored post",
     r"new customers?", r"half price", r"bargains?", r"\bbogof\b", r"buy one get one",
     r"show (?:this|the|them this) post", r"at the till",
     r"free (?:slice|coffee|drink|cake|gift|treat)\w*(?: of \w+)? with (?:any|every|each)",
@@ -48,8 +49,11 @@ PROMOTION = words(
     r"memberships?", r"call (?:them|us) on", r"mention (?:the school|this post|our school)", r"visit (?:them|their)",
     r"follow them", r"check (?:them|their \w+) out", r"their new \w+", r"new (?:festive |summer |winter )?menu",
     r"special offers?", r"(?:the )?best [\w ]{0,20}in town", r"highly recommend", r"sale",
+    r"spaces (?:are )?(?:going|filling up|filling) (?:fast|quickly)", r"sign up (?:at|on|via) (?:his|her|their)",
+    r"£\d+(?:\.\d\d)? (?:taster|trial|intro\w*)",
 )
 BUSINESS_NOUN = words(
+    r"(?:his|her|their) own (?:[\w-]+ ){0,3}(?:academy|club|classes|camps?|business|company|brand|range|shop|sessions)",
     r"soft play", r"dental", r"dentists?", r"practice", r"play ?cent(?:re|er)", r"trampoline park", r"cinema", r"spa",
     r"nail bar", r"garden centre",
     r"photography", r"photographer", r"private tuition",
