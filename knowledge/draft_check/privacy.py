@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-from knowledge.draft_check.base import GROUP_WORDS, TITLE_RE, Context, excerpt_of, sentence_at, sentences, words
+from knowledge.draft_check.base import (GENERIC_SCHOOL_WORDS, GROUP_WORDS, TITLE_RE, Context, excerpt_of, sentence_at,
+                                        sentences, words)
 from knowledge.person_names import is_common_word, is_given_name
 
 # --- where a child is ------------------------------------------------------------------------------
@@ -32,9 +33,6 @@ ADDRESS = re.compile(r"(?<![\w£])\d{1,4}[a-z]?,?\s+(?:[A-Z][a-z]+\s+){1,3}(?:Ro
 # An organisation a child belongs to outside school ("Kirkstall Karate Academy", "Moortown Juniors FC").
 CLUB = re.compile(r"(?:[A-Z][\w'&-]+\s+){1,4}(?:Club|Academy|FC|AFC|Juniors|Gymnastics|Karate|Taekwondo|Judo|Dance|"
                   r"Scouts|Brownies|Cubs|Beavers|Guides|Stage School|Athletics|Swimming|Boxing)\b")
-# Words of a school's name that say what it is, not which it is ("Leeds Gymnastics Academy" is not ours).
-GENERIC_SCHOOL_WORDS = frozenset("primary academy school junior juniors infant infants high college church of england "
-                                 "c e the and trust community catholic".split())
 PUPIL_MENTION = re.compile(r"(?<![\w'])(?i:year\s*\d+|reception|pupils?|students?|children|kids|team|squad|group|"
                            r"class|choir|our \w+s)(?![\w'])")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.draft_check.base import Context, excerpt_of, sentence_at, words
+from knowledge.draft_check.base import GENERIC_SCHOOL_WORDS, Context, excerpt_of, sentence_at, words
 
 ABUSIVE = words(
     r"idiots?", r"stupid", r"morons?", r"dumb", r"losers?", r"pathetic", r"useless", r"disgusting",
@@ -88,10 +88,11 @@ BLAME = words(r"doesn'?t care", r"don'?t care", r"clearly", r"disgraceful", r"sh
                r"real-terms cuts?", r"cuts?", r"failing", r"failed", r"let down", r"betray\w*", r"unfair",
                r"under-?fund\w*", r"blame", r"scrap", r"incompetent", r"should", r"must", r"resign", r"crisis")
 STRIKE = words(r"strikes?", r"strike action", r"industrial action", r"walk-?outs?")
-# Advertising: a business (a brand, a named firm, a parent's own business) with a call to buy.
 
 
 def check_language(ctx: Context) -> None:
+    school = ctx.rules.policy.meta.school or ctx.rules.policy.meta.title or ""
+    own = frozenset(w.casefold() for w in re.findall(r"[A-Za-z]+", school)) - GENERIC_SCHOOL_WORDS
     for match in ABUSIVE.finditer(ctx.text):
         ctx.add("harmful_language", "block",
                 f"'{match.group(0)}' is harmful, abusive or rude. The school never posts comments like this; "
@@ -105,8 +106,8 @@ def check_language(ctx: Context) -> None:
                 f"This mocks or is sarcastic about people ({cues}). The school's accounts never make fun of "
                 "families, staff or other schools; say it plainly and kindly, or leave it out.",
                 excerpt_of(ctx.text, first.start(), first.end()))
-    elif _taunts_another_school(ctx.text) or BELITTLED.search(ctx.text) or SHOUTED_GROUP.search(ctx.text):
-        match = _taunts_another_school(ctx.text) or BELITTLED.search(ctx.text) or SHOUTED_GROUP.search(ctx.text)
+    elif _taunts_another_school(ctx.text, own) or BELITTLED.search(ctx.text) or SHOUTED_GROUP.search(ctx.text):
+        match = _taunts_another_school(ctx.text, own) or BELITTLED.search(ctx.text) or SHOUTED_GROUP.search(ctx.text)
         ctx.add("harmful_language", "block",
                 f"'{match.group(0).strip()}' makes fun of people: another school, a member of staff or a group of "
                 "families. The school's accounts never mock anyone; say it plainly and kindly, or leave it out.",
@@ -118,9 +119,12 @@ def check_language(ctx: Context) -> None:
                 "family, and to other schools.", excerpt_of(ctx.text, match.start(), match.end()))
 
 
-def _taunts_another_school(text: str) -> re.Match | None:
-    """A taunt in a sentence that names another school or team (or next to it), else None."""
+def _taunts_another_school(text: str, own: frozenset[str] = frozenset()) -> re.Match | None:
+    """A taunt within a sentence or two of another school or team's name, else None (`own`: the words
+    of this school's name, which is not another school)."""
     for school in OTHER_SCHOOL.finditer(text):
+        if {w.casefold() for w in re.findall(r"[A-Za-z]+", school.group(0))} & own:
+            continue
         near = text[max(0, school.start() - 80):school.end() + 120]
         taunt = TAUNT.search(near)
         if taunt:
