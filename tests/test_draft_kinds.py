@@ -213,10 +213,12 @@ def test_mockery_of_another_school_a_person_or_a_group_blocks(text):
 
 @pytest.mark.parametrize("text", [
     "Well played St Anne's — a great match in the rain, and thank you for the orange slices at half time!",
+    "A 2-2 draw with St Joseph's today — they played brilliantly and we all laughed in the mud 😂",
     "Our netball team beat Ashby Primary 12-9 in a close final. Proud of everyone who played!",
     "Maybe you have a spare hour on Fridays? Our reading volunteers would love to hear from you.",
 ])
 def test_a_fair_match_report_or_a_plain_request_passes(text):
+    # a laughing face is a taunt only after a win over a school the post does not praise
     assert not blocked(calmore(text), "harmful_language"), calmore(text).summary()
 
 
@@ -232,6 +234,8 @@ def test_a_relative_named_by_the_child_or_a_person_after_an_emoji_is_a_message(t
 
 def test_a_post_about_a_parent_helper_is_not_a_message():
     assert calmore("Thank you to Kit's dad for fixing the greenhouse roof this week!").ok
+    assert calmore("Kit's dad, Mr Moreno, fixed the greenhouse roof this week. Thank you!").ok
+    assert calmore("🎂 To the parents who baked for the cake sale — thank you, we raised £312!").ok
 
 
 # --- names and consent ----------------------------------------------------------------------------
@@ -275,7 +279,7 @@ def test_campaigning_at_the_polls_and_a_strong_staff_opinion_block():
 def test_drinking_for_its_own_sake_and_an_18_game_block_but_safety_advice_warns():
     assert blocked(calmore("Staff night out: too many pints and nobody can remember the taxi home! 🍺"),
                    "age_appropriate")
-    assert blocked(calmore("Gin, wine and cocktails at the staff do 🍸"), "age_appropriate")
+    assert calmore("PTA quiz night on Friday: the bar will serve wine, beer and prosecco for the grown-ups.").ok
     assert blocked(calmore("Who's up for Call of Duty after school? 🎮"), "age_appropriate")
     advice = calmore("Online safety: Call of Duty has an age rating of 18. Please check parental controls.")
     assert advice.ok and any(f.rule == "age_appropriate" for f in advice.warnings)

@@ -75,8 +75,6 @@ HEAVY_DRINKING = words(r"shots?", r"tequila", r"sore head", r"hangover", r"hungo
                         r"(?:several|many|a few|too many|countless|endless) (?:pints|drinks|rounds|glasses|bottles)",
                         r"(?:won'?t|doesn'?t|don'?t|didn'?t|can'?t|cannot) (?:\w+ )?remember", r"blackout",
                         r"let (?:their|our|my) hair down", r"#\w*letloose\w*", r"#\w*(?:drunk|booze)\w*")
-# Several kinds of drink in one post is a post about drinking, not a raffle prize.
-MANY_DRINKS = 3
 # Video games an 18 certificate keeps from pupils; a post warning parents about them is online-safety advice.
 ADULT_GAMES = words(r"grand theft auto", r"gta(?: ?[ivx\d]+)?", r"call of duty", r"mortal kombat", r"resident evil",
                     r"red dead redemption", r"the last of us", r"manhunt", r"dead island")
@@ -157,11 +155,6 @@ def check_age(ctx: Context) -> None:
         ctx.add("age_appropriate", "block",
                 f"This celebrates drinking ('{drink.group(0)}', '{heavy.group(0)}'), which is not appropriate for a "
                 "school audience.", excerpt_of(ctx.text, heavy.start(), heavy.end()))
-    drinks = {m.group(0).lower().rstrip("s") for m in ALCOHOL.finditer(ctx.text)}
-    if drink and not heavy and len(drinks) >= MANY_DRINKS:
-        ctx.add("age_appropriate", "block",
-                f"This is about drinking ({', '.join(sorted(drinks))}), which is not appropriate for a school "
-                "audience.", excerpt_of(ctx.text, drink.start(), drink.end()))
     game = ADULT_GAMES.search(ctx.text)
     if game:
         severity = "warn" if SAFETY_ADVICE.search(ctx.text) else "block"

@@ -58,9 +58,15 @@ OTHER_SCHOOL = re.compile(
     r"(?i:(?:some |certain |the )?other schools?|schools? down the road|(?:our |the )?(?:rivals?|opponents|opposition)|"
     r"a certain (?:school|team)))(?![\w'])")
 TAUNT = re.compile(
-    r"😂|🤣|😜|😝|👀|(?<![\w'])(?i:maybe (?:next (?:year|time)|stick|try|practise|find|learn)|stick to|next time,? lads|"
+    r"👀|(?<![\w'])(?i:maybe (?:next (?:year|time)|stick|try|practise|find|learn)|stick to|next time,? lads|"
     r"find the (?:goal|net|ball)|unlike|we could mention|naming no names|no names mentioned|#?easy|#?unbeatable|"
     r"didn'?t stand a chance|sorry,? not sorry|lads!|colouring in|(?:too|so) easy|walkover|thrash(?:ed|ing))(?![\w'])")
+# A laughing face at another school is a taunt after a win ("6–0 against St Mary's! 😂"), unless the post
+# praises them ("they played brilliantly 😂" laughs with them).
+LAUGHING = re.compile(r"😂|🤣|😜|😝|😆")
+A_WIN = re.compile(r"\d+\s*[-–—]\s*\d+|(?<![\w'])(?i:beat|won|win|thrash\w*|final score|full[- ]time)(?![\w'])")
+RESPECT = re.compile(r"(?<![\w'])(?i:well played|played (?:brilliantly|well|superbly|so well)|great (?:game|match)|"
+                     r"thank(?:s| you)|good luck|congratulations|well done to (?:them|both|st|all)|hosting|sporting)(?![\w'])")
 # A person or a group made the butt of the joke: a member of staff made to cry, "we're sure … will be fine".
 BELITTLED = re.compile(
     r"(?<![\w'])(?i:(?:made|make|making|makes) (?:\w+ ){0,3}(?:teachers?|staff|supply|TAs?|dinner (?:lady|ladies)|"
@@ -126,8 +132,7 @@ def _taunts_another_school(text: str, own: frozenset[str] = frozenset()) -> re.M
         if {w.casefold() for w in re.findall(r"[A-Za-z]+", school.group(0))} & own:
             continue
         near = text[max(0, school.start() - 80):school.end() + 120]
-        taunt = TAUNT.search(near)
-        if taunt:
+        if TAUNT.search(near) or (LAUGHING.search(near) and A_WIN.search(near) and not RESPECT.search(near)):
             return school
     return None
 
