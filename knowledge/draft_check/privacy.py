@@ -61,7 +61,7 @@ DETAILS = {
                        r"suspensions?", r"exclu(?:ded|sions?)", r"isolation", r"in trouble", r"naughty", r"misbehav\w*",
                        r"incident"),
     "attendance": words(r"attendance", r"absen(?:t|ces?)", r"persistent(?:ly)? late", r"late (?:every|each) (?:single )?(?:day|morning)",
-                       r"(?:been|arriving|arrives|arrived|keeps? arriving|is always) late", r"off school", r"days off"),
+                       r"(?:has|have) been late", r"keeps? (?:arriving|being|coming) late", r"(?:is|are) always late", r"off school", r"days off"),
     "family circumstances": words(r"death of", r"died", r"passed away", r"bereave\w*", r"funeral", r"divorce\w*",
                                   r"separat(?:ed|ion)", r"foster\w*", r"in care", r"young carer",
                                   r"lost (?:his|her|their) (?:mum|dad|mother|father|grandad|grandma|nan|brother|sister)"),
