@@ -50,11 +50,8 @@ class Neighbour:
 class Lexicon:
     synonyms: dict[str, list[str]] = field(default_factory=dict)  # policy term → variants
     routes: list[Route] = field(default_factory=list)
-    out_of_scope: list[str] = field(default_factory=list)
     extra_stopwords: frozenset[str] = frozenset()
     concerns: dict = field(default_factory=dict)  # the raw [concerns] tables (compiled by knowledge.disclosure)
-    core: dict = field(default_factory=dict)  # [core] context: scene-setting words, never a question's core
-    logistics: dict = field(default_factory=dict)  # [logistics] openers / things / commerce / anchors
     neighbours: list[Neighbour] = field(default_factory=list)  # [neighbours.<key>] topics next door
     everyday_words: list[str] = field(default_factory=list)  # [typos] everyday: real words, never "corrected"
 
@@ -69,9 +66,6 @@ class Lexicon:
                     if canonical not in terms:
                         terms.append(canonical)
         self._variants = PhraseMatcher(self._terms_of_variant)
-        self._oos = PhraseMatcher(normalise(t) for t in self.out_of_scope)
-        self._logistics = {part: PhraseMatcher(normalise(t) for t in self.logistics.get(part, []))
-                           for part in ("openers", "things", "commerce", "anchors")}
         self._route_matchers = [(route, PhraseMatcher(normalise(t) for t in route.topics)) for route in self.routes]
         self._neighbour_matchers = [(neighbour, PhraseMatcher(normalise(t) for t in neighbour.topics),
                                      PhraseMatcher(normalise(t) for t in neighbour.unless))
@@ -87,11 +81,8 @@ class Lexicon:
         return cls(
             synonyms={term: list(variants) for term, variants in raw.get("synonyms", {}).items()},
             routes=routes,
-            out_of_scope=list(raw.get("out_of_scope", {}).get("terms", [])),
             extra_stopwords=frozenset(normalise(w) for w in raw.get("stopwords", {}).get("extra", [])),
             concerns=dict(raw.get("concerns", {})),
-            core=dict(raw.get("core", {})),
-            logistics=dict(raw.get("logistics", {})),
             neighbours=[Neighbour(key, entry.get("reason", key), entry.get("who", "the Headteacher"),
                                   tuple(entry.get("topics", [])), tuple(entry.get("unless", [])))
                         for key, entry in raw.get("neighbours", {}).items()],
@@ -120,38 +111,6 @@ class Lexicon:
                     found.append(term)
         kept.extend(words[position:])
         return " ".join(kept), found
-
-    def _off_topic_spans(self, words: list[str]) -> list[tuple[int, int, str]]:
-        """Off-topic phrases, except those inside a longer lexicon phrase ("dinner" in "dinner ladies",
-        who are staff; "thank you" in "a thank you post to")."""
-        longer = [(start, end) for start, end, _ in self._variants.find(words) if end - start > 1]
-        return [(start, end, phrase) for start, end, phrase in self._oos.find(words)
-                if not any(s <= start and end <= e and e - s > end - start for s, e in longer)]
-
-    def out_of_scope_hits(self, normalised_text: str) -> list[str]:
-        return [phrase for _, _, phrase in self._off_topic_spans(normalised_text.split())]
-
-    def remove_out_of_scope(self, normalised_text: str) -> str:
-        words = normalised_text.split()
-        for start, end, _ in reversed(self._off_topic_spans(words)):
-            del words[start:end]
-        return " ".join(words)
-
-    def is_logistics(self, normalised_text: str) -> bool:
-        """Whether the text is an errand about running the school ("who has a laptop charger", "can
-        parents order school photos"): it opens like one or names an errand thing, and names no social
-        media medium or policy duty (photos count as a medium unless they are being bought or sold)."""
-        words = normalised_text.split()
-        if not words:
-            return False
-        opens = any(start == 0 for start, _, _ in self._logistics["openers"].find(words))
-        commerce = bool(self._logistics["commerce"].find(words))
-        if not (opens or commerce or self._logistics["things"].find(words)):
-            return False
-        image_words = {"photo", "photos", "picture", "pictures", "pics", "image", "images"}
-        anchors = [phrase for _, _, phrase in self._logistics["anchors"].find(words)
-                   if not (commerce and phrase in image_words)]
-        return not anchors
 
     def neighbour(self, normalised_text: str) -> Neighbour | None:
         """The first neighbouring topic the text names without any of that topic's `unless` words."""

@@ -192,3 +192,117 @@ def test_a_draft_close_in_meaning_to_an_uncovered_rule_is_warned_not_blocked():
     quiet = three_rivers("We do not own the copyright for this material and have no permission to use it.",
                          meaning=False)
     assert quiet.ok and not quiet.findings
+
+
+# --- tone: mockery of another school, a person belittled, a group in capitals ------------------------
+
+def calmore(text, platform="facebook", **kwargs):
+    return check_draft(text, platform, REGISTER, today=TODAY, **kwargs)
+
+
+@pytest.mark.parametrize("text", [
+    "Full time: Lowfield 5, Ashby Primary 0. Maybe next time you'll find the net, Ashby! 😂",
+    "Top marks from the inspectors, unlike a certain school we could mention… 👀",
+    "Year 4 reduced the student teacher to tears, made their supply teacher cry by lunch. 😂",
+    "Reminder for SOME parents: the dates are in the newsletter.",
+    "To the few of parents who moaned about the cake sale — maybe bake one yourselves? 🙃",
+])
+def test_mockery_of_another_school_a_person_or_a_group_blocks(text):
+    assert blocked(calmore(text), "harmful_language"), calmore(text).summary()
+
+
+@pytest.mark.parametrize("text", [
+    "Well played St Anne's — a great match in the rain, and thank you for the orange slices at half time!",
+    "A 2-2 draw with St Joseph's today — they played brilliantly and we all laughed in the mud 😂",
+    "Our netball team beat Ashby Primary 12-9 in a close final. Proud of everyone who played!",
+    "Maybe you have a spare hour on Fridays? Our reading volunteers would love to hear from you.",
+    "Mrs Patel made the staff cry with laughter at the Christmas panto!",
+    "Our Reception children can't read yet, so the signs have pictures too.",
+])
+def test_a_fair_match_report_or_a_plain_request_passes(text):
+    # a laughing face is a taunt only after a win over a school the post does not praise
+    assert not blocked(calmore(text), "harmful_language"), calmore(text).summary()
+
+
+# --- messages to one person -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Kit's dad — the PE bag is in the office, no rush!",
+    "🔑 To the lady who parked by the gate this morning: your lights are on.",
+])
+def test_a_relative_named_by_the_child_or_a_person_after_an_emoji_is_a_message(text):
+    assert blocked(calmore(text), "message_to_person"), calmore(text).summary()
+
+
+def test_a_post_about_a_parent_helper_is_not_a_message():
+    assert calmore("Thank you to Kit's dad for fixing the greenhouse roof this week!").ok
+    assert calmore("Kit's dad, Mr Moreno, fixed the greenhouse roof this week. Thank you!").ok
+    assert calmore("🎂 To the parents who baked for the cake sale — thank you, we raised £312!").ok
+
+
+# --- names and consent ----------------------------------------------------------------------------
+
+PHOTO_ONLY = ConsentRegister.from_rows([
+    {"name": "Tilly Vance", "class": "Year 5", "consent": "yes", "date_signed": "2026-09-10", "scope": "photo"},
+])
+
+
+def test_a_possessive_first_name_beside_a_photo_needs_name_consent():
+    policy = load_policy(str(OAKFIELD))
+    result = check_draft("Look at Tilly's volcano erupting!", "x", PHOTO_ONLY, today=TODAY, policy=policy,
+                         pictured=["Tilly Vance"])
+    assert blocked(result, "consent"), result.summary()
+    assert check_draft("Look at this volcano erupting!", "x", PHOTO_ONLY, today=TODAY, policy=policy,
+                       pictured=["Tilly Vance"]).ok
+
+
+def test_a_double_first_name_off_the_register_and_consent_forms_still_missing_block():
+    assert blocked(calmore("Star of the week is Lily-Rose Danvers from Year 3!"), "consent")
+    admission = calmore("Sports day photos below! We are still missing some consent forms from Year 2.")
+    assert blocked(admission, "consent")
+
+
+# --- adverts, politics, opinions, age ---------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Our cricket coach is starting his own holiday cricket camp! £10 taster day — sign up at his website.",
+    "Thanks to our sponsor Harlow Tyres: quote LOWFIELD when you book and save on a new set.",
+])
+def test_a_staff_members_business_or_a_sponsors_code_blocks(text):
+    assert blocked(oakfield(text), "business_advert"), oakfield(text).summary()
+
+
+def test_a_reference_to_quote_or_a_club_the_school_launches_is_not_an_advert():
+    assert oakfield("Please quote reference when paying for the trip on ParentPay.").ok
+    assert calmore("Calmore Junior School is launching its own coding club this term — sign up at the office.").ok
+
+
+def test_campaigning_at_the_polls_and_a_strong_staff_opinion_block():
+    assert blocked(oakfield("Remember who cut the bus route when you go to the polls. #VoteSmart"), "political")
+    assert blocked(oakfield("I think phonics screenings are a total complete waste of time."), "staff_opinion")
+    assert blocked(oakfield("Mocks are pointless; the sooner they go the better. Mr Hale"), "staff_opinion")
+
+
+def test_drinking_for_its_own_sake_and_an_18_game_block_but_safety_advice_warns():
+    assert blocked(calmore("Staff night out: too many pints and nobody can remember the taxi home! 🍺"),
+                   "age_appropriate")
+    assert calmore("PTA quiz night on Friday: the bar will serve wine, beer and prosecco for the grown-ups.").ok
+    assert blocked(calmore("Who's up for Call of Duty after school? 🎮"), "age_appropriate")
+    advice = calmore("Online safety: Call of Duty has an age rating of 18. Please check parental controls.")
+    assert advice.ok and any(f.rule == "age_appropriate" for f in advice.warnings)
+    assert calmore("The PTA raffle has a bottle of wine among the prizes.").ok
+
+
+# --- privacy: clubs, hyphenated undress, lateness, a pupil before "in Year N" ---------------------------
+
+def test_a_club_sharing_generic_words_with_the_school_lateness_and_a_hyphenated_change_block():
+    assert blocked(oakfield("Good luck to Ruby from Year 4, who races for Leeds Cycling Academy on Sunday!"), "location")
+    assert blocked(oakfield("Could the parent of the child who has been late every day please arrive by 8.45."),
+                   "personal_details")
+    assert blocked(oakfield("The Great Getting-Changed-for-Swimming Race!", pictured=["Poppy Lane"]), "undress")
+    assert oakfield("Kit arrived late to the disco but still won the dance-off!").ok
+    assert blocked(oakfield("Please keep Hope in Year 2 in your thoughts after her grandad died."), "personal_details")
+
+
+def test_the_schools_own_name_beside_a_laughing_face_is_not_another_school():
+    assert calmore("Calmore Junior School had the best day at the zoo 😂").ok

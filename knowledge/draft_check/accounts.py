@@ -35,15 +35,20 @@ PERSONAL_OCCASION = re.compile(
 ALWAYS_A_MESSAGE = re.compile(r"^(?:happy\s+(?:\d+\w*\s+)?birthday|get well soon|happy retirement|happy anniversary|"
                               r"we miss you|love you|thinking of you)", re.I)
 DIRECT_ADDRESS = re.compile(r"(?:^|(?<=[\n.!?])\s*)(?P<who>[A-Z][a-z]+),\s+(?:you|we (?:love|miss)|your)\b")
+# "To the grandad who…" singles one person out; "To the parents who baked…" thanks a group.
 ONE_PERSON = re.compile(
     r"(?i:\b(?:could|would|can|will)\s+the\s+(?:parent|carer|person|driver|mum|dad|owner|family|lady|gentleman|"
     r"man|woman|grandparent|guardian)\s+(?:who|of|with|that)\b)|"
-    r"(?:^|(?<=[\n.!?]))\s*(?i:to the (?:parent|carer|driver|person|owner|family|\w+ who)\b)|"
+    r"(?:^|(?<=[\n.!?]))[^\w\n]*(?i:to the (?:parent|carer|driver|person|owner|family|(?!\w+s who)\w+ who)\b)|"
     r"(?i:\byou know who you are\b)")
 # Anger or a threat aimed at the person addressed ("we have your registration. Do better. 😡").
 HOSTILE = re.compile(r"😡|🤬|😠|(?<![\w'])(?i:do better|we have your (?:registration|number|details|name)|shame on you|"
                      r"you should be ashamed|not acceptable|disgraceful|we know who you are)(?![\w'])")
 SIGN_OFF_ROLE = re.compile(r"^(?:[A-Z0-9][\w'/&-]*\s*){1,6}$")
+# A pupil's relative spoken to by the child's name: "Noah's mum — Noah's inhaler is in the office".
+RELATIVE_ADDRESS = re.compile(
+    r"(?:^|(?<=[\n.!?]))[^\w\n]*(?P<who>[A-Z][\w-]+['’]s (?i:mum|mom|dad|mother|father|parents?|carers?|grandad|grandma|"
+    r"nan|nana|granny|grandpa|auntie|aunt|uncle|family|childminder|nanny))\s*[-–—:]")
 TITLED_ADDRESS = re.compile(r"(?:^|(?<=[\n.!?]))\s*(?P<who>(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][\w'-]+)\s*[-–—:,]\s")
 
 
@@ -147,6 +152,10 @@ def check_messages(ctx: Context) -> None:
         ctx.add("message_to_person", "block",
                 f"The post opens by speaking to {match.group('who')}: the school does not post messages to "
                 "specific people; contact them directly.", excerpt_of(ctx.text, match.start(), match.end()))
+    for match in RELATIVE_ADDRESS.finditer(ctx.text):
+        ctx.add("message_to_person", "block",
+                f"The post speaks to {match.group('who')}: a message to one family. The school does not post "
+                "messages to specific people; contact them directly.", excerpt_of(ctx.text, match.start(), match.end()))
     for match in ONE_PERSON.finditer(ctx.text):
         ctx.add("message_to_person", "block",
                 f"'{match.group(0).strip()}' is aimed at one person. The school's accounts do not post messages "

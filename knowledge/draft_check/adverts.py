@@ -11,7 +11,8 @@ COMMERCIAL = words(
     r"free delivery", r"visit our (?:shop|store|showroom|salon|website|restaurant|cafe|café)",
     r"our (?:shop|store|salon|restaurant|showroom|new menu)", r"mention this post", r"opening hours", r"open 7 days",
     r"call us on", r"grand opening", r"best prices?", r"book (?:your table|a table|an appointment)",
-    r"(?:ltd|limited|plc)", r"estate agents?", r"mortgages?", r"quote \w+ for", r"sponsored post",
+    r"(?:ltd|limited|plc)", r"estate agents?", r"mortgages?", r"quote \w+ for",
+    r"quote (?-i:[A-Z0-9]{4,}) (?:when|at|to get|to claim)",  # an offer code, not "quote your reference" r"sponsored post",
     r"new customers?", r"half price", r"bargains?", r"\bbogof\b", r"buy one get one",
     r"show (?:this|the|them this) post", r"at the till",
     r"free (?:slice|coffee|drink|cake|gift|treat)\w*(?: of \w+)? with (?:any|every|each)",
@@ -48,8 +49,11 @@ PROMOTION = words(
     r"memberships?", r"call (?:them|us) on", r"mention (?:the school|this post|our school)", r"visit (?:them|their)",
     r"follow them", r"check (?:them|their \w+) out", r"their new \w+", r"new (?:festive |summer |winter )?menu",
     r"special offers?", r"(?:the )?best [\w ]{0,20}in town", r"highly recommend", r"sale",
+    r"spaces (?:are )?(?:going|filling up|filling) (?:fast|quickly)", r"sign up (?:at|on|via) (?:his|her|their)",
+    r"£\d+(?:\.\d\d)? (?:taster|trial|intro\w*)",
 )
 BUSINESS_NOUN = words(
+    r"(?:his|her|their) own (?:[\w-]+ ){0,3}(?:academy|club|classes|camps?|business|company|brand|range|shop|sessions)",
     r"soft play", r"dental", r"dentists?", r"practice", r"play ?cent(?:re|er)", r"trampoline park", r"cinema", r"spa",
     r"nail bar", r"garden centre",
     r"photography", r"photographer", r"private tuition",
@@ -67,7 +71,15 @@ SCHOOL_OWNED = words(r"pta", r"friends of (?:the )?school", r"school uniform", r
 HEAVY_DRINKING = words(r"shots?", r"tequila", r"sore head", r"hangover", r"hungover", r"bottomless", r"drunk",
                         r"wasted", r"tipsy", r"get (?:merry|smashed|hammered|wasted)", r"stays at the \w+ (?:party|do)",
                         r"what happens at", r"all round", r"boozy", r"\w+ o'clock",
-                        r"(?:don'?t expect|won'?t be) (?:us |me |them )?(?:to be )?(?:fresh|sober|bright)")
+                        r"(?:don'?t expect|won'?t be) (?:us |me |them )?(?:to be )?(?:fresh|sober|bright)",
+                        r"(?:several|many|a few|too many|countless|endless) (?:pints|drinks|rounds|glasses|bottles)",
+                        r"(?:won'?t|doesn'?t|don'?t|didn'?t|can'?t|cannot) (?:\w+ )?remember", r"blackout",
+                        r"let (?:their|our|my) hair down", r"#\w*letloose\w*", r"#\w*(?:drunk|booze)\w*")
+# Video games an 18 certificate keeps from pupils; a post warning parents about them is online-safety advice.
+ADULT_GAMES = words(r"grand theft auto", r"gta(?: ?[ivx\d]+)?", r"call of duty", r"mortal kombat", r"resident evil",
+                    r"red dead redemption", r"the last of us", r"manhunt", r"dead island")
+SAFETY_ADVICE = words(r"age ratings?", r"rated", r"pegi", r"online safety", r"e-?safety", r"parental controls?",
+                      r"not suitable", r"too young", r"safeguarding", r"please check")
 # A post that says outright that photos include pupils without consent.
 
 
@@ -143,6 +155,13 @@ def check_age(ctx: Context) -> None:
         ctx.add("age_appropriate", "block",
                 f"This celebrates drinking ('{drink.group(0)}', '{heavy.group(0)}'), which is not appropriate for a "
                 "school audience.", excerpt_of(ctx.text, heavy.start(), heavy.end()))
+    game = ADULT_GAMES.search(ctx.text)
+    if game:
+        severity = "warn" if SAFETY_ADVICE.search(ctx.text) else "block"
+        ctx.add("age_appropriate", severity,
+                f"'{game.group(0)}' is a game rated 18, which the school's accounts do not promote to pupils"
+                + (" (advice to parents about it may be fine)." if severity == "warn" else "."),
+                excerpt_of(ctx.text, game.start(), game.end()))
     if not ctx.has("age_appropriate") and drink:
         ctx.add("age_appropriate", "warn",
                 f"This mentions alcohol ('{drink.group(0)}'). Keep it low-key (e.g. a raffle prize at an adult "

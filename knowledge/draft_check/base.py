@@ -124,6 +124,9 @@ def _things(count: int) -> str:
 GROUP_WORDS = frozenset("""everyone everybody all families family parents parent carers carer friends year years
 class classes team teams staff pupils children governors volunteers there you our the school reception
 nursery ks1 ks2 key the this that these those new every whole a an and we us community""".split())
+# Words of a school's name that say what it is, not which it is ("Leeds Gymnastics Academy" is not ours).
+GENERIC_SCHOOL_WORDS = frozenset("primary academy school junior juniors infant infants high college church of england "
+                                 "c e the and trust community catholic st".split())
 HANDLE_RE = re.compile(r"(?<![\w.@/])@(?P<handle>[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,29}[A-Za-z0-9_])?)")
 TITLE_RE = re.compile(r"(?:mr|mrs|ms|miss|mx|dr|sir|dame|prof|rev|coach|captain|cllr|councillor)\.?$", re.I)
 # The text itself says the post shows people ("here's the proof", "look at these smiles", "📸").

@@ -13,8 +13,9 @@ from knowledge.draft_check.base import Context, excerpt_of, is_staff, sentences,
 # A member of staff speaking for themselves: "in my view", "personally I think", "hot take".
 OPINION = re.compile(
     r"(?<![\w'])(?i:in my (?:humble |honest |personal |own )?(?:view|opinion)|my (?:personal |honest |own )?(?:view|opinion)"
-    r"|personally,? I|hot take|if you ask me|imho|I (?:honestly |really |personally )?(?:think|believe|feel) (?:that )?"
-    r"(?:it'?s|they'?re|this is|these are|\w+ (?:is|are)) (?:a |an |so |far |completely |totally |utterly )?"
+    r"|personally,? I|hot take|the sooner (?:\w+ ){1,4}the better|if you ask me|imho|I (?:honestly |really |personally )?(?:think|believe|feel) (?:that )?"
+    r"(?:it'?s|they'?re|this is|these are|(?:\w+ ){1,3}(?:is|are)) (?:(?:a|an|so|far|complete|completely|total|totally|utter|"
+    r"utterly|absolute|absolutely) ){0,3}"
     r"(?:waste|pointless|ridiculous|nonsense|wrong|unfair|terrible|awful|better|worse|smarter|rubbish|madness))(?![\w'])")
 # Answering a complaint in public, or arguing with critics.
 COMPLAINT_REPLY = words(

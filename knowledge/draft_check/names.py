@@ -25,6 +25,8 @@ MISSING_CONSENT = re.compile(
     r"(?:been )?(?:returned|back|in)|still|missing|outstanding|yet to|waiting)\b|"
     r"\b(?:still )?waiting (?:on|for) [^.!?\n]{0,30}\b(?:consent|permission)\b[^.!?\n]{0,20}\b(?:forms?|slips?)\b|"
     r"\bwithout (?:photo |their )?(?:consent|permission)\b|"
+    r"\b(?:missing|outstanding|waiting (?:on|for)|still need|chasing)\b[^.!?\n]{0,30}\b(?:consent|permission)\b"
+    r"[^.!?\n]{0,20}\b(?:forms?|slips?)\b|"
     r"\b(?:haven'?t|have not|not yet|yet to)\s+(?:\w+\s+){0,2}(?:returned|sent|handed|brought|signed)\s+(?:[\w'’]+\s+){0,4}"
     r"(?:forms?|slips?)\b|"
     r"\bforms?\s+(?:isn'?t|aren'?t|is not|are not|hasn'?t|haven'?t)\s+(?:been\s+)?(?:in|back|returned|signed)\b", re.I)
@@ -33,6 +35,15 @@ PHOTOS_SHARED = words(r"photos?", r"pictures", r"album", r"images?", r"video", r
 PUPIL_CONTEXT = re.compile(r"\b(?:in|from|of)\s+(?:year|class|reception|y)\s*\d|\(\s*(?:year|y)\s*\d|\bpupils?\b|"
                            r"\bour\b|\bwelcome\b|\bjoin(?:ed|s|ing)?\b|\bcongratulations\b|\bwell done\b|"
                            r"\bstar of the\b|\bproud\b|\bwinners?\b|\bwon\b|\baward(?:ed)?\b|\bcertificate\b", re.I)
+
+
+POSSESSIVE = re.compile(r"['’]s?$")
+
+
+def _hyphenated_given(word: str) -> bool:
+    """"Daisy-Mae", "Mary-Jane": a double given name whose first part is a given name."""
+    first, _, rest = word.partition("-")
+    return bool(rest) and is_given_name(first)
 
 
 # --- consent -------------------------------------------------------------------------------------
@@ -92,7 +103,7 @@ def _names_in_text(ctx: Context) -> list[tuple[str, int, int, bool]]:
     name_word = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?"
     for match in re.finditer(rf"(?<![\w'])({name_word})\s+({name_word})(?![\w])", text):
         given, surname = match.group(1), match.group(2)
-        if not (is_given_name(given) or given.casefold() in register_first):
+        if not (is_given_name(given) or given.casefold() in register_first or _hyphenated_given(given)):
             continue
         if surname.casefold() in NOT_SURNAMES | GROUP_WORDS or is_common_word(surname.rstrip("'’s")):
             continue
@@ -101,13 +112,13 @@ def _names_in_text(ctx: Context) -> list[tuple[str, int, int, bool]]:
         taken.append((match.start(), match.end()))
         found.append((match.group(0), match.start(), match.end(), False))
     for match in re.finditer(rf"(?<![\w'])({name_word})(?![\w])", text):
-        word = match.group(1)
+        word = POSSESSIVE.sub("", match.group(1))  # "Evie's model" names Evie
         if word.casefold() not in register_first or is_common_word(word) or after_title(match.start()):
             continue
         if not free(match.start(), match.end()):
             continue
-        taken.append((match.start(), match.end()))
-        found.append((word, match.start(), match.end(), True))
+        taken.append((match.start(), match.start() + len(word)))
+        found.append((word, match.start(), match.start() + len(word), True))
     return found
 
 

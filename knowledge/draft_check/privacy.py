@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-from knowledge.draft_check.base import TITLE_RE, Context, excerpt_of, sentence_at, sentences, words
+from knowledge.draft_check.base import (GENERIC_SCHOOL_WORDS, GROUP_WORDS, TITLE_RE, Context, excerpt_of, sentence_at,
+                                        sentences, words)
 from knowledge.person_names import is_common_word, is_given_name
 
 # --- where a child is ------------------------------------------------------------------------------
@@ -36,11 +37,12 @@ PUPIL_MENTION = re.compile(r"(?<![\w'])(?i:year\s*\d+|reception|pupils?|students
                            r"class|choir|our \w+s)(?![\w'])")
 
 # --- undress -------------------------------------------------------------------------------------
-UNDRESS = words(r"swimwear", r"swimsuits?", r"swimming costumes?", r"trunks", r"bikinis?", r"swimming gala", r"poolside",
+UNDRESS = words(*(item.replace(" ", r"[\s-]+") for item in (  # "Getting-Changed-for-PE" too
+                r"swimwear", r"swimsuits?", r"swimming costumes?", r"trunks", r"bikinis?", r"swimming gala", r"poolside",
                 r"paddling pools?", r"in the pool", r"getting changed", r"changing (?:for|into)", r"changing rooms?",
                 r"get(?:ting)? (?:changed|undressed)", r"into their (?:kits|pe kits|costumes|uniforms)",
                 r"vests and pants", r"pants", r"underwear", r"pyjamas", r"pjs", r"sleeping bags", r"in bed",
-                r"dorms?", r"topless", r"bath ?time", r"undress\w*", r"half[- ]dressed", r"nappies")
+                r"dorms?", r"topless", r"bath ?time", r"undress\w*", r"half[- ]dressed", r"nappies")))
 
 # --- pupils who must not appear ----------------------------------------------------------------------
 NO_MEDIA = re.compile(r"(?<![\w'])['‘\"]?no[- ](?:media|photos?|images?|pictures?)['’\"]?(?:\s+(?:list|pupils|children|"
@@ -58,7 +60,8 @@ DETAILS = {
     "behaviour": words(r"red cards?", r"yellow cards?", r"detentions?", r"behaviour (?:points?|chart|plan)", r"suspended",
                        r"suspensions?", r"exclu(?:ded|sions?)", r"isolation", r"in trouble", r"naughty", r"misbehav\w*",
                        r"incident"),
-    "attendance": words(r"attendance", r"absen(?:t|ces?)", r"persistent(?:ly)? late", r"off school", r"days off"),
+    "attendance": words(r"attendance", r"absen(?:t|ces?)", r"persistent(?:ly)? late", r"late (?:every|each) (?:single )?(?:day|morning)",
+                       r"(?:has|have) been late", r"keeps? (?:arriving|being|coming) late", r"(?:is|are) always late", r"off school", r"days off"),
     "family circumstances": words(r"death of", r"died", r"passed away", r"bereave\w*", r"funeral", r"divorce\w*",
                                   r"separat(?:ed|ion)", r"foster\w*", r"in care", r"young carer",
                                   r"lost (?:his|her|their) (?:mum|dad|mother|father|grandad|grandma|nan|brother|sister)"),
@@ -68,6 +71,9 @@ DETAILS = {
 BIRTH_DATE = words(r"date of birth", r"born (?:on )?\d{1,2}(?:st|nd|rd|th)? \w+ \d{4}", r"born in \d{4}", r"d\.?o\.?b\.?")
 # One pupil or a few singled out without a name: "the three Year 9 boys who were suspended".
 SINGLED_OUT = words(r"the (?:\w+ )?(?:year \d+ )?(?:boys?|girls?|pupils?|students?|child) (?:who|from|in)")
+# Capitalised words before "in Year 5" that are not a pupil's name.
+NOT_PUPILS = frozenset("""boys girls students kids pupils teams everyone those all well congratulations today tomorrow
+yesterday children friends families parents singers readers winners players artists scientists""".split())
 GROUP_NOUNS = frozenset("class house team group form road street lane hall park school academy club day week cup "
                         "trophy award".split())
 WITH_CONSENT = words(r"(?:given|gave|with) (?:us )?(?:their |her |his )?written (?:permission|consent)",
@@ -89,6 +95,10 @@ def _people_in(sentence: str, ctx: Context, staff_too: bool) -> list[str]:
         after = sentence[match.end():].split()
         if after and after[0].strip(",.!?").casefold() in GROUP_NOUNS:
             continue  # "Oak Class", "Red House" are groups, not people
+        if re.match(r"\s+(?:in|from)\s+(?:year|class|reception)\b", sentence[match.end():], re.I) and \
+                word.casefold() not in GROUP_NOUNS | GROUP_WORDS | NOT_PUPILS and not word.isupper():
+            found.append(word)  # "Grace in Year 5" is a pupil, whether or not Grace is a common word
+            continue
         name = word.capitalize()
         if name.casefold() in register and not is_common_word(name) or is_given_name(name):
             found.append(word)
@@ -136,9 +146,9 @@ def check_location(ctx: Context) -> None:
     if about_clubs:
         for match in CLUB.finditer(ctx.text):
             sentence = sentence_at(ctx.text, match.start())
-            if {w.casefold() for w in match.group(0).split()} & school_words:
+            if {w.casefold() for w in match.group(0).split()} & (school_words - GENERIC_SCHOOL_WORDS):
                 continue  # the school's own team or club
-            if _people_in(sentence, ctx, False) or re.search(r"\bin year \d", sentence, re.I):
+            if _people_in(sentence, ctx, False) or re.search(r"\b(?:in|from|of) year \d", sentence, re.I):
                 ctx.add("location", "block",
                         f"'{match.group(0).strip()}' names a pupil's club outside school, which tells people where "
                         "the child can be found.", excerpt_of(ctx.text, match.start(), match.end()), clause=about_clubs)

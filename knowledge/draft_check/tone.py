@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.draft_check.base import Context, excerpt_of, sentence_at, words
+from knowledge.draft_check.base import GENERIC_SCHOOL_WORDS, Context, excerpt_of, sentence_at, words
 
 ABUSIVE = words(
     r"idiots?", r"stupid", r"morons?", r"dumb", r"losers?", r"pathetic", r"useless", r"disgusting",
@@ -39,7 +39,7 @@ MOCKERY_STRONG = words(
     r"sorry not sorry", r"you know who you are", r"(?:it's |it is )?(?:really )?not that hard", r"you're going to need it",
     r"better luck next (?:year|time)", r"should stick to \w+", r"no surprises? there", r"the better school",
     r"easiest win", r"did(?:n'?t| not) know what hit (?:them|him|her)", r"(?:a lot|far|miles|much) better than",
-    r"can'?t (?:even )?read", r"(?:some|a few) (?:of you|parents|families) (?:clearly|obviously)",
+    r"can'?t (?:even )?read(?! yet)", r"(?:some|a few) (?:of you|parents|families) (?:clearly|obviously)",
     r"for the (?:third|fourth|fifth|hundredth|umpteenth|last) time", r"whenever suits", r"thanks for nothing",
     r"what a joke", r"told you so", r"pathetic", r"hopeless",
 )
@@ -49,8 +49,33 @@ MOCKERY_WEAK = re.compile(
     r"(?<![\w'])(?i:(?:some|certain|a few) (?:of you|parents|families|people|mums|dads))(?![\w'])|"
     r"(?<![\w'])(?i:shout ?out to the \w+ who)(?![\w'])|🙃|"
     r"(?<![\w'])(?i:whoever (?:keeps|is|decided)|nonsense|maybe (?:check|read|try|look)|before panicking)(?![\w'])|"
-    r"👀|🤭|😉|(?<![\w'])(?i:(?:to )?the (?:handful|few|ones|people|parents|families) who|we see you|ahem|as usual|"
+    r"👀|🤭|😉|(?:^|(?<=[.!?—–-] ))(?i:maybe) [a-z]+ [^.!?\n]{0,40}\?|"
+    r"(?<![\w'])(?i:(?:to )?the (?:handful|few|ones|people|parents|families|minority|couple)(?: of \w+)? who|we see you|ahem|as usual|"
     r"a certain (?:school|team|family|parent)|might be time for (?:them|you)|instead\.?$|tiddlywinks)(?![\w'])")
+# Another school or team named in the post, and a taunt beside it: a result or a rating used to belittle them.
+OTHER_SCHOOL = re.compile(
+    r"(?<![\w'])(?:St\.? [A-Z][\w'’]+|[A-Z][\w'’]+ (?:Primary|Academy|High|Juniors?|Infants?|School|College)|"
+    r"(?i:(?:some |certain |the )?other schools?|schools? down the road|(?:our |the )?(?:rivals?|opponents|opposition)|"
+    r"a certain (?:school|team)))(?![\w'])")
+TAUNT = re.compile(
+    r"👀|(?<![\w'])(?i:maybe (?:next (?:year|time)|stick|try|practise|find|learn)|stick to|next time,? lads|"
+    r"find the (?:goal|net|ball)|unlike|we could mention|naming no names|no names mentioned|#?easy|#?unbeatable|"
+    r"didn'?t stand a chance|sorry,? not sorry|lads!|colouring in|(?:too|so) easy|walkover|thrash(?:ed|ing))(?![\w'])")
+# A laughing face at another school is a taunt after a win ("6–0 against St Mary's! 😂"), unless the post
+# praises them ("they played brilliantly 😂" laughs with them).
+LAUGHING = re.compile(r"😂|🤣|😜|😝|😆")
+A_WIN = re.compile(r"\d+\s*[-–—]\s*\d+|(?<![\w'])(?i:beat|won|win|thrash\w*|final score|full[- ]time)(?![\w'])")
+RESPECT = re.compile(r"(?<![\w'])(?i:well played|played (?:brilliantly|well|superbly|so well)|great (?:game|match)|"
+                     r"thank(?:s| you)|good luck|congratulations|well done to (?:them|both|st|all)|hosting|sporting)(?![\w'])")
+# A person or a group made the butt of the joke: a member of staff made to cry, "we're sure … will be fine".
+BELITTLED = re.compile(
+    r"(?<![\w'])(?i:(?:made|make|making|makes) (?:\w+ ){0,3}(?:teachers?|staff|supply|TAs?|dinner (?:lady|ladies)|"
+    r"lunchtime supervisors?|coach|ref(?:eree)?|parents?) (?:cry(?! with laughter| laughing)|quit|give up|despair)|"
+    r"(?:we'?re|we are|i'?m) sure (?:\w+ ){0,6}(?:will be|is|are) (?:fine|ok|okay) without|"
+    r"(?:that|which) you keep (?:asking|emailing|ringing|calling|phoning|messaging) (?:us )?about)(?![\w'])")
+# A group in capitals ("SOME parents"): the emphasis is the sneer.
+SHOUTED_GROUP = re.compile(r"(?<![\w'])(?:SOME|CERTAIN|A FEW|SOME OF YOU)(?![\w']) (?i:parents|families|people|of you|"
+                           r"mums|dads|carers|children|pupils)\b|(?<![\w'])(?i:some|certain) (?:PARENTS|FAMILIES|PEOPLE)(?![\w'])")
 # A weak cue on its own that is still worth a look.
 LONE_SARCASM = re.compile(r"🙄|😒|😏|apparently|some people", re.I)
 # Politics: parties and campaigning. A party named with a view or a call to vote blocks; named alone, warns.
@@ -60,17 +85,19 @@ CAMPAIGNING = words(r"don'?t forget to vote", r"remember (?:that|this) (?:when y
                      r"ballot box", r"polling day", r"vote (?:on|in) (?:\d|the|thursday|may)", r"back the campaign",
                      r"candidates?", r"manifesto", r"(?:only|most) sensible", r"leader our community needs",
                      r"agreed with us", r"stand (?:100% )?with", r"solidarity", r"when you vote", r"which party",
-                     r"on (?:the|our) side of", r"#(?:labour|tor(?:y|ies)|conservatives?|libdems?|greens?|reformuk|snp)")
+                     r"on (?:the|our) side of", r"(?:when|before) you (?:go to )?(?:the )?(?:polls|vote|ballot box)",
+                     r"worth remembering who", r"#vote\w+", r"#(?:labour|tor(?:y|ies)|conservatives?|libdems?|greens?|reformuk|snp)")
 GOVERNMENT = words(r"(?:this|the) government(?:'s)?", r"ministers?", r"prime minister", r"mps?", r"council tax",
                     r"the council")
 BLAME = words(r"doesn'?t care", r"don'?t care", r"clearly", r"disgraceful", r"shame(?:ful)? on", r"against",
                r"real-terms cuts?", r"cuts?", r"failing", r"failed", r"let down", r"betray\w*", r"unfair",
                r"under-?fund\w*", r"blame", r"scrap", r"incompetent", r"should", r"must", r"resign", r"crisis")
 STRIKE = words(r"strikes?", r"strike action", r"industrial action", r"walk-?outs?")
-# Advertising: a business (a brand, a named firm, a parent's own business) with a call to buy.
 
 
 def check_language(ctx: Context) -> None:
+    school = ctx.rules.policy.meta.school or ctx.rules.policy.meta.title or ""
+    own = frozenset(w.casefold() for w in re.findall(r"[A-Za-z]+", school)) - GENERIC_SCHOOL_WORDS
     for match in ABUSIVE.finditer(ctx.text):
         ctx.add("harmful_language", "block",
                 f"'{match.group(0)}' is harmful, abusive or rude. The school never posts comments like this; "
@@ -84,11 +111,29 @@ def check_language(ctx: Context) -> None:
                 f"This mocks or is sarcastic about people ({cues}). The school's accounts never make fun of "
                 "families, staff or other schools; say it plainly and kindly, or leave it out.",
                 excerpt_of(ctx.text, first.start(), first.end()))
+    elif _taunts_another_school(ctx.text, own) or BELITTLED.search(ctx.text) or SHOUTED_GROUP.search(ctx.text):
+        match = _taunts_another_school(ctx.text, own) or BELITTLED.search(ctx.text) or SHOUTED_GROUP.search(ctx.text)
+        ctx.add("harmful_language", "block",
+                f"'{match.group(0).strip()}' makes fun of people: another school, a member of staff or a group of "
+                "families. The school's accounts never mock anyone; say it plainly and kindly, or leave it out.",
+                excerpt_of(ctx.text, match.start(), match.end()))
     elif any(LONE_SARCASM.search(m.group(0)) for m in weak):
         match = next(m for m in weak if LONE_SARCASM.search(m.group(0)))
         ctx.add("harmful_language", "warn",
                 f"'{match.group(0).strip()}' can read as sarcastic or mocking. Check the tone is kind to every "
                 "family, and to other schools.", excerpt_of(ctx.text, match.start(), match.end()))
+
+
+def _taunts_another_school(text: str, own: frozenset[str] = frozenset()) -> re.Match | None:
+    """A taunt within a sentence or two of another school or team's name, else None (`own`: the words
+    of this school's name, which is not another school)."""
+    for school in OTHER_SCHOOL.finditer(text):
+        if {w.casefold() for w in re.findall(r"[A-Za-z]+", school.group(0))} & own:
+            continue
+        near = text[max(0, school.start() - 80):school.end() + 120]
+        if TAUNT.search(near) or (LAUGHING.search(near) and A_WIN.search(near) and not RESPECT.search(near)):
+            return school
+    return None
 
 
 def check_politics(ctx: Context) -> None:
