@@ -108,7 +108,8 @@ async def send_draft_with_photos(world, text: str, photos: list[dict]) -> int:
     activity["attachments"] = [*photos, {"contentType": "text/html", "content": f"<p>{text}</p>"}]
     mark = world.teams_mark()
     await world.teams_post(activity)
-    world.teams_reply(mark, personal, "Added 2 photos to the draft: zoo-1.jpg, zoo-2.jpg.")
+    names = ", ".join(p["name"].rsplit(".", 1)[0] + ".jpg" for p in photos)  # kept as cleaned JPEGs
+    world.teams_reply(mark, personal, f"Added 2 photos to the draft: {names}.")
     world.teams_reply(mark, personal, "Which pupils are pictured or named in this post?")
     fetched = attachment_fetches(world, mark)
     assert len(fetched) == 2 and all(c.status == 200 for c in fetched)
@@ -164,6 +165,24 @@ async def test_a_teams_draft_with_two_photos_is_approved_on_a_card_with_their_th
     await world.hub.dispatcher.deliver_due()
     world.teams_reply(mark, teams_personal("hughes"), f"Draft {draft_id} approved")
 
+
+async def test_a_card_opened_by_asking_for_the_draft_keeps_its_thumbnails_when_decided(world):
+    """The Deputy Head types "draft N" in her chat: the card comes as the turn's reply, not proactively."""
+    photos = [photo_attachment(world, "fete1", "fete-1.png", photo("gold")),
+              photo_attachment(world, "fete2", "fete-2.png", photo("purple"))]
+    draft_id = await send_draft_with_photos(world, f"draft for facebook: {CAPTION}", photos)
+    mark = world.teams_mark()
+    await world.teams_say("okafor", f"draft {draft_id}")
+    card = world.teams_reply(mark, teams_personal("okafor"), f"Post draft {draft_id}")
+    assert [i["altText"] for i in images_of(card)] == ["Photo: fete-1.jpg", "Photo: fete-2.jpg"]
+    activity = world.teams_activity("okafor", value=teams_button(card, "Approve"))
+    activity["replyToId"] = card.activity_id
+    mark = world.teams_mark()
+    await world.teams_post(activity)
+    [update] = [c for c in world.teams_calls(mark) if c.is_update]
+    assert update.path.endswith(f"/activities/{card.activity_id}") and "Approved by Daniel Okafor at " in update.text
+    assert [i["altText"] for i in images_of(update)] == ["Photo: fete-1.jpg", "Photo: fete-2.jpg"]
+    assert store.get(world.db, draft_id).state == "approved"
 
 async def test_photos_the_connector_refuses_are_named_and_the_draft_waits(world):
     """Without the bot's own token the connector answers 401: the poster is told which photo, plainly."""
