@@ -29,7 +29,7 @@ from tests.fake_bot_framework import OUTGOING_TOKEN, FakeBotFramework
 from tests.fake_connector import FakeConnector
 from tests.fake_slack import FakeSlack
 from tests.test_draft_publishing_e2e import CAPTION, GPS_MARKER, photo
-from tests.test_reports_e2e import SECRET, TOKEN, Stack, teams_button, teams_personal
+from tests.test_reports_e2e import SECRET, TEAMS_PUBLIC, TOKEN, Stack, teams_button, teams_personal
 from tests.test_teams import APP_ID, AUTHED_ENV
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -183,6 +183,18 @@ async def test_a_card_opened_by_asking_for_the_draft_keeps_its_thumbnails_when_d
     assert update.path.endswith(f"/activities/{card.activity_id}") and "Approved by Daniel Okafor at " in update.text
     assert [i["altText"] for i in images_of(update)] == ["Photo: fete-1.jpg", "Photo: fete-2.jpg"]
     assert store.get(world.db, draft_id).state == "approved"
+
+async def test_a_draft_asked_for_in_a_team_channel_shows_no_photos_there(world):
+    """A draft's photos go only to a 1:1 chat: asked for in a team channel, its card there has none."""
+    photos = [photo_attachment(world, "fair1", "fair-1.png", photo("red")),
+              photo_attachment(world, "fair2", "fair-2.png", photo("green"))]
+    draft_id = await send_draft_with_photos(world, f"draft for facebook: {CAPTION}", photos)
+    mark = world.teams_mark()
+    await world.teams_say("okafor", f"draft {draft_id}", channel=True)
+    card = world.teams_reply(mark, TEAMS_PUBLIC, f"Post draft {draft_id}")
+    assert images_of(card) == [] and "data:image" not in card.text
+    assert not [c for c in world.teams_calls(mark) if c.is_reply and "data:image" in c.text]
+
 
 async def test_photos_the_connector_refuses_are_named_and_the_draft_waits(world):
     """Without the bot's own token the connector answers 401: the poster is told which photo, plainly."""
