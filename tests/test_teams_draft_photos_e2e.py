@@ -109,7 +109,7 @@ async def send_draft_with_photos(world, text: str, photos: list[dict]) -> int:
     mark = world.teams_mark()
     await world.teams_post(activity)
     names = ", ".join(p["name"].rsplit(".", 1)[0] + ".jpg" for p in photos)  # kept as cleaned JPEGs
-    world.teams_reply(mark, personal, f"Added 2 photos to the draft: {names}.")
+    world.teams_reply(mark, personal, f"Added {len(photos)} photos to the draft: {names}.")
     world.teams_reply(mark, personal, "Which pupils are pictured or named in this post?")
     fetched = attachment_fetches(world, mark)
     assert len(fetched) == 2 and all(c.status == 200 for c in fetched)
@@ -196,7 +196,7 @@ async def test_a_draft_asked_for_in_a_team_channel_shows_no_photos_there(world):
     assert not [c for c in world.teams_calls(mark) if c.is_reply and "data:image" in c.text]
 
 
-async def test_photos_the_connector_refuses_are_named_and_the_draft_waits(world):
+async def test_a_photo_the_connector_refuses_is_named_and_the_draft_goes_on(world):
     """Without the bot's own token the connector answers 401: the poster is told which photo, plainly."""
     world.connector.attachment_token = "a-token-the-bot-does-not-hold"
     try:
@@ -207,9 +207,9 @@ async def test_photos_the_connector_refuses_are_named_and_the_draft_waits(world)
         await world.teams_post(activity)
         said = " ".join(c.text for c in world.teams_replies(mark, personal))
         assert [c.status for c in attachment_fetches(world, mark)] == [401]
-        assert "zoo-3.png" in said and "Traceback" not in said
+        assert "I couldn't fetch zoo-3.png from the chat service; please attach it again." in said
+        assert "Which pupils are pictured or named" in said and "Traceback" not in said  # the draft goes on
         assert attachments.listing(world.db, attachments.INTAKE, "hughes") == []
     finally:
         world.connector.attachment_token = OUTGOING_TOKEN
-        mark = world.teams_mark()
         await world.teams_say("hughes", "cancel")
