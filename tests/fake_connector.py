@@ -15,6 +15,8 @@ closes the socket without answering), to test retries. `connector.throttle(2, re
 answers the next two activity POSTs with 429 and `Retry-After: 30` (count=None: every one until
 `connector.recover()`), as the connector does when a bot sends too fast. Each call records the
 status it was answered with, so `connector.accepted` lists only the activities that went through.
+`connector.attachment_token = "..."` makes the attachment files answer 401 unless fetched with
+`Authorization: Bearer <that token>`, as the real connector guards them.
 
     with FakeConnector() as connector:
         activity["serviceUrl"] = connector.url
@@ -107,6 +109,7 @@ class FakeConnector:
         self._lock = threading.Lock()
         self.files: dict[str, bytes] = {}  # attachment id -> bytes, served at attachment_url(id)
         self.uploads: dict[str, bytes] = {}  # upload name -> the bytes PUT to upload_url(name)
+        self.attachment_token: str | None = None  # set: files only to `Bearer <it>`
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -137,7 +140,12 @@ class FakeConnector:
                     return
                 if self.command == "GET" and path.startswith(ATTACHMENTS_PATH):
                     data = outer.files.get(path[len(ATTACHMENTS_PATH):].split("/", 1)[0])
-                    self.send_response(200 if data is not None else 404)
+                    status = 200 if data is not None else 404
+                    token = outer.attachment_token
+                    if token is not None and self.headers.get("Authorization") != f"Bearer {token}":
+                        data, status = None, 401
+                    call.status = status
+                    self.send_response(status)
                     self.send_header("Content-Type", "application/octet-stream")
                     self.send_header("Content-Length", str(len(data or b"")))
                     self.end_headers()

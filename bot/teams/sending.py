@@ -53,7 +53,9 @@ class TeamsSender:
                 else:  # a draft's photos only in a private chat, never in a team channel
                     shown = with_thumbnails(self.hub.services, reply) if incoming.private else reply
                     response = await turn_context.send_activity(card_activity(shown))
-                    self.sent_cards.remember(response, reply, turn_context.activity.reply_to_id)
+                    # Remember the card as shown: its decided update is rebuilt from this, and
+                    # from `reply` it lost the draft's photos.
+                    self.sent_cards.remember(response, shown, turn_context.activity.reply_to_id)
             except Exception as failure:
                 log.warning("teams: reply not sent (%s); queued in the outbox", type(failure).__name__)
                 self._note_throttling(failure)
