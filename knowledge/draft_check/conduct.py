@@ -53,7 +53,8 @@ LIVE = re.compile(r"(?<![\w'])(?i:live ?stream\w*|stream(?:ed|ing)? live|(?:go|g
 PRIVATE_LINK = words(r"private(?:,)? (?:password[- ]protected )?link", r"password[- ]protected", r"private stream")
 LESSON = words(r"lessons?", r"class(?:room)? (?:session|practical)")
 # Pupils present in the content (on a channel where they must not appear).
-PUPILS_PRESENT = words(r"students?", r"pupils?", r"children", r"kids", r"year \d+", r"reception class", r"head (?:boy|girl)",
+# "Year 5 teacher", "KS2 children's author" describe an adult's job, not a pupil who appears.
+PUPILS_PRESENT = words(r"students?", r"pupils?", r"children", r"kids", r"year \d+(?! (?:teachers?|tutors?|leads?|team leaders?))", r"reception class", r"head (?:boy|girl)",
                        r"prefects?", r"choir", r"form group", r"sixth formers?", r"school council", r"our class")
 RECRUITMENT = words(r"hiring", r"recruit\w*", r"vacanc\w*", r"apply", r"applications?", r"jobs?", r"careers?",
                     r"join (?:our|the) team", r"come (?:and )?(?:work|teach)", r"work (?:at|with) us", r"roles?")

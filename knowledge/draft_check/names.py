@@ -88,6 +88,10 @@ def _names_in_text(ctx: Context) -> list[tuple[str, int, int, bool]]:
         before = text[:start].split()
         return bool(before) and before[-1].lower() in ("the", "a", "an")
 
+    def as_costume(start: int) -> bool:  # "Aaron came as Percy Jackson": a character, not a pupil
+        before = text[:start].lower().split()
+        return len(before) >= 2 and before[-1] == "as" and before[-2] not in ("such", "known", "named", "called")
+
     for full in sorted(ctx.consent.full_names(), key=len, reverse=True):
         for match in re.finditer(r"(?<![\w'])" + re.escape(full) + r"(?![\w])", text, re.I):
             if free(match.start(), match.end()):
@@ -107,7 +111,8 @@ def _names_in_text(ctx: Context) -> list[tuple[str, int, int, bool]]:
             continue
         if surname.casefold() in NOT_SURNAMES | GROUP_WORDS or is_common_word(surname.rstrip("'’s")):
             continue
-        if after_title(match.start()) or after_article(match.start()) or not free(match.start(), match.end()):
+        if after_title(match.start()) or after_article(match.start()) or as_costume(match.start()) or \
+                not free(match.start(), match.end()):
             continue  # "the London Marathon" is an event, not a person
         taken.append((match.start(), match.end()))
         found.append((match.group(0), match.start(), match.end(), False))

@@ -28,7 +28,9 @@ PLACE = re.compile(r"(?:\b(?i:at|from|to)\s+(?:the\s+)?|📍\s*)(?P<place>[A-Z][
 NOT_PLACES = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february march april may june
 july august september october november december year reception christmas easter half term the school home""".split())
 SCHOOL_PREMISES = words(r"school", r"hall", r"classroom", r"playground", r"library", r"office", r"canteen", r"gates?")
-ADDRESS = re.compile(r"(?<![\w£])\d{1,4}[a-z]?,?\s+(?:[A-Z][a-z]+\s+){1,3}(?:Road|Rd|Street|St|Lane|Avenue|Ave|Crescent|"
+# On one line, and not a date ("6 May\nKestrel Lane" is a date, then a signature).
+ADDRESS = re.compile(r"(?<![\w£])\d{1,4}[a-z]?,?[ \t]+(?!(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)"
+                     r"(?:[A-Z][a-z]+[ \t]+){1,3}(?:Road|Rd|Street|St|Lane|Avenue|Ave|Crescent|"
                      r"Close|Drive|Way|Grove|Terrace|Place|Gardens|Court|Mews|View|Rise|Walk|Hill|Square)\b")
 # An organisation a child belongs to outside school ("Kirkstall Karate Academy", "Moortown Juniors FC").
 CLUB = re.compile(r"(?:[A-Z][\w'&-]+\s+){1,4}(?:Club|Academy|FC|AFC|Juniors|Gymnastics|Karate|Taekwondo|Judo|Dance|"
