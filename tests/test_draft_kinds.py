@@ -306,3 +306,31 @@ def test_a_club_sharing_generic_words_with_the_school_lateness_and_a_hyphenated_
 
 def test_the_schools_own_name_beside_a_laughing_face_is_not_another_school():
     assert calmore("Calmore Junior School had the best day at the zoo 😂").ok
+
+
+# --- compliant drafts that looked like a rule ---------------------------------------------------------
+
+def test_a_date_then_a_signature_is_not_an_address():
+    notice = three_rivers("School closure – Thursday 6 May\nWe will be closed to pupils.\n\nThank you,\nKestrel Lane Office")
+    assert not blocked(notice, "location")
+    assert blocked(three_rivers("Well done Poppy, spotted outside 14 Kestrel Lane on Saturday! 📸"), "location")
+
+
+def test_a_post_saying_it_shares_no_photos_carries_no_image():
+    gala = three_rivers("Well done to our swimmers at the swimming gala! We don't share photos from poolside.")
+    assert not blocked(gala, "undress")
+    assert blocked(three_rivers("Photos from the swimming gala! 🏊"), "undress")
+
+
+def test_a_costume_character_is_not_a_pupils_full_name():
+    book_day = three_rivers("World Book Day! Kit came as Percy Jackson and Poppy as Hermione Granger.",
+                            pictured=["Kit Moreno", "Poppy Lane"])
+    assert not blocked(book_day, "consent")
+    assert blocked(three_rivers("Well done to Percy Jackson in Year 4!"), "consent")
+
+
+def test_an_adults_year_group_job_is_not_a_pupil_on_a_no_pupils_channel():
+    teacher = three_rivers("From accountant to Year 5 teacher in 2 years: Mr Adams tells us why. We're hiring!",
+                           "tiktok")
+    assert not blocked(teacher, "channel_use")
+    assert blocked(three_rivers("Our Year 5 class show you around. We're hiring!", "tiktok"), "channel_use")
