@@ -42,19 +42,27 @@ LABELLED_ILLUSTRATION = words(r"AI-generated (?:image|illustration|picture)")
 BORROWED = words(r"found (?:this|these|it|them)(?: \w+)? (?:on|online|via)", r"from google images",
                  r"scanned (?:in )?(?:the whole|every page|all the pages|the book)",
                  r"(?:whole|entire) (?:book|film|movie|album)", r"pages attached", r"all rights reserved", r"©",
-                 r"(?:credit|image|photo|picture) (?:from|via|by) \w+ images")
+                 r"(?:credit|image|photo|picture) (?:from|via|by) \w+ images",
+                 # the owner was not asked, or a commercial recording is used in full
+                 r"(?:didn'?t|did not|never) (?:have time to |get (?:a chance|round) to )?ask(?:ed)? (?:them|the owners?|"
+                 r"permission|for permission|the photographer)", r"without (?:asking|their permission|permission)",
+                 r"(?:full|whole|entire)(?: official)? (?:track|song|single|album|music video)")
 # A member of staff shown without agreeing: "don't tell him we posted this", "snapped her from the doorway".
 STAFF_UNAWARE = words(r"don'?t tell (?:him|her|them)", r"without (?:him|her|them) knowing",
                       r"refused to have (?:her|his|their) "
                       r"photo", r"caught on camera", r"snapped (?:him|her|them)", r"didn'?t (?:know|notice)",
-                      r"(?:fast )?asleep", r"when (?:he|she) wasn'?t looking")
+                      r"(?:fast )?asleep", r"when (?:he|she) wasn'?t looking",
+                      r"(?:had )?no idea (?:we were|i was|he was being|she was being) (?:filming|filmed|recording|"
+                      r"recorded|photographing|taking)")
+TITLED = re.compile(r"(?<![\w'])(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? [A-Z][a-z'’-]+")
 LIVE = re.compile(r"(?<![\w'])(?i:live ?stream\w*|stream(?:ed|ing)? live|(?:go|going|be) live|watch (?:it |us )?live|"
-                  r"tune in|live on (?:our|the|this))(?![\w'])|(?<![\w'])[A-Z][a-z]+ Live(?![\w'])")
+                  r"tune in|live on (?:our|the|this))(?![\w'])|(?<![\w'])(?i:live) on (?:Instagram|Facebook|TikTok|YouTube|LinkedIn|"
+                  r"Twitch|X)(?![\w'])|(?<![\w'])[A-Z][a-z]+ Live(?![\w'])")
 PRIVATE_LINK = words(r"private(?:,)? (?:password[- ]protected )?link", r"password[- ]protected", r"private stream")
 LESSON = words(r"lessons?", r"class(?:room)? (?:session|practical)")
 # Pupils present in the content (on a channel where they must not appear).
 # "Year 5 teacher", "KS2 children's author" describe an adult's job, not a pupil who appears.
-PUPILS_PRESENT = words(r"students?", r"pupils?", r"children", r"kids", r"year \d+(?! (?:teachers?|tutors?|leads?|team leaders?))", r"reception class", r"head (?:boy|girl)",
+PUPILS_PRESENT = words(r"students?", r"pupils?", r"children", r"kids", r"year \d+s?(?! (?:teachers?|tutors?|leads?|team leaders?))", r"reception class", r"head (?:boy|girl)",
                        r"prefects?", r"choir", r"form group", r"sixth formers?", r"school council", r"our class")
 RECRUITMENT = words(r"hiring", r"recruit\w*", r"vacanc\w*", r"apply", r"applications?", r"jobs?", r"careers?",
                     r"join (?:our|the) team", r"come (?:and )?(?:work|teach)", r"work (?:at|with) us", r"roles?")
@@ -114,9 +122,11 @@ def check_copyright(ctx: Context) -> None:
 
 def check_staff_images(ctx: Context) -> None:
     staff = [name for name in ctx.pictured if is_staff(name, ctx.text)]
+    match = STAFF_UNAWARE.search(ctx.text)
+    if not staff and match and ctx.has_image:  # "Mr Gill had no idea we were filming": named in the text
+        staff = [m.group(0) for m in TITLED.finditer(ctx.text)]
     if not staff or not ctx.rules_of("staff_images"):
         return
-    match = STAFF_UNAWARE.search(ctx.text)
     if match:
         ctx.add("staff_images", "block",
                 f"'{match.group(0)}': {staff[0]} seems not to have agreed to this photo. Only post images of staff "
