@@ -334,3 +334,57 @@ def test_an_adults_year_group_job_is_not_a_pupil_on_a_no_pupils_channel():
                            "tiktok")
     assert not blocked(teacher, "channel_use")
     assert blocked(three_rivers("Our Year 5 class show you around. We're hiring!", "tiktok"), "channel_use")
+
+
+# --- breaking drafts the second round missed ---------------------------------------------------------
+
+def test_a_fixture_kick_off_with_a_venue_and_an_arrival_say_where_pupils_are():
+    assert blocked(three_rivers("Our U13 girls kick off at 4pm at Riverside Playing Fields. Cheer them on!"), "location")
+    assert blocked(three_rivers("Photos from the Year 6 residential at Kingswood Centre! We've arrived safely."),
+                   "location")
+    assert not blocked(three_rivers("Our U13 girls won 3-1 at Riverside Playing Fields last night!"), "location")
+
+
+def test_swimming_and_mid_change_photos_block():
+    assert blocked(three_rivers("Gala day! Kit ready for the 25m race #Swimming", pictured=["Kit Moreno"]), "undress")
+    assert blocked(three_rivers("Caught our Year 3s mid-change before PE!", pictured=["Kit Moreno"]), "undress")
+
+
+def test_a_detail_told_by_pronoun_after_the_name_is_about_that_pupil():
+    result = three_rivers("Welcome back Kit! After last week's suspension he's had a brilliant first day back.")
+    assert blocked(result, "personal_details")
+    assert not blocked(three_rivers("Welcome back Kit! He's had a brilliant first day back."), "personal_details")
+
+
+def test_urging_support_for_a_candidate_blocks():
+    result = three_rivers("Cllr Jane Forbes is standing for re-election on 7 May - please give her your support!")
+    assert blocked(result, "political")
+
+
+def test_material_whose_owner_was_not_asked_or_a_full_commercial_track_blocks():
+    assert blocked(three_rivers("Here's the photo from the Gazette website (we didn't have time to ask them)!"),
+                   "copyright")
+    assert blocked(three_rivers("Our leavers' dance to the full official track of a chart hit!"), "copyright")
+
+
+def test_staff_named_in_the_text_and_filmed_unaware_block():
+    result = three_rivers("Mr Gill had no idea we were filming his dance moves! Apply now!", "tiktok")
+    assert blocked(result, "staff_images")
+    assert not blocked(three_rivers("Mr Gill didn't know the answer to the quiz!"), "staff_images")
+
+
+def test_live_on_one_of_the_schools_own_channels_is_a_live_stream():
+    assert blocked(three_rivers("Join Year 10 Chemistry LIVE on Instagram this Wednesday at 11am!", "instagram"),
+                   "live_stream")
+
+
+def test_a_pupils_own_refusal_stands_whatever_a_parent_says():
+    result = three_rivers("Kit told us he'd rather not be in photos, but his mum said it was fine, so here he is!",
+                          "instagram", pictured=["Kit Moreno"])
+    assert blocked(result, "consent")
+
+
+def test_a_pupil_heard_on_a_no_pupils_channel_and_a_brand_nudge_block():
+    voice = three_rivers("Come and teach with us! Voiceover by one of our Year 7s. Apply now!", "tiktok")
+    assert blocked(voice, "channel_use")
+    assert blocked(three_rivers("Fab new bottles from @HydroKidzUK - grab yours on their website!"), "business_advert")

@@ -126,7 +126,8 @@ def check_adverts(ctx: Context) -> None:
 ENDORSE = words(r"treat yourself",
                 r"lov(?:e|es|ing)", r"best", r"brilliant", r"recommend\w*", r"check (?:them|it|her|him) out",
                 r"(?:present|gift) ideas", r"stuck for", r"must-have", r"get yours", r"find (?:her|him|them|us) on",
-                r"available (?:from|at)", r"bookings?", r"treat yourself")
+                r"available (?:from|at)", r"bookings?", r"treat yourself",
+                r"(?:grab|order|buy|pick up) (?:yours|one|some)", r"follow (?:her|his|their|them|the) (?:page|account|shop)")
 
 
 def check_endorsement(ctx: Context) -> None:
