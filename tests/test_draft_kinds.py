@@ -388,3 +388,42 @@ def test_a_pupil_heard_on_a_no_pupils_channel_and_a_brand_nudge_block():
     voice = three_rivers("Come and teach with us! Voiceover by one of our Year 7s. Apply now!", "tiktok")
     assert blocked(voice, "channel_use")
     assert blocked(three_rivers("Fab new bottles from @HydroKidzUK - grab yours on their website!"), "business_advert")
+
+
+def calmore(text, platform="facebook", **kwargs):
+    return check_draft(text, platform, REGISTER, today=TODAY, policy=load_policy(), **kwargs)
+
+
+def test_one_person_picked_out_after_an_emoji_by_what_they_did_or_by_title():
+    assert blocked(calmore("📚 Mrs Harrington — your daughter's folder is at the office!"), "message_to_person")
+    assert blocked(calmore("Whoever parked the silver car across the gate, please move it now."), "message_to_person")
+    assert blocked(calmore("To the Year 6 pupil who left a kind note on my desk: thank you!"), "message_to_person")
+    assert not blocked(calmore("To the Year 6 pupils who sang at assembly: thank you!"), "message_to_person")
+
+
+def test_a_strike_notice_that_blames_a_government_is_political_and_a_plain_one_is_not():
+    assert blocked(calmore("School is closed on Thursday due to strike action. We fully support our teachers standing "
+                           "up to a government that has failed education."), "political")
+    assert calmore("School is closed to pupils on Thursday due to strike action. Sorry for the disruption.").ok
+
+
+def test_a_taunt_at_the_other_side_of_a_scoreline_or_a_colleague_blocks():
+    assert blocked(calmore("Calmore 14 – Testwood 2 😂 Maybe they'll have learnt to catch by next season!"),
+                   "harmful_language")
+    assert calmore("Calmore 14 – Testwood 12. Well played both teams, a great game!").ok
+    assert blocked(calmore("Mr Dawes has FINALLY learnt to use the photocopier after 12 years 😂"), "harmful_language")
+
+
+def test_a_weapon_emoji_is_not_for_a_primary_audience():
+    assert blocked(calmore("Week 6 of the summer holidays and counting the minutes 😩🔫"), "age_appropriate")
+
+
+def test_mockery_cites_the_staff_opinion_rule_where_no_harmful_content_rule_exists():
+    result = three_rivers("🙄 To the parents who apparently think 8:50 means 9:10. It's really not that complicated.")
+    assert blocked(result, "harmful_language").citation == blocked(
+        three_rivers("In my opinion homework is a waste of time."), "staff_opinion").citation
+
+
+def test_answering_the_parent_who_sent_an_email_is_a_complaint_reply():
+    result = three_rivers("Could the parent who sent the very long email about the trip please call the office?")
+    assert blocked(result, "complaints")

@@ -29,7 +29,7 @@ NOT_AGE_APPROPRIATE = words(
     r"casino", r"betting", r"bet365", r"gore", r"gory", r"18\+", r"over[- ]18s only", r"adults only",
     r"r-rated", r"drunk", r"hangover", r"wasted", r"vodka shots?", r"strip", r"murder\w*", r"kill(?:ing|ed)?",
     r"horror (?:film|movie|trailer)s?", r"scary (?:film|movie) trailers?", r"it'?s (?:a|an) (?:15|18)",
-    r"rated (?:15|18)", r"(?:15|18)[- ]rated", r"certificate (?:15|18)",
+    r"rated (?:15|18)", r"(?:15|18)[- ]rated", r"certificate (?:15|18)", r"🔫", r"🔪", r"🩸",
 )
 ALCOHOL = words(r"tequila", r"vodka", r"rum", r"whisky", r"spirits", r"ales?", r"🍻", r"🍺", r"🍷", r"🍸", r"🥂",
                  r"beer", r"wine", r"prosecco", r"gin", r"cocktails?", r"bar", r"pub", r"booze", r"alcohol\w*",

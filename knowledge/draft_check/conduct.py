@@ -20,7 +20,7 @@ OPINION = re.compile(
 # Answering a complaint in public, or arguing with critics.
 COMPLAINT_REPLY = words(
     r"(?:parent|person|family|mum|dad|carer|people)s? who (?:complained|emailed|messaged|commented|posted|wrote|rang|"
-    r"phoned|contacted us)", r"complain(?:ed|ts?) (?:about|that)", r"we(?:'ve| have) (?:seen|read) (?:the|your|all the) "
+    r"phoned|contacted us|sent (?:the|an?|that|this) (?:[\w-]+ ){0,3}(?:email|message|letter|complaint))", r"complain(?:ed|ts?) (?:about|that)", r"we(?:'ve| have) (?:seen|read) (?:the|your|all the) "
     r"(?:comments|posts?|messages?|complaints?|reviews?)", r"sorry (?:that )?you(?:'re| are) (?:unhappy|upset|disappointed)",
     r"those (?:claiming|saying|complaining|suggesting)", r"for the record", r"(?:is|are) (?:simply )?(?:wrong|misleading|"
     r"untrue|false)", r"misleading", r"will not be discussing", r"end of discussion", r"not going hungry",
