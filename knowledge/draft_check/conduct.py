@@ -57,6 +57,8 @@ STAFF_UNAWARE = words(r"don'?t tell (?:him|her|them)", r"without (?:him|her|them
 TITLED = re.compile(r"(?<![\w'])(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? [A-Z][a-z'’-]+")
 LIVE = re.compile(r"(?<![\w'])(?i:live ?stream\w*|stream(?:ed|ing)? live|(?:go|going|be) live|watch (?:it |us )?live|"
                   r"tune in|live on (?:our|the|this))(?![\w'])|(?<![\w'])[A-Z][a-z]+ Live(?![\w'])")
+COMMENT_INVITE = words(r"(?:in|into|to) the comments(?: below| section)?", r"comment below", r"comment (?:with|your)",
+                       r"leave (?:a|your) comments?", r"let us know below")
 PRIVATE_LINK = words(r"private(?:,)? (?:password[- ]protected )?link", r"password[- ]protected", r"private stream")
 LESSON = words(r"lessons?", r"class(?:room)? (?:session|practical)")
 # Pupils present in the content (on a channel where they must not appear).
@@ -160,6 +162,13 @@ def check_channel_use(ctx: Context) -> None:
         ctx.add("channel_use", "block",
                 f"'{match.group(0)}': pupils must not appear on this channel, in person, in the background, by voice "
                 "or by name.", excerpt_of(ctx.text, match.start(), match.end()), clause=no_pupils[0])
+    comments_off = ctx.rules.comments_off.get(ctx.channel)
+    invite = COMMENT_INVITE.search(ctx.text)
+    if comments_off is not None and invite:
+        ctx.add("channel_use", "block",
+                f"'{invite.group(0)}' asks for comments, but the policy has comments switched off on this channel. "
+                "Ask families to reply another way (the school office, a form), or leave the question out.",
+                excerpt_of(ctx.text, invite.start(), invite.end()), clause=comments_off)
     purpose = ctx.rules.purposes.get(ctx.channel)
     if purpose and not _serves(purpose[0], ctx.text):
         ctx.add("channel_use", "block",
