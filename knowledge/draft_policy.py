@@ -81,6 +81,10 @@ LEADING_WORDS = re.compile(r"^(?:the\s+)?(?:school's|trust's|academy's|our|one|a
 FORM_NAME = re.compile(r"\b((?:[A-Z][\w-]*\s+){0,3}(?:Consent|Permission)\s+Form)\b")
 VALID_FOR = re.compile(r"\bvalid for (?:a period of )?(\w+) years?\b|\blasts? (?:for )?(\w+) years?\b", re.I)
 EVERY_YEAR = re.compile(r"\b(annually|every year|each year|each school year|renewed (?:each|every) year)\b", re.I)
+# "…comments cannot be posted next to either Facebook or Instagram posts": where comments are off.
+COMMENTS_OFF = re.compile(r"\bcomments? (?:cannot|can ?not|can't|will not|won't) be (?:posted|left|made|added)\b|"
+                          r"\bcomments? (?:are|is|will be) (?:turned|switched) off\b|\bcomments? (?:are|is|will be) disabled\b",
+                          re.I)
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                 "nine": 9, "ten": 10, "a": 1}
 
@@ -111,6 +115,7 @@ class DraftRules:
     first_names_free: bool = False
     purposes: dict[str, tuple[str, Clause]] = field(default_factory=dict)  # channel key → (what it is for, rule)
     will_not: dict[str, list[Clause]] = field(default_factory=dict)  # channel key → every will-not rule, any kind
+    comments_off: dict[str, Clause] = field(default_factory=dict)  # channel key → the rule turning comments off
 
     def channel(self, name: str) -> Channel | None:
         wanted = (name or "").strip().casefold()
@@ -277,6 +282,12 @@ def _build(policy: Policy) -> DraftRules:
             for kind in kinds:
                 rules.rules.setdefault(key, {}).setdefault(kind, []).append(clause)
     rules.purposes = _channel_purposes(policy, channels)
+    for clause in policy.clauses:
+        for sentence in SENTENCE_END.split(clause.text):
+            if COMMENTS_OFF.search(sentence):
+                named = [c.key for c in channels if re.search(rf"\b{re.escape(c.name)}\b", sentence, re.I)]
+                for key in named or [c.key for c in channels]:
+                    rules.comments_off.setdefault(key, replace(clause, text=sentence.strip()))
     rules.age_clause = next((c for c in policy.clauses if KIND_WORDS["age_appropriate"].search(c.text)), None)
     for clause in policy.clauses:
         if re.search(r"\b(consent|permission)\b", clause.text, re.I) and _valid_years(clause.text) is not None \

@@ -40,6 +40,9 @@ ONE_PERSON = re.compile(
     r"(?i:\b(?:could|would|can|will)\s+the\s+(?:parent|carer|person|driver|mum|dad|owner|family|lady|gentleman|"
     r"man|woman|grandparent|guardian)\s+(?:who|of|with|that)\b)|"
     r"(?:^|(?<=[\n.!?]))[^\w\n]*(?i:to the (?:parent|carer|driver|person|owner|family|(?!\w+s who)\w+ who)\b)|"
+    r"(?:^|(?<=[\n.!?]))[^\w\n]*(?i:to the (?:[\w-]+ ){1,3}(?:pupil|child|student|boy|girl|person|parent|driver) who)\b|"
+    # "Whoever parked the silver Ford Focus … please move it": one person, picked out by what they did
+    r"(?i:\bwhoever (?:parked|left|took|owns|dropped|blocked|borrowed)\b[^.!?\n]{0,100}\bplease\b)|"
     r"(?i:\byou know who you are\b)")
 # Anger or a threat aimed at the person addressed ("we have your registration. Do better. 😡").
 HOSTILE = re.compile(r"😡|🤬|😠|(?<![\w'])(?i:do better|we have your (?:registration|number|details|name)|shame on you|"
@@ -49,7 +52,7 @@ SIGN_OFF_ROLE = re.compile(r"^(?:[A-Z0-9][\w'/&-]*\s*){1,6}$")
 RELATIVE_ADDRESS = re.compile(
     r"(?:^|(?<=[\n.!?]))[^\w\n]*(?P<who>[A-Z][\w-]+['’]s (?i:mum|mom|dad|mother|father|parents?|carers?|grandad|grandma|"
     r"nan|nana|granny|grandpa|auntie|aunt|uncle|family|childminder|nanny))\s*[-–—:]")
-TITLED_ADDRESS = re.compile(r"(?:^|(?<=[\n.!?]))\s*(?P<who>(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][\w'-]+)\s*[-–—:,]\s")
+TITLED_ADDRESS = re.compile(r"(?:^|(?<=[\n.!?]))[^\w\n]*(?P<who>(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][\w'-]+)\s*[-–—:,]\s")
 
 
 

@@ -29,7 +29,7 @@ NOT_AGE_APPROPRIATE = words(
     r"casino", r"betting", r"bet365", r"gore", r"gory", r"18\+", r"over[- ]18s only", r"adults only",
     r"r-rated", r"drunk", r"hangover", r"wasted", r"vodka shots?", r"strip", r"murder\w*", r"kill(?:ing|ed)?",
     r"horror (?:film|movie|trailer)s?", r"scary (?:film|movie) trailers?", r"it'?s (?:a|an) (?:15|18)",
-    r"rated (?:15|18)", r"(?:15|18)[- ]rated", r"certificate (?:15|18)",
+    r"rated (?:15|18)", r"(?:15|18)[- ]rated", r"certificate (?:15|18)", r"🔫", r"🔪", r"🩸",
 )
 ALCOHOL = words(r"tequila", r"vodka", r"rum", r"whisky", r"spirits", r"ales?", r"🍻", r"🍺", r"🍷", r"🍸", r"🥂",
                  r"beer", r"wine", r"prosecco", r"gin", r"cocktails?", r"bar", r"pub", r"booze", r"alcohol\w*",
@@ -126,7 +126,8 @@ def check_adverts(ctx: Context) -> None:
 ENDORSE = words(r"treat yourself",
                 r"lov(?:e|es|ing)", r"best", r"brilliant", r"recommend\w*", r"check (?:them|it|her|him) out",
                 r"(?:present|gift) ideas", r"stuck for", r"must-have", r"get yours", r"find (?:her|him|them|us) on",
-                r"available (?:from|at)", r"bookings?", r"treat yourself")
+                r"available (?:from|at)", r"bookings?", r"treat yourself",
+                r"(?:grab|order|buy|pick up) (?:yours|one|some)", r"follow (?:her|his|their|them|the) (?:page|account|shop)")
 
 
 def check_endorsement(ctx: Context) -> None:

@@ -133,6 +133,9 @@ TITLE_RE = re.compile(r"(?:mr|mrs|ms|miss|mx|dr|sir|dame|prof|rev|coach|captain|
 IMAGE_WORDS = re.compile(r"(?<![\w'])(?:photos?|pictures?|snaps?|snapped|pictured|video|film(?:ed)?|footage|"
                          r"here'?s (?:the proof|a|our|what)|here (?:they|we) are|look at (?:these|this|our|those|them)|"
                          r"group shot|selfie)(?![\w'])|📸|🎥", re.I)
+# "we don't share photos from poolside", "no photos, sorry": the text says there is no image.
+NO_IMAGE_BEFORE = re.compile(r"(?<![\w'])(?:don'?t|do not|won'?t|will not|never|no|not|without|can'?t|cannot)"
+                             r"(?:\s+\w+){0,2}\s+$", re.I)
 STAFF_WORDS = re.compile(r"(?<![\w'])(?:TAs?|teachers?|teaching assistants?|staff|colleagues?|ECTs?|principal|"
                          r"head(?:teacher)?|deputy|SENCo|caretaker|lollipop|lunchtime supervisors?|business manager|"
                          r"office manager|governors?|coach(?:es)?|chef|cook)(?![\w'])", re.I)
@@ -158,7 +161,8 @@ class Context:
     @property
     def has_image(self) -> bool:
         """The post carries a photo or video of people (listed, attached, or the text says so)."""
-        return bool(self.pictured or self.photos.strip() or IMAGE_WORDS.search(self.text))
+        return bool(self.pictured or self.photos.strip() or any(
+            not NO_IMAGE_BEFORE.search(self.text[max(0, m.start() - 30):m.start()]) for m in IMAGE_WORDS.finditer(self.text)))
 
     def add(self, kind: str, severity: Severity, message: str, excerpt: str, use: str = "",
             clause: Clause | None = None) -> None:
@@ -171,6 +175,10 @@ class Context:
             clause = self.rules.catch_all(self.channel)
             if clause is not None and kind == "message_to_person":
                 severity = "warn"
+        if clause is None and kind == "harmful_language":
+            # Mockery and sarcasm are the writer's own view, not the school's: a rule against staff
+            # opinions forbids them where the policy names no harmful or abusive content.
+            clause = self.rules.clause_for(self.channel, "staff_opinion")
         if clause is None:
             clause = self.rules.lists.get(self.channel)
             severity = "warn"

@@ -20,7 +20,7 @@ OPINION = re.compile(
 # Answering a complaint in public, or arguing with critics.
 COMPLAINT_REPLY = words(
     r"(?:parent|person|family|mum|dad|carer|people)s? who (?:complained|emailed|messaged|commented|posted|wrote|rang|"
-    r"phoned|contacted us)", r"complain(?:ed|ts?) (?:about|that)", r"we(?:'ve| have) (?:seen|read) (?:the|your|all the) "
+    r"phoned|contacted us|sent (?:the|an?|that|this) (?:[\w-]+ ){0,3}(?:email|message|letter|complaint))", r"complain(?:ed|ts?) (?:about|that)", r"we(?:'ve| have) (?:seen|read) (?:the|your|all the) "
     r"(?:comments|posts?|messages?|complaints?|reviews?)", r"sorry (?:that )?you(?:'re| are) (?:unhappy|upset|disappointed)",
     r"those (?:claiming|saying|complaining|suggesting)", r"for the record", r"(?:is|are) (?:simply )?(?:wrong|misleading|"
     r"untrue|false)", r"misleading", r"will not be discussing", r"end of discussion", r"not going hungry",
@@ -42,18 +42,28 @@ LABELLED_ILLUSTRATION = words(r"AI-generated (?:image|illustration|picture)")
 BORROWED = words(r"found (?:this|these|it|them)(?: \w+)? (?:on|online|via)", r"from google images",
                  r"scanned (?:in )?(?:the whole|every page|all the pages|the book)",
                  r"(?:whole|entire) (?:book|film|movie|album)", r"pages attached", r"all rights reserved", r"©",
-                 r"(?:credit|image|photo|picture) (?:from|via|by) \w+ images")
+                 r"(?:credit|image|photo|picture) (?:from|via|by) \w+ images",
+                 # the owner was not asked, or a commercial recording is used in full
+                 r"(?:didn'?t|did not|never) (?:have time to |get (?:a chance|round) to )?ask(?:ed)? (?:them|the owners?|"
+                 r"permission|for permission|the photographer)", r"without (?:asking|their permission|permission)",
+                 r"(?:full|whole|entire)(?: official)? (?:track|song|single|album|music video)")
 # A member of staff shown without agreeing: "don't tell him we posted this", "snapped her from the doorway".
 STAFF_UNAWARE = words(r"don'?t tell (?:him|her|them)", r"without (?:him|her|them) knowing",
                       r"refused to have (?:her|his|their) "
                       r"photo", r"caught on camera", r"snapped (?:him|her|them)", r"didn'?t (?:know|notice)",
-                      r"(?:fast )?asleep", r"when (?:he|she) wasn'?t looking")
+                      r"(?:fast )?asleep", r"when (?:he|she) wasn'?t looking",
+                      r"(?:had )?no idea (?:we were|i was|he was being|she was being) (?:filming|filmed|recording|"
+                      r"recorded|photographing|taking)")
+TITLED = re.compile(r"(?<![\w'])(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? [A-Z][a-z'’-]+")
 LIVE = re.compile(r"(?<![\w'])(?i:live ?stream\w*|stream(?:ed|ing)? live|(?:go|going|be) live|watch (?:it |us )?live|"
                   r"tune in|live on (?:our|the|this))(?![\w'])|(?<![\w'])[A-Z][a-z]+ Live(?![\w'])")
+COMMENT_INVITE = words(r"(?:in|into|to) the comments(?: below| section)?", r"comment below", r"comment (?:with|your)",
+                       r"leave (?:a|your) comments?", r"let us know below")
 PRIVATE_LINK = words(r"private(?:,)? (?:password[- ]protected )?link", r"password[- ]protected", r"private stream")
 LESSON = words(r"lessons?", r"class(?:room)? (?:session|practical)")
 # Pupils present in the content (on a channel where they must not appear).
-PUPILS_PRESENT = words(r"students?", r"pupils?", r"children", r"kids", r"year \d+", r"reception class", r"head (?:boy|girl)",
+# "Year 5 teacher", "KS2 children's author" describe an adult's job, not a pupil who appears.
+PUPILS_PRESENT = words(r"students?", r"pupils?", r"children", r"kids", r"year \d+s?(?! (?:teachers?|tutors?|leads?|team leaders?))", r"reception class", r"head (?:boy|girl)",
                        r"prefects?", r"choir", r"form group", r"sixth formers?", r"school council", r"our class")
 RECRUITMENT = words(r"hiring", r"recruit\w*", r"vacanc\w*", r"apply", r"applications?", r"jobs?", r"careers?",
                     r"join (?:our|the) team", r"come (?:and )?(?:work|teach)", r"work (?:at|with) us", r"roles?")
@@ -113,9 +123,11 @@ def check_copyright(ctx: Context) -> None:
 
 def check_staff_images(ctx: Context) -> None:
     staff = [name for name in ctx.pictured if is_staff(name, ctx.text)]
+    match = STAFF_UNAWARE.search(ctx.text)
+    if not staff and match and (ctx.has_image or re.search(r"film|photo|record", match.group(0), re.I)):  # "Mr Gill had no idea we were filming": named in the text
+        staff = [m.group(0) for m in TITLED.finditer(ctx.text)]
     if not staff or not ctx.rules_of("staff_images"):
         return
-    match = STAFF_UNAWARE.search(ctx.text)
     if match:
         ctx.add("staff_images", "block",
                 f"'{match.group(0)}': {staff[0]} seems not to have agreed to this photo. Only post images of staff "
@@ -128,6 +140,9 @@ def check_staff_images(ctx: Context) -> None:
 
 def check_live_stream(ctx: Context) -> None:
     match = LIVE.search(ctx.text)
+    names = "|".join(re.escape(c.name) for c in ctx.rules.channels)
+    if not match and names:  # "LIVE on Instagram": live on one of the school's own channels
+        match = re.search(rf"(?<![\w'])(?i:live) on (?:{names})(?![\w'])", ctx.text)
     if not match or PRIVATE_LINK.search(ctx.text):
         return
     rules = ctx.rules_of("live_stream")
@@ -147,6 +162,13 @@ def check_channel_use(ctx: Context) -> None:
         ctx.add("channel_use", "block",
                 f"'{match.group(0)}': pupils must not appear on this channel, in person, in the background, by voice "
                 "or by name.", excerpt_of(ctx.text, match.start(), match.end()), clause=no_pupils[0])
+    comments_off = ctx.rules.comments_off.get(ctx.channel)
+    invite = COMMENT_INVITE.search(ctx.text)
+    if comments_off is not None and invite:
+        ctx.add("channel_use", "block",
+                f"'{invite.group(0)}' asks for comments, but the policy has comments switched off on this channel. "
+                "Ask families to reply another way (the school office, a form), or leave the question out.",
+                excerpt_of(ctx.text, invite.start(), invite.end()), clause=comments_off)
     purpose = ctx.rules.purposes.get(ctx.channel)
     if purpose and not _serves(purpose[0], ctx.text):
         ctx.add("channel_use", "block",

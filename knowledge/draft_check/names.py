@@ -30,6 +30,11 @@ MISSING_CONSENT = re.compile(
     r"\b(?:haven'?t|have not|not yet|yet to)\s+(?:\w+\s+){0,2}(?:returned|sent|handed|brought|signed)\s+(?:[\w'’]+\s+){0,4}"
     r"(?:forms?|slips?)\b|"
     r"\bforms?\s+(?:isn'?t|aren'?t|is not|are not|hasn'?t|haven'?t)\s+(?:been\s+)?(?:in|back|returned|signed)\b", re.I)
+# The pupil said no (whoever else said yes): "he'd rather not be in photos, but his mum said it was fine".
+PUPIL_REFUSED = words(r"(?:he|she|they)(?:'d| would) rather not be (?:in|on) (?:the )?(?:photos?|pictures?|camera|video)",
+                      r"(?:didn'?t|doesn'?t|did not|does not) want (?:to be |(?:his|her|their) (?:photo|picture) )"
+                      r"(?:in (?:the )?(?:photos?|pictures?|video)|photographed|filmed|taken|on (?:here|social media))",
+                      r"(?:he|she|they) (?:refused|said no)(?: to)?(?: (?:the|a|his|her|their))? (?:photos?|pictures?)?")
 PHOTOS_SHARED = words(r"photos?", r"pictures", r"album", r"images?", r"video", r"in pictures", r"snaps?", r"📸")
 # Context that says a named person is a pupil (so a name off the register must block, not just warn).
 PUPIL_CONTEXT = re.compile(r"\b(?:in|from|of)\s+(?:year|class|reception|y)\s*\d|\(\s*(?:year|y)\s*\d|\bpupils?\b|"
@@ -88,6 +93,10 @@ def _names_in_text(ctx: Context) -> list[tuple[str, int, int, bool]]:
         before = text[:start].split()
         return bool(before) and before[-1].lower() in ("the", "a", "an")
 
+    def as_costume(start: int) -> bool:  # "Aaron came as Percy Jackson": a character, not a pupil
+        before = text[:start].lower().split()
+        return len(before) >= 2 and before[-1] == "as" and before[-2] not in ("such", "known", "named", "called")
+
     for full in sorted(ctx.consent.full_names(), key=len, reverse=True):
         for match in re.finditer(r"(?<![\w'])" + re.escape(full) + r"(?![\w])", text, re.I):
             if free(match.start(), match.end()):
@@ -107,7 +116,8 @@ def _names_in_text(ctx: Context) -> list[tuple[str, int, int, bool]]:
             continue
         if surname.casefold() in NOT_SURNAMES | GROUP_WORDS or is_common_word(surname.rstrip("'’s")):
             continue
-        if after_title(match.start()) or after_article(match.start()) or not free(match.start(), match.end()):
+        if after_title(match.start()) or after_article(match.start()) or as_costume(match.start()) or \
+                not free(match.start(), match.end()):
             continue  # "the London Marathon" is an event, not a person
         taken.append((match.start(), match.end()))
         found.append((match.group(0), match.start(), match.end(), False))
@@ -181,6 +191,12 @@ def check_consent(ctx: Context, pictured: Iterable[str], photos: str) -> None:
                 "The post itself says some pupils' consent is missing, yet it shares their photos. Only pupils "
                 f"with {_consent_terms(ctx)} can appear; remove the others before posting.",
                 excerpt_of(ctx.text, admission.start(), admission.end()), "photo")
+    refused = PUPIL_REFUSED.search(ctx.text)
+    if refused and (PHOTOS_SHARED.search(ctx.text) or pictured or photos.strip() or ctx.has_image):
+        ctx.add("consent", "block",
+                f"'{refused.group(0)}': the post says a pupil did not want to appear, yet shares their image. A "
+                "pupil's own refusal stands, whatever a parent says; leave them out.",
+                excerpt_of(ctx.text, refused.start(), refused.end()), "photo")
     if photos and photos.strip() and not pictured:
         ctx.add("consent", "warn",
                 "Photos are attached but no pupils are listed as pictured. Every pupil who can be recognised "

@@ -15,11 +15,11 @@ from knowledge.person_names import is_common_word, is_given_name
 # The group is there now: "right now", "we're here until 2pm", "just arrived at", "📍".
 LIVE_NOW = re.compile(
     r"(?<![\w'])(?i:right now|we'?re (?:here|at)|we are (?:here|at)|here until|(?:have|has) just arrived|just arrived|"
-    r"have arrived|(?:are|is) currently at|wave if you see us|give us a wave|come and say (?:hi|hello)|"
+    r"(?:have|we'?ve|they'?ve) (?:safely )?arrived|(?:are|is) currently at|more updates (?:tomorrow|to follow|later)|wave if you see us|give us a wave|come and say (?:hi|hello)|"
     r"day \d+ of (?:the|our) [\w ]{0,25}(?:residential|trip|camp|tour|visit))(?![\w'])|📍|"
     r"(?i:live) from (?:the )?[A-Z]")
 # The group will be somewhere at a time: "will be at Whitby Abbey from 10am", "come and cheer them on".
-WILL_BE_AT = words(r"will be at", r"(?:is|are) at", r"come and cheer", r"cheer (?:on|them on|us on)",
+WILL_BE_AT = words(r"will be at", r"(?:is|are) at", r"kick(?:s|ing)? off", r"(?:starts?|begins?|tip-off|face-off) at", r"come and cheer", r"cheer (?:on|them on|us on)",
                    r"come (?:along )?and (?:support|watch) (?:them|us|the team)", r"tomorrow'?s plan",
                    r"(?:tonight|tomorrow)'?s? \w+ (?:is|will be) at")
 CLOCK = re.compile(r"(?<![\w.])(?:\d{1,2}(?:[.:]\d{2})?\s?(?:am|pm)|\d{1,2}[.:]\d{2}|noon|midday|tonight)(?![\w])", re.I)
@@ -28,18 +28,22 @@ PLACE = re.compile(r"(?:\b(?i:at|from|to)\s+(?:the\s+)?|📍\s*)(?P<place>[A-Z][
 NOT_PLACES = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february march april may june
 july august september october november december year reception christmas easter half term the school home""".split())
 SCHOOL_PREMISES = words(r"school", r"hall", r"classroom", r"playground", r"library", r"office", r"canteen", r"gates?")
-ADDRESS = re.compile(r"(?<![\w£])\d{1,4}[a-z]?,?\s+(?:[A-Z][a-z]+\s+){1,3}(?:Road|Rd|Street|St|Lane|Avenue|Ave|Crescent|"
+# On one line, and not a date ("6 May\nKestrel Lane" is a date, then a signature).
+ADDRESS = re.compile(r"(?<![\w£])\d{1,4}[a-z]?,?[ \t]+(?!(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)"
+                     r"(?:[A-Z][a-z]+[ \t]+){1,3}(?:Road|Rd|Street|St|Lane|Avenue|Ave|Crescent|"
                      r"Close|Drive|Way|Grove|Terrace|Place|Gardens|Court|Mews|View|Rise|Walk|Hill|Square)\b")
 # An organisation a child belongs to outside school ("Kirkstall Karate Academy", "Moortown Juniors FC").
 CLUB = re.compile(r"(?:[A-Z][\w'&-]+\s+){1,4}(?:Club|Academy|FC|AFC|Juniors|Gymnastics|Karate|Taekwondo|Judo|Dance|"
                   r"Scouts|Brownies|Cubs|Beavers|Guides|Stage School|Athletics|Swimming|Boxing)\b")
 PUPIL_MENTION = re.compile(r"(?<![\w'])(?i:year\s*\d+|reception|pupils?|students?|children|kids|team|squad|group|"
+                           r"boys|girls|u\d{1,2}s?|under[- ]\d{1,2}s?|"
                            r"class|choir|our \w+s)(?![\w'])")
 
 # --- undress -------------------------------------------------------------------------------------
 UNDRESS = words(*(item.replace(" ", r"[\s-]+") for item in (  # "Getting-Changed-for-PE" too
                 r"swimwear", r"swimsuits?", r"swimming costumes?", r"trunks", r"bikinis?", r"swimming gala", r"poolside",
-                r"paddling pools?", r"in the pool", r"getting changed", r"changing (?:for|into)", r"changing rooms?",
+                r"paddling pools?", r"in the pool", r"swimming", r"swimmers?", r"swim(?:s)?", r"gala day",
+                r"\d+m (?:race|freestyle|backstroke|breaststroke|butterfly)", r"mid-change", r"getting changed", r"changing (?:for|into)", r"changing rooms?",
                 r"get(?:ting)? (?:changed|undressed)", r"into their (?:kits|pe kits|costumes|uniforms)",
                 r"vests and pants", r"pants", r"underwear", r"pyjamas", r"pjs", r"sleeping bags", r"in bed",
                 r"dorms?", r"topless", r"bath ?time", r"undress\w*", r"half[- ]dressed", r"nappies")))
@@ -68,6 +72,7 @@ DETAILS = {
     "examination results": re.compile(r"(?<![\w'])(?i:mocks?|mock exams?|exam results|GCSE results|grades? \d)(?![\w'])|"
                                       r"(?<![\w.])\d(?:,\s*\d){2,}(?![\w.])"),
 }
+PRONOUN = words(r"he", r"she", r"he'?s", r"she'?s", r"his", r"her", r"him", r"they'?ve", r"their")
 BIRTH_DATE = words(r"date of birth", r"born (?:on )?\d{1,2}(?:st|nd|rd|th)? \w+ \d{4}", r"born in \d{4}", r"d\.?o\.?b\.?")
 # One pupil or a few singled out without a name: "the three Year 9 boys who were suspended".
 SINGLED_OUT = words(r"the (?:\w+ )?(?:year \d+ )?(?:boys?|girls?|pupils?|students?|child) (?:who|from|in)")
@@ -182,8 +187,12 @@ def check_personal_details(ctx: Context) -> None:
                 f"'{birth.group(0)}' is a date of birth: personal information the school does not post.",
                 excerpt_of(ctx.text, birth.start(), birth.end()))
         return
+    named_before: list[str] = []
     for start, sentence in sentences(ctx.text):
         people = _people_in(sentence, ctx, staff_too)
+        if not people and named_before and PRONOUN.search(sentence):
+            people = named_before  # "Welcome back Finley! After his suspension he's…" is about Finley
+        named_before = people
         singled = SINGLED_OUT.search(sentence)
         if not (people or singled):
             continue

@@ -60,7 +60,10 @@ OTHER_SCHOOL = re.compile(
 TAUNT = re.compile(
     r"👀|(?<![\w'])(?i:maybe (?:next (?:year|time)|stick|try|practise|find|learn)|stick to|next time,? lads|"
     r"find the (?:goal|net|ball)|unlike|we could mention|naming no names|no names mentioned|#?easy|#?unbeatable|"
+    r"maybe (?:[\w'’]+ ){0,2}[\w'’]*?(?:'ll|\bshould|\bcould|\bneed to|\bwill)\b|"
     r"didn'?t stand a chance|sorry,? not sorry|lads!|colouring in|(?:too|so) easy|walkover|thrash(?:ed|ing))(?![\w'])")
+TEAM = r"[A-Z][\w'’]+(?: [A-Z][\w'’]+){0,2}"
+SCORELINE = re.compile(rf"(?P<home>{TEAM}) \d{{1,3}}\s*[-–—]\s*(?:\d{{1,3}} (?P<away>{TEAM})|(?P<other>{TEAM}) \d{{1,3}})")
 # A laughing face at another school is a taunt after a win ("6–0 against St Mary's! 😂"), unless the post
 # praises them ("they played brilliantly 😂" laughs with them).
 LAUGHING = re.compile(r"😂|🤣|😜|😝|😆")
@@ -72,6 +75,7 @@ BELITTLED = re.compile(
     r"(?<![\w'])(?i:(?:made|make|making|makes) (?:\w+ ){0,3}(?:teachers?|staff|supply|TAs?|dinner (?:lady|ladies)|"
     r"lunchtime supervisors?|coach|ref(?:eree)?|parents?) (?:cry(?! with laughter| laughing)|quit|give up|despair)|"
     r"(?:we'?re|we are|i'?m) sure (?:\w+ ){0,6}(?:will be|is|are) (?:fine|ok|okay) without|"
+    r"(?:has|have) (?:FINALLY|finally|at last) (?:learnt|learned|worked out|figured out|mastered)(?= [^.!?\n]{0,60}(?:😂|🤣))|"
     r"(?:that|which) you keep (?:asking|emailing|ringing|calling|phoning|messaging) (?:us )?about)(?![\w'])")
 # A group in capitals ("SOME parents"): the emphasis is the sneer.
 SHOUTED_GROUP = re.compile(r"(?<![\w'])(?:SOME|CERTAIN|A FEW|SOME OF YOU)(?![\w']) (?i:parents|families|people|of you|"
@@ -82,16 +86,17 @@ LONE_SARCASM = re.compile(r"🙄|😒|😏|apparently|some people", re.I)
 PARTIES = re.compile(r"(?<![\w'])(?:Labour|Conservatives?|Tor(?:y|ies)|Lib ?Dems?|Liberal Democrats?|Reform UK|"
                      r"Green Party|Greens|SNP|Plaid Cymru|UKIP)(?![\w'])")
 CAMPAIGNING = words(r"don'?t forget to vote", r"remember (?:that|this) (?:when you|at the) (?:go to the )?(?:ballot box|polls?|vote)",
-                     r"ballot box", r"polling day", r"vote (?:on|in) (?:\d|the|thursday|may)", r"back the campaign",
+                     r"ballot box", r"polling day", r"give (?:him|her|them) (?:your |our )?(?:support|vote|backing)",
+                     r"(?:vote|support|back) (?:him|her|them) (?:at|in|on) (?:the )?(?:polls|election|\d)", r"vote (?:on|in) (?:\d|the|thursday|may)", r"back the campaign",
                      r"candidates?", r"manifesto", r"(?:only|most) sensible", r"leader our community needs",
                      r"agreed with us", r"stand (?:100% )?with", r"solidarity", r"when you vote", r"which party",
                      r"on (?:the|our) side of", r"(?:when|before) you (?:go to )?(?:the )?(?:polls|vote|ballot box)",
                      r"worth remembering who", r"#vote\w+", r"#(?:labour|tor(?:y|ies)|conservatives?|libdems?|greens?|reformuk|snp)")
-GOVERNMENT = words(r"(?:this|the) government(?:'s)?", r"ministers?", r"prime minister", r"mps?", r"council tax",
+GOVERNMENT = words(r"(?:this|the|a|our) government(?:'s)?", r"ministers?", r"prime minister", r"mps?", r"council tax",
                     r"the council")
 BLAME = words(r"doesn'?t care", r"don'?t care", r"clearly", r"disgraceful", r"shame(?:ful)? on", r"against",
                r"real-terms cuts?", r"cuts?", r"failing", r"failed", r"let down", r"betray\w*", r"unfair",
-               r"under-?fund\w*", r"blame", r"scrap", r"incompetent", r"should", r"must", r"resign", r"crisis")
+               r"under-?fund\w*", r"blame", r"standing up to", r"fully support", r"scrap", r"incompetent", r"should", r"must", r"resign", r"crisis")
 STRIKE = words(r"strikes?", r"strike action", r"industrial action", r"walk-?outs?")
 
 
@@ -127,6 +132,13 @@ def check_language(ctx: Context) -> None:
 def _taunts_another_school(text: str, own: frozenset[str] = frozenset()) -> re.Match | None:
     """A taunt within a sentence or two of another school or team's name, else None (`own`: the words
     of this school's name, which is not another school)."""
+    # The other side of a scoreline is another school ("Calmore 14 – Testwood 2").
+    for line in SCORELINE.finditer(text):
+        for group in ("home", "away", "other"):
+            if line.group(group) and not {w.casefold() for w in re.findall(r"[A-Za-z]+", line.group(group))} & own:
+                near = text[max(0, line.start() - 80):line.end() + 120]
+                if TAUNT.search(near) or (LAUGHING.search(near) and not RESPECT.search(near)):
+                    return line
     for school in OTHER_SCHOOL.finditer(text):
         if {w.casefold() for w in re.findall(r"[A-Za-z]+", school.group(0))} & own:
             continue
