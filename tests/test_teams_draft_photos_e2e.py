@@ -184,16 +184,19 @@ async def test_a_card_opened_by_asking_for_the_draft_keeps_its_thumbnails_when_d
     assert [i["altText"] for i in images_of(update)] == ["Photo: fete-1.jpg", "Photo: fete-2.jpg"]
     assert store.get(world.db, draft_id).state == "approved"
 
-async def test_a_draft_asked_for_in_a_team_channel_shows_no_photos_there(world):
-    """A draft's photos go only to a 1:1 chat: asked for in a team channel, its card there has none."""
+async def test_a_draft_asked_for_in_a_team_channel_goes_to_the_private_chat(world):
+    """A draft names pupils before approval: asked for in a team channel, its card (with its photos)
+    goes to the person's 1:1 chat, and the channel hears only that it was sent there."""
     photos = [photo_attachment(world, "fair1", "fair-1.png", photo("red")),
               photo_attachment(world, "fair2", "fair-2.png", photo("green"))]
     draft_id = await send_draft_with_photos(world, f"draft for facebook: {CAPTION}", photos)
     mark = world.teams_mark()
     await world.teams_say("okafor", f"draft {draft_id}", channel=True)
-    card = world.teams_reply(mark, TEAMS_PUBLIC, f"Post draft {draft_id}")
-    assert images_of(card) == [] and "data:image" not in card.text
-    assert not [c for c in world.teams_calls(mark) if c.is_reply and "data:image" in c.text]
+    in_channel = " ".join(c.text for c in world.teams_replies(mark, TEAMS_PUBLIC))
+    assert "I've sent you the details in a private chat." in in_channel
+    assert f"Post draft {draft_id}" not in in_channel and "data:image" not in in_channel
+    card = world.teams_reply(mark, teams_personal("okafor"), f"Post draft {draft_id}")
+    assert len(images_of(card)) == 2
 
 
 async def test_a_photo_the_connector_refuses_is_named_and_the_draft_goes_on(world):

@@ -45,8 +45,9 @@ class TeamsSender:
         reference = reference_of(turn_context.activity)
         for index, reply in enumerate(replies):
             try:
-                if reply.private and not incoming.private:
-                    await self._send_personal(reference, incoming.platform_user_id, reply)
+                if reply.private and not incoming.private:  # moved to the 1:1 chat, photos and all
+                    await self._send_personal(reference, incoming.platform_user_id,
+                                              with_thumbnails(self.hub.services, reply))
                     if not told_private:
                         told_private = True
                         await turn_context.send_activity(card_activity(Reply(PRIVATE_NOTE)))

@@ -1,6 +1,8 @@
 """Lists of drafts (mine, waiting for approval) and one draft shown to someone who may see it."""
 from __future__ import annotations
 
+import dataclasses
+
 from handlers.context import Services
 from handlers.drafts.cards import decision_buttons, draft_card
 from handlers.drafts.common import (PLATFORM_LABELS, approval_refusal, get_draft, ids_of, may_submit,
@@ -66,6 +68,9 @@ def show(incoming: Incoming, services: Services, value: dict) -> list[Reply]:
             buttons.append(Button("Mark as published", "draft.publish", ids, style="primary"))
     extra = [f"Last reason given: {draft.last_reason}"] if draft.last_reason and draft.state in (
         "rejected", "changes_requested") else []
-    return [draft_card(services, draft, title=f"Post draft {draft.id}", buttons=buttons, extra=extra)]
+    card = draft_card(services, draft, title=f"Post draft {draft.id}", buttons=buttons, extra=extra)
+    # A draft names pupils before anyone has approved it: asked for in a channel, it goes to the
+    # person's private chat, and the channel only hears that it was sent there.
+    return [dataclasses.replace(card, private=True)]
 
 
