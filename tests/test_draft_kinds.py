@@ -4,39 +4,13 @@ person's details, staff opinions, complaints, AI-altered images, copyright, staf
 a channel's own rules, and the meaning check. Drafts written for these tests (not the tuning sets')."""
 from __future__ import annotations
 
-import sys
-from datetime import date
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from knowledge.consent import ConsentRegister
+from knowledge.draft_check import check_draft, load_policy
+from knowledge.draft_policy import draft_rules
+from tests.draft_schools import OAKFIELD, THREE_RIVERS, TODAY, blocked, calmore, oakfield, three_rivers
 
-from knowledge.consent import ConsentRegister  # noqa: E402
-from knowledge.draft_check import check_draft, load_policy  # noqa: E402
-from knowledge.draft_policy import draft_rules  # noqa: E402
-
-OAKFIELD = ROOT / "tests" / "schools" / "oakfield" / "policy.txt"
-THREE_RIVERS = ROOT / "tests" / "schools" / "three-rivers" / "policy.txt"
-TODAY = date(2026, 12, 1)
-REGISTER = ConsentRegister.from_rows([
-    {"name": "Poppy Lane", "class": "Year 2", "consent": "yes", "date_signed": "2026-09-10", "scope": "photo;name"},
-    {"name": "Kit Moreno", "class": "Year 4", "consent": "yes", "date_signed": "2026-09-10", "scope": "photo;name"},
-])
-
-
-def oakfield(text, platform="x", **kwargs):
-    return check_draft(text, platform, REGISTER, today=TODAY, policy=load_policy(str(OAKFIELD)), **kwargs)
-
-
-def three_rivers(text, platform="facebook", **kwargs):
-    return check_draft(text, platform, REGISTER, today=TODAY, policy=load_policy(str(THREE_RIVERS)), **kwargs)
-
-
-def blocked(result, rule):
-    return next((f for f in result.blocks if f.rule == rule), None)
 
 
 # --- the kinds are read from each policy -----------------------------------------------------------
@@ -195,10 +169,6 @@ def test_a_draft_close_in_meaning_to_an_uncovered_rule_is_warned_not_blocked():
 
 
 # --- tone: mockery of another school, a person belittled, a group in capitals ------------------------
-
-def calmore(text, platform="facebook", **kwargs):
-    return check_draft(text, platform, REGISTER, today=TODAY, **kwargs)
-
 
 @pytest.mark.parametrize("text", [
     "Full time: Lowfield 5, Ashby Primary 0. Maybe next time you'll find the net, Ashby! 😂",

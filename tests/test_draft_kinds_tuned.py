@@ -6,36 +6,10 @@ asked, staff filmed unaware, live on a channel, a pupil's own refusal, messages 
 strike notices that blame, scoreline taunts, weapon emoji, and comments where the policy turns them off."""
 from __future__ import annotations
 
-import sys
-from datetime import date
-from pathlib import Path
+from knowledge.draft_check import load_policy
+from knowledge.draft_policy import draft_rules
+from tests.draft_schools import blocked, calmore, three_rivers
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from knowledge.consent import ConsentRegister  # noqa: E402
-from knowledge.draft_check import check_draft, load_policy  # noqa: E402
-from knowledge.draft_policy import draft_rules  # noqa: E402
-
-THREE_RIVERS = ROOT / "tests" / "schools" / "three-rivers" / "policy.txt"
-TODAY = date(2026, 12, 1)
-REGISTER = ConsentRegister.from_rows([
-    {"name": "Poppy Lane", "class": "Year 2", "consent": "yes", "date_signed": "2026-09-10", "scope": "photo;name"},
-    {"name": "Kit Moreno", "class": "Year 4", "consent": "yes", "date_signed": "2026-09-10", "scope": "photo;name"},
-])
-
-
-def three_rivers(text, platform="facebook", **kwargs):
-    return check_draft(text, platform, REGISTER, today=TODAY, policy=load_policy(str(THREE_RIVERS)), **kwargs)
-
-
-def calmore(text, platform="facebook", **kwargs):
-    return check_draft(text, platform, REGISTER, today=TODAY, policy=load_policy(), **kwargs)
-
-
-def blocked(result, rule):
-    return next((f for f in result.blocks if f.rule == rule), None)
 
 
 # --- compliant drafts that looked like a rule ---------------------------------------------------------
