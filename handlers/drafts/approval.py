@@ -140,10 +140,7 @@ def withdraw(incoming: Incoming, services: Services, value: dict) -> list[Reply]
 
 
 def start_edit(incoming: Incoming, services: Services, value: dict) -> list[Reply]:
-    draft, version, problem = load_for_action(services, value)
-    if problem:
-        return [Reply(problem)]
-    refusal = _resubmit_refusal(services, incoming.person, draft) or stale(draft, version)
+    draft, refusal = _draft_to_resubmit(incoming, services, value)
     if refusal:
         return [Reply(refusal)]
     ids = {"draft_id": draft.id, "version": draft.version}
@@ -157,6 +154,14 @@ def start_edit(incoming: Incoming, services: Services, value: dict) -> list[Repl
                   f"The current text is:\n{draft.text}")]
 
 
+def _draft_to_resubmit(incoming: Incoming, services: Services, value: dict) -> tuple[store.Draft | None, str | None]:
+    """The draft a button or form names, or why its submitter may not edit and resubmit it now."""
+    draft, version, problem = load_for_action(services, value)
+    if problem:
+        return None, problem
+    return draft, _resubmit_refusal(services, incoming.person, draft) or stale(draft, version)
+
+
 def _resubmit_refusal(services: Services, person: Person | None, draft: store.Draft) -> str | None:
     if person is None or person.id != draft.submitter_id:
         return "Only the person who submitted a draft can edit and resubmit it."
@@ -166,10 +171,7 @@ def _resubmit_refusal(services: Services, person: Person | None, draft: store.Dr
 
 
 def resubmit(incoming: Incoming, services: Services, value: dict) -> list[Reply]:
-    draft, version, problem = load_for_action(services, value)
-    if problem:
-        return [Reply(problem)]
-    refusal = _resubmit_refusal(services, incoming.person, draft) or stale(draft, version)
+    draft, refusal = _draft_to_resubmit(incoming, services, value)
     if refusal:
         return [Reply(refusal)]
     text = str(value.get("text") or "").strip()
