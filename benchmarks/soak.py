@@ -75,9 +75,10 @@ from tests.fake_slack import FakeSlack  # noqa: E402
 
 def run_soak(seconds: float = 20.0, clients: int = 50, max_requests: int = 1_000_000,
              slack: bool = True, teams: bool = True, folder: Path | None = None,
-             database: str | None = None) -> dict:
+             database: str | None = None, min_requests: int = 0) -> dict:
     """Run the soak and return its figures (see `print_table` for what they mean). `database`: a
-    postgresql:// URL (an empty schema: the checks count every row), else a SQLite file in `folder`."""
+    postgresql:// URL (an empty schema: the checks count every row), else a SQLite file in `folder`.
+    `min_requests`: a run that has made fewer by its time goes on until it has (see Limits)."""
     with tempfile.TemporaryDirectory(prefix="policybot-soak-") as temporary:
         folder = Path(folder or temporary)
         database = database or str(folder / "policybot.db")
@@ -89,7 +90,8 @@ def run_soak(seconds: float = 20.0, clients: int = 50, max_requests: int = 1_000
         results, rss = Results(), []
         try:
             elapsed = asyncio.run(apply_load(server, clients, seconds, max_requests,
-                                        fake_connector.url if fake_connector else None, slack, results, rss))
+                                             fake_connector.url if fake_connector else None, slack, results, rss,
+                                             min_requests))
             checks = check_database(server.database, results, report_key)
             server_alive = server.process.poll() is None
             if fake_slack is not None:  # answers arrive in the background: give them a moment
