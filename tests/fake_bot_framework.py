@@ -45,16 +45,16 @@ class FakeBotFramework:
         public = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))
         self.jwks = {"keys": [{**public, "kid": self.kid, "use": "sig", "endorsements": list(endorsements)}]}
         self.requests: list[str] = []
-        self.path = f"/{secrets.token_hex(8)}"  # this fake's own metadata URL, whatever its port (see above)
+        self.prefix = f"/{secrets.token_hex(8)}"  # this fake's own metadata URL, whatever its port (see above)
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 outer.requests.append(self.path)
-                if self.path == outer.path + "/.well-known/openid-configuration":
+                if self.path == outer.prefix + "/.well-known/openid-configuration":
                     status, payload = 200, {"issuer": CHANNEL_ISSUER, "jwks_uri": outer.url + "/keys",
                                             "id_token_signing_alg_values_supported": ["RS256"]}
-                elif self.path == outer.path + "/keys":
+                elif self.path == outer.prefix + "/keys":
                     status, payload = 200, outer.jwks
                 else:
                     status, payload = 404, {"error": "not found"}
@@ -74,7 +74,7 @@ class FakeBotFramework:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}{self.path}"
+        return f"http://127.0.0.1:{self.server.server_address[1]}{self.prefix}"
 
     @property
     def metadata_url(self) -> str:
