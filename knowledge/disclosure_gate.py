@@ -35,6 +35,7 @@ class Gate:
     child_speaker: re.Pattern
     speaker_contacted: re.Pattern = NEVER
     speaker_contacted_families: frozenset[str] = frozenset()
+    self_introduction: re.Pattern = NEVER
 
     @classmethod
     def from_data(cls, data: dict | None, placeholders: dict[str, str]) -> "Gate | None":
@@ -52,7 +53,8 @@ class Gate:
                    if data.get("adult_victim") else NEVER,
                    child_speaker=_entries(data, "child_speaker", placeholders),
                    speaker_contacted=_entries(data, "speaker_contacted", placeholders),
-                   speaker_contacted_families=frozenset(data.get("speaker_contacted_families", [])))
+                   speaker_contacted_families=frozenset(data.get("speaker_contacted_families", [])),
+                   self_introduction=_entries(data, "self_introduction", placeholders))
 
 
 def _entries(data: dict, key: str, placeholders: dict[str, str]) -> re.Pattern:
@@ -101,8 +103,8 @@ def sustains(rules, text: str, original: str) -> bool:
     strong = _strong_signal(rules, gate, text, skip)
     if strong:
         return True
-    if adult_victim and told is None:
-        return False
+    if skip and told is None:
+        return False  # its only risks were aimed at an adult, or were the asker's own contacts
     if not asks(gate, text, original):
         return True
     distress = any(name == "fear" and pattern.search(text) for name, pattern in rules.risks)
@@ -115,6 +117,7 @@ def _strong_signal(rules, gate: Gate, text: str, skip: frozenset[str]) -> bool:
             continue
         if pattern.search(text):
             return True
-    if "adult_conduct" not in skip and rules.adult_conduct.search(text):
+    # The adult who introduces themself is the asker: their own plans are not conduct towards a child.
+    if "adult_conduct" not in skip and rules.adult_conduct.search(gate.self_introduction.sub(" ", text)):
         return True
     return rules.standalone.search(text) is not None
