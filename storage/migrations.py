@@ -48,10 +48,13 @@ class Migrations:
             f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = :migration_set",
             {"migration_set": self.name})}
 
-    def apply(self, db: Any) -> None:
+    def apply(self, db: Any, *, stop_before: str | None = None) -> None:
+        """Apply what is pending, in order (up to, not including, `stop_before`: for tests of an upgrade)."""
         ensure_migrations_table(db)
         done = self.applied(db)
         for step in self._steps:
+            if step.name == stop_before:
+                return
             if step.name in done:
                 continue
             if step.transactional:

@@ -80,7 +80,7 @@ def _translated_errors() -> Iterator[None]:
 
 
 def _named(parameters: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    if parameters is None:
+    if not parameters:
         return {}
     if not isinstance(parameters, Mapping):
         raise TypeError("storage statements take named parameters (:name) given as a dict")

@@ -164,7 +164,7 @@ async def test_when_every_platform_refuses_the_message_waits(services, slack, cl
     link_account(services.db, "refusing", "R1", "clarke")
     notify(services, key="fallback-2")
     assert await dispatcher.deliver_due() == 0
-    [row] = services.db["outbox"].rows_where("key = ?", ["fallback-2"])
+    [row] = services.db["outbox"].rows_where("key = :key", {"key": "fallback-2"})
     assert row["status"] == "pending" and "no conversation reference" in row["last_error"]
 
 
