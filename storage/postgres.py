@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any, Iterable, Iterator
 
 import psycopg
@@ -31,6 +32,7 @@ from sqlalchemy import (BigInteger, Column, ForeignKeyConstraint, Identity, Inde
                         Table, Text, and_, create_engine, exc, func, inspect, select, text, update)
 from sqlalchemy.dialects.postgresql import DOUBLE_PRECISION, insert as pg_insert
 from sqlalchemy.engine import Connection, CursorResult, Engine, URL, make_url
+from sqlalchemy.sql.elements import TextClause
 from sqlite_utils.db import NotFoundError
 
 from storage.errors import StorageFault
@@ -77,6 +79,12 @@ def _translated_errors() -> Iterator[None]:
         raise fault from error
     except exc.TimeoutError as error:  # every pooled connection busy for longer than the pool waits
         raise StorageFault(f"database unavailable: {type(error).__name__}") from error
+
+
+@lru_cache(maxsize=2048)
+def _statement(sql: str) -> TextClause:
+    """The statement as SQLAlchemy reads it, made once per distinct SQL text (they are few and fixed)."""
+    return text(sql)
 
 
 def _named(parameters: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -155,13 +163,13 @@ class PostgresDatabase:
     # -- statements -------------------------------------------------------------------------------
     def execute(self, sql: str, parameters: Mapping[str, Any] | None = None) -> Fetched:
         with self.connection() as conn:
-            fetched = Fetched(conn.execute(text(sql), _named(parameters)))
+            fetched = Fetched(conn.execute(_statement(sql), _named(parameters)))
         if sql.split(None, 1)[0].upper() in ("ALTER", "CREATE", "DROP"):
             self._forget_tables()  # the schema changed under the tables reflected so far
         return fetched
 
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[dict]:
-        return self._rows(text(sql), _named(params))
+        return self._rows(_statement(sql), _named(params))
 
     def _rows(self, statement: Any, params: Mapping[str, Any] | None = None) -> Iterator[dict]:
         with self.connection() as conn:
