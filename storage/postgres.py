@@ -124,7 +124,8 @@ class PostgresDatabase:
                                             pool_pre_ping=True, pool_use_lifo=True)
         self.metadata = MetaData()
         self._metadata_lock = threading.RLock()
-        self._thread = threading.local()  # .connection: this thread's open transaction, if any
+        # .connection: this thread's open transaction, if any; .schema_changed: it made or altered tables
+        self._thread = threading.local()
 
     # -- connections and transactions -----------------------------------------------------------
     @contextlib.contextmanager
@@ -147,12 +148,13 @@ class PostgresDatabase:
                 return
             with self.engine.connect() as conn:
                 conn.execution_options(isolation_level="READ COMMITTED")  # back to autocommit in the pool
-                self._thread.connection = conn
+                self._thread.connection, self._thread.schema_changed = conn, False
                 try:
                     with conn.begin():
                         yield self
                 except BaseException:
-                    self._forget_tables()  # a rolled-back migration may have reflected what never was
+                    if self._thread.schema_changed:  # a rolled-back migration: its tables never were
+                        self._forget_tables()
                     raise
                 finally:
                     self._thread.connection = None
@@ -166,6 +168,7 @@ class PostgresDatabase:
             fetched = Fetched(conn.execute(_statement(sql), _named(parameters)))
         if sql.split(None, 1)[0].upper() in ("ALTER", "CREATE", "DROP"):
             self._forget_tables()  # the schema changed under the tables reflected so far
+            self._thread.schema_changed = True
         return fetched
 
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[dict]:
@@ -238,6 +241,7 @@ class PostgresTable:
             if self.name in self.db.metadata.tables:
                 self.db.metadata.remove(self.db.metadata.tables[self.name])
             table = Table(self.name, self.db.metadata, *made, *references)
+            self.db._thread.schema_changed = True
             with self.db.connection() as conn:
                 table.create(conn)
         return self
