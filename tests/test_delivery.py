@@ -180,8 +180,9 @@ async def test_a_sealed_message_reaches_slack_opened_and_one_sealed_under_anothe
     foreign = outbox.SEALED + Cipher([Fernet.generate_key()]).encrypt('{"text": "from elsewhere"}')
     with services.db.atomic():
         services.db.execute("INSERT INTO outbox (id, key, person_id, payload, urgent, status, attempts,"
-                            " next_attempt_at, created_at) VALUES ('foreign', 'sealed-elsewhere', 'clarke', ?,"
-                            " 1, 'pending', 0, '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')", [foreign])
+                            " next_attempt_at, created_at) VALUES ('foreign', 'sealed-elsewhere', 'clarke', :payload,"
+                            " 1, 'pending', 0, '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')",
+                            {"payload": foreign})
     assert await hub.dispatcher.deliver_due() == 1
     assert posts_of(slack, "CJS-2026-0007 was read")
     stuck = services.db["outbox"].get("foreign")

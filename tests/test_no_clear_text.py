@@ -252,7 +252,7 @@ def test_a_backup_carries_no_deleted_text_left_in_free_space(tmp_path):
     db.execute("PRAGMA secure_delete=OFF")  # a file written by an SQLite that leaves deleted cells as they were
     with db.atomic():
         db.execute("INSERT INTO conversation_state (who, flow, step, data, updated_at) VALUES"
-                   " ('clarke', 'old', 'what', ?, '2026-11-26')", [f'{{"what": "{WHAT_PHRASE}"}}'])
+                   " ('clarke', 'old', 'what', :data, '2026-11-26')", {"data": f'{{"what": "{WHAT_PHRASE}"}}'})
     with db.atomic():
         db.execute("DELETE FROM conversation_state WHERE who = 'clarke'")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

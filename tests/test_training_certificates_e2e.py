@@ -20,7 +20,7 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% " + MARKER + b"\ntraile
 
 def _audit(stack, action: str) -> list[tuple[str, int]]:
     return [(r["person_id"], r["allowed"]) for r in stack.db.query(
-        "SELECT person_id, allowed FROM access_audit WHERE action = ? ORDER BY id", [action])]
+        "SELECT person_id, allowed FROM access_audit WHERE action = :action ORDER BY id", {"action": action})]
 
 
 async def test_certificate_on_a_channel_mention_is_kept_listed_and_opened_by_the_headteacher_alone(stack):
