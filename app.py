@@ -72,6 +72,9 @@ MIGRATIONS = (
     publishing.migrations,         # approved drafts' publication to Facebook and Instagram
 )
 
+# Commands beyond serve, chat, ask and the reports below: setting a school up, and operations.
+from commands import operations, school as school_commands  # noqa: E402
+
 log = logging.getLogger("policybot")
 
 
@@ -226,81 +229,6 @@ def cmd_gaps(args) -> int:
     return 0
 
 
-def cmd_setup(args) -> int:
-    """A new school's folder from its policy document (.docx, .pdf or .txt); see docs/SWAP_POLICY.md."""
-    from handlers.school_setup import SetupError, set_up_school
-
-    try:
-        result = set_up_school(args.policy_file, args.folder, name=args.name, code=args.short_code, force=args.force)
-    except SetupError as refusal:
-        print(f"Not set up: {refusal}", file=sys.stderr)
-        return 1
-    folder = result.folder.resolve()
-    print(f"Set up {result.school} ({result.short_code}) in {folder}:")
-    print(f"  policy.txt            {len(result.policy.sections)} sections, {len(result.policy.clauses)} rules and "
-          "items read from the document (check them with `app.py check`)")
-    print(f"  school.toml           headteacher: {result.headteacher or 'not named in the policy'}; review due: "
-          f"{result.renewal_due or 'not stated in the policy'}")
-    print("  roster.csv            add your staff, one row each (the commented row shows how)")
-    print("  consent_register.csv  add each pupil's photo consent (or your MIS export with these columns)")
-    print("  holidays.toml         this school year's usual English holidays: replace with your term dates")
-    for note in result.notes:
-        print(f"  ! {note}")
-    print("Next:")
-    print(f"  export POLICYBOT_CONFIG={folder / 'school.toml'}")
-    print(f"  export POLICYBOT_DB={folder / 'policybot.db'}")
-    print("  python app.py check")
-    return 0
-
-
-def cmd_check(args) -> int:
-    """What the bot understood of the policy and configuration, every warning and error, and a self-test."""
-    from handlers.config_check import check_configuration
-
-    config = Config.load(os.environ.get("POLICYBOT_CONFIG"))
-    report = check_configuration(config)
-    print(f"Configuration: {os.environ.get('POLICYBOT_CONFIG') or 'the built-in sample school (POLICYBOT_CONFIG unset)'}")
-    for line in report.understood:
-        print(line)
-    if report.policy is not None and not args.no_self_test and not report.errors:
-        _print_self_test(config, report)
-    print()
-    for warning in report.warnings:
-        print(f"warning: {warning}")
-    for error in report.errors:
-        print(f"error: {error}")
-    verdict = "errors: the bot will not start until they are fixed" if report.errors else "no errors"
-    print(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s) — {verdict}.")
-    return 1 if report.errors else 0
-
-
-def _print_self_test(config: Config, report) -> None:
-    from knowledge.self_test import run_self_test
-
-    knowledge = load_knowledge(config)
-    results = run_self_test(knowledge.policy, knowledge)
-    print()
-    print(f"Self-test: {len(results)} questions written from the policy's own rules, answered by the bot")
-    for result in results:
-        mark = "ok  " if result.passed else ("VERDICT" if result.right_rule else "MISS")
-        lines = result.text.split("\n")
-        # Under a disclosure's offer to take a report, the answer is the next line.
-        first_line = lines[1] if result.report_suggested and len(lines) > 1 else lines[0]
-        print(f"  {mark} {result.question.question}")
-        print(f"       → {first_line[:220]}")
-    right = sum(r.passed for r in results)
-    print(f"  {right} of {len(results)} answered from the rule they were written from, with its verdict.")
-    misses = [r for r in results if not r.right_rule]
-    if misses:
-        report.warnings.append(f"self-test: {len(misses)} of {len(results)} questions were not answered from their "
-                               f"own rule ({', '.join(r.question.rule for r in misses)}); example phrasings for "
-                               "those rules (examples_file) help")
-    wrong_verdicts = [r for r in results if r.contradicts and r.right_rule]
-    if wrong_verdicts:
-        report.warnings.append(f"self-test: {len(wrong_verdicts)} answer(s) quoted the right rule with the opposite "
-                               f"verdict ({', '.join(r.question.rule for r in wrong_verdicts)}); read them above")
-
-
 def preflight(config: Config) -> list[str]:
     """The configuration's errors, for the server to refuse to start on (warnings are for `check`)."""
     from handlers.config_check import check_configuration
@@ -344,100 +272,6 @@ def cmd_package_teams(args) -> int:
     return 0
 
 
-# --- operations (docs/OPERATIONS.md) ------------------------------------------------------------
-
-SERVER_DATABASE_BACKUP = ("POLICYBOT_DB is a PostgreSQL server: back it up and restore it with the server's own "
-                          "tools (pg_dump / pg_restore, or the hosting provider's backups); see docs/OPERATIONS.md.")
-
-
-def cmd_backup(args) -> int:
-    """An online backup of the database (safe while the server runs)."""
-    from storage.backup import backup, check
-    from storage.database import database_path, is_server_url
-
-    if is_server_url(database_path()):
-        print(SERVER_DATABASE_BACKUP, file=sys.stderr)
-        return 2
-    path = backup(database_path(), args.output)
-    rows = check(path)
-    print(f"Backed up {database_path()} to {path} ({sum(rows.values())} rows in {len(rows)} tables).")
-    print("The concern-report key is not in the backup: keep a copy of data/report.key (or "
-          "POLICYBOT_REPORT_KEY) somewhere else, or the reports in it cannot be read.")
-    return 0
-
-
-def cmd_restore(args) -> int:
-    """Replace the database with a backup (stop the server first)."""
-    from storage.backup import NotAPolicyBotDatabase, restore
-    from storage.database import database_path, is_server_url
-
-    if is_server_url(database_path()):
-        print(SERVER_DATABASE_BACKUP, file=sys.stderr)
-        return 2
-    try:
-        kept = restore(args.file, database_path())
-    except NotAPolicyBotDatabase as refusal:
-        print(f"Not restored: {refusal}", file=sys.stderr)
-        return 2
-    print(f"Restored {args.file} to {database_path()}." + (f" The previous database is kept at {kept}." if kept else ""))
-    return 0
-
-
-def cmd_rotate_report_key(args) -> int:
-    """A new key for concern-report content; every stored report is re-encrypted under it."""
-    from storage import crypto
-    from storage.reports import reencrypt_all
-
-    db = open_database()
-    if os.environ.get(crypto.KEY_ENV, "").strip():
-        print(f"Keys come from {crypto.KEY_ENV}: re-encrypting under its first key. (To rotate, put a new "
-              "key first in that variable, keep the old ones after it, then run this.)")
-    else:
-        key_file = crypto.key_file_for(db)
-        crypto.cipher_for(db)  # creates the key file on a fresh install
-        crypto.add_key_to_file(key_file)
-        print(f"Added a new key to {key_file}; older keys stay in it so older backups can still be read.")
-    count = reencrypt_all(db)
-    print(f"Re-encrypted {count} stored report field(s) under the new key.")
-    return 0
-
-
-def cmd_export_person(args) -> int:
-    """Subject-access export: everything stored about one person, as JSON."""
-    from storage.retention import export_person_json
-
-    text = export_person_json(open_database(), args.person_id)
-    if text is None:
-        print(f"No one with the id {args.person_id!r} is in the database.", file=sys.stderr)
-        return 2
-    if args.output:
-        Path(args.output).write_text(text + "\n", encoding="utf-8")
-        os.chmod(args.output, 0o600)
-        print(f"Wrote the export for {args.person_id} to {args.output}")
-    else:
-        sys.stdout.write(text + "\n")
-    return 0
-
-
-def cmd_retention(args) -> int:
-    """What data retention would delete (or, with --apply, deletes). Concern reports are never deleted."""
-    from datetime import datetime, timezone
-
-    from storage import retention
-
-    db = open_database()
-    rules = retention.RetentionRules(question_months=args.questions_months, outbox_days=args.outbox_days)
-    now = datetime.now(timezone.utc)
-    counts = retention.apply(db, now, rules) if args.apply else retention.plan(db, now, rules)
-    verb = "Deleted" if args.apply else "Would delete"
-    for table, count in counts.items():
-        print(f"{verb} {count:>6} row(s) from {table}")
-    if not args.apply:
-        print("Nothing was changed. Run with --apply to delete these rows.")
-    print("Concern reports, their chronology and audit are never deleted automatically.")
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="app.py", description="Policy Bot: the school's social media policy, in chat.")
     sub = parser.add_subparsers(dest="command")
@@ -464,17 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--pictured", default="", help="pupils pictured, comma separated (checked for consent)")
     check.set_defaults(func=cmd_check_draft)
 
-    setup = sub.add_parser("setup", help="a new school's folder from its policy document (.docx, .pdf or .txt)")
-    setup.add_argument("policy_file", help="the school's social media policy: .docx, .pdf or .txt")
-    setup.add_argument("--folder", default=None, help="where to write the school's files (default schools/<name>)")
-    setup.add_argument("--name", default=None, help="the school's name, if the policy's first line does not give it")
-    setup.add_argument("--short-code", default=None, help="2-6 letters for concern report references (e.g. OPS)")
-    setup.add_argument("--force", action="store_true", help="replace the files a previous setup wrote there")
-    setup.set_defaults(func=cmd_setup)
-
-    check_config = sub.add_parser("check", help="what the bot understood of the policy and configuration; warnings")
-    check_config.add_argument("--no-self-test", action="store_true", help="skip the ten generated questions")
-    check_config.set_defaults(func=cmd_check)
+    school_commands.add_commands(sub, load_knowledge)
 
     gaps = sub.add_parser("gaps", help="the policy-gap register (questions the policy did not answer well)")
     gaps.add_argument("--csv", action="store_true", help="write CSV for a spreadsheet")
@@ -492,27 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="write the package even though the app id or links are placeholders")
     package.set_defaults(func=cmd_package_teams)
 
-    backup_parser = sub.add_parser("backup", help="online backup of the database")
-    backup_parser.add_argument("--output", default=None, help="file to write (default data/backups/policybot-<time>.db)")
-    backup_parser.set_defaults(func=cmd_backup)
-
-    restore_parser = sub.add_parser("restore", help="replace the database with a backup (stop the server first)")
-    restore_parser.add_argument("file")
-    restore_parser.set_defaults(func=cmd_restore)
-
-    rotate = sub.add_parser("rotate-report-key", help="new encryption key for concern reports; re-encrypt them")
-    rotate.set_defaults(func=cmd_rotate_report_key)
-
-    export = sub.add_parser("export-person", help="subject-access export of one person's data (JSON)")
-    export.add_argument("person_id")
-    export.add_argument("--output", default=None)
-    export.set_defaults(func=cmd_export_person)
-
-    retention_parser = sub.add_parser("retention", help="show (or --apply) data retention; reports are kept")
-    retention_parser.add_argument("--apply", action="store_true")
-    retention_parser.add_argument("--questions-months", type=int, default=12)
-    retention_parser.add_argument("--outbox-days", type=int, default=30)
-    retention_parser.set_defaults(func=cmd_retention)
+    operations.add_commands(sub, open_database)
     return parser
 
 

@@ -15,12 +15,15 @@ only puts "tell the DSL" first):
   contacts, gifts, images asked for, bullying, self-harm, home life, late-night contact, …), or an
   adult's conduct towards a child, or an explicit worry ("should I tell someone");
 * the fixed patterns below, kept from earlier rounds for the shapes they already catch.
+
+The tables' small pattern language is compiled by knowledge/phrase_patterns.py.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable
+
+from knowledge.phrase_patterns import alternation, compile_entries, compile_factored
 
 SUBJECT = (r"(child|children|kid|kids|pupil|pupils|student|students|boy|girl|son|daughter|"
            r"year ?[1-9]|yr ?[1-9]|y[1-9]|reception|colleague|teacher|member of staff|staff member|"
@@ -110,94 +113,8 @@ class Disclosure:
     reason: str
 
 
-GAP = r"(?:\w+\s+){0,8}?"  # "..." in an entry: up to eight words in between
-SHORT_GAP = r"(?:\w+\s+){0,4}?"  # "..": up to four
 HYPOTHETICAL_WINDOW = 6  # a marker within this many words after "if"/"when" is hypothetical
 MAX_MARKERS = 20  # markers looked at per message (a pathological repeat stays cheap)
-
-
-def _word_pattern(word: str) -> str:
-    """One entry word: "threat*" → any ending, "(a|b*)" → alternatives, "(x|y)?" → optional."""
-    optional = word.endswith(")?")
-    if word.startswith("(") and (word.endswith(")") or optional):
-        inner = word[1:-2] if optional else word[1:-1]
-        body = "(?:" + "|".join(r"\s+".join(_word_pattern(part) for part in alt.split())
-                                for alt in inner.split("|")) + ")"
-        return body + "?" if optional else body
-    if word.endswith("*"):
-        return re.escape(word[:-1]) + r"\w*"
-    return re.escape(word)
-
-
-def _tokens(entry: str) -> list[str]:
-    """Words of an entry; a parenthesised group is one token even with spaces ("(i saw|ive seen)")."""
-    tokens, depth, current = [], 0, []
-    for ch in entry.strip():
-        if ch == " " and depth == 0:
-            if current:
-                tokens.append("".join(current))
-                current = []
-            continue
-        depth += (ch == "(") - (ch == ")")
-        current.append(ch)
-    if current:
-        tokens.append("".join(current))
-    return tokens
-
-
-def _entry_pattern(entry: str, placeholders: dict[str, str]) -> str:
-    """One data entry (see the header of [concerns] in policy/lexicon.toml) as a regular expression."""
-    if entry.startswith("re:"):
-        return f"(?:{entry[3:]})"
-    parts: list[str] = []
-    gap = ""
-    for word in _tokens(entry):
-        if word in ("...", ".."):
-            gap = GAP if word == "..." else SHORT_GAP
-            continue
-        if word.startswith("!"):  # "!(me|us)": the previous word is not followed by these
-            parts.append(rf"(?!\s+{_word_pattern(word[1:])}\b)")
-            continue
-        name = word[1:-1] if word.startswith("{") and word.endswith("}") else None
-        piece = placeholders[name] if name in placeholders else _word_pattern(word)
-        if not parts and gap:
-            parts.append(gap)  # an entry remainder that starts with "..."
-        elif parts:
-            # an optional word may be absent: its separating space is optional with it
-            parts.append(r"\s*" if word.endswith(")?") else r"\s+")
-            parts.append(gap)
-        parts.append(piece)
-        gap = ""
-    return "".join(parts)
-
-
-def _alternation(entries: Iterable[str], placeholders: dict[str, str] | None = None) -> str:
-    patterns = [_entry_pattern(e, placeholders or {}) for e in entries if e and e.strip()]
-    # Longest first, so "older men" wins over "men" in what a match reports.
-    patterns.sort(key=len, reverse=True)
-    return "(?:" + "|".join(patterns) + ")" if patterns else r"(?!x)x"
-
-
-def _compile_factored(entries: Iterable[str], placeholders: dict[str, str]) -> re.Pattern:
-    """Like _compile, with entries that start with the same {placeholder} sharing it once: the
-    regex engine then tries the long list of adults once per position, not once per entry."""
-    groups: dict[str, list[str]] = {}
-    for entry in entries:
-        tokens = _tokens(entry)
-        first, rest = (tokens[0], " ".join(tokens[1:])) if tokens else ("", "")
-        if first.startswith("{") and first.endswith("}") and rest and not rest.startswith("!"):
-            groups.setdefault(first, []).append(rest)
-        else:
-            groups.setdefault("", []).append(entry)
-    branches = [_alternation(rests, placeholders) for first, rests in groups.items() if not first]
-    branches += [_entry_pattern(first, placeholders) + r"\s+" + _alternation(rests, placeholders)
-                 for first, rests in groups.items() if first]
-    return re.compile(r"\b(?:" + "|".join(branches) + r")\b") if branches else re.compile(r"(?!x)x")
-
-
-def _compile(entries: Iterable[str], placeholders: dict[str, str] | None = None, anchored: bool = False) -> re.Pattern:
-    body = _alternation(entries, placeholders)
-    return re.compile(body if anchored else rf"\b{body}\b")
 
 
 RULE_QUESTION_IGNORES = frozenset({"nasty", "late_night"})
@@ -233,28 +150,28 @@ class ConcernRules:
     def from_data(cls, data: dict | None) -> "ConcernRules | None":
         if not data:
             return None
-        placeholders = {"child": _alternation(data.get("children", [])), "adult": _alternation(data.get("adults", [])),
-                        "staff": _alternation(data.get("staff", []))}
+        placeholders = {"child": alternation(data.get("children", [])), "adult": alternation(data.get("adults", [])),
+                        "staff": alternation(data.get("staff", []))}
         return cls(
-            children=_compile(data.get("children", [])),
-            told=_compile(data.get("told", []), placeholders),
-            narrative=_compile(data.get("narrative", [])),
-            worry=_compile(data.get("worry", [])),
-            rule_openers=_compile(data.get("rule_openers", []), anchored=True),
-            rule_words=_compile(data.get("rule_words", [])),
-            hypothetical=_compile(data.get("hypothetical", [])),
-            adults=_compile(data.get("adults", [])),
-            adult_conduct=_compile_factored(data.get("adult_conduct", []), placeholders),
-            risks=tuple((name, _compile(entries, placeholders))
+            children=compile_entries(data.get("children", [])),
+            told=compile_entries(data.get("told", []), placeholders),
+            narrative=compile_entries(data.get("narrative", [])),
+            worry=compile_entries(data.get("worry", [])),
+            rule_openers=compile_entries(data.get("rule_openers", []), anchored=True),
+            rule_words=compile_entries(data.get("rule_words", [])),
+            hypothetical=compile_entries(data.get("hypothetical", [])),
+            adults=compile_entries(data.get("adults", [])),
+            adult_conduct=compile_factored(data.get("adult_conduct", []), placeholders),
+            risks=tuple((name, compile_entries(entries, placeholders))
                         for name, entries in (data.get("risk") or {}).items() if entries),
-            pronouns=_compile(data.get("pronouns", [])),
+            pronouns=compile_entries(data.get("pronouns", [])),
             pronoun_families=frozenset(data.get("pronoun_families", [])),
-            standalone=_compile(data.get("standalone", []), placeholders),
-            events=_compile(data.get("events", []), placeholders),
-            fallback_risk=_compile(data.get("fallback_risk", []), placeholders),
-            own_conduct_tail=_compile(data.get("own_conduct_tail", []), placeholders),
-            teaching=_compile(data.get("teaching", [])),
-            question_words=_compile(data.get("question_words", [])),
+            standalone=compile_entries(data.get("standalone", []), placeholders),
+            events=compile_entries(data.get("events", []), placeholders),
+            fallback_risk=compile_entries(data.get("fallback_risk", []), placeholders),
+            own_conduct_tail=compile_entries(data.get("own_conduct_tail", []), placeholders),
+            teaching=compile_entries(data.get("teaching", [])),
+            question_words=compile_entries(data.get("question_words", [])),
         )
 
     def _is_hypothetical(self, text: str, start: int) -> bool:

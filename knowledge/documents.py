@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from knowledge.policy import BULLET_RE, HEADING_RE, NAMED_HEADING_RE, NUMBERED_PARAGRAPH_RE
+from knowledge.policy_layout import BULLET_RE, HEADING_RE, NAMED_HEADING_RE, NUMBERED_PARAGRAPH_RE
 
 SUPPORTED = (".docx", ".pdf", ".txt")
 PAGE_FURNITURE_RE = re.compile(r"^\s*(?:page\s+)?\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?\s*$", re.I)

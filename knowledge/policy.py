@@ -18,6 +18,7 @@ surrounding whitespace removed (continuation lines are joined with one space). M
 markers ``**`` are removed from headings and lead-ins (they only ever wrap words such as
 **must not**); ``normalise_source`` applies the same normalisation, so
 ``clause.text in normalise_source(source)`` always holds (it also unwraps single line breaks).
+The line shapes themselves (headings, bullets, numbered paragraphs) are read in knowledge/policy_layout.py.
 """
 from __future__ import annotations
 
@@ -28,23 +29,14 @@ from functools import cached_property
 from datetime import date
 from pathlib import Path
 
-BULLET_RE = re.compile(r"^\s*(?:[-•*]\s*)?(?:[>›»▪◦]\s*)+|^\s*[-•*]\s+|^\s*\(?(?:[a-h]|i{1,3}|iv|v|vi{1,3})\)\s+")
-HEADING_RE = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+(\S.*)$")
-# "Section 4: Official accounts", "Appendix A: Related policies", "Part 2 - Staff".
-NAMED_HEADING_RE = re.compile(r"^(?:section|part|appendix|annex|schedule)\s+(\d+|[A-Z])\s*[:.\-–]\s*(\S.*)$", re.I)
-# "10.2 Staff must not…": a paragraph that the policy numbers itself (its rule id is "10-2").
-NUMBERED_PARAGRAPH_RE = re.compile(r"^(\d+)\.(\d+)\.?\s+(\S.*)$")
-# Words that make a numbered line a sentence (a rule), not a sub-heading ("2.1 Facebook").
-SENTENCE_WORDS_RE = re.compile(r"\b(must|should|will|may|shall|can|cannot|is|are|means|applies|includes?)\b", re.I)
+from knowledge.policy_layout import (DANGLING_WORDS, NUMBERED_PARAGRAPH_RE, clean, heading_of, heading_tail,
+                                      is_bullet, strip_bullet)
+
 HEADER_FIELD_RE = re.compile(r"^([A-Z][A-Za-z ]{2,40}?)\s*(?:\t+|:\s+|\s{2,})(\S.*)$")
 MONTH_YEAR_RE = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|"
                            r"November|December)\s+(\d{4})\b", re.I)
 ACCOUNT_RE = re.compile(r"^(Facebook|Instagram|X|Twitter|TikTok|YouTube|LinkedIn|Threads)\s*[-–:]\s*(@\w+)", re.I)
 MANAGED_BY_RE = re.compile(r"managed by (?:the )?([^.]+)\.", re.I)
-# Lead-ins without a colon end on a word that needs its bullets to finish the sentence.
-# Up to four lower-case words, then the text proper starting with a capital letter.
-HEADING_TAIL_RE = re.compile(r"^([a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,3})\s+([A-Z\"'‘“].*)$")
-DANGLING_WORDS = {"to", "should", "must", "will", "may", "can", "the", "on", "about", "of", "for", "using"}
 
 AUDIENCES = ("staff", "pupils", "parents", "school_accounts", "everyone")
 VERDICT_OF_MODALITY = {
@@ -205,24 +197,6 @@ class Policy:
         return parse_policy(Path(path).read_text(encoding="utf-8"))
 
 
-def normalise_source(text: str) -> str:
-    """The normalisation under which every clause text is a verbatim substring of the source."""
-    text = re.sub(r"[ \t]*\n[ \t]*", "\n", text.replace("**", "").replace("\r\n", "\n"))
-    return re.sub(r"(?<=\S)\n(?=\S)", " ", text)  # a wrapped line reads as one line
-
-
-def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("**", "")).strip()
-
-
-def _is_bullet(line: str) -> bool:
-    return bool(BULLET_RE.match(line)) and bool(BULLET_RE.sub("", line).strip())
-
-
-def _strip_bullet(line: str) -> str:
-    return BULLET_RE.sub("", line).strip()
-
-
 # A list item that opens with "not"/"never" turns its lead-in's modal round.
 NEGATED_ITEM_RE = re.compile(r"^(not|never)\b", re.I)
 NEGATED_MODALITY = {"must": "must_not", "should": "should_not", "will": "will_not"}
@@ -259,39 +233,6 @@ def terms_of(text: str) -> frozenset[str]:
     return frozenset(w for w in words if w not in STOPWORDS and len(w) > 1)
 
 
-def _is_heading(line: str, previous_numbers: list[str]) -> tuple[str, str] | None:
-    """(number, title) when the line is a section heading; a numbered sentence is a paragraph."""
-    text = line.strip()
-    named = NAMED_HEADING_RE.match(text)
-    if named:
-        number, title = named.group(1).upper(), _clean(named.group(2))
-    else:
-        match = HEADING_RE.match(text)
-        if not match:
-            return None
-        number, title = match.group(1), _clean(match.group(2)).rstrip(">").strip()
-        # A heading is a short title, not a sentence or a lead-in ("5.6 Staff must not:").
-        if len(title) > 80 or title.endswith((".", ";", ",", ":")) or not title[:1].isalpha():
-            return None
-        if "." in number and len(title.split()) > 3 and SENTENCE_WORDS_RE.search(title):
-            return None
-    if previous_numbers and number[0].isdigit() and previous_numbers[-1][0].isdigit():
-        key = lambda value: [int(part) for part in value.split(".")]  # noqa: E731
-        if key(number) <= key(previous_numbers[-1]):
-            return None  # numbers never go backwards
-    return number, title
-
-
-def _heading_tail(line: str) -> tuple[str, str]:
-    """A heading wrapped in the source ("2.4 Following other social media" / "users The school:"):
-    the first line under it opens with a few lower-case words that finish the heading, then the
-    text proper starts with a capital. Returns (the heading's tail, the rest of the line)."""
-    match = HEADING_TAIL_RE.match(line.strip())
-    if not match or _is_bullet(line):
-        return "", line
-    return match.group(1), match.group(2)
-
-
 def parse_policy(source: str) -> Policy:
     lines = [line.rstrip() for line in source.replace("\r\n", "\n").split("\n")]
     meta = PolicyMeta()
@@ -304,7 +245,7 @@ def parse_policy(source: str) -> Policy:
     headings: dict[str, str] = {}
     wrap_open: str | None = None  # a heading whose last words may sit on the next non-blank line
     for line in lines:
-        heading = _is_heading(line, numbers)
+        heading = heading_of(line, numbers)
         if heading:
             number, title = heading
             numbers.append(number)
@@ -313,7 +254,7 @@ def parse_policy(source: str) -> Policy:
             wrap_open = number
         elif blocks:
             if wrap_open and line.strip():
-                tail, line = _heading_tail(line)
+                tail, line = heading_tail(line)
                 if tail:
                     headings[wrap_open] += " " + tail
                 wrap_open = None
@@ -346,8 +287,8 @@ def _units(section_number: str, block: list[str]) -> list[list]:
         numbered = NUMBERED_PARAGRAPH_RE.match(line.strip())
         if numbered and numbered.group(1) == top:
             units.append(["paragraph", numbered.group(3).strip(), f"{top}-{numbered.group(2)}"])
-        elif _is_bullet(line):
-            units.append(["bullet", _strip_bullet(line), None])
+        elif is_bullet(line):
+            units.append(["bullet", strip_bullet(line), None])
         elif units and not previous_blank:
             units[-1][1] += " " + line.strip()
         else:
@@ -372,7 +313,7 @@ def _block_clauses(section: Section, block: list[str], meta: PolicyMeta) -> list
         if kind == "paragraph":
             words = text.rstrip().split()
             if following == "bullet" and (text.endswith(":") or words[-1].lower() in DANGLING_WORDS):
-                lead_in = _clean(text)
+                lead_in = clean(text)
                 continue
             if (following == "paragraph" and not paragraph_number and len(words) <= 7
                     and not text.endswith((".", ":", "!", "?")) and len(units[index + 1][1]) > len(text)):
@@ -427,6 +368,6 @@ def _parse_header(header: list[str], meta: PolicyMeta) -> None:
             elif "updated" in lowered or "approved" in lowered or "date" == lowered:
                 meta.updated = value
         elif meta.title is None:
-            meta.title = _clean(line)
+            meta.title = clean(line)
             school = re.sub(r"\s*social media policy\s*$", "", meta.title, flags=re.I).strip()
             meta.school = school or None

@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # the repo has no installed package or shared conftest
     sys.path.insert(0, str(ROOT))
 
-from knowledge.policy import Policy, normalise_source, parse_policy
+from knowledge.policy import Policy, parse_policy
+from knowledge.policy_layout import normalise_source
 
 POLICY_FILE = ROOT / "policy" / "calmore-social-media-policy.txt"
 SECTIONS = ["1", "1.1", "2", "2.1", "2.2", "2.3", "2.4", "3", "4", "5", "6", "7", "8"]

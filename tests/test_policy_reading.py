@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.policy import Policy, normalise_source
+from knowledge.policy import Policy
+from knowledge.policy_layout import normalise_source
 
 SCHOOLS = Path(__file__).resolve().parent / "schools"
 POLICIES = {
