@@ -99,6 +99,7 @@ EXISTENCE = re.compile(r"^(?:is|are) there (?:any|a|an|another|other|some)\b(?! 
 # A question put inside a request ("could you remind me when…", "does the policy say how…").
 EMBEDDED_WH = re.compile(r"\b(?:tell|remind|show|explain|say|know|clarify|confirm)(?: me| us)? "
                          r"(?:who|whom|what|when|where|how|which)\b")
+HOW_RULING = re.compile(r"^how (?:come|is (?:this|that|it) (?:allowed|ok|okay|legal|acceptable|fair))\b")
 # "…, who do I tell?": the question after a comma, when a clause before it sets the scene.
 QUESTION_OPENER = re.compile(r"^(?:who|whom|whose|what|when|where|which|why|how|can|could|may|should|must|do|"
                              r"does|did|is|are|am|will|would|have|has)\b", re.I)
@@ -150,7 +151,7 @@ def _ask(normalised: str, vocabulary: Vocabulary) -> str:
     if (report and report.first(normalised)) or (fact and fact.first(normalised)) or RECEIVING.search(normalised) \
             or EXISTENCE.search(normalised) or EMBEDDED_WH.search(normalised):
         return "info"
-    if normalised.startswith("how come"):  # "how come I can't…?" asks for a ruling
+    if HOW_RULING.match(normalised):  # "how come I can't…?", "how is this allowed??" ask for a ruling
         return "verdict"
     verdict_at = verdict.first(normalised) if verdict else None
     info_at = info.first(opening) if info else None
@@ -196,22 +197,23 @@ def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = No
     ends = {start: end for start, end, _ in spans}
     asker = _asker(normalised, vocabulary, asker_hint)
     facts = vocabulary.facts
+    stated = normalised.replace("'", "")  # the speller writes "haven't"; the lexicon's facts say "havent"
     consent = None
-    if facts.get("consent_refused") and facts["consent_refused"].first(normalised):
+    if facts.get("consent_refused") and facts["consent_refused"].first(stated):
         consent = "refused"
-    elif facts.get("consent_given") and facts["consent_given"].first(normalised):
+    elif facts.get("consent_given") and facts["consent_given"].first(stated):
         consent = "given"
     return Question(
         text=text, normalised=normalised, asker=asker,
         actor=_actor(normalised, asker, mentions, ends, ask) if normalised else None,
         ask=ask, intent=_intent(asked, ask, vocabulary) if normalised else "info",
         consent=consent,
-        adult=bool(facts.get("adult") and facts["adult"].first(normalised)),
+        adult=bool(facts.get("adult") and facts["adult"].first(stated)),
         own_account=bool(OWN_ACCOUNT.search(normalised)),
         groups=[group for _, group in mentions],
         definition=bool(vocabulary.asks.get("definition") and vocabulary.asks["definition"].first(normalised)),
         negated=bool(NEGATED_ASK.search(asked)),
-        skips_duty=bool(facts.get("skip_duty") and facts["skip_duty"].first(normalised)),
+        skips_duty=bool(facts.get("skip_duty") and facts["skip_duty"].first(stated)),
         tokens=vocabulary.tokens(normalised),
         for_embedding=" ".join([normalised, *vocabulary.plain_terms(normalised)]),
     )

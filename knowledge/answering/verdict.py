@@ -8,14 +8,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from knowledge.answering.conditions import (exception_named, holder_named, needs_approval_first,
+from knowledge.answering.conditions import (holder_named, needs_approval_first,
                                            negated_act_asked, own_children_only)
 from knowledge.answering.question import Question
 from knowledge.policy import VERDICT_OF_MODALITY, Clause, modality_of
 
-# An exception inside a prohibition ("will not post names (unless they have given consent)").
+# An exception inside a prohibition ("will not post names (unless they have given consent)", "images of
+# any pupil whose parent has not given consent").
 EXCEPTION = re.compile(r"\b(unless|except|without (?:\w+ ){0,2}(?:consent|permission|approval)|"
-                       r"other than|only (?:if|where|when|with))\b", re.I)
+                       r"other than|only (?:if|where|when|with)|(?:has|have|had) not (?:been )?(?:given|recorded|"
+                       r"signed|returned)\b[^.;]{0,30}\b(?:consent|permission|form)|"
+                       r"(?:consent|permission) (?:has|have|had) not been (?:given|recorded))\b", re.I)
+# A list item forbidding what lacks consent ("images of any pupil whose parent has not given consent").
+CONSENT_ABSENT = re.compile(r"\b(?:has|have|had) not (?:been )?(?:given|recorded|signed|returned)\b[^.;]{0,30}"
+                            r"\b(?:consent|permission|form)|\b(?:consent|permission) (?:has|have|had) not been\b", re.I)
 CONSENT = re.compile(r"\b(consent|permission|agreed|approv\w*)\b", re.I)
 # A permission limited by a condition ("may follow other users if you follow us").
 CONDITION = re.compile(r"\b(if|only|provided|where|unless|subject to|as long as)\b", re.I)
@@ -118,6 +124,10 @@ def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict
     if base == "no":
         if EXCEPTION.search(_main_sentence(text)):
             if CONSENT.search(text):
+                if question.consent == "given" and clause.lead_in and CONSENT_ABSENT.search(text):
+                    # "will not post: … images of any pupil whose parent has not given consent": consent
+                    # lifts this item, not the list's others (swimwear, full names…).
+                    return Verdict("depends", "the rule's other items")
                 if question.consent == "given":
                     return Verdict("yes")
                 if question.consent == "refused":
