@@ -96,6 +96,11 @@ INTENTS = ("permission", "obligation", "scope", "view", "fact", "info")
 # rule / a problem…?" asks for a ruling.
 EXISTENCE = re.compile(r"^(?:is|are) there (?:any|a|an|another|other|some)\b(?! (?:rule|rules|problem|issue|law|ban|"
                        r"reason|risk|restriction|limit|harm)\b)")
+# "what does the policy say?", "do I have to…?": the shapes of a view and of an obligation asked.
+VIEW_SHAPE = re.compile(r"^what (?:does|do|did) (?:the |our |this )?(?:policy|school|rules?|academy|trust) (?:say|think)\b|"
+                        r"^what (?:is|are) (?:the )?(?:policy|rules?) on (?:this|that)\b")
+OBLIGATION_SHAPE = re.compile(r"\b(?:do|does|did) (?:i|we|you|they|he|she|staff|parents|pupils) (?:really |still |"
+                              r"actually |even )?(?:have|need) to\b|^(?:have|has) (?:i|we|you|they|he|she) got to\b")
 # A question put inside a request ("could you remind me when…", "does the policy say how…").
 EMBEDDED_WH = re.compile(r"\b(?:tell|remind|show|explain|say|know|clarify|confirm)(?: me| us)? "
                          r"(?:who|whom|what|when|where|how|which)\b")
@@ -131,13 +136,13 @@ def _intent(asked: str, ask: str, vocabulary: Vocabulary) -> str:
     """What kind of answer the asked sentence wants (INTENTS)."""
     asks = vocabulary.asks
     view = asks.get("view")
-    if view and _tail_after(view.first(asked), asked, 2):
+    if _tail_after(VIEW_SHAPE.search(asked), asked, 2) or (view and _tail_after(view.first(asked), asked, 2)):
         return "view"
     if ask == "info":
         fact = asks.get("fact")
         return "fact" if (fact and fact.first(asked)) or EXISTENCE.search(asked) or RECEIVING.search(asked) else "info"
     scope, obligation = asks.get("scope"), asks.get("obligation")
-    if obligation and obligation.first(asked):
+    if OBLIGATION_SHAPE.search(asked) or (obligation and obligation.first(asked)):
         return "obligation"
     if scope and scope.first(asked) and not PERMISSION_OPENER.search(asked):
         return "scope"
