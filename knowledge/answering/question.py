@@ -42,6 +42,9 @@ class Question:
     asker: str  # "staff", "parents" or "pupils"
     actor: str | None  # whose conduct is asked about: a group, or None when unclear
     ask: str  # "verdict" (may/must/will …?) or "info" (who/what/when/how …?, "is there any training?")
+    # What kind of answer the question wants (see INTENTS): the verdict stage reads the clause's
+    # modality against it.
+    intent: str = "permission"
     consent: str | None = None  # "given" / "refused" when the question says so
     adult: bool = False  # the person concerned is now an adult
     own_account: bool = False  # "my own facebook", "my personal insta": the asker's own account
@@ -74,24 +77,87 @@ SELF_INTRODUCTION = re.compile(r"^(?:\w+\s+){0,3}here\b\s*|^(?:im|i am)\s+(?:a|a
 
 # "do governors get any training?", "will new staff be told?": what someone receives is a fact.
 RECEIVING = re.compile(r"^(?:do|does|will|would)\s+(?:\w+\s+){0,2}?(?:get|receive|be (?:given|told|trained|informed))\b")
-NEGATED_ASK = re.compile(r"\b(?:doesn'?t|don'?t|isn'?t|aren'?t|won'?t|not|surely)\b", re.I)
+# Asked in the negative: the asking verb itself ("doesn't it count?", "isn't that fine?"), "surely",
+# or a negated "applies" ("…so it doesn't apply, right?"). A "not" elsewhere states a circumstance
+# ("…on my own phone and not in school") and leaves the question positive.
+NEGATED_ASK = re.compile(r"^(?:doesn'?t|don'?t|isn'?t|aren'?t|won'?t|can'?t|shouldn'?t|wouldn'?t)\b|\bsurely\b|"
+                         r"(?:\b(?:doesn'?t|don'?t|do not|does not|can'?t|cannot|won'?t|isn'?t|not))\s+(?:\w+\s+)?"
+                         r"(?:apply|applies|count|counts|cover|covers|matter|come into)\b|"
+                         r"\b(?:not|isn'?t|doesn'?t|don'?t|aren'?t)\b.* (?:is it|does it|do they|are they|right)$")
+# A question that opens by asking leave ("can I…", "is it ok to…") asks for a ruling, whatever else it names.
+PERMISSION_OPENER = re.compile(r"^(?:can|could|may|might|should|shall|must)\b|^(?:am|are|is) (?:i|we|it|they|staff|"
+                               r"parents|pupils) (?:allowed|ok|okay|alright|fine|permitted)\b|^is it (?:ok|okay|alright|"
+                               r"fine|allowed|acceptable)\b")
+# Intents: "permission" (may I…?), "obligation" (do I have to…?), "scope" (does the rule reach this
+# case?), "view" (what does the policy say about this?), "fact" (a yes/no question about what
+# happens or exists), "info" (who/what/when/how…?). The phrases are in the lexicon's [asks] table.
+INTENTS = ("permission", "obligation", "scope", "view", "fact", "info")
+# "is there any support?", "is there another way?": whether something exists is a fact; "is there a
+# rule / a problem…?" asks for a ruling.
+EXISTENCE = re.compile(r"^(?:is|are) there (?:any|a|an|another|other|some)\b(?! (?:rule|rules|problem|issue|law|ban|"
+                       r"reason|risk|restriction|limit|harm)\b)")
+# "what does the policy say?", "do I have to…?": the shapes of a view and of an obligation asked.
+VIEW_SHAPE = re.compile(r"^what (?:does|do|did) (?:the |our |this )?(?:policy|school|rules?|academy|trust) (?:say|think)\b|"
+                        r"^what (?:is|are) (?:the )?(?:policy|rules?) on (?:this|that)\b")
+OBLIGATION_SHAPE = re.compile(r"\b(?:do|does|did) (?:i|we|you|they|he|she|staff|parents|pupils) (?:really |still |"
+                              r"actually |even )?(?:have|need) to\b|^(?:have|has) (?:i|we|you|they|he|she) got to\b")
+# A question put inside a request ("could you remind me when…", "does the policy say how…").
+EMBEDDED_WH = re.compile(r"\b(?:tell|remind|show|explain|say|know|clarify|confirm)(?: me| us)? "
+                         r"(?:who|whom|what|when|where|how|which)\b")
+HOW_RULING = re.compile(r"^how (?:come|is (?:this|that|it) (?:allowed|ok|okay|legal|acceptable|fair))\b")
+# "…, who do I tell?": the question after a comma, when a clause before it sets the scene.
+QUESTION_OPENER = re.compile(r"^(?:who|whom|whose|what|when|where|which|why|how|can|could|may|should|must|do|"
+                             r"does|did|is|are|am|will|would|have|has)\b", re.I)
 
 
 def asked_part(text: str) -> str:
     """The sentence that asks (the last with a question mark, else the last), without the asker's
     self-introduction ("mum here, how long…" asks "how long…")."""
     sentences = [part for part in SENTENCE_BREAK.split(text.strip()) if part.strip()] or [text]
-    questions = [part for part in sentences if "?" in part]
-    part = normalise(questions[-1] if questions else sentences[-1])
+    # The last sentence with a question mark; else the last that opens like a question; else the last.
+    questions = [part for part in sentences if "?" in part] or \
+        [part for part in sentences if QUESTION_OPENER.match(part.strip())]
+    raw = questions[-1] if questions else sentences[-1]
+    clauses = [clause.strip() for clause in raw.split(",")]
+    for index in range(len(clauses) - 1, 0, -1):  # the last comma clause that opens a question
+        if QUESTION_OPENER.match(clauses[index]) and not QUESTION_OPENER.match(clauses[0]):
+            raw = ", ".join(clauses[index:])
+            break
+    part = normalise(raw)
     return SELF_INTRODUCTION.sub("", part) or part
+
+
+def _tail_after(match: re.Match | None, text: str, words: int) -> bool:
+    """The phrase ends the question, give or take a few words ("what does the policy say (on this)")."""
+    return bool(match) and len(text[match.end():].split()) <= words
+
+
+def _intent(asked: str, ask: str, vocabulary: Vocabulary) -> str:
+    """What kind of answer the asked sentence wants (INTENTS)."""
+    asks = vocabulary.asks
+    view = asks.get("view")
+    if _tail_after(VIEW_SHAPE.search(asked), asked, 2) or (view and _tail_after(view.first(asked), asked, 2)):
+        return "view"
+    if ask == "info":
+        fact = asks.get("fact")
+        return "fact" if (fact and fact.first(asked)) or EXISTENCE.search(asked) or RECEIVING.search(asked) else "info"
+    scope, obligation = asks.get("scope"), asks.get("obligation")
+    if OBLIGATION_SHAPE.search(asked) or (obligation and obligation.first(asked)):
+        return "obligation"
+    if scope and scope.first(asked) and not PERMISSION_OPENER.search(asked):
+        return "scope"
+    return "permission"
 
 
 def _ask(normalised: str, vocabulary: Vocabulary) -> str:
     opening = " ".join(normalised.split()[:3])
     info, verdict = vocabulary.asks.get("info"), vocabulary.asks.get("verdict")
     report, fact = vocabulary.asks.get("report"), vocabulary.asks.get("fact")
-    if (report and report.first(normalised)) or (fact and fact.first(normalised)) or RECEIVING.search(normalised):
+    if (report and report.first(normalised)) or (fact and fact.first(normalised)) or RECEIVING.search(normalised) \
+            or EXISTENCE.search(normalised) or EMBEDDED_WH.search(normalised):
         return "info"
+    if HOW_RULING.match(normalised):  # "how come I can't…?", "how is this allowed??" ask for a ruling
+        return "verdict"
     verdict_at = verdict.first(normalised) if verdict else None
     info_at = info.first(opening) if info else None
     if info_at and info_at.start() == 0:
@@ -136,22 +202,23 @@ def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = No
     ends = {start: end for start, end, _ in spans}
     asker = _asker(normalised, vocabulary, asker_hint)
     facts = vocabulary.facts
+    stated = normalised.replace("'", "")  # the speller writes "haven't"; the lexicon's facts say "havent"
     consent = None
-    if facts.get("consent_refused") and facts["consent_refused"].first(normalised):
+    if facts.get("consent_refused") and facts["consent_refused"].first(stated):
         consent = "refused"
-    elif facts.get("consent_given") and facts["consent_given"].first(normalised):
+    elif facts.get("consent_given") and facts["consent_given"].first(stated):
         consent = "given"
     return Question(
         text=text, normalised=normalised, asker=asker,
         actor=_actor(normalised, asker, mentions, ends, ask) if normalised else None,
-        ask=ask,
+        ask=ask, intent=_intent(asked, ask, vocabulary) if normalised else "info",
         consent=consent,
-        adult=bool(facts.get("adult") and facts["adult"].first(normalised)),
+        adult=bool(facts.get("adult") and facts["adult"].first(stated)),
         own_account=bool(OWN_ACCOUNT.search(normalised)),
         groups=[group for _, group in mentions],
         definition=bool(vocabulary.asks.get("definition") and vocabulary.asks["definition"].first(normalised)),
         negated=bool(NEGATED_ASK.search(asked)),
-        skips_duty=bool(facts.get("skip_duty") and facts["skip_duty"].first(normalised)),
+        skips_duty=bool(facts.get("skip_duty") and facts["skip_duty"].first(stated)),
         tokens=vocabulary.tokens(normalised),
         for_embedding=" ".join([normalised, *vocabulary.plain_terms(normalised)]),
     )
