@@ -63,6 +63,21 @@ def retire_hidden_rowid(db: Store) -> None:
         db.execute(f'ALTER TABLE "{row["table_name"]}" DROP COLUMN rowid')
 
 
+@LAYOUT()
+def text_sorts_byte_by_byte(db: Store) -> None:
+    """Text columns added to PostgreSQL tables with a bare ALTER TABLE, before `add_column` gave
+    them the "C" collation as `create` does (draft_versions.publish_at), sorted by the server's
+    locale: they sort byte by byte, as every other text column, from now on."""
+    if is_sqlite(db):
+        return
+    for row in list(db.query(
+            "SELECT c.table_name, c.column_name FROM information_schema.columns c"
+            " JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name"
+            " WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.data_type = 'text'"
+            " AND c.collation_name IS DISTINCT FROM 'C'")):
+        db.execute(f'ALTER TABLE "{row["table_name"]}" ALTER COLUMN "{row["column_name"]}" TYPE TEXT COLLATE "C"')
+
+
 def open_database(path: str | Path | None, migrations: Sequence[Any]) -> Store:
     """Open (creating if needed) the database and apply every pending migration of `migrations`
     (app.py's MIGRATIONS: one `storage.migrations.Migrations` set per storage module).

@@ -63,7 +63,7 @@ def create_drafts(db: Store) -> None:
 @migrations()
 def add_publish_time(db: Store) -> None:
     # When the poster asked for the post to go out (UTC ISO), or "" for as soon as it is approved.
-    db.execute("ALTER TABLE draft_versions ADD COLUMN publish_at TEXT")
+    db["draft_versions"].add_column("publish_at", str)
 
 
 class IllegalTransition(Exception):

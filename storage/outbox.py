@@ -67,7 +67,7 @@ def add_queue_order(db: Store) -> None:
     """The order messages were queued in, so ties in created_at (to the second) go out as queued.
     Rows already waiting keep the order they had: SQLite's own rowid, or the hidden rowid column
     PostgreSQL tables had before storage went through SQLAlchemy (storage.database.LAYOUT drops it)."""
-    db.execute("ALTER TABLE outbox ADD COLUMN queued INTEGER")
+    db["outbox"].add_column("queued", int)
     if is_sqlite(db) or list(db.query("SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()"
                                       " AND table_name = 'outbox' AND column_name = 'rowid'")):
         db.execute("UPDATE outbox SET queued = rowid")

@@ -6,12 +6,15 @@ SQL both databases speak, with named parameters (`:person_id`), which SQLAlchemy
 as sqlite3 does; the table operations (`db["drafts"].insert(...)`, upsert, get, create, ...) are
 SQLAlchemy constructs over tables it reflects from the server.
 
-- Connections come from SQLAlchemy's pool with `pool_pre_ping`: one the server dropped (a restart,
-  a firewall) is found and replaced when it is taken from the pool, before any statement is sent.
-- A lone statement commits at once (the pool's connections are in autocommit, as sqlite_utils'
-  `execute` is); `atomic()` holds one connection for its thread until the outermost block ends,
-  and a nested block is a savepoint. The database object is shared by the event loop and executor
-  threads: each thread's transaction is its own, and the pool is thread-safe.
+- Each thread (the event loop, an executor's) keeps one connection from SQLAlchemy's pool for its
+  statements and transactions, so a statement costs one round trip. When the server drops it (a
+  restart, a firewall), the statement that meets the break fails as `StorageFault` and SQLAlchemy
+  marks the connection invalidated; that thread's next statement takes a fresh one, which the pool
+  checks first (`pool_pre_ping`). Nothing is retried: a write is never sent twice or half.
+- A lone statement commits at once (connections are in autocommit, as sqlite_utils' `execute`
+  is); `atomic()` is a transaction on the thread's connection until the outermost block ends, and
+  a nested block is a savepoint. The database object is shared by the event loop and executor
+  threads: each thread's transaction is its own.
 - Text columns use the "C" collation, so ISO timestamps and references sort byte by byte as in SQLite.
 - Errors a person can be told about (a lock not granted in time, a full disk, a read-only server,
   an unreachable one) become `StorageFault` with the wording SQLite uses (handlers.router).
@@ -38,6 +41,10 @@ from sqlite_utils.db import NotFoundError
 from storage.errors import StorageFault
 
 DRIVER = "postgresql+psycopg"
+MAX_THREADS = 34  # the event loop, the default executor's threads (at most 32), one spare
+# SQLAlchemy queues an isolation-level reset for each switch atomic() makes and runs the queue when
+# a connection goes back to the pool: a thread gives its connection back after this many transactions.
+RETURN_AFTER = 500
 _COLUMN_TYPES = {str: lambda: Text(collation="C"), int: BigInteger, float: DOUBLE_PRECISION,
                  bytes: LargeBinary, bool: BigInteger}
 
@@ -96,7 +103,7 @@ def _named(parameters: Mapping[str, Any] | None) -> Mapping[str, Any]:
 
 
 class Fetched:
-    """A statement's rows, read before its connection went back to the pool (sqlite3's cursor slice)."""
+    """A statement's rows, read at once so the connection is free for the next (sqlite3's cursor slice)."""
 
     def __init__(self, result: CursorResult):
         self.rowcount = result.rowcount
@@ -119,47 +126,86 @@ class PostgresDatabase:
     def __init__(self, url: str, lock_timeout_ms: int):
         self.url = url
         address, connect_args = engine_url(url, lock_timeout_ms)
-        # LIFO: the connection used last (warm, and holding any SET a caller made) is reused first.
+        # Each thread holds one connection (below); the pool only bounds how many threads may:
+        # the event loop, the default executor's threads (at most 32) and a spare.
         self.engine: Engine = create_engine(address, connect_args=connect_args, isolation_level="AUTOCOMMIT",
-                                            pool_pre_ping=True, pool_use_lifo=True)
+                                            pool_pre_ping=True, pool_size=5, max_overflow=MAX_THREADS - 5)
         self.metadata = MetaData()
         self._metadata_lock = threading.RLock()
-        # .connection: this thread's open transaction, if any; .schema_changed: it made or altered tables
+        # .connection: this thread's held connection; .uses: transactions on it since checkout;
+        # .in_transaction: inside atomic(); .schema_changed: that transaction made or altered tables
         self._thread = threading.local()
+        self._held: dict[threading.Thread, Connection] = {}  # for close(), and for threads that ended
+        self._held_lock = threading.Lock()
 
     # -- connections and transactions -----------------------------------------------------------
+    def _own_connection(self) -> Connection:
+        """This thread's connection, kept between statements: taking one from the pool (and its
+        pre-ping, a round trip) for every statement cost more than the statements. One the server
+        dropped fails the statement that meets the break, and SQLAlchemy marks it invalidated; it
+        is replaced here, at the next statement, by one the pool has checked."""
+        conn = getattr(self._thread, "connection", None)
+        if conn is not None and not conn.closed and not conn.invalidated and self._thread.uses < RETURN_AFTER:
+            return conn
+        if conn is not None:
+            self._release(threading.current_thread(), conn)
+        conn = self.engine.connect()
+        self._thread.connection, self._thread.uses = conn, 0
+        with self._held_lock:
+            ended = [(thread, held) for thread, held in self._held.items() if not thread.is_alive()]
+            self._held[threading.current_thread()] = conn
+        for thread, held in ended:  # their threads ended without giving them back
+            self._release(thread, held)
+        return conn
+
+    def _release(self, thread: threading.Thread, conn: Connection) -> None:
+        with contextlib.suppress(exc.SQLAlchemyError, psycopg.Error):
+            conn.close()
+        with self._held_lock:
+            if self._held.get(thread) is conn:
+                del self._held[thread]
+
     @contextlib.contextmanager
     def connection(self) -> Iterator[Connection]:
-        """This thread's transaction connection inside atomic(); else one from the pool, for one statement."""
-        held = getattr(self._thread, "connection", None)
-        if held is not None:
-            yield held
+        """This thread's connection: inside atomic(), in its transaction; else for one statement,
+        which commits at once (autocommit, as sqlite_utils' `execute`)."""
+        if getattr(self._thread, "in_transaction", False):
+            yield self._thread.connection
             return
-        with _translated_errors(), self.engine.connect() as conn:
-            yield conn
+        with _translated_errors():
+            conn = self._own_connection()
+            with conn.begin():  # SQLAlchemy's bookkeeping only: in autocommit it sends nothing
+                yield conn
 
     @contextlib.contextmanager
     def atomic(self) -> Iterator["PostgresDatabase"]:
-        held = getattr(self._thread, "connection", None)
+        if getattr(self._thread, "in_transaction", False):
+            with _translated_errors(), self._thread.connection.begin_nested():  # a savepoint
+                yield self
+            return
         with _translated_errors():
-            if held is not None:
-                with held.begin_nested():  # a savepoint: a failed inner block undoes only itself
+            conn = self._own_connection()
+            conn.execution_options(isolation_level="READ COMMITTED")
+            self._thread.in_transaction, self._thread.schema_changed = True, False
+            try:
+                with conn.begin():
                     yield self
-                return
-            with self.engine.connect() as conn:
-                conn.execution_options(isolation_level="READ COMMITTED")  # back to autocommit in the pool
-                self._thread.connection, self._thread.schema_changed = conn, False
-                try:
-                    with conn.begin():
-                        yield self
-                except BaseException:
-                    if self._thread.schema_changed:  # a rolled-back migration: its tables never were
-                        self._forget_tables()
-                    raise
-                finally:
-                    self._thread.connection = None
+            except BaseException:
+                if self._thread.schema_changed:  # a rolled-back migration: its tables never were
+                    self._forget_tables()
+                raise
+            finally:
+                self._thread.in_transaction = False
+                self._thread.uses += 1
+                if not conn.invalidated and not conn.closed:
+                    conn.execution_options(isolation_level="AUTOCOMMIT")
 
     def close(self) -> None:
+        """Give back every thread's connection (call it when no thread is mid-statement), then the pool's."""
+        with self._held_lock:
+            held = list(self._held.items())
+        for thread, conn in held:
+            self._release(thread, conn)
         self.engine.dispose()
 
     # -- statements -------------------------------------------------------------------------------
@@ -252,6 +298,12 @@ class PostgresTable:
         index = Index(f"idx_{self.name}_{'_'.join(columns)}", *(table.c[c] for c in columns), unique=unique)
         with self.db.connection() as conn:
             index.create(conn)
+        return self
+
+    def add_column(self, name: str, kind: type = str) -> "PostgresTable":
+        """A column added later, typed (and, for text, collated) as `create` would have made it."""
+        column_type = _COLUMN_TYPES[kind]().compile(dialect=self.db.engine.dialect)
+        self.db.execute(f'ALTER TABLE "{self.name}" ADD COLUMN "{name}" {column_type}')
         return self
 
     # -- rows -----------------------------------------------------------------------------------

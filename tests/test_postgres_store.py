@@ -197,29 +197,63 @@ def terminate_backend_of(db, url: str) -> None:
         admin.execute("SELECT pg_terminate_backend(%s)", [pid])
 
 
-def test_a_dropped_connection_is_replaced_and_the_next_request_works(postgres_services):
+def test_a_request_that_meets_a_dropped_connection_is_answered_plainly_and_the_next_one_works(postgres_services):
+    """SQLAlchemy's optimistic disconnect handling: the statement that meets the break fails (the
+    person is told, nothing changed); the connection is marked invalidated and the next request
+    runs on a fresh one, without restarting the bot."""
     services, url = postgres_services
+    patel = get_person(services.db, "patel")
     terminate_backend_of(services.db, url)
-    reply = say(services, "patel", "authorise Amy Clarke to post")  # its first statement, a read, is re-run
+    reply = say(services, "patel", "authorise Amy Clarke to post", person=patel)
+    assert "couldn't reach the database" in reply and "Nothing was changed" in reply and "Traceback" not in reply
+    assert database_state(services.db) == "ok"
+    reply = say(services, "patel", "authorise Amy Clarke to post", person=patel)
     assert "couldn't" not in reply and "Traceback" not in reply
     assert [row["person_id"] for row in services.db["poster_authorisations"].rows] == ["clarke"]
-    assert database_state(services.db) == "ok"
 
 
-def test_a_write_after_a_dropped_connection_is_sent_once_on_a_new_connection(postgres_services):
-    """The pool tests a connection as it hands it out (pool_pre_ping): one the server dropped is
-    replaced before anything is sent on it, so the write lands once, never twice or half."""
+def test_a_write_that_meets_a_dropped_connection_fails_clearly_and_is_never_sent_twice(postgres_services):
+    """No statement is re-sent on a new connection behind the caller's back: the write that met
+    the break raises StorageFault and is not stored; the next statement gets a new connection."""
     services, url = postgres_services
     db = services.db
     db["things"].create({"id": int, "name": str}, pk="id")
     dropped = db.execute("SELECT pg_backend_pid()").fetchone()[0]
     terminate_backend_of(db, url)
+    with pytest.raises(StorageFault, match="database unavailable"):
+        db.execute("INSERT INTO things (name) VALUES (:name) RETURNING id", {"name": "met the break"})
     new_id = db.execute("INSERT INTO things (name) VALUES (:name) RETURNING id", {"name": "once"}).fetchone()[0]
     assert [r["name"] for r in db["things"].rows] == ["once"] and new_id == 1
     assert db.execute("SELECT pg_backend_pid()").fetchone()[0] != dropped
-    patel = get_person(db, "patel")
-    terminate_backend_of(db, url)
-    assert "couldn't" not in say(services, "patel", "who can post?", person=patel)
+
+
+def test_each_thread_keeps_one_connection_and_close_gives_them_all_back(postgres_services):
+    """A statement costs one round trip: a thread's statements share its connection (no checkout
+    and pre-ping each); threads that ended give theirs back, and close() gives back the rest."""
+    import threading
+
+    services, url = postgres_services
+    db = services.db
+    pid = db.execute("SELECT pg_backend_pid()").fetchone()[0]
+    with db.atomic():
+        assert db.execute("SELECT pg_backend_pid()").fetchone()[0] == pid
+        with db.atomic():
+            assert db.execute("SELECT pg_backend_pid()").fetchone()[0] == pid
+    assert db.execute("SELECT pg_backend_pid()").fetchone()[0] == pid
+    others = []
+    for _ in range(3):  # one after another: each ended thread's connection is taken back
+        thread = threading.Thread(target=lambda: others.append(db.execute("SELECT pg_backend_pid()").fetchone()[0]))
+        thread.start()
+        thread.join(10)
+    assert pid not in others and db.engine.pool.checkedout() <= 2
+
+    def ours() -> int:
+        with psycopg.connect(url, autocommit=True) as admin:
+            return admin.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", [[pid, *others]]).fetchone()[0]
+
+    db.close()
+    assert ours() == 0
+    assert db.execute("SELECT 1").fetchone()[0] == 1  # and it is usable again after close
 
 
 def test_a_break_inside_a_transaction_is_not_papered_over_by_a_new_connection(postgres_services):

@@ -150,3 +150,34 @@ def test_tables_made_with_the_old_hidden_rowid_lose_it_on_upgrade(database_locat
         assert [row["key"] for row in outbox.due(upgraded, NOW)] == ["after"]
     finally:
         upgraded.close()
+
+
+def collations_of_text_columns(url: str) -> dict[str, str | None]:
+    with psycopg.connect(url) as check:
+        return {f"{table}.{column}": collation for table, column, collation in check.execute(
+            "SELECT table_name, column_name, collation_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND data_type = 'text'").fetchall()}
+
+
+@pytest.mark.postgres_only
+def test_text_columns_added_later_sort_byte_by_byte_like_the_rest(database_location):
+    db = open_database(database_location)
+    db["things"].create({"id": int}, pk="id")
+    db["things"].add_column("stamp", str)
+    db["things"].add_column("size", int)
+    db.close()
+    collations = collations_of_text_columns(database_location)
+    assert collations["draft_versions.publish_at"] == collations["things.stamp"] == "C"
+    assert set(collations.values()) == {"C"}
+
+
+@pytest.mark.postgres_only
+def test_a_server_whose_added_column_sorts_by_locale_is_put_right_on_upgrade(database_location):
+    db = open_database(database_location)
+    db.execute('ALTER TABLE draft_versions ALTER COLUMN publish_at TYPE TEXT COLLATE "default"')
+    db.execute(f"DELETE FROM {MIGRATIONS_TABLE} WHERE migration_set = :name AND name = 'text_sorts_byte_by_byte'",
+               {"name": LAYOUT.name})
+    db.close()
+    assert collations_of_text_columns(database_location)["draft_versions.publish_at"] is None
+    open_database(database_location).close()
+    assert set(collations_of_text_columns(database_location).values()) == {"C"}
