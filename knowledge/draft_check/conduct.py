@@ -31,9 +31,9 @@ PROCEEDINGS = words(r"tribunals?", r"legal (?:proceedings|action|case)", r"court
                     r"claim brought", r"allegations?")
 # An image made or changed by software: "ran our class photo through an AI app", "star emojis over the faces".
 ALTERED = re.compile(
-    r"(?<![\w'])(?:AI|A\.I\.|(?i:artificial intelligence|image generator|deep ?fakes?|face ?swap\w*|photoshopped|"
+    r"(?<![\w'])(?:AI|A\.I\.|(?i:artificial intelligence|image generator|deep ?fakes?|face[- ]?swap\w*|photoshop\w*|"
     r"(?:photo|face|beauty|app|cartoon) filters?|filtered|digitally (?:altered|edited|changed)|"
-    r"edited (?:the|this|our|their) (?:photos?|pictures?|faces?)|emojis? over (?:the|their) faces|"
+    r"edited (?:the|this|our|their) (?:photos?|pictures?|faces?)|(?:edited|airbrushed|rubbed) out|(?:removed|erased) from (?:the|this|our) (?:photos?|pictures?|images?|background|shot)|emojis? over (?:the|their) faces|"
     r"blurred (?:out )?(?:the|their) faces|turned (?:everyone|them|us|the class|the team|staff) into|cartoonified))(?![\w'])")
 PEOPLE = words(r"class photo", r"photos? of (?:the|our|every)", r"team", r"staff", r"everyone", r"faces?", r"yourselves",
                r"pupils", r"students", r"children", r"teachers", r"leadership", r"leaders", r"class", r"leavers", r"us")

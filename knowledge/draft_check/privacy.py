@@ -19,7 +19,7 @@ LIVE_NOW = re.compile(
     r"day \d+ of (?:the|our) [\w ]{0,25}(?:residential|trip|camp|tour|visit))(?![\w'])|📍|"
     r"(?i:live) from (?:the )?[A-Z]")
 # The group will be somewhere at a time: "will be at Whitby Abbey from 10am", "come and cheer them on".
-WILL_BE_AT = words(r"will be at", r"(?:is|are) at", r"kick(?:s|ing)? off", r"(?:starts?|begins?|tip-off|face-off) at", r"come and cheer", r"cheer (?:on|them on|us on)",
+WILL_BE_AT = words(r"will be at", r"(?:we|they)['’]ll be at", r"we (?:will|shall) be (?:at|on|in)", r"(?:is|are) at", r"kick(?:s|ing)? off", r"(?:starts?|begins?|tip-off|face-off) at", r"come and cheer", r"cheer (?:on|them on|us on)",
                    r"come (?:along )?and (?:support|watch) (?:them|us|the team)", r"tomorrow'?s plan",
                    r"(?:tonight|tomorrow)'?s? \w+ (?:is|will be) at")
 CLOCK = re.compile(r"(?<![\w.])(?:\d{1,2}(?:[.:]\d{2})?\s?(?:am|pm)|\d{1,2}[.:]\d{2}|noon|midday|tonight)(?![\w])", re.I)
@@ -32,6 +32,12 @@ SCHOOL_PREMISES = words(r"school", r"hall", r"classroom", r"playground", r"libra
 ADDRESS = re.compile(r"(?<![\w£])\d{1,4}[a-z]?,?[ \t]+(?!(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)"
                      r"(?:[A-Z][a-z]+[ \t]+){1,3}(?:Road|Rd|Street|St|Lane|Avenue|Ave|Crescent|"
                      r"Close|Drive|Way|Grove|Terrace|Place|Gardens|Court|Mews|View|Rise|Walk|Hill|Square)\b")
+# A street by name, with or without a house number ("up Mill Road"), and the words of a way home.
+STREET = re.compile(r"(?<![\w'])(?:[A-Z][a-z]+[ \t]+){1,2}(?:Road|Rd|Street|Lane|Avenue|Crescent|Close|Drive|Grove|"
+                    r"Terrace|Gardens|Mews|Rise|Estate)(?![\w'])")
+HOME_ROUTE = words(r"(?:walks?|walking|walked|cycles?|cycling|goes|gets the bus) home", r"lives?", r"living",
+                   r"(?:his|her|their) (?:house|home|flat|street|road|way home|route)", r"the flats", r"next door to",
+                   r"round the corner from")
 # An organisation a child belongs to outside school ("Kirkstall Karate Academy", "Moortown Juniors FC").
 CLUB = re.compile(r"(?:[A-Z][\w'&-]+\s+){1,4}(?:Club|Academy|FC|AFC|Juniors|Gymnastics|Karate|Taekwondo|Judo|Dance|"
                   r"Scouts|Brownies|Cubs|Beavers|Guides|Stage School|Athletics|Swimming|Boxing)\b")
@@ -40,10 +46,12 @@ PUPIL_MENTION = re.compile(r"(?<![\w'])(?i:year\s*\d+|reception|pupils?|students
                            r"class|choir|our \w+s)(?![\w'])")
 
 # --- undress -------------------------------------------------------------------------------------
-UNDRESS = words(*(item.replace(" ", r"[\s-]+") for item in (  # "Getting-Changed-for-PE" too
+# A space between words also matches a hyphen ("Getting-Changed-for-PE"); not one inside [ ].
+UNDRESS = words(*(re.sub(r" (?![^\[]*\])", r"[\\s-]+", item) for item in (
                 r"swimwear", r"swimsuits?", r"swimming costumes?", r"trunks", r"bikinis?", r"swimming gala", r"poolside",
                 r"paddling pools?", r"in the pool", r"swimming", r"swimmers?", r"swim(?:s)?", r"gala day",
-                r"\d+m (?:race|freestyle|backstroke|breaststroke|butterfly)", r"mid-change", r"getting changed", r"changing (?:for|into)", r"changing rooms?",
+                r"\d+m (?:race|freestyle|backstroke|breaststroke|butterfly)", r"mid-change", r"costume changes?",
+                r"getting changed", r"changing (?:for|into)", r"changing rooms?",
                 r"get(?:ting)? (?:changed|undressed)", r"into their (?:kits|pe kits|costumes|uniforms)",
                 r"vests and pants", r"pants", r"underwear", r"pyjamas", r"pjs", r"sleeping bags", r"in bed",
                 r"dorms?", r"topless", r"bath ?time", r"undress\w*", r"half[- ]dressed", r"nappies")))
@@ -69,7 +77,7 @@ DETAILS = {
     "family circumstances": words(r"death of", r"died", r"passed away", r"bereave\w*", r"funeral", r"divorce\w*",
                                   r"separat(?:ed|ion)", r"foster\w*", r"in care", r"young carer",
                                   r"lost (?:his|her|their) (?:mum|dad|mother|father|grandad|grandma|nan|brother|sister)"),
-    "examination results": re.compile(r"(?<![\w'])(?i:mocks?|mock exams?|exam results|GCSE results|grades? \d)(?![\w'])|"
+    "examination results": re.compile(r"(?<![\w'])(?i:mocks?|mock exams?|exam results|GCSE results|grades? \d{1,2}s?)(?![\w'])|"
                                       r"(?<![\w.])\d(?:,\s*\d){2,}(?![\w.])"),
 }
 PRONOUN = words(r"he", r"she", r"he'?s", r"she'?s", r"his", r"her", r"him", r"they'?ve", r"their")
@@ -137,7 +145,8 @@ def check_location(ctx: Context) -> None:
     for start, sentence in sentences(ctx.text) if timed else []:
         soon = WILL_BE_AT.search(sentence)
         place = places(sentence) if soon else []
-        if place and (pupils_named or _people_in(sentence, ctx, False)):
+        # "We'll be at…" from a school account: the group speaks of itself.
+        if place and (pupils_named or soon.group(0).lower().startswith("we") or _people_in(sentence, ctx, False)):
             ctx.add("location", "block",
                     f"This says where pupils will be and when ('{place[0]}'). The school does not post where a child "
                     "will be at a particular time outside school.",
@@ -148,6 +157,15 @@ def check_location(ctx: Context) -> None:
                 f"'{match.group(0)}' is an address: the school does not post anything that identifies where a child "
                 "lives.", excerpt_of(ctx.text, match.start(), match.end()))
         return
+    for match in STREET.finditer(ctx.text):  # a street named beside a pupil's way home: where they live
+        sentence = sentence_at(ctx.text, match.start())
+        if {w.casefold() for w in match.group(0).split()} & (school_words - GENERIC_SCHOOL_WORDS):
+            continue  # the school's own address
+        if HOME_ROUTE.search(sentence) and (_people_in(sentence, ctx, False) or PRONOUN.search(sentence)):
+            ctx.add("location", "block",
+                    f"'{match.group(0)}' with the way a pupil goes home tells people where the child lives or can "
+                    "be found.", excerpt_of(ctx.text, match.start(), match.end()))
+            return
     if about_clubs:
         for match in CLUB.finditer(ctx.text):
             sentence = sentence_at(ctx.text, match.start())
