@@ -25,6 +25,15 @@ def profile_url_re() -> re.Pattern:
 
 
 
+# A staff member's own account pointed to in words, with no handle or link: "on Mr Cole's personal
+# Facebook page", "on her own Instagram", "send him a friend request".
+PERSONAL_PROFILE = re.compile(
+    r"(?<![\w'])(?i:(?:personal|private) (?:[\w-]+ )?(?:page|account|profile|feed|channel)s?|"
+    r"(?:his|her|their) own (?:[\w-]+ )?(?:page|account|profile|feed|channel)s?|"
+    r"(?:his|her|their) own (?-i:[A-Z][\w]+)(?= [-–—]| (?i:account|page)|[.!,]|$)|"
+    r"(?:send|sending) (?:him|her|them) (?:a )?(?:friend|follow) requests?)(?![\w'])")
+NEGATED = re.compile(r"(?<![\w'])(?:don'?t|do not|won'?t|will not|never|not|cannot|can'?t|no)(?:\s+\w+){0,3}\s+$", re.I)
+
 GREETING_TO = re.compile(
     r"(?:^|(?<=[\n.!?])\s*)(?P<lead>(?i:dear|hi|hello|hey|hiya|morning|good morning|to))\s+"
     r"(?P<who>(?:(?i:mr|mrs|ms|miss|mx|dr)\.?\s+)?[A-Z][\w'-]+)")
@@ -43,10 +52,15 @@ ONE_PERSON = re.compile(
     r"(?:^|(?<=[\n.!?]))[^\w\n]*(?i:to the (?:[\w-]+ ){1,3}(?:pupil|child|student|boy|girl|person|parent|driver) who)\b|"
     # "Whoever parked the silver Ford Focus … please move it": one person, picked out by what they did
     r"(?i:\bwhoever (?:parked|left|took|owns|dropped|blocked|borrowed)\b[^.!?\n]{0,100}\bplease\b)|"
-    r"(?i:\byou know who you are\b)")
+    r"(?i:\byou know who you are\b)|"
+    # "To whoever took…": one person, unknown but singled out
+    r"(?:^|(?<=[\n.!?]))[^\w\n]*(?i:to whoever)\b")
 # Anger or a threat aimed at the person addressed ("we have your registration. Do better. 😡").
 HOSTILE = re.compile(r"😡|🤬|😠|(?<![\w'])(?i:do better|we have your (?:registration|number|details|name)|shame on you|"
                      r"you should be ashamed|not acceptable|disgraceful|we know who you are)(?![\w'])")
+# A post that opens on a first name and then asks or thanks them: "Sam – could you bring…".
+VOCATIVE = re.compile(r"(?:^|(?<=[\n.!?]))[^\w\n]*(?P<who>[A-Z][a-z'’-]+)\s*[,:–—-]\s*"
+                      r"(?i:(?:can|could|would|will|did|have|are|do) you\b|please\b|thanks?\b|thank you\b|you\b|your\b)")
 SIGN_OFF_ROLE = re.compile(r"^(?:[A-Z0-9][\w'/&-]*\s*){1,6}$")
 # A pupil's relative spoken to by the child's name: "Noah's mum — Noah's inhaler is in the office".
 RELATIVE_ADDRESS = re.compile(
@@ -78,6 +92,15 @@ def check_accounts(ctx: Context) -> None:
                     f"The post opens by addressing @{handle}: the school does not post messages to specific "
                     "people. Write it as news for the whole school community instead.",
                     excerpt_of(ctx.text, match.start(), match.end()))
+    if not ctx.has("personal_account"):
+        for match in PERSONAL_PROFILE.finditer(ctx.text):
+            if NEGATED.search(ctx.text[max(0, match.start() - 40):match.start()]):
+                continue  # "staff will not accept friend requests" is guidance
+            ctx.add("personal_account", "block",
+                    f"'{match.group(0)}' points families to someone's own account, not the school's official one "
+                    f"({official_text}). The school does not link to staff members' personal accounts; leave it out.",
+                    excerpt_of(ctx.text, match.start(), match.end()))
+            break
     for match in profile_url_re().finditer(ctx.text):
         account = match.group("account").lstrip("@").rstrip(".")
         if account.casefold() in official:
@@ -148,6 +171,14 @@ def check_messages(ctx: Context) -> None:
         ctx.add("message_to_person", "block",
                 f"The post speaks directly to {match.group('who')}. The school does not post messages to specific "
                 "people.", excerpt_of(ctx.text, match.start(), match.end()))
+    for match in VOCATIVE.finditer(ctx.text):
+        who = match.group("who")
+        if who.casefold() in GROUP_WORDS | school_words or not (is_given_name(who) or who.casefold() in {
+                n.casefold() for n in ctx.consent.first_names()}):
+            continue
+        ctx.add("message_to_person", "block",
+                f"The post speaks directly to {who}. The school does not post messages to specific people; "
+                "contact them directly.", excerpt_of(ctx.text, match.start(), match.end()))
     for match in TITLED_ADDRESS.finditer(ctx.text):
         rest = ctx.text[match.end():].split("\n", 1)[0].strip()
         if SIGN_OFF_ROLE.match(rest):
