@@ -16,7 +16,7 @@ ABUSIVE = words(
 POLITICAL = words(
     r"labour party", r"vote labour", r"conservatives?", r"conservative party", r"tor(?:y|ies)", r"lib ?dems?",
     r"liberal democrats?", r"reform uk", r"green party", r"snp", r"plaid cymru", r"brexit", r"referendum",
-    r"vote (?:for|against)", r"voting (?:for|against)", r"sign (?:the|our) petition", r"join the (?:protest|march)",
+    r"vot(?:e|es|ed|ing) (?:for|against)", r"sign (?:the|our) petition", r"join the (?:protest|march)",
     r"march against", r"support the strike", r"prime minister", r"the government(?:'s)?",
     r"ministers?", r"austerity", r"funding cuts?", r"cuts to (?:school|education) funding", r"mps?", r"council tax",
 )
@@ -92,8 +92,13 @@ CAMPAIGNING = words(r"don'?t forget to vote", r"remember (?:that|this) (?:when y
                      r"agreed with us", r"stand (?:100% )?with", r"solidarity", r"when you vote", r"which party",
                      r"on (?:the|our) side of", r"(?:when|before) you (?:go to )?(?:the )?(?:polls|vote|ballot box)",
                      r"worth remembering who", r"#vote\w+", r"#(?:labour|tor(?:y|ies)|conservatives?|libdems?|greens?|reformuk|snp)")
-GOVERNMENT = words(r"(?:this|the|a|our) government(?:'s)?", r"ministers?", r"prime minister", r"mps?", r"council tax",
-                    r"the council")
+GOVERNMENT = words(r"(?:this|the|a|our) government(?:'s)?", r"ministers?", r"prime minister(?:'s)?", r"mps?", r"council tax",
+                    r"the council", r"politicians?", r"chancellor(?:'s)?")
+# Approval of a party, a politician or a government's plan: the school taking a side.
+APPROVAL = words(r"(?:great|good|delighted|pleased|glad|happy|thrilled) to (?:see|hear)", r"yes please", r"finally",
+                 r"hope (?:they|that they|every)", r"pledge[sd]?", r"promise[sd]?", r"commit(?:s|ted)? to", r"deliver",
+                 r"agree[sd]?(?: with)?", r"so do we", r"backing", r"applaud\w*", r"welcome[sd]? (?:the|this|their|his|her)",
+                 r"putting (?:\w+ ){1,3}first", r"puts (?:\w+ ){1,3}first", r"fully behind", r"(?:the )?right (?:thing|call|decision)")
 BLAME = words(r"doesn'?t care", r"don'?t care", r"clearly", r"disgraceful", r"shame(?:ful)? on", r"against",
                r"real-terms cuts?", r"cuts?", r"failing", r"failed", r"let down", r"betray\w*", r"unfair",
                r"under-?fund\w*", r"blame", r"standing up to", r"fully support", r"scrap", r"incompetent", r"should", r"must", r"resign", r"crisis")
@@ -148,6 +153,14 @@ def _taunts_another_school(text: str, own: frozenset[str] = frozenset()) -> re.M
     return None
 
 
+def _with_closing_marks(text: str, index: int) -> str:
+    """The sentence at `index` with the marks that close it ("…might say! 😉"): a wink after the full
+    stop still belongs to the sentence."""
+    sentence = sentence_at(text, index)
+    end = text.find(sentence, max(0, index - len(sentence))) + len(sentence)
+    return sentence + re.match(r"[^\w\n]{0,8}", text[end:]).group(0)
+
+
 def check_politics(ctx: Context) -> None:
     def block(match: re.Match, why: str) -> None:
         if ctx.has("political"):
@@ -158,7 +171,8 @@ def check_politics(ctx: Context) -> None:
 
     for match in POLITICAL.finditer(ctx.text):
         sentence = sentence_at(ctx.text, match.start())
-        if re.match(r"vot(?:e|ing) (?:for|against)", match.group(0), re.I) and SCHOOL_VOTING.search(sentence):
+        if re.match(r"vot\w* (?:for|against)", match.group(0), re.I) and (SCHOOL_VOTING.search(sentence) or (
+                SCHOOL_VOTING.search(ctx.text) and not PARTIES.search(ctx.text))):
             continue  # pupils voting for their school council is school life, not politics
         if NEEDS_OPINION.match(match.group(0)) and not (OPINION.search(sentence) or BLAME.search(sentence)):
             continue
@@ -168,7 +182,7 @@ def check_politics(ctx: Context) -> None:
         if ctx.has("political"):
             break
         sentence = sentence_at(ctx.text, match.start())
-        if campaigning or OPINION.search(sentence) or BLAME.search(sentence):
+        if campaigning or OPINION.search(sentence) or BLAME.search(sentence) or APPROVAL.search(sentence):
             block(match, "names a political party with a view or a call to vote")
         else:
             ctx.add("political", "warn",
@@ -178,9 +192,11 @@ def check_politics(ctx: Context) -> None:
             r"\bvot\w*|\belections?\b|\bpolls?\b|\bparty\b", ctx.text, re.I):
         block(campaigning, "tells people how to vote")
     for match in GOVERNMENT.finditer(ctx.text):
-        sentence = sentence_at(ctx.text, match.start())
+        sentence = _with_closing_marks(ctx.text, match.start())
         if BLAME.search(sentence) or campaigning:
             block(match, "blames or judges the government")
+        elif APPROVAL.search(sentence) or (MOCKERY_WEAK.search(sentence) and not RESPECT.search(sentence)):
+            block(match, "takes a side on a politician or a government's plan")
     for match in STRIKE.finditer(ctx.text):
         sentence = sentence_at(ctx.text, match.start())
         if CAMPAIGNING.search(sentence) or BLAME.search(sentence) or "✊" in sentence:
