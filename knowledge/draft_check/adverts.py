@@ -12,7 +12,9 @@ COMMERCIAL = words(
     r"our (?:shop|store|salon|restaurant|showroom|new menu)", r"mention this post", r"opening hours", r"open 7 days",
     r"call us on", r"grand opening", r"best prices?", r"book (?:your table|a table|an appointment)",
     r"(?:ltd|limited|plc)", r"estate agents?", r"mortgages?", r"quote \w+ for",
-    r"quote (?-i:[A-Z0-9]{4,}) (?:when|at|to get|to claim)",  # an offer code, not "quote your reference" r"sponsored post",
+    r"quote (?-i:[A-Z0-9]{4,}) (?:when|at|to get|to claim)",  # an offer code, not "quote your reference"
+    # a paid promotion's own disclosure
+    r"#ad(?:vert)?", r"#sponsored", r"#gifted", r"#(?:paid)?partnership", r"paid partnership", r"affiliate link",
     r"new customers?", r"half price", r"bargains?", r"\bbogof\b", r"buy one get one",
     r"show (?:this|the|them this) post", r"at the till",
     r"free (?:slice|coffee|drink|cake|gift|treat)\w*(?: of \w+)? with (?:any|every|each)",
@@ -35,6 +37,12 @@ ALCOHOL = words(r"tequila", r"vodka", r"rum", r"whisky", r"spirits", r"ales?", r
                  r"beer", r"wine", r"prosecco", r"gin", r"cocktails?", r"bar", r"pub", r"booze", r"alcohol\w*",
                  r"fizz", r"pints?", r"lager", r"cider", r"champagne")
 
+# Telling the reader to buy or switch: a recommendation is an advert whatever the business.
+RECOMMEND = (r"if you(?:'re| are)? (?:need|want|looking for|after) (?:a|an|some|any)", r"you(?:'re| are) missing out",
+             r"find (?:them|him|her) on", r"check (?:\w+ )?out (?:their|his|her|the)",
+             r"(?:great|amazing|good|excellent|brilliant|fantastic|unbeatable) value", r"(?:very|so) reasonable",
+             r"reasonably priced", r"best [\w ]{0,20} (?:on the market|around|money can buy)",
+             r"(?:couldn'?t|could not|can'?t|cannot) (?:\w+ ){1,4}without", r"(?:hasn'?t|haven'?t) switched")
 # The lead words are matched in any case; the name must start with a capital letter.
 # Advertising: a business (a brand, a named firm, a parent's own business) with a call to buy.
 PROMOTION = words(
@@ -50,7 +58,7 @@ PROMOTION = words(
     r"follow them", r"check (?:them|their \w+) out", r"their new \w+", r"new (?:festive |summer |winter )?menu",
     r"special offers?", r"(?:the )?best [\w ]{0,20}in town", r"highly recommend", r"sale",
     r"spaces (?:are )?(?:going|filling up|filling) (?:fast|quickly)", r"sign up (?:at|on|via) (?:his|her|their)",
-    r"£\d+(?:\.\d\d)? (?:taster|trial|intro\w*)",
+    r"£\d+(?:\.\d\d)? (?:taster|trial|intro\w*)", *RECOMMEND,
 )
 BUSINESS_NOUN = words(
     r"(?:his|her|their) own (?:[\w-]+ ){0,3}(?:academy|club|classes|camps?|business|company|brand|range|shop|sessions)",
@@ -127,7 +135,8 @@ ENDORSE = words(r"treat yourself",
                 r"lov(?:e|es|ing)", r"best", r"brilliant", r"recommend\w*", r"check (?:them|it|her|him) out",
                 r"(?:present|gift) ideas", r"stuck for", r"must-have", r"get yours", r"find (?:her|him|them|us) on",
                 r"available (?:from|at)", r"bookings?", r"treat yourself",
-                r"(?:grab|order|buy|pick up) (?:yours|one|some)", r"follow (?:her|his|their|them|the) (?:page|account|shop)")
+                r"(?:grab|order|buy|pick up) (?:yours|one|some)", r"follow (?:her|his|their|them|the) (?:page|account|shop)",
+                *RECOMMEND)
 
 
 def check_endorsement(ctx: Context) -> None:
