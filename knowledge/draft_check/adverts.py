@@ -76,13 +76,15 @@ SCHOOL_OWNED = words(r"pta", r"friends of (?:the )?school", r"school uniform", r
                       r"school shop", r"book fair", r"school photographer", r"school meals?", r"school fundrais\w*",
                       r"school (?:fair|disco|production)", r"charity", r"appeal", r"food bank")
 # Adult content: drinking for its own sake, and events for adults only.
-HEAVY_DRINKING = words(r"shots?", r"tequila", r"sore head", r"hangover", r"hungover", r"bottomless", r"drunk",
+HEAVY_DRINKING = words(r"shots?", r"tequila", r"sore heads?", r"hangover", r"hungover", r"bottomless", r"drunk",
                         r"wasted", r"tipsy", r"get (?:merry|smashed|hammered|wasted)", r"stays at the \w+ (?:party|do)",
                         r"what happens at", r"all round", r"boozy", r"\w+ o'clock",
                         r"(?:don'?t expect|won'?t be) (?:us |me |them )?(?:to be )?(?:fresh|sober|bright)",
                         r"(?:several|many|a few|too many|countless|endless) (?:pints|drinks|rounds|glasses|bottles)",
                         r"(?:won'?t|doesn'?t|don'?t|didn'?t|can'?t|cannot) (?:\w+ )?remember", r"blackout",
                         r"let (?:their|our|my) hair down", r"#\w*letloose\w*", r"#\w*(?:drunk|booze)\w*")
+# Drinks as decoration ("🍷🍷🍷", "🍾🥂"): a celebration of drinking, where one glass at a prom toasts.
+DRINK_EMOJI_RUN = re.compile(r"[🍷🍸🍹🍺🍻🥂🍾🥃](?:\s*[🍷🍸🍹🍺🍻🥂🍾🥃])+")
 # Video games an 18 certificate keeps from pupils; a post warning parents about them is online-safety advice.
 ADULT_GAMES = words(r"grand theft auto", r"gta(?: ?[ivx\d]+)?", r"call of duty", r"mortal kombat", r"resident evil",
                     r"red dead redemption", r"the last of us", r"manhunt", r"dead island")
@@ -160,7 +162,7 @@ def check_age(ctx: Context) -> None:
                 f"'{match.group(0)}' is not appropriate for a school audience (pupils follow these accounts too).",
                 excerpt_of(ctx.text, match.start(), match.end()))
     drink = ALCOHOL.search(ctx.text)
-    heavy = HEAVY_DRINKING.search(ctx.text)
+    heavy = HEAVY_DRINKING.search(ctx.text) or DRINK_EMOJI_RUN.search(ctx.text)
     if drink and heavy:
         ctx.add("age_appropriate", "block",
                 f"This celebrates drinking ('{drink.group(0)}', '{heavy.group(0)}'), which is not appropriate for a "

@@ -9,7 +9,7 @@ ABUSIVE = words(
     r"idiots?", r"stupid", r"morons?", r"dumb", r"losers?", r"pathetic", r"useless", r"disgusting",
     r"shut up", r"ugly", r"fat", r"scum", r"clueless", r"lazy parents?", r"rubbish parents?", r"bad parents?",
     r"(?:i|we) hate", r"hate (?:you|them|him|her)", r"disgrace(?:ful)?", r"shame on", r"name and shame",
-    r"naming and shaming", r"appalling", r"(?:can't|cannot) be bothered", r"selfish", r"bully(?:ing)? parents?",
+    r"naming and shaming", r"appalling", r"shameful", r"(?:can't|cannot) be bothered", r"selfish", r"bully(?:ing)? parents?",
     r"f+u+c+k\w*", r"sh[i1]t\w*", r"crap", r"bloody", r"damn", r"bastards?", r"bitch\w*", r"arse\w*", r"piss\w*",
     r"wtf", r"stfu", r"twats?", r"wankers?", r"dickheads?",
 )
@@ -44,13 +44,14 @@ MOCKERY_STRONG = words(
     r"what a joke", r"told you so", r"pathetic", r"hopeless",
 )
 MOCKERY_WEAK = re.compile(
-    r"🙄|😒|😂|🤣|😏|😤|(?<![\w'])(?i:apparently|clearly|obviously|seriously|honestly|some people|again)(?![\w'])|"
+    r"🙄|😒|😂|🤣|😏|😤|😡|🤬|😠|(?<![\w'])(?i:apparently|clearly|obviously|seriously|honestly|some people|again)(?![\w'])|"
     r"(?:^|[.!?]\s+)(?i:really)[.!?]|(?<![\w'])(?:just )?(?:LOVE|ADORE)(?![\w'])|, people[.!?]|"
     r"(?<![\w'])(?i:(?:some|certain|a few) (?:of you|parents|families|people|mums|dads))(?![\w'])|"
     r"(?<![\w'])(?i:shout ?out to the \w+ who)(?![\w'])|🙃|"
     r"(?<![\w'])(?i:whoever (?:keeps|is|decided)|nonsense|maybe (?:check|read|try|look)|before panicking)(?![\w'])|"
     r"👀|🤭|😉|(?:^|(?<=[.!?—–-] ))(?i:maybe) [a-z]+ [^.!?\n]{0,40}\?|"
     r"(?<![\w'])(?i:(?:to )?the (?:handful|few|ones|people|parents|families|minority|couple)(?: of \w+)? who|we see you|ahem|as usual|"
+    r"(?:^|(?<=[\n.!?] ))(?:\W+ )?to the \w+s who|"
     r"a certain (?:school|team|family|parent)|might be time for (?:them|you)|instead\.?$|tiddlywinks)(?![\w'])")
 # Another school or team named in the post, and a taunt beside it: a result or a rating used to belittle them.
 OTHER_SCHOOL = re.compile(
