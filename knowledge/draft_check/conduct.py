@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from knowledge.draft_check.base import Context, excerpt_of, is_staff, sentences, words
+from knowledge.draft_check.base import HANDLE_RE, Context, excerpt_of, is_staff, sentence_at, sentences, words
 
 # A member of staff speaking for themselves: "in my view", "personally I think", "hot take".
 OPINION = re.compile(
@@ -67,6 +67,56 @@ PUPILS_PRESENT = words(r"students?", r"pupils?", r"children", r"kids", r"year \d
                        r"prefects?", r"choir", r"form group", r"sixth formers?", r"school council", r"our class")
 RECRUITMENT = words(r"hiring", r"recruit\w*", r"vacanc\w*", r"apply", r"applications?", r"jobs?", r"careers?",
                     r"join (?:our|the) team", r"come (?:and )?(?:work|teach)", r"work (?:at|with) us", r"roles?")
+
+# Images taken on someone's own device: "snapped these on his phone", "from my iPhone".
+PERSONAL_DEVICE = re.compile(
+    r"(?<![\w'])(?i:(?:on|with|from|using)\s+(?:my|his|her|their|your|a personal|personal)(?:\s+own)?\s+"
+    r"(?:mobile\s+|smart\s*)?(?:phones?|mobiles?|iphones?|androids?|cameras?|devices?|ipads?|tablets?))(?![\w'])")
+IMAGE_TAKING = words(r"snap\w*", r"photos?", r"pictures?", r"pics?", r"images?", r"videos?", r"film(?:ed|ing)?",
+                     r"shots?", r"took (?:these|this|them)", r"taken", r"captured", r"recorded", r"📸", r"📷")
+TRIP = words(r"trips?", r"visits?", r"residential", r"outing", r"excursion")
+EXCEPTION = re.compile(r"\b(?:except|unless)\b", re.I)
+# An account opened in the school's, a class's or a club's name: "Year 4 now have their own Instagram page".
+NEW_ACCOUNT = re.compile(
+    r"(?<![\w'])(?i:(?:(?:brand[- ])?new|(?:very )?own|set up|created|started|launched|opened)\s+(?:(?:a|an|our|their)\s+)?"
+    r"(?:[\w-]+\s+){0,2}(?:page|account|channel|group|profile)s?)(?![\w'])")
+OWN_GROUP = words(r"class(?:es)?", r"year \d+s?", r"year groups?", r"clubs?", r"teams?", r"choir", r"department",
+                  r"house", r"form", r"our", r"we", r"us")
+FOLLOW = words(r"follow (?:us|them|along|it)", r"give (?:us|them|it) a follow", r"subscribe", r"join (?:us|the group|it)",
+               r"like (?:the|our) page")
+
+
+def check_devices(ctx: Context) -> None:
+    """Images the draft says were taken on a personal device, where the policy says on the school's own."""
+    match = PERSONAL_DEVICE.search(ctx.text)
+    if not match or not (ctx.has_image or IMAGE_TAKING.search(sentence_at(ctx.text, match.start()))):
+        return
+    rules = ctx.rules_of("devices")
+    # The policy's own exception (a trip with the leader's permission) may apply: a person decides.
+    severity = "warn" if rules and EXCEPTION.search(rules[0].text) and TRIP.search(ctx.text) else "block"
+    ctx.add("devices", severity,
+            f"'{match.group(0).strip()}': these images seem to come from a personal device. Images for the school's "
+            "accounts are taken on the school's own devices; use those, or check the policy's exception applies.",
+            excerpt_of(ctx.text, match.start(), match.end()))
+
+
+def check_new_account(ctx: Context) -> None:
+    """A post announcing an account that is not one of the policy's official channels."""
+    official = ctx.rules.handles
+    official_names = {c.key for c in ctx.rules.channels}
+    for match in NEW_ACCOUNT.finditer(ctx.text):
+        sentence = sentence_at(ctx.text, match.start())
+        handles = [h.group("handle").casefold() for h in HANDLE_RE.finditer(sentence)]
+        stranger = [h for h in handles if h.rstrip(".") not in official]
+        if not (stranger or (OWN_GROUP.search(sentence) and FOLLOW.search(ctx.text))):
+            continue
+        if not stranger and any(name in match.group(0).casefold() for name in official_names):
+            continue  # the school's own channel on a platform it uses, e.g. a new playlist on its YouTube
+        ctx.add("new_account", "block",
+                f"'{match.group(0).strip()}': this announces an account that is not one of the school's official "
+                "channels. New accounts in the name of the school, a class or a club need approval first.",
+                excerpt_of(ctx.text, match.start(), match.end()))
+        return
 
 
 def check_opinion(ctx: Context) -> None:
