@@ -28,7 +28,7 @@ COMPLAINT_REPLY = words(
 # Disciplinary and legal matters: "an investigation is carried out", "employment tribunal", "grievance".
 PROCEEDINGS = words(r"tribunals?", r"legal (?:proceedings|action|case)", r"court case", r"lawsuit", r"sued", r"grievances?",
                     r"disciplinary", r"investigation", r"under investigation", r"being investigated", r"misconduct",
-                    r"claim brought", r"allegations?")
+                    r"claim brought", r"allegations?", r"(?:at|in|through the) courts?", r"court (?:orders?|hearings?|cases?)")
 # An image made or changed by software: "ran our class photo through an AI app", "star emojis over the faces".
 ALTERED = re.compile(
     r"(?<![\w'])(?:AI|A\.I\.|(?i:artificial intelligence|image generator|deep ?fakes?|face[- ]?swap\w*|photoshop\w*|"
@@ -46,7 +46,10 @@ BORROWED = words(r"found (?:this|these|it|them)(?: \w+)? (?:on|online|via)", r"f
                  # the owner was not asked, or a commercial recording is used in full
                  r"(?:didn'?t|did not|never) (?:have time to |get (?:a chance|round) to )?ask(?:ed)? (?:them|the owners?|"
                  r"permission|for permission|the photographer)", r"without (?:asking|their permission|permission)",
-                 r"(?:full|whole|entire)(?: official)? (?:track|song|single|album|music video)")
+                 r"(?:full|whole|entire)(?: official)? (?:track|song|single|album|music video)",
+                 # someone else's picture taken from their page
+                 r"screen ?shot(?:ted|s)? (?:of )?(?:their|the|a|this|his|her) (?:[\w-]+['’]s )?(?:[\w-]+ )?"
+                 r"(?:photo|picture|image|article|post|page)s?", r"(?:their|the (?:news)?paper['’]s) photographers?")
 # A member of staff shown without agreeing: "don't tell him we posted this", "snapped her from the doorway".
 STAFF_UNAWARE = words(r"don'?t tell (?:him|her|them)", r"without (?:him|her|them) knowing",
                       r"refused to have (?:her|his|their) "

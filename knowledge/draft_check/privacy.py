@@ -56,6 +56,10 @@ UNDRESS = words(*(re.sub(r" (?![^\[]*\])", r"[\\s-]+", item) for item in (
                 r"vests and pants", r"pants", r"underwear", r"pyjamas", r"pjs", r"sleeping bags", r"in bed",
                 r"dorms?", r"topless", r"bath ?time", r"undress\w*", r"half[- ]dressed", r"nappies")))
 
+MISREAD_POSITION = words(r"(?:under|beneath) a (?:pile|heap) of", r"pile[sd]? on(?: top of)?", r"on (?:\w+['’]s|his|her|their) lap",
+                         r"sat on (?:\w+['’]s|his|her|their) lap", r"piggy-?backs?", r"lying (?:on|under|on top of) "
+                         r"(?:him|her|them|each other|\w+['’]s)", r"on top of (?:him|her|them|each other)", r"wrestl\w*")
+
 # --- pupils who must not appear ----------------------------------------------------------------------
 NO_MEDIA = re.compile(r"(?<![\w'])['‘\"]?no[- ](?:media|photos?|images?|pictures?)['’\"]?(?:\s+(?:list|pupils|children|"
                       r"students))?(?![\w'])", re.I)
@@ -185,11 +189,24 @@ def check_undress(ctx: Context) -> None:
                 f"'{match.group(0)}': the photos seem to show pupils in swimwear, getting changed or not fully "
                 "dressed. Do not post images like these; choose a photo taken before or after, or one that shows the "
                 "activity without the children.", excerpt_of(ctx.text, match.start(), match.end()))
+        return
+    # Where the rule also names positions that could be misinterpreted: bodies piled or lying together.
+    position_rule = next((c for c in ctx.rules_of("undress") if re.search(r"\bposition|misinterpret", c.text, re.I)),
+                         None)
+    match = MISREAD_POSITION.search(ctx.text)
+    if position_rule is not None and match and ctx.has_image:
+        ctx.add("undress", "block",
+                f"'{match.group(0)}': a photo of people lying or piled on one another could be misinterpreted. "
+                "Choose a photo where everyone is standing or sitting apart.",
+                excerpt_of(ctx.text, match.start(), match.end()), clause=position_rule)
 
 
 def check_no_media(ctx: Context) -> None:
     match = NO_MEDIA.search(ctx.text)
-    if match and ctx.has_image:
+    # Saying that one pupil is on the no-media list is itself the thing to keep private.
+    about_one = match and (PRONOUN.search(sentence_at(ctx.text, match.start())) or
+                           _people_in(sentence_at(ctx.text, match.start()), ctx, False))
+    if match and (ctx.has_image or about_one):
         ctx.add("no_media", "block",
                 f"The post says pupils who must not appear in images ({match.group(0).strip()}) are in the photo. "
                 "Remove them before posting, whatever the reason.", excerpt_of(ctx.text, match.start(), match.end()))
