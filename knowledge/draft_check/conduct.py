@@ -73,7 +73,8 @@ RECRUITMENT = words(r"hiring", r"recruit\w*", r"vacanc\w*", r"apply", r"applicat
 
 # Images taken on someone's own device: "snapped these on his phone", "from my iPhone".
 PERSONAL_DEVICE = re.compile(
-    r"(?<![\w'])(?i:(?:on|with|from|using)\s+(?:my|his|her|their|your|a personal|personal)(?:\s+own)?\s+"
+    r"(?<![\w'])(?i:(?:on|with|from|using)\s+(?:my|his|her|their|your|a personal|personal|(?-i:(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+)?[A-Z][\w-]*)['’]s)"
+    r"(?:\s+own)?\s+"
     r"(?:mobile\s+|smart\s*)?(?:phones?|mobiles?|iphones?|androids?|cameras?|devices?|ipads?|tablets?))(?![\w'])")
 IMAGE_TAKING = words(r"snap\w*", r"photos?", r"pictures?", r"pics?", r"images?", r"videos?", r"film(?:ed|ing)?",
                      r"shots?", r"took (?:these|this|them)", r"taken", r"captured", r"recorded", r"📸", r"📷")
@@ -85,8 +86,8 @@ NEW_ACCOUNT = re.compile(
     r"(?:[\w-]+\s+){0,2}(?:page|account|channel|group|profile)s?)(?![\w'])")
 OWN_GROUP = words(r"class(?:es)?", r"year \d+s?", r"year groups?", r"clubs?", r"teams?", r"choir", r"department",
                   r"house", r"form", r"our", r"we", r"us")
-FOLLOW = words(r"follow (?:us|them|along|it)", r"give (?:us|them|it) a follow", r"subscribe", r"join (?:us|the group|it)",
-               r"like (?:the|our) page")
+FOLLOW = words(r"follow\w*", r"give (?:us|them|it) a follow", r"subscribe\w*", r"join\w*", r"like (?:the|our|their) page",
+               r"search for", r"add (?:you|yourselves|yourself)")
 
 
 def check_devices(ctx: Context) -> None:

@@ -19,9 +19,12 @@ LIVE_NOW = re.compile(
     r"day \d+ of (?:the|our) [\w ]{0,25}(?:residential|trip|camp|tour|visit))(?![\w'])|📍|"
     r"(?i:live) from (?:the )?[A-Z]")
 # The group will be somewhere at a time: "will be at Whitby Abbey from 10am", "come and cheer them on".
-WILL_BE_AT = words(r"will be at", r"(?:we|they)['’]ll be at", r"we (?:will|shall) be (?:at|on|in)", r"(?:is|are) at", r"kick(?:s|ing)? off", r"(?:starts?|begins?|tip-off|face-off) at", r"come and cheer", r"cheer (?:on|them on|us on)",
+WILL_BE_AT = words(r"will be at", r"(?:are|is|will be|we'?re|we are) staying at", r"(?:we|they)['’]ll be at", r"we (?:will|shall) be (?:at|on|in)", r"(?:is|are) at", r"kick(?:s|ing)? off", r"(?:starts?|begins?|tip-off|face-off) at", r"come and cheer", r"cheer (?:on|them on|us on)",
                    r"come (?:along )?and (?:support|watch) (?:them|us|the team)", r"tomorrow'?s plan",
                    r"(?:tonight|tomorrow)'?s? \w+ (?:is|will be) at")
+# A day is a time too: "will be at the Town Hall on Saturday".
+WHEN = words(r"tomorrow", r"tonight", r"this (?:morning|afternoon|evening|weekend)", r"(?:on |this |next |until )?"
+             r"(?:mon|tues|wednes|thurs|fri|satur|sun)day")
 CLOCK = re.compile(r"(?<![\w.])(?:\d{1,2}(?:[.:]\d{2})?\s?(?:am|pm)|\d{1,2}[.:]\d{2}|noon|midday|tonight)(?![\w])", re.I)
 # A named place: "at the Leeds Schools Cross Country", "at Hallam Sports Centre", "📍 Tropical World".
 PLACE = re.compile(r"(?:\b(?i:at|from|to)\s+(?:the\s+)?|📍\s*)(?P<place>[A-Z][\w'&-]*(?:\s+(?:of\s+)?[A-Z][\w'&-]*){0,4})")
@@ -81,7 +84,7 @@ DETAILS = {
     "family circumstances": words(r"death of", r"died", r"passed away", r"bereave\w*", r"funeral", r"divorce\w*",
                                   r"separat(?:ed|ion)", r"foster\w*", r"in care", r"young carer",
                                   r"lost (?:his|her|their) (?:mum|dad|mother|father|grandad|grandma|nan|brother|sister)"),
-    "examination results": re.compile(r"(?<![\w'])(?i:mocks?|mock exams?|exam results|GCSE results|grades? \d{1,2}s?)(?![\w'])|"
+    "examination results": re.compile(r"(?<![\w'])(?i:mocks?|mock exams?|exam results|GCSE results|grades? \d{1,2}s?|(?:SATs?|GCSEs?|A[- ]levels?|mocks?) (?:results?|scores?|grades?)|scored? (?:\d{2,3}|full marks)(?: (?:in|on) (?:the|her|his|their)? ?(?:SATs?|tests?|exams?|papers?)))(?![\w'])|"
                                       r"(?<![\w.])\d(?:,\s*\d){2,}(?![\w.])"),
 }
 PRONOUN = words(r"he", r"she", r"he'?s", r"she'?s", r"his", r"her", r"him", r"they'?ve", r"their")
@@ -144,7 +147,7 @@ def check_location(ctx: Context) -> None:
                 "group has left, without saying where they are or will be.",
                 excerpt_of(ctx.text, live.start(), live.end()))
         return
-    timed = CLOCK.search(ctx.text)
+    timed = CLOCK.search(ctx.text) or WHEN.search(ctx.text)
     pupils_named = bool(PUPIL_MENTION.search(ctx.text) or ctx.pictured)
     for start, sentence in sentences(ctx.text) if timed else []:
         soon = WILL_BE_AT.search(sentence)

@@ -94,7 +94,12 @@ CAMPAIGNING = words(r"don'?t forget to vote", r"remember (?:that|this) (?:when y
                      r"on (?:the|our) side of", r"(?:when|before) you (?:go to )?(?:the )?(?:polls|vote|ballot box)",
                      r"worth remembering who", r"#vote\w+", r"#(?:labour|tor(?:y|ies)|conservatives?|libdems?|greens?|reformuk|snp)")
 GOVERNMENT = words(r"(?:this|the|a|our) government(?:'s)?", r"ministers?", r"prime minister(?:'s)?", r"mps?", r"council tax",
-                    r"the council", r"politicians?", r"chancellor(?:'s)?")
+                    r"the council", r"politicians?", r"chancellor(?:'s)?",
+                    r"(?:education|health|home|foreign) secretary(?:'s)?", r"secretary of state(?:'s)?")
+# What a government does, which approval takes a side on ("agreed with the minister's plan"); a visit by
+# the local MP that the school was pleased to see is news.
+GOVERNMENT_PLAN = words(r"plans?", r"polic(?:y|ies)", r"pledges?", r"promises?", r"announcements?", r"decisions?",
+                        r"funding", r"cuts?", r"reforms?", r"budget", r"bill", r"laws?", r"tax\w*", r"scheme")
 # Approval of a party, a politician or a government's plan: the school taking a side.
 APPROVAL = words(r"(?:great|good|delighted|pleased|glad|happy|thrilled) to (?:see|hear)", r"yes please", r"finally",
                  r"hope (?:they|that they|every)", r"pledge[sd]?", r"promise[sd]?", r"commit(?:s|ted)? to", r"deliver",
@@ -196,7 +201,8 @@ def check_politics(ctx: Context) -> None:
         sentence = _with_closing_marks(ctx.text, match.start())
         if BLAME.search(sentence) or campaigning:
             block(match, "blames or judges the government")
-        elif APPROVAL.search(sentence) or (MOCKERY_WEAK.search(sentence) and not RESPECT.search(sentence)):
+        elif (APPROVAL.search(sentence) and GOVERNMENT_PLAN.search(sentence)) or (
+                MOCKERY_WEAK.search(sentence) and not RESPECT.search(sentence)):
             block(match, "takes a side on a politician or a government's plan")
     for match in STRIKE.finditer(ctx.text):
         sentence = sentence_at(ctx.text, match.start())
