@@ -27,11 +27,19 @@ def profile_url_re() -> re.Pattern:
 
 # A staff member's own account pointed to in words, with no handle or link: "on Mr Cole's personal
 # Facebook page", "on her own Instagram", "send him a friend request".
-PERSONAL_PROFILE = re.compile(
+PERSONAL_PROFILE = (
     r"(?<![\w'])(?i:(?:personal|private) (?:[\w-]+ )?(?:page|account|profile|feed|channel)s?|"
+    r"(?:personal|private) (?:{platforms})|"
     r"(?:his|her|their) own (?:[\w-]+ )?(?:page|account|profile|feed|channel)s?|"
     r"(?:his|her|their) own (?-i:[A-Z][\w]+)(?= [-–—]| (?i:account|page)|[.!,]|$)|"
     r"(?:send|sending) (?:him|her|them) (?:a )?(?:friend|follow) requests?)(?![\w'])")
+
+
+@lru_cache(maxsize=1)
+def personal_profile_re() -> re.Pattern:
+    """PERSONAL_PROFILE with the platforms' names taken from the social sites list ("facebook.com")."""
+    names = sorted({site.split(".")[0] for site in _social_sites() if len(site.split(".")[0]) > 2})
+    return re.compile(PERSONAL_PROFILE.replace("{platforms}", "|".join(map(re.escape, names))))
 NEGATED = re.compile(r"(?<![\w'])(?:don'?t|do not|won'?t|will not|never|not|cannot|can'?t|no)(?:\s+\w+){0,3}\s+$", re.I)
 
 GREETING_TO = re.compile(
@@ -93,7 +101,7 @@ def check_accounts(ctx: Context) -> None:
                     "people. Write it as news for the whole school community instead.",
                     excerpt_of(ctx.text, match.start(), match.end()))
     if not ctx.has("personal_account"):
-        for match in PERSONAL_PROFILE.finditer(ctx.text):
+        for match in personal_profile_re().finditer(ctx.text):
             if NEGATED.search(ctx.text[max(0, match.start() - 40):match.start()]):
                 continue  # "staff will not accept friend requests" is guidance
             ctx.add("personal_account", "block",

@@ -69,6 +69,10 @@ BUSINESS_NOUN = words(
     r"barbers?", r"ltd", r"limited", r"restaurant", r"takeaway", r"pizzeria", r"garage", r"motors", r"fitness",
     r"studio", r"boutique", r"store", r"shop", r"business", r"firm", r"company", r"brand", r"franchise",
     r"plumbing", r"builders?", r"solicitors?", r"dentists?", r"opticians?", r"nursery", r"kitchen", r"deli",
+    # trades a parent may offer
+    # (not words of school life too: cleaners, caterers, gardeners, joiners, a job left for teaching)
+    r"plumbers?", r"electricians?", r"decorat(?:ors?|ing)", r"roofers?", r"roofing", r"landscaping", r"florists?",
+    r"dog groom\w+", r"hairdressers?", r"beauticians?", r"joinery", r"driving instructors?", r"mechanics",
 )
 # A trading name written as one capitalised word with a capital inside (BrightMinds, FitZone, McDonald's).
 BRAND_WORD = re.compile(r"(?<![\w@/.#])(?:[A-Z][a-z]+[A-Z][\w]*|Mc[A-Z][\w']*)(?![\w])")

@@ -48,8 +48,7 @@ BORROWED = words(r"found (?:this|these|it|them)(?: \w+)? (?:on|online|via)", r"f
                  r"permission|for permission|the photographer)", r"without (?:asking|their permission|permission)",
                  r"(?:full|whole|entire)(?: official)? (?:track|song|single|album|music video)",
                  # someone else's picture taken from their page
-                 r"screen ?shot(?:ted|s)? (?:of )?(?:their|the|a|this|his|her) (?:[\w-]+['’]s )?(?:[\w-]+ )?"
-                 r"(?:photo|picture|image|article|post|page)s?", r"(?:their|the (?:news)?paper['’]s) photographers?")
+                 r"screen ?shott?ed", r"(?:their|the (?:news)?paper['’]s) photographers?")
 # A member of staff shown without agreeing: "don't tell him we posted this", "snapped her from the doorway".
 STAFF_UNAWARE = words(r"don'?t tell (?:him|her|them)", r"without (?:him|her|them) knowing",
                       r"refused to have (?:her|his|their) "

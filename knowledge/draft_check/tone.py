@@ -159,6 +159,13 @@ def _taunts_another_school(text: str, own: frozenset[str] = frozenset()) -> re.M
     return None
 
 
+def _approves_a_plan(sentence: str) -> bool:
+    """Approval next to what a government does ("agreed with the minister's plan", "the new funding is
+    great to see"), not a sentence that is glad of a visit and mentions laws later on."""
+    return any(GOVERNMENT_PLAN.search(sentence[max(0, m.start() - 45):m.end() + 45])
+               for m in APPROVAL.finditer(sentence))
+
+
 def _with_closing_marks(text: str, index: int) -> str:
     """The sentence at `index` with the marks that close it ("…might say! 😉"): a wink after the full
     stop still belongs to the sentence."""
@@ -201,7 +208,7 @@ def check_politics(ctx: Context) -> None:
         sentence = _with_closing_marks(ctx.text, match.start())
         if BLAME.search(sentence) or campaigning:
             block(match, "blames or judges the government")
-        elif (APPROVAL.search(sentence) and GOVERNMENT_PLAN.search(sentence)) or (
+        elif _approves_a_plan(sentence) or (
                 MOCKERY_WEAK.search(sentence) and not RESPECT.search(sentence)):
             block(match, "takes a side on a politician or a government's plan")
     for match in STRIKE.finditer(ctx.text):
