@@ -148,3 +148,34 @@ def test_a_screenshot_of_someone_elses_photo_is_not_ours_to_post():
 def test_a_year_label_just_before_a_full_name_marks_a_pupil():
     result = calmore("Readers of the week\nY4 Tobias Greenhalgh – for reading every night")
     assert blocked(result, "consent")
+
+
+def test_a_day_is_a_time_where_the_rule_says_where_a_child_will_be_but_not_where_it_says_real_time():
+    notice = "Year 5 are off to the Thackray Museum on Friday 14 May – letters went home today."
+    assert blocked(oakfield(notice), "location")        # "where a child will be at a particular time"
+    assert not blocked(three_rivers(notice), "location")  # "location in real time … until the group has left"
+    assert blocked(three_rivers("Year 5 are off to the Thackray Museum, arriving at 10am – wave at our coach!"),
+                   "location")
+
+
+def test_a_phone_number_or_a_recommendation_beside_a_business_is_an_advert():
+    assert blocked(calmore("Our new shelves were made by Aaron's dad – his joinery firm is on 07700 900456."),
+                   "business_advert")
+    assert blocked(three_rivers("Thank you PlanetLearn for a great platform – we'd recommend them to any school!",
+                                "linkedin"), "business_advert")
+
+
+def test_speaking_for_oneself_beside_a_verdict_is_an_opinion():
+    assert blocked(oakfield("Frankly, the new spelling tests are a waste of time."), "staff_opinion")
+    assert not blocked(oakfield("Frankly amazing effort from everyone at cross country today!"), "staff_opinion")
+
+
+def test_an_account_started_on_a_platform_for_a_team_is_a_new_account():
+    assert blocked(oakfield("We've started a Snapchat for the netball team – add @oak_netball_girls!"),
+                   "new_account")
+
+
+def test_standing_with_the_unions_takes_a_side():
+    assert blocked(three_rivers("This week our staff stand with the teaching unions ✊"), "political")
+    assert not blocked(three_rivers("The academy will be closed on Tuesday because of union strike action."),
+                       "political")

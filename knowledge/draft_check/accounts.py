@@ -36,10 +36,14 @@ PERSONAL_PROFILE = (
 
 
 @lru_cache(maxsize=1)
+def platform_names() -> tuple[str, ...]:
+    """The platforms' names, from the social sites list ("facebook.com" is facebook)."""
+    return tuple(sorted({site.split(".")[0] for site in _social_sites() if len(site.split(".")[0]) > 2}))
+
+
+@lru_cache(maxsize=1)
 def personal_profile_re() -> re.Pattern:
-    """PERSONAL_PROFILE with the platforms' names taken from the social sites list ("facebook.com")."""
-    names = sorted({site.split(".")[0] for site in _social_sites() if len(site.split(".")[0]) > 2})
-    return re.compile(PERSONAL_PROFILE.replace("{platforms}", "|".join(map(re.escape, names))))
+    return re.compile(PERSONAL_PROFILE.replace("{platforms}", "|".join(map(re.escape, platform_names()))))
 NEGATED = re.compile(r"(?<![\w'])(?:don'?t|do not|won'?t|will not|never|not|cannot|can'?t|no)(?:\s+\w+){0,3}\s+$", re.I)
 
 GREETING_TO = re.compile(

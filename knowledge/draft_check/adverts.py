@@ -42,7 +42,10 @@ RECOMMEND = (r"if you(?:'re| are)? (?:need|want|looking for|after) (?:a|an|some|
              r"find (?:them|him|her) on", r"check (?:\w+ )?out (?:their|his|her|the)",
              r"(?:great|amazing|good|excellent|brilliant|fantastic|unbeatable) value", r"(?:very|so) reasonable",
              r"reasonably priced", r"best [\w ]{0,20} (?:on the market|around|money can buy)",
-             r"(?:couldn'?t|could not|can'?t|cannot) (?:\w+ ){1,4}without", r"(?:hasn'?t|haven'?t) switched")
+             r"(?:couldn'?t|could not|can'?t|cannot) (?:\w+ ){1,4}without", r"(?:hasn'?t|haven'?t) switched",
+             r"(?:we|i)(?:'d| would)? (?:highly |thoroughly )?recommend (?:them|him|her|it|their)",
+             r"give (?:them|him|her) a (?:ring|call|bell|try)", r"(?:ring|contact|phone|call) (?:them|him|her) on",
+             r"get in touch with (?:them|him|her)", r"(?:0\d{3,4}|\+44 ?\d{3,4}) ?\d{3} ?\d{3,4}")
 # The lead words are matched in any case; the name must start with a capital letter.
 # Advertising: a business (a brand, a named firm, a parent's own business) with a call to buy.
 PROMOTION = words(

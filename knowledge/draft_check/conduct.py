@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from knowledge.draft_check.accounts import platform_names
 from knowledge.draft_check.base import HANDLE_RE, Context, excerpt_of, is_staff, sentence_at, sentences, words
 
 # A member of staff speaking for themselves: "in my view", "personally I think", "hot take".
@@ -39,7 +40,8 @@ PEOPLE = words(r"class photo", r"photos? of (?:the|our|every)", r"team", r"staff
                r"pupils", r"students", r"children", r"teachers", r"leadership", r"leaders", r"class", r"leavers", r"us")
 LABELLED_ILLUSTRATION = words(r"AI-generated (?:image|illustration|picture)")
 # Material someone else owns: "found this cartoon on Google", "we've scanned in the whole book".
-BORROWED = words(r"found (?:this|these|it|them)(?: \w+)? (?:on|online|via)", r"from google images",
+BORROWED = words(r"(?:photo|picture|image|video|article|cartoon)s? (?:from|off) (?:the )?(?-i:[A-Z])[\w'’&]*(?: [\w'’&]+){0,3} "
+                 r"(?:website|site|page|feed|account|paper)",r"found (?:this|these|it|them)(?: \w+)? (?:on|online|via)", r"from google images",
                  r"scanned (?:in )?(?:the whole|every page|all the pages|the book)",
                  r"(?:whole|entire) (?:book|film|movie|album)", r"pages attached", r"all rights reserved", r"©",
                  r"(?:credit|image|photo|picture) (?:from|via|by) \w+ images",
@@ -80,13 +82,20 @@ IMAGE_TAKING = words(r"snap\w*", r"photos?", r"pictures?", r"pics?", r"images?",
 TRIP = words(r"trips?", r"visits?", r"residential", r"outing", r"excursion")
 EXCEPTION = re.compile(r"\b(?:except|unless)\b", re.I)
 # An account opened in the school's, a class's or a club's name: "Year 4 now have their own Instagram page".
-NEW_ACCOUNT = re.compile(
+NEW_ACCOUNT = (
     r"(?<![\w'])(?i:(?:(?:brand[- ])?new|(?:very )?own|set up|created|started|launched|opened)\s+(?:(?:a|an|our|their)\s+)?"
-    r"(?:[\w-]+\s+){0,2}(?:page|account|channel|group|profile)s?)(?![\w'])")
+    r"(?:[\w-]+\s+){0,2}(?:page|account|channel|group|profile|{platforms})s?)(?![\w'])")
 OWN_GROUP = words(r"class(?:es)?", r"year \d+s?", r"year groups?", r"clubs?", r"teams?", r"choir", r"department",
                   r"house", r"form", r"our", r"we", r"us")
 FOLLOW = words(r"follow\w*", r"give (?:us|them|it) a follow", r"subscribe\w*", r"join\w*", r"like (?:the|our|their) page",
                r"search for", r"add (?:you|yourselves|yourself)")
+
+
+
+@lru_cache(maxsize=1)
+def new_account_re() -> re.Pattern:
+    """NEW_ACCOUNT with the platforms' names from the social sites list ("started an Instagram for…")."""
+    return re.compile(NEW_ACCOUNT.replace("{platforms}", "|".join(map(re.escape, platform_names()))))
 
 
 def check_devices(ctx: Context) -> None:
@@ -107,7 +116,7 @@ def check_new_account(ctx: Context) -> None:
     """A post announcing an account that is not one of the policy's official channels."""
     official = ctx.rules.handles
     official_names = {c.key for c in ctx.rules.channels}
-    for match in NEW_ACCOUNT.finditer(ctx.text):
+    for match in new_account_re().finditer(ctx.text):
         sentence = sentence_at(ctx.text, match.start())
         handles = [h.group("handle").casefold() for h in HANDLE_RE.finditer(sentence)]
         stranger = [h for h in handles if h.rstrip(".") not in official]
@@ -121,9 +130,27 @@ def check_new_account(ctx: Context) -> None:
                 excerpt_of(ctx.text, match.start(), match.end()))
         return
 
+# Speaking for oneself ("honestly,", "frankly,") beside a verdict on something: an opinion, not news.
+OPINION_MARKER = words(r"honestly", r"frankly", r"personally", r"let'?s be honest", r"truth be told", r"if we'?re honest",
+                       r"in our (?:view|opinion)", r"we (?:honestly |really )?(?:think|believe|feel)")
+VERDICT = words(r"pointless", r"(?:a )?waste of (?:time|money)", r"ridiculous", r"nonsense", r"unfair", r"terrible",
+                r"awful", r"rubbish", r"madness", r"(?:a )?joke", r"overrated", r"useless", r"outdated", r"broken",
+                r"the worst", r"a disaster", r"shambles", r"should be (?:scrapped|banned|abolished)")
+
 
 def check_opinion(ctx: Context) -> None:
     match = OPINION.search(ctx.text)
+    if not match:
+        for start, sentence in sentences(ctx.text):
+            marker, verdict = OPINION_MARKER.search(sentence), VERDICT.search(sentence)
+            if marker and verdict:
+                match = verdict
+                ctx.add("staff_opinion", "block",
+                        f"'{marker.group(0)}' … '{verdict.group(0)}' gives a personal opinion. Posts speak for the "
+                        "school: keep to the news and the facts.",
+                        excerpt_of(ctx.text, start + verdict.start(), start + verdict.end()))
+                return
+        return
     if match:
         ctx.add("staff_opinion", "block",
                 f"'{match.group(0)}' gives a member of staff's personal opinion. Posts speak for the school: keep to "

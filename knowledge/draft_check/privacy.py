@@ -15,11 +15,12 @@ from knowledge.person_names import is_common_word, is_given_name
 # The group is there now: "right now", "we're here until 2pm", "just arrived at", "📍".
 LIVE_NOW = re.compile(
     r"(?<![\w'])(?i:right now|we'?re (?:here|at)|we are (?:here|at)|here until|(?:have|has) just arrived|just arrived|"
-    r"(?:have|we'?ve|they'?ve) (?:safely )?arrived|(?:are|is) currently at|more updates (?:tomorrow|to follow|later)|wave if you see us|give us a wave|come and say (?:hi|hello)|"
+    r"(?:have|we'?ve|they'?ve) (?:safely )?arrived|(?:are|is) currently at|more updates (?:tomorrow|to follow|later)|wave if you see us|give us a wave|wave (?:at|to) (?:us|our|the|them)|come and say (?:hi|hello)|"
     r"day \d+ of (?:the|our) [\w ]{0,25}(?:residential|trip|camp|tour|visit))(?![\w'])|📍|"
     r"(?i:live) from (?:the )?[A-Z]")
 # The group will be somewhere at a time: "will be at Whitby Abbey from 10am", "come and cheer them on".
-WILL_BE_AT = words(r"will be at", r"(?:are|is|will be|we'?re|we are) staying at", r"(?:we|they)['’]ll be at", r"we (?:will|shall) be (?:at|on|in)", r"(?:is|are) at", r"kick(?:s|ing)? off", r"(?:starts?|begins?|tip-off|face-off) at", r"come and cheer", r"cheer (?:on|them on|us on)",
+WILL_BE_AT = words(r"will be at", r"(?:are|is|we'?re|we are) (?:off|heading|going|travelling) to", r"arriv(?:e|es|ing) (?:at|around|about|by)",
+                   r"(?:leav|depart)(?:e|es|ing) (?:at|from)", r"(?:are|is|will be|we'?re|we are) staying at", r"(?:we|they)['’]ll be at", r"we (?:will|shall) be (?:at|on|in)", r"(?:is|are) at", r"kick(?:s|ing)? off", r"(?:starts?|begins?|tip-off|face-off) at", r"come and cheer", r"cheer (?:on|them on|us on)",
                    r"come (?:along )?and (?:support|watch) (?:them|us|the team)", r"tomorrow'?s plan",
                    r"(?:tonight|tomorrow)'?s? \w+ (?:is|will be) at")
 # A day is a time too: "will be at the Town Hall on Saturday".
@@ -147,7 +148,10 @@ def check_location(ctx: Context) -> None:
                 "group has left, without saying where they are or will be.",
                 excerpt_of(ctx.text, live.start(), live.end()))
         return
-    timed = CLOCK.search(ctx.text) or WHEN.search(ctx.text)
+    # A day alone is "a particular time" where the rule speaks of where a child will be; a rule about
+    # location "in real time" is met by a clock time on the day, not by a trip's date in a letter.
+    future_rule = any(re.search(r"\bwill be\b|\bparticular time\b", c.text, re.I) for c in rules)
+    timed = CLOCK.search(ctx.text) or (future_rule and WHEN.search(ctx.text))
     pupils_named = bool(PUPIL_MENTION.search(ctx.text) or ctx.pictured)
     for start, sentence in sentences(ctx.text) if timed else []:
         soon = WILL_BE_AT.search(sentence)

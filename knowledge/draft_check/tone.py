@@ -108,7 +108,7 @@ APPROVAL = words(r"(?:great|good|delighted|pleased|glad|happy|thrilled) to (?:se
 BLAME = words(r"doesn'?t care", r"don'?t care", r"clearly", r"disgraceful", r"shame(?:ful)? on", r"against",
                r"real-terms cuts?", r"cuts?", r"failing", r"failed", r"let down", r"betray\w*", r"unfair",
                r"under-?fund\w*", r"blame", r"standing up to", r"fully support", r"scrap", r"incompetent", r"should", r"must", r"resign", r"crisis")
-STRIKE = words(r"strikes?", r"strike action", r"industrial action", r"walk-?outs?")
+STRIKE = words(r"strikes?", r"strike action", r"industrial action", r"walk-?outs?", r"(?:trade |teaching )?unions?")
 
 
 def check_language(ctx: Context) -> None:
