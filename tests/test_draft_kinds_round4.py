@@ -179,3 +179,21 @@ def test_standing_with_the_unions_takes_a_side():
     assert blocked(three_rivers("This week our staff stand with the teaching unions ✊"), "political")
     assert not blocked(three_rivers("The academy will be closed on Tuesday because of union strike action."),
                        "political")
+
+
+def test_a_first_name_off_the_register_that_the_text_makes_a_pupil_needs_consent_where_names_do():
+    draft = "Well done Otis in Year 3 for a week of brilliant reading!"
+    assert blocked(calmore(draft), "consent")        # names need consent
+    assert not blocked(oakfield(draft), "consent")   # "a first name may be used"
+
+
+def test_a_month_is_not_a_pupil_and_a_possessive_is_the_pupil():
+    assert not blocked(three_rivers("Year 11 collect their GCSE results on Thursday 20 August from 10am."),
+                       "personal_details")
+    assert blocked(oakfield("Please keep Nell's family in your thoughts; her grandad passed away last week."),
+                   "personal_details")
+
+
+def test_telling_unhappy_parents_to_stop_emailing_answers_complaints_in_public():
+    assert blocked(three_rivers("We know some of you are upset about the new timetable. It stays, so please stop "
+                                "emailing."), "complaints")

@@ -25,7 +25,9 @@ COMPLAINT_REPLY = words(
     r"(?:comments|posts?|messages?|complaints?|reviews?)", r"sorry (?:that )?you(?:'re| are) (?:unhappy|upset|disappointed)",
     r"those (?:claiming|saying|complaining|suggesting)", r"for the record", r"(?:is|are) (?:simply )?(?:wrong|misleading|"
     r"untrue|false)", r"misleading", r"will not be discussing", r"end of discussion", r"not going hungry",
-    r"in response to (?:the |recent )?(?:complaints?|comments|criticism)")
+    r"in response to (?:the |recent )?(?:complaints?|comments|criticism)",
+    r"(?:some of you|some parents|a few (?:of you|parents)|several parents|those of you)(?: \w+){0,4} (?:unhappy|upset|"
+    r"disappointed|annoyed|complain\w*)", r"(?:please )?stop (?:emailing|messaging|ringing|phoning|complaining)")
 # Disciplinary and legal matters: "an investigation is carried out", "employment tribunal", "grievance".
 PROCEEDINGS = words(r"tribunals?", r"legal (?:proceedings|action|case)", r"court case", r"lawsuit", r"sued", r"grievances?",
                     r"disciplinary", r"investigation", r"under investigation", r"being investigated", r"misconduct",
@@ -36,14 +38,14 @@ ALTERED = re.compile(
     r"(?:photo|face|beauty|app|cartoon) filters?|filtered|digitally (?:altered|edited|changed)|"
     r"edited (?:the|this|our|their) (?:photos?|pictures?|faces?)|(?:edited|airbrushed|rubbed) out|(?:removed|erased) from (?:the|this|our) (?:photos?|pictures?|images?|background|shot)|emojis? over (?:the|their) faces|"
     r"blurred (?:out )?(?:the|their) faces|turned (?:everyone|them|us|the class|the team|staff) into|cartoonified))(?![\w'])")
-PEOPLE = words(r"class photo", r"photos? of (?:the|our|every)", r"team", r"staff", r"everyone", r"faces?", r"yourselves",
+PEOPLE = words(r"year \d+s?", r"class photo", r"photos? of (?:the|our|every)", r"team", r"staff", r"everyone", r"faces?", r"yourselves",
                r"pupils", r"students", r"children", r"teachers", r"leadership", r"leaders", r"class", r"leavers", r"us")
 LABELLED_ILLUSTRATION = words(r"AI-generated (?:image|illustration|picture)")
 # Material someone else owns: "found this cartoon on Google", "we've scanned in the whole book".
 BORROWED = words(r"(?:photo|picture|image|video|article|cartoon)s? (?:from|off) (?:the )?(?-i:[A-Z])[\w'’&]*(?: [\w'’&]+){0,3} "
                  r"(?:website|site|page|feed|account|paper)",r"found (?:this|these|it|them)(?: \w+)? (?:on|online|via)", r"from google images",
                  r"scanned (?:in )?(?:the whole|every page|all the pages|the book)",
-                 r"(?:whole|entire) (?:book|film|movie|album)", r"pages attached", r"all rights reserved", r"©",
+                 r"(?:whole|entire|full) (?:of )?(?:the )?(?:[\w-]+ ){0,3}(?:book|film|movie|album|episode)", r"pages attached", r"all rights reserved", r"©",
                  r"(?:credit|image|photo|picture) (?:from|via|by) \w+ images",
                  # the owner was not asked, or a commercial recording is used in full
                  r"(?:didn'?t|did not|never) (?:have time to |get (?:a chance|round) to )?ask(?:ed)? (?:them|the owners?|"
@@ -55,7 +57,8 @@ BORROWED = words(r"(?:photo|picture|image|video|article|cartoon)s? (?:from|off) 
 STAFF_UNAWARE = words(r"don'?t tell (?:him|her|them)", r"without (?:him|her|them) knowing",
                       r"refused to have (?:her|his|their) "
                       r"photo", r"caught on camera", r"snapped (?:him|her|them)", r"didn'?t (?:know|notice)",
-                      r"(?:fast )?asleep", r"when (?:he|she) wasn'?t looking",
+                      r"(?:fast )?asleep", r"napping", r"dozing", r"when (?:he|she) wasn'?t looking",
+                      r"if (?:he|she|they) (?:knew|find out|found out|saw this)",
                       r"(?:had )?no idea (?:we were|i was|he was being|she was being) (?:filming|filmed|recording|"
                       r"recorded|photographing|taking)")
 TITLED = re.compile(r"(?<![\w'])(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? [A-Z][a-z'’-]+")

@@ -140,6 +140,14 @@ def _names_in_text(ctx: Context) -> list[tuple[str, int, int, bool]]:
             continue
         taken.append((match.start(), match.start() + len(word)))
         found.append((word, match.start(), match.start() + len(word), True))
+    # A first name off the register that the text itself makes a pupil: "Mason in Year 4", "Y3 Ruby –".
+    for match in re.finditer(rf"(?<![\w'])({name_word})(?=\s+(?:in|from)\s+(?:year|class|reception|y\d)\b)", text, re.I):
+        word = match.group(1)
+        if not word[0].isupper() or word.casefold() in GROUP_WORDS | NOT_SURNAMES or not is_given_name(word) or \
+                after_title(match.start()) or not free(match.start(), match.end()):
+            continue
+        taken.append((match.start(), match.end()))
+        found.append((word, match.start(), match.end(), False))
     return found
 
 

@@ -107,8 +107,10 @@ def _people_in(sentence: str, ctx: Context, staff_too: bool) -> list[str]:
     register = {n.casefold() for n in ctx.consent.first_names()}
     found = []
     for match in re.finditer(r"(?<![\w'#@])([A-Z][a-z'’]+|[A-Z]{2,})(?![\w'])", sentence):
-        word = match.group(1)
+        word = re.sub(r"['’]s?$", "", match.group(1))  # "Ellie's family" is about Ellie
         before = sentence[:match.start()].split()
+        if re.match(r"\s*\d", sentence[match.end():]) or (before and before[-1].rstrip(",").isdigit()):
+            continue  # "21 August", "June 3rd": a date, not a person
         if before and TITLE_RE.match(before[-1]):
             if staff_too:
                 found.append(f"{before[-1]} {word}")

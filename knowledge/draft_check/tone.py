@@ -107,7 +107,8 @@ APPROVAL = words(r"(?:great|good|delighted|pleased|glad|happy|thrilled) to (?:se
                  r"putting (?:\w+ ){1,3}first", r"puts (?:\w+ ){1,3}first", r"fully behind", r"(?:the )?right (?:thing|call|decision)")
 BLAME = words(r"doesn'?t care", r"don'?t care", r"clearly", r"disgraceful", r"shame(?:ful)? on", r"against",
                r"real-terms cuts?", r"cuts?", r"failing", r"failed", r"let down", r"betray\w*", r"unfair",
-               r"under-?fund\w*", r"blame", r"standing up to", r"fully support", r"scrap", r"incompetent", r"should", r"must", r"resign", r"crisis")
+               r"under-?fund\w*", r"blame", r"standing up to", r"fully support", r"scrap", r"incompetent", r"should", r"must", r"resign", r"crisis",
+               r"doing (?:a|an|such a) (?:\w+ ){0,2}job")
 STRIKE = words(r"strikes?", r"strike action", r"industrial action", r"walk-?outs?", r"(?:trade |teaching )?unions?")
 
 
