@@ -197,3 +197,12 @@ def test_a_month_is_not_a_pupil_and_a_possessive_is_the_pupil():
 def test_telling_unhappy_parents_to_stop_emailing_answers_complaints_in_public():
     assert blocked(three_rivers("We know some of you are upset about the new timetable. It stays, so please stop "
                                 "emailing."), "complaints")
+
+
+def test_a_hello_a_kissed_thank_you_and_a_note_for_one_parent_are_messages():
+    assert blocked(calmore("A big hello to Uncle Raj who follows us from Canada! 👋"), "message_to_person")
+    assert blocked(calmore("Thank you so much Denise for the lovely card! x"), "message_to_person")
+    assert blocked(calmore("Message for the Year 4 dad who rang at lunchtime: the scooter is in the office."),
+                   "message_to_person")
+    assert blocked(calmore("Omar, if you're reading this, your drill is in the caretaker's shed!"), "message_to_person")
+    assert not blocked(calmore("A big hello to all our new Reception families!"), "message_to_person")

@@ -51,17 +51,21 @@ GREETING_TO = re.compile(
     r"(?P<who>(?:(?i:mr|mrs|ms|miss|mx|dr)\.?\s+)?[A-Z][\w'-]+)")
 PERSONAL_OCCASION = re.compile(
     r"(?P<lead>(?i:happy\s+(?:\d+\w*\s+)?birthday|get well soon|happy retirement|happy anniversary|we miss you|"
-    r"love you|thinking of you|good luck|welcome back|congratulations|well done|thank you|thanks))"
-    r"[,!]?\s+(?:(?i:to)\s+)?(?P<who>(?:(?i:mr|mrs|ms|miss|mx|dr)\.?\s+)?[A-Z][\w'-]+)")
+    r"love you|thinking of you|good luck|welcome back|congratulations|well done|thank you|thanks|"
+    r"(?:a )?(?:big |huge |special )?(?:hello|hi|wave|shout-?out)(?= to)))"
+    r"(?:\s+(?i:so much|very much|again))?[,!]?\s+(?:(?i:to)\s+)?(?P<who>(?:(?i:mr|mrs|ms|miss|mx|dr)\.?\s+)?[A-Z][\w'-]+)")
 ALWAYS_A_MESSAGE = re.compile(r"^(?:happy\s+(?:\d+\w*\s+)?birthday|get well soon|happy retirement|happy anniversary|"
-                              r"we miss you|love you|thinking of you)", re.I)
+                              r"we miss you|love you|thinking of you|(?:a )?(?:big |huge |special )?(?:hello|hi|wave|"
+                              r"shout-?out))", re.I)
+# A kiss to sign off ("… flowers! x"): a note to a friend, not the school's news.
+KISS = re.compile(r"(?<![\w'])[xX]{1,3}\s*$")
 DIRECT_ADDRESS = re.compile(r"(?:^|(?<=[\n.!?])\s*)(?P<who>[A-Z][a-z]+),\s+(?:you|we (?:love|miss)|your)\b")
 # "To the grandad who…" singles one person out; "To the parents who baked…" thanks a group.
 ONE_PERSON = re.compile(
     r"(?i:\b(?:could|would|can|will)\s+the\s+(?:parent|carer|person|driver|mum|dad|owner|family|lady|gentleman|"
     r"man|woman|grandparent|guardian)\s+(?:who|of|with|that)\b)|"
     r"(?:^|(?<=[\n.!?]))[^\w\n]*(?i:to the (?:parent|carer|driver|person|owner|family|(?!\w+s who)\w+ who)\b)|"
-    r"(?:^|(?<=[\n.!?]))[^\w\n]*(?i:to the (?:[\w-]+ ){1,3}(?:pupil|child|student|boy|girl|person|parent|driver) who)\b|"
+    r"(?:^|(?<=[\n.!?]))[^\w\n]*(?i:(?:message )?(?:to|for) the (?:[\w-]+ ){1,3}(?:pupil|child|student|boy|girl|person|parent|driver|mum|dad|carer) who)\b|"
     # "Whoever parked the silver Ford Focus … please move it": one person, picked out by what they did
     r"(?i:\bwhoever (?:parked|left|took|owns|dropped|blocked|borrowed)\b[^.!?\n]{0,100}\bplease\b)|"
     r"(?i:\byou know who you are\b)|"
@@ -72,7 +76,7 @@ HOSTILE = re.compile(r"😡|🤬|😠|(?<![\w'])(?i:do better|we have your (?:re
                      r"you should be ashamed|not acceptable|disgraceful|we know who you are)(?![\w'])")
 # A post that opens on a first name and then asks or thanks them: "Sam – could you bring…".
 VOCATIVE = re.compile(r"(?:^|(?<=[\n.!?]))[^\w\n]*(?P<who>[A-Z][a-z'’-]+)\s*[,:–—-]\s*"
-                      r"(?i:(?:can|could|would|will|did|have|are|do) you\b|please\b|thanks?\b|thank you\b|you\b|your\b)")
+                      r"(?i:(?:can|could|would|will|did|have|are|do|if) you\b|please\b|thanks?\b|thank you\b|you\b|your\b)")
 SIGN_OFF_ROLE = re.compile(r"^(?:[A-Z0-9][\w'/&-]*\s*){1,6}$")
 # A pupil's relative spoken to by the child's name: "Noah's mum — Noah's inhaler is in the office".
 RELATIVE_ADDRESS = re.compile(
@@ -163,7 +167,7 @@ def check_messages(ctx: Context) -> None:
                     "messages to specific people; send it to them directly instead.",
                     excerpt_of(ctx.text, match.start(), match.end()))
         elif lead.lower() in ("thank you", "thanks"):
-            ctx.add("message_to_person", "warn",
+            ctx.add("message_to_person", "block" if KISS.search(ctx.text) else "warn",
                     f"'{match.group(0).strip()}' speaks to one person directly. If it is news (an achievement, a "
                     "thank-you for something the school did), write it about them, e.g. 'thank you to …'.",
                     excerpt_of(ctx.text, match.start(), match.end()))
