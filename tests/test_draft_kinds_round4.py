@@ -206,3 +206,20 @@ def test_a_hello_a_kissed_thank_you_and_a_note_for_one_parent_are_messages():
                    "message_to_person")
     assert blocked(calmore("Omar, if you're reading this, your drill is in the caretaker's shed!"), "message_to_person")
     assert not blocked(calmore("A big hello to all our new Reception families!"), "message_to_person")
+
+
+def test_a_photo_run_through_an_app_or_given_a_little_editing_is_altered():
+    assert blocked(three_rivers("We ran the whole Year 10 form photo through a comic-book app! 💥"), "ai_images")
+    assert blocked(three_rivers("Mrs Lowe with a little editing magic: now with a superhero cape 😂",
+                                pictured=["Mrs Lowe"]), "ai_images")
+
+
+def test_family_circumstances_health_and_time_off_about_one_pupil_block():
+    assert blocked(oakfield("Please be gentle with Ruby this week – her mum is in hospital and her dad has been "
+                            "arrested."), "personal_details")
+    assert blocked(three_rivers("Kit (Y9) has been off for two weeks with anxiety – we miss him!"), "personal_details")
+
+
+def test_an_article_copied_in_full_and_a_live_coach_tracker_block():
+    assert blocked(three_rivers("The Gazette's report on our robotics win, copied in full below 👇"), "copyright")
+    assert blocked(oakfield("Year 6 are at Bewerley Park this week – track their coach live on the map!"), "location")

@@ -37,7 +37,9 @@ ALTERED = re.compile(
     r"(?<![\w'])(?:AI|A\.I\.|(?i:artificial intelligence|image generator|deep ?fakes?|face[- ]?swap\w*|photoshop\w*|"
     r"(?:photo|face|beauty|app|cartoon) filters?|filtered|digitally (?:altered|edited|changed)|"
     r"edited (?:the|this|our|their) (?:photos?|pictures?|faces?)|(?:edited|airbrushed|rubbed) out|(?:removed|erased) from (?:the|this|our) (?:photos?|pictures?|images?|background|shot)|emojis? over (?:the|their) faces|"
-    r"blurred (?:out )?(?:the|their) faces|turned (?:everyone|them|us|the class|the team|staff) into|cartoonified))(?![\w'])")
+    r"blurred (?:out )?(?:the|their) faces|(?:photo |picture |image )?editing (?:magic|app|software|tricks?)|"
+    r"(?:a little|some|a bit of) (?:photo )?editing|(?:ran|put) (?:[\w-]+ ){0,6}through (?:a|an|the) (?:[\w-]+ )?"
+    r"(?:app|filter|generator)|turned (?:everyone|them|us|the class|the team|staff) into|cartoonified))(?![\w'])")
 PEOPLE = words(r"year \d+s?", r"class photo", r"photos? of (?:the|our|every)", r"team", r"staff", r"everyone", r"faces?", r"yourselves",
                r"pupils", r"students", r"children", r"teachers", r"leadership", r"leaders", r"class", r"leavers", r"us")
 LABELLED_ILLUSTRATION = words(r"AI-generated (?:image|illustration|picture)")
@@ -52,7 +54,8 @@ BORROWED = words(r"(?:photo|picture|image|video|article|cartoon)s? (?:from|off) 
                  r"permission|for permission|the photographer)", r"without (?:asking|their permission|permission)",
                  r"(?:full|whole|entire)(?: official)? (?:track|song|single|album|music video)",
                  # someone else's picture taken from their page
-                 r"screen ?shott?ed", r"(?:their|the (?:news)?paper['’]s) photographers?")
+                 r"screen ?shott?ed", r"copied (?:in full|word for word|out)", r"copy(?:ing)? and past\w*",
+                 r"(?:in full|reproduced) below", r"(?:their|the (?:news)?paper['’]s) photographers?")
 # A member of staff shown without agreeing: "don't tell him we posted this", "snapped her from the doorway".
 STAFF_UNAWARE = words(r"don'?t tell (?:him|her|them)", r"without (?:him|her|them) knowing",
                       r"refused to have (?:her|his|their) "

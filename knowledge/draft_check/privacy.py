@@ -15,7 +15,7 @@ from knowledge.person_names import is_common_word, is_given_name
 # The group is there now: "right now", "we're here until 2pm", "just arrived at", "📍".
 LIVE_NOW = re.compile(
     r"(?<![\w'])(?i:right now|we'?re (?:here|at)|we are (?:here|at)|here until|(?:have|has) just arrived|just arrived|"
-    r"(?:have|we'?ve|they'?ve) (?:safely )?arrived|(?:are|is) currently at|more updates (?:tomorrow|to follow|later)|wave if you see us|give us a wave|wave (?:at|to) (?:us|our|the|them)|come and say (?:hi|hello)|"
+    r"(?:have|we'?ve|they'?ve) (?:safely )?arrived|(?:are|is) currently at|more updates (?:tomorrow|to follow|later)|wave if you see us|give us a wave|track (?:their|our|the) (?:coach|bus|minibus|journey|location)|live (?:location|tracking|map)|wave (?:at|to) (?:us|our|the|them)|come and say (?:hi|hello)|"
     r"day \d+ of (?:the|our) [\w ]{0,25}(?:residential|trip|camp|tour|visit))(?![\w'])|📍|"
     r"(?i:live) from (?:the )?[A-Z]")
 # The group will be somewhere at a time: "will be at Whitby Abbey from 10am", "come and cheer them on".
@@ -73,18 +73,21 @@ DETAILS = {
     "health": words(r"broke (?:his|her|their) \w+", r"broken (?:arm|leg|wrist|ankle|collarbone|finger)", r"operation",
                     r"surgery", r"in hospital", r"allerg\w*", r"diagnos\w*", r"illness", r"poorly", r"recovering",
                     r"injur\w*", r"asthma", r"diabet\w*", r"epilep\w*", r"cancer", r"chemo\w*", r"medication",
-                    r"medical condition"),
+                    r"medical condition", r"anxiety", r"depression", r"mental health (?:issues?|problems?|difficulties)",
+                    r"self[- ]harm\w*", r"eating disorder", r"off (?:sick|ill)", r"unwell"),
     "special educational needs": re.compile(
         r"(?<![\w'])(?:EHCP|(?i:education,? health and care plan|special educational needs|SEN support|speech and "
         r"language|autis\w*|ADHD|dyslexi\w*|dyspraxi\w*|therapist|additional needs|one-to-one support))(?![\w'])"),
     "behaviour": words(r"red cards?", r"yellow cards?", r"detentions?", r"behaviour (?:points?|chart|plan)", r"suspended",
                        r"suspensions?", r"exclu(?:ded|sions?)", r"isolation", r"in trouble", r"naughty", r"misbehav\w*",
                        r"incident"),
-    "attendance": words(r"attendance", r"absen(?:t|ces?)", r"persistent(?:ly)? late", r"late (?:every|each) (?:single )?(?:day|morning)",
+    "attendance": words(r"off (?:school )?for (?:\w+ ){0,2}(?:days|weeks|months)", r"attendance", r"absen(?:t|ces?)", r"persistent(?:ly)? late", r"late (?:every|each) (?:single )?(?:day|morning)",
                        r"(?:has|have) been late", r"keeps? (?:arriving|being|coming) late", r"(?:is|are) always late", r"off school", r"days off"),
     "family circumstances": words(r"death of", r"died", r"passed away", r"bereave\w*", r"funeral", r"divorce\w*",
                                   r"separat(?:ed|ion)", r"foster\w*", r"in care", r"young carer",
-                                  r"lost (?:his|her|their) (?:mum|dad|mother|father|grandad|grandma|nan|brother|sister)"),
+                                  r"lost (?:his|her|their) (?:mum|dad|mother|father|grandad|grandma|nan|brother|sister)",
+                                  r"in (?:prison|jail|custody)", r"arrested", r"homeless\w*", r"(?:women'?s )?refuge",
+                                  r"social services", r"domestic (?:abuse|violence)"),
     "examination results": re.compile(r"(?<![\w'])(?i:mocks?|mock exams?|exam results|GCSE results|grades? \d{1,2}s?|(?:SATs?|GCSEs?|A[- ]levels?|mocks?) (?:results?|scores?|grades?)|scored? (?:\d{2,3}|full marks)(?: (?:in|on) (?:the|her|his|their)? ?(?:SATs?|tests?|exams?|papers?)))(?![\w'])|"
                                       r"(?<![\w.])\d(?:,\s*\d){2,}(?![\w.])"),
 }
