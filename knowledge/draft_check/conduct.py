@@ -54,8 +54,7 @@ BORROWED = words(r"(?:photo|picture|image|video|article|cartoon)s? (?:from|off) 
                  r"permission|for permission|the photographer)", r"without (?:asking|their permission|permission)",
                  r"(?:full|whole|entire)(?: official)? (?:track|song|single|album|music video)",
                  # someone else's picture taken from their page
-                 r"screen ?shott?ed", r"copied (?:in full|word for word|out)", r"copy(?:ing)? and past\w*",
-                 r"(?:in full|reproduced) below", r"(?:their|the (?:news)?paper['’]s) photographers?")
+                 r"screen ?shott?ed", r"copied (?:in full|word for word)", r"(?:their|the (?:news)?paper['’]s) photographers?")
 # A member of staff shown without agreeing: "don't tell him we posted this", "snapped her from the doorway".
 STAFF_UNAWARE = words(r"don'?t tell (?:him|her|them)", r"without (?:him|her|them) knowing",
                       r"refused to have (?:her|his|their) "
