@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from knowledge.disclosure_gate import Gate, sustains
 from knowledge.phrase_patterns import alternation, compile_entries, compile_factored
 
 SUBJECT = (r"(child|children|kid|kids|pupil|pupils|student|students|boy|girl|son|daughter|"
@@ -145,6 +146,8 @@ class ConcernRules:
     teaching: re.Pattern = re.compile(r"(?!x)x")
     # A question anywhere in the message: then an event with no risk at all is context, not a concern.
     question_words: re.Pattern = re.compile(r"(?!x)x")
+    # The second look at a flag (knowledge/disclosure_gate.py): None keeps every flag.
+    gate: Gate | None = None
 
     @classmethod
     def from_data(cls, data: dict | None) -> "ConcernRules | None":
@@ -172,6 +175,7 @@ class ConcernRules:
             own_conduct_tail=compile_entries(data.get("own_conduct_tail", []), placeholders),
             teaching=compile_entries(data.get("teaching", [])),
             question_words=compile_entries(data.get("question_words", [])),
+            gate=Gate.from_data(data.get("gate"), placeholders),
         )
 
     def _is_hypothetical(self, text: str, start: int) -> bool:
@@ -301,8 +305,9 @@ def spot_disclosure(normalised_text: str, rules: ConcernRules | None = None,
         if rules.is_teaching(text):
             return None
         found = rules.spot(text, named_child=has_named_subject(original_text))
-        if found or rules.is_rule_question(text):
-            return found
+        if not found and not rules.is_rule_question(text):
+            found = _fixed_patterns(text)
+        return found if found is None or sustains(rules, text, original_text or text) else None
     return _fixed_patterns(text)
 
 

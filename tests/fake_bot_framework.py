@@ -12,6 +12,11 @@ it generates, and signs tokens with it, so the real botbuilder validation code r
 (ChannelValidation.open_id_metadata_endpoint and the Emulator's metadata URL) and stands in for
 Azure AD's token endpoint, which a bot calls for the token it presents to the connector
 (MicrosoftAppCredentials.get_access_token answers OUTGOING_TOKEN instead of going online).
+
+botbuilder keeps the keys it fetched in a process-wide cache keyed by the metadata URL, for a day
+(JwtTokenExtractor.metadataCache). A port the OS hands out again later in the run would then serve
+an earlier fake's keys, and the next fake's tokens would be refused (401): so each fake publishes
+under a path of its own, and no two fakes ever share a metadata URL.
 """
 from __future__ import annotations
 
@@ -33,21 +38,23 @@ OUTGOING_TOKEN = "outgoing-token-from-the-fake-azure-ad"
 
 
 class FakeBotFramework:
-    def __init__(self, endorsements: tuple[str, ...] = ("msteams",)):
+    def __init__(self, endorsements: tuple[str, ...] = ("msteams",), port: int = 0):
+        """`port`: 0 for any free one; a given one to stand for the OS handing a port out again."""
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.kid = f"test-{secrets.token_hex(6)}"
         public = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))
         self.jwks = {"keys": [{**public, "kid": self.kid, "use": "sig", "endorsements": list(endorsements)}]}
         self.requests: list[str] = []
+        self.prefix = f"/{secrets.token_hex(8)}"  # this fake's own metadata URL, whatever its port (see above)
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 outer.requests.append(self.path)
-                if self.path == "/.well-known/openid-configuration":
+                if self.path == outer.prefix + "/.well-known/openid-configuration":
                     status, payload = 200, {"issuer": CHANNEL_ISSUER, "jwks_uri": outer.url + "/keys",
                                             "id_token_signing_alg_values_supported": ["RS256"]}
-                elif self.path == "/keys":
+                elif self.path == outer.prefix + "/keys":
                     status, payload = 200, outer.jwks
                 else:
                     status, payload = 404, {"error": "not found"}
@@ -61,13 +68,13 @@ class FakeBotFramework:
             def log_message(self, *args) -> None:
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return f"http://127.0.0.1:{self.server.server_address[1]}{self.prefix}"
 
     @property
     def metadata_url(self) -> str:

@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestServer
 
 from app import build_app
 from bot.server import HUB
+from bot.slack import SLACK_ADAPTER
 from domain.messages import Incoming, Notification, Reply
 from tests.fake_slack import FakeSlack, signed_headers
 
@@ -124,6 +125,15 @@ async def test_debug_logging_never_writes_report_content_sent_to_slack(services,
 
 # --- Slack: a form too big for its button waits in memory; only its owner may open it ----------
 
+async def until(condition, what: str, timeout: float = 10.0) -> None:
+    """Wait for `condition()` to hold (polling, with a deadline): background work is never timed."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"not within {timeout} s: {what}")
+        await asyncio.sleep(0.01)
+
+
 class _Harness:
     def __init__(self, server, slack, session):
         self.server, self.slack, self.session = server, slack, session
@@ -220,6 +230,7 @@ async def test_slack_turns_are_bounded_and_overflow_is_refused_at_once(services,
     slack = GatedSlack().__enter__()
     server = TestServer(build_app(services, env=_slack_env(slack)), host="127.0.0.1")
     await server.start_server()
+    adapter = server.app[SLACK_ADAPTER]
     try:
         async with aiohttp.ClientSession() as session:
             harness = _Harness(server, slack, session)
@@ -228,10 +239,11 @@ async def test_slack_turns_are_bounded_and_overflow_is_refused_at_once(services,
                 started = time.monotonic()
                 statuses.append(await harness.signed(_dm_body("help", f"U0GUEST{number}", f"EvLoad{number}")))
                 slowest = max(slowest, time.monotonic() - started)
-                await asyncio.sleep(0.1)  # let the turn just acked start
+                # The turn just acked is admitted when bolt runs its listener, after the ack.
+                await until(lambda: adapter.turns_admitted == statuses.count(200), "the turn just acked started")
             assert slowest < 1.5, slowest  # Slack's 3 s ack holds under overload
             assert statuses[:5] == [200] * 5 and statuses[5:] == [503] * 3, statuses
-            await asyncio.sleep(0.3)
+            await until(lambda: slack.in_flight == 2, "two turns at Slack")
             assert slack.most_in_flight == 2  # no more than the cap reach Slack at once
             slack.gate.set()
             answered = await slack.wait_for_async("chat.postMessage", count=5)

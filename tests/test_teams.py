@@ -107,6 +107,12 @@ async def post(server, body, headers=None, raw: bytes | None = None) -> tuple[in
             return response.status, await response.text()
 
 
+async def post_accepted(server, body: dict) -> None:
+    """Post an activity the bot must take: a refusal fails here, not later as a reply never seen."""
+    status, text = await post(server, body)
+    assert status in (200, 202), f"the bot refused the activity: {status} {text}"
+
+
 async def turns_done(server) -> None:
     await server.app[TEAMS_CHANNEL].drain()
 
@@ -147,7 +153,7 @@ async def test_message_is_answered_with_an_adaptive_card_at_the_connector(server
 
 async def test_sender_is_linked_to_the_roster_by_email_from_the_connector(server, connector, services):
     """By their Entra object id, with the email from the connector the token vouched for."""
-    await post(server, activity(connector, FRIEND_QUESTION))
+    await post_accepted(server, activity(connector, FRIEND_QUESTION))
     await turns_done(server)
     assert accounts_of(services.db, "staff") == {"teams": STAFF_AAD}
     [lookup] = connector.calls_to("GET", "/v3/conversations/a:conv-personal/members/29:user1")
@@ -156,7 +162,7 @@ async def test_sender_is_linked_to_the_roster_by_email_from_the_connector(server
 
 async def test_member_lookup_failure_still_answers(server, connector, services):
     connector.member = lambda user_id: None  # 404 from the connector's member API
-    await post(server, activity(connector, FRIEND_QUESTION))
+    await post_accepted(server, activity(connector, FRIEND_QUESTION))
     await turns_done(server)
     [reply] = connector.wait_for(lambda call: call.is_reply)
     assert reply.cards
@@ -175,7 +181,7 @@ async def test_card_submit_is_handled(server, connector):
 
 
 async def test_buttons_on_an_answer_card_work_when_pressed(server, connector):
-    await post(server, activity(connector, FRIEND_QUESTION))
+    await post_accepted(server, activity(connector, FRIEND_QUESTION))
     await turns_done(server)
     [answer] = connector.wait_for(lambda call: call.is_reply)
     buttons = [a for a in actions_of(answer.cards[0]) if a["type"] == "Action.Submit"]
@@ -183,7 +189,7 @@ async def test_buttons_on_an_answer_card_work_when_pressed(server, connector):
     connector.clear()
 
     # Teams sends the pressed button's data back as the message's value, with no text.
-    await post(server, activity(connector, value=buttons[0]["data"]))
+    await post_accepted(server, activity(connector, value=buttons[0]["data"]))
     await turns_done(server)
     [reply] = connector.wait_for(lambda call: call.is_reply)
     assert reply.cards
@@ -191,7 +197,7 @@ async def test_buttons_on_an_answer_card_work_when_pressed(server, connector):
 
 
 async def test_forged_card_submit_gets_a_polite_answer(server, connector):
-    await post(server, activity(connector, value={"action": ["not", "a", "string"]}))
+    await post_accepted(server, activity(connector, value={"action": ["not", "a", "string"]}))
     await turns_done(server)
     [reply] = connector.wait_for(lambda call: call.is_reply)
     assert "couldn't read that card" in reply.text
@@ -202,7 +208,7 @@ async def test_channel_mention_is_answered_in_the_channel(server, connector):
                     conversation_id="19:team-channel@thread.skype;messageid=1",
                     entities=[{"type": "mention", "text": "<at>Policy Bot</at>",
                                "mentioned": {"id": "28:policybot", "name": "Policy Bot"}}])
-    await post(server, body)
+    await post_accepted(server, body)
     await turns_done(server)
     [reply] = connector.wait_for(lambda call: call.is_reply)
     assert reply.conversation_id == "19:team-channel@thread.skype;messageid=1"
@@ -212,7 +218,7 @@ async def test_channel_mention_is_answered_in_the_channel(server, connector):
 async def test_new_member_is_welcomed_but_not_the_bot(server, connector):
     update = activity(connector, activity_type="conversationUpdate",
                       membersAdded=[{"id": "28:policybot"}, {"id": "29:user1"}])
-    await post(server, update)
+    await post_accepted(server, update)
     await turns_done(server)
     replies = connector.wait_for(lambda call: call.is_reply)
     assert len(replies) == 1
@@ -220,7 +226,7 @@ async def test_new_member_is_welcomed_but_not_the_bot(server, connector):
 
 
 async def test_bot_added_alone_says_nothing(server, connector):
-    await post(server, activity(connector, activity_type="conversationUpdate", membersAdded=[{"id": "28:policybot"}]))
+    await post_accepted(server, activity(connector, activity_type="conversationUpdate", membersAdded=[{"id": "28:policybot"}]))
     await turns_done(server)
     assert connector.replies == []
 
@@ -268,7 +274,7 @@ async def test_bad_requests_get_a_4xx_and_the_server_keeps_serving(emulator_serv
 # --- privacy and proactive delivery ------------------------------------------------------------
 
 async def test_proactive_message_waits_in_the_outbox_while_the_connector_is_down(server, connector, services, clock):
-    await post(server, activity(connector, FRIEND_QUESTION))
+    await post_accepted(server, activity(connector, FRIEND_QUESTION))
     await turns_done(server)
     assert accounts_of(services.db, "staff") == {"teams": STAFF_AAD}
     dispatcher = server.app[HUB].dispatcher
@@ -305,7 +311,7 @@ async def test_person_never_seen_on_teams_waits_in_the_outbox(server, connector,
 
 async def test_proactive_to_someone_seen_only_in_a_channel_opens_a_private_chat(server, connector, services):
     channel_id = "19:team-channel@thread.skype"
-    await post(server, activity(connector, f"<at>Policy Bot</at> {FRIEND_QUESTION}",
+    await post_accepted(server, activity(connector, f"<at>Policy Bot</at> {FRIEND_QUESTION}",
                                 conversation_type="channel", conversation_id=channel_id))
     await turns_done(server)
     assert conversation_refs.personal(services.db, "teams", STAFF_AAD) is None
@@ -327,7 +333,7 @@ async def test_proactive_to_someone_seen_only_in_a_channel_opens_a_private_chat(
 
 async def test_private_reply_to_a_channel_message_goes_to_a_personal_chat_only(server, connector, services):
     channel_id = "19:team-channel@thread.skype;messageid=9"
-    await post(server, activity(connector, "<at>Policy Bot</at> who am I?", conversation_type="channel",
+    await post_accepted(server, activity(connector, "<at>Policy Bot</at> who am I?", conversation_type="channel",
                                 conversation_id=channel_id))
     await turns_done(server)
     in_channel = [call for call in connector.replies if call.conversation_id == channel_id]
@@ -341,10 +347,10 @@ async def test_private_reply_to_a_channel_message_goes_to_a_personal_chat_only(s
 
 
 async def test_reply_not_sent_while_the_connector_is_down_is_kept_in_the_outbox(server, connector, services, clock):
-    await post(server, activity(connector, FRIEND_QUESTION))  # links the account, stores the reference
+    await post_accepted(server, activity(connector, FRIEND_QUESTION))  # links the account, stores the reference
     await turns_done(server)
     connector.down = True
-    await post(server, activity(connector, "can I post photos of pupils on my own instagram?", id="act-2"))
+    await post_accepted(server, activity(connector, "can I post photos of pupils on my own instagram?", id="act-2"))
     await turns_done(server)
     assert pending_keys(services) == {"teams-reply:act-2:0"}
     # The turn's own delivery attempt may still be failing on a slow machine: let it record its

@@ -18,7 +18,7 @@ from bot.server import HUB
 from domain.messages import Notification, Reply
 from storage.roster import accounts_of
 from tests.fake_connector import FakeConnector, default_member
-from tests.test_teams import FRIEND_QUESTION, STAFF_AAD, activity, post, turns_done
+from tests.test_teams import FRIEND_QUESTION, STAFF_AAD, activity, post, post_accepted, turns_done
 from tests.test_teams import issuer, server  # noqa: F401  (fixtures: the app id set, activities signed)
 
 PHOTO_QUESTION = "can I post photos of pupils on my own instagram?"
@@ -43,7 +43,7 @@ def connector():
 async def dispatcher(server, connector, services):
     """The server's dispatcher, once the staff member has written to the bot (so there is a
     conversation reference to send to); the connector's record starts empty."""
-    await post(server, activity(connector, FRIEND_QUESTION))
+    await post_accepted(server, activity(connector, FRIEND_QUESTION))
     await turns_done(server)
     connector.wait_for(lambda call: call.is_reply)
     assert accounts_of(services.db, "staff") == {"teams": STAFF_AAD}
@@ -123,7 +123,7 @@ async def test_while_throttled_the_persons_other_messages_wait_without_asking_ag
 
 async def test_one_throttled_conversation_does_not_hold_up_another_persons(
         dispatcher, server, connector, services, clock):
-    await post(server, activity(connector, "hello", user_id="29:clarke", aad=CLARKE_AAD,
+    await post_accepted(server, activity(connector, "hello", user_id="29:clarke", aad=CLARKE_AAD,
                                 conversation_id="a:conv-clarke", id="act-clarke"))
     await turns_done(server)
     assert accounts_of(services.db, "clarke") == {"teams": CLARKE_AAD}

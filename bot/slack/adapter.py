@@ -114,6 +114,12 @@ class SlackAdapter:
         return await next()
 
     @property
+    def turns_admitted(self) -> int:
+        """Turns running or waiting for a slot. A turn is admitted once bolt runs its listener,
+        just after the ack, so a caller that needs it counted waits for this (tests do)."""
+        return self._turns_admitted
+
+    @property
     def overloaded(self) -> bool:
         """True when every slot is busy and the waiting room is full: refuse new requests."""
         return self._turns_admitted >= self._max_admitted

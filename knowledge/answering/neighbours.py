@@ -1,5 +1,11 @@
 """Topics next door to the policy (neighbours.toml, and a school's own [neighbours] tables): named
-in a question, they are refused with who to ask, unless this policy itself mentions the topic."""
+in a question, they are refused with who to ask — judged topic by topic from the policy's own text.
+
+A topic the policy mentions (in any word form: "iPads" covers "ipad") is the policy's own: its rules
+answer a question that names it. A question is refused as next door when it names a topic of a
+neighbour that the policy never mentions, names none of that neighbour's topics the policy does
+mention, and none of the neighbour's `unless` words.
+"""
 from __future__ import annotations
 
 import tomllib
@@ -17,8 +23,9 @@ class Neighbour:
     key: str
     reason: str
     who: str
-    topics: PhraseMatcher
+    topics: PhraseMatcher  # the topics this policy never mentions
     unless: PhraseMatcher
+    covered: PhraseMatcher | None = None  # the topics this policy mentions
 
 
 def load_neighbours(policy_text: str, school_tables: dict | None = None) -> list[Neighbour]:
@@ -27,16 +34,31 @@ def load_neighbours(policy_text: str, school_tables: dict | None = None) -> list
     policy = normalise(policy_text)
     neighbours = []
     for key, table in tables.items():
-        topics = PhraseMatcher(table.get("topics", []))
-        if topics.first(policy):  # the policy speaks of it: its own rules answer
+        topics = table.get("topics", [])
+        covered = [topic for topic in topics if _mentioned(topic, policy)]
+        foreign = [topic for topic in topics if topic not in covered]
+        if not foreign:
             continue
-        neighbours.append(Neighbour(key, table.get("reason", ""), table.get("who", "the Headteacher"), topics,
-                                    PhraseMatcher(table.get("unless", []))))
+        neighbours.append(Neighbour(key, table.get("reason", ""), table.get("who", "the Headteacher"),
+                                    PhraseMatcher(foreign), PhraseMatcher(table.get("unless", [])),
+                                    PhraseMatcher(covered) if covered else None))
     return neighbours
+
+
+def _mentioned(topic: str, policy: str) -> bool:
+    """The policy mentions the topic, singular or plural ("tablet" / "tablets")."""
+    words = normalise(topic)
+    if not words:
+        return False
+    forms = {words, words + "s", words[:-1] if words.endswith("s") else words, words[:-2] if words.endswith("es") else words}
+    return PhraseMatcher(sorted(forms)).first(policy) is not None
 
 
 def neighbour_of(normalised_question: str, neighbours: list[Neighbour]) -> Neighbour | None:
     for neighbour in neighbours:
-        if neighbour.topics.first(normalised_question) and not neighbour.unless.first(normalised_question):
-            return neighbour
+        if not neighbour.topics.first(normalised_question) or neighbour.unless.first(normalised_question):
+            continue
+        if neighbour.covered is not None and neighbour.covered.first(normalised_question):
+            continue  # it also names what this policy speaks of: its rules answer
+        return neighbour
     return None

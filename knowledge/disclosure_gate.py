@@ -1,0 +1,123 @@
+"""The second look at a message the concern layers flagged: is it a disclosure, or a question that
+only sounds like one?
+
+A message that asks something (a question mark, or a clause opening "is that…", "can I…", "what do
+I do") keeps its flag only on a STRONG risk signal (sexual harm, self-harm, secrecy, an unknown adult,
+images asked for, an adult's conduct towards a child, …). Weak signals (unkindness, being upset, a
+time of night, a "what should I do") keep it only when someone told or showed the speaker and the
+child's own distress or the speaker's worry is named. A message that asks nothing keeps every flag:
+a bare narration is how a disclosure arrives.
+
+Two shapes are never a disclosure: a message that opens with a condition ("if a child tells me…",
+"hypothetically…") and narrates nothing outside it; and harm aimed only at an adult (abuse posted
+about a teacher, a deepfake of the speaker), which is a staff matter, not a child at risk.
+The words are data (concerns.toml: [concerns.gate]); the shapes are here.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from knowledge.phrase_patterns import compile_entries
+
+NEVER = re.compile(r"(?!x)x")
+
+
+@dataclass(frozen=True)
+class Gate:
+    weak_families: frozenset[str]
+    adult_victim_families: frozenset[str]
+    asking: re.Pattern
+    asking_tail: re.Pattern
+    explicit_worry: re.Pattern
+    hypothetical_opening: re.Pattern
+    adult_victim: re.Pattern
+    child_speaker: re.Pattern
+    speaker_contacted: re.Pattern = NEVER
+    speaker_contacted_families: frozenset[str] = frozenset()
+    self_introduction: re.Pattern = NEVER
+
+    @classmethod
+    def from_data(cls, data: dict | None, placeholders: dict[str, str]) -> "Gate | None":
+        if not data:
+            return None
+        return cls(weak_families=frozenset(data.get("weak_families", [])),
+                   adult_victim_families=frozenset(data.get("adult_victim_families", [])),
+                   asking=_clause_openers(data.get("asking", [])),
+                   asking_tail=_clause_tails(data.get("asking_tails", [])),
+                   explicit_worry=compile_entries(data.get("explicit_worry", []), placeholders)
+                   if data.get("explicit_worry") else NEVER,
+                   hypothetical_opening=compile_entries(data.get("hypothetical_opening", []), anchored=True)
+                   if data.get("hypothetical_opening") else NEVER,
+                   adult_victim=compile_entries(data.get("adult_victim", []), placeholders)
+                   if data.get("adult_victim") else NEVER,
+                   child_speaker=_entries(data, "child_speaker", placeholders),
+                   speaker_contacted=_entries(data, "speaker_contacted", placeholders),
+                   speaker_contacted_families=frozenset(data.get("speaker_contacted_families", [])),
+                   self_introduction=_entries(data, "self_introduction", placeholders))
+
+
+def _entries(data: dict, key: str, placeholders: dict[str, str]) -> re.Pattern:
+    return compile_entries(data[key], placeholders) if data.get(key) else NEVER
+
+
+def asks(gate: Gate, text: str, original: str) -> bool:
+    """The message asks something: a question mark, or a clause that opens as a question."""
+    clauses = _clauses(original)
+    return "?" in original or gate.asking.search(clauses) is not None or gate.asking_tail.search(clauses) is not None
+
+
+def _clause_openers(words: list[str]) -> re.Pattern:
+    if not words:
+        return NEVER
+    return re.compile(r"\| (?:(?:so|and|but|just|then|also|or|ok|okay|quick q|quick one) )?(?:"
+                      + "|".join(re.escape(word) for word in words) + r")\b")
+
+
+def _clause_tails(words: list[str]) -> re.Pattern:
+    if not words:
+        return NEVER
+    return re.compile(r"\b(?:" + "|".join(re.escape(word) for word in words) + r")\s*(?:\|\s*)*$")
+
+
+def _clauses(original: str) -> str:
+    """The original text lower-cased, with each clause break ("," ";" "." "-" "!") written as " | " so
+    that a question opening inside the message can be anchored on it."""
+    lowered = original[:1000].lower().replace("\u2019", "'").replace("'", "")
+    return "| " + re.sub(r"\s*(?:[.,;:!()]|\s[-\u2013\u2014]\s)\s*", " | ", lowered)
+
+
+def sustains(rules, text: str, original: str) -> bool:
+    """Whether a flag raised on `text` (normalised) stands. `rules` is the compiled ConcernRules."""
+    gate: Gate | None = rules.gate
+    if gate is None:
+        return True
+    told = rules._first_real(rules.told, text)
+    if told is None and gate.hypothetical_opening.match(text):
+        return False  # "if a child tells me … can I promise?": nothing has happened
+    adult_speaker = gate.child_speaker.search(text) is None
+    adult_victim = adult_speaker and gate.adult_victim.search(text) is not None
+    skip = gate.adult_victim_families if adult_victim else frozenset()
+    if adult_speaker and gate.speaker_contacted.search(text):
+        skip = skip | gate.speaker_contacted_families
+    strong = _strong_signal(rules, gate, text, skip)
+    if strong:
+        return True
+    if skip and told is None:
+        return False  # its only risks were aimed at an adult, or were the asker's own contacts
+    if not asks(gate, text, original):
+        return True
+    distress = any(name == "fear" and pattern.search(text) for name, pattern in rules.risks)
+    return told is not None and (distress or gate.explicit_worry.search(text) is not None)
+
+
+def _strong_signal(rules, gate: Gate, text: str, skip: frozenset[str]) -> bool:
+    for name, pattern in rules.risks:
+        if name in gate.weak_families or name in skip:
+            continue
+        if pattern.search(text):
+            return True
+    # The adult who introduces themself is the asker: their own plans are not conduct towards a child.
+    if "adult_conduct" not in skip and rules.adult_conduct.search(gate.self_introduction.sub(" ", text)):
+        return True
+    return rules.standalone.search(text) is not None

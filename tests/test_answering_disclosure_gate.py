@@ -1,0 +1,79 @@
+"""The second look at a flagged message (knowledge/disclosure_gate.py) and topics next door judged
+topic by topic (knowledge/answering/neighbours.py). Questions written for these tests, not taken from
+any question set."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from knowledge.answering import Answerer
+from knowledge.answering.neighbours import load_neighbours, neighbour_of
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICY = ROOT / "policy" / "calmore-social-media-policy.txt"
+TODAY = date(2026, 1, 15)
+
+
+@pytest.fixture(scope="module")
+def answerer() -> Answerer:
+    return Answerer.load(POLICY)
+
+
+@pytest.mark.parametrize("message", [
+    # a child's report of an adult, asked as a question: a strong risk keeps the flag
+    "my y3 said her auntie's boyfriend sends her videos at bedtime and told her to keep it quiet, can i ring her mum?",
+    # weak words only, but a child told the speaker and is distressed
+    "a year 2 told me a boy from another school keeps messaging her at night and she doesn't like it, what do I do?",
+    # a bare narration keeps every flag, even on a weak signal
+    "Marcus in 4T has been falling asleep in class and keeps mentioning a gaming friend who is 20",
+    # harm aimed at "me" from a pupil who speaks of themself
+    "im in year 5 and a boy in year 6 keeps sending me messages saying he will beat me up",
+    # a staff member's conduct towards a pupil, asked "who do I tell"
+    "i think mrs k is snapchatting one of her class every evening, who do i tell?",
+])
+def test_disclosures_asked_as_questions_stay_flagged(answerer, message):
+    assert answerer.answer(message, today=TODAY).report_suggested
+
+
+@pytest.mark.parametrize("message", [
+    # a condition: nothing has happened
+    "if a pupil starts telling me something and asks me to keep it a secret, am I allowed to agree?",
+    "hypothetically, if a parent sends me threats on facebook, what would the school do?",
+    # harm aimed at an adult: a staff matter
+    "a parent keeps posting abusive comments about our deputy head on facebook, who handles that?",
+    "some year 9s put a deepfake of me on tiktok, who do i report it to?",
+    # unkindness between pupils, asked as a question of jurisdiction
+    "a few of my y5s were mean to each other in a group chat over the holidays, is that our business?",
+    # the asker's own contacts
+    "a former pupil who is 20 now keeps messaging me on facebook, can I reply to him?",
+    # the asker introduces themself: their own plan
+    "volunteer here - want to share a photo of the class garden on my facebook, no children in it. ok?",
+    # a topic of its own: a safety talk, a piece of drama
+    "the police are giving an online safety talk to year 5, can we mention it on the school facebook?",
+])
+def test_questions_that_only_sound_alarming_are_not_flagged(answerer, message):
+    assert not answerer.answer(message, today=TODAY).report_suggested
+
+
+def test_a_neighbour_keeps_the_topics_the_policy_never_mentions():
+    neighbours = load_neighbours("Pupils may use school iPads to take photos for the class blog.")
+    assert neighbour_of("can the children play on the ipad at wet play", neighbours) is None
+    assert neighbour_of("are smartwatches allowed at wet play", neighbours).key == "devices_in_school"
+
+
+@pytest.mark.parametrize("question", [
+    "any good videos to show year 4 about staying safe online?",
+    "how do I apply for a school place for my little one",
+    "my laptop won't connect to the wifi in the hall",
+])
+def test_more_topics_next_door_are_refused(answerer, question):
+    answer = answerer.answer(question, today=TODAY)
+    assert not answer.answered and "doesn't cover that" in answer.text
+
+
+def test_a_lesson_that_asks_what_the_policy_says_is_not_next_door(answerer):
+    answer = answerer.answer("planning a lesson on online safety for y6, what does the policy say about "
+                             "pupils using social media?", today=TODAY)
+    assert "doesn't cover that" not in answer.text
