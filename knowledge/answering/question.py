@@ -43,10 +43,13 @@ class Question:
     actor: str | None  # whose conduct is asked about: a group, or None when unclear
     ask: str  # "verdict" (may/must/will …?) or "info" (who/what/when/how …?, "is there any training?")
     consent: str | None = None  # "given" / "refused" when the question says so
+    # The actor is only the asker's default role: nobody said who asks, and no group is named as acting.
+    actor_assumed: bool = False
     adult: bool = False  # the person concerned is now an adult
     own_account: bool = False  # "my own facebook", "my personal insta": the asker's own account
     groups: list[str] = field(default_factory=list)  # groups named, in order
     definition: bool = False  # "does X count as…", "what is meant by…"
+    wants: tuple[str, ...] = ()  # the kinds of fact asked for: "who", "time", "consequence"
     negated: bool = False  # asked in the negative ("it doesn't count, does it?"): a rule that applies answers "no"
     skips_duty: bool = False  # asks leave not to do something ("can it wait till monday?")
     for_embedding: str = ""  # the corrected question, with the policy words its slang stands for
@@ -58,13 +61,16 @@ class Question:
         return not self.normalised
 
 
-def _asker(normalised: str, vocabulary: Vocabulary, hint: str | None) -> str:
-    """The text wins where it says who is asking ("parent here"); else the channel's roster role."""
+def _asker(normalised: str, vocabulary: Vocabulary, hint: str | None) -> tuple[str, bool]:
+    """The text wins where it says who is asking ("parent here"); else the channel's roster role;
+    else staff, assumed (the second value says whether anyone said so)."""
     for group in ("parents", "pupils", "staff"):
         matcher = vocabulary.askers.get(group)
         if matcher and matcher.first(normalised):
-            return group
-    return hint if hint in ("staff", "parents", "pupils") else "staff"
+            return group, True
+    if hint in ("staff", "parents", "pupils"):
+        return hint, True
+    return "staff", False
 
 
 SENTENCE_BREAK = re.compile(r"(?<=[.?!])\s+|\s+[-–]\s+")
@@ -105,26 +111,36 @@ def _ask(normalised: str, vocabulary: Vocabulary) -> str:
     return "info" if info and info.first(normalised) else "verdict"
 
 
-def _actor(normalised: str, asker: str, mentions: list[tuple[int, str]], ends: dict[int, int], ask: str) -> str:
+def _actor(normalised: str, asker: str, mentions: list[tuple[int, str]], ends: dict[int, int],
+           ask: str) -> tuple[str, bool]:
     """Whose conduct the question is about: the school's accounts when named; a group right after a
     modal ("can parents…") or narrated acting ("a parent posted…"); otherwise the asker, and the
     groups named are the objects of the act ("ex pupils on fb?")."""
     groups_named = [group for _, group in mentions]
     if ("school_accounts" in groups_named or SCHOOL_ACTS.search(normalised)) \
             and not re.search(r"\bmy (?:own|personal)\b", normalised):
-        return "school_accounts"
+        return "school_accounts", False
     for match in MODAL_THEN_SUBJECT.finditer(normalised):
         for position, group in mentions:
             if position == match.end():
-                return group
+                return group, False
     if SELF_AS_SUBJECT.search(normalised):
-        return asker
+        return asker, True
     for position, group in mentions:
         if NARRATED_ACT.match(normalised, ends[position]):
-            return group
+            return group, False
     if ask == "info" and mentions:
-        return mentions[0][1]  # "what does the school expect of parents…": they are the topic
-    return asker
+        return mentions[0][1], False  # "what does the school expect of parents…": they are the topic
+    return asker, True
+
+
+WANTS = ("who", "time", "consequence")
+
+
+def _wants(asked: str, vocabulary: Vocabulary) -> tuple[str, ...]:
+    """The kinds of fact the asking sentence wants ("how often is it reviewed and who approves it?"
+    wants a time and a person)."""
+    return tuple(kind for kind in WANTS if (matcher := vocabulary.asks.get(f"wants_{kind}")) and matcher.first(asked))
 
 
 def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = None) -> Question:
@@ -134,7 +150,8 @@ def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = No
     spans = vocabulary.group_mentions(normalised)
     mentions = [(start, group) for start, _, group in spans]
     ends = {start: end for start, end, _ in spans}
-    asker = _asker(normalised, vocabulary, asker_hint)
+    asker, asker_stated = _asker(normalised, vocabulary, asker_hint)
+    actor, actor_is_asker = _actor(normalised, asker, mentions, ends, ask) if normalised else (None, False)
     facts = vocabulary.facts
     consent = None
     if facts.get("consent_refused") and facts["consent_refused"].first(normalised):
@@ -143,7 +160,7 @@ def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = No
         consent = "given"
     return Question(
         text=text, normalised=normalised, asker=asker,
-        actor=_actor(normalised, asker, mentions, ends, ask) if normalised else None,
+        actor=actor, actor_assumed=actor_is_asker and not asker_stated,
         ask=ask,
         consent=consent,
         adult=bool(facts.get("adult") and facts["adult"].first(normalised)),
@@ -151,6 +168,7 @@ def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = No
         groups=[group for _, group in mentions],
         definition=bool(vocabulary.asks.get("definition") and vocabulary.asks["definition"].first(normalised)),
         negated=bool(NEGATED_ASK.search(asked)),
+        wants=_wants(asked, vocabulary) if ask == "info" else (),
         skips_duty=bool(facts.get("skip_duty") and facts["skip_duty"].first(normalised)),
         tokens=vocabulary.tokens(normalised),
         for_embedding=" ".join([normalised, *vocabulary.plain_terms(normalised)]),
