@@ -61,13 +61,38 @@ class Question:
         return not self.normalised
 
 
-def _asker(normalised: str, vocabulary: Vocabulary, hint: str | None) -> tuple[str, bool]:
-    """The text wins where it says who is asking ("parent here"); else the channel's roster role;
-    else staff, assumed (the second value says whether anyone said so)."""
+# A label the asker writes before the question or after it: "parent - …", "new governor: …", "… (mum of a y2)".
+OPENING_LABEL = re.compile(r"^\s*([^\W\d][\w' ]{1,30}?)\s*(?::|\s[-–]\s)")
+CLOSING_LABEL = re.compile(r"\(([^()]{2,30})\)[\s?.!]*$")
+LABEL_WORDS = 3
+
+
+def _labelled_as(text: str, vocabulary: Vocabulary) -> str | None:
+    """The group an opening label ends with ("reading volunteer -"), or a closing one names first."""
+    opening = OPENING_LABEL.match(text)
+    if opening:
+        label = re.sub(r"\bhere$", "", normalise(opening.group(1))).strip()
+        mentions = vocabulary.group_mentions(label)
+        if mentions and len(label.split()) <= LABEL_WORDS and mentions[-1][1] == len(label):
+            return mentions[-1][2]
+    closing = CLOSING_LABEL.search(text)
+    if closing:
+        mentions = vocabulary.group_mentions(normalise(closing.group(1)))
+        if mentions:
+            return mentions[0][2]
+    return None
+
+
+def _asker(text: str, normalised: str, vocabulary: Vocabulary, hint: str | None) -> tuple[str, bool]:
+    """The text wins where it says who is asking ("parent here", "parent: …"); else the channel's
+    roster role; else staff, assumed (the second value says whether anyone said so)."""
     for group in ("parents", "pupils", "staff"):
         matcher = vocabulary.askers.get(group)
         if matcher and matcher.first(normalised):
             return group, True
+    labelled = _labelled_as(text, vocabulary)
+    if labelled in ("parents", "pupils", "staff"):
+        return labelled, True
     if hint in ("staff", "parents", "pupils"):
         return hint, True
     return "staff", False
@@ -150,7 +175,7 @@ def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = No
     spans = vocabulary.group_mentions(normalised)
     mentions = [(start, group) for start, _, group in spans]
     ends = {start: end for start, end, _ in spans}
-    asker, asker_stated = _asker(normalised, vocabulary, asker_hint)
+    asker, asker_stated = _asker(text[:MAX_QUESTION_CHARS], normalised, vocabulary, asker_hint)
     actor, actor_is_asker = _actor(normalised, asker, mentions, ends, ask) if normalised else (None, False)
     facts = vocabulary.facts
     consent = None
