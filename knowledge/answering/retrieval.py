@@ -9,7 +9,6 @@ parents answers a parent's question better than the staff rule with the same wor
 from __future__ import annotations
 
 import logging
-import os
 import re
 from dataclasses import dataclass
 
@@ -38,8 +37,6 @@ DEFINITION_MATCH = 0.08
 # A fact question ("who runs…", "how often…", "what happens if…") prefers a clause that states that
 # kind of fact (a role holder, a time, a consequence) over one that only shares its words.
 ANSWER_KIND_MATCH = 0.05
-SECTION_PRIOR = float(os.environ.get("X_SP", "0"))
-SECTION_TOPK = int(os.environ.get("X_SK", "2"))
 # A bare title in a list ("Staff Disciplinary policy" under "Related policies") answers only a
 # question that names it; otherwise its few words match far too much.
 TITLE_ITEM_WORDS = 6
@@ -117,9 +114,6 @@ class Retriever:
                                       and len(c.text.split()) <= TITLE_ITEM_WORDS and not c.text.rstrip().endswith(".")
                                       for c in self.clauses])
         self._answer_kinds = [vocabulary.answer_kinds(normalise(c.text)) for c in self.clauses]
-        sections = sorted({c.section for c in self.clauses})
-        self._section_of = np.array([sections.index(c.section) for c in self.clauses])
-        self._section_count = len(sections)
         self._defines = np.array([bool(DEFINES.search(f"{c.heading} {c.text}")) for c in self.clauses])
         try:
             encoder = shared_encoder()
@@ -181,12 +175,6 @@ class Retriever:
         if question.wants:
             steered = steered + ANSWER_KIND_MATCH * np.array([len(kinds.intersection(question.wants))
                                                               for kinds in self._answer_kinds])
-        if SECTION_PRIOR:
-            prior = np.zeros(self._section_count, dtype=np.float32)
-            for k in range(self._section_count):
-                members = np.sort(steered[self._section_of == k])[::-1][:SECTION_TOPK]
-                prior[k] = members.mean() if len(members) else 0.0
-            steered = (1 - SECTION_PRIOR) * steered + SECTION_PRIOR * prior[self._section_of]
         order = np.argsort(-steered)
         return [Candidate(int(i), float(steered[i]), float(lexical[i]), float(semantic[i])) for i in order]
 
