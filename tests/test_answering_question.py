@@ -41,6 +41,8 @@ def test_a_label_before_or_after_the_question_says_who_asks(vocabulary, text, as
     ("ex pupils fb?", "staff"),  # the pupils are the object: the asker acts
     ("a parent posted a video of the fight", "parents"),
     ("will the school post trip photos on facebook", "school_accounts"),
+    ("can i upload the choir clip to the school instagram from my own phone", "school_accounts"),  # a phone is no account
+    ("can i put the choir clip on the website", "school_accounts"),
 ])
 def test_who_acts(vocabulary, text, actor):
     assert read_question(text, vocabulary).actor == actor

@@ -143,7 +143,7 @@ def _actor(normalised: str, asker: str, mentions: list[tuple[int, str]], ends: d
     groups named are the objects of the act ("ex pupils on fb?")."""
     groups_named = [group for _, group in mentions]
     if ("school_accounts" in groups_named or SCHOOL_ACTS.search(normalised)) \
-            and not re.search(r"\bmy (?:own|personal)\b", normalised):
+            and not OWN_ACCOUNT.search(normalised):
         return "school_accounts", False
     for match in MODAL_THEN_SUBJECT.finditer(normalised):
         for position, group in mentions:
