@@ -43,8 +43,6 @@ class Question:
     actor: str | None  # whose conduct is asked about: a group, or None when unclear
     ask: str  # "verdict" (may/must/will …?) or "info" (who/what/when/how …?, "is there any training?")
     consent: str | None = None  # "given" / "refused" when the question says so
-    # The actor is only the asker's default role: nobody said who asks, and no group is named as acting.
-    actor_assumed: bool = False
     adult: bool = False  # the person concerned is now an adult
     own_account: bool = False  # "my own facebook", "my personal insta": the asker's own account
     groups: list[str] = field(default_factory=list)  # groups named, in order
@@ -83,19 +81,19 @@ def _labelled_as(text: str, vocabulary: Vocabulary) -> str | None:
     return None
 
 
-def _asker(text: str, normalised: str, vocabulary: Vocabulary, hint: str | None) -> tuple[str, bool]:
+def _asker(text: str, normalised: str, vocabulary: Vocabulary, hint: str | None) -> str:
     """The text wins where it says who is asking ("parent here", "parent: …"); else the channel's
-    roster role; else staff, assumed (the second value says whether anyone said so)."""
+    roster role; else staff."""
     for group in ("parents", "pupils", "staff"):
         matcher = vocabulary.askers.get(group)
         if matcher and matcher.first(normalised):
-            return group, True
+            return group
     labelled = _labelled_as(text, vocabulary)
     if labelled in ("parents", "pupils", "staff"):
-        return labelled, True
+        return labelled
     if hint in ("staff", "parents", "pupils"):
-        return hint, True
-    return "staff", False
+        return hint
+    return "staff"
 
 
 SENTENCE_BREAK = re.compile(r"(?<=[.?!])\s+|\s+[-–]\s+")
@@ -136,27 +134,26 @@ def _ask(normalised: str, vocabulary: Vocabulary) -> str:
     return "info" if info and info.first(normalised) else "verdict"
 
 
-def _actor(normalised: str, asker: str, mentions: list[tuple[int, str]], ends: dict[int, int],
-           ask: str) -> tuple[str, bool]:
+def _actor(normalised: str, asker: str, mentions: list[tuple[int, str]], ends: dict[int, int], ask: str) -> str:
     """Whose conduct the question is about: the school's accounts when named; a group right after a
     modal ("can parents…") or narrated acting ("a parent posted…"); otherwise the asker, and the
     groups named are the objects of the act ("ex pupils on fb?")."""
     groups_named = [group for _, group in mentions]
     if ("school_accounts" in groups_named or SCHOOL_ACTS.search(normalised)) \
             and not OWN_ACCOUNT.search(normalised):
-        return "school_accounts", False
+        return "school_accounts"
     for match in MODAL_THEN_SUBJECT.finditer(normalised):
         for position, group in mentions:
             if position == match.end():
-                return group, False
+                return group
     if SELF_AS_SUBJECT.search(normalised):
-        return asker, True
+        return asker
     for position, group in mentions:
         if NARRATED_ACT.match(normalised, ends[position]):
-            return group, False
+            return group
     if ask == "info" and mentions:
-        return mentions[0][1], False  # "what does the school expect of parents…": they are the topic
-    return asker, True
+        return mentions[0][1]  # "what does the school expect of parents…": they are the topic
+    return asker
 
 
 WANTS = ("who", "time", "consequence")
@@ -175,8 +172,7 @@ def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = No
     spans = vocabulary.group_mentions(normalised)
     mentions = [(start, group) for start, _, group in spans]
     ends = {start: end for start, end, _ in spans}
-    asker, asker_stated = _asker(text[:MAX_QUESTION_CHARS], normalised, vocabulary, asker_hint)
-    actor, actor_is_asker = _actor(normalised, asker, mentions, ends, ask) if normalised else (None, False)
+    asker = _asker(text[:MAX_QUESTION_CHARS], normalised, vocabulary, asker_hint)
     facts = vocabulary.facts
     consent = None
     if facts.get("consent_refused") and facts["consent_refused"].first(normalised):
@@ -185,7 +181,7 @@ def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = No
         consent = "given"
     return Question(
         text=text, normalised=normalised, asker=asker,
-        actor=actor, actor_assumed=actor_is_asker and not asker_stated,
+        actor=_actor(normalised, asker, mentions, ends, ask) if normalised else None,
         ask=ask,
         consent=consent,
         adult=bool(facts.get("adult") and facts["adult"].first(normalised)),
