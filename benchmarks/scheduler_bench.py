@@ -95,7 +95,7 @@ def main() -> int:
             queued += more
         steady = timed(lambda: training.tick(services), args.repeat)
         summary = timed(lambda: training.compliance_summary(services), max(3, args.repeat // 4))
-        services.db.conn.close()
+        services.db.close()
 
     base_ms = statistics.median(base)
     steady_ms = statistics.median(steady)

@@ -37,7 +37,7 @@ def check_database(database: str, results: Results, report_key: str | None = Non
     with report_key_in_environment(report_key):
         db = open_database(database)
     try:
-        one = lambda sql, args=(): db.execute(sql, args).fetchone()[0]  # noqa: E731
+        one = lambda sql, args=None: db.execute(sql, args).fetchone()[0]  # noqa: E731
         rows = lambda sql: {row[0]: row[1] for row in db.execute(sql).fetchall()}  # noqa: E731
         while time.monotonic() < deadline and one("SELECT count(*) FROM outbox WHERE status = 'pending'"):
             time.sleep(0.2)
@@ -62,4 +62,4 @@ def check_database(database: str, results: Results, report_key: str | None = Non
                                 == one("SELECT count(*) FROM outbox WHERE status = 'delivered' AND channel = 'local'"),
         }
     finally:
-        db.conn.close()
+        db.close()

@@ -32,6 +32,7 @@ from domain.messages import Notification, Reply  # noqa: E402
 from storage import outbox, state  # noqa: E402
 from app import open_database  # noqa: E402
 from storage.questions import record_question  # noqa: E402
+from storage.store import is_sqlite  # noqa: E402
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
 
@@ -49,8 +50,13 @@ def timed(operations: int, step: Callable[[int], object], rounds: int = 3) -> fl
 
 def measure(db, operations: int) -> dict[str, float]:
     db.execute("CREATE TABLE bench_baseline (id BIGINT PRIMARY KEY, value TEXT)")
-    raw = db.conn  # the driver's own connection: sqlite3 or psycopg
-    placeholder = "?" if raw.__class__.__module__.startswith("sqlite3") else "%s"
+    if is_sqlite(db):
+        raw, placeholder = db.conn, "?"  # the driver's own connection
+    else:
+        import psycopg
+
+        # A driver connection of its own beside the interface's pool, on the same schema.
+        raw, placeholder = psycopg.connect(db.url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True), "%s"
 
     def bare_insert(n: int) -> None:
         raw.execute(f"INSERT INTO bench_baseline (id, value) VALUES ({placeholder}, {placeholder})", (n, "x"))
@@ -86,7 +92,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         db = open_database(Path(folder) / "bench.db")
         sqlite_figures = measure(db, args.operations)
-        db.conn.close()
+        db.close()
     report("SQLite (WAL, one file)", sqlite_figures)
 
     server = None
@@ -102,14 +108,14 @@ def main() -> int:
             url = server.url_for_new_schema()
         db = open_database(url)
         postgres_figures = measure(db, args.operations)
-        db.conn.close()
+        db.close()
     except Exception as problem:  # a benchmark reports what it could not measure, and goes on
         print(f"\nPostgreSQL: not measured ({type(problem).__name__}: {problem})")
         return 0
     finally:
         if server is not None:
             server.stop()
-    report("PostgreSQL (127.0.0.1, one connection)", postgres_figures)
+    report("PostgreSQL (127.0.0.1, SQLAlchemy's pool)", postgres_figures)
     print("\nPostgreSQL ÷ SQLite, per operation:")
     for label in sqlite_figures:
         print(f"  {label:<26} {postgres_figures[label] / sqlite_figures[label]:>6.2f}×")

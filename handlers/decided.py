@@ -15,6 +15,7 @@ from dataclasses import replace
 from handlers.context import Services
 from domain.messages import Incoming, Reply
 from handlers.schedule import format_moment
+from storage import reports as report_store
 from storage import roster
 
 DECIDED_KEY = "decided"
@@ -104,9 +105,8 @@ def _may_decide_draft(incoming: Incoming, services: Services, value: dict) -> bo
 
 def _let_into_report(incoming: Incoming, services: Services, value: dict) -> bool:
     """The press was let in: the report's own check (handlers.reports) has just audited it."""
-    row = services.db.execute("SELECT report_ref, allowed FROM access_audit WHERE person_id = ? "
-                              "ORDER BY id DESC LIMIT 1", [incoming.who]).fetchone()
-    return row is not None and bool(row[1]) and row[0] == str(value.get("ref") or "").strip().upper()
+    last = report_store.last_access(services.db, incoming.who)
+    return last is not None and last[1] and last[0] == str(value.get("ref") or "").strip().upper()
 
 
 def mark(incoming: Incoming, services: Services, replies: list[Reply]) -> list[Reply]:

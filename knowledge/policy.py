@@ -46,7 +46,8 @@ VERDICT_OF_MODALITY = {
 }
 # Order matters: negatives before positives, strongest first.
 MODALITY_PATTERNS = [
-    ("must_not", re.compile(r"\b(must not|mustn'?t|must never|may not|cannot|can ?not|not permitted)\b", re.I)),
+    ("must_not", re.compile(r"\b(must not|mustn'?t|must never|may not|cannot|can ?not|not permitted|(?:is|are) "
+                            r"(?:strictly )?(?:forbidden|prohibited|not allowed))\b", re.I)),
     ("should_not", re.compile(r"\b(should not|shouldn'?t|should never)\b", re.I)),
     ("will_not", re.compile(r"\b(will not|won'?t|will never)\b", re.I)),
     ("must", re.compile(r"\b(must|required to|need to|needs to|have to|has to)\b", re.I)),

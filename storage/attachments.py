@@ -11,10 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlite_utils import Migrations
-
 from storage.crypto import Cipher, cipher_for
-from storage.store import Store, iso
+from storage.migrations import Migrations
+from storage.store import Store, in_list, iso
 
 migrations = Migrations("attachments")
 
@@ -55,19 +54,21 @@ def add(db: Store, *, owner_kind: str, owner_ref: str, uploaded_by: str, name: s
 def move(db: Store, from_kind: str, from_ref: str, to_kind: str, to_ref: str,
          ids: list[int] | None = None) -> int:
     """Give a person's intake files to the report they filed (only `ids` when given)."""
-    sql = "UPDATE attachments SET owner_kind = ?, owner_ref = ? WHERE owner_kind = ? AND owner_ref = ?"
-    params: list[Any] = [to_kind, to_ref, from_kind, from_ref]
+    sql = ("UPDATE attachments SET owner_kind = :to_kind, owner_ref = :to_ref"
+           " WHERE owner_kind = :from_kind AND owner_ref = :from_ref")
+    params: dict[str, Any] = {"to_kind": to_kind, "to_ref": to_ref, "from_kind": from_kind, "from_ref": from_ref}
     if ids is not None:
         if not ids:
             return 0
-        sql += f" AND id IN ({', '.join('?' for _ in ids)})"
-        params += list(ids)
+        chosen, id_params = in_list("id", ids)
+        sql += f" AND id IN {chosen}"
+        params.update(id_params)
     return db.execute(sql, params).rowcount
 
 
 def delete_owned(db: Store, owner_kind: str, owner_ref: str) -> int:
-    return db.execute("DELETE FROM attachments WHERE owner_kind = ? AND owner_ref = ?",
-                      [owner_kind, owner_ref]).rowcount
+    return db.execute("DELETE FROM attachments WHERE owner_kind = :owner_kind AND owner_ref = :owner_ref",
+                      {"owner_kind": owner_kind, "owner_ref": owner_ref}).rowcount
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -78,7 +79,8 @@ def listing(db: Store, owner_kind: str, owner_ref: str) -> list[dict]:
     cipher = cipher_for(db)
     found = []
     for row in db.query("SELECT id, uploaded_by, created_at, size, kind, meta FROM attachments "
-                        "WHERE owner_kind = ? AND owner_ref = ? ORDER BY id", [owner_kind, owner_ref]):
+                        "WHERE owner_kind = :owner_kind AND owner_ref = :owner_ref ORDER BY id",
+                        {"owner_kind": owner_kind, "owner_ref": owner_ref}):
         meta = cipher.decrypt_json(row["meta"])
         found.append({"id": row["id"], "name": meta.get("name") or f"file-{row['id']}",
                       "mime": meta.get("mime") or "application/octet-stream", "kind": row["kind"],
@@ -88,18 +90,18 @@ def listing(db: Store, owner_kind: str, owner_ref: str) -> list[dict]:
 
 def owners(db: Store, owner_kind: str) -> list[str]:
     """Every owner_ref of one kind that has files."""
-    return [row[0] for row in db.execute("SELECT DISTINCT owner_ref FROM attachments WHERE owner_kind = ? "
-                                         "ORDER BY owner_ref", [owner_kind]).fetchall()]
+    return [row[0] for row in db.execute("SELECT DISTINCT owner_ref FROM attachments WHERE owner_kind = :owner_kind "
+                                         "ORDER BY owner_ref", {"owner_kind": owner_kind}).fetchall()]
 
 
 def owner_of(db: Store, attachment_id: int) -> tuple[str, str] | None:
-    row = db.execute("SELECT owner_kind, owner_ref FROM attachments WHERE id = ?", [attachment_id]).fetchone()
+    row = db.execute("SELECT owner_kind, owner_ref FROM attachments WHERE id = :id", {"id": attachment_id}).fetchone()
     return (row[0], row[1]) if row else None
 
 
 def read(db: Store, attachment_id: int) -> dict | None:
     """One file with its bytes decrypted: name, mime, kind, size, data, owner_kind, owner_ref."""
-    rows = list(db.query("SELECT * FROM attachments WHERE id = ?", [attachment_id]))
+    rows = list(db.query("SELECT * FROM attachments WHERE id = :id", {"id": attachment_id}))
     if not rows:
         return None
     row, cipher = rows[0], cipher_for(db)
@@ -115,8 +117,8 @@ def reencrypt_all(db: Store, cipher: Cipher | None = None) -> int:
     cipher = cipher or cipher_for(db)
     count = 0
     for (attachment_id,) in db.execute("SELECT id FROM attachments").fetchall():
-        row = next(iter(db.query("SELECT meta, content FROM attachments WHERE id = ?", [attachment_id])))
-        db.execute("UPDATE attachments SET meta = ?, content = ? WHERE id = ?",
-                   [cipher.rotate(row["meta"]), cipher.rotate(row["content"]), attachment_id])
+        row = next(iter(db.query("SELECT meta, content FROM attachments WHERE id = :id", {"id": attachment_id})))
+        db.execute("UPDATE attachments SET meta = :meta, content = :content WHERE id = :id",
+                   {"meta": cipher.rotate(row["meta"]), "content": cipher.rotate(row["content"]), "id": attachment_id})
         count += 1
     return count

@@ -12,8 +12,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlite_utils import Migrations
-
+from storage.migrations import Migrations
 from storage.store import Store
 
 migrations = Migrations("conversation_refs")
@@ -39,8 +38,8 @@ def save(db: Store, platform: str, platform_user_id: str, reference: dict[str, A
     encoded = json.dumps(reference, sort_keys=True)
     kinds = (LATEST, PERSONAL) if personal else (LATEST,)
     stored = dict(db.execute(
-        "SELECT kind, reference FROM conversation_refs WHERE platform = ? AND platform_user_id = ?",
-        [platform, platform_user_id]).fetchall())
+        "SELECT kind, reference FROM conversation_refs WHERE platform = :platform AND platform_user_id = :user",
+        {"platform": platform, "user": platform_user_id}).fetchall())
     changed = [kind for kind in kinds if stored.get(kind) != encoded]
     if not changed:
         return
@@ -49,9 +48,9 @@ def save(db: Store, platform: str, platform_user_id: str, reference: dict[str, A
         for kind in changed:
             db.execute(
                 "INSERT INTO conversation_refs (platform, platform_user_id, kind, reference, updated_at)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform, platform_user_id, kind)"
+                " VALUES (:platform, :user, :kind, :reference, :now) ON CONFLICT (platform, platform_user_id, kind)"
                 " DO UPDATE SET reference = excluded.reference, updated_at = excluded.updated_at",
-                [platform, platform_user_id, kind, encoded, now])
+                {"platform": platform, "user": platform_user_id, "kind": kind, "reference": encoded, "now": now})
 
 
 def save_personal(db: Store, platform: str, platform_user_id: str, reference: dict[str, Any]) -> None:
@@ -61,8 +60,8 @@ def save_personal(db: Store, platform: str, platform_user_id: str, reference: di
 
 def _get(db: Store, platform: str, platform_user_id: str, kind: str) -> dict[str, Any] | None:
     row = db.execute(
-        "SELECT reference FROM conversation_refs WHERE platform = ? AND platform_user_id = ? AND kind = ?",
-        [platform, platform_user_id, kind]).fetchone()
+        "SELECT reference FROM conversation_refs WHERE platform = :platform AND platform_user_id = :user"
+        " AND kind = :kind", {"platform": platform, "user": platform_user_id, "kind": kind}).fetchone()
     return json.loads(row[0]) if row else None
 
 

@@ -1,13 +1,19 @@
 """Open the database and bring its schema up to date.
 
 Storage modules program against one small interface, `Store` (storage/store.py): the slice of
-sqlite_utils' `Database` they use. SQLite (WAL mode, through sqlite_utils) is the default for one school; a
-`postgresql://` location opens `storage.postgres.PostgresDatabase`, the same interface over
-PostgreSQL, for a trust running many schools. Every SQL statement in storage/ is written in the
-dialect both speak.
+sqlite_utils' `Database` they use.
 
-Each storage module owns a `sqlite_utils.Migrations` set named after its aggregate; app.py lists
-them (MIGRATIONS) and open_database applies them, in that order, on start (on either database).
+- SQLite, the default for one school, is opened through sqlite_utils (WAL mode, one connection
+  shared by the event loop and executor threads): a file needs no server and no pool, and
+  sqlite_utils' table helpers are what the interface was cut from.
+- A `postgresql://` location, for a trust running many schools, opens
+  `storage.postgres.PostgresDatabase`: the same interface through SQLAlchemy Core on psycopg 3,
+  whose connection pool replaces connections a server drops and keeps each thread's transaction
+  apart, and whose constructs do the table operations (upsert, reflection, DDL) in PostgreSQL's terms.
+
+Every statement in storage/ is written once, with named parameters, in the SQL both speak.
+Each storage module owns a `storage.migrations.Migrations` set named after its aggregate; app.py
+lists them (MIGRATIONS) and open_database applies them, in that order, then LAYOUT, on start.
 """
 from __future__ import annotations
 
@@ -21,6 +27,7 @@ from typing import Any, Sequence
 
 from sqlite_utils import Database
 
+from storage.migrations import Migrations
 from storage.store import Store, is_sqlite  # noqa: F401  (Store: re-exported for modules that import it from here)
 
 log = logging.getLogger(__name__)
@@ -38,12 +45,27 @@ def database_path() -> str:
 
 
 def is_server_url(location: str) -> bool:
-    return location.startswith(("postgresql://", "postgres://"))
+    return location.startswith(("postgresql://", "postgres://", "postgresql+psycopg://"))
+
+
+# Changes to how every table is kept, applied after every aggregate's own migrations.
+LAYOUT = Migrations("storage")
+
+
+@LAYOUT()
+def retire_hidden_rowid(db: Store) -> None:
+    """PostgreSQL tables made before storage went through SQLAlchemy carried a hidden `rowid`
+    column imitating SQLite's; queries order by their own columns now, so it goes."""
+    if is_sqlite(db):
+        return
+    for row in list(db.query("SELECT table_name FROM information_schema.columns WHERE column_name = 'rowid'"
+                             " AND table_schema = current_schema()")):
+        db.execute(f'ALTER TABLE "{row["table_name"]}" DROP COLUMN rowid')
 
 
 def open_database(path: str | Path | None, migrations: Sequence[Any]) -> Store:
     """Open (creating if needed) the database and apply every pending migration of `migrations`
-    (app.py's MIGRATIONS: one `sqlite_utils.Migrations` set per storage module).
+    (app.py's MIGRATIONS: one `storage.migrations.Migrations` set per storage module).
 
     `path` (or POLICYBOT_DB) is a SQLite file, or a postgresql:// URL."""
     migrations = tuple(migrations)
@@ -108,13 +130,13 @@ def _open_postgres(url: str, migrations: Sequence[Any]) -> Store:
     # Several bot processes (one per school, or a CLI beside the server) may start at once:
     # one migrates, the others wait for it, then find nothing pending.
     with db.atomic():
-        db.execute("SELECT pg_advisory_xact_lock(?)", [MIGRATION_LOCK_ID])
+        db.execute("SELECT pg_advisory_xact_lock(:lock_id)", {"lock_id": MIGRATION_LOCK_ID})
         migrate(db, migrations)
     return db
 
 
 def migrate(db: Store, migrations: Sequence[Any]) -> None:
-    for migration_set in migrations:
+    for migration_set in (*migrations, LAYOUT):
         migration_set.apply(db)
 
 

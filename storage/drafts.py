@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlite_utils import Migrations
-
 from storage.database import Store
+from storage.migrations import Migrations
 
 migrations = Migrations("drafts")
 
@@ -110,7 +109,7 @@ def get(db: Store, draft_id: int) -> Draft | None:
         draft_id = int(draft_id)
     except (TypeError, ValueError):
         return None
-    rows = list(db["drafts"].rows_where("id = ?", [draft_id]))
+    rows = list(db["drafts"].rows_where("id = :id", {"id": draft_id}))
     if not rows:
         return None
     version = db["draft_versions"].get((draft_id, rows[0]["version"]))
@@ -118,7 +117,8 @@ def get(db: Store, draft_id: int) -> Draft | None:
 
 
 def version_text(db: Store, draft_id: int, version: int) -> str | None:
-    rows = list(db["draft_versions"].rows_where("draft_id = ? AND version = ?", [draft_id, version]))
+    rows = list(db["draft_versions"].rows_where("draft_id = :draft_id AND version = :version",
+                                                {"draft_id": draft_id, "version": version}))
     return rows[0]["text"] if rows else None
 
 
@@ -189,9 +189,10 @@ def transition(db: Store, draft: Draft, action: str, actor_id: str, channel: str
         changes["submitted_at"] = stamp
     if approver_id is not None:
         changes["approver_id"] = approver_id
-    assignments = ", ".join(f"{k} = ?" for k in changes)
-    cursor = db.execute(f"UPDATE drafts SET {assignments} WHERE id = ? AND state = ? AND version = ?",
-                        [*changes.values(), draft.id, draft.state, draft.version])
+    assignments = ", ".join(f"{k} = :{k}" for k in changes)  # column names from this function, not from input
+    cursor = db.execute(f"UPDATE drafts SET {assignments} WHERE id = :id AND state = :read_state"
+                        " AND version = :read_version",
+                        {**changes, "id": draft.id, "read_state": draft.state, "read_version": draft.version})
     if cursor.rowcount != 1:
         raise IllegalTransition(f"Draft {draft.id} changed while you were looking at it; nothing was done. "
                                 "Please look at it again.")
@@ -203,9 +204,13 @@ def transition(db: Store, draft: Draft, action: str, actor_id: str, channel: str
     return get(db, draft.id)
 
 
+def set_platform(db: Store, draft_id: int, platform: str) -> None:
+    db.execute("UPDATE drafts SET platform = :platform WHERE id = :id", {"platform": platform, "id": draft_id})
+
+
 def mark_nudged(db: Store, draft_id: int, version: int, now: datetime) -> bool:
-    cursor = db.execute("UPDATE drafts SET nudged_version = ? WHERE id = ? AND version = ? AND nudged_version < ?",
-                        [version, draft_id, version, version])
+    cursor = db.execute("UPDATE drafts SET nudged_version = :version WHERE id = :id AND version = :version"
+                        " AND nudged_version < :version", {"version": version, "id": draft_id})
     if cursor.rowcount == 1:
         audit(db, draft_id, version, "policybot", "nudge", "submitted", "submitted", "system", now)
         return True
@@ -213,23 +218,24 @@ def mark_nudged(db: Store, draft_id: int, version: int, now: datetime) -> bool:
 
 
 def drafts_of(db: Store, submitter_id: str, limit: int = 20) -> list[Draft]:
-    rows = db["drafts"].rows_where("submitter_id = ?", [submitter_id], order_by="id desc", limit=limit)
+    rows = db["drafts"].rows_where("submitter_id = :submitter_id", {"submitter_id": submitter_id},
+                                   order_by="id desc", limit=limit)
     return [get(db, r["id"]) for r in rows]
 
 
 def in_state(db: Store, state: str) -> list[Draft]:
-    return [get(db, r["id"]) for r in db["drafts"].rows_where("state = ?", [state], order_by="id")]
+    return [get(db, r["id"]) for r in db["drafts"].rows_where("state = :state", {"state": state}, order_by="id")]
 
 
 def audit_trail(db: Store, draft_id: int) -> list[dict]:
-    return list(db["draft_audit"].rows_where("draft_id = ?", [draft_id], order_by="id"))
+    return list(db["draft_audit"].rows_where("draft_id = :draft_id", {"draft_id": draft_id}, order_by="id"))
 
 
 # --- posters ------------------------------------------------------------------------------------
 
 def poster_status(db: Store, person_id: str) -> str | None:
     """"authorised", "revoked", or None when the IT manager has not decided in chat."""
-    rows = list(db["poster_authorisations"].rows_where("person_id = ?", [person_id]))
+    rows = list(db["poster_authorisations"].rows_where("person_id = :person_id", {"person_id": person_id}))
     return rows[0]["status"] if rows else None
 
 

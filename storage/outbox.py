@@ -16,10 +16,9 @@ import json
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from sqlite_utils import Migrations
-
 from domain.messages import Notification, Reply, reply_from_dict, reply_to_dict
 from storage.crypto import cipher_for
+from storage.migrations import Migrations
 from storage.store import Store, is_sqlite
 
 migrations = Migrations("outbox")
@@ -52,14 +51,27 @@ def seal_stored_payloads(db: Store) -> None:
     sealed = 0
     with db.atomic():
         for table in ("outbox", "local_inbox"):
-            for row in list(db.query(f"SELECT id, payload FROM {table} WHERE payload NOT LIKE ?", [SEALED + "%"])):
-                db.execute(f"UPDATE {table} SET payload = ? WHERE id = ?",
-                           [SEALED + cipher_for(db).encrypt(row["payload"] or "{}"), row["id"]])
+            for row in list(db.query(f"SELECT id, payload FROM {table} WHERE payload NOT LIKE :sealed",
+                                     {"sealed": SEALED + "%"})):
+                db.execute(f"UPDATE {table} SET payload = :payload WHERE id = :id",
+                           {"payload": SEALED + cipher_for(db).encrypt(row["payload"] or "{}"), "id": row["id"]})
                 sealed += 1
     if sealed and is_sqlite(db):
         # The clear pages are in the write-ahead log too: fold it into the file (where secure_delete,
         # set by open_database, has zeroed the old cells) and empty it. A busy reader only delays this.
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+@migrations()
+def add_queue_order(db: Store) -> None:
+    """The order messages were queued in, so ties in created_at (to the second) go out as queued.
+    Rows already waiting keep the order they had: SQLite's own rowid, or the hidden rowid column
+    PostgreSQL tables had before storage went through SQLAlchemy (storage.database.LAYOUT drops it)."""
+    db.execute("ALTER TABLE outbox ADD COLUMN queued INTEGER")
+    if is_sqlite(db) or list(db.query("SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()"
+                                      " AND table_name = 'outbox' AND column_name = 'rowid'")):
+        db.execute("UPDATE outbox SET queued = rowid")
+    db["outbox"].create_index(["queued"])
 
 
 def _stored(db: Store, reply: Reply) -> str:
@@ -84,17 +96,18 @@ def enqueue(db: Store, notification: Notification, now: datetime | None = None) 
     now = now or datetime.now(timezone.utc)
     cursor = db.execute(
         "INSERT INTO outbox (id, key, person_id, payload, urgent, status, attempts,"
-        " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT DO NOTHING",
-        [uuid.uuid4().hex, notification.key or uuid.uuid4().hex, notification.person_id,
-         _stored(db, notification.reply), int(notification.urgent), _iso(now), _iso(now)])
+        " next_attempt_at, created_at, queued) VALUES (:id, :key, :person_id, :payload, :urgent, 'pending', 0,"
+        " :now, :now, (SELECT coalesce(max(queued), 0) + 1 FROM outbox)) ON CONFLICT DO NOTHING",
+        {"id": uuid.uuid4().hex, "key": notification.key or uuid.uuid4().hex, "person_id": notification.person_id,
+         "payload": _stored(db, notification.reply), "urgent": int(notification.urgent), "now": _iso(now)})
     return cursor.rowcount == 1
 
 
 def due(db: Store, now: datetime, limit: int = 50) -> list[dict]:
     """Pending messages whose time has come, urgent first, then oldest first."""
     return list(db.query(
-        "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?"
-        " ORDER BY urgent DESC, created_at, rowid LIMIT ?", [_iso(now), limit]))
+        "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= :now"
+        " ORDER BY urgent DESC, created_at, queued, id LIMIT :limit", {"now": _iso(now), "limit": limit}))
 
 
 def next_due_at(db: Store) -> datetime | None:
@@ -109,9 +122,9 @@ def payload(db: Store, row: dict) -> Reply:
 
 def mark_delivered(db: Store, message_id: str, channel: str, now: datetime) -> None:
     with db.atomic():
-        db.execute("UPDATE outbox SET status = 'delivered', delivered_at = ?, channel = ?,"
-                   " attempts = attempts + 1, last_error = NULL WHERE id = ?",
-                   [_iso(now), channel, message_id])
+        db.execute("UPDATE outbox SET status = 'delivered', delivered_at = :now, channel = :channel,"
+                   " attempts = attempts + 1, last_error = NULL WHERE id = :id",
+                   {"now": _iso(now), "channel": channel, "id": message_id})
 
 
 def mark_failed(db: Store, message_id: str, error: str, now: datetime,
@@ -124,8 +137,9 @@ def mark_failed(db: Store, message_id: str, error: str, now: datetime,
         delay = max(delay, timedelta(seconds=retry_after))
     next_at = now + delay
     with db.atomic():
-        db.execute("UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
-                   [attempts, _iso(next_at), error[:300], message_id])
+        db.execute("UPDATE outbox SET attempts = :attempts, next_attempt_at = :next_at, last_error = :error"
+                   " WHERE id = :id", {"attempts": attempts, "next_at": _iso(next_at), "error": error[:300],
+                                       "id": message_id})
     return next_at
 
 
@@ -141,8 +155,9 @@ def deliver_locally(db: Store, person_id: str, reply: Reply, now: datetime) -> N
 def take_local_inbox(db: Store, person_id: str) -> list[Reply]:
     """Unseen local messages for one person, marked seen as they are taken."""
     with db.atomic():
-        rows = list(db["local_inbox"].rows_where("person_id = ? AND seen = 0", [person_id], order_by="id"))
+        rows = list(db["local_inbox"].rows_where("person_id = :person_id AND seen = 0", {"person_id": person_id},
+                                                 order_by="id"))
         if rows:
-            db.execute("UPDATE local_inbox SET seen = 1 WHERE person_id = ? AND id <= ?",
-                       [person_id, rows[-1]["id"]])
+            db.execute("UPDATE local_inbox SET seen = 1 WHERE person_id = :person_id AND id <= :last_id",
+                       {"person_id": person_id, "last_id": rows[-1]["id"]})
     return [_opened(db, r["payload"]) for r in rows]

@@ -14,9 +14,8 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlite_utils import Migrations
-
 from storage.database import Store
+from storage.migrations import Migrations
 
 migrations = Migrations("publishing")
 
@@ -52,7 +51,7 @@ def _row(row: dict) -> dict:
 
 
 def get(db: Store, publication_id: int) -> dict | None:
-    rows = list(db["publications"].rows_where("id = ?", [publication_id]))
+    rows = list(db["publications"].rows_where("id = :id", {"id": publication_id}))
     return _row(rows[0]) if rows else None
 
 
@@ -60,7 +59,7 @@ def schedule(db: Store, draft_id: int, version: int, platform: str, at: datetime
              now: datetime) -> bool:
     """Queue one version for one platform (the caller's transaction); False when already queued."""
     key = key_for(draft_id, version, platform)
-    if list(db["publications"].rows_where("key = ?", [key])):
+    if list(db["publications"].rows_where("key = :key", {"key": key})):
         return False
     stamp = _iso(now)
     db["publications"].insert({
@@ -73,7 +72,7 @@ def schedule(db: Store, draft_id: int, version: int, platform: str, at: datetime
 
 
 def of_draft(db: Store, draft_id: int) -> list[dict]:
-    return [_row(r) for r in db["publications"].rows_where("draft_id = ?", [draft_id], order_by="id")]
+    return [_row(r) for r in db["publications"].rows_where("draft_id = :draft_id", {"draft_id": draft_id}, order_by="id")]
 
 
 def due(db: Store, now: datetime) -> list[dict]:
@@ -81,40 +80,43 @@ def due(db: Store, now: datetime) -> list[dict]:
     (the process stopped mid-publish)."""
     stamp = _iso(now)
     rows = db["publications"].rows_where(
-        "(state IN (?, ?) AND next_attempt_at <= ?) OR (state = ? AND lease_until <= ?)",
-        [SCHEDULED, RETRYING, stamp, PUBLISHING, stamp], order_by="id")
+        "(state IN (:scheduled, :retrying) AND next_attempt_at <= :now) OR (state = :publishing AND lease_until <= :now)",
+        {"scheduled": SCHEDULED, "retrying": RETRYING, "now": stamp, "publishing": PUBLISHING}, order_by="id")
     return [_row(r) for r in rows]
 
 
 def claim(db: Store, row: dict, now: datetime, lease: timedelta) -> bool:
     """Take the row for one attempt; False when another worker changed it first."""
     cursor = db.execute(
-        "UPDATE publications SET state = ?, attempts = attempts + 1, lease_until = ?, updated_at = ? "
-        "WHERE id = ? AND state = ? AND attempts = ?",
-        [PUBLISHING, _iso(now + lease), _iso(now), row["id"], row["state"], row["attempts"]])
+        "UPDATE publications SET state = :publishing, attempts = attempts + 1, lease_until = :lease_until,"
+        " updated_at = :now WHERE id = :id AND state = :read_state AND attempts = :read_attempts",
+        {"publishing": PUBLISHING, "lease_until": _iso(now + lease), "now": _iso(now), "id": row["id"],
+         "read_state": row["state"], "read_attempts": row["attempts"]})
     return cursor.rowcount == 1
 
 
 def save_progress(db: Store, publication_id: int, progress: dict[str, Any]) -> None:
-    db.execute("UPDATE publications SET progress = ? WHERE id = ?",
-               [json.dumps(progress, sort_keys=True), publication_id])
+    db.execute("UPDATE publications SET progress = :progress WHERE id = :id",
+               {"progress": json.dumps(progress, sort_keys=True), "id": publication_id})
 
 
 def mark_published(db: Store, publication_id: int, post_id: str, now: datetime) -> None:
-    db.execute("UPDATE publications SET state = ?, post_id = ?, published_at = ?, last_error = '', "
-               "lease_until = '', updated_at = ? WHERE id = ?",
-               [PUBLISHED, post_id, _iso(now), _iso(now), publication_id])
+    db.execute("UPDATE publications SET state = :published, post_id = :post_id, published_at = :now,"
+               " last_error = '', lease_until = '', updated_at = :now WHERE id = :id",
+               {"published": PUBLISHED, "post_id": post_id, "now": _iso(now), "id": publication_id})
 
 
 def mark_failed(db: Store, publication_id: int, error: str, retry_at: datetime | None, now: datetime) -> None:
     """Retry at `retry_at`, or give up (None)."""
-    db.execute("UPDATE publications SET state = ?, last_error = ?, next_attempt_at = ?, lease_until = '', "
-               "updated_at = ? WHERE id = ?",
-               [RETRYING if retry_at else FAILED, error[:500], _iso(retry_at) if retry_at else "", _iso(now),
-                publication_id])
+    db.execute("UPDATE publications SET state = :state, last_error = :error, next_attempt_at = :retry_at,"
+               " lease_until = '', updated_at = :now WHERE id = :id",
+               {"state": RETRYING if retry_at else FAILED, "error": error[:500],
+                "retry_at": _iso(retry_at) if retry_at else "", "now": _iso(now), "id": publication_id})
 
 
 def cancel_waiting(db: Store, draft_id: int, now: datetime) -> int:
     """Stop what has not started (the poster published by hand); a row mid-publish is left alone."""
-    return db.execute("UPDATE publications SET state = ?, updated_at = ? WHERE draft_id = ? AND state IN (?, ?)",
-                      [CANCELLED, _iso(now), draft_id, *WAITING]).rowcount
+    return db.execute("UPDATE publications SET state = :cancelled, updated_at = :now WHERE draft_id = :draft_id"
+                      " AND state IN (:scheduled, :retrying)",
+                      {"cancelled": CANCELLED, "now": _iso(now), "draft_id": draft_id, "scheduled": SCHEDULED,
+                       "retrying": RETRYING}).rowcount

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz
-from sqlite_utils import Migrations
 
+from storage.migrations import Migrations
 from storage.store import Store
 
 migrations = Migrations("questions")
@@ -90,22 +90,24 @@ def record_question(db: Store, *, person_id: str, channel: str, text: str, now: 
     """
     with db.atomic():
         question_id = db.execute(
-            "INSERT INTO questions (person_id, channel, text, normalised, asked_at) VALUES (?, ?, ?, ?, ?)"
-            " RETURNING id", [person_id, channel, clean_text(text), normalise(text), _iso(now)]).fetchone()[0]
+            "INSERT INTO questions (person_id, channel, text, normalised, asked_at)"
+            " VALUES (:person_id, :channel, :text, :normalised, :asked_at) RETURNING id",
+            {"person_id": person_id, "channel": channel, "text": clean_text(text), "normalised": normalise(text),
+             "asked_at": _iso(now)}).fetchone()[0]
         db.execute(
             "INSERT INTO answers (question_id, answered, section, clause, verdict, confidence, choices)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [question_id, int(answered), section, clause, verdict, round(float(confidence), 3),
-             json.dumps(list(choices))])
+            " VALUES (:question_id, :answered, :section, :clause, :verdict, :confidence, :choices)",
+            {"question_id": question_id, "answered": int(answered), "section": section, "clause": clause,
+             "verdict": verdict, "confidence": round(float(confidence), 3), "choices": json.dumps(list(choices))})
         _set_last_answer(db, person_id, question_id, now)
     return question_id
 
 
 def _set_last_answer(db: Store, person_id: str, question_id: int | None, now: datetime) -> None:
     db.execute(
-        "INSERT INTO last_answer (person_id, question_id, at) VALUES (?, ?, ?) ON CONFLICT (person_id)"
-        " DO UPDATE SET question_id = excluded.question_id, at = excluded.at",
-        [person_id, question_id, _iso(now)])
+        "INSERT INTO last_answer (person_id, question_id, at) VALUES (:person_id, :question_id, :at)"
+        " ON CONFLICT (person_id) DO UPDATE SET question_id = excluded.question_id, at = excluded.at",
+        {"person_id": person_id, "question_id": question_id, "at": _iso(now)})
 
 
 def forget_last_answer(db: Store, person_id: str, now: datetime) -> None:
@@ -116,7 +118,8 @@ def forget_last_answer(db: Store, person_id: str, now: datetime) -> None:
 
 def last_question_id(db: Store, person_id: str, now: datetime) -> int | None:
     """The question this person's latest answer belongs to, if recent enough to rate."""
-    row = db.execute("SELECT question_id, at FROM last_answer WHERE person_id = ?", [person_id]).fetchone()
+    row = db.execute("SELECT question_id, at FROM last_answer WHERE person_id = :person_id",
+                     {"person_id": person_id}).fetchone()
     if not row or row[0] is None:
         return None
     if now - datetime.fromisoformat(row[1]) > FEEDBACK_WINDOW:
@@ -127,7 +130,7 @@ def last_question_id(db: Store, person_id: str, now: datetime) -> int | None:
 def question(db: Store, question_id: int) -> dict | None:
     rows = list(db.query(
         "SELECT q.*, a.answered, a.section, a.clause, a.verdict, a.confidence FROM questions q"
-        " JOIN answers a ON a.question_id = q.id WHERE q.id = ?", [question_id]))
+        " JOIN answers a ON a.question_id = q.id WHERE q.id = :id", {"id": question_id}))
     return rows[0] if rows else None
 
 

@@ -24,9 +24,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlite_utils import Migrations
-
 from storage.crypto import Cipher, cipher_for
+from storage.migrations import Migrations
 from storage.store import Store, iso, parse_iso  # noqa: F401  (iso, parse_iso: handlers use store.iso)
 
 migrations = Migrations("reports")
@@ -112,8 +111,8 @@ def create_report(db: Store, *, short_code: str, year: int, reporter_id: str, re
         raise ValueError(f"unknown routing {routing!r}")
     cipher = cipher_for(db)
     seq = db.execute(
-        "INSERT INTO report_counters (year, last_seq) VALUES (?, 1) ON CONFLICT (year)"
-        " DO UPDATE SET last_seq = report_counters.last_seq + 1 RETURNING last_seq", [year]).fetchone()[0]
+        "INSERT INTO report_counters (year, last_seq) VALUES (:year, 1) ON CONFLICT (year)"
+        " DO UPDATE SET last_seq = report_counters.last_seq + 1 RETURNING last_seq", {"year": year}).fetchone()[0]
     ref = make_reference(short_code, year, seq)
     db["reports"].insert({
         "ref": ref, "year": year, "seq": seq, "reporter_id": reporter_id, "reporter_name": reporter_name,
@@ -175,7 +174,7 @@ def encrypt(db: Store, text: str) -> str:
 # --- reading ------------------------------------------------------------------------------------
 
 def get_report(db: Store, ref: str) -> dict | None:
-    rows = list(db["reports"].rows_where("ref = ?", [ref.upper()], limit=1))
+    rows = list(db["reports"].rows_where("ref = :ref", {"ref": ref.upper()}, limit=1))
     return rows[0] if rows else None
 
 
@@ -190,7 +189,8 @@ def decrypt(db: Store, token: str | None) -> str:
 def events_of(db: Store, report: dict) -> list[dict]:
     cipher = cipher_for(db)
     return [{**row, "body": cipher.decrypt(row["body"]) if row["body"] else ""}
-            for row in db["report_events"].rows_where("report_id = ?", [report["id"]], order_by="id")]
+            for row in db["report_events"].rows_where("report_id = :report_id", {"report_id": report["id"]},
+                                                      order_by="id")]
 
 
 def open_reports(db: Store) -> list[dict]:
@@ -200,16 +200,17 @@ def open_reports(db: Store) -> list[dict]:
 
 
 def reports_by(db: Store, reporter_id: str) -> list[dict]:
-    return list(db["reports"].rows_where("reporter_id = ?", [reporter_id], order_by="created_at DESC, id DESC"))
+    return list(db["reports"].rows_where("reporter_id = :reporter_id", {"reporter_id": reporter_id},
+                                         order_by="created_at DESC, id DESC"))
 
 
 def unacknowledged_since(db: Store, before: datetime) -> list[dict]:
     """Reports nobody has acknowledged, filed at or before `before`, not escalated yet; a report over
     its reporter's hourly limit is left out (it escalates in its reporter's summary instead)."""
     return list(db["reports"].rows_where(
-        "status = 'open' AND acknowledged_at IS NULL AND escalated_at IS NULL AND created_at <= ? "
+        "status = 'open' AND acknowledged_at IS NULL AND escalated_at IS NULL AND created_at <= :before "
         f"AND NOT EXISTS (SELECT 1 FROM report_events e WHERE e.report_id = reports.id AND e.kind = '{ALERT_HELD}')",
-        [iso(before)], order_by="created_at, id"))
+        {"before": iso(before)}, order_by="created_at, id"))
 
 
 # --- the hourly limit on one person's reports (handlers.reports.limits) ----------------------------
@@ -220,13 +221,13 @@ ALERT_SUMMARISED = "alert_summarised"
 
 
 def filed_since(db: Store, reporter_id: str, since: datetime) -> int:
-    return db.execute("SELECT count(*) FROM reports WHERE reporter_id = ? AND created_at > ?",
-                      [reporter_id, iso(since)]).fetchone()[0]
+    return db.execute("SELECT count(*) FROM reports WHERE reporter_id = :reporter_id AND created_at > :since",
+                      {"reporter_id": reporter_id, "since": iso(since)}).fetchone()[0]
 
 
 def has_event(db: Store, report_id: int, kind: str) -> bool:
-    return db.execute("SELECT count(*) FROM report_events WHERE report_id = ? AND kind = ?",
-                      [report_id, kind]).fetchone()[0] > 0
+    return db.execute("SELECT count(*) FROM report_events WHERE report_id = :report_id AND kind = :kind",
+                      {"report_id": report_id, "kind": kind}).fetchone()[0] > 0
 
 
 def held_not_summarised(db: Store) -> list[dict]:
@@ -241,20 +242,33 @@ def summarised_unacknowledged(db: Store, before: datetime) -> list[dict]:
     """Held reports whose summary went out at or before `before`, still open and not escalated."""
     return list(db["reports"].rows_where(
         "status = 'open' AND acknowledged_at IS NULL AND escalated_at IS NULL AND EXISTS (SELECT 1 FROM "
-        f"report_events e WHERE e.report_id = reports.id AND e.kind = '{ALERT_SUMMARISED}' AND e.at <= ?)",
-        [iso(before)], order_by="created_at, id"))
+        f"report_events e WHERE e.report_id = reports.id AND e.kind = '{ALERT_SUMMARISED}' AND e.at <= :before)",
+        {"before": iso(before)}, order_by="created_at, id"))
 
 
 def last_summary_at(db: Store, reporter_id: str, kind: str) -> str | None:
     """When the reporter's last summary of this kind went out (the newest such event on their reports)."""
     return db.execute("SELECT max(e.at) FROM report_events e JOIN reports r ON r.id = e.report_id "
-                      "WHERE r.reporter_id = ? AND e.kind = ?", [reporter_id, kind]).fetchone()[0]
+                      "WHERE r.reporter_id = :reporter_id AND e.kind = :kind",
+                      {"reporter_id": reporter_id, "kind": kind}).fetchone()[0]
+
+
+def last_access(db: Store, person_id: str) -> tuple[str, bool] | None:
+    """The report reference and outcome of the person's latest audited access attempt."""
+    row = db.execute("SELECT report_ref, allowed FROM access_audit WHERE person_id = :person_id"
+                     " ORDER BY id DESC LIMIT 1", {"person_id": person_id}).fetchone()
+    return (row[0], bool(row[1])) if row else None
+
+
+def event_count(db: Store, report_id: int) -> int:
+    return db.execute("SELECT count(*) FROM report_events WHERE report_id = :report_id",
+                      {"report_id": report_id}).fetchone()[0]
 
 
 def audit_rows(db: Store, ref: str | None = None) -> list[dict]:
     if ref is None:
-        return list(db["access_audit"].rows(order_by="id"))
-    return list(db["access_audit"].rows_where("report_ref = ?", [ref], order_by="id"))
+        return list(db["access_audit"].rows_where(order_by="id"))
+    return list(db["access_audit"].rows_where("report_ref = :ref", {"ref": ref}, order_by="id"))
 
 
 CHRONOLOGY_COLUMNS = ["reference", "when", "by", "kind", "detail", "at_utc", "roster_id"]
@@ -334,9 +348,10 @@ def reencrypt_all(db: Store, cipher: Cipher | None = None) -> int:
         from storage.outbox import SEALED
 
         for table in ("outbox", "local_inbox"):  # confidential messages waiting, sealed (storage.outbox)
-            for row in list(db.query(f"SELECT id, payload FROM {table} WHERE payload LIKE ?", [SEALED + "%"])):
-                db.execute(f"UPDATE {table} SET payload = ? WHERE id = ?",
-                           [SEALED + cipher.rotate(row["payload"][len(SEALED):]), row["id"]])
+            for row in list(db.query(f"SELECT id, payload FROM {table} WHERE payload LIKE :sealed",
+                                     {"sealed": SEALED + "%"})):
+                db.execute(f"UPDATE {table} SET payload = :payload WHERE id = :id",
+                           {"payload": SEALED + cipher.rotate(row["payload"][len(SEALED):]), "id": row["id"]})
                 count += 1
         from storage import attachments
 

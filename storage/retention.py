@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from storage.store import Store
+from storage.store import Store, in_list
 
 QUESTION_MONTHS = 12
 OUTBOX_DAYS = 30
@@ -56,24 +56,26 @@ def _table_exists(db: Store, name: str) -> bool:
     return db[name].exists()
 
 
-def _selections(rules: RetentionRules, now: datetime) -> dict[str, tuple[str, list[Any]]]:
+def _selections(rules: RetentionRules, now: datetime) -> dict[str, tuple[str, dict[str, Any]]]:
     """Each table's rows due for deletion, as (WHERE clause, parameters)."""
     question_cutoff = _iso(months_before(now, rules.question_months))
     outbox_cutoff = _iso(now - timedelta(days=rules.outbox_days))
-    old_questions = "SELECT id FROM questions WHERE asked_at < ?"
+    old_questions = "SELECT id FROM questions WHERE asked_at < :cutoff"
+    finished, finished_params = in_list("state", FINISHED_DRAFT_STATES)
     return {
-        "feedback": (f"question_id IN ({old_questions})", [question_cutoff]),
-        "answers": (f"question_id IN ({old_questions})", [question_cutoff]),
-        "last_answer": (f"question_id IN ({old_questions})", [question_cutoff]),
-        "questions": ("asked_at < ?", [question_cutoff]),
-        "outbox": ("status = 'delivered' AND coalesce(delivered_at, created_at) < ?", [outbox_cutoff]),
-        "local_inbox": ("seen = 1 AND created_at < ?", [outbox_cutoff]),
-        "processed_events": ("seen_at < ?", [_iso(now - timedelta(days=rules.processed_event_days))]),
+        "feedback": (f"question_id IN ({old_questions})", {"cutoff": question_cutoff}),
+        "answers": (f"question_id IN ({old_questions})", {"cutoff": question_cutoff}),
+        "last_answer": (f"question_id IN ({old_questions})", {"cutoff": question_cutoff}),
+        "questions": ("asked_at < :cutoff", {"cutoff": question_cutoff}),
+        "outbox": ("status = 'delivered' AND coalesce(delivered_at, created_at) < :cutoff", {"cutoff": outbox_cutoff}),
+        "local_inbox": ("seen = 1 AND created_at < :cutoff", {"cutoff": outbox_cutoff}),
+        "processed_events": ("seen_at < :cutoff", {"cutoff": _iso(now - timedelta(days=rules.processed_event_days))}),
         # Only draft photos: concern evidence and certificates (other owner kinds) are never touched here.
-        "attachments": ("(owner_kind = 'draft_intake' AND created_at < ?) OR (owner_kind = 'draft' AND owner_ref IN "
-                        "(SELECT CAST(id AS TEXT) FROM drafts WHERE state IN (?, ?, ?) AND updated_at < ?))",
-                        [_iso(now - timedelta(days=DRAFT_INTAKE_DAYS)), *FINISHED_DRAFT_STATES,
-                         _iso(now - timedelta(days=rules.draft_photo_days))]),
+        "attachments": ("(owner_kind = 'draft_intake' AND created_at < :intake_cutoff) OR (owner_kind = 'draft'"
+                        f" AND owner_ref IN (SELECT CAST(id AS TEXT) FROM drafts WHERE state IN {finished}"
+                        " AND updated_at < :draft_cutoff))",
+                        {"intake_cutoff": _iso(now - timedelta(days=DRAFT_INTAKE_DAYS)), **finished_params,
+                         "draft_cutoff": _iso(now - timedelta(days=rules.draft_photo_days))}),
     }
 
 
@@ -96,7 +98,7 @@ def apply(db: Store, now: datetime, rules: RetentionRules = RetentionRules()) ->
 
 # --- subject-access export --------------------------------------------------------------------
 
-def _rows(db: Store, table: str, where: str, params: list[Any], order_by: str = "rowid") -> list[dict]:
+def _rows(db: Store, table: str, where: str, params: dict[str, Any], order_by: str) -> list[dict]:
     if not _table_exists(db, table):
         return []
     return list(db[table].rows_where(where, params, order_by=order_by))
@@ -113,54 +115,53 @@ def export_person(db: Store, person_id: str) -> dict[str, Any] | None:
     """
     from storage import reports as report_store
 
-    people = _rows(db, "people", "id = ?", [person_id])
+    me = {"person_id": person_id}
+    people = _rows(db, "people", "id = :person_id", me, "id")
     if not people:
         return None
     person = people[0]
-    questions = _rows(db, "questions", "person_id = ?", [person_id], "id")
-    question_ids = [q["id"] for q in questions]
-    answers = {a["question_id"]: a for a in _rows(
-        db, "answers", f"question_id IN ({','.join('?' * len(question_ids)) or 'NULL'})", question_ids)}
-    feedback = _rows(db, "feedback", "person_id = ?", [person_id])
-    drafts = _rows(db, "drafts", "submitter_id = ?", [person_id], "id")
-    draft_ids = [d["id"] for d in drafts]
-    versions = _rows(db, "draft_versions", f"draft_id IN ({','.join('?' * len(draft_ids)) or 'NULL'})",
-                     draft_ids, "draft_id, version")
+    questions = _rows(db, "questions", "person_id = :person_id", me, "id")
+    chosen, by_question = in_list("question", [q["id"] for q in questions])
+    answers = {a["question_id"]: a for a in _rows(db, "answers", f"question_id IN {chosen}", by_question, "question_id")}
+    feedback = _rows(db, "feedback", "person_id = :person_id", me, "question_id")
+    drafts = _rows(db, "drafts", "submitter_id = :person_id", me, "id")
+    chosen, by_draft = in_list("draft", [d["id"] for d in drafts])
+    versions = _rows(db, "draft_versions", f"draft_id IN {chosen}", by_draft, "draft_id, version")
     raised = []
-    for report in _rows(db, "reports", "reporter_id = ?", [person_id], "id"):
+    for report in _rows(db, "reports", "reporter_id = :person_id", me, "id"):
         entry = {k: v for k, v in report.items() if k not in ("content", "outcome_detail")}
         entry["content"] = report_store.content_of(db, report)
         raised.append(entry)
-    state = _rows(db, "conversation_state", "who = ?", [person_id])
-    accounts = _rows(db, "platform_accounts", "person_id = ?", [person_id])
+    state = _rows(db, "conversation_state", "who = :person_id", me, "who")
+    accounts = _rows(db, "platform_accounts", "person_id = :person_id", me, "platform, platform_user_id")
     return {
         "person": person,
         "platform_accounts": accounts,
         "questions": [{**q, "answer": answers.get(q["id"])} for q in questions],
         "feedback": feedback,
         "drafts": [{**d, "versions": [v for v in versions if v["draft_id"] == d["id"]]} for d in drafts],
-        "poster_authorisation": _rows(db, "poster_authorisations", "person_id = ?", [person_id]),
+        "poster_authorisation": _rows(db, "poster_authorisations", "person_id = :person_id", me, "person_id"),
         "training": {
-            "record": _rows(db, "training_records", "person_id = ?", [person_id]),
-            "events": _rows(db, "training_events", "person_id = ?", [person_id], "id"),
-            "reminders": _rows(db, "training_reminders", "person_id = ?", [person_id]),
-            "snoozes": _rows(db, "training_snoozes", "person_id = ?", [person_id]),
-            "policy_checks": _rows(db, "policy_checks", "person_id = ?", [person_id]),
+            "record": _rows(db, "training_records", "person_id = :person_id", me, "person_id"),
+            "events": _rows(db, "training_events", "person_id = :person_id", me, "id"),
+            "reminders": _rows(db, "training_reminders", "person_id = :person_id", me, "sent_at, item, cycle, stage"),
+            "snoozes": _rows(db, "training_snoozes", "person_id = :person_id", me, "item, cycle"),
+            "policy_checks": _rows(db, "policy_checks", "person_id = :person_id", me, "started_at, id"),
         },
         "reports_raised": raised,
         "audit": {
-            "report_access": _rows(db, "access_audit", "person_id = ?", [person_id], "id"),
-            "draft_actions": _rows(db, "draft_audit", "actor_id = ?", [person_id], "id"),
-            "poster_changes": _rows(db, "poster_audit", "person_id = ? OR actor_id = ?", [person_id, person_id], "id"),
+            "report_access": _rows(db, "access_audit", "person_id = :person_id", me, "id"),
+            "draft_actions": _rows(db, "draft_audit", "actor_id = :person_id", me, "id"),
+            "poster_changes": _rows(db, "poster_audit", "person_id = :person_id OR actor_id = :person_id", me, "id"),
         },
         "conversation_in_progress": [{"flow": s["flow"], "step": s["step"], "updated_at": s["updated_at"]}
                                      for s in state],
         "messages_sent_to_them": [{k: m[k] for k in ("key", "status", "created_at", "delivered_at", "channel")}
-                                  for m in _rows(db, "outbox", "person_id = ?", [person_id])],
+                                  for m in _rows(db, "outbox", "person_id = :person_id", me, "created_at, queued, id")],
         "conversation_references": [
             {k: r[k] for k in ("platform", "platform_user_id", "kind", "updated_at")}
             for r in _rows(db, "conversation_refs", "platform_user_id IN (SELECT platform_user_id FROM "
-                           "platform_accounts WHERE person_id = ?)", [person_id])],
+                           "platform_accounts WHERE person_id = :person_id)", me, "platform, platform_user_id, kind")],
     }
 
 

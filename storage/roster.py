@@ -4,10 +4,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from sqlite_utils import Migrations
-
 from domain.messages import Person
 from storage.errors import STORAGE_FAULTS
+from storage.migrations import Migrations
 from storage.store import Store
 
 migrations = Migrations("roster")
@@ -79,35 +78,43 @@ def load_roster_csv(db: Store, path: str | Path) -> int:
     return count
 
 
-def _one_person(db: Store, sql: str, params: list) -> Person | None:
+def _one_person(db: Store, sql: str, params: dict) -> Person | None:
     # Plain SQL: these run on every turn, and sqlite_utils' table helpers read the schema each call.
-    cursor = db.execute(sql, params)
-    row = cursor.fetchone()
-    if row is None:
-        return None
-    return _person(dict(zip((column[0] for column in cursor.description), row)))
+    row = next(iter(db.query(sql, params)), None)
+    return None if row is None else _person(row)
 
 
 def get_person(db: Store, person_id: str) -> Person | None:
-    return _one_person(db, "SELECT id, name, email, roles, job_title FROM people WHERE id = ? AND active = 1",
-                       [person_id])
+    return _one_person(db, "SELECT id, name, email, roles, job_title FROM people WHERE id = :id AND active = 1",
+                       {"id": person_id})
 
 
 def find_person(db: Store, token: str) -> Person | None:
     """Find someone by roster id, email or (case-insensitive) name, as typed in `chat --as`."""
     token = token.strip().lstrip("@")
-    for where, arg in (("id = ?", token), ("email = ?", token.lower()),
-                       ("lower(name) = ?", token.lower())):
-        rows = list(db["people"].rows_where(f"{where} AND active = 1", [arg], limit=1))
+    for where, arg in (("id = :token", token), ("email = :token", token.lower()),
+                       ("lower(name) = :token", token.lower())):
+        rows = list(db["people"].rows_where(f"{where} AND active = 1", {"token": arg}, limit=1))
         if rows:
             return _person(rows[0])
     return None
 
 
 def people_with_role(db: Store, role: str) -> list[Person]:
-    rows = db["people"].rows_where("active = 1 AND ';' || roles || ';' LIKE ?", [f"%;{role};%"],
+    rows = db["people"].rows_where("active = 1 AND ';' || roles || ';' LIKE :pattern", {"pattern": f"%;{role};%"},
                                    order_by="id")
     return [_person(r) for r in rows]
+
+
+def active_rows(db: Store) -> list[dict]:
+    """id, name, roles (as stored, ';'-separated) and start_date of everyone active, by id."""
+    return list(db.query("SELECT id, name, roles, start_date FROM people WHERE active = 1 ORDER BY id"))
+
+
+def stored_roles(db: Store, person_id: str) -> list[str]:
+    """The roles on the person's roster row, whether or not they are active."""
+    row = db.execute("SELECT roles FROM people WHERE id = :id", {"id": person_id}).fetchone()
+    return [role for role in ((row[0] if row else "") or "").split(";") if role]
 
 
 def all_people(db: Store) -> list[Person]:
@@ -115,7 +122,7 @@ def all_people(db: Store) -> list[Person]:
 
 
 def is_away(db: Store, person_id: str) -> bool:
-    rows = list(db["people"].rows_where("id = ?", [person_id]))
+    rows = list(db["people"].rows_where("id = :id", {"id": person_id}))
     return bool(rows and rows[0]["away"])
 
 
@@ -140,19 +147,20 @@ def person_for_account(db: Store, platform: str, platform_user_id: str) -> Perso
     return _one_person(
         db, "SELECT p.id, p.name, p.email, p.roles, p.job_title FROM platform_accounts a"
             " JOIN people p ON p.id = a.person_id"
-            " WHERE a.platform = ? AND a.platform_user_id = ? AND p.active = 1 LIMIT 1",
-        [platform, platform_user_id])
+            " WHERE a.platform = :platform AND a.platform_user_id = :user AND p.active = 1 LIMIT 1",
+        {"platform": platform, "user": platform_user_id})
 
 
 def accounts_of(db: Store, person_id: str) -> dict[str, str]:
     """platform -> platform user id for one person."""
     return {r["platform"]: r["platform_user_id"]
-            for r in db["platform_accounts"].rows_where("person_id = ?", [person_id])}
+            for r in db["platform_accounts"].rows_where("person_id = :person_id", {"person_id": person_id})}
 
 
 def person_with_email(db: Store, email: str) -> Person | None:
     return _one_person(db, "SELECT id, name, email, roles, job_title FROM people"
-                           " WHERE email = ? AND email != '' AND active = 1 LIMIT 1", [email.strip().lower()])
+                           " WHERE email = :email AND email != '' AND active = 1 LIMIT 1",
+                       {"email": email.strip().lower()})
 
 
 def resolve_account(db: Store, platform: str, platform_user_id: str, email: str | None) -> Person | None:

@@ -1,13 +1,16 @@
 """The storage interface every storage module programs against, and how timestamps are stored.
 
-`Store` is the slice of sqlite_utils' `Database` the modules use; `sqlite_utils.Database` and
-`storage.postgres.PostgresDatabase` both provide it. Nothing here imports another storage module.
+`Store` is the slice of sqlite_utils' `Database` the modules use; `sqlite_utils.Database` (SQLite)
+and `storage.postgres.PostgresDatabase` (PostgreSQL, through SQLAlchemy Core) both provide it.
+Statements use named parameters (`:person_id`, values in a dict), which sqlite3 and SQLAlchemy both
+read as written, so no statement is ever rewritten for one database. Nothing here imports another
+storage module.
 """
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from datetime import datetime, timezone
-from typing import Any, Iterable, Iterator, Protocol, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Protocol, Sequence
 
 from sqlite_utils import Database
 
@@ -30,7 +33,7 @@ class StoreTable(Protocol):
     def count(self) -> int: ...
     @property
     def rows(self) -> Iterator[dict]: ...
-    def rows_where(self, where: str | None = None, where_args: Sequence[Any] | None = None,
+    def rows_where(self, where: str | None = None, where_args: Mapping[str, Any] | None = None,
                    order_by: str | None = None, limit: int | None = None) -> Iterator[dict]: ...
     def get(self, pk_values: Any) -> dict: ...
     def insert(self, record: dict[str, Any]) -> "StoreTable": ...
@@ -40,14 +43,25 @@ class StoreTable(Protocol):
 
 class Store(Protocol):
     """What storage modules may ask of a database: `sqlite_utils.Database` and
-    `storage.postgres.PostgresDatabase` both provide exactly this. SQL given to execute/query uses
-    `?` placeholders and the syntax SQLite and PostgreSQL share (ON CONFLICT, RETURNING)."""
+    `storage.postgres.PostgresDatabase` both provide exactly this. SQL given to execute/query (and
+    a `where` given to rows_where) uses named parameters with a dict, and the syntax SQLite and
+    PostgreSQL share (ON CONFLICT, RETURNING). Order rows by a column (an id, a timestamp with an id
+    after it), never by SQLite's hidden rowid, so both databases give the same order.
+    atomic() nests: an inner block is a savepoint."""
 
-    def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> StoreCursor: ...
-    def query(self, sql: str, params: Sequence[Any] | None = None) -> Iterator[dict]: ...
+    def execute(self, sql: str, parameters: Mapping[str, Any] | None = None) -> StoreCursor: ...
+    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[dict]: ...
     def atomic(self) -> AbstractContextManager[Any]: ...
     def __getitem__(self, name: str) -> StoreTable: ...
     def create_view(self, name: str, sql: str) -> Any: ...
+    def close(self) -> None: ...
+
+
+def in_list(name: str, values: Iterable[Any]) -> tuple[str, dict[str, Any]]:
+    """`IN (...)` with one named parameter per value: ("(:id_0, :id_1)", {"id_0": .., "id_1": ..}).
+    An empty list gives "(NULL)", which matches nothing."""
+    params = {f"{name}_{index}": value for index, value in enumerate(values)}
+    return "(" + (", ".join(f":{key}" for key in params) or "NULL") + ")", params
 
 
 

@@ -13,9 +13,8 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
-from sqlite_utils import Migrations
-
-from storage.store import Store
+from storage.migrations import Migrations
+from storage.store import Store, in_list
 
 migrations = Migrations("training")
 
@@ -60,7 +59,7 @@ def _iso(moment: datetime) -> str:
 # --- records ------------------------------------------------------------------------------------
 
 def get_record(db: Store, person_id: str) -> dict:
-    rows = list(db["training_records"].rows_where("person_id = ?", [person_id]))
+    rows = list(db["training_records"].rows_where("person_id = :person_id", {"person_id": person_id}))
     return rows[0] if rows else {"person_id": person_id}
 
 
@@ -148,24 +147,44 @@ def export_csv(rows: Iterable[dict], columns: list[str]) -> str:
     return out.getvalue()
 
 
+def events_oldest_first(db: Store) -> list[dict]:
+    """Every completion recorded (who, which item, recorded by whom, how), oldest first."""
+    return list(db.query("SELECT person_id, item, recorded_by, source FROM training_events ORDER BY id"))
+
+
+def latest_completion(db: Store, person_id: str, items: Iterable[str]) -> tuple[str, date] | None:
+    """The item and day of the person's latest recorded completion among `items`."""
+    chosen, params = in_list("item", items)
+    row = db.execute(f"SELECT item, done_on FROM training_events WHERE person_id = :person_id AND item IN {chosen}"
+                     " ORDER BY done_on DESC, id DESC LIMIT 1", {"person_id": person_id, **params}).fetchone()
+    return (row[0], date.fromisoformat(row[1])) if row else None
+
+
+def any_records(db: Store) -> bool:
+    return db.execute("SELECT count(*) FROM training_records").fetchone()[0] > 0
+
+
 # --- reminders sent -----------------------------------------------------------------------------
 
 def sent_stages(db: Store, since: datetime) -> set[tuple[str, str, str, str]]:
     """(person, item, cycle, stage) of every reminder sent since a moment."""
     return {tuple(row) for row in db.execute(
-        "SELECT person_id, item, cycle, stage FROM training_reminders WHERE sent_at >= ?", [_iso(since)])}
+        "SELECT person_id, item, cycle, stage FROM training_reminders WHERE sent_at >= :since",
+        {"since": _iso(since)})}
 
 
 def mark_sent(db: Store, person_id: str, item: str, cycle: str, stage: str, now: datetime) -> bool:
     """Record a stage as sent; False when it was already (so the caller must not notify)."""
     cursor = db.execute("INSERT INTO training_reminders (person_id, item, cycle, stage, sent_at)"
-                        " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", [person_id, item, cycle, stage, _iso(now)])
+                        " VALUES (:person_id, :item, :cycle, :stage, :sent_at) ON CONFLICT DO NOTHING",
+                        {"person_id": person_id, "item": item, "cycle": cycle, "stage": stage, "sent_at": _iso(now)})
     return cursor.rowcount == 1
 
 
 def reminders_of(db: Store, person_id: str | None = None) -> list[dict]:
-    where, args = ("person_id = ?", [person_id]) if person_id else (None, [])
-    return list(db["training_reminders"].rows_where(where, args, order_by="sent_at, rowid"))
+    where, args = ("person_id = :person_id", {"person_id": person_id}) if person_id else (None, {})
+    # The key's columns after sent_at: one order on both databases (several stages go in one tick).
+    return list(db["training_reminders"].rows_where(where, args, order_by="sent_at, person_id, item, cycle, stage"))
 
 
 # --- snoozes ------------------------------------------------------------------------------------
@@ -185,13 +204,14 @@ def all_snoozes(db: Store) -> dict[tuple[str, str, str], date]:
 
 def policy_first_seen(db: Store, policy_hash: str, today: date) -> date:
     """When this policy text was first seen; the very first version is the baseline (not a change)."""
-    rows = list(db["policy_versions"].rows_where("hash = ?", [policy_hash]))
+    rows = list(db["policy_versions"].rows_where("hash = :hash", {"hash": policy_hash}))
     if rows:
         return date.fromisoformat(rows[0]["first_seen"])
     any_before = db.execute("SELECT count(*) FROM policy_versions").fetchone()[0]
     first_seen = today.isoformat() if any_before else BASELINE
     with db.atomic():
-        db.execute("INSERT INTO policy_versions (hash, first_seen) VALUES (?, ?) ON CONFLICT DO NOTHING", [policy_hash, first_seen])
+        db.execute("INSERT INTO policy_versions (hash, first_seen) VALUES (:hash, :first_seen) ON CONFLICT DO NOTHING",
+                   {"hash": policy_hash, "first_seen": first_seen})
     return date.fromisoformat(first_seen)
 
 
@@ -200,8 +220,8 @@ def policy_first_seen(db: Store, policy_hash: str, today: date) -> date:
 def start_check(db: Store, person_id: str, policy_hash: str, questions: list[dict], now: datetime) -> str:
     check_id = uuid.uuid4().hex
     with db.atomic():
-        db.execute("UPDATE policy_checks SET status = 'abandoned' WHERE person_id = ? AND status = 'in_progress'",
-                   [person_id])
+        db.execute("UPDATE policy_checks SET status = 'abandoned' WHERE person_id = :person_id"
+                   " AND status = 'in_progress'", {"person_id": person_id})
         db["policy_checks"].insert({"id": check_id, "person_id": person_id, "policy_hash": policy_hash,
                                     "questions": json.dumps(questions), "answers": "[]", "score": 0,
                                     "status": "in_progress", "started_at": _iso(now)})
@@ -209,7 +229,7 @@ def start_check(db: Store, person_id: str, policy_hash: str, questions: list[dic
 
 
 def get_check(db: Store, check_id: str) -> dict | None:
-    rows = list(db["policy_checks"].rows_where("id = ?", [str(check_id)]))
+    rows = list(db["policy_checks"].rows_where("id = :id", {"id": str(check_id)}))
     if not rows:
         return None
     row = dict(rows[0])
@@ -228,8 +248,15 @@ def save_answers(db: Store, check_id: str, answers: list[dict], score: int, comp
 
 def checks_of(db: Store, person_id: str) -> list[dict]:
     return [get_check(db, row["id"]) for row in
-            db["policy_checks"].rows_where("person_id = ? AND status = 'complete'", [person_id],
+            db["policy_checks"].rows_where("person_id = :person_id AND status = 'complete'", {"person_id": person_id},
                                            order_by="completed_at")]
+
+
+def check_in_progress(db: Store, person_id: str) -> dict | None:
+    """The person's latest policy check still in progress, if any."""
+    row = db.execute("SELECT id FROM policy_checks WHERE person_id = :person_id AND status = 'in_progress'"
+                     " ORDER BY started_at DESC, id DESC LIMIT 1", {"person_id": person_id}).fetchone()
+    return get_check(db, row[0]) if row else None
 
 
 def abandon_check(db: Store, check_id: str) -> None:

@@ -121,7 +121,7 @@ def services(database_location, clock, knowledge):
 
     built = app.build_services(db_path=database_location, clock=clock, knowledge=knowledge)
     yield built
-    built.db.conn.close()
+    built.db.close()
 
 
 @pytest.fixture

@@ -24,6 +24,16 @@ def test_who_asks_the_text_wins_over_the_roster(vocabulary, text, hint, asker):
     assert read_question(text, vocabulary, hint).asker == asker
 
 
+@pytest.mark.parametrize("text, asker", [
+    ("carer: may i share the sports day video", "parents"),
+    ("new governor - may i share the sports day video", "staff"),
+    ("may i share the sports day video? (grandma of a y3)", "parents"),
+    ("photo consent - may i share the sports day video", "pupils"),  # a topic, not who asks: the roster's role
+])
+def test_a_label_before_or_after_the_question_says_who_asks(vocabulary, text, asker):
+    assert read_question(text, vocabulary, "pupils").asker == asker
+
+
 @pytest.mark.parametrize("text, actor", [
     ("can parents complain about a teacher in the class whatsapp", "parents"),
     ("should the pupils be posting about each other", "pupils"),
@@ -31,6 +41,8 @@ def test_who_asks_the_text_wins_over_the_roster(vocabulary, text, hint, asker):
     ("ex pupils fb?", "staff"),  # the pupils are the object: the asker acts
     ("a parent posted a video of the fight", "parents"),
     ("will the school post trip photos on facebook", "school_accounts"),
+    ("can i upload the choir clip to the school instagram from my own phone", "school_accounts"),  # a phone is no account
+    ("can i put the choir clip on the website", "school_accounts"),
 ])
 def test_who_acts(vocabulary, text, actor):
     assert read_question(text, vocabulary).actor == actor
@@ -75,3 +87,32 @@ def test_slang_reaches_the_embedding_as_policy_words(vocabulary):
 def test_definition_questions(vocabulary):
     assert read_question("does whatsapp count as social media", vocabulary).definition
     assert not read_question("can i use whatsapp", vocabulary).definition
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("can i post a photo of the fair", "permission"),
+    ("do i have to tell the head first", "obligation"),
+    ("does the policy apply at the weekend", "scope"),
+    ("is that even our business if it happened at home?", "scope"),
+    ("is it ok to put a highlight cover with the logo in my bio", "permission"),
+    ("a boy shared a mean meme. what does the school say", "view"),
+    ("is there any support for staff", "fact"),
+    ("the worry came up at lunch, who do i speak to", "info"),
+    ("how quickly does the office answer", "info"),
+    ("how come i cant post it", "permission"),
+])
+def test_what_kind_of_answer_is_wanted(vocabulary, text, intent):
+    assert read_question(text, vocabulary).intent == intent
+
+
+@pytest.mark.parametrize("text, negated", [
+    ("does it still apply if im not in school", False),
+    ("it doesnt count as a personal account, right", True),
+    ("its not really a work account is it", True),
+])
+def test_asked_in_the_negative(vocabulary, text, negated):
+    assert read_question(text, vocabulary).negated is negated
+
+
+def test_a_contracted_fact_is_read_after_spelling_correction(vocabulary):
+    assert read_question("can i post it, i havent asked their parents", vocabulary).consent == "refused"

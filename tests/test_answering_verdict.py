@@ -138,3 +138,93 @@ def test_a_list_item_that_opens_with_not_turns_the_lead_in_round():
 ])
 def test_verdicts_read_the_question_and_the_clause_as_written(vocabulary, start, question, expected):
     assert second(vocabulary, start, question) == expected
+
+
+INTENT_POLICY = parse_policy("""Example School Social Media Policy
+
+1. Accounts
+
+1.1 Only the Headteacher and the Office Manager may post on the school blog. Other staff may send content to the Office Manager.
+
+1.2 Class reps may draft newsletters. All newsletters must be approved by the Deputy Head before they are sent, except for urgent weather warnings, which the Headteacher may approve.
+
+1.3 Parents may film the summer concert only of their own children.
+
+1.4 If a pupil tells staff about something worrying online, staff should write it down and pass it to the DSL without copying the messages.
+
+1.5 The school will not routinely monitor the personal accounts of staff.
+
+1.6 Contact through personal accounts with former pupils who are under 18 is forbidden.
+
+2. Parents
+
+Parents should not use social media to:
+- Share pictures of pupils other than their own
+
+3. Scope
+
+3.1 This policy applies to staff at all times, on any device.
+
+3.2 Pupils must not post unkind comments about other pupils.
+
+3.3 Parents must have signed the photo form before their child appears on the blog.
+""")
+
+
+def intent_verdict(vocabulary, rule: str, question: str) -> str:
+    clause = next(c for c in INTENT_POLICY.clauses if c.rule == rule or c.text.startswith(rule))
+    return decide(clause, read_question(question, vocabulary)).value
+
+
+@pytest.mark.parametrize("rule, question, expected", [
+    # only named people may act: someone else asking to do it is a "no"; a named one is not
+    ("1-1", "can i put my class's poem on the school blog myself? im a y2 teacher", "no"),
+    # approval must come first: acting without it is a "no"; its own exception, or approval given, a "yes"
+    ("1-2", "as class rep can i just send the newsletter out straight away", "no"),
+    ("1-2", "heavy snow expected tonight, the head wants a weather warning out now, can we send it", "yes"),
+    ("1-2", "the deputy head approved it this morning, can i send the newsletter", "yes"),
+    # limited to the asker's own children: others in shot is a "no", only their own a "yes"
+    ("1-3", "can i film the concert, there will be other kids on the stage too", "no"),
+    ("1-3", "can i film just my own son's solo at the concert", "yes"),
+    ("Share pictures", "can i share a photo with loads of other children in it", "no"),
+    # a duty that says "without …": asking to do that thing is a "no"
+    ("1-4", "should i copy the messages before i pass it on", "no"),
+    # a yes/no question about what happens, answered by a "will not": "no"
+    ("1-5", "does the school monitor my personal account?", "no"),
+    # "is forbidden" reads as a prohibition
+    ("1-6", "a former pupil who is 16 messaged me, can i reply", "no"),
+])
+def test_conditions_against_the_facts_a_question_states(vocabulary, rule, question, expected):
+    assert intent_verdict(vocabulary, rule, question) == expected
+
+
+@pytest.mark.parametrize("rule, question, expected", [
+    # scope: the rule reaches the case; a question saying it doesn't is answered "no"
+    ("3-1", "does the policy still apply during the holidays if im not at school", "yes"),
+    ("3-1", "my profile is locked so the policy doesnt apply to it, right", "no"),
+    # a prohibition answers a scope question with its text alone, never a bare "yes"
+    ("3-2", "some pupils were nasty to each other online at the weekend, is that even our business?", "info"),
+    # an obligation asked of a duty is a "yes" even though its condition is unmet
+    ("3-3", "is a signed photo form required before a child is on the blog?", "yes"),
+    # what does the policy say about a story: what it forbids is a "no"
+    ("3-2", "a boy posted something mean about his classmate. what does the policy say", "no"),
+    # a question put after a comma, or inside a request, asks for facts
+    ("3-3", "the form is on the system, how long does it last", "info"),
+    ("3-3", "could you tell me who keeps the photo forms", "info"),
+])
+def test_the_kind_of_answer_asked_for(vocabulary, rule, question, expected):
+    assert intent_verdict(vocabulary, rule, question) == expected
+
+
+def test_a_consent_that_lifts_one_item_of_a_prohibitive_list_only_depends(vocabulary):
+    policy = parse_policy("""Example School Social Media Policy
+
+4. Official accounts
+
+The school will not post any of the following:
+- images of any pupil whose parent has not given consent on the photo form;
+- images of pupils in swimwear;
+""")
+    clause = policy.clauses[0]
+    question = read_question("can we post the gala photos? their parents have given consent", vocabulary)
+    assert decide(clause, question).value == "depends"

@@ -157,7 +157,7 @@ class Stack:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=10)
         for services in self.services:
-            services.db.conn.close()
+            services.db.close()
         for running in (self.open, self.authed):
             running.reader.close()
         self.slack.__exit__()
@@ -617,7 +617,7 @@ def warm_up(stack: Stack) -> None:
     db = open_database(stack.open.db_path)
     for teams_id, email in TEAMS_MEMBERS.items():  # the Emulator's mode links nobody by email
         roster_store.link_account(db, "teams", teams_id, roster_store.person_with_email(db, email).id)
-    db.conn.close()
+    db.close()
     for user in SLACK_USERS:
         body = slack_event(slack_dm("hello", user=user), f"EvWarm-{user}")
         assert send(port, "POST", "/slack/events", body, signed_headers(SECRET, body))[0] == 200

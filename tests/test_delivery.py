@@ -164,7 +164,7 @@ async def test_when_every_platform_refuses_the_message_waits(services, slack, cl
     link_account(services.db, "refusing", "R1", "clarke")
     notify(services, key="fallback-2")
     assert await dispatcher.deliver_due() == 0
-    [row] = services.db["outbox"].rows_where("key = ?", ["fallback-2"])
+    [row] = services.db["outbox"].rows_where("key = :key", {"key": "fallback-2"})
     assert row["status"] == "pending" and "no conversation reference" in row["last_error"]
 
 
@@ -180,8 +180,9 @@ async def test_a_sealed_message_reaches_slack_opened_and_one_sealed_under_anothe
     foreign = outbox.SEALED + Cipher([Fernet.generate_key()]).encrypt('{"text": "from elsewhere"}')
     with services.db.atomic():
         services.db.execute("INSERT INTO outbox (id, key, person_id, payload, urgent, status, attempts,"
-                            " next_attempt_at, created_at) VALUES ('foreign', 'sealed-elsewhere', 'clarke', ?,"
-                            " 1, 'pending', 0, '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')", [foreign])
+                            " next_attempt_at, created_at) VALUES ('foreign', 'sealed-elsewhere', 'clarke', :payload,"
+                            " 1, 'pending', 0, '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')",
+                            {"payload": foreign})
     assert await hub.dispatcher.deliver_due() == 1
     assert posts_of(slack, "CJS-2026-0007 was read")
     stuck = services.db["outbox"].get("foreign")

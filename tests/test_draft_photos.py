@@ -39,7 +39,7 @@ def jpeg_with_exif(colour: str = "red") -> bytes:
 def school(tmp_path, clock, knowledge):
     built = School(tmp_path / "school.db", clock, knowledge)
     yield built
-    built.services.db.conn.close()
+    built.services.db.close()
 
 
 def say_with_files(school, who: str, text: str, files: list[IncomingFile], channel: str = "slack"):

@@ -71,7 +71,7 @@ async def world(tmp_path_factory, knowledge):
     slack.__exit__()
     graph.__exit__()
     connector.close()
-    services.db.conn.close()
+    services.db.close()
 
 
 async def submit_with_photos(world, text: str, files: list[dict]) -> int:
@@ -107,7 +107,7 @@ async def test_two_slack_photos_reach_the_approver_and_go_out_on_both_accounts(w
     # Kept sealed, cleaned: JPEG, no metadata; never in clear in the database.
     kept = attachments.listing(world.db, attachments.DRAFT, str(draft_id))
     assert [k["name"] for k in kept] == ["zoo-1.jpg", "zoo-2.jpg"] and {k["mime"] for k in kept} == {"image/jpeg"}
-    raw = world.db.execute("SELECT meta, content FROM attachments WHERE id = ?", [kept[0]["id"]]).fetchone()
+    raw = world.db.execute("SELECT meta, content FROM attachments WHERE id = :id", {"id": kept[0]["id"]}).fetchone()
     plain = cipher_for(world.db).decrypt_bytes(raw[1])
     assert plain[:3] == b"\xff\xd8\xff" and GPS_MARKER not in plain and b"zoo-1" not in raw[0].encode()
 
@@ -189,7 +189,7 @@ async def test_a_restart_mid_publish_publishes_once(world):
         try:
             return await publish_due(services, publisher_from(world.env))
         finally:
-            services.db.conn.close()
+            services.db.close()
 
     world.clock.advance(minutes=11)
     graph.hang("media_publish")  # and Instagram's publish is cut off the same way, the first time

@@ -371,7 +371,7 @@ async def stop_channels(channels: Channels) -> None:
     await channels.server.close()
     channels.slack.__exit__()
     channels.connector.close()
-    channels.services.db.conn.close()
+    channels.services.db.close()
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

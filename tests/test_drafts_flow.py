@@ -36,7 +36,7 @@ class School:
         self.router = Router(self.services)
 
     def restart(self) -> None:
-        self.services.db.conn.close()
+        self.services.db.close()
         self.open()
 
     def incoming(self, who: str | None, channel: str, **kwargs) -> Incoming:
@@ -52,12 +52,12 @@ class School:
         return self.router.handle(self.incoming(who, channel, action=action, value=value))
 
     def outbox(self, key: str) -> tuple[str, Reply]:
-        rows = list(self.services.db["outbox"].rows_where("key = ?", [key]))
+        rows = list(self.services.db["outbox"].rows_where("key = :key", {"key": key}))
         assert rows, f"no notification {key}; have {[r['key'] for r in self.services.db['outbox'].rows]}"
         return rows[0]["person_id"], payload(self.services.db, rows[0])
 
     def keys(self) -> list[str]:
-        return [r["key"] for r in self.services.db["outbox"].rows_where(order_by="rowid")]
+        return [r["key"] for r in self.services.db["outbox"].rows_where(order_by="queued")]
 
     def draft(self, draft_id: int = 1) -> store.Draft:
         return store.get(self.services.db, draft_id)
@@ -67,7 +67,7 @@ class School:
 def school(tmp_path, clock, knowledge):
     built = School(tmp_path / "school.db", clock, knowledge)
     yield built
-    built.services.db.conn.close()
+    built.services.db.close()
 
 
 def text_of(replies: list[Reply]) -> str:
@@ -241,7 +241,7 @@ def test_it_manager_authorises_and_revokes_posters(school):
     assert "Amy Clarke" in text_of(school.say("staff", "who can post?"))
     assert "sent to" in text_of(school.say("clarke", f"draft: {SPORTS_DAY}\npictured: none"))
     db = school.services.db
-    told = [payload(db, r).text for r in db["outbox"].rows_where("person_id = ?", ["clarke"])]
+    told = [payload(db, r).text for r in db["outbox"].rows_where("person_id = :person_id", {"person_id": "clarke"})]
     assert any("authorised you" in t for t in told)
 
     assert "can no longer" in text_of(school.say("patel", "revoke @hughes"))  # a roster poster, revoked in chat
@@ -395,7 +395,7 @@ def test_nudge_tick_is_registered():
 
 def test_outbox_payloads_are_channel_neutral(school):
     submit_sports_day(school)
-    row = next(school.services.db["outbox"].rows_where("key = ?", ["draft-1-v1-approval"]))
+    row = next(school.services.db["outbox"].rows_where("key = :key", {"key": "draft-1-v1-approval"}))
     data = json.loads(row["payload"])
     assert data["buttons"] and all(set(b["value"]) == {"draft_id", "version"} for b in data["buttons"])
 

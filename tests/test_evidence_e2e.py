@@ -63,7 +63,7 @@ async def test_slack_evidence_is_fetched_sealed_listed_and_sent_to_the_dsl_alone
 
     [stored] = attachments.listing(stack.db, attachments.REPORT, ref)
     assert stored["name"] == "screenshot.png" and stored["kind"] == "image" and stored["size"] == len(PNG)
-    raw = stack.db.execute("SELECT meta, content FROM attachments WHERE id = ?", [stored["id"]]).fetchone()
+    raw = stack.db.execute("SELECT meta, content FROM attachments WHERE id = :id", {"id": stored["id"]}).fetchone()
     assert MARKER not in raw[1].encode() and b"screenshot" not in raw[0].encode()
     assert MARKER in cipher_for(stack.db).decrypt_bytes(raw[1])
 

@@ -70,7 +70,7 @@ def slack_dispatcher(services, slack: FakeSlack, timeout: float = CLIENT_TIMEOUT
 
 
 def outbox_row(services, key: str) -> dict:
-    return next(services.db["outbox"].rows_where("key = ?", [key]))
+    return next(services.db["outbox"].rows_where("key = :key", {"key": key}))
 
 
 # --- platforms failing or slow --------------------------------------------------------------------

@@ -25,7 +25,7 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 def db(database_location):
     database = open_database(database_location)
     yield database
-    database.conn.close()
+    database.close()
 
 
 def ask(db, text: str, when: datetime, answered: bool = False, person: str = "clarke", clause: str | None = None) -> int:

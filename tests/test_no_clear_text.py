@@ -81,7 +81,7 @@ class Scene:
 
     async def stop(self) -> None:
         await self.stack.server.close()
-        self.stack.services.db.conn.close()
+        self.stack.services.db.close()
 
     def assert_no_trace(self, *outputs: str) -> None:
         assert self.db_path.exists()
@@ -206,13 +206,13 @@ async def test_a_report_leaves_no_clear_text_on_disk_or_in_logs_whatever_fails(s
     (elsewhere / "copy.db").write_bytes(target.read_bytes())
     copy = open_database(elsewhere / "copy.db")  # a key file of its own is made beside it
     try:
-        sealed = list(copy["outbox"].rows_where("payload LIKE ?", [outbox.SEALED + "%"]))
+        sealed = list(copy["outbox"].rows_where("payload LIKE :sealed", {"sealed": outbox.SEALED + "%"}))
         assert sealed and any(row["key"].startswith("teams-reply:") for row in sealed)
         for row in sealed:
             with pytest.raises(crypto.InvalidToken):
                 outbox.payload(copy, row)
     finally:
-        copy.conn.close()
+        copy.close()
 
 
 @pytest.mark.sqlite_only
@@ -225,12 +225,12 @@ def test_rows_stored_in_clear_before_sealing_are_sealed_at_open_leaving_no_trace
     legacy.pop("confidential")  # the old format knew no such mark
     with db.atomic():
         db.execute("INSERT INTO outbox (id, key, person_id, payload, urgent, status, attempts, next_attempt_at,"
-                   " created_at) VALUES ('m1', 'teams-reply:act-9:0', 'shah', ?, 0, 'pending', 1,"
-                   " '2026-11-26T10:00:00+00:00', '2026-11-26T10:00:00+00:00')", [json.dumps(legacy)])
-        db.execute("INSERT INTO local_inbox (person_id, payload, created_at, seen) VALUES ('reed', ?,"
-                   " '2026-11-26T10:00:00+00:00', 0)", [json.dumps(legacy)])
+                   " created_at) VALUES ('m1', 'teams-reply:act-9:0', 'shah', :payload, 0, 'pending', 1,"
+                   " '2026-11-26T10:00:00+00:00', '2026-11-26T10:00:00+00:00')", {"payload": json.dumps(legacy)})
+        db.execute("INSERT INTO local_inbox (person_id, payload, created_at, seen) VALUES ('reed', :payload,"
+                   " '2026-11-26T10:00:00+00:00', 0)", {"payload": json.dumps(legacy)})
         db.execute("DELETE FROM _sqlite_migrations WHERE migration_set = 'outbox' AND name = 'seal_stored_payloads'")
-    db.conn.close()
+    db.close()
     assert traces(path.parent), "the setup must leave the phrases in clear, as the old version did"
 
     reopened = open_database(path)
@@ -242,7 +242,7 @@ def test_rows_stored_in_clear_before_sealing_are_sealed_at_open_leaving_no_trace
         [kept] = outbox.take_local_inbox(reopened, "reed")
         assert WHAT_PHRASE in kept.text
     finally:
-        reopened.conn.close()
+        reopened.close()
 
 
 @pytest.mark.sqlite_only
@@ -252,7 +252,7 @@ def test_a_backup_carries_no_deleted_text_left_in_free_space(tmp_path):
     db.execute("PRAGMA secure_delete=OFF")  # a file written by an SQLite that leaves deleted cells as they were
     with db.atomic():
         db.execute("INSERT INTO conversation_state (who, flow, step, data, updated_at) VALUES"
-                   " ('clarke', 'old', 'what', ?, '2026-11-26')", [f'{{"what": "{WHAT_PHRASE}"}}'])
+                   " ('clarke', 'old', 'what', :data, '2026-11-26')", {"data": f'{{"what": "{WHAT_PHRASE}"}}'})
     with db.atomic():
         db.execute("DELETE FROM conversation_state WHERE who = 'clarke'")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -260,7 +260,7 @@ def test_a_backup_carries_no_deleted_text_left_in_free_space(tmp_path):
     try:
         copy = backup(path, tmp_path / "backups" / "copy.db")
     finally:
-        db.conn.close()
+        db.close()
     assert WHAT_PHRASE.encode() not in copy.read_bytes()
 
 

@@ -58,7 +58,7 @@ def count(location: Path | str, table: str) -> int:
     try:
         return db[table].count
     finally:
-        db.conn.close()
+        db.close()
 
 
 # --- backup and restore -----------------------------------------------------------------------------
@@ -125,7 +125,7 @@ def test_restore_puts_the_backup_back_and_keeps_the_replaced_database(services, 
     file_report(services)
     snapshot = backups.backup(db_path, tmp_path / "snapshot.db")
     file_report(services, what="filed after the backup")
-    services.db.conn.close()  # the server is stopped for a restore
+    services.db.close()  # the server is stopped for a restore
     assert count(db_path, "reports") == 2
     result = run_app("restore", str(snapshot), db=db_path)
     assert result.returncode == 0, result.stderr
@@ -146,7 +146,7 @@ def test_rotate_report_key_reencrypts_and_keeps_content_readable(services, tmp_p
     key_file = tmp_path / "report.key"
     old_keys = key_file.read_bytes().split()
     old_token = services.db.execute("SELECT content FROM reports").fetchone()[0]
-    services.db.conn.close()
+    services.db.close()
 
     result = run_app("rotate-report-key", db=db_path)
     assert result.returncode == 0, result.stderr
@@ -178,9 +178,10 @@ def test_retention_deletes_old_questions_delivered_messages_and_event_ids_but_ne
     delivered = db["outbox"].rows_where("key = 'old-delivered'").__next__()["id"]
     outbox.mark_delivered(db, delivered, "local", long_ago)
     first_time_seen(db, "slack:Ev-old")
-    db.execute("UPDATE processed_events SET seen_at = ?", [(clock() - timedelta(days=8)).isoformat()])
+    with db.atomic():
+        db.execute("UPDATE processed_events SET seen_at = :seen_at",
+                   {"seen_at": (clock() - timedelta(days=8)).isoformat()})
     first_time_seen(db, "slack:Ev-new")
-    db.conn.commit()
 
     planned = retention.plan(db, clock())
     assert planned["questions"] == 1 and planned["answers"] == 1
@@ -190,7 +191,7 @@ def test_retention_deletes_old_questions_delivered_messages_and_event_ids_but_ne
     deleted = retention.apply(db, clock())
     assert deleted == planned
     assert [q["text"] for q in db["questions"].rows] == ["can I friend a parent?"]
-    assert not list(db["answers"].rows_where("question_id = ?", [old_question]))
+    assert not list(db["answers"].rows_where("question_id = :id", {"id": old_question}))
     assert [r["key"] for r in db["outbox"].rows] == ["old-pending"]  # pending messages are never lost
     assert [r["event_id"] for r in db["processed_events"].rows] == ["slack:Ev-new"]
     assert report_store.get_report(db, old_ref) is not None

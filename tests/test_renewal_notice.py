@@ -64,7 +64,7 @@ def test_the_day_is_kept_in_the_database_across_a_restart(services, database_loc
     try:
         assert not mentions_renewal(say(restarted, "clarke", FRIEND_REQUEST))
     finally:
-        restarted.db.conn.close()
+        restarted.db.close()
 
 
 def test_the_headteachers_training_report_always_has_it(services):

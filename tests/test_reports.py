@@ -55,7 +55,7 @@ def text_of(replies: list[Reply]) -> str:
 
 
 def outbox_rows(services, person_id: str | None = None) -> list[dict]:
-    rows = list(services.db["outbox"].rows_where(order_by="rowid"))
+    rows = list(services.db["outbox"].rows_where(order_by="queued"))
     return [r for r in rows if person_id is None or r["person_id"] == person_id]
 
 
@@ -128,7 +128,7 @@ def test_intake_survives_a_restart_midway(services, knowledge, clock, database_l
     Chat(services).say("clarke", "report a concern")
     for answer in ("no", "1", "1", WHAT):
         Chat(services).say("clarke", answer)
-    services.db.conn.close()
+    services.db.close()
     again = app.build_services(db_path=database_location, clock=clock, knowledge=knowledge)
     chat = Chat(again)
     assert "Who is involved" in text_of(chat.say("clarke", "report a concern"))
@@ -136,7 +136,7 @@ def test_intake_survives_a_restart_midway(services, knowledge, clock, database_l
         chat.say("clarke", answer)
     ref = chat.say("clarke", "send")[-1].data["report_ref"]
     assert store.content_of(again.db, store.get_report(again.db, ref))["what"] == WHAT
-    again.db.conn.close()
+    again.db.close()
 
 
 def test_back_reopens_the_previous_question_and_keep_reuses_the_answer(chat, services):
@@ -561,8 +561,8 @@ def test_two_programs_filing_at_once_get_consecutive_references(database_locatio
     first_is_in.wait(5)
     file(second, "quick", 0)
     slow.join()
-    first.conn.close()
-    second.conn.close()
+    first.close()
+    second.close()
     assert sorted(filed.values()) == ["CJS-2026-0001", "CJS-2026-0002"]
 
 
@@ -576,11 +576,11 @@ def test_the_reference_counter_starts_from_the_reports_already_filed(tmp_path, c
     store.migrations.apply(db, stop_before="create_report_counters")
     db["reports"].insert({"ref": "CJS-2026-0007", "year": 2026, "seq": 7, "reporter_id": "clarke",
                           "status": "open", "created_at": "2026-11-01T09:00:00+00:00"})
-    db.conn.close()
+    db.close()
     upgraded = open_database(tmp_path / "before.db")
     with upgraded.atomic():
         report = store.create_report(
             upgraded, short_code="CJS", year=2026, reporter_id="lewis", reporter_name="Lewis", category="child",
             urgent=False, routing="standard", content={"what": "x"}, now=clock(), details_complete=True)
     assert report["ref"] == "CJS-2026-0008"
-    upgraded.conn.close()
+    upgraded.close()

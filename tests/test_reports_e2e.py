@@ -360,7 +360,7 @@ async def stack(tmp_path_factory, knowledge):
     await server.close()
     slack.__exit__()
     connector.close()
-    services.db.conn.close()
+    services.db.close()
 
 
 # --- Slack ------------------------------------------------------------------------------------------

@@ -110,7 +110,7 @@ async def test_eight_reports_in_an_hour_are_all_filed_five_alerted_and_three_sum
         assert all(ref in summary["title"] for ref in refs[5:])
         assert "Amy Clarke" in summary["title"]
         assert [b["value"] for b in summary["buttons"]] == [{"ref": ref} for ref in refs[5:]]
-    rows = list(services.db["outbox"].rows_where("key LIKE ?", ["report-summary:%"]))
+    rows = list(services.db["outbox"].rows_where("key LIKE :key", {"key": "report-summary:%"}))
     assert len(rows) == 2 and all(row["payload"].startswith(outbox.SEALED) for row in rows)  # as every alert
 
     # A ninth report within the hour waits for the next summary, an hour after the last one.

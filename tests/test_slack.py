@@ -100,7 +100,7 @@ async def harness(tmp_path, clock):
     built = await _harness(services)
     yield built
     await _close(built)
-    services.db.conn.close()
+    services.db.close()
 
 
 @pytest.fixture
@@ -463,7 +463,7 @@ async def test_slack_is_off_without_credentials(tmp_path, clock):
                 assert "SLACK_SIGNING_SECRET" in (await response.json())["error"]
     finally:
         await server.close()
-        services.db.conn.close()
+        services.db.close()
 
 
 # --- rendering (pure) ---------------------------------------------------------------------------

@@ -63,7 +63,7 @@ async def busy_server(tmp_path, clock, monkeypatch):
         await session.close()
         await server.close()
         slack.__exit__()
-        services.db.conn.close()
+        services.db.close()
 
 
 @pytest.mark.parametrize("forgery", FORGERIES, ids=list(FORGERIES))
@@ -104,7 +104,7 @@ async def slack_route(tmp_path, clock):
     finally:
         await server.close()
         slack.__exit__()
-        services.db.conn.close()
+        services.db.close()
 
 
 def challenge_of_exactly(size: int) -> bytes:

@@ -20,7 +20,7 @@ ROSTER_HEADER = "id,name,email,roles,job_title,start_date,slack_id,teams_id\n"
 def db(database_location):
     database = open_database(database_location)
     yield database
-    database.conn.close()
+    database.close()
 
 
 def write_roster(tmp_path, body: str):
@@ -134,10 +134,10 @@ def test_state_set_get_clear(db):
 def test_state_survives_reopening_the_database(tmp_path):
     first = open_database(tmp_path / "restart.db")
     state.set_state(first, "lewis", state.FlowState("draft", "text", {"n": 1}), NOW)
-    first.conn.close()
+    first.close()
     second = open_database(tmp_path / "restart.db")
     assert state.get_state(second, "lewis").data == {"n": 1}
-    second.conn.close()
+    second.close()
 
 
 def test_processed_event_is_seen_only_once(db):
@@ -233,7 +233,7 @@ def test_a_new_database_and_its_wal_and_shm_are_created_owner_only(tmp_path):
         db = open_database(tmp_path / "fresh.db")
         state.set_state(db, "lewis", state.FlowState("draft", "text", {}), NOW)  # a write: the WAL is in use
         modes = file_modes(tmp_path / "fresh.db")
-        db.conn.close()
+        db.close()
     finally:
         os.umask(old_umask)
     assert set(modes) == {"", "-wal", "-shm"}
@@ -250,5 +250,5 @@ def test_existing_files_with_wider_modes_are_tightened_at_open_and_it_is_logged(
         second = open_database(path)  # while the first connection still holds the WAL open
     assert file_modes(path) == {"": 0o600, "-wal": 0o600, "-shm": 0o600}
     assert len([r for r in caplog.records if "readable by others" in r.getMessage()]) == 3
-    second.conn.close()
-    db.conn.close()
+    second.close()
+    db.close()

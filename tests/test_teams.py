@@ -125,7 +125,7 @@ def pending_keys(services) -> set[str]:
 async def first_attempt_recorded(services, key: str, timeout: float = 15.0) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while asyncio.get_running_loop().time() < deadline:
-        rows = list(services.db["outbox"].rows_where("key = ? AND attempts > 0", [key]))
+        rows = list(services.db["outbox"].rows_where("key = :key AND attempts > 0", {"key": key}))
         if rows:
             return
         await asyncio.sleep(0.05)

@@ -70,7 +70,7 @@ async def world(tmp_path_factory, knowledge):
         await server.close()
         slack.__exit__()
         connector.close()
-        services.db.conn.close()
+        services.db.close()
 
 
 def photo_attachment(world, attachment_id: str, name: str, data: bytes) -> dict:

@@ -52,7 +52,7 @@ async def dispatcher(server, connector, services):
 
 
 def rows(services, key: str) -> list[dict]:
-    return list(services.db["outbox"].rows_where("key = ?", [key]))
+    return list(services.db["outbox"].rows_where("key = :key", {"key": key}))
 
 
 def next_attempt(row: dict) -> datetime:

@@ -42,7 +42,7 @@ def svc(tmp_path, clock, config):
     built.db.execute("DELETE FROM training_records")  # each test sets the records it needs
     built.db.conn.commit()
     yield built
-    built.db.conn.close()
+    built.db.close()
 
 
 def person(svc, person_id):
@@ -62,7 +62,7 @@ def record(svc, person_id, item="training"):
 
 
 def outbox(svc, person_id=None):
-    rows = svc.db.query("SELECT * FROM outbox ORDER BY rowid")
+    rows = svc.db.query("SELECT * FROM outbox ORDER BY queued")
     return [r for r in rows if person_id is None or r["person_id"] == person_id]
 
 
@@ -256,7 +256,7 @@ def test_restart_never_sends_twice_and_a_missed_stage_is_sent_once(svc, clock, t
     clock.set(datetime(2026, 11, 27, 9, tzinfo=timezone.utc))
     training.tick(svc)
     assert [r["key"] for r in outbox(svc, "lewis") if "-training-" in r["key"]] == ["training-lewis-training-2026-12-27-d30"]
-    svc.db.conn.close()
+    svc.db.close()
     # The bot is down until 14 Dec (the 14-day stage passed at the weekend): back up, fresh services.
     clock.set(datetime(2026, 12, 14, 8, 30, tzinfo=timezone.utc))
     again = app.build_services(db_path=str(tmp_path / "t.db"), config=config, clock=clock, knowledge=NoKnowledge())
@@ -264,7 +264,7 @@ def test_restart_never_sends_twice_and_a_missed_stage_is_sent_once(svc, clock, t
     training.tick(again)
     keys = [r["key"] for r in outbox(again, "lewis") if "-training-" in r["key"]]
     assert keys == ["training-lewis-training-2026-12-27-d30", "training-lewis-training-2026-12-27-d14"]
-    again.db.conn.close()
+    again.db.close()
 
 
 def test_only_the_latest_missed_stage_is_sent(svc, clock):

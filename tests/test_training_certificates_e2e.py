@@ -20,7 +20,7 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% " + MARKER + b"\ntraile
 
 def _audit(stack, action: str) -> list[tuple[str, int]]:
     return [(r["person_id"], r["allowed"]) for r in stack.db.query(
-        "SELECT person_id, allowed FROM access_audit WHERE action = ? ORDER BY id", [action])]
+        "SELECT person_id, allowed FROM access_audit WHERE action = :action ORDER BY id", {"action": action})]
 
 
 async def test_certificate_on_a_channel_mention_is_kept_listed_and_opened_by_the_headteacher_alone(stack):
@@ -38,7 +38,7 @@ async def test_certificate_on_a_channel_mention_is_kept_listed_and_opened_by_the
     [stored] = [f for ref in attachments.owners(stack.db, attachments.TRAINING) if ref.startswith("nowak:")
                 for f in attachments.listing(stack.db, attachments.TRAINING, ref)]
     assert stored["name"] == "nowak-certificate.pdf" and stored["kind"] == "pdf"
-    raw = stack.db.execute("SELECT meta, content FROM attachments WHERE id = ?", [stored["id"]]).fetchone()
+    raw = stack.db.execute("SELECT meta, content FROM attachments WHERE id = :id", {"id": stored["id"]}).fetchone()
     assert MARKER not in raw[1].encode() and b"nowak-certificate" not in raw[0].encode()
     assert MARKER in cipher_for(stack.db).decrypt_bytes(raw[1])
 

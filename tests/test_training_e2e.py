@@ -118,7 +118,7 @@ async def test_done_records_the_completion(school, channel, person):
     assert "30 November 2026" in confirmed.text and "Next due" in confirmed.text
 
     assert training_store.get_record(school.db, person)["training_on"] == "2026-11-30"
-    events = list(school.db["training_events"].rows_where("person_id = ?", [person], order_by="id"))
+    events = list(school.db["training_events"].rows_where("person_id = :person_id", {"person_id": person}, order_by="id"))
     assert (events[-1]["item"], events[-1]["done_on"], events[-1]["recorded_by"], events[-1]["source"]) == (
         "training", "2026-11-30", person, "button")
 

@@ -178,7 +178,7 @@ def test_a_school_year_of_reminders(tmp_path, seed):
     for hour in range(HOURS):
         clock_now[0] = START + timedelta(hours=hour)
         if hour in restarts:
-            services.db.conn.close()
+            services.db.close()
             services = start_bot()
         if hour in downtime:
             continue
@@ -199,4 +199,4 @@ def test_a_school_year_of_reminders(tmp_path, seed):
     for kind in ("-d30", "-d14", "-d7", "-d1", "-d0", "-o1", "-welcome-", "training-digest-", "-dsl-"):
         assert kind in keys
     assert services.db["training_reminders"].count == len(rows)
-    services.db.conn.close()
+    services.db.close()

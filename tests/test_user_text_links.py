@@ -60,7 +60,7 @@ def file_report(services, what: str = CONCERN, reporter: str = "clarke") -> str:
 
 
 def outbox_replies(services, person_id: str) -> list:
-    return [outbox.payload(services.db, row) for row in services.db["outbox"].rows_where("person_id = ?", [person_id])]
+    return [outbox.payload(services.db, row) for row in services.db["outbox"].rows_where("person_id = :person_id", {"person_id": person_id})]
 
 
 # --- Slack, over the real server -------------------------------------------------------------------

@@ -197,7 +197,7 @@ def resubmit(incoming: Incoming, services: Services, value: dict) -> list[Reply]
                                  detail=changes[:2000], approver_id=approvers[0].id, new_version={
                                      "text": text, "photos": photos, "pictured": pictured, "ok": True,
                                      "findings": [f.to_json() for f in result.findings]})
-        db.execute("UPDATE drafts SET platform = ? WHERE id = ?", [platform, draft.id])
+        store.set_platform(db, draft.id, platform)
         draft = store.get(db, draft.id)
         notify_approvers(services, draft, changes=changes)
         state_store.clear_state(db, incoming.who)

@@ -2,7 +2,6 @@
 reminder. (Alerts held back by the hourly limit are sent and escalated in limits.py.)"""
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 from domain.messages import Notification, Reply
@@ -11,6 +10,7 @@ from handlers.people import role_titles
 from handlers.reports.alerts import alert_team
 from handlers.reports.common import FLOW, INTAKE_REMINDER_AFTER
 from storage import reports as store
+from storage import state as state_store
 
 def escalate_unacknowledged(services: Services) -> int:
     """Reports nobody acknowledged within config.report_escalation_minutes go up the line, once."""
@@ -38,15 +38,14 @@ def escalate_unacknowledged(services: Services) -> int:
 def remind_unfinished_intakes(services: Services) -> int:
     """An intake left for a day gets one private reminder (no content in it)."""
     db, now = services.db, services.now()
-    cutoff = store.iso(now - INTAKE_REMINDER_AFTER)
     reminded = 0
-    for row in db["conversation_state"].rows_where("flow = ? AND updated_at <= ?", [FLOW, cutoff]):
-        data = json.loads(row["data"] or "{}")
+    for row in state_store.in_flow_since(db, FLOW, now - INTAKE_REMINDER_AFTER):
+        data = row["data"]
         if data.get("reminded"):
             continue
         data["reminded"] = True
         with db.atomic():
-            db["conversation_state"].update(row["who"], {"data": json.dumps(data)})
+            state_store.set_data(db, row["who"], data)
             services.notify(Notification(row["who"], Reply(
                 "You started a concern report and haven't sent it yet. What you wrote is saved privately. "
                 "Reply here to carry on, or type *cancel*. If a child is at risk, tell the DSL in person now.",

@@ -78,7 +78,7 @@ def add_information(incoming: Incoming, services: Services, ref: str, text: str)
         body = "\n".join([text, *[f"Attachment: {f['name']}" for f in kept]]).strip()
         store.add_event(db, report["id"], "added_by_reporter", incoming.who, now, body)
         report = store.update(db, report["ref"], {}, now)
-        count = db.execute("SELECT count(*) FROM report_events WHERE report_id = ?", [report["id"]]).fetchone()[0]
+        count = store.event_count(db, report["id"])
         alert_team(services, report, f"info{count}", heading="New information on",
                lead="The reporter has added information.", urgent=False)
     replies = [Reply(" ".join([f"Added to {report['ref']}. The safeguarding team has been told.", *refused]))]

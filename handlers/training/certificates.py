@@ -18,6 +18,7 @@ from handlers.training.due import ITEM_NAMES, OVERSEER_NAMES, OVERSEER_ROLES
 from storage import attachments
 from storage import reports as audit_store
 from storage import roster
+from storage import training as training_store
 
 CERTIFICATE_RE = re.compile(r"\bcertificates?\b", re.I)
 RECORDED_ITEMS = ("training", "dsl")  # the policy acknowledgement's evidence is its check
@@ -44,10 +45,7 @@ def keep(incoming: Incoming, services: Services, person_id: str, item: str, done
 
 
 def _latest_completion(services: Services, person_id: str) -> tuple[str, date] | None:
-    row = services.db.execute(
-        "SELECT item, done_on FROM training_events WHERE person_id = ? AND item IN (?, ?) "
-        "ORDER BY done_on DESC, id DESC LIMIT 1", [person_id, *RECORDED_ITEMS]).fetchone()
-    return (row[0], date.fromisoformat(row[1])) if row else None
+    return training_store.latest_completion(services.db, person_id, RECORDED_ITEMS)
 
 
 def wants_to_attach(incoming: Incoming, services: Services) -> bool:

@@ -33,7 +33,7 @@ def _self_reported(services: Services) -> set[tuple[str, str]]:
     """(person, item) whose latest record the person typed or pressed in themselves, with no evidence
     checked (an import from the school's records, a policy check or another person's entry is not)."""
     latest: dict[tuple[str, str], dict] = {}
-    for event in services.db.query("SELECT person_id, item, recorded_by, source FROM training_events ORDER BY id"):
+    for event in store.events_oldest_first(services.db):
         latest[(event["person_id"], event["item"])] = event
     return {key for key, event in latest.items()
             if event["source"] in ("chat", "button") and event["recorded_by"] == key[0]}
@@ -124,7 +124,7 @@ def import_training_csv(services: Services, path: str | Path) -> tuple[int, list
 def load_sample_records(services: Services, path: str | Path | None = None) -> int:
     """On start: load data/training.csv when present and nothing is recorded yet."""
     path = Path(path or Path(services.config.roster_file).with_name("training.csv"))
-    if not path.exists() or services.db["training_records"].count:
+    if not path.exists() or store.any_records(services.db):
         return 0
     loaded, problems = import_training_csv(services, path)
     for problem in problems:

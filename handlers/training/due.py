@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from handlers.context import Services
 from handlers.schedule import add_months
+from storage import roster
 from storage import training as store
 
 ITEMS = ("training", "policy", "dsl")
@@ -94,7 +95,7 @@ def latest_stage(due: Due, today: date, snoozed_until: date | None = None) -> tu
 
 
 def _people_rows(services: Services) -> list[dict]:
-    return list(services.db.query("SELECT id, name, roles, start_date FROM people WHERE active = 1 ORDER BY id"))
+    return roster.active_rows(services.db)
 
 
 def _roles(row: dict) -> frozenset[str]:

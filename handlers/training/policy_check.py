@@ -236,9 +236,7 @@ TYPED_ANSWERS = {"yes": "yes", "y": "yes", "yeah": "yes", "yep": "yes", "true": 
 
 
 def _check_in_progress(services: Services, person_id: str) -> dict | None:
-    row = services.db.execute("SELECT id FROM policy_checks WHERE person_id = ? AND status = 'in_progress' "
-                              "ORDER BY started_at DESC LIMIT 1", [person_id]).fetchone()
-    return store.get_check(services.db, row[0]) if row else None
+    return store.check_in_progress(services.db, person_id)
 
 
 def _typed_answer(text: str | None) -> str | None:

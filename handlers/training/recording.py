@@ -110,7 +110,7 @@ def handle_record_for(incoming: Incoming, services: Services) -> list[Reply]:
         return [Reply(f"I couldn't find \"{match['who'].strip()[:60]}\" on the roster. Please use their full "
                       "name as it appears there (for example *Amy Clarke*).")]
     item = _item_from_text(match["what"])
-    subject_roles = (services.db["people"].get(subject.id).get("roles") or "").split(";")
+    subject_roles = roster.stored_roles(services.db, subject.id)
     if item == "dsl" and not any(r in subject_roles for r in DSL_ROLES):
         return [Reply(f"{subject.name} is not the DSL or deputy DSL, so there is no DSL role training to record.")]
     try:

@@ -31,7 +31,8 @@ SAFER_RULE_MARGIN = 0.15
 OPENERS = {"yes": "Yes. ", "no": "No. ", "depends": "It depends. ", "info": ""}
 DEPENDS_ON = {"consent": "It turns on consent or permission: check that first.",
               "the exception the rule names": "It holds unless the exception the rule names applies: check that first.",
-              "the condition the rule names": "It is allowed only under the condition the rule states: check that first."}
+              "the condition the rule names": "It is allowed only under the condition the rule states: check that first.",
+              "the rule's other items": "Consent lifts this item only: check the rule's other items too."}
 
 
 @dataclass

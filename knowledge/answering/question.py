@@ -42,11 +42,15 @@ class Question:
     asker: str  # "staff", "parents" or "pupils"
     actor: str | None  # whose conduct is asked about: a group, or None when unclear
     ask: str  # "verdict" (may/must/will …?) or "info" (who/what/when/how …?, "is there any training?")
+    # What kind of answer the question wants (see INTENTS): the verdict stage reads the clause's
+    # modality against it.
+    intent: str = "permission"
     consent: str | None = None  # "given" / "refused" when the question says so
     adult: bool = False  # the person concerned is now an adult
     own_account: bool = False  # "my own facebook", "my personal insta": the asker's own account
     groups: list[str] = field(default_factory=list)  # groups named, in order
     definition: bool = False  # "does X count as…", "what is meant by…"
+    wants: tuple[str, ...] = ()  # the kinds of fact asked for: "who", "time", "consequence"
     negated: bool = False  # asked in the negative ("it doesn't count, does it?"): a rule that applies answers "no"
     skips_duty: bool = False  # asks leave not to do something ("can it wait till monday?")
     for_embedding: str = ""  # the corrected question, with the policy words its slang stands for
@@ -58,13 +62,41 @@ class Question:
         return not self.normalised
 
 
-def _asker(normalised: str, vocabulary: Vocabulary, hint: str | None) -> str:
-    """The text wins where it says who is asking ("parent here"); else the channel's roster role."""
+# A label the asker writes before the question or after it: "parent - …", "new governor: …", "… (mum of a y2)".
+OPENING_LABEL = re.compile(r"^\s*([^\W\d][\w' ]{1,30}?)\s*(?::|\s[-–]\s)")
+CLOSING_LABEL = re.compile(r"\(([^()]{2,30})\)[\s?.!]*$")
+LABEL_WORDS = 3
+
+
+def _labelled_as(text: str, vocabulary: Vocabulary) -> str | None:
+    """The group an opening label ends with ("reading volunteer -"), or a closing one names first."""
+    opening = OPENING_LABEL.match(text)
+    if opening:
+        label = re.sub(r"\bhere$", "", normalise(opening.group(1))).strip()
+        mentions = vocabulary.group_mentions(label)
+        if mentions and len(label.split()) <= LABEL_WORDS and mentions[-1][1] == len(label):
+            return mentions[-1][2]
+    closing = CLOSING_LABEL.search(text)
+    if closing:
+        mentions = vocabulary.group_mentions(normalise(closing.group(1)))
+        if mentions:
+            return mentions[0][2]
+    return None
+
+
+def _asker(text: str, normalised: str, vocabulary: Vocabulary, hint: str | None) -> str:
+    """The text wins where it says who is asking ("parent here", "parent: …"); else the channel's
+    roster role; else staff."""
     for group in ("parents", "pupils", "staff"):
         matcher = vocabulary.askers.get(group)
         if matcher and matcher.first(normalised):
             return group
-    return hint if hint in ("staff", "parents", "pupils") else "staff"
+    labelled = _labelled_as(text, vocabulary)
+    if labelled in ("parents", "pupils", "staff"):
+        return labelled
+    if hint in ("staff", "parents", "pupils"):
+        return hint
+    return "staff"
 
 
 SENTENCE_BREAK = re.compile(r"(?<=[.?!])\s+|\s+[-–]\s+")
@@ -74,24 +106,87 @@ SELF_INTRODUCTION = re.compile(r"^(?:\w+\s+){0,3}here\b\s*|^(?:im|i am)\s+(?:a|a
 
 # "do governors get any training?", "will new staff be told?": what someone receives is a fact.
 RECEIVING = re.compile(r"^(?:do|does|will|would)\s+(?:\w+\s+){0,2}?(?:get|receive|be (?:given|told|trained|informed))\b")
-NEGATED_ASK = re.compile(r"\b(?:doesn'?t|don'?t|isn'?t|aren'?t|won'?t|not|surely)\b", re.I)
+# Asked in the negative: the asking verb itself ("doesn't it count?", "isn't that fine?"), "surely",
+# or a negated "applies" ("…so it doesn't apply, right?"). A "not" elsewhere states a circumstance
+# ("…on my own phone and not in school") and leaves the question positive.
+NEGATED_ASK = re.compile(r"^(?:doesn'?t|don'?t|isn'?t|aren'?t|won'?t|can'?t|shouldn'?t|wouldn'?t)\b|\bsurely\b|"
+                         r"(?:\b(?:doesn'?t|don'?t|do not|does not|can'?t|cannot|won'?t|isn'?t|not))\s+(?:\w+\s+)?"
+                         r"(?:apply|applies|count|counts|cover|covers|matter|come into)\b|"
+                         r"\b(?:not|isn'?t|doesn'?t|don'?t|aren'?t)\b.* (?:is it|does it|do they|are they|right)$")
+# A question that opens by asking leave ("can I…", "is it ok to…") asks for a ruling, whatever else it names.
+PERMISSION_OPENER = re.compile(r"^(?:can|could|may|might|should|shall|must)\b|^(?:am|are|is) (?:i|we|it|they|staff|"
+                               r"parents|pupils) (?:allowed|ok|okay|alright|fine|permitted)\b|^is it (?:ok|okay|alright|"
+                               r"fine|allowed|acceptable)\b")
+# Intents: "permission" (may I…?), "obligation" (do I have to…?), "scope" (does the rule reach this
+# case?), "view" (what does the policy say about this?), "fact" (a yes/no question about what
+# happens or exists), "info" (who/what/when/how…?). The phrases are in the lexicon's [asks] table.
+INTENTS = ("permission", "obligation", "scope", "view", "fact", "info")
+# "is there any support?", "is there another way?": whether something exists is a fact; "is there a
+# rule / a problem…?" asks for a ruling.
+EXISTENCE = re.compile(r"^(?:is|are) there (?:any|a|an|another|other|some)\b(?! (?:rule|rules|problem|issue|law|ban|"
+                       r"reason|risk|restriction|limit|harm)\b)")
+# "what does the policy say?", "do I have to…?": the shapes of a view and of an obligation asked.
+VIEW_SHAPE = re.compile(r"^what (?:does|do|did) (?:the |our |this )?(?:policy|school|rules?|academy|trust) (?:say|think)\b|"
+                        r"^what (?:is|are) (?:the )?(?:policy|rules?) on (?:this|that)\b")
+OBLIGATION_SHAPE = re.compile(r"\b(?:do|does|did) (?:i|we|you|they|he|she|staff|parents|pupils) (?:really |still |"
+                              r"actually |even )?(?:have|need) to\b|^(?:have|has) (?:i|we|you|they|he|she) got to\b")
+# A question put inside a request ("could you remind me when…", "does the policy say how…").
+EMBEDDED_WH = re.compile(r"\b(?:tell|remind|show|explain|say|know|clarify|confirm)(?: me| us)? "
+                         r"(?:who|whom|what|when|where|how|which)\b")
+HOW_RULING = re.compile(r"^how (?:come|is (?:this|that|it) (?:allowed|ok|okay|legal|acceptable|fair))\b")
+# "…, who do I tell?": the question after a comma, when a clause before it sets the scene.
+QUESTION_OPENER = re.compile(r"^(?:who|whom|whose|what|when|where|which|why|how|can|could|may|should|must|do|"
+                             r"does|did|is|are|am|will|would|have|has)\b", re.I)
 
 
 def asked_part(text: str) -> str:
     """The sentence that asks (the last with a question mark, else the last), without the asker's
     self-introduction ("mum here, how long…" asks "how long…")."""
     sentences = [part for part in SENTENCE_BREAK.split(text.strip()) if part.strip()] or [text]
-    questions = [part for part in sentences if "?" in part]
-    part = normalise(questions[-1] if questions else sentences[-1])
+    # The last sentence with a question mark; else the last that opens like a question; else the last.
+    questions = [part for part in sentences if "?" in part] or \
+        [part for part in sentences if QUESTION_OPENER.match(part.strip())]
+    raw = questions[-1] if questions else sentences[-1]
+    clauses = [clause.strip() for clause in raw.split(",")]
+    for index in range(len(clauses) - 1, 0, -1):  # the last comma clause that opens a question
+        if QUESTION_OPENER.match(clauses[index]) and not QUESTION_OPENER.match(clauses[0]):
+            raw = ", ".join(clauses[index:])
+            break
+    part = normalise(raw)
     return SELF_INTRODUCTION.sub("", part) or part
+
+
+def _tail_after(match: re.Match | None, text: str, words: int) -> bool:
+    """The phrase ends the question, give or take a few words ("what does the policy say (on this)")."""
+    return bool(match) and len(text[match.end():].split()) <= words
+
+
+def _intent(asked: str, ask: str, vocabulary: Vocabulary) -> str:
+    """What kind of answer the asked sentence wants (INTENTS)."""
+    asks = vocabulary.asks
+    view = asks.get("view")
+    if _tail_after(VIEW_SHAPE.search(asked), asked, 2) or (view and _tail_after(view.first(asked), asked, 2)):
+        return "view"
+    if ask == "info":
+        fact = asks.get("fact")
+        return "fact" if (fact and fact.first(asked)) or EXISTENCE.search(asked) or RECEIVING.search(asked) else "info"
+    scope, obligation = asks.get("scope"), asks.get("obligation")
+    if OBLIGATION_SHAPE.search(asked) or (obligation and obligation.first(asked)):
+        return "obligation"
+    if scope and scope.first(asked) and not PERMISSION_OPENER.search(asked):
+        return "scope"
+    return "permission"
 
 
 def _ask(normalised: str, vocabulary: Vocabulary) -> str:
     opening = " ".join(normalised.split()[:3])
     info, verdict = vocabulary.asks.get("info"), vocabulary.asks.get("verdict")
     report, fact = vocabulary.asks.get("report"), vocabulary.asks.get("fact")
-    if (report and report.first(normalised)) or (fact and fact.first(normalised)) or RECEIVING.search(normalised):
+    if (report and report.first(normalised)) or (fact and fact.first(normalised)) or RECEIVING.search(normalised) \
+            or EXISTENCE.search(normalised) or EMBEDDED_WH.search(normalised):
         return "info"
+    if HOW_RULING.match(normalised):  # "how come I can't…?", "how is this allowed??" ask for a ruling
+        return "verdict"
     verdict_at = verdict.first(normalised) if verdict else None
     info_at = info.first(opening) if info else None
     if info_at and info_at.start() == 0:
@@ -111,7 +206,7 @@ def _actor(normalised: str, asker: str, mentions: list[tuple[int, str]], ends: d
     groups named are the objects of the act ("ex pupils on fb?")."""
     groups_named = [group for _, group in mentions]
     if ("school_accounts" in groups_named or SCHOOL_ACTS.search(normalised)) \
-            and not re.search(r"\bmy (?:own|personal)\b", normalised):
+            and not OWN_ACCOUNT.search(normalised):
         return "school_accounts"
     for match in MODAL_THEN_SUBJECT.finditer(normalised):
         for position, group in mentions:
@@ -127,6 +222,15 @@ def _actor(normalised: str, asker: str, mentions: list[tuple[int, str]], ends: d
     return asker
 
 
+WANTS = ("who", "time", "consequence")
+
+
+def _wants(asked: str, vocabulary: Vocabulary) -> tuple[str, ...]:
+    """The kinds of fact the asking sentence wants ("how often is it reviewed and who approves it?"
+    wants a time and a person)."""
+    return tuple(kind for kind in WANTS if (matcher := vocabulary.asks.get(f"wants_{kind}")) and matcher.first(asked))
+
+
 def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = None) -> Question:
     normalised = vocabulary.correct(normalise(text[:MAX_QUESTION_CHARS]))
     asked = vocabulary.correct(asked_part(text[:MAX_QUESTION_CHARS]))
@@ -134,24 +238,26 @@ def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = No
     spans = vocabulary.group_mentions(normalised)
     mentions = [(start, group) for start, _, group in spans]
     ends = {start: end for start, end, _ in spans}
-    asker = _asker(normalised, vocabulary, asker_hint)
+    asker = _asker(text[:MAX_QUESTION_CHARS], normalised, vocabulary, asker_hint)
     facts = vocabulary.facts
+    stated = normalised.replace("'", "")  # the speller writes "haven't"; the lexicon's facts say "havent"
     consent = None
-    if facts.get("consent_refused") and facts["consent_refused"].first(normalised):
+    if facts.get("consent_refused") and facts["consent_refused"].first(stated):
         consent = "refused"
-    elif facts.get("consent_given") and facts["consent_given"].first(normalised):
+    elif facts.get("consent_given") and facts["consent_given"].first(stated):
         consent = "given"
     return Question(
         text=text, normalised=normalised, asker=asker,
         actor=_actor(normalised, asker, mentions, ends, ask) if normalised else None,
-        ask=ask,
+        ask=ask, intent=_intent(asked, ask, vocabulary) if normalised else "info",
         consent=consent,
-        adult=bool(facts.get("adult") and facts["adult"].first(normalised)),
+        adult=bool(facts.get("adult") and facts["adult"].first(stated)),
         own_account=bool(OWN_ACCOUNT.search(normalised)),
         groups=[group for _, group in mentions],
         definition=bool(vocabulary.asks.get("definition") and vocabulary.asks["definition"].first(normalised)),
         negated=bool(NEGATED_ASK.search(asked)),
-        skips_duty=bool(facts.get("skip_duty") and facts["skip_duty"].first(normalised)),
+        wants=_wants(asked, vocabulary) if ask == "info" else (),
+        skips_duty=bool(facts.get("skip_duty") and facts["skip_duty"].first(stated)),
         tokens=vocabulary.tokens(normalised),
         for_embedding=" ".join([normalised, *vocabulary.plain_terms(normalised)]),
     )

@@ -8,12 +8,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from knowledge.answering.conditions import (holder_named, needs_approval_first,
+                                           negated_act_asked, own_children_only)
 from knowledge.answering.question import Question
 from knowledge.policy import VERDICT_OF_MODALITY, Clause, modality_of
 
-# An exception inside a prohibition ("will not post names (unless they have given consent)").
-EXCEPTION = re.compile(r"\b(unless|except|without (?:the )?(?:written )?(?:consent|permission|approval)|"
-                       r"other than|only (?:if|where|when|with))\b", re.I)
+# An exception inside a prohibition ("will not post names (unless they have given consent)", "images of
+# any pupil whose parent has not given consent").
+EXCEPTION = re.compile(r"\b(unless|except|without (?:\w+ ){0,2}(?:consent|permission|approval)|"
+                       r"other than|only (?:if|where|when|with)|(?:has|have|had) not (?:been )?(?:given|recorded|"
+                       r"signed|returned)\b[^.;]{0,30}\b(?:consent|permission|form)|"
+                       r"(?:consent|permission) (?:has|have|had) not been (?:given|recorded))\b", re.I)
+# A list item forbidding what lacks consent ("images of any pupil whose parent has not given consent").
+CONSENT_ABSENT = re.compile(r"\b(?:has|have|had) not (?:been )?(?:given|recorded|signed|returned)\b[^.;]{0,30}"
+                            r"\b(?:consent|permission|form)|\b(?:consent|permission) (?:has|have|had) not been\b", re.I)
 CONSENT = re.compile(r"\b(consent|permission|agreed|approv\w*)\b", re.I)
 # A permission limited by a condition ("may follow other users if you follow us").
 CONDITION = re.compile(r"\b(if|only|provided|where|unless|subject to|as long as)\b", re.I)
@@ -24,6 +32,8 @@ MINORS_ONLY = re.compile(r"\bunder (?:the age of )?18\b|\bunder-18s?\b", re.I)
 EXCLUDED = re.compile(r"\bnon[- ]([a-z]+)", re.I)
 # A negated statement ("does not routinely monitor personal accounts") answers its yes/no "no".
 NEGATED_STATEMENT = re.compile(r"\b(does not|do not|is not|are not|will not|cannot|won't|doesn't|don't|never)\b", re.I)
+# A duty stated as someone's responsibility ("is responsible for: … changing passwords").
+RESPONSIBILITY = re.compile(r"\b(?:responsible for|responsibility for|in charge of|duty to|role is to)\b", re.I)
 SCOPE_WORDS = re.compile(r"\b(applies|apply|includes?|including|means|considered|regardless|whether)\b", re.I)
 
 
@@ -46,15 +56,34 @@ def decide(clause: Clause, question: Question, sentence: str | None = None) -> V
     """`sentence`: the clause's sentence that the question matched best, when it has several. It may
     only make the verdict stricter: a prohibition anywhere in the clause is never read as a "yes"
     because another of its sentences says what will happen instead."""
-    whole = _decide(clause.text, VERDICT_OF_MODALITY[clause.modality], clause, question)
+    said = sentence or clause.text
+    base = VERDICT_OF_MODALITY[clause.modality]
+    if question.intent == "info":
+        return Verdict("info")
+    if question.intent == "fact":  # "does the school monitor my account?" — "will not routinely monitor"
+        return Verdict("no" if NEGATED_STATEMENT.search(said) else "info")
+    if question.intent == "view":  # "…what does the policy say?": what it forbids is a "no"
+        return Verdict("no" if "no" in (base, VERDICT_OF_MODALITY[modality_of(said)]) else "info")
+    if question.intent == "scope":
+        return _scope(clause, question, base)
+    whole = _decide(clause.text, base, clause, question)
     if not sentence or whole.value in ("no", "depends", "info") or modality_of(sentence) == "information":
         return whole
     return _decide(sentence, VERDICT_OF_MODALITY[modality_of(sentence)], clause, question)
 
 
+def _scope(clause: Clause, question: Question, base: str) -> Verdict:
+    """Does the rule reach this case ("does it still apply at weekends?", "is that even our
+    business?"): the rule found answers "yes", and "no" to a question that says it doesn't. A
+    prohibition answers with its text alone: a bare "yes" above a "must not" reads as leave to do it."""
+    if question.negated:
+        return Verdict("no")
+    if question.adult and MINORS_ONLY.search(clause.text):
+        return Verdict("no")
+    return Verdict("info" if base == "no" else "yes")
+
+
 def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict:
-    if question.ask == "info":
-        return Verdict("info")
     if base in ("info", "yes") and NEGATED_STATEMENT.search(text) and not clause.lead_in \
             and text != clause.text:
         return Verdict("no")  # "The Trust does not routinely monitor personal accounts."
@@ -64,6 +93,29 @@ def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict
         return Verdict("no" if question.negated else "yes")  # "it doesn't count, does it?" — it does: "no"
     if base == "yes" and question.skips_duty and clause.modality in ("must", "should"):
         return Verdict("no")  # "can it wait till monday?" against "must report straight away"
+    if base == "yes" and negated_act_asked(text, question):
+        return Verdict("no")  # "should I look?" against "hand it to the DSL without looking"
+    own = own_children_only(text, question)
+    if own == "others" and CONSENT.search(text):  # "…must not post images of other children without consent"
+        if question.consent in ("given", "refused"):
+            return Verdict("yes" if question.consent == "given" else "no")
+        return Verdict("depends", "consent")
+    if own == "others":
+        return Verdict("no")  # "…other kids are in it" against "images of children other than their own"
+    if own == "own" and question.consent != "refused":
+        return Verdict("yes")
+    if question.intent == "obligation" and clause.modality in ("must", "should"):
+        return Verdict("yes")  # "is consent needed?" against "parents need to have given permission"
+    if question.intent == "obligation" and base == "info" and RESPONSIBILITY.search(f"{clause.lead_in or ''} {text}"):
+        return Verdict("yes")  # "is someone meant to change it?" against "responsible for: … changing passwords"
+    if base == "yes" and question.intent == "permission":
+        approval = needs_approval_first(text, question)
+        if approval == "missing":
+            return Verdict("no")  # "can I just publish it?" against "must be approved before publishing"
+        if approval in ("stated", "excepted"):
+            return Verdict("yes")
+        if holder_named(text, question) is False and question.actor != "school_accounts":
+            return Verdict("no")  # "can I upload it myself?" against "only the Head … may post"
     excluded = [word.lower() for word in EXCLUDED.findall(text)]
     if excluded and any(word in token for word in excluded for token in question.tokens):
         return Verdict("no")
@@ -72,6 +124,10 @@ def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict
     if base == "no":
         if EXCEPTION.search(_main_sentence(text)):
             if CONSENT.search(text):
+                if question.consent == "given" and clause.lead_in and CONSENT_ABSENT.search(text):
+                    # "will not post: … images of any pupil whose parent has not given consent": consent
+                    # lifts this item, not the list's others (swimwear, full names…).
+                    return Verdict("depends", "the rule's other items")
                 if question.consent == "given":
                     return Verdict("yes")
                 if question.consent == "refused":

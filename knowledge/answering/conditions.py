@@ -1,0 +1,117 @@
+"""A clause's conditions read against the facts a question states.
+
+The verdict stage asks these small questions of a clause sentence: does its exception name
+something the question speaks of; does it limit itself to the asker's own children and the
+question brings in others; does it need someone's approval first; does it let only named people
+act; does a permission carry a "not …" the question asks to do. Only the shape of English is
+here; the words come from the clause and the question.
+"""
+from __future__ import annotations
+
+import re
+
+from knowledge.answering.question import Question
+from knowledge.answering.vocabulary import content_stems
+
+# Where a prohibition's or a duty's exception starts ("unless directly related to the school").
+EXCEPTION_START = re.compile(r"\b(?:unless|except(?: for| where| when| in)?|other than|save for)\b", re.I)
+# Words too common in any policy to show that a question meets an exception.
+COMMON_STEMS = frozenset(content_stems("school schools academy academies trust pupil pupils student students child "
+                                       "children staff parent parents carer carers member members policy social "
+                                       "media account accounts official post posts image images photo photos use example day time"))
+# The exception proper ends where a condition on it or a new clause begins ("…an emergency closure),
+# which the Principal may approve, provided…").
+EXCEPTION_END = re.compile(r",\s*(?:which|who|provided|as long as|so long as|and|but)\b|[;.]|\s[–—-]\s")
+# "Post images of children other than their own", "and only of their own children".
+OWN_ONLY = re.compile(r"\bother than (?:their|your|his|her) own\b|\bonly (?:of |to |for )?(?:their|your) own\b", re.I)
+OTHERS_NAMED = re.compile(r"\b(?:other|others|another|loads of|lots of|all the|whole)\s*(?:\w+\s+)?"
+                          r"(?:kids?|child|children|pupils?|students?|people|parents?|families|class|in it|in them|"
+                          r"in the background|in shot)\b|\bothers\b")
+ONLY_OWN_NAMED = re.compile(r"\b(?:just|only) (?:of )?(?:my|our) own\b|\bnobody else\b|\bno one else\b|"
+                            r"\bno other (?:kids|children|pupils)\b")
+# "All posts must be approved by X before they are published": a step that must come first.
+PREREQUISITE = re.compile(r"\bmust (?:first )?be (?:approved|checked|agreed|authori[sz]ed|signed off|cleared)\b"
+                          r"[^.;]*\bbefore\b", re.I)
+APPROVAL_STATED = re.compile(r"\b(?:approved|signed off|sign off|checked|cleared|agreed|okd|okayed|given the go ahead)\b")
+# "Only the Headteacher, the School Business Manager and the Computing Lead may post…": the holders.
+ONLY_HOLDERS = re.compile(r"^\s*Only (?P<holders>[^.;]{3,160}?) (?:may|can|are allowed to|is allowed to)\b", re.I)
+# What a permission or duty says not to do along the way ("hand it to the DSL without looking at
+# the content", "listen, not ask leading questions, not promise confidentiality", "being 'liked'
+# doesn't imply endorsement").
+NEGATED_ACT = re.compile(r"\bwithout (\w+ing)\b|(?:,|\band|\bor)\s+(?:not|never) (\w+)(?: (\w+))?|"
+                         r"\b(?:doesn'?t|does not|do not|don'?t|will not|won'?t) (?:imply|mean) (?:any |an? )?(\w+)",
+                         re.I)
+
+
+def _stems(text: str) -> set[str]:
+    return {stem for stem in content_stems(re.sub(r"[^a-z0-9 ]+", " ", text.lower())) if stem not in COMMON_STEMS}
+
+
+def _asks_about(question: Question, stems: set[str], strict: bool = False) -> bool:
+    """The question speaks of one of these stems: as a word, or through a lexicon term naming it
+    (`strict`: a one-word term only; a broad term such as "like follow endorsement" says too little)."""
+    tokens = set(question.tokens)
+    if stems & tokens:
+        return True
+    terms = [token[1:].split("_") for token in tokens if token.startswith("_")]
+    return any(set(content_stems(" ".join(words))) & stems for words in terms if not strict or len(words) == 1)
+
+
+def _exception_words(text: str) -> str:
+    end = EXCEPTION_END.search(text)
+    return text[:end.start()] if end else text
+
+
+def exception_named(text: str, question: Question) -> bool | None:
+    """None when the sentence has no exception; else whether the question speaks of what the
+    exception names (its own words, not those of the rule it excepts)."""
+    match = EXCEPTION_START.search(text)
+    if not match:
+        return None
+    before, after = _stems(text[:match.start()]), _stems(_exception_words(text[match.end():]))
+    return _asks_about(question, after - before)
+
+
+def own_children_only(text: str, question: Question) -> str | None:
+    """"others" when a rule limited to the asker's own children meets a question that brings in
+    other children, "own" when the question says they are only the asker's own; else None."""
+    if not OWN_ONLY.search(text):
+        return None
+    if OTHERS_NAMED.search(question.normalised):
+        return "others"
+    if ONLY_OWN_NAMED.search(question.normalised):
+        return "own"
+    return None
+
+
+def needs_approval_first(text: str, question: Question) -> str | None:
+    """For a sentence that requires approval before acting: "stated" when the question says the
+    approval was given, "excepted" when it speaks of the sentence's own exception, "missing" otherwise."""
+    match = PREREQUISITE.search(text)
+    if not match:
+        return None
+    if APPROVAL_STATED.search(question.normalised) and not re.search(r"\bsign off\b", question.normalised):
+        return "stated"
+    rest = text[match.end():]
+    exception = EXCEPTION_START.search(rest)
+    if exception:
+        before = _stems(text[:match.end()] + rest[:exception.start()])
+        if _asks_about(question, _stems(_exception_words(rest[exception.end():])) - before):
+            return "excepted"
+    return "missing"
+
+
+def holder_named(text: str, question: Question) -> bool | None:
+    """For "Only X, Y and Z may …": whether the question names one of them as acting; None otherwise."""
+    match = ONLY_HOLDERS.search(text)
+    if not match:
+        return None
+    return _asks_about(question, _stems(match.group("holders")))
+
+
+def negated_act_asked(text: str, question: Question) -> bool:
+    """The question asks about something the sentence says not to do on the way ("should I look?"
+    against "hand it to the DSL without looking at the content")."""
+    words = [word for groups in NEGATED_ACT.findall(text) for word in groups if word]
+    stems = _stems(" ".join(words))
+    return bool(stems) and _asks_about(question, stems, strict=True)
