@@ -1,7 +1,10 @@
 """The second look at a message the concern layers flagged: is it a disclosure, or a question that
 only sounds like one?
 
-A message that asks something (a question mark, or a clause opening "is that…", "can I…", "what do
+Whatever a pupil tells the bot about themself keeps its flag, asked as a question or not: a child
+telling an adult is how a disclosure arrives (a first run on a blind set lost one such, a pupil
+asking what to do about mean posts about them, when this gate judged it as a question). Otherwise,
+a message that asks something (a question mark, or a clause opening "is that…", "can I…", "what do
 I do") keeps its flag only on a STRONG risk signal (sexual harm, self-harm, secrecy, an unknown adult,
 images asked for, an adult's conduct towards a child, …). Weak signals (unkindness, being upset, a
 time of night, a "what should I do") keep it only when someone told or showed the speaker and the
@@ -96,6 +99,8 @@ def sustains(rules, text: str, original: str) -> bool:
     if told is None and gate.hypothetical_opening.match(text):
         return False  # "if a child tells me … can I promise?": nothing has happened
     adult_speaker = gate.child_speaker.search(text) is None
+    if not adult_speaker:
+        return True  # a pupil telling the bot about themself is a child telling an adult
     adult_victim = adult_speaker and gate.adult_victim.search(text) is not None
     skip = gate.adult_victim_families if adult_victim else frozenset()
     if adult_speaker and gate.speaker_contacted.search(text):

@@ -43,12 +43,22 @@ KIND_WORDS = {
     "live_stream": re.compile(r"\blive[- ]?stream\w*|\bbroadcast\b", re.I),
     "channel_use": re.compile(r"\b(?:pupils?|students?|children) (?:must|will|may|should) not (?:appear|feature|be shown)\b",
                               re.I),
+    # "Images for official accounts must be taken on school-owned devices": where images may be taken.
+    "devices": re.compile(r"\b[\w]+[- ]owned (?:devices?|cameras?|equipment|ipads?|tablets?)\b", re.I),
+    # "No new official account may be opened…", "Staff must not set up a … page or group in the name of…".
+    "new_account": re.compile(r"\b(?:set up|create|open|opened|start)\b[^.;]{0,40}\b(?:accounts?|pages?|groups?|channels?)\b|"
+                              r"\bnew (?:official )?(?:accounts?|pages?|channels?)\b[^.;]{0,20}\b(?:opened|set up|created)\b",
+                              re.I),
 }
 KINDS = tuple(KIND_WORDS)
 # Kinds a must-not sentence outside the will-not-post list can add ("Staff must not use official accounts
 # to respond to complaints."); the older kinds are read from the list alone, as before.
 SENTENCE_KINDS = ("location", "undress", "no_media", "personal_details", "staff_opinion", "complaints", "ai_images",
-                  "staff_images", "copyright", "live_stream", "channel_use")
+                  "staff_images", "copyright", "live_stream", "channel_use", "devices", "new_account")
+# A rule that says how a thing must be done rather than what must not be ("must be taken on school-owned
+# devices"): read for the kinds that a "must" states, and no others.
+RESTRICTION = re.compile(r"\bmust be (?:taken|made|recorded|captured|filmed)\b", re.I)
+RESTRICTION_KINDS = ("devices",)
 # A rule that is about something else although it uses a kind's word ("…the name of a pupil's club").
 NOT_ABOUT_CONSENT = re.compile(r"\b(where a child|location|swimwear|undress|behaviour|flagged|AI-generated|staff)\b",
                                re.I)
@@ -63,9 +73,11 @@ CATCH_ALL = re.compile(r"\bdisrepute\b|\bany content\b", re.I)
 
 # A sentence that forbids something of the school's channels: a prohibition, and the channels or a
 # publishing verb in the passive ("Lessons will not be live streamed on social media").
-PROHIBITION = re.compile(r"\b(?:must|will|may|should|shall) not\b|\bmust never\b|\bwill never\b", re.I)
-ABOUT_CHANNELS = re.compile(r"\bofficial\b|\bwill not be (?:posted|published|shared|live[- ]?streamed|broadcast|used)\b",
-                            re.I)
+PROHIBITION = re.compile(r"\b(?:must|will|may|should|shall) not\b|\bmust never\b|\bwill never\b|"
+                         r"\bno (?:new )?(?:[\w-]+ ){0,3}(?:may|can|will|shall) be\b", re.I)
+# A school-branded account: "…an account … in the name of the school", "…that represents the Trust".
+ABOUT_CHANNELS = re.compile(r"\bofficial\b|\bwill not be (?:posted|published|shared|live[- ]?streamed|broadcast|used)\b|"
+                            r"\bin the name of\b|\brepresents?\b", re.I)
 PERSONAL_USE = re.compile(r"\bpersonal (?:accounts?|devices?|phones?)\b|\bparents? (?:must|should)\b", re.I)
 SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
 # "…one TikTok account for the Trust, which is used for staff recruitment only": what a channel is for.
@@ -218,18 +230,21 @@ def _channel_purposes(policy: Policy, channels: list[Channel]) -> dict[str, tupl
 
 
 def _must_not_sentences(policy: Policy, channels: list[Channel]):
-    """(clause narrowed to one sentence, channel keys) for each sentence outside the will-not-post lists
-    that forbids something of the school's own channels."""
+    """(clause narrowed to one sentence, channel keys, kinds it may state) for each sentence outside the
+    will-not-post lists that forbids something of the school's own channels, or says how it must be done."""
     for clause in policy.clauses:
         if clause.lead_in and WILL_NOT_POST.search(clause.lead_in):
             continue
         for sentence in SENTENCE_END.split(clause.text):
-            if not PROHIBITION.search(sentence) or (PERSONAL_USE.search(sentence) and "official" not in sentence):
+            restriction = not PROHIBITION.search(sentence) and RESTRICTION.search(sentence)
+            if not (PROHIBITION.search(sentence) or restriction) or (PERSONAL_USE.search(sentence)
+                                                                     and "official" not in sentence):
                 continue
             named = [c.key for c in channels if re.search(rf"\b{re.escape(c.name)}\b", sentence)]
             if not (named or ABOUT_CHANNELS.search(sentence)):
                 continue
-            yield replace(clause, text=sentence.strip()), named or [c.key for c in channels]
+            kinds = RESTRICTION_KINDS if restriction else SENTENCE_KINDS
+            yield replace(clause, text=sentence.strip()), named or [c.key for c in channels], kinds
 
 
 def _valid_years(text: str) -> int | None:
@@ -275,8 +290,8 @@ def _build(policy: Policy) -> DraftRules:
                 if kind == "consent" and NOT_ABOUT_CONSENT.search(clause.text):
                     continue
                 rules.rules.setdefault(key, {}).setdefault(kind, []).append(clause)
-    for clause, targets in _must_not_sentences(policy, channels):
-        kinds = [kind for kind in SENTENCE_KINDS if KIND_WORDS[kind].search(clause.text)]
+    for clause, targets, allowed in _must_not_sentences(policy, channels):
+        kinds = [kind for kind in allowed if KIND_WORDS[kind].search(clause.text)]
         for key in targets if kinds else []:  # a sentence of no kind is too loose a rule to check against
             rules.will_not.setdefault(key, []).append(clause)
             for kind in kinds:

@@ -32,6 +32,8 @@ def answerer() -> Answerer:
     "im in year 5 and a boy in year 6 keeps sending me messages saying he will beat me up",
     # a staff member's conduct towards a pupil, asked "who do I tell"
     "i think mrs k is snapchatting one of her class every evening, who do i tell?",
+    # a pupil telling the bot about themself, weak words only, asked as a question
+    "im in y5 and a boy keeps sending me horrible messages on snap, what should i do",
 ])
 def test_disclosures_asked_as_questions_stay_flagged(answerer, message):
     assert answerer.answer(message, today=TODAY).report_suggested

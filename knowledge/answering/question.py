@@ -50,6 +50,7 @@ class Question:
     own_account: bool = False  # "my own facebook", "my personal insta": the asker's own account
     groups: list[str] = field(default_factory=list)  # groups named, in order
     definition: bool = False  # "does X count as…", "what is meant by…"
+    wants: tuple[str, ...] = ()  # the kinds of fact asked for: "who", "time", "consequence"
     negated: bool = False  # asked in the negative ("it doesn't count, does it?"): a rule that applies answers "no"
     skips_duty: bool = False  # asks leave not to do something ("can it wait till monday?")
     for_embedding: str = ""  # the corrected question, with the policy words its slang stands for
@@ -61,13 +62,41 @@ class Question:
         return not self.normalised
 
 
-def _asker(normalised: str, vocabulary: Vocabulary, hint: str | None) -> str:
-    """The text wins where it says who is asking ("parent here"); else the channel's roster role."""
+# A label the asker writes before the question or after it: "parent - …", "new governor: …", "… (mum of a y2)".
+OPENING_LABEL = re.compile(r"^\s*([^\W\d][\w' ]{1,30}?)\s*(?::|\s[-–]\s)")
+CLOSING_LABEL = re.compile(r"\(([^()]{2,30})\)[\s?.!]*$")
+LABEL_WORDS = 3
+
+
+def _labelled_as(text: str, vocabulary: Vocabulary) -> str | None:
+    """The group an opening label ends with ("reading volunteer -"), or a closing one names first."""
+    opening = OPENING_LABEL.match(text)
+    if opening:
+        label = re.sub(r"\bhere$", "", normalise(opening.group(1))).strip()
+        mentions = vocabulary.group_mentions(label)
+        if mentions and len(label.split()) <= LABEL_WORDS and mentions[-1][1] == len(label):
+            return mentions[-1][2]
+    closing = CLOSING_LABEL.search(text)
+    if closing:
+        mentions = vocabulary.group_mentions(normalise(closing.group(1)))
+        if mentions:
+            return mentions[0][2]
+    return None
+
+
+def _asker(text: str, normalised: str, vocabulary: Vocabulary, hint: str | None) -> str:
+    """The text wins where it says who is asking ("parent here", "parent: …"); else the channel's
+    roster role; else staff."""
     for group in ("parents", "pupils", "staff"):
         matcher = vocabulary.askers.get(group)
         if matcher and matcher.first(normalised):
             return group
-    return hint if hint in ("staff", "parents", "pupils") else "staff"
+    labelled = _labelled_as(text, vocabulary)
+    if labelled in ("parents", "pupils", "staff"):
+        return labelled
+    if hint in ("staff", "parents", "pupils"):
+        return hint
+    return "staff"
 
 
 SENTENCE_BREAK = re.compile(r"(?<=[.?!])\s+|\s+[-–]\s+")
@@ -177,7 +206,7 @@ def _actor(normalised: str, asker: str, mentions: list[tuple[int, str]], ends: d
     groups named are the objects of the act ("ex pupils on fb?")."""
     groups_named = [group for _, group in mentions]
     if ("school_accounts" in groups_named or SCHOOL_ACTS.search(normalised)) \
-            and not re.search(r"\bmy (?:own|personal)\b", normalised):
+            and not OWN_ACCOUNT.search(normalised):
         return "school_accounts"
     for match in MODAL_THEN_SUBJECT.finditer(normalised):
         for position, group in mentions:
@@ -193,6 +222,15 @@ def _actor(normalised: str, asker: str, mentions: list[tuple[int, str]], ends: d
     return asker
 
 
+WANTS = ("who", "time", "consequence")
+
+
+def _wants(asked: str, vocabulary: Vocabulary) -> tuple[str, ...]:
+    """The kinds of fact the asking sentence wants ("how often is it reviewed and who approves it?"
+    wants a time and a person)."""
+    return tuple(kind for kind in WANTS if (matcher := vocabulary.asks.get(f"wants_{kind}")) and matcher.first(asked))
+
+
 def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = None) -> Question:
     normalised = vocabulary.correct(normalise(text[:MAX_QUESTION_CHARS]))
     asked = vocabulary.correct(asked_part(text[:MAX_QUESTION_CHARS]))
@@ -200,7 +238,7 @@ def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = No
     spans = vocabulary.group_mentions(normalised)
     mentions = [(start, group) for start, _, group in spans]
     ends = {start: end for start, end, _ in spans}
-    asker = _asker(normalised, vocabulary, asker_hint)
+    asker = _asker(text[:MAX_QUESTION_CHARS], normalised, vocabulary, asker_hint)
     facts = vocabulary.facts
     stated = normalised.replace("'", "")  # the speller writes "haven't"; the lexicon's facts say "havent"
     consent = None
@@ -218,6 +256,7 @@ def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = No
         groups=[group for _, group in mentions],
         definition=bool(vocabulary.asks.get("definition") and vocabulary.asks["definition"].first(normalised)),
         negated=bool(NEGATED_ASK.search(asked)),
+        wants=_wants(asked, vocabulary) if ask == "info" else (),
         skips_duty=bool(facts.get("skip_duty") and facts["skip_duty"].first(stated)),
         tokens=vocabulary.tokens(normalised),
         for_embedding=" ".join([normalised, *vocabulary.plain_terms(normalised)]),

@@ -34,6 +34,9 @@ AUDIENCE_MATCH = 0.04
 AUDIENCE_CLASH = 0.10
 OWN_ACCOUNT_CLASH = 0.25
 DEFINITION_MATCH = 0.08
+# A fact question ("who runs…", "how often…", "what happens if…") prefers a clause that states that
+# kind of fact (a role holder, a time, a consequence) over one that only shares its words.
+ANSWER_KIND_MATCH = 0.05
 # A bare title in a list ("Staff Disciplinary policy" under "Related policies") answers only a
 # question that names it; otherwise its few words match far too much.
 TITLE_ITEM_WORDS = 6
@@ -110,6 +113,7 @@ class Retriever:
         self._title_items = np.array([c.kind == "bullet" and c.modality == "information"
                                       and len(c.text.split()) <= TITLE_ITEM_WORDS and not c.text.rstrip().endswith(".")
                                       for c in self.clauses])
+        self._answer_kinds = [vocabulary.answer_kinds(normalise(c.text)) for c in self.clauses]
         self._defines = np.array([bool(DEFINES.search(f"{c.heading} {c.text}")) for c in self.clauses])
         try:
             encoder = shared_encoder()
@@ -168,6 +172,9 @@ class Retriever:
         steered = steered - TITLE_ITEM_PENALTY * (self._title_items & (lexical < TITLE_ITEM_EVIDENCE))
         if question.definition:
             steered = steered + DEFINITION_MATCH * self._defines
+        if question.wants:
+            steered = steered + ANSWER_KIND_MATCH * np.array([len(kinds.intersection(question.wants))
+                                                              for kinds in self._answer_kinds])
         order = np.argsort(-steered)
         return [Candidate(int(i), float(steered[i]), float(lexical[i]), float(semantic[i])) for i in order]
 

@@ -65,6 +65,7 @@ class Vocabulary:
     askers: dict[str, PhraseMatcher] = field(default_factory=dict)
     asks: dict[str, PhraseMatcher] = field(default_factory=dict)
     facts: dict[str, PhraseMatcher] = field(default_factory=dict)
+    answers: dict[str, PhraseMatcher] = field(default_factory=dict)  # what a clause says that answers a fact question
     domain: frozenset[str] = frozenset()  # lexicon terms that tie a question to social media
     textspeak: dict[str, str] = field(default_factory=dict)
     _variants: PhraseMatcher | None = None
@@ -76,14 +77,14 @@ class Vocabulary:
         raw = tomllib.loads(GENERIC_LEXICON.read_text(encoding="utf-8"))
         if school_lexicon is not None and Path(school_lexicon).exists():
             school = tomllib.loads(Path(school_lexicon).read_text(encoding="utf-8"))
-            for table in ("synonyms", "groups", "askers", "asks", "facts"):
+            for table in ("synonyms", "groups", "askers", "asks", "facts", "answers"):
                 for key, values in (school.get(table) or {}).items():
                     if isinstance(values, list):
                         raw.setdefault(table, {}).setdefault(key, [])
                         raw[table][key] = [*raw[table][key], *values]
         vocabulary = cls(synonyms=raw.get("synonyms", {}), textspeak=raw.get("textspeak", {}),
                          domain=frozenset("_" + normalise(t).replace(" ", "_") for t in raw.get("domain", {}).get("terms", [])))
-        for table in ("groups", "askers", "asks", "facts"):
+        for table in ("groups", "askers", "asks", "facts", "answers"):
             setattr(vocabulary, table, {key: PhraseMatcher(values) for key, values in raw.get(table, {}).items()})
         term_of: dict[str, list[str]] = {}
         for term, variants in vocabulary.synonyms.items():
@@ -134,6 +135,10 @@ class Vocabulary:
     def tokens(self, normalised_text: str) -> list[str]:
         """What the lexical stage matches on: content stems plus the lexicon terms named."""
         return content_stems(normalised_text) + self.terms(normalised_text)
+
+    def answer_kinds(self, normalised_text: str) -> frozenset[str]:
+        """The kinds of fact a clause states ("who", "time", "consequence"): see [answers]."""
+        return frozenset(kind for kind, matcher in self.answers.items() if matcher.first(normalised_text))
 
     def group_mentions(self, normalised_text: str) -> list[tuple[int, int, str]]:
         """(start, end, group) for each mention of a group of people, in order."""

@@ -5,8 +5,8 @@
     adverts   business adverts, content that is not age appropriate
     names     names and photos of pupils against the consent register
     privacy   where a child is, undress, one pupil's personal details, pupils the school must not show
-    conduct   staff opinions, complaints, AI-altered images, copyright, staff images, live streams and
-              a channel's own rules
+    conduct   staff opinions, complaints, AI-altered images, copyright, staff images, live streams,
+              a channel's own rules, images from personal devices and accounts opened without approval
     semantic  a draft close in meaning to a will-not-post rule no other check covers (a warn)
 """
 from knowledge.draft_check.base import RULES, CheckResult, Finding, Rule, Severity, excerpt_of

@@ -25,28 +25,58 @@ def profile_url_re() -> re.Pattern:
 
 
 
+# A staff member's own account pointed to in words, with no handle or link: "on Mr Cole's personal
+# Facebook page", "on her own Instagram", "send him a friend request".
+PERSONAL_PROFILE = (
+    r"(?<![\w'])(?i:(?:personal|private) (?:[\w-]+ )?(?:page|account|profile|feed|channel)s?|"
+    r"(?:personal|private) (?:{platforms})|"
+    r"(?:his|her|their) own (?:[\w-]+ )?(?:page|account|profile|feed|channel)s?|"
+    r"(?:his|her|their) own (?-i:[A-Z][\w]+)(?= [-–—]| (?i:account|page)|[.!,]|$)|"
+    r"(?:send|sending) (?:him|her|them) (?:a )?(?:friend|follow) requests?)(?![\w'])")
+
+
+@lru_cache(maxsize=1)
+def platform_names() -> tuple[str, ...]:
+    """The platforms' names, from the social sites list ("facebook.com" is facebook)."""
+    return tuple(sorted({site.split(".")[0] for site in _social_sites() if len(site.split(".")[0]) > 2}))
+
+
+@lru_cache(maxsize=1)
+def personal_profile_re() -> re.Pattern:
+    return re.compile(PERSONAL_PROFILE.replace("{platforms}", "|".join(map(re.escape, platform_names()))))
+NEGATED = re.compile(r"(?<![\w'])(?:don'?t|do not|won'?t|will not|never|not|cannot|can'?t|no)(?:\s+\w+){0,3}\s+$", re.I)
+
 GREETING_TO = re.compile(
     r"(?:^|(?<=[\n.!?])\s*)(?P<lead>(?i:dear|hi|hello|hey|hiya|morning|good morning|to))\s+"
     r"(?P<who>(?:(?i:mr|mrs|ms|miss|mx|dr)\.?\s+)?[A-Z][\w'-]+)")
 PERSONAL_OCCASION = re.compile(
     r"(?P<lead>(?i:happy\s+(?:\d+\w*\s+)?birthday|get well soon|happy retirement|happy anniversary|we miss you|"
-    r"love you|thinking of you|good luck|welcome back|congratulations|well done|thank you|thanks))"
-    r"[,!]?\s+(?:(?i:to)\s+)?(?P<who>(?:(?i:mr|mrs|ms|miss|mx|dr)\.?\s+)?[A-Z][\w'-]+)")
+    r"love you|thinking of you|good luck|welcome back|congratulations|well done|thank you|thanks|"
+    r"(?:a )?(?:big |huge |special )?(?:hello|hi|wave|shout-?out)(?= to)))"
+    r"(?:\s+(?i:so much|very much|again))?[,!]?\s+(?:(?i:to)\s+)?(?P<who>(?:(?i:mr|mrs|ms|miss|mx|dr)\.?\s+)?[A-Z][\w'-]+)")
 ALWAYS_A_MESSAGE = re.compile(r"^(?:happy\s+(?:\d+\w*\s+)?birthday|get well soon|happy retirement|happy anniversary|"
-                              r"we miss you|love you|thinking of you)", re.I)
+                              r"we miss you|love you|thinking of you|(?:a )?(?:big |huge |special )?(?:hello|hi|wave|"
+                              r"shout-?out))", re.I)
+# A kiss to sign off ("… flowers! x"): a note to a friend, not the school's news.
+KISS = re.compile(r"(?<![\w'])[xX]{1,3}\s*$")
 DIRECT_ADDRESS = re.compile(r"(?:^|(?<=[\n.!?])\s*)(?P<who>[A-Z][a-z]+),\s+(?:you|we (?:love|miss)|your)\b")
 # "To the grandad who…" singles one person out; "To the parents who baked…" thanks a group.
 ONE_PERSON = re.compile(
     r"(?i:\b(?:could|would|can|will)\s+the\s+(?:parent|carer|person|driver|mum|dad|owner|family|lady|gentleman|"
     r"man|woman|grandparent|guardian)\s+(?:who|of|with|that)\b)|"
     r"(?:^|(?<=[\n.!?]))[^\w\n]*(?i:to the (?:parent|carer|driver|person|owner|family|(?!\w+s who)\w+ who)\b)|"
-    r"(?:^|(?<=[\n.!?]))[^\w\n]*(?i:to the (?:[\w-]+ ){1,3}(?:pupil|child|student|boy|girl|person|parent|driver) who)\b|"
+    r"(?:^|(?<=[\n.!?]))[^\w\n]*(?i:(?:message )?(?:to|for) the (?:[\w-]+ ){1,3}(?:pupil|child|student|boy|girl|person|parent|driver|mum|dad|carer) who)\b|"
     # "Whoever parked the silver Ford Focus … please move it": one person, picked out by what they did
     r"(?i:\bwhoever (?:parked|left|took|owns|dropped|blocked|borrowed)\b[^.!?\n]{0,100}\bplease\b)|"
-    r"(?i:\byou know who you are\b)")
+    r"(?i:\byou know who you are\b)|"
+    # "To whoever took…": one person, unknown but singled out
+    r"(?:^|(?<=[\n.!?]))[^\w\n]*(?i:to whoever)\b")
 # Anger or a threat aimed at the person addressed ("we have your registration. Do better. 😡").
 HOSTILE = re.compile(r"😡|🤬|😠|(?<![\w'])(?i:do better|we have your (?:registration|number|details|name)|shame on you|"
                      r"you should be ashamed|not acceptable|disgraceful|we know who you are)(?![\w'])")
+# A post that opens on a first name and then asks or thanks them: "Sam – could you bring…".
+VOCATIVE = re.compile(r"(?:^|(?<=[\n.!?]))[^\w\n]*(?P<who>[A-Z][a-z'’-]+)\s*[,:–—-]\s*"
+                      r"(?i:(?:can|could|would|will|did|have|are|do|if) you\b|please\b|thanks?\b|thank you\b|you\b|your\b)")
 SIGN_OFF_ROLE = re.compile(r"^(?:[A-Z0-9][\w'/&-]*\s*){1,6}$")
 # A pupil's relative spoken to by the child's name: "Noah's mum — Noah's inhaler is in the office".
 RELATIVE_ADDRESS = re.compile(
@@ -78,6 +108,15 @@ def check_accounts(ctx: Context) -> None:
                     f"The post opens by addressing @{handle}: the school does not post messages to specific "
                     "people. Write it as news for the whole school community instead.",
                     excerpt_of(ctx.text, match.start(), match.end()))
+    if not ctx.has("personal_account"):
+        for match in personal_profile_re().finditer(ctx.text):
+            if NEGATED.search(ctx.text[max(0, match.start() - 40):match.start()]):
+                continue  # "staff will not accept friend requests" is guidance
+            ctx.add("personal_account", "block",
+                    f"'{match.group(0)}' points families to someone's own account, not the school's official one "
+                    f"({official_text}). The school does not link to staff members' personal accounts; leave it out.",
+                    excerpt_of(ctx.text, match.start(), match.end()))
+            break
     for match in profile_url_re().finditer(ctx.text):
         account = match.group("account").lstrip("@").rstrip(".")
         if account.casefold() in official:
@@ -128,7 +167,7 @@ def check_messages(ctx: Context) -> None:
                     "messages to specific people; send it to them directly instead.",
                     excerpt_of(ctx.text, match.start(), match.end()))
         elif lead.lower() in ("thank you", "thanks"):
-            ctx.add("message_to_person", "warn",
+            ctx.add("message_to_person", "block" if KISS.search(ctx.text) else "warn",
                     f"'{match.group(0).strip()}' speaks to one person directly. If it is news (an achievement, a "
                     "thank-you for something the school did), write it about them, e.g. 'thank you to …'.",
                     excerpt_of(ctx.text, match.start(), match.end()))
@@ -148,6 +187,14 @@ def check_messages(ctx: Context) -> None:
         ctx.add("message_to_person", "block",
                 f"The post speaks directly to {match.group('who')}. The school does not post messages to specific "
                 "people.", excerpt_of(ctx.text, match.start(), match.end()))
+    for match in VOCATIVE.finditer(ctx.text):
+        who = match.group("who")
+        if who.casefold() in GROUP_WORDS | school_words or not (is_given_name(who) or who.casefold() in {
+                n.casefold() for n in ctx.consent.first_names()}):
+            continue
+        ctx.add("message_to_person", "block",
+                f"The post speaks directly to {who}. The school does not post messages to specific people; "
+                "contact them directly.", excerpt_of(ctx.text, match.start(), match.end()))
     for match in TITLED_ADDRESS.finditer(ctx.text):
         rest = ctx.text[match.end():].split("\n", 1)[0].strip()
         if SIGN_OFF_ROLE.match(rest):

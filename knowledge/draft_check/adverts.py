@@ -12,7 +12,9 @@ COMMERCIAL = words(
     r"our (?:shop|store|salon|restaurant|showroom|new menu)", r"mention this post", r"opening hours", r"open 7 days",
     r"call us on", r"grand opening", r"best prices?", r"book (?:your table|a table|an appointment)",
     r"(?:ltd|limited|plc)", r"estate agents?", r"mortgages?", r"quote \w+ for",
-    r"quote (?-i:[A-Z0-9]{4,}) (?:when|at|to get|to claim)",  # an offer code, not "quote your reference" r"sponsored post",
+    r"quote (?-i:[A-Z0-9]{4,}) (?:when|at|to get|to claim)",  # an offer code, not "quote your reference"
+    # a paid promotion's own disclosure
+    r"#ad(?:vert)?", r"#sponsored", r"#gifted", r"#(?:paid)?partnership", r"paid partnership", r"affiliate link",
     r"new customers?", r"half price", r"bargains?", r"\bbogof\b", r"buy one get one",
     r"show (?:this|the|them this) post", r"at the till",
     r"free (?:slice|coffee|drink|cake|gift|treat)\w*(?: of \w+)? with (?:any|every|each)",
@@ -35,6 +37,15 @@ ALCOHOL = words(r"tequila", r"vodka", r"rum", r"whisky", r"spirits", r"ales?", r
                  r"beer", r"wine", r"prosecco", r"gin", r"cocktails?", r"bar", r"pub", r"booze", r"alcohol\w*",
                  r"fizz", r"pints?", r"lager", r"cider", r"champagne")
 
+# Telling the reader to buy or switch: a recommendation is an advert whatever the business.
+RECOMMEND = (r"if you(?:'re| are)? (?:need|want|looking for|after) (?:a|an|some|any)", r"you(?:'re| are) missing out",
+             r"find (?:them|him|her) on", r"check (?:\w+ )?out (?:their|his|her|the)",
+             r"(?:great|amazing|good|excellent|brilliant|fantastic|unbeatable) value", r"(?:very|so) reasonable",
+             r"reasonably priced", r"best [\w ]{0,20} (?:on the market|around|money can buy)",
+             r"(?:couldn'?t|could not|can'?t|cannot) (?:\w+ ){1,4}without", r"(?:hasn'?t|haven'?t) switched",
+             r"(?:we|i)(?:'d| would)? (?:highly |thoroughly )?recommend (?:them|him|her|it|their)",
+             r"give (?:them|him|her) a (?:ring|call|bell|try)", r"(?:ring|contact|phone|call) (?:them|him|her) on",
+             r"get in touch with (?:them|him|her)", r"(?:0\d{3,4}|\+44 ?\d{3,4}) ?\d{3} ?\d{3,4}")
 # The lead words are matched in any case; the name must start with a capital letter.
 # Advertising: a business (a brand, a named firm, a parent's own business) with a call to buy.
 PROMOTION = words(
@@ -50,7 +61,7 @@ PROMOTION = words(
     r"follow them", r"check (?:them|their \w+) out", r"their new \w+", r"new (?:festive |summer |winter )?menu",
     r"special offers?", r"(?:the )?best [\w ]{0,20}in town", r"highly recommend", r"sale",
     r"spaces (?:are )?(?:going|filling up|filling) (?:fast|quickly)", r"sign up (?:at|on|via) (?:his|her|their)",
-    r"£\d+(?:\.\d\d)? (?:taster|trial|intro\w*)",
+    r"£\d+(?:\.\d\d)? (?:taster|trial|intro\w*)", *RECOMMEND,
 )
 BUSINESS_NOUN = words(
     r"(?:his|her|their) own (?:[\w-]+ ){0,3}(?:academy|club|classes|camps?|business|company|brand|range|shop|sessions)",
@@ -61,6 +72,10 @@ BUSINESS_NOUN = words(
     r"barbers?", r"ltd", r"limited", r"restaurant", r"takeaway", r"pizzeria", r"garage", r"motors", r"fitness",
     r"studio", r"boutique", r"store", r"shop", r"business", r"firm", r"company", r"brand", r"franchise",
     r"plumbing", r"builders?", r"solicitors?", r"dentists?", r"opticians?", r"nursery", r"kitchen", r"deli",
+    # trades a parent may offer
+    # (not words of school life too: cleaners, caterers, gardeners, joiners, a job left for teaching)
+    r"plumbers?", r"electricians?", r"decorat(?:ors?|ing)", r"roofers?", r"roofing", r"landscaping", r"florists?",
+    r"dog groom\w+", r"hairdressers?", r"beauticians?", r"joinery", r"driving instructors?", r"mechanics",
 )
 # A trading name written as one capitalised word with a capital inside (BrightMinds, FitZone, McDonald's).
 BRAND_WORD = re.compile(r"(?<![\w@/.#])(?:[A-Z][a-z]+[A-Z][\w]*|Mc[A-Z][\w']*)(?![\w])")
@@ -68,13 +83,15 @@ SCHOOL_OWNED = words(r"pta", r"friends of (?:the )?school", r"school uniform", r
                       r"school shop", r"book fair", r"school photographer", r"school meals?", r"school fundrais\w*",
                       r"school (?:fair|disco|production)", r"charity", r"appeal", r"food bank")
 # Adult content: drinking for its own sake, and events for adults only.
-HEAVY_DRINKING = words(r"shots?", r"tequila", r"sore head", r"hangover", r"hungover", r"bottomless", r"drunk",
+HEAVY_DRINKING = words(r"shots?", r"tequila", r"sore heads?", r"hangover", r"hungover", r"bottomless", r"drunk",
                         r"wasted", r"tipsy", r"get (?:merry|smashed|hammered|wasted)", r"stays at the \w+ (?:party|do)",
                         r"what happens at", r"all round", r"boozy", r"\w+ o'clock",
                         r"(?:don'?t expect|won'?t be) (?:us |me |them )?(?:to be )?(?:fresh|sober|bright)",
                         r"(?:several|many|a few|too many|countless|endless) (?:pints|drinks|rounds|glasses|bottles)",
                         r"(?:won'?t|doesn'?t|don'?t|didn'?t|can'?t|cannot) (?:\w+ )?remember", r"blackout",
                         r"let (?:their|our|my) hair down", r"#\w*letloose\w*", r"#\w*(?:drunk|booze)\w*")
+# Drinks as decoration ("🍷🍷🍷", "🍾🥂"): a celebration of drinking, where one glass at a prom toasts.
+DRINK_EMOJI_RUN = re.compile(r"[🍷🍸🍹🍺🍻🥂🍾🥃](?:\s*[🍷🍸🍹🍺🍻🥂🍾🥃])+")
 # Video games an 18 certificate keeps from pupils; a post warning parents about them is online-safety advice.
 ADULT_GAMES = words(r"grand theft auto", r"gta(?: ?[ivx\d]+)?", r"call of duty", r"mortal kombat", r"resident evil",
                     r"red dead redemption", r"the last of us", r"manhunt", r"dead island")
@@ -127,7 +144,8 @@ ENDORSE = words(r"treat yourself",
                 r"lov(?:e|es|ing)", r"best", r"brilliant", r"recommend\w*", r"check (?:them|it|her|him) out",
                 r"(?:present|gift) ideas", r"stuck for", r"must-have", r"get yours", r"find (?:her|him|them|us) on",
                 r"available (?:from|at)", r"bookings?", r"treat yourself",
-                r"(?:grab|order|buy|pick up) (?:yours|one|some)", r"follow (?:her|his|their|them|the) (?:page|account|shop)")
+                r"(?:grab|order|buy|pick up) (?:yours|one|some)", r"follow (?:her|his|their|them|the) (?:page|account|shop)",
+                *RECOMMEND)
 
 
 def check_endorsement(ctx: Context) -> None:
@@ -151,7 +169,7 @@ def check_age(ctx: Context) -> None:
                 f"'{match.group(0)}' is not appropriate for a school audience (pupils follow these accounts too).",
                 excerpt_of(ctx.text, match.start(), match.end()))
     drink = ALCOHOL.search(ctx.text)
-    heavy = HEAVY_DRINKING.search(ctx.text)
+    heavy = HEAVY_DRINKING.search(ctx.text) or DRINK_EMOJI_RUN.search(ctx.text)
     if drink and heavy:
         ctx.add("age_appropriate", "block",
                 f"This celebrates drinking ('{drink.group(0)}', '{heavy.group(0)}'), which is not appropriate for a "

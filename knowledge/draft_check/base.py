@@ -49,6 +49,8 @@ RULES = {rule.id: rule for rule in (
     Rule("copyright", "Material the school does not hold the copyright for"),
     Rule("live_stream", "Public live streams"),
     Rule("channel_use", "What a channel is for, and who may appear on it"),
+    Rule("devices", "Images taken on personal devices"),
+    Rule("new_account", "Accounts set up without approval"),
     Rule("other", "Close to a rule of the policy"),
 )}
 assert tuple(RULES) == KINDS + ("other",)  # "other": the meaning check (semantic.py)

@@ -23,7 +23,8 @@ from knowledge.draft_check.accounts import check_accounts, check_messages
 from knowledge.draft_check.adverts import check_adverts, check_age, check_endorsement
 from knowledge.draft_check.base import CheckResult, Context, Finding
 from knowledge.draft_check.conduct import (check_altered_images, check_channel_use, check_complaints, check_copyright,
-                                           check_live_stream, check_opinion, check_staff_images)
+                                           check_devices, check_live_stream, check_new_account, check_opinion,
+                                           check_staff_images)
 from knowledge.draft_check.names import check_consent
 from knowledge.draft_check.semantic import check_meaning
 from knowledge.draft_check.privacy import check_location, check_no_media, check_personal_details, check_undress
@@ -99,7 +100,7 @@ def check_draft(text: str, platform: str | None = None, consent: ConsentRegister
     check_consent(ctx, pictured, photos)
     for check in (check_location, check_undress, check_no_media, check_personal_details, check_opinion,
                   check_complaints, check_altered_images, check_copyright, check_staff_images, check_live_stream,
-                  check_channel_use):
+                  check_channel_use, check_devices, check_new_account):
         check(ctx)
     if meaning and not any(f.severity == "block" for f in ctx.findings):
         check_meaning(ctx)  # only a draft that would otherwise go: a blocked one is already being fixed

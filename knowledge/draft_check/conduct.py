@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from knowledge.draft_check.base import Context, excerpt_of, is_staff, sentences, words
+from knowledge.draft_check.accounts import platform_names
+from knowledge.draft_check.base import HANDLE_RE, Context, excerpt_of, is_staff, sentence_at, sentences, words
 
 # A member of staff speaking for themselves: "in my view", "personally I think", "hot take".
 OPINION = re.compile(
@@ -24,34 +25,42 @@ COMPLAINT_REPLY = words(
     r"(?:comments|posts?|messages?|complaints?|reviews?)", r"sorry (?:that )?you(?:'re| are) (?:unhappy|upset|disappointed)",
     r"those (?:claiming|saying|complaining|suggesting)", r"for the record", r"(?:is|are) (?:simply )?(?:wrong|misleading|"
     r"untrue|false)", r"misleading", r"will not be discussing", r"end of discussion", r"not going hungry",
-    r"in response to (?:the |recent )?(?:complaints?|comments|criticism)")
+    r"in response to (?:the |recent )?(?:complaints?|comments|criticism)",
+    r"(?:some of you|some parents|a few (?:of you|parents)|several parents|those of you)(?: \w+){0,4} (?:unhappy|upset|"
+    r"disappointed|annoyed|complain\w*)", r"(?:please )?stop (?:emailing|messaging|ringing|phoning|complaining)")
 # Disciplinary and legal matters: "an investigation is carried out", "employment tribunal", "grievance".
 PROCEEDINGS = words(r"tribunals?", r"legal (?:proceedings|action|case)", r"court case", r"lawsuit", r"sued", r"grievances?",
                     r"disciplinary", r"investigation", r"under investigation", r"being investigated", r"misconduct",
-                    r"claim brought", r"allegations?")
+                    r"claim brought", r"allegations?", r"(?:at|in|through the) courts?", r"court (?:orders?|hearings?|cases?)")
 # An image made or changed by software: "ran our class photo through an AI app", "star emojis over the faces".
 ALTERED = re.compile(
-    r"(?<![\w'])(?:AI|A\.I\.|(?i:artificial intelligence|image generator|deep ?fakes?|face ?swap\w*|photoshopped|"
+    r"(?<![\w'])(?:AI|A\.I\.|(?i:artificial intelligence|image generator|deep ?fakes?|face[- ]?swap\w*|photoshop\w*|"
     r"(?:photo|face|beauty|app|cartoon) filters?|filtered|digitally (?:altered|edited|changed)|"
-    r"edited (?:the|this|our|their) (?:photos?|pictures?|faces?)|emojis? over (?:the|their) faces|"
-    r"blurred (?:out )?(?:the|their) faces|turned (?:everyone|them|us|the class|the team|staff) into|cartoonified))(?![\w'])")
-PEOPLE = words(r"class photo", r"photos? of (?:the|our|every)", r"team", r"staff", r"everyone", r"faces?", r"yourselves",
+    r"edited (?:the|this|our|their) (?:photos?|pictures?|faces?)|(?:edited|airbrushed|rubbed) out|(?:removed|erased) from (?:the|this|our) (?:photos?|pictures?|images?|background|shot)|emojis? over (?:the|their) faces|"
+    r"blurred (?:out )?(?:the|their) faces|(?:photo |picture |image )?editing (?:magic|app|software|tricks?)|"
+    r"(?:a little|some|a bit of) (?:photo )?editing|(?:ran|put) (?:[\w-]+ ){0,6}through (?:a|an|the) (?:[\w-]+ )?"
+    r"(?:app|filter|generator)|turned (?:everyone|them|us|the class|the team|staff) into|cartoonified))(?![\w'])")
+PEOPLE = words(r"year \d+s?", r"class photo", r"photos? of (?:the|our|every)", r"team", r"staff", r"everyone", r"faces?", r"yourselves",
                r"pupils", r"students", r"children", r"teachers", r"leadership", r"leaders", r"class", r"leavers", r"us")
 LABELLED_ILLUSTRATION = words(r"AI-generated (?:image|illustration|picture)")
 # Material someone else owns: "found this cartoon on Google", "we've scanned in the whole book".
-BORROWED = words(r"found (?:this|these|it|them)(?: \w+)? (?:on|online|via)", r"from google images",
+BORROWED = words(r"(?:photo|picture|image|video|article|cartoon)s? (?:from|off) (?:the )?(?-i:[A-Z])[\w'’&]*(?: [\w'’&]+){0,3} "
+                 r"(?:website|site|page|feed|account|paper)",r"found (?:this|these|it|them)(?: \w+)? (?:on|online|via)", r"from google images",
                  r"scanned (?:in )?(?:the whole|every page|all the pages|the book)",
-                 r"(?:whole|entire) (?:book|film|movie|album)", r"pages attached", r"all rights reserved", r"©",
+                 r"(?:whole|entire|full) (?:of )?(?:the )?(?:[\w-]+ ){0,3}(?:book|film|movie|album|episode)", r"pages attached", r"all rights reserved", r"©",
                  r"(?:credit|image|photo|picture) (?:from|via|by) \w+ images",
                  # the owner was not asked, or a commercial recording is used in full
                  r"(?:didn'?t|did not|never) (?:have time to |get (?:a chance|round) to )?ask(?:ed)? (?:them|the owners?|"
                  r"permission|for permission|the photographer)", r"without (?:asking|their permission|permission)",
-                 r"(?:full|whole|entire)(?: official)? (?:track|song|single|album|music video)")
+                 r"(?:full|whole|entire)(?: official)? (?:track|song|single|album|music video)",
+                 # someone else's picture taken from their page
+                 r"screen ?shott?ed", r"copied (?:in full|word for word)", r"(?:their|the (?:news)?paper['’]s) photographers?")
 # A member of staff shown without agreeing: "don't tell him we posted this", "snapped her from the doorway".
 STAFF_UNAWARE = words(r"don'?t tell (?:him|her|them)", r"without (?:him|her|them) knowing",
                       r"refused to have (?:her|his|their) "
                       r"photo", r"caught on camera", r"snapped (?:him|her|them)", r"didn'?t (?:know|notice)",
-                      r"(?:fast )?asleep", r"when (?:he|she) wasn'?t looking",
+                      r"(?:fast )?asleep", r"napping", r"dozing", r"when (?:he|she) wasn'?t looking",
+                      r"if (?:he|she|they) (?:knew|find out|found out|saw this)",
                       r"(?:had )?no idea (?:we were|i was|he was being|she was being) (?:filming|filmed|recording|"
                       r"recorded|photographing|taking)")
 TITLED = re.compile(r"(?<![\w'])(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? [A-Z][a-z'’-]+")
@@ -68,9 +77,85 @@ PUPILS_PRESENT = words(r"students?", r"pupils?", r"children", r"kids", r"year \d
 RECRUITMENT = words(r"hiring", r"recruit\w*", r"vacanc\w*", r"apply", r"applications?", r"jobs?", r"careers?",
                     r"join (?:our|the) team", r"come (?:and )?(?:work|teach)", r"work (?:at|with) us", r"roles?")
 
+# Images taken on someone's own device: "snapped these on his phone", "from my iPhone".
+PERSONAL_DEVICE = re.compile(
+    r"(?<![\w'])(?i:(?:on|with|from|using)\s+(?:my|his|her|their|your|a personal|personal|(?-i:(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+)?[A-Z][\w-]*)['’]s)"
+    r"(?:\s+own)?\s+"
+    r"(?:mobile\s+|smart\s*)?(?:phones?|mobiles?|iphones?|androids?|cameras?|devices?|ipads?|tablets?))(?![\w'])")
+IMAGE_TAKING = words(r"snap\w*", r"photos?", r"pictures?", r"pics?", r"images?", r"videos?", r"film(?:ed|ing)?",
+                     r"shots?", r"took (?:these|this|them)", r"taken", r"captured", r"recorded", r"📸", r"📷")
+TRIP = words(r"trips?", r"visits?", r"residential", r"outing", r"excursion")
+EXCEPTION = re.compile(r"\b(?:except|unless)\b", re.I)
+# An account opened in the school's, a class's or a club's name: "Year 4 now have their own Instagram page".
+NEW_ACCOUNT = (
+    r"(?<![\w'])(?i:(?:(?:brand[- ])?new|(?:very )?own|set up|created|started|launched|opened)\s+(?:(?:a|an|our|their)\s+)?"
+    r"(?:[\w-]+\s+){0,2}(?:page|account|channel|group|profile|{platforms})s?)(?![\w'])")
+OWN_GROUP = words(r"class(?:es)?", r"year \d+s?", r"year groups?", r"clubs?", r"teams?", r"choir", r"department",
+                  r"house", r"form", r"our", r"we", r"us")
+FOLLOW = words(r"follow\w*", r"give (?:us|them|it) a follow", r"subscribe\w*", r"join\w*", r"like (?:the|our|their) page",
+               r"search for", r"add (?:you|yourselves|yourself)")
+
+
+
+@lru_cache(maxsize=1)
+def new_account_re() -> re.Pattern:
+    """NEW_ACCOUNT with the platforms' names from the social sites list ("started an Instagram for…")."""
+    return re.compile(NEW_ACCOUNT.replace("{platforms}", "|".join(map(re.escape, platform_names()))))
+
+
+def check_devices(ctx: Context) -> None:
+    """Images the draft says were taken on a personal device, where the policy says on the school's own."""
+    match = PERSONAL_DEVICE.search(ctx.text)
+    if not match or not (ctx.has_image or IMAGE_TAKING.search(sentence_at(ctx.text, match.start()))):
+        return
+    rules = ctx.rules_of("devices")
+    # The policy's own exception (a trip with the leader's permission) may apply: a person decides.
+    severity = "warn" if rules and EXCEPTION.search(rules[0].text) and TRIP.search(ctx.text) else "block"
+    ctx.add("devices", severity,
+            f"'{match.group(0).strip()}': these images seem to come from a personal device. Images for the school's "
+            "accounts are taken on the school's own devices; use those, or check the policy's exception applies.",
+            excerpt_of(ctx.text, match.start(), match.end()))
+
+
+def check_new_account(ctx: Context) -> None:
+    """A post announcing an account that is not one of the policy's official channels."""
+    official = ctx.rules.handles
+    official_names = {c.key for c in ctx.rules.channels}
+    for match in new_account_re().finditer(ctx.text):
+        sentence = sentence_at(ctx.text, match.start())
+        handles = [h.group("handle").casefold() for h in HANDLE_RE.finditer(sentence)]
+        stranger = [h for h in handles if h.rstrip(".") not in official]
+        if not (stranger or (OWN_GROUP.search(sentence) and FOLLOW.search(ctx.text))):
+            continue
+        if not stranger and any(name in match.group(0).casefold() for name in official_names):
+            continue  # the school's own channel on a platform it uses, e.g. a new playlist on its YouTube
+        ctx.add("new_account", "block",
+                f"'{match.group(0).strip()}': this announces an account that is not one of the school's official "
+                "channels. New accounts in the name of the school, a class or a club need approval first.",
+                excerpt_of(ctx.text, match.start(), match.end()))
+        return
+
+# Speaking for oneself ("honestly,", "frankly,") beside a verdict on something: an opinion, not news.
+OPINION_MARKER = words(r"honestly", r"frankly", r"personally", r"let'?s be honest", r"truth be told", r"if we'?re honest",
+                       r"in our (?:view|opinion)", r"we (?:honestly |really )?(?:think|believe|feel)")
+VERDICT = words(r"pointless", r"(?:a )?waste of (?:time|money)", r"ridiculous", r"nonsense", r"unfair", r"terrible",
+                r"awful", r"rubbish", r"madness", r"(?:a )?joke", r"overrated", r"useless", r"outdated", r"broken",
+                r"the worst", r"a disaster", r"shambles", r"should be (?:scrapped|banned|abolished)")
+
 
 def check_opinion(ctx: Context) -> None:
     match = OPINION.search(ctx.text)
+    if not match:
+        for start, sentence in sentences(ctx.text):
+            marker, verdict = OPINION_MARKER.search(sentence), VERDICT.search(sentence)
+            if marker and verdict:
+                match = verdict
+                ctx.add("staff_opinion", "block",
+                        f"'{marker.group(0)}' … '{verdict.group(0)}' gives a personal opinion. Posts speak for the "
+                        "school: keep to the news and the facts.",
+                        excerpt_of(ctx.text, start + verdict.start(), start + verdict.end()))
+                return
+        return
     if match:
         ctx.add("staff_opinion", "block",
                 f"'{match.group(0)}' gives a member of staff's personal opinion. Posts speak for the school: keep to "

@@ -29,7 +29,10 @@ MISSING_CONSENT = re.compile(
     r"[^.!?\n]{0,20}\b(?:forms?|slips?)\b|"
     r"\b(?:haven'?t|have not|not yet|yet to)\s+(?:\w+\s+){0,2}(?:returned|sent|handed|brought|signed)\s+(?:[\w'’]+\s+){0,4}"
     r"(?:forms?|slips?)\b|"
-    r"\bforms?\s+(?:isn'?t|aren'?t|is not|are not|hasn'?t|haven'?t)\s+(?:been\s+)?(?:in|back|returned|signed)\b", re.I)
+    r"\bforms?\s+(?:isn'?t|aren'?t|is not|are not|hasn'?t|haven'?t)\s+(?:been\s+)?(?:in|back|returned|signed)\b|"
+    r"\b(?:didn'?t|did not|don'?t|do not) (?:yet )?(?:have|get|receive) (?:\w+ ){0,2}(?:consent |permission )?(?:forms?|slips?)\b|"
+    r"\b(?:haven'?t|have not|hadn'?t|had not) (?:yet )?(?:got|had|received) (?:\w+ ){0,2}(?:consent |permission )?(?:forms?|slips?)\b",
+    re.I)
 # The pupil said no (whoever else said yes): "he'd rather not be in photos, but his mum said it was fine".
 PUPIL_REFUSED = words(r"(?:he|she|they)(?:'d| would) rather not be (?:in|on) (?:the )?(?:photos?|pictures?|camera|video)",
                       r"(?:didn'?t|doesn'?t|did not|does not) want (?:to be |(?:his|her|their) (?:photo|picture) )"
@@ -40,6 +43,14 @@ PHOTOS_SHARED = words(r"photos?", r"pictures", r"album", r"images?", r"video", r
 PUPIL_CONTEXT = re.compile(r"\b(?:in|from|of)\s+(?:year|class|reception|y)\s*\d|\(\s*(?:year|y)\s*\d|\bpupils?\b|"
                            r"\bour\b|\bwelcome\b|\bjoin(?:ed|s|ing)?\b|\bcongratulations\b|\bwell done\b|"
                            r"\bstar of the\b|\bproud\b|\bwinners?\b|\bwon\b|\baward(?:ed)?\b|\bcertificate\b", re.I)
+
+
+# A year or class label just before a name ("Y5 Jayden Cross –", "Year 6: Ava Jones") marks a pupil.
+YEAR_LABEL = re.compile(r"(?<![\w'])(?:Y|Yr|Year|Class)\s?\d{1,2}\s*[:–—-]?\s*$", re.I)
+
+
+def _pupil_context(text: str, start: int) -> bool:
+    return bool(PUPIL_CONTEXT.search(sentence_at(text, start)) or YEAR_LABEL.search(text[max(0, start - 12):start]))
 
 
 POSSESSIVE = re.compile(r"['’]s?$")
@@ -129,6 +140,14 @@ def _names_in_text(ctx: Context) -> list[tuple[str, int, int, bool]]:
             continue
         taken.append((match.start(), match.start() + len(word)))
         found.append((word, match.start(), match.start() + len(word), True))
+    # A first name off the register that the text itself makes a pupil: "Mason in Year 4", "Y3 Ruby –".
+    for match in re.finditer(rf"(?<![\w'])({name_word})(?=\s+(?:in|from)\s+(?:year|class|reception|y\d)\b)", text, re.I):
+        word = match.group(1)
+        if not word[0].isupper() or word.casefold() in GROUP_WORDS | NOT_SURNAMES or not is_given_name(word) or \
+                after_title(match.start()) or not free(match.start(), match.end()):
+            continue
+        taken.append((match.start(), match.end()))
+        found.append((word, match.start(), match.end(), False))
     return found
 
 
@@ -157,12 +176,12 @@ def check_consent(ctx: Context, pictured: Iterable[str], photos: str) -> None:
     for name, start, end, on_register in _names_in_text(ctx):
         excerpt = excerpt_of(ctx.text, start, end)
         if ctx.rules.full_names_forbidden and " " in name.strip() and (on_register or
-                                                                       PUPIL_CONTEXT.search(sentence_at(ctx.text, start))):
+                                                                       _pupil_context(ctx.text, start)):
             ctx.add("consent", "block",
                     f"'{name}' is a pupil's full name, which the policy does not allow on the school's accounts "
                     "(a first name may be used where consent allows).", excerpt, "name")
             continue
-        if not on_register and not PUPIL_CONTEXT.search(sentence_at(ctx.text, start)):
+        if not on_register and not _pupil_context(ctx.text, start):
             status = ctx.consent.status(name, "name", ctx.today, valid_years=ctx.rules.valid_years)
             if not status.allowed:
                 ctx.add("consent", "warn",

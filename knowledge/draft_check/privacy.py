@@ -15,13 +15,17 @@ from knowledge.person_names import is_common_word, is_given_name
 # The group is there now: "right now", "we're here until 2pm", "just arrived at", "📍".
 LIVE_NOW = re.compile(
     r"(?<![\w'])(?i:right now|we'?re (?:here|at)|we are (?:here|at)|here until|(?:have|has) just arrived|just arrived|"
-    r"(?:have|we'?ve|they'?ve) (?:safely )?arrived|(?:are|is) currently at|more updates (?:tomorrow|to follow|later)|wave if you see us|give us a wave|come and say (?:hi|hello)|"
+    r"(?:have|we'?ve|they'?ve) (?:safely )?arrived|(?:are|is) currently at|more updates (?:tomorrow|to follow|later)|wave if you see us|give us a wave|track (?:their|our|the) (?:coach|bus|minibus|journey|location)|live (?:location|tracking|map)|wave (?:at|to) (?:us|our|the|them)|come and say (?:hi|hello)|"
     r"day \d+ of (?:the|our) [\w ]{0,25}(?:residential|trip|camp|tour|visit))(?![\w'])|📍|"
     r"(?i:live) from (?:the )?[A-Z]")
 # The group will be somewhere at a time: "will be at Whitby Abbey from 10am", "come and cheer them on".
-WILL_BE_AT = words(r"will be at", r"(?:is|are) at", r"kick(?:s|ing)? off", r"(?:starts?|begins?|tip-off|face-off) at", r"come and cheer", r"cheer (?:on|them on|us on)",
+WILL_BE_AT = words(r"will be at", r"(?:are|is|we'?re|we are) (?:off|heading|going|travelling) to", r"arriv(?:e|es|ing) (?:at|around|about|by)",
+                   r"(?:leav|depart)(?:e|es|ing) (?:at|from)", r"(?:are|is|will be|we'?re|we are) staying at", r"(?:we|they)['’]ll be at", r"we (?:will|shall) be (?:at|on|in)", r"(?:is|are) at", r"kick(?:s|ing)? off", r"(?:starts?|begins?|tip-off|face-off) at", r"come and cheer", r"cheer (?:on|them on|us on)",
                    r"come (?:along )?and (?:support|watch) (?:them|us|the team)", r"tomorrow'?s plan",
                    r"(?:tonight|tomorrow)'?s? \w+ (?:is|will be) at")
+# A day is a time too: "will be at the Town Hall on Saturday".
+WHEN = words(r"tomorrow", r"tonight", r"this (?:morning|afternoon|evening|weekend)", r"(?:on |this |next |until )?"
+             r"(?:mon|tues|wednes|thurs|fri|satur|sun)day")
 CLOCK = re.compile(r"(?<![\w.])(?:\d{1,2}(?:[.:]\d{2})?\s?(?:am|pm)|\d{1,2}[.:]\d{2}|noon|midday|tonight)(?![\w])", re.I)
 # A named place: "at the Leeds Schools Cross Country", "at Hallam Sports Centre", "📍 Tropical World".
 PLACE = re.compile(r"(?:\b(?i:at|from|to)\s+(?:the\s+)?|📍\s*)(?P<place>[A-Z][\w'&-]*(?:\s+(?:of\s+)?[A-Z][\w'&-]*){0,4})")
@@ -32,6 +36,12 @@ SCHOOL_PREMISES = words(r"school", r"hall", r"classroom", r"playground", r"libra
 ADDRESS = re.compile(r"(?<![\w£])\d{1,4}[a-z]?,?[ \t]+(?!(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)"
                      r"(?:[A-Z][a-z]+[ \t]+){1,3}(?:Road|Rd|Street|St|Lane|Avenue|Ave|Crescent|"
                      r"Close|Drive|Way|Grove|Terrace|Place|Gardens|Court|Mews|View|Rise|Walk|Hill|Square)\b")
+# A street by name, with or without a house number ("up Mill Road"), and the words of a way home.
+STREET = re.compile(r"(?<![\w'])(?:[A-Z][a-z]+[ \t]+){1,2}(?:Road|Rd|Street|Lane|Avenue|Crescent|Close|Drive|Grove|"
+                    r"Terrace|Gardens|Mews|Rise|Estate)(?![\w'])")
+HOME_ROUTE = words(r"(?:walks?|walking|walked|cycles?|cycling|goes|gets the bus) home", r"lives?", r"living",
+                   r"(?:his|her|their) (?:house|home|flat|street|road|way home|route)", r"the flats", r"next door to",
+                   r"round the corner from")
 # An organisation a child belongs to outside school ("Kirkstall Karate Academy", "Moortown Juniors FC").
 CLUB = re.compile(r"(?:[A-Z][\w'&-]+\s+){1,4}(?:Club|Academy|FC|AFC|Juniors|Gymnastics|Karate|Taekwondo|Judo|Dance|"
                   r"Scouts|Brownies|Cubs|Beavers|Guides|Stage School|Athletics|Swimming|Boxing)\b")
@@ -40,13 +50,19 @@ PUPIL_MENTION = re.compile(r"(?<![\w'])(?i:year\s*\d+|reception|pupils?|students
                            r"class|choir|our \w+s)(?![\w'])")
 
 # --- undress -------------------------------------------------------------------------------------
-UNDRESS = words(*(item.replace(" ", r"[\s-]+") for item in (  # "Getting-Changed-for-PE" too
+# A space between words also matches a hyphen ("Getting-Changed-for-PE"); not one inside [ ].
+UNDRESS = words(*(re.sub(r" (?![^\[]*\])", r"[\\s-]+", item) for item in (
                 r"swimwear", r"swimsuits?", r"swimming costumes?", r"trunks", r"bikinis?", r"swimming gala", r"poolside",
                 r"paddling pools?", r"in the pool", r"swimming", r"swimmers?", r"swim(?:s)?", r"gala day",
-                r"\d+m (?:race|freestyle|backstroke|breaststroke|butterfly)", r"mid-change", r"getting changed", r"changing (?:for|into)", r"changing rooms?",
+                r"\d+m (?:race|freestyle|backstroke|breaststroke|butterfly)", r"mid-change", r"costume changes?",
+                r"getting changed", r"changing (?:for|into)", r"changing rooms?",
                 r"get(?:ting)? (?:changed|undressed)", r"into their (?:kits|pe kits|costumes|uniforms)",
                 r"vests and pants", r"pants", r"underwear", r"pyjamas", r"pjs", r"sleeping bags", r"in bed",
                 r"dorms?", r"topless", r"bath ?time", r"undress\w*", r"half[- ]dressed", r"nappies")))
+
+MISREAD_POSITION = words(r"(?:under|beneath) a (?:pile|heap) of", r"pile[sd]? on(?: top of)?", r"on (?:\w+['’]s|his|her|their) lap",
+                         r"sat on (?:\w+['’]s|his|her|their) lap", r"piggy-?backs?", r"lying (?:on|under|on top of) "
+                         r"(?:him|her|them|each other|\w+['’]s)", r"on top of (?:him|her|them|each other)", r"wrestl\w*")
 
 # --- pupils who must not appear ----------------------------------------------------------------------
 NO_MEDIA = re.compile(r"(?<![\w'])['‘\"]?no[- ](?:media|photos?|images?|pictures?)['’\"]?(?:\s+(?:list|pupils|children|"
@@ -57,19 +73,22 @@ DETAILS = {
     "health": words(r"broke (?:his|her|their) \w+", r"broken (?:arm|leg|wrist|ankle|collarbone|finger)", r"operation",
                     r"surgery", r"in hospital", r"allerg\w*", r"diagnos\w*", r"illness", r"poorly", r"recovering",
                     r"injur\w*", r"asthma", r"diabet\w*", r"epilep\w*", r"cancer", r"chemo\w*", r"medication",
-                    r"medical condition"),
+                    r"medical condition", r"anxiety", r"depression", r"mental health (?:issues?|problems?|difficulties)",
+                    r"self[- ]harm\w*", r"eating disorder", r"off (?:sick|ill)", r"unwell"),
     "special educational needs": re.compile(
         r"(?<![\w'])(?:EHCP|(?i:education,? health and care plan|special educational needs|SEN support|speech and "
         r"language|autis\w*|ADHD|dyslexi\w*|dyspraxi\w*|therapist|additional needs|one-to-one support))(?![\w'])"),
     "behaviour": words(r"red cards?", r"yellow cards?", r"detentions?", r"behaviour (?:points?|chart|plan)", r"suspended",
                        r"suspensions?", r"exclu(?:ded|sions?)", r"isolation", r"in trouble", r"naughty", r"misbehav\w*",
                        r"incident"),
-    "attendance": words(r"attendance", r"absen(?:t|ces?)", r"persistent(?:ly)? late", r"late (?:every|each) (?:single )?(?:day|morning)",
+    "attendance": words(r"off (?:school )?for (?:\w+ ){0,2}(?:days|weeks|months)", r"attendance", r"absen(?:t|ces?)", r"persistent(?:ly)? late", r"late (?:every|each) (?:single )?(?:day|morning)",
                        r"(?:has|have) been late", r"keeps? (?:arriving|being|coming) late", r"(?:is|are) always late", r"off school", r"days off"),
     "family circumstances": words(r"death of", r"died", r"passed away", r"bereave\w*", r"funeral", r"divorce\w*",
                                   r"separat(?:ed|ion)", r"foster\w*", r"in care", r"young carer",
-                                  r"lost (?:his|her|their) (?:mum|dad|mother|father|grandad|grandma|nan|brother|sister)"),
-    "examination results": re.compile(r"(?<![\w'])(?i:mocks?|mock exams?|exam results|GCSE results|grades? \d)(?![\w'])|"
+                                  r"lost (?:his|her|their) (?:mum|dad|mother|father|grandad|grandma|nan|brother|sister)",
+                                  r"in (?:prison|jail|custody)", r"arrested", r"homeless\w*", r"(?:women'?s )?refuge",
+                                  r"social services", r"domestic (?:abuse|violence)"),
+    "examination results": re.compile(r"(?<![\w'])(?i:mocks?|mock exams?|exam results|GCSE results|grades? \d{1,2}s?|(?:SATs?|GCSEs?|A[- ]levels?|mocks?) (?:results?|scores?|grades?)|scored? (?:\d{2,3}|full marks)(?: (?:in|on) (?:the|her|his|their)? ?(?:SATs?|tests?|exams?|papers?)))(?![\w'])|"
                                       r"(?<![\w.])\d(?:,\s*\d){2,}(?![\w.])"),
 }
 PRONOUN = words(r"he", r"she", r"he'?s", r"she'?s", r"his", r"her", r"him", r"they'?ve", r"their")
@@ -91,8 +110,10 @@ def _people_in(sentence: str, ctx: Context, staff_too: bool) -> list[str]:
     register = {n.casefold() for n in ctx.consent.first_names()}
     found = []
     for match in re.finditer(r"(?<![\w'#@])([A-Z][a-z'’]+|[A-Z]{2,})(?![\w'])", sentence):
-        word = match.group(1)
+        word = re.sub(r"['’]s?$", "", match.group(1))  # "Ellie's family" is about Ellie
         before = sentence[:match.start()].split()
+        if re.match(r"\s*\d", sentence[match.end():]) or (before and before[-1].rstrip(",").isdigit()):
+            continue  # "21 August", "June 3rd": a date, not a person
         if before and TITLE_RE.match(before[-1]):
             if staff_too:
                 found.append(f"{before[-1]} {word}")
@@ -132,12 +153,16 @@ def check_location(ctx: Context) -> None:
                 "group has left, without saying where they are or will be.",
                 excerpt_of(ctx.text, live.start(), live.end()))
         return
-    timed = CLOCK.search(ctx.text)
+    # A day alone is "a particular time" where the rule speaks of where a child will be; a rule about
+    # location "in real time" is met by a clock time on the day, not by a trip's date in a letter.
+    future_rule = any(re.search(r"\bwill be\b|\bparticular time\b", c.text, re.I) for c in rules)
+    timed = CLOCK.search(ctx.text) or (future_rule and WHEN.search(ctx.text))
     pupils_named = bool(PUPIL_MENTION.search(ctx.text) or ctx.pictured)
     for start, sentence in sentences(ctx.text) if timed else []:
         soon = WILL_BE_AT.search(sentence)
         place = places(sentence) if soon else []
-        if place and (pupils_named or _people_in(sentence, ctx, False)):
+        # "We'll be at…" from a school account: the group speaks of itself.
+        if place and (pupils_named or soon.group(0).lower().startswith("we") or _people_in(sentence, ctx, False)):
             ctx.add("location", "block",
                     f"This says where pupils will be and when ('{place[0]}'). The school does not post where a child "
                     "will be at a particular time outside school.",
@@ -148,6 +173,15 @@ def check_location(ctx: Context) -> None:
                 f"'{match.group(0)}' is an address: the school does not post anything that identifies where a child "
                 "lives.", excerpt_of(ctx.text, match.start(), match.end()))
         return
+    for match in STREET.finditer(ctx.text):  # a street named beside a pupil's way home: where they live
+        sentence = sentence_at(ctx.text, match.start())
+        if {w.casefold() for w in match.group(0).split()} & (school_words - GENERIC_SCHOOL_WORDS):
+            continue  # the school's own address
+        if HOME_ROUTE.search(sentence) and (_people_in(sentence, ctx, False) or PRONOUN.search(sentence)):
+            ctx.add("location", "block",
+                    f"'{match.group(0)}' with the way a pupil goes home tells people where the child lives or can "
+                    "be found.", excerpt_of(ctx.text, match.start(), match.end()))
+            return
     if about_clubs:
         for match in CLUB.finditer(ctx.text):
             sentence = sentence_at(ctx.text, match.start())
@@ -167,11 +201,24 @@ def check_undress(ctx: Context) -> None:
                 f"'{match.group(0)}': the photos seem to show pupils in swimwear, getting changed or not fully "
                 "dressed. Do not post images like these; choose a photo taken before or after, or one that shows the "
                 "activity without the children.", excerpt_of(ctx.text, match.start(), match.end()))
+        return
+    # Where the rule also names positions that could be misinterpreted: bodies piled or lying together.
+    position_rule = next((c for c in ctx.rules_of("undress") if re.search(r"\bposition|misinterpret", c.text, re.I)),
+                         None)
+    match = MISREAD_POSITION.search(ctx.text)
+    if position_rule is not None and match and ctx.has_image:
+        ctx.add("undress", "block",
+                f"'{match.group(0)}': a photo of people lying or piled on one another could be misinterpreted. "
+                "Choose a photo where everyone is standing or sitting apart.",
+                excerpt_of(ctx.text, match.start(), match.end()), clause=position_rule)
 
 
 def check_no_media(ctx: Context) -> None:
     match = NO_MEDIA.search(ctx.text)
-    if match and ctx.has_image:
+    # Saying that one pupil is on the no-media list is itself the thing to keep private.
+    about_one = match and (PRONOUN.search(sentence_at(ctx.text, match.start())) or
+                           _people_in(sentence_at(ctx.text, match.start()), ctx, False))
+    if match and (ctx.has_image or about_one):
         ctx.add("no_media", "block",
                 f"The post says pupils who must not appear in images ({match.group(0).strip()}) are in the photo. "
                 "Remove them before posting, whatever the reason.", excerpt_of(ctx.text, match.start(), match.end()))

@@ -9,14 +9,14 @@ ABUSIVE = words(
     r"idiots?", r"stupid", r"morons?", r"dumb", r"losers?", r"pathetic", r"useless", r"disgusting",
     r"shut up", r"ugly", r"fat", r"scum", r"clueless", r"lazy parents?", r"rubbish parents?", r"bad parents?",
     r"(?:i|we) hate", r"hate (?:you|them|him|her)", r"disgrace(?:ful)?", r"shame on", r"name and shame",
-    r"naming and shaming", r"appalling", r"(?:can't|cannot) be bothered", r"selfish", r"bully(?:ing)? parents?",
+    r"naming and shaming", r"appalling", r"shameful", r"(?:can't|cannot) be bothered", r"selfish", r"bully(?:ing)? parents?",
     r"f+u+c+k\w*", r"sh[i1]t\w*", r"crap", r"bloody", r"damn", r"bastards?", r"bitch\w*", r"arse\w*", r"piss\w*",
     r"wtf", r"stfu", r"twats?", r"wankers?", r"dickheads?",
 )
 POLITICAL = words(
     r"labour party", r"vote labour", r"conservatives?", r"conservative party", r"tor(?:y|ies)", r"lib ?dems?",
     r"liberal democrats?", r"reform uk", r"green party", r"snp", r"plaid cymru", r"brexit", r"referendum",
-    r"vote (?:for|against)", r"voting (?:for|against)", r"sign (?:the|our) petition", r"join the (?:protest|march)",
+    r"vot(?:e|es|ed|ing) (?:for|against)", r"sign (?:the|our) petition", r"join the (?:protest|march)",
     r"march against", r"support the strike", r"prime minister", r"the government(?:'s)?",
     r"ministers?", r"austerity", r"funding cuts?", r"cuts to (?:school|education) funding", r"mps?", r"council tax",
 )
@@ -44,13 +44,14 @@ MOCKERY_STRONG = words(
     r"what a joke", r"told you so", r"pathetic", r"hopeless",
 )
 MOCKERY_WEAK = re.compile(
-    r"🙄|😒|😂|🤣|😏|😤|(?<![\w'])(?i:apparently|clearly|obviously|seriously|honestly|some people|again)(?![\w'])|"
+    r"🙄|😒|😂|🤣|😏|😤|😡|🤬|😠|(?<![\w'])(?i:apparently|clearly|obviously|seriously|honestly|some people|again)(?![\w'])|"
     r"(?:^|[.!?]\s+)(?i:really)[.!?]|(?<![\w'])(?:just )?(?:LOVE|ADORE)(?![\w'])|, people[.!?]|"
     r"(?<![\w'])(?i:(?:some|certain|a few) (?:of you|parents|families|people|mums|dads))(?![\w'])|"
     r"(?<![\w'])(?i:shout ?out to the \w+ who)(?![\w'])|🙃|"
     r"(?<![\w'])(?i:whoever (?:keeps|is|decided)|nonsense|maybe (?:check|read|try|look)|before panicking)(?![\w'])|"
     r"👀|🤭|😉|(?:^|(?<=[.!?—–-] ))(?i:maybe) [a-z]+ [^.!?\n]{0,40}\?|"
     r"(?<![\w'])(?i:(?:to )?the (?:handful|few|ones|people|parents|families|minority|couple)(?: of \w+)? who|we see you|ahem|as usual|"
+    r"(?:^|(?<=[\n.!?] ))(?:\W+ )?to the \w+s who|"
     r"a certain (?:school|team|family|parent)|might be time for (?:them|you)|instead\.?$|tiddlywinks)(?![\w'])")
 # Another school or team named in the post, and a taunt beside it: a result or a rating used to belittle them.
 OTHER_SCHOOL = re.compile(
@@ -92,12 +93,23 @@ CAMPAIGNING = words(r"don'?t forget to vote", r"remember (?:that|this) (?:when y
                      r"agreed with us", r"stand (?:100% )?with", r"solidarity", r"when you vote", r"which party",
                      r"on (?:the|our) side of", r"(?:when|before) you (?:go to )?(?:the )?(?:polls|vote|ballot box)",
                      r"worth remembering who", r"#vote\w+", r"#(?:labour|tor(?:y|ies)|conservatives?|libdems?|greens?|reformuk|snp)")
-GOVERNMENT = words(r"(?:this|the|a|our) government(?:'s)?", r"ministers?", r"prime minister", r"mps?", r"council tax",
-                    r"the council")
+GOVERNMENT = words(r"(?:this|the|a|our) government(?:'s)?", r"ministers?", r"prime minister(?:'s)?", r"mps?", r"council tax",
+                    r"the council", r"politicians?", r"chancellor(?:'s)?",
+                    r"(?:education|health|home|foreign) secretary(?:'s)?", r"secretary of state(?:'s)?")
+# What a government does, which approval takes a side on ("agreed with the minister's plan"); a visit by
+# the local MP that the school was pleased to see is news.
+GOVERNMENT_PLAN = words(r"plans?", r"polic(?:y|ies)", r"pledges?", r"promises?", r"announcements?", r"decisions?",
+                        r"funding", r"cuts?", r"reforms?", r"budget", r"bill", r"laws?", r"tax\w*", r"scheme")
+# Approval of a party, a politician or a government's plan: the school taking a side.
+APPROVAL = words(r"(?:great|good|delighted|pleased|glad|happy|thrilled) to (?:see|hear)", r"yes please", r"finally",
+                 r"hope (?:they|that they|every)", r"pledge[sd]?", r"promise[sd]?", r"commit(?:s|ted)? to", r"deliver",
+                 r"agree[sd]?(?: with)?", r"so do we", r"backing", r"applaud\w*", r"welcome[sd]? (?:the|this|their|his|her)",
+                 r"putting (?:\w+ ){1,3}first", r"puts (?:\w+ ){1,3}first", r"fully behind", r"(?:the )?right (?:thing|call|decision)")
 BLAME = words(r"doesn'?t care", r"don'?t care", r"clearly", r"disgraceful", r"shame(?:ful)? on", r"against",
                r"real-terms cuts?", r"cuts?", r"failing", r"failed", r"let down", r"betray\w*", r"unfair",
-               r"under-?fund\w*", r"blame", r"standing up to", r"fully support", r"scrap", r"incompetent", r"should", r"must", r"resign", r"crisis")
-STRIKE = words(r"strikes?", r"strike action", r"industrial action", r"walk-?outs?")
+               r"under-?fund\w*", r"blame", r"standing up to", r"fully support", r"scrap", r"incompetent", r"should", r"must", r"resign", r"crisis",
+               r"doing (?:a|an|such a) (?:\w+ ){0,2}job")
+STRIKE = words(r"strikes?", r"strike action", r"industrial action", r"walk-?outs?", r"(?:trade |teaching )?unions?")
 
 
 def check_language(ctx: Context) -> None:
@@ -148,6 +160,21 @@ def _taunts_another_school(text: str, own: frozenset[str] = frozenset()) -> re.M
     return None
 
 
+def _approves_a_plan(sentence: str) -> bool:
+    """Approval next to what a government does ("agreed with the minister's plan", "the new funding is
+    great to see"), not a sentence that is glad of a visit and mentions laws later on."""
+    return any(GOVERNMENT_PLAN.search(sentence[max(0, m.start() - 45):m.end() + 45])
+               for m in APPROVAL.finditer(sentence))
+
+
+def _with_closing_marks(text: str, index: int) -> str:
+    """The sentence at `index` with the marks that close it ("…might say! 😉"): a wink after the full
+    stop still belongs to the sentence."""
+    sentence = sentence_at(text, index)
+    end = text.find(sentence, max(0, index - len(sentence))) + len(sentence)
+    return sentence + re.match(r"[^\w\n]{0,8}", text[end:]).group(0)
+
+
 def check_politics(ctx: Context) -> None:
     def block(match: re.Match, why: str) -> None:
         if ctx.has("political"):
@@ -158,7 +185,8 @@ def check_politics(ctx: Context) -> None:
 
     for match in POLITICAL.finditer(ctx.text):
         sentence = sentence_at(ctx.text, match.start())
-        if re.match(r"vot(?:e|ing) (?:for|against)", match.group(0), re.I) and SCHOOL_VOTING.search(sentence):
+        if re.match(r"vot\w* (?:for|against)", match.group(0), re.I) and (SCHOOL_VOTING.search(sentence) or (
+                SCHOOL_VOTING.search(ctx.text) and not PARTIES.search(ctx.text))):
             continue  # pupils voting for their school council is school life, not politics
         if NEEDS_OPINION.match(match.group(0)) and not (OPINION.search(sentence) or BLAME.search(sentence)):
             continue
@@ -168,7 +196,7 @@ def check_politics(ctx: Context) -> None:
         if ctx.has("political"):
             break
         sentence = sentence_at(ctx.text, match.start())
-        if campaigning or OPINION.search(sentence) or BLAME.search(sentence):
+        if campaigning or OPINION.search(sentence) or BLAME.search(sentence) or APPROVAL.search(sentence):
             block(match, "names a political party with a view or a call to vote")
         else:
             ctx.add("political", "warn",
@@ -178,9 +206,12 @@ def check_politics(ctx: Context) -> None:
             r"\bvot\w*|\belections?\b|\bpolls?\b|\bparty\b", ctx.text, re.I):
         block(campaigning, "tells people how to vote")
     for match in GOVERNMENT.finditer(ctx.text):
-        sentence = sentence_at(ctx.text, match.start())
+        sentence = _with_closing_marks(ctx.text, match.start())
         if BLAME.search(sentence) or campaigning:
             block(match, "blames or judges the government")
+        elif _approves_a_plan(sentence) or (
+                MOCKERY_WEAK.search(sentence) and not RESPECT.search(sentence)):
+            block(match, "takes a side on a politician or a government's plan")
     for match in STRIKE.finditer(ctx.text):
         sentence = sentence_at(ctx.text, match.start())
         if CAMPAIGNING.search(sentence) or BLAME.search(sentence) or "✊" in sentence:

@@ -1,0 +1,77 @@
+"""Stage 3, finding the rule: on a small policy written for these tests (no school's words), the
+mechanisms that choose between clauses sharing the question's words."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.answering.question import read_question
+from knowledge.answering.retrieval import Retriever
+from knowledge.answering.vocabulary import Vocabulary
+from knowledge.policy import Policy
+
+POLICY = """HILLTOP SCHOOL
+SOCIAL MEDIA POLICY
+
+1. The school blog
+
+1.1 The school blog shares news of clubs, concerts and sports fixtures with families.
+
+1.2 The school blog is managed by the Office Manager, Ms K Doyle, who checks each post before it is published.
+
+1.3 Staff must not publish pupils' surnames on the school blog.
+
+1.4 Posts about a club are removed from the school blog at the end of each term.
+
+1.5 Club leaders may suggest posts about their club for the school blog.
+
+2. Staff conduct online
+
+2.1 Staff must not share photographs of pupils on personal accounts.
+
+2.2 A breach of this policy by a member of staff may lead to disciplinary action.
+
+2.3 Staff should keep their personal accounts private.
+
+2.4 Staff who ignore a request from a pupil on a personal account should tell the head.
+"""
+
+
+@pytest.fixture(scope="module")
+def retriever(tmp_path_factory) -> tuple[Retriever, Vocabulary]:
+    path: Path = tmp_path_factory.mktemp("policy") / "policy.txt"
+    path.write_text(POLICY, encoding="utf-8")
+    policy = Policy.load(path)
+    vocabulary = Vocabulary.load()
+    vocabulary.know(policy.source)
+    return Retriever(policy, vocabulary), vocabulary
+
+
+def ranked_rules(retriever: tuple[Retriever, Vocabulary], text: str) -> list[str]:
+    found, vocabulary = retriever
+    return [found.clauses[candidate.index].rule for candidate in found.rank(read_question(text, vocabulary))]
+
+
+@pytest.mark.parametrize("text, wants", [
+    ("who looks after the school blog?", ("who",)),
+    ("how long do club posts stay up", ("time",)),
+    ("what happens if a teacher ignores the policy", ("consequence",)),
+    ("how often is it reviewed and who signs it off?", ("who", "time")),
+    ("can i post a photo of my class", ()),  # a ruling, not a fact
+])
+def test_the_kind_of_fact_a_question_wants(retriever, text, wants):
+    assert read_question(text, retriever[1]).wants == wants
+
+
+def test_who_prefers_the_clause_naming_a_role_holder_to_others_sharing_its_words(retriever):
+    ranked = ranked_rules(retriever, "who looks after the school blog?")
+    assert ranked.index("1-2") < min(ranked.index("1-4"), ranked.index("1-5"))
+
+
+@pytest.mark.parametrize("text, rule", [
+    ("how long do club posts stay up", "1-4"),  # the clause stating a time
+    ("what happens if staff ignore the rules", "2-2"),  # the clause stating a consequence
+])
+def test_a_fact_question_is_answered_by_the_clause_stating_that_fact(retriever, text, rule):
+    assert ranked_rules(retriever, text)[0] == rule
