@@ -8,7 +8,6 @@ import re
 import subprocess
 import sys
 import tomllib
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -20,10 +19,8 @@ if str(ROOT) not in sys.path:
 from benchmarks.draft_sets import score  # noqa: E402
 from knowledge.consent import ConsentRegister  # noqa: E402
 from knowledge.draft_check import channels_of, check_draft, load_policy  # noqa: E402
+from tests.draft_schools import OAKFIELD, THREE_RIVERS, TODAY  # noqa: E402
 
-OAKFIELD = ROOT / "tests" / "schools" / "oakfield" / "policy.txt"
-THREE_RIVERS = ROOT / "tests" / "schools" / "three-rivers" / "policy.txt"
-TODAY = date(2026, 12, 1)
 CALMORE_WORDS = re.compile(r"facebook|instagram|multimedia|calmore|section 2\b", re.I)
 # Any of the three schools' channels, forms and paragraph numbers: none belongs in the checker's code.
 SCHOOL_WORDS = re.compile(CALMORE_WORDS.pattern + r"|oakfield|three rivers|tiktok|linkedin|youtube|class dojo|"
