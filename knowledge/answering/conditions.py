@@ -26,9 +26,13 @@ EXCEPTION_END = re.compile(r",\s*(?:which|who|provided|as long as|so long as|and
 OWN_ONLY = re.compile(r"\bother than (?:their|your|his|her) own\b|\bonly (?:of |to |for )?(?:their|your) own\b", re.I)
 OTHERS_NAMED = re.compile(r"\b(?:other|others|another|loads of|lots of|all the|whole)\s*(?:\w+\s+)?"
                           r"(?:kids?|child|children|pupils?|students?|people|parents?|families|class|in it|in them|"
-                          r"in the background|in shot)\b|\bothers\b")
-ONLY_OWN_NAMED = re.compile(r"\b(?:just|only) (?:of )?(?:my|our) own\b|\bnobody else\b|\bno one else\b|"
-                            r"\bno other (?:kids|children|pupils)\b")
+                          r"in the background|in shot)\b|\bothers\b|"
+                          r"\b(?:his|her|their|my \w+s|the) (?:\w+ )?(?:mates|friends|classmates|class|team|team ?mates|group|year)\b|"
+                          r"\b(?:class|group|team|year|school) (?:photos?|pics?|pictures?|assembly|play|trip|nativity|"
+                          r"concert|assemblies)\b")
+ONLY_OWN_NAMED = re.compile(r"\b(?:just|only) (?:of )?(?:my|our) (?:own|son|daughter|child|kid|kids|children|boy|girl|"
+                            r"little one|twins)\b|\bnobody else\b|\bno one else\b|\bno other (?:kids|children|pupils)\b")
+
 # "All posts must be approved by X before they are published": a step that must come first.
 PREREQUISITE = re.compile(r"\bmust (?:first )?be (?:approved|checked|agreed|authori[sz]ed|signed off|cleared)\b"
                           r"[^.;]*\bbefore\b", re.I)
@@ -115,3 +119,61 @@ def negated_act_asked(text: str, question: Question) -> bool:
     words = [word for groups in NEGATED_ACT.findall(text) for word in groups if word]
     stems = _stems(" ".join(words))
     return bool(stems) and _asks_about(question, stems, strict=True)
+
+
+# "Images for official accounts must be taken on school-owned devices only": a requirement on what to
+# use, against a question that uses the asker's own ("on my own phone").
+OWNED_REQUIRED = re.compile(r"\bmust be \w+ (?:on|using|with|from) (?:\w+[- ])?(?:owned|official|issued|provided)\b",
+                            re.I)
+OWN_THING = re.compile(r"\b(?:my|his|her|their) (?:own |personal |private )?(?:phone|mobile|iphone|device|camera|"
+                       r"ipad|tablet|laptop)\b|\bpersonal (?:phone|mobile|device|camera)\b")
+
+
+def own_device_against_required(text: str, question: Question) -> bool:
+    """The sentence requires the school's own equipment and the question uses someone's own."""
+    return bool(OWNED_REQUIRED.search(text)) and bool(OWN_THING.search(question.normalised))
+
+
+# "Staff members who have not been authorised by the IT Manager … must not": the prohibition binds only
+# those lacking something; a question saying they have it is outside it.
+LACKING = re.compile(r"\b(?:who|whose \w+|that) (?:has|have|had) not (?:been )?(\w+)", re.I)
+
+
+def lacking_met(text: str, question: Question) -> bool:
+    """The prohibition binds those who have not been (or done) X, and the question says X was done
+    ("set me up as an authorised poster"), not that it was not."""
+    for match in LACKING.finditer(text):
+        stems = _stems(match.group(1))
+        if not stems or not _asks_about(question, stems, strict=True):
+            continue
+        if not re.search(r"\b(?:not|never|hasnt|havent|isnt|wasnt|no)\b\s+(?:\w+\s+){0,2}" + re.escape(match.group(1)[:6]),
+                         question.normalised):
+            return True
+    return False
+
+
+# "…may repost official posts, provided they do not add any comment that breaches this policy": a
+# proviso that only rules something out is met unless the question says it is not.
+NEGATIVE_PROVISO = re.compile(r"\b(?:provided|as long as|so long as) (?:that )?(?:\w+ ){0,2}(?:do|does|did) not\b", re.I)
+
+
+def only_negative_proviso(text: str) -> bool:
+    """The permission's only condition is a "provided … do not …" proviso."""
+    if not NEGATIVE_PROVISO.search(text):
+        return False
+    rest = NEGATIVE_PROVISO.sub(" ", text)
+    return not re.search(r"\b(?:if|only|unless|provided|subject to|as long as)\b", rest, re.I)
+
+
+SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
+
+
+def sentences_by_overlap(text: str, question: Question) -> list[tuple[int, str]]:
+    """The clause's sentences, each with how many of its own words (beyond the words every policy
+    uses) the question speaks of, most first; one sentence alone gets 0."""
+    sentences = [part for part in SENTENCE_END.split(text) if part.strip()]
+    if len(sentences) < 2:
+        return [(0, text)]
+    tokens = set(question.tokens)
+    scored = [(len(_stems(sentence) & tokens), sentence) for sentence in sentences]
+    return sorted(scored, key=lambda pair: -pair[0])

@@ -35,6 +35,11 @@ SELF_AS_SUBJECT = re.compile(r"\b(?:can|could|may|should|must|shall|do|am|did|wo
                              r"\b(?:my|our) (?:own|personal)\b|\bam i\b")
 
 
+# An age of 18 or more stated of someone ("hes 25 now", "aged 19"), not a span of time ("25 minutes").
+ADULT_AGE = re.compile(r"\b(?:is|hes|shes|theyre|now|aged?|turned)\s+(?:now\s+)?(?:1[89]|[2-9]\d)\b"
+                       r"(?!\s*(?:minutes?|mins?|hours?|days?|weeks?|months?|years? ago|pupils|kids|children|people|%))")
+
+
 @dataclass
 class Question:
     text: str
@@ -53,6 +58,7 @@ class Question:
     wants: tuple[str, ...] = ()  # the kinds of fact asked for: "who", "time", "consequence"
     negated: bool = False  # asked in the negative ("it doesn't count, does it?"): a rule that applies answers "no"
     skips_duty: bool = False  # asks leave not to do something ("can it wait till monday?")
+    self_acts: bool = False  # the asker is the one who would act ("can I upload it myself?")
     for_embedding: str = ""  # the corrected question, with the policy words its slang stands for
     vector: Any = None  # its sentence embedding, once the retrieval stage has made it
     tokens: list[str] = field(default_factory=list)  # for the lexical stage
@@ -131,12 +137,23 @@ VIEW_SHAPE = re.compile(r"^what (?:does|do|did) (?:the |our |this )?(?:policy|sc
 OBLIGATION_SHAPE = re.compile(r"\b(?:do|does|did) (?:i|we|you|they|he|she|staff|parents|pupils) (?:really |still |"
                               r"actually |even )?(?:have|need) to\b|^(?:have|has) (?:i|we|you|they|he|she) got to\b")
 # A question put inside a request ("could you remind me when…", "does the policy say how…").
-EMBEDDED_WH = re.compile(r"\b(?:tell|remind|show|explain|say|know|clarify|confirm)(?: me| us)? "
+# Only a request made of the reader counts: "can I reply and explain what happened" and "…so I know
+# what we're dealing with" ask leave, not a fact.
+EMBEDDED_WH = re.compile(r"\b(?:(?:tell|remind|show|explain|clarify|confirm) (?:me|us)|you (?:\w+ )?(?:tell|remind|"
+                         r"show|explain|say|clarify|confirm|know)|(?:policy|rules?|it) (?:say|says|explain|explains)|"
+                         r"(?:want|wanted|like|need|love) to know|wondering|no idea|not sure) "
                          r"(?:who|whom|what|when|where|how|which)\b")
 HOW_RULING = re.compile(r"^how (?:come|is (?:this|that|it) (?:allowed|ok|okay|legal|acceptable|fair))\b")
 # "…, who do I tell?": the question after a comma, when a clause before it sets the scene.
-QUESTION_OPENER = re.compile(r"^(?:who|whom|whose|what|when|where|which|why|how|can|could|may|should|must|do|"
-                             r"does|did|is|are|am|will|would|have|has)\b", re.I)
+QUESTION_OPENER = re.compile(r"^(?:who|whom|whose|what|when|where|which|why|how|whats|whens|whos|hows|wheres|"
+                             r"can|could|may|should|must|do|does|did|is|are|am|will|would|have|has)\b", re.I)
+WH_OPENER = re.compile(r"^(?:who|whom|whose|what|when|where|which|how|whats|whens|whos|hows|wheres)\b(?! come\b)", re.I)
+# A short yes/no after a wh-question only narrows it ("who reads the policy? just staff?").
+FOLLOW_UP = re.compile(r"^(?:is it|are they|just|only|or|does it|do they|is that)\b", re.I)
+FOLLOW_UP_WORDS = 6
+# "if an ex pupil needs to reach me what's the right way": the wh-question after a condition.
+CONDITION_THEN_WH = re.compile(r"^(?:if|when|once)\b.*?\b(?=(?:whats|whos|hows|wheres|(?:who|what|how|where|which) "
+                               r"(?:is|are|do|does|should|would|can))\b)")
 
 
 def asked_part(text: str) -> str:
@@ -147,13 +164,24 @@ def asked_part(text: str) -> str:
     questions = [part for part in sentences if "?" in part] or \
         [part for part in sentences if QUESTION_OPENER.match(part.strip())]
     raw = questions[-1] if questions else sentences[-1]
+    if len(questions) > 1 and FOLLOW_UP.match(raw.strip()) and len(raw.split()) <= FOLLOW_UP_WORDS \
+            and WH_OPENER.match(_after_comma(questions[-2])):
+        raw = questions[-2]
     clauses = [clause.strip() for clause in raw.split(",")]
     for index in range(len(clauses) - 1, 0, -1):  # the last comma clause that opens a question
         if QUESTION_OPENER.match(clauses[index]) and not QUESTION_OPENER.match(clauses[0]):
             raw = ", ".join(clauses[index:])
             break
     part = normalise(raw)
-    return SELF_INTRODUCTION.sub("", part) or part
+    part = SELF_INTRODUCTION.sub("", part) or part
+    return CONDITION_THEN_WH.sub("", part) or part
+
+
+def _after_comma(sentence: str) -> str:
+    """The part of a sentence that asks, after a scene set before a comma ("ECT here, who plans it")."""
+    clauses = [clause.strip() for clause in sentence.split(",")]
+    asking = [clause for clause in clauses if QUESTION_OPENER.match(clause)]
+    return asking[-1] if asking else clauses[-1]
 
 
 def _tail_after(match: re.Match | None, text: str, words: int) -> bool:
@@ -184,6 +212,8 @@ def _ask(normalised: str, vocabulary: Vocabulary) -> str:
     report, fact = vocabulary.asks.get("report"), vocabulary.asks.get("fact")
     if (report and report.first(normalised)) or (fact and fact.first(normalised)) or RECEIVING.search(normalised) \
             or EXISTENCE.search(normalised) or EMBEDDED_WH.search(normalised):
+        return "info"
+    if re.match(r"(?:whats|whens|whos|hows|wheres)\b", normalised):  # "when's the training?"
         return "info"
     if HOW_RULING.match(normalised):  # "how come I can't…?", "how is this allowed??" ask for a ruling
         return "verdict"
@@ -251,13 +281,14 @@ def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = No
         actor=_actor(normalised, asker, mentions, ends, ask) if normalised else None,
         ask=ask, intent=_intent(asked, ask, vocabulary) if normalised else "info",
         consent=consent,
-        adult=bool(facts.get("adult") and facts["adult"].first(stated)),
+        adult=bool(facts.get("adult") and facts["adult"].first(stated)) or bool(ADULT_AGE.search(stated)),
         own_account=bool(OWN_ACCOUNT.search(normalised)),
         groups=[group for _, group in mentions],
         definition=bool(vocabulary.asks.get("definition") and vocabulary.asks["definition"].first(normalised)),
         negated=bool(NEGATED_ASK.search(asked)),
         wants=_wants(asked, vocabulary) if ask == "info" else (),
         skips_duty=bool(facts.get("skip_duty") and facts["skip_duty"].first(stated)),
+        self_acts=bool(SELF_AS_SUBJECT.search(normalised)),
         tokens=vocabulary.tokens(normalised),
         for_embedding=" ".join([normalised, *vocabulary.plain_terms(normalised)]),
     )

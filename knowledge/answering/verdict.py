@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from knowledge.answering.conditions import (holder_named, needs_approval_first,
-                                           negated_act_asked, own_children_only)
+from knowledge.answering.conditions import (holder_named, lacking_met, needs_approval_first, negated_act_asked,
+                                           only_negative_proviso, own_children_only, own_device_against_required,
+                                           sentences_by_overlap)
 from knowledge.answering.question import Question
 from knowledge.policy import VERDICT_OF_MODALITY, Clause, modality_of
 
@@ -50,6 +51,9 @@ def _main_sentence(text: str) -> str:
 class Verdict:
     value: str  # yes / no / depends / info
     deciding_fact: str | None = None  # what to check when it depends
+    # Why a "yes" stands beside a clause that forbids something: "exception" (its own exception is met),
+    # "applies" (asked whether the rule reaches the case), "not reached" (the case is outside it).
+    reason: str | None = None
 
 
 def decide(clause: Clause, question: Question, sentence: str | None = None) -> Verdict:
@@ -60,16 +64,45 @@ def decide(clause: Clause, question: Question, sentence: str | None = None) -> V
     base = VERDICT_OF_MODALITY[clause.modality]
     if question.intent == "info":
         return Verdict("info")
+    nearest = _nearest(clause, question)
     if question.intent == "fact":  # "does the school monitor my account?" — "will not routinely monitor"
-        return Verdict("no" if NEGATED_STATEMENT.search(said) else "info")
+        return Verdict("no" if NEGATED_STATEMENT.search(nearest or said) else "info")
     if question.intent == "view":  # "…what does the policy say?": what it forbids is a "no"
-        return Verdict("no" if "no" in (base, VERDICT_OF_MODALITY[modality_of(said)]) else "info")
+        if nearest and NEGATED_STATEMENT.search(nearest) and modality_of(nearest) in ("information", "should"):
+            return Verdict("no")  # "the school does not expect pupils under 13 to hold accounts"
+        return Verdict("no" if "no" in (base, VERDICT_OF_MODALITY[modality_of(nearest or said)]) else "info")
     if question.intent == "scope":
         return _scope(clause, question, base)
+    if question.intent == "obligation" and base == "no":
+        return _obligation_under_prohibition(clause, question)
+    forbidding = _nearest_prohibition(clause, question)
+    if forbidding:
+        # The prohibition the question speaks of decides: "Students must not appear in any TikTok
+        # content" beside "The TikTok account must feature adult staff only". Never the other way: a
+        # sentence that allows never lifts a prohibition elsewhere in the clause.
+        return _decide(forbidding, "no", clause, question)
     whole = _decide(clause.text, base, clause, question)
     if not sentence or whole.value in ("no", "depends", "info") or modality_of(sentence) == "information":
         return whole
     return _decide(sentence, VERDICT_OF_MODALITY[modality_of(sentence)], clause, question)
+
+
+def _nearest_prohibition(clause: Clause, question: Question) -> str | None:
+    """A prohibiting sentence the question speaks of at least as much as any other sentence."""
+    ranked = sentences_by_overlap(clause.text, question)
+    if len(ranked) < 2 or ranked[0][0] == 0:
+        return None
+    return next((sentence for overlap, sentence in ranked if overlap == ranked[0][0]
+                 and VERDICT_OF_MODALITY[modality_of(sentence)] == "no"), None)
+
+
+def _nearest(clause: Clause, question: Question) -> str | None:
+    """Of a clause with several sentences, the one the question speaks of more than any other (by the
+    sentence's own words); None when no sentence stands out."""
+    ranked = sentences_by_overlap(clause.text, question)
+    if len(ranked) < 2 or ranked[0][0] == 0 or ranked[0][0] == ranked[1][0]:
+        return None
+    return ranked[0][1]
 
 
 def _scope(clause: Clause, question: Question, base: str) -> Verdict:
@@ -83,6 +116,18 @@ def _scope(clause: Clause, question: Question, base: str) -> Verdict:
     return Verdict("info" if base == "no" else "yes")
 
 
+def _obligation_under_prohibition(clause: Clause, question: Question) -> Verdict:
+    """"Do I have to take it down / unfriend her / get consent first?" asked of a prohibition: what
+    it asks is what complying takes, so "yes" while the prohibition binds; "no" once its own
+    exception is met (consent given, the person now an adult)."""
+    met = _decide(clause.text, "no", clause, question)
+    if met.value == "yes":
+        return Verdict("no")
+    if met.value == "depends" and question.consent is None:
+        return met  # "do I have to unfriend my cousin?" against "… unless a pre-existing relationship"
+    return Verdict("yes", reason="complying")
+
+
 def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict:
     if base in ("info", "yes") and NEGATED_STATEMENT.search(text) and not clause.lead_in \
             and text != clause.text:
@@ -93,6 +138,8 @@ def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict
         return Verdict("no" if question.negated else "yes")  # "it doesn't count, does it?" — it does: "no"
     if base == "yes" and question.skips_duty and clause.modality in ("must", "should"):
         return Verdict("no")  # "can it wait till monday?" against "must report straight away"
+    if base == "yes" and own_device_against_required(text, question):
+        return Verdict("no")  # "on my own phone" against "must be taken on school-owned devices only"
     if base == "yes" and negated_act_asked(text, question):
         return Verdict("no")  # "should I look?" against "hand it to the DSL without looking"
     own = own_children_only(text, question)
@@ -114,13 +161,15 @@ def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict
             return Verdict("no")  # "can I just publish it?" against "must be approved before publishing"
         if approval in ("stated", "excepted"):
             return Verdict("yes")
-        if holder_named(text, question) is False and question.actor != "school_accounts":
+        if holder_named(text, question) is False and (question.actor != "school_accounts" or question.self_acts):
             return Verdict("no")  # "can I upload it myself?" against "only the Head … may post"
     excluded = [word.lower() for word in EXCLUDED.findall(text)]
     if excluded and any(word in token for word in excluded for token in question.tokens):
         return Verdict("no")
     if base == "no" and question.adult and MINORS_ONLY.search(text):
-        return Verdict("yes")
+        return Verdict("yes", reason="not reached")
+    if base == "no" and lacking_met(text, question):
+        return Verdict("yes", reason="exception")  # "I've been authorised" against "staff who have not been authorised"
     if base == "no":
         if EXCEPTION.search(_main_sentence(text)):
             if CONSENT.search(text):
@@ -129,7 +178,7 @@ def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict
                     # lifts this item, not the list's others (swimwear, full names…).
                     return Verdict("depends", "the rule's other items")
                 if question.consent == "given":
-                    return Verdict("yes")
+                    return Verdict("yes", reason="exception")
                 if question.consent == "refused":
                     return Verdict("no")
                 return Verdict("depends", "consent")
@@ -139,7 +188,7 @@ def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict
     if CONSENT.search(text) and question.consent == "refused":
         return Verdict("no")
     if clause.modality == "may" and CONDITION.search(text):
-        if question.consent == "given":
+        if question.consent == "given" or only_negative_proviso(text):
             return Verdict("yes")
         return Verdict("depends", "the condition the rule names")
     if clause.conditional and CONSENT.search(text):
