@@ -9,6 +9,7 @@ here; the words come from the clause and the question.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from knowledge.answering.question import Question
 from knowledge.answering.vocabulary import content_stems
@@ -177,3 +178,74 @@ def sentences_by_overlap(text: str, question: Question) -> list[tuple[int, str]]
     tokens = set(question.tokens)
     scored = [(len(_stems(sentence) & tokens), sentence) for sentence in sentences]
     return sorted(scored, key=lambda pair: -pair[0])
+
+
+# "this permission is valid for a period of five years": consent that lapses.
+VALID_FOR = re.compile(r"\bvalid for (?:a period of |up to )?(\w+) (year|month)s?\b", re.I)
+NUMBER_WORDS = {"one": 1, "a": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                "nine": 9, "ten": 10, "twelve": 12, "eighteen": 18}
+# When it was given: "signed in 2019", "dated june 2020", "about 18 months ago"; and "now" ("its dec 2025 now").
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+YEAR = re.compile(r"\b(?:([a-z]{3})[a-z]*\s+)?(20\d\d)\b")
+AGO = re.compile(r"\b(\w+) (year|month)s? ago\b")
+NOW_YEAR = re.compile(r"\b(?:its|it is|now|currently|this is)\s+(?:(\w+)\s+)?(20\d\d)\b|\b(?:(\w+)\s+)?(20\d\d) now\b")
+
+
+def _when(month: str | None, year: str) -> float:
+    """A year with its month when one is named ("june 2020" → 2020.42); a season or nothing: mid-year."""
+    short = (month or "")[:3].lower()
+    return int(year) + (MONTHS.index(short) / 12 if short in MONTHS else 0.5)
+
+
+def _number(word: str) -> int | None:
+    return int(word) if word.isdigit() else NUMBER_WORDS.get(word.lower())
+
+
+def consent_age(question: Question, today: date | None = None) -> float | None:
+    """How many years ago the question says the consent was given, when it says."""
+    text = question.normalised
+    ago = AGO.search(text)
+    if ago and _number(ago.group(1)) is not None:
+        return _number(ago.group(1)) / (12 if ago.group(2) == "month" else 1)
+    now_match = NOW_YEAR.search(text)
+    if now_match:
+        month, year = (now_match.group(1), now_match.group(2)) if now_match.group(2) else now_match.group(3, 4)
+        now = _when(month, year)
+    else:
+        today = today or date.today()
+        now = today.year + (today.month - 1) / 12
+    given = [_when(month, year) for month, year in YEAR.findall(text) if int(year) < int(now)]
+    return now - min(given) if given else None
+
+
+def validity(text: str, question: Question, today: date | None = None) -> str | None:
+    """"lapsed" or "valid" for a consent the clause says lasts a while, against when the question
+    says it was given; None when either is unsaid."""
+    match = VALID_FOR.search(text)
+    if not match or _number(match.group(1)) is None:
+        return None
+    age = consent_age(question, today)
+    if age is None:
+        return None
+    period = _number(match.group(1)) / (12 if match.group(2).lower() == "month" else 1)
+    return "lapsed" if age > period else "valid"
+
+
+# Someone's own private business ("i run a small plumbing business", "my sister runs a cake business",
+# "my mate's cafe"): private trade, which no exception for what is "directly related to the school" reaches
+# unless the question says how it is.
+PRIVATE_BUSINESS = re.compile(r"\b(?:i|we|(?:my|our) \w+) (?:run|runs|own|owns|have|has|started|set up)(?: \w+){0,3} (?:business|shop|company|firm|cafe|"
+                              r"salon|bakery|stall)\b|\b(?:my|our|his|her|their) (?:\w+s? ){0,3}(?:business|shop|company|"
+                              r"firm|cafe|salon|bakery|stall)\b")
+UNRELATED = re.compile(r"\bnothing to do with\b|\bnot (?:connected|related|linked) (?:to|with)\b|\bunrelated\b")
+
+
+def private_trade_outside(text: str, question: Question) -> bool:
+    """An exception for what is related or connected to the school, against a question about
+    someone's own private business that does not speak of the exception, or says it is unrelated."""
+    match = EXCEPTION_START.search(text)
+    if not match or not re.search(r"\b(?:related|connected|linked|associated)\b", text[match.end():], re.I):
+        return False
+    if UNRELATED.search(question.normalised):
+        return True
+    return bool(PRIVATE_BUSINESS.search(question.normalised)) and exception_named(text, question) is False

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from knowledge.answering.conditions import (holder_named, lacking_met, needs_approval_first, negated_act_asked,
                                            only_negative_proviso, own_children_only, own_device_against_required,
-                                           sentences_by_overlap)
+                                           private_trade_outside, sentences_by_overlap, validity)
 from knowledge.answering.question import Question
 from knowledge.policy import VERDICT_OF_MODALITY, Clause, modality_of
 
@@ -64,6 +64,11 @@ def decide(clause: Clause, question: Question, sentence: str | None = None) -> V
     base = VERDICT_OF_MODALITY[clause.modality]
     if question.intent == "info":
         return Verdict("info")
+    lasting = validity(clause.text, question)
+    if lasting:  # "signed in 2019" against "valid for five years": lapsed is a "no", and needs doing again
+        if question.intent == "obligation":
+            return Verdict("yes" if lasting == "lapsed" else "no")
+        return Verdict("no" if lasting == "lapsed" else "yes", reason="consent in date" if lasting == "valid" else None)
     nearest = _nearest(clause, question)
     if question.intent == "fact":  # "does the school monitor my account?" — "will not routinely monitor"
         return Verdict("no" if NEGATED_STATEMENT.search(nearest or said) else "info")
@@ -182,6 +187,8 @@ def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict
                 if question.consent == "refused":
                     return Verdict("no")
                 return Verdict("depends", "consent")
+            if private_trade_outside(text, question):
+                return Verdict("no")  # "my sister's cake business" against "unless directly related to the school"
             return Verdict("depends", "the exception the rule names")
         return Verdict("no")
     # A permission or an expectation.
