@@ -29,6 +29,11 @@ RELATED_MARGIN = 0.12
 # A prohibition of staff contact with pupils this close behind a permissive best match answers instead.
 SAFER_RULE_MARGIN = 0.15
 OPENERS = {"yes": "Yes. ", "no": "No. ", "depends": "It depends. ", "info": ""}
+# A "yes" beside a rule that forbids something says why it is not leave to do what the rule forbids.
+YES_BECAUSE = {"exception": "Yes: what you describe meets the rule's own exception. Check that it really does: ",
+               "not reached": "Yes: the rule's limit does not reach this case. ",
+               "complying": "Yes, to keep to this rule: ",
+               "consent in date": "Yes, while the consent is in date: "}
 DEPENDS_ON = {"consent": "It turns on consent or permission: check that first.",
               "the exception the rule names": "It holds unless the exception the rule names applies: check that first.",
               "the condition the rule names": "It is allowed only under the condition the rule states: check that first.",
@@ -139,7 +144,8 @@ class Answerer:
     def _render(self, clause: Clause, verdict: Verdict, close: list[Candidate]) -> str:
         statement = clause.statement.rstrip(".;")
         where = f"paragraph {clause.rule.replace('-', '.')}" if clause.numbered else f"section {clause.section}"
-        text = f"{OPENERS[verdict.value]}{statement} — {where} ({clause.heading})."
+        opener = YES_BECAUSE.get(verdict.reason or "", OPENERS["yes"]) if verdict.value == "yes" else OPENERS[verdict.value]
+        text = f"{opener}{statement} — {where} ({clause.heading})."
         if verdict.value == "depends" and verdict.deciding_fact:
             text += " " + DEPENDS_ON.get(verdict.deciding_fact, f"It turns on {verdict.deciding_fact}.")
         if close:

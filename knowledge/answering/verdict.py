@@ -52,7 +52,7 @@ class Verdict:
     value: str  # yes / no / depends / info
     deciding_fact: str | None = None  # what to check when it depends
     # Why a "yes" stands beside a clause that forbids something: "exception" (its own exception is met),
-    # "applies" (asked whether the rule reaches the case), "not reached" (the case is outside it).
+    # "not reached" (the case is outside its limit), "complying" (asked whether one has to keep to it).
     reason: str | None = None
 
 
@@ -113,7 +113,8 @@ def _nearest(clause: Clause, question: Question) -> str | None:
 def _scope(clause: Clause, question: Question, base: str) -> Verdict:
     """Does the rule reach this case ("does it still apply at weekends?", "is that even our
     business?"): the rule found answers "yes", and "no" to a question that says it doesn't. A
-    prohibition answers with its text alone: a bare "yes" above a "must not" reads as leave to do it."""
+    prohibition answers with its text alone: a bare "yes" above a "must not" reads as leave to do it (a
+    "yes, it applies" gained 4 verdicts on the A–E sets and gave 13 such yeses, most on a wrong rule)."""
     if question.negated:
         return Verdict("no")
     if question.adult and MINORS_ONLY.search(clause.text):
@@ -173,7 +174,7 @@ def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict
         return Verdict("no")
     if base == "no" and question.adult and MINORS_ONLY.search(text):
         return Verdict("yes", reason="not reached")
-    if base == "no" and lacking_met(text, question):
+    if base == "no" and not CONSENT.search(text) and lacking_met(text, question):
         return Verdict("yes", reason="exception")  # "I've been authorised" against "staff who have not been authorised"
     if base == "no":
         if EXCEPTION.search(_main_sentence(text)):
