@@ -10,7 +10,7 @@ from knowledge.answering.neighbours import Neighbour, load_neighbours, neighbour
 from knowledge.answering.question import Question, read_question
 from knowledge.answering.retrieval import Candidate, Retriever
 from knowledge.answering.roles import safeguarding_lead, who_decides
-from knowledge.answering.verdict import Verdict, decide
+from knowledge.answering.verdict import Verdict, decide, refers_back
 from knowledge.answering.vocabulary import Vocabulary
 from knowledge.answers import Answer, Related
 from knowledge.disclosure import ConcernRules, spot_disclosure
@@ -26,6 +26,8 @@ OFF_SUBJECT_THRESHOLD = 0.6
 # Another rule this close to the best one: say "did you mean…" and offer both.
 AMBIGUITY_MARGIN = 0.02
 RELATED_MARGIN = 0.12
+# How far down the ranking to look for the rule a "follow the above guidelines" clause points at.
+REFERRED_DEPTH = 12
 # A prohibition of staff contact with pupils this close behind a permissive best match answers instead.
 SAFER_RULE_MARGIN = 0.15
 OPENERS = {"yes": "Yes. ", "no": "No. ", "depends": "It depends. ", "info": ""}
@@ -102,11 +104,17 @@ class Answerer:
         best = self._safest(read, ranked)
         clause = self.policy.clauses[best.index]
         verdict = decide(clause, read, self.retriever.best_sentence(best.index, read))
+        referred = self._referred_rule(clause, best, ranked, read) if verdict.value in ("yes", "info") else None
+        if referred is not None:
+            verdict = decide(self.policy.clauses[referred.index], read)
         close = self._close_rules(ranked, best)
         related = [Related(self.policy.clauses[c.index].rule, self.policy.clauses[c.index].heading)
                    for c in ranked[1:6] if c.score >= best.score - RELATED_MARGIN
                    and self.policy.clauses[c.index].rule != clause.rule][:3]
         text = self._render(clause, verdict, close)
+        if referred is not None:
+            pointed = self.policy.clauses[referred.index]
+            text += f" The guideline it points to: \"{pointed.statement.rstrip('.;')}\" ({pointed.heading})."
         choices = [Related(self.policy.clauses[c.index].rule, f"{self.policy.clauses[c.index].heading}: "
                            f"{self.policy.clauses[c.index].text}") for c in [best, *close]] if close else []
         answer = Answer(question=question, answered=True, text=text, section=clause.section, clause=clause.rule,
@@ -130,6 +138,19 @@ class Answerer:
                     and candidate.score >= best.score - SAFER_RULE_MARGIN:
                 return candidate
         return best
+
+    def _referred_rule(self, clause: Clause, best: Candidate, ranked: list[Candidate], read: Question) \
+            -> Candidate | None:
+        """For a clause that applies the rules above it, the nearest-ranked of them for the same
+        people that gives a ruling on this question."""
+        if not refers_back(clause):
+            return None
+        for candidate in ranked[1:REFERRED_DEPTH]:
+            earlier = self.policy.clauses[candidate.index]
+            if candidate.index < best.index and earlier.audience == clause.audience \
+                    and decide(earlier, read).value in ("no", "depends"):
+                return candidate
+        return None
 
     def _close_rules(self, ranked: list[Candidate], best: Candidate) -> list[Candidate]:
         chosen = self.policy.clauses[best.index]

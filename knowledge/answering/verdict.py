@@ -39,6 +39,17 @@ SCOPE_WORDS = re.compile(r"\b(applies|apply|includes?|including|means|considered
 
 
 SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
+# A clause that only points back at rules stated before it ("We expect parents to follow the above
+# guidelines when using class WhatsApp groups"): the verdict is the one of the rule it points at.
+REFERRAL = re.compile(r"\b(?:follow|apply|observe|keep to|abide by|comply with)\b[^.;]{0,40}\b(?:above|preceding|"
+                      r"previous|same)\b[^.;]{0,30}\b(?:guidelines|guidance|rules|expectations|principles|standards)\b|"
+                      r"\b(?:above|preceding|previous|same) (?:\w+ ){0,3}(?:guidelines|guidance|rules|expectations|"
+                      r"principles|standards) (?:also )?apply\b", re.I)
+
+
+def refers_back(clause: Clause) -> bool:
+    """The clause applies rules stated above it rather than stating one."""
+    return bool(REFERRAL.search(clause.text))
 
 
 def _main_sentence(text: str) -> str:
