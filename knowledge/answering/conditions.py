@@ -249,3 +249,34 @@ def private_trade_outside(text: str, question: Question) -> bool:
     if UNRELATED.search(question.normalised):
         return True
     return bool(PRIVATE_BUSINESS.search(question.normalised)) and exception_named(text, question) is False
+
+
+# "Urgent matters and any safeguarding concern must be raised by telephoning the office, not through
+# Class Dojo": a channel ruled out for some matters. What the matter is comes from the sentence's subject.
+REDIRECTED = re.compile(r"^(?P<subject>[^.;]{3,80}?) (?:must|should) be (?:raised|reported|sent|made|shared|passed on)\b"
+                        r"[^.;]*?,? (?:not|never) (?:through|via|by|on|using|in) (?P<channel>[^.;,]{2,40})", re.I)
+URGENT_WORDS = re.compile(r"\b(?:today|tonight|this (?:morning|afternoon|evening)|right now|asap|urgent|urgently|"
+                          r"emergency|immediately|straight away)\b")
+
+
+def ruled_out_channel(text: str, question: Question) -> bool:
+    """The question asks to use a channel the sentence rules out for urgent or safeguarding
+    matters, and its matter is one (the question says it is pressing, or it raises a concern)."""
+    match = REDIRECTED.search(text)
+    if not match or not _asks_about(question, _stems(match.group("channel")), strict=True):
+        return False
+    subject = match.group("subject").lower()
+    urgent = ("urgent" in subject or "emergenc" in subject) and bool(URGENT_WORDS.search(question.normalised))
+    concern = ("safeguarding" in subject or "concern" in subject) and question.concern
+    return urgent or concern
+
+
+# A former pupil now grown up ("hes 27 now and has nothing to do with the school anymore").
+FORMER = re.compile(r"\b(?:former|ex|left|taught|used to teach|years ago|years back|anymore|any more)\b")
+
+
+def former_adult_outside_current(text: str, question: Question) -> bool:
+    """A prohibition about current pupils only, against a grown-up former pupil."""
+    return bool(question.adult and FORMER.search(question.normalised)
+                and re.search(r"\bcurrent (?:pupils?|students?)\b", text, re.I)
+                and not re.search(r"\b(?:former|past|ex-)", text, re.I))

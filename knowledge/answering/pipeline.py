@@ -81,6 +81,7 @@ class Answerer:
             return self._not_covered(question, read, 0.0, "I couldn't read that as a question about the school's "
                                      "social media policy (I can only answer questions in English).")
         disclosure = spot_disclosure(read.normalised, self.concern_rules, question[:1000]) is not None
+        read.concern = disclosure
         neighbour = None if disclosure else neighbour_of(read.normalised, self.neighbours)
         if neighbour is not None:
             return self._with_notice(self._not_covered(

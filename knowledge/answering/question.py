@@ -59,6 +59,7 @@ class Question:
     negated: bool = False  # asked in the negative ("it doesn't count, does it?"): a rule that applies answers "no"
     skips_duty: bool = False  # asks leave not to do something ("can it wait till monday?")
     self_acts: bool = False  # the asker is the one who would act ("can I upload it myself?")
+    concern: bool = False  # it raises a safeguarding concern (set by the pipeline from the disclosure stage)
     for_embedding: str = ""  # the corrected question, with the policy words its slang stands for
     vector: Any = None  # its sentence embedding, once the retrieval stage has made it
     tokens: list[str] = field(default_factory=list)  # for the lexical stage

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from knowledge.answering.conditions import (holder_named, lacking_met, needs_approval_first, negated_act_asked,
                                            only_negative_proviso, own_children_only, own_device_against_required,
-                                           private_trade_outside, sentences_by_overlap, validity)
+                                           former_adult_outside_current, private_trade_outside, ruled_out_channel,
+                                           sentences_by_overlap, validity)
 from knowledge.answering.question import Question
 from knowledge.policy import VERDICT_OF_MODALITY, Clause, modality_of
 
@@ -155,6 +156,8 @@ def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict
         return Verdict("no" if question.negated else "yes")  # "it doesn't count, does it?" — it does: "no"
     if base == "yes" and question.skips_duty and clause.modality in ("must", "should"):
         return Verdict("no")  # "can it wait till monday?" against "must report straight away"
+    if base == "yes" and any(ruled_out_channel(part, question) for part in SENTENCE_END.split(text)):
+        return Verdict("no")  # "can I just dojo the teacher?" about a concern "not through Class Dojo"
     if base == "yes" and own_device_against_required(text, question):
         return Verdict("no")  # "on my own phone" against "must be taken on school-owned devices only"
     if base == "yes" and negated_act_asked(text, question):
@@ -185,6 +188,8 @@ def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict
         return Verdict("no")
     if base == "no" and question.adult and MINORS_ONLY.search(text):
         return Verdict("yes", reason="not reached")
+    if base == "no" and former_adult_outside_current(text, question):
+        return Verdict("yes", reason="not reached")  # "he's 27 now" against "current pupils"
     if base == "no" and not CONSENT.search(text) and lacking_met(text, question):
         return Verdict("yes", reason="exception")  # "I've been authorised" against "staff who have not been authorised"
     if base == "no":
