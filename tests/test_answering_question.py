@@ -116,3 +116,28 @@ def test_asked_in_the_negative(vocabulary, text, negated):
 
 def test_a_contracted_fact_is_read_after_spelling_correction(vocabulary):
     assert read_question("can i post it, i havent asked their parents", vocabulary).consent == "refused"
+
+
+@pytest.mark.parametrize("text, intent", [
+    # a short yes/no after a wh-question only narrows it
+    ("who has to sign the agreement? only parents?", "info"),
+    ("new TA here, who trains us on this - is it the office or the head", "info"),
+    # "what's / when's" open a fact question; a wh-question after an "if…" condition is still one
+    ("when's the next briefing on the policy", "info"),
+    ("if a former pupil wants to reach me whats the proper route", "info"),
+    # a wh-word the asker will act on is no request for a fact
+    ("can i answer the parent on the school page and explain what went wrong", "permission"),
+    ("could you tell me who runs the school pages", "info"),
+])
+def test_what_is_asked_reads_the_asking_part(vocabulary, text, intent):
+    assert read_question(text, vocabulary).intent == intent
+
+
+@pytest.mark.parametrize("text, adult", [
+    ("a boy i taught years ago, hes 26 now, messaged me", True),
+    ("she is now 19 and at college", True),
+    ("it took 25 minutes to upload", False),
+    ("my son is 11", False),
+])
+def test_an_age_of_eighteen_or_more_is_an_adult(vocabulary, text, adult):
+    assert read_question(text, vocabulary).adult is adult

@@ -105,7 +105,8 @@ class Answerer:
         best = self._safest(read, ranked)
         clause = self.policy.clauses[best.index]
         verdict = decide(clause, read, self.retriever.best_sentence(best.index, read))
-        referred = self._referred_rule(clause, best, ranked, read) if verdict.value in ("yes", "info") else None
+        referred = self._referred_rule(clause, best, ranked, read) \
+            if verdict.value in ("yes", "info") and read.intent in ("permission", "obligation") else None
         if referred is not None:
             verdict = decide(self.policy.clauses[referred.index], read)
         close = self._close_rules(ranked, best)
@@ -146,9 +147,11 @@ class Answerer:
         people that gives a ruling on this question."""
         if not refers_back(clause):
             return None
+        # "We expect families to…" reads as the school's own voice: then whoever the question is about.
+        people = {clause.audience, read.actor} if clause.audience in ("school_accounts", "everyone") else {clause.audience}
         for candidate in ranked[1:REFERRED_DEPTH]:
             earlier = self.policy.clauses[candidate.index]
-            if candidate.index < best.index and earlier.audience == clause.audience \
+            if candidate.index < best.index and earlier.audience in people \
                     and decide(earlier, read).value in ("no", "depends"):
                 return candidate
         return None

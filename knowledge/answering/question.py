@@ -151,7 +151,7 @@ QUESTION_OPENER = re.compile(r"^(?:who|whom|whose|what|when|where|which|why|how|
 WH_OPENER = re.compile(r"^(?:who|whom|whose|what|when|where|which|how|whats|whens|whos|hows|wheres)\b(?! come\b)", re.I)
 # A short yes/no after a wh-question only narrows it ("who reads the policy? just staff?").
 FOLLOW_UP = re.compile(r"^(?:is it|are they|just|only|or|does it|do they|is that)\b", re.I)
-FOLLOW_UP_WORDS = 6
+FOLLOW_UP_WORDS = 8
 # "if an ex pupil needs to reach me what's the right way": the wh-question after a condition.
 CONDITION_THEN_WH = re.compile(r"^(?:if|when|once)\b.*?\b(?=(?:whats|whos|hows|wheres|(?:who|what|how|where|which) "
                                r"(?:is|are|do|does|should|would|can))\b)")
@@ -163,7 +163,7 @@ def asked_part(text: str) -> str:
     sentences = [part for part in SENTENCE_BREAK.split(text.strip()) if part.strip()] or [text]
     # The last sentence with a question mark; else the last that opens like a question; else the last.
     questions = [part for part in sentences if "?" in part] or \
-        [part for part in sentences if QUESTION_OPENER.match(part.strip())]
+        [part for part in sentences if QUESTION_OPENER.match(_after_comma(part.strip()))]
     raw = questions[-1] if questions else sentences[-1]
     if len(questions) > 1 and FOLLOW_UP.match(raw.strip()) and len(raw.split()) <= FOLLOW_UP_WORDS \
             and WH_OPENER.match(_after_comma(questions[-2])):

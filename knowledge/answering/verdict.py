@@ -190,7 +190,7 @@ def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict
         return Verdict("yes", reason="not reached")
     if base == "no" and former_adult_outside_current(text, question):
         return Verdict("yes", reason="not reached")  # "he's 27 now" against "current pupils"
-    if base == "no" and not CONSENT.search(text) and lacking_met(text, question):
+    if base == "no" and not CONSENT_ABSENT.search(text) and lacking_met(text, question):
         return Verdict("yes", reason="exception")  # "I've been authorised" against "staff who have not been authorised"
     if base == "no":
         if EXCEPTION.search(_main_sentence(text)):
