@@ -141,3 +141,11 @@ def test_what_is_asked_reads_the_asking_part(vocabulary, text, intent):
 ])
 def test_an_age_of_eighteen_or_more_is_an_adult(vocabulary, text, adult):
     assert read_question(text, vocabulary).adult is adult
+
+
+@pytest.mark.parametrize("text, ask", [
+    ("i want to share my thoughts on the new car park on my facebook. i won't name the school", "verdict"),
+    ("we're thinking of putting the class photo on our family page", "verdict"),
+])
+def test_a_message_saying_what_the_asker_means_to_do_asks_leave(vocabulary, text, ask):
+    assert read_question(text, vocabulary).ask == ask

@@ -36,6 +36,8 @@ POLICY_TEXT = """Example Community School Social Media Policy
 
 2.3 Staff must not message pupils privately. The school's learning platform must feature teachers only, and pupils must not appear in its promotional videos.
 
+2.4 Staff must not share opinions that could be taken as the school's own.
+
 3. Families
 
 3.1 Parents should not use social media to criticise the school.
@@ -80,6 +82,8 @@ def ruling(vocabulary, rule: str, question: str):
     ("2-2", "can i follow a pupil in my class?", "no"),
     # the prohibiting sentence the question speaks of decides, not the clause's first modal
     ("2-3", "could pupils be in the background of the learning platform's promotional videos?", "no"),
+    # a prohibition of only what could be read a certain way: how a post reads decides
+    ("2-4", "can i post my opinion about the new bypass on my own twitter?", "depends"),
     # obligation asked of a prohibition: keeping to it is what is asked
     ("3-1", "do i have to take down my facebook post criticising the school?", "yes"),
     # a channel ruled out for urgent matters, when the question is urgent; not for an everyday one

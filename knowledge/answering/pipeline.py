@@ -39,7 +39,8 @@ YES_BECAUSE = {"exception": "Yes: what you describe meets the rule's own excepti
 DEPENDS_ON = {"consent": "It turns on consent or permission: check that first.",
               "the exception the rule names": "It holds unless the exception the rule names applies: check that first.",
               "the condition the rule names": "It is allowed only under the condition the rule states: check that first.",
-              "the rule's other items": "Consent lifts this item only: check the rule's other items too."}
+              "the rule's other items": "Consent lifts this item only: check the rule's other items too.",
+              "how it could be read": "It turns on whether what you post could be read the way the rule describes."}
 
 
 @dataclass

@@ -262,10 +262,25 @@ def _wants(asked: str, vocabulary: Vocabulary) -> tuple[str, ...]:
     return tuple(kind for kind in WANTS if (matcher := vocabulary.asks.get(f"wants_{kind}")) and matcher.first(asked))
 
 
+# A message with no question that says what the asker means to do ("i want to tweet my views on …")
+# asks leave; one that only tells what happened asks for what the policy says.
+INTENTION = re.compile(r"\b(?:i|we) (?:want|wanna|would like|d like|am going|am thinking of|am planning|plan|intend)\b|"
+                       r"\b(?:im|were) (?:going to|thinking of|planning|about to)\b|\bid like to\b")
+
+
+def _ask_of(text: str, asked: str, normalised: str, vocabulary: Vocabulary) -> str:
+    if "?" in text or any(QUESTION_OPENER.match(normalise(_after_comma(part.strip())))
+                          for part in SENTENCE_BREAK.split(text) if part.strip()):
+        return _ask(asked, vocabulary)
+    if INTENTION.search(normalised):
+        return "verdict"
+    return _ask(asked, vocabulary)
+
+
 def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = None) -> Question:
     normalised = vocabulary.correct(normalise(text[:MAX_QUESTION_CHARS]))
     asked = vocabulary.correct(asked_part(text[:MAX_QUESTION_CHARS]))
-    ask = _ask(asked, vocabulary) if normalised else "info"
+    ask = _ask_of(text[:MAX_QUESTION_CHARS], asked, normalised, vocabulary) if normalised else "info"
     spans = vocabulary.group_mentions(normalised)
     mentions = [(start, group) for start, _, group in spans]
     ends = {start: end for start, end, _ in spans}

@@ -25,6 +25,10 @@ EXCEPTION = re.compile(r"\b(unless|except|without (?:\w+ ){0,2}(?:consent|permis
 CONSENT_ABSENT = re.compile(r"\b(?:has|have|had) not (?:been )?(?:given|recorded|signed|returned)\b[^.;]{0,30}"
                             r"\b(?:consent|permission|form)|\b(?:consent|permission) (?:has|have|had) not been\b", re.I)
 CONSENT = re.compile(r"\b(consent|permission|agreed|approv\w*)\b", re.I)
+# A prohibition of only what could be read a certain way ("personal views that could be interpreted as those
+# of the school"): whether a post is such depends on how it reads, which the question cannot settle.
+READ_AS = re.compile(r"\b(?:that|which) (?:could|might|may|would) (?:be |reasonably be )?(?:interpreted|misinterpreted|"
+                     r"seen|read|taken|perceived|mistaken|construed)\b", re.I)
 # A permission limited by a condition ("may follow other users if you follow us").
 CONDITION = re.compile(r"\b(if|only|provided|where|unless|subject to|as long as)\b", re.I)
 # What the clause's "information" is about: asked yes/no, a definition or scope applies ("yes").
@@ -207,6 +211,8 @@ def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict
             if private_trade_outside(text, question):
                 return Verdict("no")  # "my sister's cake business" against "unless directly related to the school"
             return Verdict("depends", "the exception the rule names")
+        if question.intent == "permission" and READ_AS.search(_main_sentence(text)):
+            return Verdict("depends", "how it could be read")
         return Verdict("no")
     # A permission or an expectation.
     if CONSENT.search(text) and question.consent == "refused":
