@@ -149,3 +149,18 @@ def test_an_age_of_eighteen_or_more_is_an_adult(vocabulary, text, adult):
 ])
 def test_a_message_saying_what_the_asker_means_to_do_asks_leave(vocabulary, text, ask):
     assert read_question(text, vocabulary).ask == ask
+
+
+@pytest.mark.parametrize("text, ask", [
+    ("a dad filmed the whole play and uploaded it, is he allowed to do that and what should i do", "verdict"),
+    ("who should i speak to and can i just email the head", "verdict"),
+    ("should i be told about incidents, and if so how often", "info"),
+])
+def test_a_ruling_asked_beside_a_fact_asks_for_the_ruling(vocabulary, text, ask):
+    assert read_question(text, vocabulary).ask == ask
+
+
+@pytest.mark.parametrize("text", ["dad still hasnt handed in the photo slip, can we use the picture",
+                                  "the consent form isnt back yet, can she be in it"])
+def test_a_form_not_returned_is_consent_not_given(vocabulary, text):
+    assert read_question(text, vocabulary).consent == "refused"

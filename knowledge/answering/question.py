@@ -268,10 +268,26 @@ INTENTION = re.compile(r"\b(?:i|we) (?:want|wanna|would like|d like|am going|am 
                        r"\b(?:im|were) (?:going to|thinking of|planning|about to)\b|\bid like to\b")
 
 
+# "is she allowed to do that and what do I do?", "who do I tell and can I just message her teacher": a
+# ruling asked beside a fact; the ruling is what a verdict answers (the fact is in the quoted rule).
+RULING_PART = re.compile(r"^(?:(?:is|are) (?:she|he|they|it|that|this|i|we) (?:\w+ )?(?:allowed|ok|okay|permitted)|"
+                         r"(?:can|could|may|should) (?:i|we|she|he|they)\b)")
+# A form not sent back, a box left unticked: consent not given ("mum still hasnt sent back the form").
+FORM_NOT_BACK = re.compile(r"\b(?:hasnt|havent|hadnt|didnt|never|not|still not) (?:yet )?(?:sent|handed|brought|given|"
+                           r"returned|filled|signed)(?: \w+){0,2} (?:back|in)\b(?:(?: \w+){0,3} (?:form|consent|slip))?|"
+                           r"\b(?:form|consent|slip) (?:\w+ )?(?:isnt|hasnt been|not) (?:back|returned|in)\b")
+
+
 def _ask_of(text: str, asked: str, normalised: str, vocabulary: Vocabulary) -> str:
     if "?" in text or any(QUESTION_OPENER.match(normalise(_after_comma(part.strip())))
                           for part in SENTENCE_BREAK.split(text) if part.strip()):
-        return _ask(asked, vocabulary)
+        ask = _ask(asked, vocabulary)
+        parts = re.split(r"\band\b", asked)
+        if ask == "info" and (any(RULING_PART.match(part.strip()) for part in parts[1:])
+                              or (len(parts) > 1 and RULING_PART.match(parts[0].strip())
+                                  and re.search(r"\b(?:allowed|ok|okay|permitted)\b", parts[0]))):
+            return "verdict"
+        return ask
     if INTENTION.search(normalised):
         return "verdict"
     return _ask(asked, vocabulary)
@@ -289,6 +305,8 @@ def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = No
     stated = normalised.replace("'", "")  # the speller writes "haven't"; the lexicon's facts say "havent"
     consent = None
     if facts.get("consent_refused") and facts["consent_refused"].first(stated):
+        consent = "refused"
+    elif FORM_NOT_BACK.search(stated):
         consent = "refused"
     elif facts.get("consent_given") and facts["consent_given"].first(stated):
         consent = "given"
