@@ -13,6 +13,8 @@ Counts, per set:
   refused   out-of-scope questions answered "not covered"
   flagged   disclosures with report_suggested; false alarms: the others with it
   yes_forbidden  answers that say "yes" while quoting a must-not / should-not / will-not clause
+  yes_says_why   of those, the ones whose answer says why it is no leave to do what the clause forbids
+                 (its own exception met, the case outside its limit, "yes, to keep to this rule")
 """
 from __future__ import annotations
 
@@ -71,6 +73,7 @@ class Tally:
     ordinary: int = 0
     false_alarms: int = 0
     yes_forbidden: int = 0
+    yes_says_why: int = 0
     misses: list[str] = field(default_factory=list)
 
     def figures(self) -> dict:
@@ -79,7 +82,8 @@ class Tally:
         return {"rule": share(self.rule, self.in_scope), "section": share(self.section, self.in_scope),
                 "verdict": share(self.verdict, self.in_scope), "refused": share(self.refused, self.out_of_scope),
                 "flagged": share(self.flagged, self.disclosures),
-                "false_alarms": share(self.false_alarms, self.ordinary), "yes_forbidden": self.yes_forbidden}
+                "false_alarms": share(self.false_alarms, self.ordinary), "yes_forbidden": self.yes_forbidden,
+                "yes_says_why": self.yes_says_why}
 
 
 FORBIDDING = {"must_not", "should_not", "will_not"}
@@ -104,7 +108,9 @@ def score(answerer, policy: Policy, items: list[dict]) -> Tally:
         clause = clauses.get(answer.clause_id or answer.clause or "") if answer.answered else None
         if clause is not None and answer.verdict == "yes" and clause.modality in FORBIDDING:
             tally.yes_forbidden += 1
-            tag += " [YES TO A FORBIDDEN CLAUSE]"
+            says_why = not answer.text.startswith("Yes. ")
+            tally.yes_says_why += says_why
+            tag += " [YES TO A FORBIDDEN CLAUSE, says why]" if says_why else " [YES TO A FORBIDDEN CLAUSE]"
         if sections == ["oos"]:
             tally.out_of_scope += 1
             tally.refused += not answer.answered

@@ -169,12 +169,12 @@ def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict
     own = own_children_only(text, question)
     if own == "others" and CONSENT.search(text):  # "…must not post images of other children without consent"
         if question.consent in ("given", "refused"):
-            return Verdict("yes" if question.consent == "given" else "no")
+            return Verdict("yes", reason="exception") if question.consent == "given" else Verdict("no")
         return Verdict("depends", "consent")
     if own == "others":
         return Verdict("no")  # "…other kids are in it" against "images of children other than their own"
     if own == "own" and question.consent != "refused":
-        return Verdict("yes")
+        return Verdict("yes", reason="not reached")  # "just my own daughter" against "children other than their own"
     if question.intent == "obligation" and clause.modality in ("must", "should"):
         return Verdict("yes")  # "is consent needed?" against "parents need to have given permission"
     if question.intent == "obligation" and base == "info" and RESPONSIBILITY.search(f"{clause.lead_in or ''} {text}"):
