@@ -164,3 +164,8 @@ def test_a_ruling_asked_beside_a_fact_asks_for_the_ruling(vocabulary, text, ask)
                                   "the consent form isnt back yet, can she be in it"])
 def test_a_form_not_returned_is_consent_not_given(vocabulary, text):
     assert read_question(text, vocabulary).consent == "refused"
+
+
+def test_whether_a_rule_reaches_a_case_asked_in_the_negative_is_about_its_scope(vocabulary):
+    question = read_question("my page is private so the rules dont really matter for it, right?", vocabulary)
+    assert (question.intent, question.negated) == ("scope", True)

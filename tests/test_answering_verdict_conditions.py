@@ -28,6 +28,8 @@ POLICY_TEXT = """Example Community School Social Media Policy
 
 1.5 The school will not publish: adverts for businesses unless connected to the school.
 
+1.6 The school may review staff activity on school laptops and the school network. This includes checks where misuse is suspected.
+
 2. Staff
 
 2.1 Staff may share the school's posts from their own accounts, provided they do not add remarks that break this policy.
@@ -75,6 +77,8 @@ def ruling(vocabulary, rule: str, question: str):
     # someone's own business against an exception for what is connected to the school
     ("1-5", "my brother runs a window cleaning business, could the school publish his advert?", "no"),
     ("1-5", "could the school publish an advert for the book fair supplier?", "depends"),
+    # a permission's own sentence holds its condition; a later sentence only explains it
+    ("1-6", "can the school see what i post if im on the school network?", "yes"),
     # a proviso that only rules something out
     ("2-1", "can i share the school's post about sports day on my own account?", "yes"),
     # a grown-up former pupil against a rule about current pupils

@@ -120,6 +120,9 @@ NEGATED_ASK = re.compile(r"^(?:doesn'?t|don'?t|isn'?t|aren'?t|won'?t|can'?t|shou
                          r"(?:\b(?:doesn'?t|don'?t|do not|does not|can'?t|cannot|won'?t|isn'?t|not))\s+(?:\w+\s+)?"
                          r"(?:apply|applies|count|counts|cover|covers|matter|come into)\b|"
                          r"\b(?:not|isn'?t|doesn'?t|don'?t|aren'?t)\b.* (?:is it|does it|do they|are they|right)$")
+# Whether the rule reaches the case, asked in the negative: the question is about its scope.
+NEGATED_REACH = re.compile(r"\b(?:doesn'?t|don'?t|do not|does not|can'?t|cannot|won'?t|isn'?t|not)\s+(?:\w+\s+)?"
+                           r"(?:apply|applies|count|counts|cover|covers|matter|come into)\b")
 # A question that opens by asking leave ("can I…", "is it ok to…") asks for a ruling, whatever else it names.
 PERMISSION_OPENER = re.compile(r"^(?:can|could|may|might|should|shall|must)\b|^(?:am|are|is) (?:i|we|it|they|staff|"
                                r"parents|pupils) (?:allowed|ok|okay|alright|fine|permitted)\b|^is it (?:ok|okay|alright|"
@@ -310,16 +313,20 @@ def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = No
         consent = "refused"
     elif facts.get("consent_given") and facts["consent_given"].first(stated):
         consent = "given"
+    negated = bool(NEGATED_ASK.search(asked))
+    intent = _intent(asked, ask, vocabulary) if normalised else "info"
+    if negated and intent == "permission" and NEGATED_REACH.search(asked):
+        intent = "scope"  # "…so the policy doesn't really matter for what I post there, right?"
     return Question(
         text=text, normalised=normalised, asker=asker,
         actor=_actor(normalised, asker, mentions, ends, ask) if normalised else None,
-        ask=ask, intent=_intent(asked, ask, vocabulary) if normalised else "info",
+        ask=ask, intent=intent,
         consent=consent,
         adult=bool(facts.get("adult") and facts["adult"].first(stated)) or bool(ADULT_AGE.search(stated)),
         own_account=bool(OWN_ACCOUNT.search(normalised)),
         groups=[group for _, group in mentions],
         definition=bool(vocabulary.asks.get("definition") and vocabulary.asks["definition"].first(normalised)),
-        negated=bool(NEGATED_ASK.search(asked)),
+        negated=negated,
         wants=_wants(asked, vocabulary) if ask == "info" else (),
         skips_duty=bool(facts.get("skip_duty") and facts["skip_duty"].first(stated)),
         self_acts=bool(SELF_AS_SUBJECT.search(normalised)),

@@ -217,7 +217,7 @@ def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict
     # A permission or an expectation.
     if CONSENT.search(text) and question.consent == "refused":
         return Verdict("no")
-    if clause.modality == "may" and CONDITION.search(text):
+    if clause.modality == "may" and CONDITION.search(_main_sentence(text)):  # later sentences explain it
         if question.consent == "given" or only_negative_proviso(text):
             return Verdict("yes")
         return Verdict("depends", "the condition the rule names")
