@@ -169,3 +169,8 @@ def test_a_form_not_returned_is_consent_not_given(vocabulary, text):
 def test_whether_a_rule_reaches_a_case_asked_in_the_negative_is_about_its_scope(vocabulary):
     question = read_question("my page is private so the rules dont really matter for it, right?", vocabulary)
     assert (question.intent, question.negated) == ("scope", True)
+
+
+def test_what_the_school_will_do_in_response_is_a_fact(vocabulary):
+    assert read_question("a boy in my class posted a mean video of me, will the school do anything about it?",
+                         vocabulary).ask == "info"

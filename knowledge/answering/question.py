@@ -265,6 +265,9 @@ def _wants(asked: str, vocabulary: Vocabulary) -> tuple[str, ...]:
     return tuple(kind for kind in WANTS if (matcher := vocabulary.asks.get(f"wants_{kind}")) and matcher.first(asked))
 
 
+# "will school do anything about it?", "would they take action?": what the school does in response is a fact.
+RESPONSE_ASKED = re.compile(r"\b(?:will|would|does|do|can) (?:the )?(?:school|academy|trust|they|you|anyone|someone) "
+                            r"(?:actually |even )?(?:do (?:anything|something)|take action|act on|step in|deal with)\b")
 # A message with no question that says what the asker means to do ("i want to tweet my views on …")
 # asks leave; one that only tells what happened asks for what the policy says.
 INTENTION = re.compile(r"\b(?:i|we) (?:want|wanna|would like|d like|am going|am thinking of|am planning|plan|intend)\b|"
@@ -285,6 +288,8 @@ def _ask_of(text: str, asked: str, normalised: str, vocabulary: Vocabulary) -> s
     if "?" in text or any(QUESTION_OPENER.match(normalise(_after_comma(part.strip())))
                           for part in SENTENCE_BREAK.split(text) if part.strip()):
         ask = _ask(asked, vocabulary)
+        if RESPONSE_ASKED.search(asked):
+            return "info"
         parts = re.split(r"\band\b", asked)
         if ask == "info" and (any(RULING_PART.match(part.strip()) for part in parts[1:])
                               or (len(parts) > 1 and RULING_PART.match(parts[0].strip())
