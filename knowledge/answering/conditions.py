@@ -135,7 +135,7 @@ def own_device_against_required(text: str, question: Question) -> bool:
     return bool(OWNED_REQUIRED.search(text)) and bool(OWN_THING.search(question.normalised))
 
 
-# "Staff members who have not been authorised by the IT Manager … must not": the prohibition binds only
+# "Staff who have not been authorised by the office … must not": the prohibition binds only
 # those lacking something; a question saying they have it is outside it.
 LACKING = re.compile(r"\b(?:who|whose \w+|that) (?:has|have|had) not (?:been )?(\w+)", re.I)
 
@@ -251,8 +251,8 @@ def private_trade_outside(text: str, question: Question) -> bool:
     return bool(PRIVATE_BUSINESS.search(question.normalised)) and exception_named(text, question) is False
 
 
-# "Urgent matters and any safeguarding concern must be raised by telephoning the office, not through
-# Class Dojo": a channel ruled out for some matters. What the matter is comes from the sentence's subject.
+# "Urgent matters and any welfare concern must be raised by ringing the office, not through the class
+# app": a channel ruled out for some matters. What the matter is comes from the sentence's subject.
 REDIRECTED = re.compile(r"^(?P<subject>[^.;]{3,80}?) (?:must|should) be (?:raised|reported|sent|made|shared|passed on)\b"
                         r"[^.;]*?,? (?:not|never) (?:through|via|by|on|using|in) (?P<channel>[^.;,]{2,40})", re.I)
 URGENT_WORDS = re.compile(r"\b(?:today|tonight|this (?:morning|afternoon|evening)|right now|asap|urgent|urgently|"

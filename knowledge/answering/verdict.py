@@ -45,7 +45,7 @@ SCOPE_WORDS = re.compile(r"\b(applies|apply|includes?|including|means|considered
 
 SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
 # A clause that only points back at rules stated before it ("We expect parents to follow the above
-# guidelines when using class WhatsApp groups"): the verdict is the one of the rule it points at.
+# guidelines when using class chat groups"): the verdict is the one of the rule it points at.
 REFERRAL = re.compile(r"\b(?:follow|apply|observe|keep to|abide by|comply with)\b[^.;]{0,40}\b(?:above|preceding|"
                       r"previous|same)\b[^.;]{0,30}\b(?:guidelines|guidance|rules|expectations|principles|standards)\b|"
                       r"\b(?:above|preceding|previous|same) (?:\w+ ){0,3}(?:guidelines|guidance|rules|expectations|"
@@ -98,8 +98,8 @@ def decide(clause: Clause, question: Question, sentence: str | None = None) -> V
         return _obligation_under_prohibition(clause, question)
     forbidding = _nearest_prohibition(clause, question)
     if forbidding:
-        # The prohibition the question speaks of decides: "Students must not appear in any TikTok
-        # content" beside "The TikTok account must feature adult staff only". Never the other way: a
+        # The prohibition the question speaks of decides: "pupils must not appear in its videos" beside
+        # "the account must feature adult staff only". Never the other way: a
         # sentence that allows never lifts a prohibition elsewhere in the clause.
         return _decide(forbidding, "no", clause, question)
     whole = _decide(clause.text, base, clause, question)
@@ -161,7 +161,7 @@ def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict
     if base == "yes" and question.skips_duty and clause.modality in ("must", "should"):
         return Verdict("no")  # "can it wait till monday?" against "must report straight away"
     if base == "yes" and any(ruled_out_channel(part, question) for part in SENTENCE_END.split(text)):
-        return Verdict("no")  # "can I just dojo the teacher?" about a concern "not through Class Dojo"
+        return Verdict("no")  # "can I just message the teacher on the app?" about a concern "not through the app"
     if base == "yes" and own_device_against_required(text, question):
         return Verdict("no")  # "on my own phone" against "must be taken on school-owned devices only"
     if base == "yes" and negated_act_asked(text, question):
