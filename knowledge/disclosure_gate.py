@@ -40,6 +40,7 @@ class Gate:
     speaker_contacted_families: frozenset[str] = frozenset()
     self_introduction: re.Pattern = NEVER
     speaker_acted: re.Pattern = NEVER
+    reporter: re.Pattern = NEVER
     speaker_acted_families: frozenset[str] = frozenset()
     peer_agent: re.Pattern = NEVER
     peer_agent_families: frozenset[str] = frozenset()
@@ -63,6 +64,7 @@ class Gate:
                    speaker_contacted_families=frozenset(data.get("speaker_contacted_families", [])),
                    self_introduction=_entries(data, "self_introduction", placeholders),
                    speaker_acted=_entries(data, "speaker_acted", placeholders),
+                   reporter=_entries(data, "reporter", placeholders),
                    speaker_acted_families=frozenset(data.get("speaker_acted_families", [])),
                    peer_agent=_entries(data, "peer_agent", placeholders),
                    peer_agent_families=frozenset(data.get("peer_agent_families", [])))
@@ -133,11 +135,12 @@ def _strong_signal(rules, gate: Gate, text: str, skip: frozenset[str]) -> bool:
             continue
         if pattern.search(text):
             return True
-    # The adult who introduces themself is the asker: their own plans are not conduct towards a child;
+    # The adult who introduces themself is the asker, and one who passes a report on is its reporter:
+    # their own plans or words are not conduct towards a child;
     # nor is an adult's contact with the speaker ("a parent messaged me about her son's homework"): the
     # words before and after that contact are looked at apart.
     if "adult_conduct" not in skip:
-        text_without_asker = gate.self_introduction.sub(" ", text)
+        text_without_asker = gate.reporter.sub(" ", gate.self_introduction.sub(" ", text))
         contact = gate.speaker_contacted.search(text_without_asker)
         parts = [text_without_asker[:contact.start()], text_without_asker[contact.end():]] if contact \
             else [text_without_asker]

@@ -40,6 +40,8 @@ def answerer() -> Answerer:
     "my son told me he gets punched by another boy every day on the bus and he's terrified, what do i do?",
     # starving is neglect wherever it is said
     "someone wrote on our facebook page that a reception boy is being starved by his family, what do we do?",
+    # a reporter passing on an adult's conduct: the conduct still counts
+    "a mum says the swimming instructor keeps messaging her daughter on instagram, who do i tell?",
 ])
 def test_disclosures_asked_as_questions_stay_flagged(answerer, message):
     assert answerer.answer(message, today=TODAY).report_suggested
@@ -72,6 +74,10 @@ def test_disclosures_asked_as_questions_stay_flagged(answerer, message):
     "im in year 6 and my mum said i can post a video of us baking on my tiktok, is that allowed?",
     # "at home" as a place
     "my son forgot his PE kit at home, can i message his teacher on dojo?",
+    # pupils asking for the speaker's own number
+    "on the year 8 camping trip some kids asked for my phone number, is it ok to give it out?",
+    # the adult only passes on what a child did
+    "a dad says one of my y4s has been posting mean memes about another kid, can i check his tiktok?",
 ])
 def test_questions_that_only_sound_alarming_are_not_flagged(answerer, message):
     assert not answerer.answer(message, today=TODAY).report_suggested
