@@ -1,6 +1,7 @@
 """The answering pipeline: question → Answer (the `ask --json` contract of DESIGN.md)."""
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date
@@ -15,14 +16,19 @@ from knowledge.answering.vocabulary import Vocabulary
 from knowledge.answers import Answer, Related
 from knowledge.disclosure import ConcernRules, spot_disclosure
 from knowledge.lexicon import Lexicon, normalise
+from knowledge.phrase_patterns import compile_entries
 from knowledge.policy import Clause, Policy
 
 CONCERNS_FILE = Path(__file__).resolve().parent / "concerns.toml"
+SCOPE_FILE = Path(__file__).resolve().parent / "scope.toml"
 # Calibrated with the retrieval weights (see knowledge/answering/retrieval.py).
 ANSWER_THRESHOLD = 0.38
 # A question that names nothing of the policy's subject (no platform, post, photo, account…) must
 # match a rule this closely: "can I book the hall" shares words with rules, not their subject.
 OFF_SUBJECT_THRESHOLD = 0.6
+# A question about the asker's own social media (scope.toml) is the policy's business: answered from
+# the closest rule unless even that is far off.
+OWN_ACTIVITY_THRESHOLD = 0.2
 # Another rule this close to the best one: say "did you mean…" and offer both.
 AMBIGUITY_MARGIN = 0.02
 RELATED_MARGIN = 0.12
@@ -43,6 +49,7 @@ class Answerer:
     concern_rules: ConcernRules | None
     lexicon: Lexicon  # the school's own, for topic routing; empty when there is none
     neighbours: list[Neighbour]
+    own_activity: re.Pattern = re.compile(r"(?!x)x")
 
     @classmethod
     def load(cls, policy_file, lexicon_file=None, examples_file=None) -> "Answerer":
@@ -57,8 +64,10 @@ class Answerer:
         _extend(concerns, lexicon.concerns or {})
         school = tomllib.loads(Path(lexicon_file).read_text(encoding="utf-8")) \
             if lexicon_file and Path(lexicon_file).exists() else {}
+        scope = tomllib.loads(SCOPE_FILE.read_text(encoding="utf-8"))
         return cls(policy, vocabulary, Retriever(policy, vocabulary, examples), ConcernRules.from_data(concerns),
-                   lexicon, load_neighbours(policy.source, school.get("neighbours")))
+                   lexicon, load_neighbours(policy.source, school.get("neighbours")),
+                   compile_entries(scope["own_activity"]["entries"]))
 
     # --- the pipeline -------------------------------------------------------------------------
 
@@ -81,8 +90,7 @@ class Answerer:
                 who=neighbour.who), today or date.today())
         ranked = self.retriever.rank(read)
         best = ranked[0] if ranked else None
-        on_subject = bool(self.vocabulary.domain & set(read.tokens)) or "polici" in read.tokens
-        if best is None or best.score < (ANSWER_THRESHOLD if on_subject else OFF_SUBJECT_THRESHOLD):
+        if best is None or best.score < self._threshold(read):
             answer = self._not_covered(question, read, best.score if best else 0.0)
         else:
             answer = self._answer_from(question, read, ranked)
@@ -92,6 +100,14 @@ class Answerer:
                            f"and don't promise to keep it secret. I can take a concern report for you privately.\n"
                            f"{answer.text}")
         return self._with_notice(answer, today or date.today())
+
+    def _threshold(self, read: Question) -> float:
+        """How close the best rule must be to answer: a question naming nothing of the policy's subject
+        must match more closely, one about the asker's own social media less."""
+        if self.own_activity.search(read.normalised):
+            return OWN_ACTIVITY_THRESHOLD
+        on_subject = bool(self.vocabulary.domain & set(read.tokens)) or "polici" in read.tokens
+        return ANSWER_THRESHOLD if on_subject else OFF_SUBJECT_THRESHOLD
 
     def _answer_from(self, question: str, read: Question, ranked: list[Candidate]) -> Answer:
         best = self._safest(read, ranked)
