@@ -50,6 +50,7 @@ class Answerer:
     lexicon: Lexicon  # the school's own, for topic routing; empty when there is none
     neighbours: list[Neighbour]
     own_activity: re.Pattern = re.compile(r"(?!x)x")
+    count: "CountQuestion | None" = None
 
     @classmethod
     def load(cls, policy_file, lexicon_file=None, examples_file=None) -> "Answerer":
@@ -67,7 +68,7 @@ class Answerer:
         scope = tomllib.loads(SCOPE_FILE.read_text(encoding="utf-8"))
         return cls(policy, vocabulary, Retriever(policy, vocabulary, examples), ConcernRules.from_data(concerns),
                    lexicon, load_neighbours(policy.source, school.get("neighbours")),
-                   compile_entries(scope["own_activity"]["entries"]))
+                   compile_entries(scope["own_activity"]["entries"]), CountQuestion.from_data(scope.get("count")))
 
     # --- the pipeline -------------------------------------------------------------------------
 
@@ -90,7 +91,7 @@ class Answerer:
                 who=neighbour.who), today or date.today())
         ranked = self.retriever.rank(read)
         best = ranked[0] if ranked else None
-        if best is None or best.score < self._threshold(read):
+        if best is None or best.score < self._threshold(read) or self._count_not_stated(read, ranked):
             answer = self._not_covered(question, read, best.score if best else 0.0)
         else:
             answer = self._answer_from(question, read, ranked)
@@ -108,6 +109,12 @@ class Answerer:
             return OWN_ACTIVITY_THRESHOLD
         on_subject = bool(self.vocabulary.domain & set(read.tokens)) or "polici" in read.tokens
         return ANSWER_THRESHOLD if on_subject else OFF_SUBJECT_THRESHOLD
+
+    def _count_not_stated(self, read: Question, ranked: list[Candidate]) -> bool:
+        """Asks how many or how much, and the rule that would answer states no quantity."""
+        if self.count is None or not ranked or not self.count.asked(read.normalised):
+            return False
+        return not self.count.stated(normalise(self.policy.clauses[self._safest(read, ranked).index].text))
 
     def _answer_from(self, question: str, read: Question, ranked: list[Candidate]) -> Answer:
         best = self._safest(read, ranked)
@@ -177,6 +184,27 @@ class Answerer:
         if answer.notice:
             answer.text = f"{answer.text}\n{answer.notice}"
         return answer
+
+
+@dataclass(frozen=True)
+class CountQuestion:
+    """"How many / how much" questions and the quantities a rule may state (scope.toml [count])."""
+    asks: re.Pattern
+    compound: re.Pattern
+    quantities: re.Pattern
+
+    @classmethod
+    def from_data(cls, data: dict | None) -> "CountQuestion | None":
+        if not data:
+            return None
+        return cls(compile_entries(data["asks"]), compile_entries(data.get("compound", [])),
+                   compile_entries(data["quantities"]))
+
+    def asked(self, normalised_question: str) -> bool:
+        return self.asks.search(normalised_question) is not None and self.compound.search(normalised_question) is None
+
+    def stated(self, normalised_rule: str) -> bool:
+        return self.quantities.search(normalised_rule) is not None
 
 
 def renewal_notice(policy: Policy, today: date) -> str | None:
