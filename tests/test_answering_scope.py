@@ -62,3 +62,12 @@ def test_a_next_door_topic_on_social_media_is_the_policys():
     neighbours = load_neighbours("Staff must not post images of pupils on personal social media accounts.")
     assert neighbour_of("can i post a picture of our corridor display board on the school facebook", neighbours) is None
     assert neighbour_of("can i use chatgpt to make a fake photo of a pupil", neighbours) is None
+
+
+def test_a_schools_table_adds_to_the_generic_topics_of_the_same_name():
+    school = {"app_age": {"reason": "our online safety policy covers app ages", "who": "Mrs Online",
+                          "topics": ["too young for"]}}
+    neighbours = load_neighbours("Staff must not post images of pupils on personal social media accounts.", school)
+    ours = neighbour_of("is he too young for roblox", neighbours)
+    assert ours is not None and ours.who == "Mrs Online"
+    assert neighbour_of("what age should my son be for whatsapp", neighbours).key == "app_age"  # a generic topic
