@@ -71,3 +71,20 @@ def test_a_schools_table_adds_to_the_generic_topics_of_the_same_name():
     ours = neighbour_of("is he too young for roblox", neighbours)
     assert ours is not None and ours.who == "Mrs Online"
     assert neighbour_of("what age should my son be for whatsapp", neighbours).key == "app_age"  # a generic topic
+
+
+
+THREE_RIVERS = ROOT / "tests" / "schools" / "three-rivers" / "policy.txt"
+
+
+def test_a_subject_the_policy_covers_is_on_its_subject():
+    # Three Rivers' policy has a media enquiries section: a press question is on its subject.
+    answer = Answerer.load(THREE_RIVERS).answer("the newspaper rang asking for a comment on our exam results, can i give one?",
+                                                today=TODAY)
+    assert answer.answered and answer.heading == "Media enquiries"
+
+
+def test_a_subject_the_policy_never_mentions_stays_strict(answerer):
+    # Calmore's policy has no media section: a press question names nothing of its subject.
+    assert not answerer.answer("the newspaper rang asking for a comment on our exam results, can i give one?",
+                               today=TODAY).answered

@@ -51,6 +51,7 @@ class Answerer:
     neighbours: list[Neighbour]
     own_activity: re.Pattern = re.compile(r"(?!x)x")
     count: "CountQuestion | None" = None
+    policy_subjects: re.Pattern = re.compile(r"(?!x)x")  # question words of subjects this policy covers
 
     @classmethod
     def load(cls, policy_file, lexicon_file=None, examples_file=None) -> "Answerer":
@@ -68,7 +69,8 @@ class Answerer:
         scope = tomllib.loads(SCOPE_FILE.read_text(encoding="utf-8"))
         return cls(policy, vocabulary, Retriever(policy, vocabulary, examples), ConcernRules.from_data(concerns),
                    lexicon, load_neighbours(policy.source, school.get("neighbours")),
-                   compile_entries(scope["own_activity"]["entries"]), CountQuestion.from_data(scope.get("count")))
+                   compile_entries(scope["own_activity"]["entries"]), CountQuestion.from_data(scope.get("count")),
+                   _policy_subjects(policy.source, scope.get("subjects", {})))
 
     # --- the pipeline -------------------------------------------------------------------------
 
@@ -107,7 +109,8 @@ class Answerer:
         must match more closely, one about the asker's own social media less."""
         if self.own_activity.search(read.normalised):
             return OWN_ACTIVITY_THRESHOLD
-        on_subject = bool(self.vocabulary.domain & set(read.tokens)) or "polici" in read.tokens
+        on_subject = bool(self.vocabulary.domain & set(read.tokens)) or "polici" in read.tokens \
+            or self.policy_subjects.search(read.normalised) is not None
         return ANSWER_THRESHOLD if on_subject else OFF_SUBJECT_THRESHOLD
 
     def _count_not_stated(self, read: Question, ranked: list[Candidate]) -> bool:
@@ -214,6 +217,14 @@ def renewal_notice(policy: Policy, today: date) -> str | None:
         return (f"Note: this policy was due for renewal in {meta.renewal_due}; "
                 f"check with {who_decides(policy)} that it is still current.")
     return None
+
+
+def _policy_subjects(policy_text: str, subjects: dict) -> re.Pattern:
+    """The question words of the subjects (scope.toml [subjects]) that this policy mentions."""
+    policy = normalise(policy_text)
+    asks = [word for subject in subjects.values()
+            if compile_entries(subject.get("mentions", [])).search(policy) for word in subject.get("asks", [])]
+    return compile_entries(asks)
 
 
 def _extend(base: dict, extra: dict) -> None:
