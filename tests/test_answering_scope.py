@@ -26,6 +26,8 @@ def answerer() -> Answerer:
     "a year 4 keeps dming me on tiktok about his spellings, do i answer",
     "is my personal linkedin anything to do with school",
     "does the policy even apply to me on a sunday on my own laptop",
+    "we won the chess tournament, can we put the trophy pictures on insta",
+    "could we tweet the times of the summer fair",
 ])
 def test_a_question_about_the_askers_own_social_media_is_answered(answerer, question):
     assert answerer.answer(question, today=TODAY).answered
