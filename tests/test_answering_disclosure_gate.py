@@ -78,6 +78,10 @@ def test_disclosures_asked_as_questions_stay_flagged(answerer, message):
     "on the year 8 camping trip some kids asked for my phone number, is it ok to give it out?",
     # the adult only passes on what a child did
     "a dad says one of my y4s has been posting mean memes about another kid, can i check his tiktok?",
+    # what a document says is no event
+    "the safeguarding bit of the policy says pupils, does that mean a 16 year old work experience student too?",
+    # unkindness aimed at the staff
+    "someone posted a horrible comment on our facebook page saying the teachers are lazy",
 ])
 def test_questions_that_only_sound_alarming_are_not_flagged(answerer, message):
     assert not answerer.answer(message, today=TODAY).report_suggested
