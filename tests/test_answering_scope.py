@@ -90,3 +90,19 @@ def test_a_subject_the_policy_never_mentions_stays_strict(answerer):
     # Calmore's policy has no media section: a press question names nothing of its subject.
     assert not answerer.answer("the newspaper rang asking for a comment on our exam results, can i give one?",
                                today=TODAY).answered
+
+
+def test_did_you_mean_offers_a_close_rule_of_the_same_section():
+    # Two rules of one section that a question sits between: both are offered, each by its own number.
+    answerer = Answerer.load(THREE_RIVERS)
+    offered = same_section = 0
+    for question in ["can i reply to a student who messaged my personal insta",
+                     "a parent sent me a friend request, do i accept",
+                     "can staff film students on their own phones on a trip"]:
+        answer = answerer.answer(question, today=TODAY)
+        if answer.choices:
+            offered += 1
+            assert "did you mean paragraph" in answer.text
+            assert len({choice.clause for choice in answer.choices}) == len(answer.choices)
+            same_section += sum(choice.clause.split("-")[0] == answer.section for choice in answer.choices[1:])
+    assert offered and same_section

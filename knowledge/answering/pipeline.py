@@ -157,19 +157,20 @@ class Answerer:
         close = []
         for candidate in ranked[1:4]:
             clause = self.policy.clauses[candidate.index]
+            # Another rule, of any section (two rules of one section compete as often as of two):
+            # not another item of the same rule, which the answer already stands for.
             if candidate.score >= best.score - AMBIGUITY_MARGIN and clause.rule != chosen.rule \
-                    and clause.section != chosen.section and clause.text != chosen.text:
+                    and clause.text != chosen.text:
                 close.append(candidate)
         return close
 
     def _render(self, clause: Clause, verdict: Verdict, close: list[Candidate]) -> str:
         statement = clause.statement.rstrip(".;")
-        where = f"paragraph {clause.rule.replace('-', '.')}" if clause.numbered else f"section {clause.section}"
-        text = f"{OPENERS[verdict.value]}{statement} — {where} ({clause.heading})."
+        text = f"{OPENERS[verdict.value]}{statement} — {_where(clause)} ({clause.heading})."
         if verdict.value == "depends" and verdict.deciding_fact:
             text += " " + DEPENDS_ON.get(verdict.deciding_fact, f"It turns on {verdict.deciding_fact}.")
         if close:
-            options = "; or ".join(f"section {self.policy.clauses[c.index].section} "
+            options = "; or ".join(f"{_where(self.policy.clauses[c.index])} "
                                    f"({self.policy.clauses[c.index].heading}): "
                                    f"\"{_opening_words(self.policy.clauses[c.index].statement)}\"" for c in close)
             text += f" I'm not completely sure that is the rule you mean — did you mean {options}?"
@@ -234,6 +235,10 @@ def _extend(base: dict, extra: dict) -> None:
             base[key] = [*base.get(key, []), *values]
         elif isinstance(values, dict):
             _extend(base.setdefault(key, {}), values)
+
+
+def _where(clause: Clause) -> str:
+    return f"paragraph {clause.rule.replace('-', '.')}" if clause.numbered else f"section {clause.section}"
 
 
 def _opening_words(statement: str, count: int = 8) -> str:
