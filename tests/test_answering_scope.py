@@ -64,6 +64,8 @@ def test_a_next_door_topic_on_social_media_is_the_policys():
     neighbours = load_neighbours("Staff must not post images of pupils on personal social media accounts.")
     assert neighbour_of("can i post a picture of our corridor display board on the school facebook", neighbours) is None
     assert neighbour_of("can i use chatgpt to make a fake photo of a pupil", neighbours) is None
+    assert neighbour_of("a dad asked about the lunch menu on the school account can i reply", neighbours) is None
+    assert neighbour_of("forgot the class tablet can i take pics on my own phone", neighbours) is None
 
 
 def test_a_schools_table_adds_to_the_generic_topics_of_the_same_name():

@@ -107,7 +107,7 @@ class Answerer:
     def _threshold(self, read: Question) -> float:
         """How close the best rule must be to answer: a question naming nothing of the policy's subject
         must match more closely, one about the asker's own social media less."""
-        if self.own_activity.search(read.normalised):
+        if self.own_activity.search(read.normalised) is not None:
             return OWN_ACTIVITY_THRESHOLD
         on_subject = bool(self.vocabulary.domain & set(read.tokens)) or "polici" in read.tokens \
             or self.policy_subjects.search(read.normalised) is not None
