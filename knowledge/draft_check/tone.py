@@ -29,7 +29,12 @@ OPINION = words(
 )
 SCHOOL_VOTING = words(r"school council", r"eco council", r"house captains?", r"sports captains?",
                        r"class reps?", r"pupil parliament", r"school parliament", r"head (?:boy|girl)",
-                       r"pupil voice", r"favourite", r"book of the (?:week|month)", r"mock election")
+                       r"pupil voice", r"favourite", r"book of the (?:week|month)", r"mock election",
+                       # school governance and competitions: elections and votes that are school life
+                       r"(?:parent|staff|foundation|co-opted) governors?", r"governing (?:body|board)",
+                       r"governor elections?", r"school councillors?", r"class (?:votes?|ballot)",
+                       r"(?:vote|voting) (?:in|via) the comments", r"(?:choose|pick|decide|crown) (?:the|a|our) winner",
+                       r"winning (?:design|entry|entries|poster|name|team|class)", r"competition entr(?:y|ies)")
 ELECTION_FACT = words(r"general election", r"local elections?", r"polling station", r"polling day", r"by-election")
 
 
@@ -88,12 +93,13 @@ PARTIES = re.compile(r"(?<![\w'])(?:Labour|Conservatives?|Tor(?:y|ies)|Lib ?Dems
                      r"Green Party|Greens|SNP|Plaid Cymru|UKIP)(?![\w'])")
 CAMPAIGNING = words(r"don'?t forget to vote", r"remember (?:that|this) (?:when you|at the) (?:go to the )?(?:ballot box|polls?|vote)",
                      r"ballot box", r"polling day", r"give (?:him|her|them) (?:your |our )?(?:support|vote|backing)",
-                     r"(?:vote|support|back) (?:him|her|them) (?:at|in|on) (?:the )?(?:polls|election|\d)", r"vote (?:on|in) (?:\d|the|thursday|may)", r"back the campaign",
+                     r"(?:vote|support|back) (?:him|her|them) (?:at|in|on) (?:the )?(?:polls|election|\d)", r"vote (?:on|in) (?:\d|the(?! comments)|thursday|may)", r"back the campaign",
                      r"candidates?", r"manifesto", r"(?:only|most) sensible", r"leader our community needs",
                      r"agreed with us", r"stand (?:100% )?with", r"solidarity", r"when you vote", r"which party",
                      r"on (?:the|our) side of", r"(?:when|before) you (?:go to )?(?:the )?(?:polls|vote|ballot box)",
-                     r"worth remembering who", r"#vote\w+", r"#(?:labour|tor(?:y|ies)|conservatives?|libdems?|greens?|reformuk|snp)")
-GOVERNMENT = words(r"(?:this|the|a|our) government(?:'s)?", r"ministers?", r"prime minister(?:'s)?", r"mps?", r"council tax",
+                     r"worth remembering who", r"(?:choose|vote|think) (?:wisely|carefully)(?= [^.!?\n]{0,40}(?:polls?|polling|vote|ballot|election|candidate))",
+                     r"(?:only|just) (?:one|ONE) candidate", r"#vote\w+", r"#(?:labour|tor(?:y|ies)|conservatives?|libdems?|greens?|reformuk|snp)")
+GOVERNMENT = words(r"(?:this|the|a|our) government(?:'s)?", r"government (?:cuts?|funding|polic(?:y|ies)|plans?|reforms?|decisions?)", r"ministers?", r"prime minister(?:'s)?", r"mps?", r"council tax",
                     r"the council", r"politicians?", r"chancellor(?:'s)?",
                     r"(?:education|health|home|foreign) secretary(?:'s)?", r"secretary of state(?:'s)?")
 # What a government does, which approval takes a side on ("agreed with the minister's plan"); a visit by
@@ -104,11 +110,20 @@ GOVERNMENT_PLAN = words(r"plans?", r"polic(?:y|ies)", r"pledges?", r"promises?",
 APPROVAL = words(r"(?:great|good|delighted|pleased|glad|happy|thrilled) to (?:see|hear)", r"yes please", r"finally",
                  r"hope (?:they|that they|every)", r"pledge[sd]?", r"promise[sd]?", r"commit(?:s|ted)? to", r"deliver",
                  r"agree[sd]?(?: with)?", r"so do we", r"backing", r"applaud\w*", r"welcome[sd]? (?:the|this|their|his|her)",
-                 r"putting (?:\w+ ){1,3}first", r"puts (?:\w+ ){1,3}first", r"fully behind", r"(?:the )?right (?:thing|call|decision)")
+                 r"putting (?:\w+ ){1,3}first", r"about time", r"good riddance", r"at (?:long )?last", r"fair share", r"puts (?:\w+ ){1,3}first", r"fully behind", r"(?:the )?right (?:thing|call|decision)")
 BLAME = words(r"doesn'?t care", r"don'?t care", r"clearly", r"disgraceful", r"shame(?:ful)? on", r"against",
                r"real-terms cuts?", r"cuts?", r"failing", r"failed", r"let down", r"betray\w*", r"unfair",
                r"under-?fund\w*", r"blame", r"standing up to", r"fully support", r"scrap", r"incompetent", r"should", r"must", r"resign", r"crisis",
                r"doing (?:a|an|such a) (?:\w+ ){0,2}job")
+# What governments decide, which a school's post takes no side on.
+POLICY_TOPIC = words(r"vat", r"tax(?:es|ation)?(?![- ]free)", r"tax (?:breaks?|rises?|cuts?|credits?)", r"benefits? (?:cap|cuts?)",
+                     r"two-child (?:limit|cap)", r"universal credit", r"tuition fees", r"immigration", r"asylum seekers?",
+                     r"academisation", r"grammar schools?")
+# A verdict on such a policy (not "you should apply for tax-free childcare", which is advice).
+STANCE = words(r"about time", r"good riddance", r"fair share", r"at (?:long )?last", r"finally", r"(?:un)?fair(?:er|ly)?",
+               r"disgrace\w*", r"scandal\w*", r"shame(?:ful)?", r"cruel", r"wealthy", r"the rich", r"(?:great|good|"
+               r"delighted|pleased|glad|thrilled) to (?:see|hear)", r"yes please", r"applaud\w*", r"oppose\w*",
+               r"wrong", r"(?:should|must) (?:be )?(?:scrapped|reversed|stop\w*|go)", r"betray\w*", r"attack on")
 STRIKE = words(r"strikes?", r"strike action", r"industrial action", r"walk-?outs?", r"(?:trade |teaching )?unions?")
 
 
@@ -192,6 +207,8 @@ def check_politics(ctx: Context) -> None:
             continue
         block(match, "makes this a political statement")
     campaigning = CAMPAIGNING.search(ctx.text)
+    if campaigning and SCHOOL_VOTING.search(ctx.text) and not PARTIES.search(ctx.text):
+        campaigning = None  # candidates and ballot boxes of a school council or governor election
     for match in PARTIES.finditer(ctx.text):
         if ctx.has("political"):
             break
@@ -203,7 +220,7 @@ def check_politics(ctx: Context) -> None:
                     f"This names a political party ('{match.group(0)}'). A plain fact may be fine; make sure the post "
                     "takes no side.", excerpt_of(ctx.text, match.start(), match.end()))
     if campaigning and not ctx.has("political") and not SCHOOL_VOTING.search(ctx.text) and re.search(
-            r"\bvot\w*|\belections?\b|\bpolls?\b|\bparty\b", ctx.text, re.I):
+            r"\bvot\w*|\belections?\b|\bpoll(?:s|ing)?\b|\bballot\b|\bparty\b", ctx.text, re.I):
         block(campaigning, "tells people how to vote")
     for match in GOVERNMENT.finditer(ctx.text):
         sentence = _with_closing_marks(ctx.text, match.start())
@@ -212,6 +229,10 @@ def check_politics(ctx: Context) -> None:
         elif _approves_a_plan(sentence) or (
                 MOCKERY_WEAK.search(sentence) and not RESPECT.search(sentence)):
             block(match, "takes a side on a politician or a government's plan")
+    for match in POLICY_TOPIC.finditer(ctx.text):  # a stance on a tax or a policy, with no government named
+        near = ctx.text[max(0, match.start() - 60):match.end() + 90]
+        if STANCE.search(near) or re.search(r"🎉|👏|🙌|#\w*(?:fair|justice|for ?all)\w*", near, re.I):
+            block(match, "takes a side on a tax or a government policy")
     for match in STRIKE.finditer(ctx.text):
         sentence = sentence_at(ctx.text, match.start())
         if CAMPAIGNING.search(sentence) or BLAME.search(sentence) or "✊" in sentence:
