@@ -58,6 +58,21 @@ MOCKERY_WEAK = re.compile(
     r"(?<![\w'])(?i:(?:to )?the (?:handful|few|ones|people|parents|families|minority|couple)(?: of \w+)? who|we see you|ahem|as usual|"
     r"(?:^|(?<=[\n.!?] ))(?:\W+ )?to the \w+s who|"
     r"a certain (?:school|team|family|parent)|might be time for (?:them|you)|instead\.?$|tiddlywinks)(?![\w'])")
+# More of the same, in their own patterns so that a match of one list never hides a cue of the other.
+# Strong: a put-down of the reader's sense ("it's not rocket science"), praise turned upside down
+# ("top parenting", "#notreally"), a group singled out as not trying, a critic told to do better.
+SARCASM_STRONG = words(
+    r"not rocket science", r"(?:isn'?t|is not|aren'?t|are not) (?:compulsory|optional) for", r"(?:somebody|someone) has to",
+    r"(?:top|great|stellar|award[- ]winning|quality) parenting", r"#(?:not ?really|just ?saying|sarcasm|rant(?: ?over)?)",
+    r"we know (?:exactly |full well )?(?:which|who)", r"(?:aren'?t|are not|isn'?t|is not|not) (?:even )?bothering",
+    r"if you(?:'d| had| would have) (?:actually |only )?(?:read|listened|checked|looked)",
+    r"read (?:the|our|my|your) (?:\w+ )?(?:letters?|emails?|newsletters?|messages?|texts?) properly",
+    r"(?:check|get) (?:their|your|his|her) facts", r"stir(?:ring|s)? (?:things|it|trouble) up",
+    r"works? (?:perfectly |just )?(?:well|fine) for everyone else", r"their idea of", r"let'?s just say")
+SARCASM_WEAK = re.compile(
+    r"(?<![\w'’])['‘][a-z][a-z-]+['’](?![\w'’])|😇|🤫|🙃|(?<![\w'])(?-i:AGAIN|STILL|ONLY|ONE|TWO|THREE|EVER|NEVER|NOBODY|"
+    r"NONE)(?![\w'])|(?<![\w'])(?i:the rest of you|truly (?:heroic|inspiring|impressive)|congratulations!|"
+    r"(?:might|may) want to|should really|whoever (?:started|spread|decided|thought))(?![\w'])")
 # Another school or team named in the post, and a taunt beside it: a result or a rating used to belittle them.
 OTHER_SCHOOL = re.compile(
     r"(?<![\w'])(?:St\.? [A-Z][\w'’]+|[A-Z][\w'’]+ (?:Primary|Academy|High|Juniors?|Infants?|School|College)|"
@@ -134,9 +149,13 @@ def check_language(ctx: Context) -> None:
         ctx.add("harmful_language", "block",
                 f"'{match.group(0)}' is harmful, abusive or rude. The school never posts comments like this; "
                 "keep the post kind and factual.", excerpt_of(ctx.text, match.start(), match.end()))
-    strong = list(MOCKERY_STRONG.finditer(ctx.text))
-    weak = list(MOCKERY_WEAK.finditer(ctx.text))
-    if strong or len({m.group(0).strip(" .!?,").lower() for m in weak}) >= 2:
+    strong = list(MOCKERY_STRONG.finditer(ctx.text)) + list(SARCASM_STRONG.finditer(ctx.text))
+    weak = list(MOCKERY_WEAK.finditer(ctx.text)) + list(SARCASM_WEAK.finditer(ctx.text))
+    quoted_words = [m for m in weak if m.group(0)[0] in "'‘"]
+    if len(quoted_words) > 1:  # words quoted as words ("spelled 'rhythm' and 'necessary'"), not a sneer
+        weak = [m for m in weak if m not in quoted_words]
+    if strong or len({re.sub(r"^\W+", "", m.group(0)).strip(" .!?,").lower() or m.group(0) for m in weak} |
+                     {e for m in weak for e in re.findall("[🙄😒😏🙃]", m.group(0))}) >= 2:
         first = (strong or weak)[0]
         cues = ", ".join(dict.fromkeys(f"'{m.group(0).strip()}'" for m in strong + weak))
         ctx.add("harmful_language", "block",
