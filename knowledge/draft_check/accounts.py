@@ -28,7 +28,9 @@ def profile_url_re() -> re.Pattern:
 # A staff member's own account pointed to in words, with no handle or link: "on Mr Cole's personal
 # Facebook page", "on her own Instagram", "send him a friend request".
 PERSONAL_PROFILE = (
-    r"(?<![\w'])(?i:(?:personal|private) (?:[\w-]+ )?(?:page|account|profile|feed|channel)s?|"
+    r"(?<![\w'])(?i:(?:personal|private) (?:[\w-]+ )?(?:page|account|profile|feed|channel|blog|vlog|podcast|website)s?|"
+    r"(?:on|follow|find|visit|read|subscribe to) (?:his|her|their) (?:{platforms}|blog|vlog|podcast)(?![\w'])|"
+    r"(?:his|her|their) (?:{platforms}|blog|vlog|podcast)(?: (?:shop|page|profile|store|channel))?[:,]? (?=\S*[\w-]\.(?:com|co\.uk|net|org|me)\b|@|[A-Z])|"
     r"(?:personal|private) (?:{platforms})|"
     r"(?:his|her|their) own (?:[\w-]+ )?(?:page|account|profile|feed|channel)s?|"
     r"(?:his|her|their) own (?-i:[A-Z][\w]+)(?= [-–—]| (?i:account|page)|[.!,]|$)|"

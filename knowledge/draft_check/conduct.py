@@ -14,10 +14,11 @@ from knowledge.draft_check.base import HANDLE_RE, Context, excerpt_of, is_staff,
 # A member of staff speaking for themselves: "in my view", "personally I think", "hot take".
 OPINION = re.compile(
     r"(?<![\w'])(?i:in my (?:humble |honest |personal |own )?(?:view|opinion)|my (?:personal |honest |own )?(?:view|opinion)"
-    r"|personally,? I|hot take|the sooner (?:\w+ ){1,4}the better|if you ask me|imho|I (?:honestly |really |personally )?(?:think|believe|feel) (?:that )?"
+    r"|personal (?:view|opinion|take)|personally,? I|hot take|the sooner (?:\w+ ){1,4}the better|if you ask me|imho|(?:I|he|she) (?:honestly |really |personally )?(?:think|believe|feel)s? (?:that )?"
     r"(?:it'?s|they'?re|this is|these are|(?:\w+ ){1,3}(?:is|are)) (?:(?:a|an|so|far|complete|completely|total|totally|utter|"
-    r"utterly|absolute|absolutely) ){0,3}"
-    r"(?:waste|pointless|ridiculous|nonsense|wrong|unfair|terrible|awful|better|worse|smarter|rubbish|madness))(?![\w'])")
+    r"utterly|absolute|absolutely|cruel) ){0,3}"
+    r"(?:waste|pointless|ridiculous|nonsense|wrong|unfair|terrible|awful|better|worse|smarter|rubbish|madness|broken|cruel|"
+    r"damaging|harmful|outdated|a joke))(?![\w'])")
 # Answering a complaint in public, or arguing with critics.
 COMPLAINT_REPLY = words(
     r"(?:parent|person|family|mum|dad|carer|people)s? who (?:complained|emailed|messaged|commented|posted|wrote|rang|"
@@ -26,6 +27,11 @@ COMPLAINT_REPLY = words(
     r"those (?:claiming|saying|complaining|suggesting)", r"for the record", r"(?:is|are) (?:simply )?(?:wrong|misleading|"
     r"untrue|false)", r"misleading", r"will not be discussing", r"end of discussion", r"not going hungry",
     r"in response to (?:the |recent )?(?:complaints?|comments|criticism)",
+    r"following (?:some |a |the |recent |several |a few |your )?(?:negative )?(?:comments?|complaints?|concerns|criticism|"
+    r"posts|feedback|messages) (?:about|from|on|regarding|in|that)", r"set (?:the record|things) straight",
+    r"reply(?:ing)? to (?:a |your |the )?comment", r"sorry (?:that )?you (?:feel|think|felt|thought)",
+    r"(?:is|are|was|were) (?:completely |totally |simply |entirely |absolutely |just )?(?:untrue|false|not true)",
+    r"(?:posts?|rumours?|comments?|claims?) (?:in|on) [^.!?\n]{0,50}(?:claiming|saying|suggesting) (?:that )?we",
     r"(?:some of you|some parents|a few (?:of you|parents)|several parents|those of you)(?: \w+){0,4} (?:unhappy|upset|"
     r"disappointed|annoyed|complain\w*)", r"(?:please )?stop (?:emailing|messaging|ringing|phoning|complaining)")
 # Disciplinary and legal matters: "an investigation is carried out", "employment tribunal", "grievance".
@@ -37,7 +43,9 @@ ALTERED = re.compile(
     r"(?<![\w'])(?:AI|A\.I\.|(?i:artificial intelligence|image generator|deep ?fakes?|face[- ]?swap\w*|photoshop\w*|"
     r"(?:photo|face|beauty|app|cartoon) filters?|filtered|digitally (?:altered|edited|changed)|"
     r"edited (?:the|this|our|their) (?:photos?|pictures?|faces?)|(?:edited|airbrushed|rubbed) out|(?:removed|erased) from (?:the|this|our) (?:photos?|pictures?|images?|background|shot)|emojis? over (?:the|their) faces|"
-    r"blurred (?:out )?(?:the|their) faces|(?:photo |picture |image )?editing (?:magic|app|software|tricks?)|"
+    r"blurred (?:out )?(?:the|their) faces|swap(?:ped|ping|s)? (?:[\w-]+ ){0,3}faces?|faces? swapped|"
+    r"(?:edited|photoshopped|pasted|superimposed|added digitally) (?:him|her|them|us|[A-Z][\w'-]+ ){0,1}(?:him |her |them )?(?:in|into|out)(?![\w'])|"
+    r"composite (?:photo|image|picture)|(?:photo |picture |image )?editing (?:magic|app|software|tricks?)|"
     r"(?:a little|some|a bit of) (?:photo )?editing|(?:ran|put) (?:[\w-]+ ){0,6}through (?:a|an|the) (?:[\w-]+ )?"
     r"(?:app|filter|generator)|turned (?:everyone|them|us|the class|the team|staff) into|cartoonified))(?![\w'])")
 PEOPLE = words(r"year \d+s?", r"class photo", r"photos? of (?:the|our|every)", r"team", r"staff", r"everyone", r"faces?", r"yourselves",
@@ -59,7 +67,11 @@ BORROWED = words(r"(?:photo|picture|image|video|article|cartoon)s? (?:from|off) 
 STAFF_UNAWARE = words(r"don'?t tell (?:him|her|them)", r"without (?:him|her|them) knowing",
                       r"refused to have (?:her|his|their) "
                       r"photo", r"caught on camera", r"snapped (?:him|her|them)", r"didn'?t (?:know|notice)",
-                      r"(?:fast )?asleep", r"napping", r"dozing", r"when (?:he|she) wasn'?t looking",
+                      r"(?:fast )?asleep", r"napping", r"dozing", r"(?:power )?naps?",
+                      r"(?:doesn'?t|does not|don'?t|do not) know (?:we'?ve|we have|we|that we) (?:posted|shared|filmed|taken|put)",
+                      r"(?:will|'ll|going to) sign (?:his|her|their|the|a) (?:consent|permission)",
+                      r"(?:hasn'?t|has not|haven'?t|have not|not yet|yet to) (?:signed|given|returned|agreed)",
+                      r"(?:consent|permission) (?:form )?(?:to follow|later|when (?:he|she|they))", r"when (?:he|she) wasn'?t looking",
                       r"if (?:he|she|they) (?:knew|find out|found out|saw this)",
                       r"(?:had )?no idea (?:we were|i was|he was being|she was being) (?:filming|filmed|recording|"
                       r"recorded|photographing|taking)")
