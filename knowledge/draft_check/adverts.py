@@ -19,6 +19,10 @@ COMMERCIAL = words(
     r"show (?:this|the|them this) post", r"at the till",
     r"free (?:slice|coffee|drink|cake|gift|treat)\w*(?: of \w+)? with (?:any|every|each)",
     r"now taking (?:new )?(?:bookings|patients|clients|customers|pupils|students|enrolments)",
+    # a deal with a code or a password at the counter is an offer, whoever runs it
+    r"(?:with|use|using|enter|quote) (?:the )?(?:promo |discount |offer )?code (?-i:[A-Z][A-Z0-9]{3,})",
+    r"\d[- ]for[- ]\d", r"two[- ]for[- ]one", r"(?:just )?mention (?:the school|this post|our school|us) (?:at|to|when)",
+    r"tell (?:them|him|her) (?:we|the school) sent you",
 )
 SCHOOL_RELATED = words(
     r"pta", r"friends of \w+", r"uniform (?:supplier|shop|provider)", r"school uniform", r"school photographer",
@@ -62,6 +66,9 @@ PROMOTION = words(
     r"special offers?", r"(?:the )?best [\w ]{0,20}in town", r"highly recommend", r"sale",
     r"spaces (?:are )?(?:going|filling up|filling) (?:fast|quickly)", r"sign up (?:at|on|via) (?:his|her|their)",
     r"£\d+(?:\.\d\d)? (?:taster|trial|intro\w*)", *RECOMMEND,
+    r"find (?:her|his|their|them) (?:[\w-]+ )?(?:shop|store|stall|page)", r"follow (?:her|him|them) on",
+    r"(?:looking for|stuck for) (?:a |some )?(?:[\w-]+ )?(?:gifts?|presents?)",
+    r"(?:we|i)(?:'d| would)? (?:highly |thoroughly |honestly )?recommend (?-i:[A-Z])",
 )
 BUSINESS_NOUN = words(
     r"(?:his|her|their) own (?:[\w-]+ ){0,3}(?:academy|club|classes|camps?|business|company|brand|range|shop|sessions)",
@@ -80,6 +87,7 @@ BUSINESS_NOUN = words(
 # A trading name written as one capitalised word with a capital inside (BrightMinds, FitZone, McDonald's).
 BRAND_WORD = re.compile(r"(?<![\w@/.#])(?:[A-Z][a-z]+[A-Z][\w]*|Mc[A-Z][\w']*)(?![\w])")
 SCHOOL_OWNED = words(r"pta", r"friends of (?:the )?school", r"school uniform", r"uniform shop", r"school office",
+                      r"school (?:kitchen|canteen|dinners?|lunch(?:es)?|cooks?|catering)", r"(?:our|the) (?:kitchen|catering) team",
                       r"school shop", r"book fair", r"school photographer", r"school meals?", r"school fundrais\w*",
                       r"school (?:fair|disco|production)", r"charity", r"appeal", r"food bank")
 # Adult content: drinking for its own sake, and events for adults only.

@@ -69,7 +69,7 @@ STAFF_UNAWARE = words(r"don'?t tell (?:him|her|them)", r"without (?:him|her|them
                       r"photo", r"caught on camera", r"snapped (?:him|her|them)", r"didn'?t (?:know|notice)",
                       r"(?:fast )?asleep", r"napping", r"dozing", r"(?:power )?naps?",
                       r"(?:doesn'?t|does not|don'?t|do not) know (?:we'?ve|we have|we|that we) (?:posted|shared|filmed|taken|put)",
-                      r"(?:will|'ll|going to) sign (?:his|her|their|the|a) (?:consent|permission)",
+                      r"(?:he|she|they)(?: will|['’]ll| is going to| are going to) sign (?:his|her|their|the|a) (?:consent|permission)",
                       r"(?:hasn'?t|has not|haven'?t|have not|not yet|yet to) (?:signed|given|returned|agreed)",
                       r"(?:consent|permission) (?:form )?(?:to follow|later|when (?:he|she|they))", r"when (?:he|she) wasn'?t looking",
                       r"if (?:he|she|they) (?:knew|find out|found out|saw this)",
