@@ -66,7 +66,7 @@ PROMOTION = words(
     r"special offers?", r"(?:the )?best [\w ]{0,20}in town", r"highly recommend", r"sale",
     r"spaces (?:are )?(?:going|filling up|filling) (?:fast|quickly)", r"sign up (?:at|on|via) (?:his|her|their)",
     r"£\d+(?:\.\d\d)? (?:taster|trial|intro\w*)", *RECOMMEND,
-    r"find (?:her|his|their|them) (?:[\w-]+ )?(?:shop|store|stall|page)", r"follow (?:her|him|them) on",
+    r"find (?:her|his|their|them) (?:[\w-]+ )?(?:shop|store|stall|page)", r"perfect for (?:a|an|your) (?:[\w-]+ ){0,2}(?:latte|coffee|treat|lunch|brunch|pint|cake)", r"follow (?:her|him|them) on",
     r"(?:looking for|stuck for) (?:a |some )?(?:[\w-]+ )?(?:gifts?|presents?)",
     r"(?:we|i)(?:'d| would)? (?:highly |thoroughly |honestly )?recommend (?-i:[A-Z])",
 )
@@ -108,21 +108,44 @@ SAFETY_ADVICE = words(r"age ratings?", r"rated", r"pegi", r"online safety", r"e-
 # A post that says outright that photos include pupils without consent.
 
 
+# A named place that opens: "The Copper Kettle opens next week" is a new business, where "the Book Fair
+# opens", "our Reading Garden opens" and "the new library opens" are school life or a public service.
+NEW_VENUE = re.compile(r"(?<![\w'])(?P<name>(?:The [A-Z][\w'&]+|[A-Z][\w'&]+ [A-Z][\w'&]+)(?: [A-Z][\w'&]+){0,2})"
+                       r"(?= (?:opens|is opening|will open|has (?:just )?opened|(?:is )?now open)\b)")
+PUBLIC_PLACE = words(r"fair", r"fete", r"clubs?", r"garden", r"library", r"park", r"playground", r"hall", r"cent(?:re|er)",
+                     r"museum", r"church", r"exhibition", r"show", r"trail", r"week", r"term", r"gates?", r"doors",
+                     r"registration", r"office", r"disco", r"sale", r"pool", r"school", r"academy", r"nursery",
+                     r"applications?", r"voting", r"bookings?", r"nominations?", r"shop", r"canteen", r"kitchen", r"play",
+                     r"production", r"performance", r"grotto", r"concert", r"festival", r"market", r"display", r"gallery",
+                     r"year", r"class", r"room", r"area", r"wing", r"block", r"building", r"unit", r"centre")
+
+
 def _business_in(sentence: str, channels: frozenset[str]) -> str | None:
     noun = BUSINESS_NOUN.search(sentence)
     if noun:
         return noun.group(0)
+    venue = NEW_VENUE.search(sentence)
+    if venue and not PUBLIC_PLACE.search(venue.group("name")) and venue.group("name").casefold() not in channels:
+        return venue.group("name")
     for brand in BRAND_WORD.finditer(sentence):
         if brand.group(0).casefold() not in channels:
             return brand.group(0)
     return None
 
 
+def _this_and_previous_sentence(text: str, index: int) -> str:
+    ends = [m.end() for m in re.finditer(r"[.!?\n]+\s*", text[:index])]
+    start = ends[-2] if len(ends) > 1 else 0
+    return text[start:index] + sentence_at(text, index)
+
+
 def check_adverts(ctx: Context) -> None:
-    related = SCHOOL_OWNED.search(ctx.text)
     channels = frozenset(c.key for c in ctx.rules.channels)
     for match in COMMERCIAL.finditer(ctx.text):
         excerpt = excerpt_of(ctx.text, match.start(), match.end())
+        # The offer is for the school's own thing when that is named in its sentence or the one before:
+        # the school's caterer named in the first line does not cover a party-catering deal further on.
+        related = SCHOOL_OWNED.search(_this_and_previous_sentence(ctx.text, match.start()))
         if related:
             ctx.add("business_advert", "warn",
                     f"This reads like an advert ('{match.group(0)}'), but it seems to be for something the school "

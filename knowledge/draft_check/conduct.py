@@ -84,7 +84,7 @@ PRIVATE_LINK = words(r"private(?:,)? (?:password[- ]protected )?link", r"passwor
 LESSON = words(r"lessons?", r"class(?:room)? (?:session|practical)")
 # Pupils present in the content (on a channel where they must not appear).
 # "Year 5 teacher", "KS2 children's author" describe an adult's job, not a pupil who appears.
-PUPILS_PRESENT = words(r"students?", r"pupils?", r"children", r"kids", r"year \d+s?(?! (?:teachers?|tutors?|leads?|team leaders?))", r"reception class", r"head (?:boy|girl)",
+PUPILS_PRESENT = words(r"students?", r"pupils?", r"children", r"kids", r"year \d+(?:s|['’]s)?(?! (?:teachers?|tutors?|leads?|team leaders?))", r"reception class", r"head (?:boy|girl)",
                        r"prefects?", r"choir", r"form group", r"sixth formers?", r"school council", r"our class")
 RECRUITMENT = words(r"hiring", r"recruit\w*", r"vacanc\w*", r"apply", r"applications?", r"jobs?", r"careers?",
                     r"join (?:our|the) team", r"come (?:and )?(?:work|teach)", r"work (?:at|with) us", r"roles?")
@@ -254,7 +254,16 @@ def check_live_stream(ctx: Context) -> None:
 
 def check_channel_use(ctx: Context) -> None:
     no_pupils = ctx.rules_of("channel_use")
-    match = PUPILS_PRESENT.search(ctx.text)
+    # "you teach Year 5", "recruiting Year 6 teachers": the job, not a pupil on screen
+    match = next((m for m in PUPILS_PRESENT.finditer(ctx.text)
+                  if not re.search(r"\b(?:teach|teaches|teaching|taught|recruiting|hiring)\s+$", ctx.text[:m.start()], re.I)),
+                 None)
+    pupils_pictured = [name for name in ctx.pictured if ctx.consent.find(name) and not is_staff(name, ctx.text)]
+    if no_pupils and not match and pupils_pictured:
+        ctx.add("channel_use", "block",
+                f"{pupils_pictured[0]} is a pupil on the consent register, listed as pictured: pupils must not appear "
+                "on this channel, in person, in the background, by voice or by name.",
+                f"pictured: {', '.join(pupils_pictured)}", clause=no_pupils[0])
     if no_pupils and match:
         ctx.add("channel_use", "block",
                 f"'{match.group(0)}': pupils must not appear on this channel, in person, in the background, by voice "

@@ -12,6 +12,7 @@ ABUSIVE = words(
     r"naming and shaming", r"appalling", r"shameful", r"(?:can't|cannot) be bothered", r"selfish", r"bully(?:ing)? parents?",
     r"f+u+c+k\w*", r"sh[i1]t\w*", r"crap", r"bloody", r"damn", r"bastards?", r"bitch\w*", r"arse\w*", r"piss\w*",
     r"wtf", r"stfu", r"twats?", r"wankers?", r"dickheads?",
+    r"[a-z]+\*+[a-z]+", r"[a-z]{1,2}\*{2,}",  # a swear word with its letters starred out is still a swear word
 )
 POLITICAL = words(
     r"labour party", r"vote labour", r"conservatives?", r"conservative party", r"tor(?:y|ies)", r"lib ?dems?",
