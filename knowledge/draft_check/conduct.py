@@ -32,8 +32,18 @@ COMPLAINT_REPLY = words(
     r"reply(?:ing)? to (?:a |your |the )?comment", r"sorry (?:that )?you (?:feel|think|felt|thought)",
     r"(?:is|are|was|were) (?:completely |totally |simply |entirely |absolutely |just )?(?:untrue|false|not true)",
     r"(?:posts?|rumours?|comments?|claims?) (?:in|on) [^.!?\n]{0,50}(?:claiming|saying|suggesting) (?:that )?we",
+    r"in (?:answer|reply|response) to (?:the |some |recent |your )?(?:comments?|messages?|posts?|criticism|complaints?|concerns)",
     r"(?:some of you|some parents|a few (?:of you|parents)|several parents|those of you)(?: \w+){0,4} (?:unhappy|upset|"
     r"disappointed|annoyed|complain\w*)", r"(?:please )?stop (?:emailing|messaging|ringing|phoning|complaining)")
+# Criticism the school has heard ("we've had some messages about…") answered with a defence ("to be
+# clear…", "nobody goes without"): each alone is ordinary, together they answer critics in public.
+CRITICISM_HEARD = words(r"(?:we(?:'ve| have)|we(?:'ve| have) been) (?:had|received|sent|seeing|seen|getting) (?:some|a few|"
+                        r"several|a number of|lots of|many) (?:\w+ )?(?:messages|comments|complaints|emails|calls|concerns|posts)",
+                        r"(?:concerns|comments|complaints|questions) (?:have been )?raised")
+DEFENCE = words(r"to be clear", r"(?:want|like|need) to make (?:it )?clear", r"let us be clear", r"for the record",
+                r"nobody (?:goes|went|was|is)", r"(?:is|was|are|were) (?:managed |run |done |handled )?(?:fairly|correctly|properly)",
+                r"not (?:our|the school'?s) (?:fault|decision)", r"(?:set|decided) by (?:the|a) \w+(?: \w+)?, not (?:by )?us",
+                r"we stand by")
 # Disciplinary and legal matters: "an investigation is carried out", "employment tribunal", "grievance".
 PROCEEDINGS = words(r"tribunals?", r"legal (?:proceedings|action|case)", r"court case", r"lawsuit", r"sued", r"grievances?",
                     r"disciplinary", r"investigation", r"under investigation", r"being investigated", r"misconduct",
@@ -44,7 +54,8 @@ ALTERED = re.compile(
     r"(?:photo|face|beauty|app|cartoon) filters?|filtered|digitally (?:altered|edited|changed)|"
     r"edited (?:the|this|our|their) (?:photos?|pictures?|faces?)|(?:edited|airbrushed|rubbed) out|(?:removed|erased) from (?:the|this|our) (?:photos?|pictures?|images?|background|shot)|emojis? over (?:the|their) faces|"
     r"blurred (?:out )?(?:the|their) faces|swap(?:ped|ping|s)? (?:[\w-]+ ){0,3}faces?|faces? swapped|"
-    r"(?:edited|photoshopped|pasted|superimposed|added digitally) (?:him|her|them|us|[A-Z][\w'-]+ ){0,1}(?:him |her |them )?(?:in|into|out)(?![\w'])|"
+    r"(?:edited|photoshopped|pasted|superimposed|added digitally) (?:him |her |them |us |(?-i:(?:(?:Mr|Mrs|Ms|Miss|Dr)\.? )?[A-Z][\w'-]+ ))?(?:in|into|out)(?![\w'])|"
+    r"swap\w* (?:[\w-]+ ){0,3}heads?|heads? swapped|(?:stuck|pasted|put) (?:[\w'-]+ ){0,3}heads? on|"
     r"composite (?:photo|image|picture)|(?:photo |picture |image )?editing (?:magic|app|software|tricks?)|"
     r"(?:a little|some|a bit of) (?:photo )?editing|(?:ran|put) (?:[\w-]+ ){0,6}through (?:a|an|the) (?:[\w-]+ )?"
     r"(?:app|filter|generator)|turned (?:everyone|them|us|the class|the team|staff) into|cartoonified))(?![\w'])")
@@ -152,7 +163,9 @@ OPINION_MARKER = words(r"honestly", r"frankly", r"personally", r"let'?s be hones
                        r"in our (?:view|opinion)", r"we (?:honestly |really )?(?:think|believe|feel)")
 VERDICT = words(r"pointless", r"(?:a )?waste of (?:time|money)", r"ridiculous", r"nonsense", r"unfair", r"terrible",
                 r"awful", r"rubbish", r"madness", r"(?:a )?joke", r"overrated", r"useless", r"outdated", r"broken",
-                r"the worst", r"a disaster", r"shambles", r"should be (?:scrapped|banned|abolished)")
+                r"the worst", r"a disaster", r"shambles", r"should be (?:scrapped|banned|abolished)",
+                r"(?:we|i)(?:'d| would) (?:happily |gladly )?(?:scrap|ban|abolish|get rid of)", r"tells? (?:you|us) nothing",
+                r"(?:mean|means|prove|proves) nothing")
 
 
 def check_opinion(ctx: Context) -> None:
@@ -178,6 +191,8 @@ def check_complaints(ctx: Context) -> None:
     rules = ctx.rules_of("complaints")
     replying = next((c for c in rules if re.search(r"\brespond\w*\b", c.text, re.I)), None)
     match = COMPLAINT_REPLY.search(ctx.text)
+    if not match and CRITICISM_HEARD.search(ctx.text):
+        match = DEFENCE.search(ctx.text)
     if match:
         ctx.add("complaints", "block",
                 f"'{match.group(0)}': this answers a complaint or criticism in public. Do not discuss complaints on "

@@ -28,7 +28,7 @@ OPINION = words(
     r"under-?fund\w*", r"unfair", r"betray\w*", r"incompetent", r"write to", r"oppose", r"support", r"blame",
     r"crisis", r"let down", r"resign",
 )
-SCHOOL_VOTING = words(r"school council", r"eco council", r"house captains?", r"sports captains?",
+SCHOOL_VOTING = words(r"school[- ]council", r"eco[- ]council", r"(?:class|school|council|eco|pupil|year) reps?", r"house captains?", r"sports captains?",
                        r"class reps?", r"pupil parliament", r"school parliament", r"head (?:boy|girl)",
                        r"pupil voice", r"favourite", r"book of the (?:week|month)", r"mock election",
                        # school governance and competitions: elections and votes that are school life
@@ -69,11 +69,17 @@ SARCASM_STRONG = words(
     r"if you(?:'d| had| would have) (?:actually |only )?(?:read|listened|checked|looked)",
     r"read (?:the|our|my|your) (?:\w+ )?(?:letters?|emails?|newsletters?|messages?|texts?) properly",
     r"(?:check|get) (?:their|your|his|her) facts", r"stir(?:ring|s)? (?:things|it|trouble) up",
-    r"works? (?:perfectly |just )?(?:well|fine) for everyone else", r"their idea of", r"let'?s just say")
+    r"works? (?:perfectly |just )?(?:well|fine) for everyone else", r"their idea of", r"let'?s just say",
+    r"(?:amazing|funny|interesting|strange|odd|remarkable|curious) how (?:many|some|a few|nobody|no one|everyone|certain|"
+    r"quickly|often|the same)",
+    r"(?:families|parents|people|drivers|those|some|mums|dads|carers) who (?:seem to |clearly |apparently |still )?"
+    r"(?:think|believe|assume|imagine)",
+    r"(?:^|(?<=[.!?] ))(?:classy|charming|smooth|genius|nice one|real mature)(?=[.!])",
+    r"(?:\w+\. ){2}\w+\.(?=\s|$)")
 SARCASM_WEAK = re.compile(
     r"(?<![\w'’])['‘][a-z][a-z-]+['’](?![\w'’])|😇|🤫|🙃|(?<![\w'])(?-i:AGAIN|STILL|ONLY|ONE|TWO|THREE|EVER|NEVER|NOBODY|"
     r"NONE)(?![\w'])|(?<![\w'])(?i:the rest of you|truly (?:heroic|inspiring|impressive)|congratulations!|"
-    r"(?:might|may) want to|should really|whoever (?:started|spread|decided|thought))(?![\w'])")
+    r"(?:might|may) want to|should really|whoever (?:started|spread|decided|thought)|priorities!|once in a while)(?![\w'])")
 # Another school or team named in the post, and a taunt beside it: a result or a rating used to belittle them.
 OTHER_SCHOOL = re.compile(
     r"(?<![\w'])(?:St\.? [A-Z][\w'’]+|[A-Z][\w'’]+ (?:Primary|Academy|High|Juniors?|Infants?|School|College)|"
@@ -114,7 +120,7 @@ CAMPAIGNING = words(r"don'?t forget to vote", r"remember (?:that|this) (?:when y
                      r"agreed with us", r"stand (?:100% )?with", r"solidarity", r"when you vote", r"which party",
                      r"on (?:the|our) side of", r"(?:when|before) you (?:go to )?(?:the )?(?:polls|vote|ballot box)",
                      r"worth remembering who", r"(?:choose|vote|think) (?:wisely|carefully)(?= [^.!?\n]{0,40}(?:polls?|polling|vote|ballot|election|candidate))",
-                     r"(?:only|just) (?:one|ONE) candidate", r"#vote\w+", r"#(?:labour|tor(?:y|ies)|conservatives?|libdems?|greens?|reformuk|snp)")
+                     r"(?:only|just) (?:one|ONE) candidate", r"remember (?:which|who|what) (?:\w+ ){0,3}(?:promised|said|voted|did|didn'?t)", r"#vote\w+", r"#(?:labour|tor(?:y|ies)|conservatives?|libdems?|greens?|reformuk|snp)")
 GOVERNMENT = words(r"(?:this|the|a|our) government(?:'s)?", r"government (?:cuts?|funding|polic(?:y|ies)|plans?|reforms?|decisions?)", r"ministers?", r"prime minister(?:'s)?", r"mps?", r"council tax",
                     r"the council", r"politicians?", r"chancellor(?:'s)?",
                     r"(?:education|health|home|foreign) secretary(?:'s)?", r"secretary of state(?:'s)?")
