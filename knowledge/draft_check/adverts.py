@@ -112,6 +112,11 @@ SAFETY_ADVICE = words(r"age ratings?", r"rated", r"pegi", r"online safety", r"e-
 # opens", "our Reading Garden opens" and "the new library opens" are school life or a public service.
 NEW_VENUE = re.compile(r"(?<![\w'])(?P<name>(?:The [A-Z][\w'&]+|[A-Z][\w'&]+ [A-Z][\w'&]+)(?: [A-Z][\w'&]+){0,2})"
                        r"(?= (?:opens|is opening|will open|has (?:just )?opened|(?:is )?now open)\b)")
+# Where a shop trades or what it sells: a venue opening with one of these beside it is a business.
+TRADE = words(r"opposite", r"next (?:door )?to", r"high street", r"retail park", r"town centre", r"shopping", r"parade",
+              r"(?-i:[A-Z])\w+ (?:Road|Street|Lane|Avenue|Parade|Way)", r"lattes?", r"coffees?", r"menu", r"prices?", r"£\d+",
+              r"offers?", r"deals?", r"discounts?", r"customers", r"bookings?", r"book (?:now|online|in)", r"try (?:the|their|it)",
+              r"treat yourself", r"(?:\d+ ?%|half) off", r"(?:two|2)[- ]for[- ](?:one|1)", r"perfect for")
 PUBLIC_PLACE = words(r"fair", r"fete", r"clubs?", r"garden", r"library", r"park", r"playground", r"hall", r"cent(?:re|er)",
                      r"museum", r"church", r"exhibition", r"show", r"trail", r"week", r"term", r"gates?", r"doors",
                      r"registration", r"office", r"disco", r"sale", r"pool", r"school", r"academy", r"nursery",
@@ -125,7 +130,8 @@ def _business_in(sentence: str, channels: frozenset[str]) -> str | None:
     if noun:
         return noun.group(0)
     venue = NEW_VENUE.search(sentence)
-    if venue and not PUBLIC_PLACE.search(venue.group("name")) and venue.group("name").casefold() not in channels:
+    if venue and not PUBLIC_PLACE.search(venue.group("name")) and venue.group("name").casefold() not in channels \
+            and TRADE.search(sentence):
         return venue.group("name")
     for brand in BRAND_WORD.finditer(sentence):
         if brand.group(0).casefold() not in channels:

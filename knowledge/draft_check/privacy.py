@@ -24,7 +24,8 @@ WILL_BE_AT = words(r"will be at", r"(?:are|is|we'?re|we are) (?:off|heading|goin
                    r"(?:leav|depart)(?:e|es|ing) (?:at|from)", r"(?:are|is|will be|we'?re|we are) staying at", r"(?:we|they)['’]ll be at", r"we (?:will|shall) be (?:at|on|in)", r"(?:is|are) at", r"kick(?:s|ing)? off", r"(?:starts?|begins?|tip-off|face-off) at", r"come and cheer", r"cheer (?:on|them on|us on)",
                    r"come (?:along )?(?:and|to) (?:support|watch|cheer)",
                    r"(?:are|is|will be|we'?re|we are) playing (?:away |at home )?(?:at|against|vs)", r"playing away at",
-                   r"good luck to", r"(?:first )?(?:match|game|race|fixture|heat)(?:es|s)? (?:at|is at|starts?|begins?|kicks? off)", r"tomorrow'?s plan",
+                   r"good luck to (?:our |the |all )?(?:[\w/-]+ ){0,3}(?:teams?|squad|players|runners|swimmers|athletes|pupils|"
+                   r"students|children|girls|boys|year \d+s?|u\d+s|under-?\d+s)", r"(?:first )?(?:match|game|race|fixture|heat)(?:es|s)? (?:at|is at|starts?|begins?|kicks? off)", r"tomorrow'?s plan",
                    r"(?:tonight|tomorrow)'?s? \w+ (?:is|will be) at")
 # A day is a time too: "will be at the Town Hall on Saturday".
 WHEN = words(r"tomorrow", r"tonight", r"this (?:morning|afternoon|evening|weekend)", r"(?:on |this |next |until )?"

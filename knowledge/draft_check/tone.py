@@ -70,16 +70,16 @@ SARCASM_STRONG = words(
     r"read (?:the|our|my|your) (?:\w+ )?(?:letters?|emails?|newsletters?|messages?|texts?) properly",
     r"(?:check|get) (?:their|your|his|her) facts", r"stir(?:ring|s)? (?:things|it|trouble) up",
     r"works? (?:perfectly |just )?(?:well|fine) for everyone else", r"their idea of", r"let'?s just say",
-    r"(?:amazing|funny|interesting|strange|odd|remarkable|curious) how (?:many|some|a few|nobody|no one|everyone|certain|"
-    r"quickly|often|the same)",
+    r"(?:amazing|funny|interesting|strange|odd|remarkable|curious) how (?:many|some|few|nobody|no one|certain) "
+    r"(?:of you|parents|families|people|drivers|cars|mums|dads)",
     r"(?:families|parents|people|drivers|those|some|mums|dads|carers) who (?:seem to |clearly |apparently |still )?"
     r"(?:think|believe|assume|imagine)",
-    r"(?:^|(?<=[.!?] ))(?:classy|charming|smooth|genius|nice one|real mature)(?=[.!])",
-    r"(?:\w+\. ){2}\w+\.(?=\s|$)")
+    r"(?:^|(?<=[.!?] ))(?:classy|charming|smooth|genius|nice one|real mature)(?=[.!])")
 SARCASM_WEAK = re.compile(
     r"(?<![\w'’])['‘][a-z][a-z-]+['’](?![\w'’])|😇|🤫|🙃|(?<![\w'])(?-i:AGAIN|STILL|ONLY|ONE|TWO|THREE|EVER|NEVER|NOBODY|"
     r"NONE)(?![\w'])|(?<![\w'])(?i:the rest of you|truly (?:heroic|inspiring|impressive)|congratulations!|"
-    r"(?:might|may) want to|should really|whoever (?:started|spread|decided|thought)|priorities!|once in a while)(?![\w'])")
+    r"(?:might|may) want to|should really|whoever (?:started|spread|decided|thought)|priorities!|once in a while)(?![\w'])|"
+    r"(?<![\w'])[A-Z][a-z]+\. [A-Z][a-z]+\. [A-Z][a-z]+\.(?=\s|$)")  # "Every. Single. Day."
 # Another school or team named in the post, and a taunt beside it: a result or a rating used to belittle them.
 OTHER_SCHOOL = re.compile(
     r"(?<![\w'])(?:St\.? [A-Z][\w'’]+|[A-Z][\w'’]+ (?:Primary|Academy|High|Juniors?|Infants?|School|College)|"
