@@ -29,6 +29,10 @@ SCHOOL_RELATED = words(
     r"school photos?", r"class photos?", r"school meals?", r"school caterers?", r"breakfast club",
     r"after[- ]school club", r"book fair", r"school trip", r"sponsored (?:walk|run|read|silence|swim|bounce)",
 )
+# A price by the hour and a private way to book: a service for sale, whatever it is called.
+PRICE_PER = words(r"£\d+(?:\.\d\d)? (?:an|per|a|/) ?(?:hour|hr|session|lesson|class|night|evening|day)")
+PRIVATE_CONTACT = words(r"(?:message|text|call|ring|dm|email|whatsapp|contact) (?:her|him|them|me) (?:on|at|via|directly)",
+                        r"(?:0\d{3,4}|\+44 ?\d{3,4}) ?\d{3} ?\d{3,4}", r"dm (?:her|him|them|me)")
 SPONSOR = words(r"sponsored by", r"kindly donated by", r"thanks to our sponsors?", r"in partnership with")
 NOT_AGE_APPROPRIATE = words(
     r"sexy", r"sex", r"porn\w*", r"nude", r"naked", r"drugs?", r"cocaine", r"cannabis", r"weed", r"gambling",
@@ -168,6 +172,12 @@ def check_adverts(ctx: Context) -> None:
         ctx.add("business_advert", "block",
                 f"'{match.group(0)}' promotes a business ('{business}'), which is not the school's own.",
                 excerpt_of(ctx.text, match.start(), match.end()))
+    price, contact = PRICE_PER.search(ctx.text), PRIVATE_CONTACT.search(ctx.text)
+    if price and contact and not ctx.has("business_advert") and not SCHOOL_OWNED.search(ctx.text):
+        ctx.add("business_advert", "block",
+                f"'{price.group(0)}' with '{contact.group(0)}' sells someone's private service. The school's accounts "
+                "do not advertise anyone's business, a parent's or a member of staff's included.",
+                excerpt_of(ctx.text, price.start(), price.end()))
     if not ctx.has("business_advert") and not ctx.has("business_advert", "warn"):
         match = SPONSOR.search(ctx.text)
         if match:

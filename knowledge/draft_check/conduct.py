@@ -14,8 +14,8 @@ from knowledge.draft_check.base import HANDLE_RE, Context, excerpt_of, is_staff,
 # A member of staff speaking for themselves: "in my view", "personally I think", "hot take".
 OPINION = re.compile(
     r"(?<![\w'])(?i:in my (?:humble |honest |personal |own )?(?:view|opinion)|my (?:personal |honest |own )?(?:view|opinion)"
-    r"|personal (?:view|opinion|take)|personally,? I|hot take|the sooner (?:\w+ ){1,4}the better|if you ask me|imho|(?:I|he|she) (?:honestly |really |personally )?(?:think|believe|feel)s? (?:that )?"
-    r"(?:it'?s|they'?re|this is|these are|(?:\w+ ){1,3}(?:is|are)) (?:(?:a|an|so|far|complete|completely|total|totally|utter|"
+    r"|personal (?:view|opinion|take)|personally,? I|hot take|the sooner (?:\w+ ){1,4}the better|if you ask me|imho|(?:I|he|she)(?:'ve| have)? (?:(?:always|honestly|really|personally|long|firmly) )*(?:think|thought|believe|believed|feel|felt)s? (?:that )?"
+    r"(?:it'?s|they'?re|this is|these are|(?:\w+ ){1,5}(?:is|are)) (?:(?:a|an|so|far|complete|completely|total|totally|utter|"
     r"utterly|absolute|absolutely|cruel) ){0,3}"
     r"(?:waste|pointless|ridiculous|nonsense|wrong|unfair|terrible|awful|better|worse|smarter|rubbish|madness|broken|cruel|"
     r"damaging|harmful|outdated|a joke))(?![\w'])")
@@ -33,6 +33,8 @@ COMPLAINT_REPLY = words(
     r"(?:is|are|was|were) (?:completely |totally |simply |entirely |absolutely |just )?(?:untrue|false|not true)",
     r"(?:posts?|rumours?|comments?|claims?) (?:in|on) [^.!?\n]{0,50}(?:claiming|saying|suggesting) (?:that )?we",
     r"in (?:answer|reply|response) to (?:the |some |recent |your )?(?:comments?|messages?|posts?|criticism|complaints?|concerns)",
+    r"(?:^|(?<=\n))\s*re:? (?:the|your|some|all the) (?:comments?|messages?|posts?|complaints?|reviews?)",
+    r"(?:the )?comments (?:on|under) (?:our|yesterday'?s|last|this|the|a) (?:\w+ )?(?:post|video|photo)",
     r"(?:some of you|some parents|a few (?:of you|parents)|several parents|those of you)(?: \w+){0,4} (?:unhappy|upset|"
     r"disappointed|annoyed|complain\w*)", r"(?:please )?stop (?:emailing|messaging|ringing|phoning|complaining)")
 # Criticism the school has heard ("we've had some messages about…") answered with a defence ("to be
@@ -55,7 +57,8 @@ ALTERED = re.compile(
     r"edited (?:the|this|our|their) (?:photos?|pictures?|faces?)|(?:edited|airbrushed|rubbed) out|(?:removed|erased) from (?:the|this|our) (?:photos?|pictures?|images?|background|shot)|emojis? over (?:the|their) faces|"
     r"blurred (?:out )?(?:the|their) faces|swap(?:ped|ping|s)? (?:[\w-]+ ){0,3}faces?|faces? swapped|"
     r"(?:edited|photoshopped|pasted|superimposed|added digitally) (?:him |her |them |us |(?-i:(?:(?:Mr|Mrs|Ms|Miss|Dr)\.? )?[A-Z][\w'-]+ ))?(?:in|into|out)(?![\w'])|"
-    r"swap\w* (?:[\w-]+ ){0,3}heads?|heads? swapped|(?:stuck|pasted|put) (?:[\w'-]+ ){0,3}heads? on|"
+    r"swap\w* (?:[\w-]+ ){0,3}heads?|heads? swapped|(?:used|using) an? (?:[\w-]+ )?app to (?:add|change|put|give|swap|remove|make)|"
+    r"(?:removed|erased|rubbed out|edited out|cut out) (?:a couple of |some |two |one |the )?(?:faces?|people|children|pupils)|(?:stuck|pasted|put) (?:[\w'-]+ ){0,3}heads? on|"
     r"composite (?:photo|image|picture)|(?:photo |picture |image )?editing (?:magic|app|software|tricks?)|"
     r"(?:a little|some|a bit of) (?:photo )?editing|(?:ran|put) (?:[\w-]+ ){0,6}through (?:a|an|the) (?:[\w-]+ )?"
     r"(?:app|filter|generator)|turned (?:everyone|them|us|the class|the team|staff) into|cartoonified))(?![\w'])")
@@ -84,6 +87,8 @@ STAFF_UNAWARE = words(r"don'?t tell (?:him|her|them)", r"without (?:him|her|them
                       r"(?:hasn'?t|has not|haven'?t|have not|not yet|yet to) (?:signed|given|returned|agreed)",
                       r"(?:consent|permission) (?:form )?(?:to follow|later|when (?:he|she|they))", r"when (?:he|she) wasn'?t looking",
                       r"if (?:he|she|they) (?:knew|find out|found out|saw this)",
+                      r"(?:he|she|they)(?:'ll| will) (?:kill|murder|never forgive) (?:us|me)", r"when (?:he|she|they) sees? this",
+                      r"(?:has|have|had) no idea (?:this|that this|it) (?:is|was|'s)",
                       r"(?:had )?no idea (?:we were|i was|he was being|she was being) (?:filming|filmed|recording|"
                       r"recorded|photographing|taking)")
 TITLED = re.compile(r"(?<![\w'])(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? [A-Z][a-z'’-]+")
@@ -160,7 +165,7 @@ def check_new_account(ctx: Context) -> None:
 
 # Speaking for oneself ("honestly,", "frankly,") beside a verdict on something: an opinion, not news.
 OPINION_MARKER = words(r"honestly", r"frankly", r"personally", r"let'?s be honest", r"truth be told", r"if we'?re honest",
-                       r"in our (?:view|opinion)", r"we (?:honestly |really )?(?:think|believe|feel)")
+                       r"(?:in )?our (?:view|opinion)", r"we (?:honestly |really )?(?:think|believe|feel)")
 VERDICT = words(r"pointless", r"(?:a )?waste of (?:time|money)", r"ridiculous", r"nonsense", r"unfair", r"terrible",
                 r"awful", r"rubbish", r"madness", r"(?:a )?joke", r"overrated", r"useless", r"outdated", r"broken",
                 r"the worst", r"a disaster", r"shambles", r"should be (?:scrapped|banned|abolished)",
@@ -236,7 +241,12 @@ def check_copyright(ctx: Context) -> None:
 def check_staff_images(ctx: Context) -> None:
     staff = [name for name in ctx.pictured if is_staff(name, ctx.text)]
     match = STAFF_UNAWARE.search(ctx.text)
-    if not staff and match and (ctx.has_image or re.search(r"film|photo|record", match.group(0), re.I)):  # "Mr Gill had no idea we were filming": named in the text
+    about_the_post = match and re.search(r"film|photo|record|post|this|sign|consent|kill|snapped|caught|nap|asleep|doz",
+                                         match.group(0), re.I)
+    if not staff and about_the_post and not ctx.has_image:  # "Caught Mrs Price singing… she'll kill us": named beside it
+        staff = [m.group(0) for m in TITLED.finditer(ctx.text[max(0, match.start() - 150):match.end() + 60])] or (
+            [m.group(0) for m in TITLED.finditer(ctx.text)] if re.search(r"film|photo|record", match.group(0), re.I) else [])
+    if not staff and match and ctx.has_image:  # "Mr Gill had no idea we were filming": named in the text
         staff = [m.group(0) for m in TITLED.finditer(ctx.text)]
     if not staff or not ctx.rules_of("staff_images"):
         return

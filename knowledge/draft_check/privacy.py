@@ -14,7 +14,8 @@ from knowledge.person_names import is_common_word, is_given_name
 # --- where a child is ------------------------------------------------------------------------------
 # The group is there now: "right now", "we're here until 2pm", "just arrived at", "📍".
 LIVE_NOW = re.compile(
-    r"(?<![\w'])(?i:right now|(?:we'?re|we are|they'?re|they are) (?:still |now |currently )?(?:here|at)|still here|"
+    r"(?<![\w'])(?i:right now|(?:we'?re|we are|they'?re|they are) (?:still |now |currently )?(?:here|at)|still here|current(?:ly)? location|"
+    r"wave if you(?:'re| are)? (?:see|pass|passing|drive|driving)|"
     r"(?:leave|leaving|set off from) here|here until|(?:have|has) just arrived|just arrived|"
     r"(?:have|we'?ve|they'?ve) (?:safely )?arrived|(?:are|is) currently at|more updates (?:tomorrow|to follow|later)|wave if you see us|give us a wave|track (?:their|our|the) (?:coach|bus|minibus|journey|location)|live (?:location|tracking|map)|wave (?:at|to) (?:us|our|the|them)|come and say (?:hi|hello)|"
     r"day \d+ of (?:the|our) [\w ]{0,25}(?:residential|trip|camp|tour|visit))(?![\w'])|📍|"
@@ -24,6 +25,8 @@ WILL_BE_AT = words(r"will be at", r"(?:are|is|we'?re|we are) (?:off|heading|goin
                    r"(?:leav|depart)(?:e|es|ing) (?:at|from)", r"(?:are|is|will be|we'?re|we are) staying at", r"(?:we|they)['’]ll be at", r"we (?:will|shall) be (?:at|on|in)", r"(?:is|are) at", r"kick(?:s|ing)? off", r"(?:starts?|begins?|tip-off|face-off) at", r"come and cheer", r"cheer (?:on|them on|us on)",
                    r"come (?:along )?(?:and|to) (?:support|watch|cheer)",
                    r"(?:are|is|will be|we'?re|we are) playing (?:away |at home )?(?:at|against|vs)", r"playing away at",
+                   r"(?:are|is|will be|'re) (?:performing|singing|competing|racing|running|swimming|dancing|exhibiting|"
+                   r"appearing|taking part|marching|parading) (?:\w+ ){0,3}(?:at|in)",
                    r"good luck to (?:our |the |all )?(?:[\w/-]+ ){0,3}(?:teams?|squad|players|runners|swimmers|athletes|pupils|"
                    r"students|children|girls|boys|year \d+s?|u\d+s|under-?\d+s)", r"(?:first )?(?:match|game|race|fixture|heat)(?:es|s)? (?:at|is at|starts?|begins?|kicks? off)", r"tomorrow'?s plan",
                    r"(?:tonight|tomorrow)'?s? \w+ (?:is|will be) at")
@@ -99,7 +102,7 @@ DETAILS = {
                                       r"(?<![\w.])\d(?:,\s*\d){2,}(?![\w.])"),
 }
 PRONOUN = words(r"he", r"she", r"he'?s", r"she'?s", r"his", r"her", r"him", r"they'?ve", r"their")
-BIRTH_DATE = words(r"dates? of birth", r"born (?:on )?\d{1,2}(?:st|nd|rd|th)? \w+ \d{4}", r"born in \d{4}", r"d\.?o\.?b\.?",
+BIRTH_DATE = words(r"dates? of birth", r"birthday is (?:on )?\d{1,2}(?:st|nd|rd|th)?(?: of)? \w+ \d{4}", r"born (?:on )?\d{1,2}(?:st|nd|rd|th)? \w+ \d{4}", r"born in \d{4}", r"d\.?o\.?b\.?",
                    r"born (?:on )?this (?:very |same )?day(?: in \d{4})?", r"born (?:on )?(?:\w+ ){1,2}\d{1,2}(?:st|nd|rd|th)?,? \d{4}")
 # One pupil or a few singled out without a name: "the three Year 9 boys who were suspended".
 SINGLED_OUT = words(r"the (?:\w+ )?(?:year \d+ )?(?:boys?|girls?|pupils?|students?|child) (?:who|from|in)")
@@ -149,7 +152,9 @@ def check_location(ctx: Context) -> None:
         for match in PLACE.finditer(sentence):
             place = match.group("place")
             first = place.split()[0].casefold()
-            if first in NOT_PLACES or SCHOOL_PREMISES.search(place) or first in school_words:
+            if first in NOT_PLACES or first in school_words or re.fullmatch(
+                    r"(?i:(?:(?:main|sports|school|dining|assembly|our|the)\s+)?(?:" + SCHOOL_PREMISES.pattern + "))", place) \
+                    or re.search(r"\bschool\b", place, re.I):
                 continue
             found.append(place)
         return found

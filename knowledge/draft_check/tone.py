@@ -74,12 +74,24 @@ SARCASM_STRONG = words(
     r"(?:of you|parents|families|people|drivers|cars|mums|dads)",
     r"(?:families|parents|people|drivers|those|some|mums|dads|carers) who (?:seem to |clearly |apparently |still )?"
     r"(?:think|believe|assume|imagine)",
-    r"(?:^|(?<=[.!?] ))(?:classy|charming|smooth|genius|nice one|real mature)(?=[.!])")
+    r"(?:^|(?<=[.!?] ))(?:classy|charming|smooth|genius|nice one|real mature)(?=[.!])",
+    r"almost (?:as if|like) (?:nobody|no one|some|none of)", r"(?:nobody|no one) (?:ever )?(?:reads|listens|checks|bothers)",
+    r"(?:family|parent|person|driver|mum|dad) who (?:seems? to |clearly |apparently |still )?(?:thinks?|believes?|assumes?)")
 SARCASM_WEAK = re.compile(
     r"(?<![\w'’])['‘][a-z][a-z-]+['’](?![\w'’])|😇|🤫|🙃|(?<![\w'])(?-i:AGAIN|STILL|ONLY|ONE|TWO|THREE|EVER|NEVER|NOBODY|"
     r"NONE)(?![\w'])|(?<![\w'])(?i:the rest of you|truly (?:heroic|inspiring|impressive)|congratulations!|"
-    r"(?:might|may) want to|should really|whoever (?:started|spread|decided|thought)|priorities!|once in a while)(?![\w'])|"
+    r"(?:might|may) want to|should really|whoever (?:started|spread|decided|thought)|priorities!|once in a while|fun fact|(?:about |only |roughly )?half of you|the rest (?:of you|had|were|must|"
+    r"clearly)|something (?:more|better) (?:important|to do)|on (?:their|your) phones)(?![\w'])|🤔|"
     r"(?<![\w'])[A-Z][a-z]+\. [A-Z][a-z]+\. [A-Z][a-z]+\.(?=\s|$)")  # "Every. Single. Day."
+# A reproach aimed at a group the school serves ("the rules apply to you too", "common sense, people"): told
+# off in public, whatever the words of the rule, the post shames them.
+REPROACH = words(r"shocking", r"ridiculous", r"unacceptable", r"not acceptable", r"embarrassing", r"irresponsible",
+                 r"inconsiderate", r"selfish", r"no excuse", r"(?:should|ought to) know better", r"common sense",
+                 r"too much to ask", r"appl(?:y|ies) to you (?:too|as well)", r"(?:the )?least you (?:can|could) do",
+                 r"(?:shouldn'?t|should not|have to|need to) (?:have to )?(?:say|tell you|remind you of) (?:it|this)(?: again)?",
+                 r"don'?t be surprised", r"(?:still )?can'?t (?:seem to )?(?:follow|manage|read)", r"it'?s not (?:that )?difficult")
+TARGET_GROUP = re.compile(r"(?<![\w'])(?i:parents?|famil(?:y|ies)|carers?|mums?|dads?|drivers?|grown-ups|adults|you|your|"
+                          r"people|some of you|those who)(?![\w'])")
 # Another school or team named in the post, and a taunt beside it: a result or a rating used to belittle them.
 OTHER_SCHOOL = re.compile(
     r"(?<![\w'])(?:St\.? [A-Z][\w'’]+|[A-Z][\w'’]+ (?:Primary|Academy|High|Juniors?|Infants?|School|College)|"
@@ -104,7 +116,9 @@ BELITTLED = re.compile(
     r"lunchtime supervisors?|coach|ref(?:eree)?|parents?) (?:cry(?! with laughter| laughing)|quit|give up|despair)|"
     r"(?:we'?re|we are|i'?m) sure (?:\w+ ){0,6}(?:will be|is|are) (?:fine|ok|okay) without|"
     r"(?:has|have) (?:FINALLY|finally|at last) (?:learnt|learned|worked out|figured out|mastered)(?= [^.!?\n]{0,60}(?:😂|🤣))|"
-    r"(?:that|which) you keep (?:asking|emailing|ringing|calling|phoning|messaging) (?:us )?about)(?![\w'])")
+    r"(?:that|which) you keep (?:asking|emailing|ringing|calling|phoning|messaging) (?:us )?about|"
+    r"(?:ref(?:eree)?s?|umpires?|officials?|linesman)\b[^.!?\n]{0,40}\b(?:glasses|eye test|specs|blind|clueless|useless|bias\w*|"
+    r"cheat\w*|asleep))(?![\w'])")
 # A group in capitals ("SOME parents"): the emphasis is the sneer.
 SHOUTED_GROUP = re.compile(r"(?<![\w'])(?:SOME|CERTAIN|A FEW|SOME OF YOU)(?![\w']) (?i:parents|families|people|of you|"
                            r"mums|dads|carers|children|pupils)\b|(?<![\w'])(?i:some|certain) (?:PARENTS|FAMILIES|PEOPLE)(?![\w'])")
@@ -112,7 +126,7 @@ SHOUTED_GROUP = re.compile(r"(?<![\w'])(?:SOME|CERTAIN|A FEW|SOME OF YOU)(?![\w'
 LONE_SARCASM = re.compile(r"🙄|😒|😏|apparently|some people", re.I)
 # Politics: parties and campaigning. A party named with a view or a call to vote blocks; named alone, warns.
 PARTIES = re.compile(r"(?<![\w'])(?:Labour|Conservatives?|Tor(?:y|ies)|Lib ?Dems?|Liberal Democrats?|Reform UK|"
-                     r"Green Party|Greens|SNP|Plaid Cymru|UKIP)(?![\w'])")
+                     r"Green Party|Greens|SNP|Plaid Cymru|UKIP|(?:Green|Reform|Independent) (?i:candidate|councillor|MP))(?![\w'])")
 CAMPAIGNING = words(r"don'?t forget to vote", r"remember (?:that|this) (?:when you|at the) (?:go to the )?(?:ballot box|polls?|vote)",
                      r"ballot box", r"polling day", r"give (?:him|her|them) (?:your |our )?(?:support|vote|backing)",
                      r"(?:vote|support|back) (?:him|her|them) (?:at|in|on) (?:the )?(?:polls|election|\d)", r"vote (?:on|in) (?:\d|the(?! comments)|thursday|may)", r"back the campaign",
@@ -120,7 +134,9 @@ CAMPAIGNING = words(r"don'?t forget to vote", r"remember (?:that|this) (?:when y
                      r"agreed with us", r"stand (?:100% )?with", r"solidarity", r"when you vote", r"which party",
                      r"on (?:the|our) side of", r"(?:when|before) you (?:go to )?(?:the )?(?:polls|vote|ballot box)",
                      r"worth remembering who", r"(?:choose|vote|think) (?:wisely|carefully)(?= [^.!?\n]{0,40}(?:polls?|polling|vote|ballot|election|candidate))",
-                     r"(?:only|just) (?:one|ONE) candidate", r"remember (?:which|who|what) (?:\w+ ){0,3}(?:promised|said|voted|did|didn'?t)", r"#vote\w+", r"#(?:labour|tor(?:y|ies)|conservatives?|libdems?|greens?|reformuk|snp)")
+                     r"(?:only|just) (?:one|ONE) candidate", r"the only (?:candidate|party|one|councillor) (?:who|that) (?:really |actually |truly )?"
+                     r"(?:cares|listens|will|can|gets)", r"(?:let'?s hope|hope|make sure) (?:the )?(?:voters|everyone|you) (?:remember|vote|think)",
+                     r"voters (?:will )?remember", r"remember (?:which|who|what) (?:\w+ ){0,3}(?:promised|said|voted|did|didn'?t)", r"#vote\w+", r"#(?:labour|tor(?:y|ies)|conservatives?|libdems?|greens?|reformuk|snp)")
 GOVERNMENT = words(r"(?:this|the|a|our) government(?:'s)?", r"government (?:cuts?|funding|polic(?:y|ies)|plans?|reforms?|decisions?)", r"ministers?", r"prime minister(?:'s)?", r"mps?", r"council tax",
                     r"the council", r"politicians?", r"chancellor(?:'s)?",
                     r"(?:education|health|home|foreign) secretary(?:'s)?", r"secretary of state(?:'s)?")
@@ -169,6 +185,12 @@ def check_language(ctx: Context) -> None:
                 f"This mocks or is sarcastic about people ({cues}). The school's accounts never make fun of "
                 "families, staff or other schools; say it plainly and kindly, or leave it out.",
                 excerpt_of(ctx.text, first.start(), first.end()))
+    elif _reproach(ctx.text):
+        match = _reproach(ctx.text)
+        ctx.add("harmful_language", "block",
+                f"'{match.group(0).strip()}' tells families off in public. The school's accounts never shame anyone; "
+                "give the reminder plainly and kindly, or speak to the people concerned.",
+                excerpt_of(ctx.text, match.start(), match.end()))
     elif _taunts_another_school(ctx.text, own) or BELITTLED.search(ctx.text) or SHOUTED_GROUP.search(ctx.text):
         match = _taunts_another_school(ctx.text, own) or BELITTLED.search(ctx.text) or SHOUTED_GROUP.search(ctx.text)
         ctx.add("harmful_language", "block",
@@ -180,6 +202,14 @@ def check_language(ctx: Context) -> None:
         ctx.add("harmful_language", "warn",
                 f"'{match.group(0).strip()}' can read as sarcastic or mocking. Check the tone is kind to every "
                 "family, and to other schools.", excerpt_of(ctx.text, match.start(), match.end()))
+
+
+def _reproach(text: str) -> re.Match | None:
+    """A reproach within a sentence of the group it is aimed at, else None."""
+    for match in REPROACH.finditer(text):
+        if TARGET_GROUP.search(text[max(0, match.start() - 120):match.end() + 60]):
+            return match
+    return None
 
 
 def _taunts_another_school(text: str, own: frozenset[str] = frozenset()) -> re.Match | None:
