@@ -90,7 +90,7 @@ BUSINESS_NOUN = words(
 )
 # A trading name written as one capitalised word with a capital inside (BrightMinds, FitZone, McDonald's).
 BRAND_WORD = re.compile(r"(?<![\w@/.#])(?:[A-Z][a-z]+[A-Z][\w]*|Mc[A-Z][\w']*)(?![\w])")
-SCHOOL_OWNED = words(r"pta", r"friends of (?:the )?school", r"school uniform", r"uniform shop", r"school office",
+SCHOOL_OWNED = words(r"pta", r"friends of (?:the )?school", r"school uniform", r"uniform (?:swap |exchange |second-hand |pre-loved )?(?:shop|sale|rail)", r"school office",
                       r"school (?:kitchen|canteen|dinners?|lunch(?:es)?|cooks?|catering)", r"(?:our|the) (?:kitchen|catering) team",
                       r"school shop", r"book fair", r"school photographer", r"school meals?", r"school fundrais\w*",
                       r"school (?:fair|disco|production)", r"charity", r"appeal", r"food bank")
