@@ -201,3 +201,22 @@ def test_pe_changing_in_a_photo_is_undress():
 ])
 def test_altered_images_of_people_block(draft):
     assert blocked(three_rivers(draft, pictured=["Poppy Lane"]), "ai_images"), draft
+
+
+# --- messages, adult content, a parent's business ------------------------------------------------------
+
+def test_a_relative_spoken_to_by_name_is_a_message_and_a_relative_named_in_news_is_not():
+    assert blocked(calmore("Uncle Dev — thanks so much for the bug hotel! The children love it x"), "message_to_person")
+    assert calmore("Kit's dad, Mr Moreno, fixed the greenhouse roof this week. Thank you!").ok
+
+
+def test_a_heavy_night_blocks_without_a_drink_named():
+    assert blocked(calmore("Staff social last night: shots at 1am and nobody can remember the taxi home 🍹🍹"),
+                   "age_appropriate")
+    assert not blocked(calmore("The PTA quiz night for adults is on Friday at 7pm, with a licensed bar."),
+                       "age_appropriate")
+
+
+def test_a_parents_new_salon_is_an_advert():
+    assert blocked(calmore("Big shout out to Glow Hair & Beauty, run by one of our Year 2 mums — just opened on the "
+                           "high street, pop in!"), "business_advert")

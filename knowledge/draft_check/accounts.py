@@ -83,7 +83,9 @@ SIGN_OFF_ROLE = re.compile(r"^(?:[A-Z0-9][\w'/&-]*\s*){1,6}$")
 # A pupil's relative spoken to by the child's name: "Noah's mum — Noah's inhaler is in the office".
 RELATIVE_ADDRESS = re.compile(
     r"(?:^|(?<=[\n.!?]))[^\w\n]*(?P<who>[A-Z][\w-]+['’]s (?i:mum|mom|dad|mother|father|parents?|carers?|grandad|grandma|"
-    r"nan|nana|granny|grandpa|auntie|aunt|uncle|family|childminder|nanny))\s*[-–—:]")
+    r"nan|nana|granny|grandpa|auntie|aunt|uncle|family|childminder|nanny)(?=\s*[-–—:])|"
+    # "Grandad Pete —": a relative spoken to by name
+    r"(?i:grandad|grandpa|grandma|granny|nana|nan|auntie|aunty|uncle)\s+[A-Z][a-z'-]+(?=\s*[-–—:,]))")
 TITLED_ADDRESS = re.compile(r"(?:^|(?<=[\n.!?]))[^\w\n]*(?P<who>(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][\w'-]+)\s*[-–—:,]\s")
 
 

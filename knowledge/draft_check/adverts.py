@@ -41,7 +41,7 @@ NOT_AGE_APPROPRIATE = words(
     r"horror (?:film|movie|trailer)s?", r"scary (?:film|movie) trailers?", r"it'?s (?:a|an) (?:15|18)",
     r"rated (?:15|18)", r"(?:15|18)[- ]rated", r"certificate (?:15|18)", r"🔫", r"🔪", r"🩸",
 )
-ALCOHOL = words(r"tequila", r"vodka", r"rum", r"whisky", r"spirits", r"ales?", r"🍻", r"🍺", r"🍷", r"🍸", r"🥂",
+ALCOHOL = words(r"tequila", r"vodka", r"rum", r"whisky", r"spirits", r"ales?", r"🍻", r"🍺", r"🍷", r"🍸", r"🥂", r"🍹", r"🍾", r"🥃",
                  r"beer", r"wine", r"prosecco", r"gin", r"cocktails?", r"bar", r"pub", r"booze", r"alcohol\w*",
                  r"fizz", r"pints?", r"lager", r"cider", r"champagne")
 
@@ -77,7 +77,8 @@ PROMOTION = words(
 BUSINESS_NOUN = words(
     r"(?:his|her|their) own (?:[\w-]+ ){0,3}(?:academy|club|classes|camps?|business|company|brand|range|shop|sessions)",
     r"soft play", r"dental", r"dentists?", r"practice", r"play ?cent(?:re|er)", r"trampoline park", r"cinema", r"spa",
-    r"nail bar", r"garden centre",
+    r"nail bar", r"garden centre", r"hair (?:&|and) beauty", r"beauty (?:salon|bar|clinic|room)s?",
+    r"run by (?:one of )?our (?:[\w-]+ )?(?:mums|dads|parents|families|mum|dad|parent)",
     r"photography", r"photographer", r"private tuition",
     r"bakery", r"tuition", r"tutors?", r"tutoring", r"estate agents?", r"brewery", r"gym", r"caf[eé]", r"salon",
     r"barbers?", r"ltd", r"limited", r"restaurant", r"takeaway", r"pizzeria", r"garage", r"motors", r"fitness",
@@ -217,6 +218,9 @@ def check_age(ctx: Context) -> None:
                 excerpt_of(ctx.text, match.start(), match.end()))
     drink = ALCOHOL.search(ctx.text)
     heavy = HEAVY_DRINKING.search(ctx.text) or DRINK_EMOJI_RUN.search(ctx.text)
+    # Two signs of a heavy night ("shots at midnight", "don't remember much") need no drink named.
+    if heavy and not drink and len({m.group(0).lower() for m in HEAVY_DRINKING.finditer(ctx.text)}) >= 2:
+        drink = heavy
     if drink and heavy:
         ctx.add("age_appropriate", "block",
                 f"This celebrates drinking ('{drink.group(0)}', '{heavy.group(0)}'), which is not appropriate for a "
