@@ -40,6 +40,8 @@ def test_sarcasm_and_reproach_aimed_at_families_block(draft):
     "It's amazing how much Reception have grown this year! Thank you, families, for a brilliant year.",
     "Funny how quickly a year goes! Our leavers' assembly is on Friday in the hall.",
     "Year 1 know the days of the week. Monday. Tuesday. Wednesday. They can spell them all!",
+    "Only ONE week until the Christmas fair! 😉 See you there!",
+    "Our 'secret' reading den is finally open! 🤫 Come and see it.",
 ])
 def test_a_plain_reminder_or_quoted_words_are_not_sarcasm(draft):
     assert not blocked(oakfield(draft), "harmful_language"), draft

@@ -78,11 +78,14 @@ SARCASM_STRONG = words(
     r"almost (?:as if|like) (?:nobody|no one|some|none of)", r"(?:nobody|no one) (?:ever )?(?:reads|listens|checks|bothers)",
     r"(?:family|parent|person|driver|mum|dad) who (?:seems? to |clearly |apparently |still )?(?:thinks?|believes?|assumes?)")
 SARCASM_WEAK = re.compile(
-    r"(?<![\w'’])['‘][a-z][a-z-]+['’](?![\w'’])|😇|🤫|🙃|(?<![\w'])(?-i:AGAIN|STILL|ONLY|ONE|TWO|THREE|EVER|NEVER|NOBODY|"
-    r"NONE)(?![\w'])|(?<![\w'])(?i:the rest of you|truly (?:heroic|inspiring|impressive)|congratulations!|"
+    r"(?<![\w'’])['‘][a-z][a-z-]+['’](?![\w'’])|😇|🙃|(?<![\w'])(?-i:AGAIN|STILL|NOBODY|NONE|(?:ONE|TWO|THREE|FOUR|FIVE) "
+    r"(?i:parents|families|people|mums|dads|of you))(?![\w'])|(?<![\w'])(?i:the rest of you|truly (?:heroic|inspiring|impressive)|congratulations!|"
     r"(?:might|may) want to|should really|whoever (?:started|spread|decided|thought)|priorities!|once in a while|fun fact|(?:about |only |roughly )?half of you|the rest (?:of you|had|were|must|"
     r"clearly)|something (?:more|better) (?:important|to do)|on (?:their|your) phones)(?![\w'])|🤔|"
     r"(?<![\w'])[A-Z][a-z]+\. [A-Z][a-z]+\. [A-Z][a-z]+\.(?=\s|$)")  # "Every. Single. Day."
+SARCASM_TARGET = re.compile(r"(?<![\w'])(?i:parents?|famil(?:y|ies)|carers?|mums?|dads?|drivers?|people|folks|grown-ups|"
+                            r"adults|(?:some|half|all|most|many|the rest) of you|the rest|those who|whoever|anyone who|"
+                            r"ref(?:eree)?|opponents|opposition|rivals|neighbours|residents|commenters?)(?![\w'])")
 # A reproach aimed at a group the school serves ("the rules apply to you too", "common sense, people"): told
 # off in public, whatever the words of the rule, the post shames them.
 REPROACH = words(r"shocking", r"ridiculous", r"unacceptable", r"not acceptable", r"embarrassing", r"irresponsible",
@@ -173,7 +176,10 @@ def check_language(ctx: Context) -> None:
                 f"'{match.group(0)}' is harmful, abusive or rude. The school never posts comments like this; "
                 "keep the post kind and factual.", excerpt_of(ctx.text, match.start(), match.end()))
     strong = list(MOCKERY_STRONG.finditer(ctx.text)) + list(SARCASM_STRONG.finditer(ctx.text))
-    weak = list(MOCKERY_WEAK.finditer(ctx.text)) + list(SARCASM_WEAK.finditer(ctx.text))
+    # These weaker signs of sarcasm count only where the post speaks of a group of people it could be aimed at
+    # ("AGAIN!" in a post about a trophy won again is joy).
+    weak = list(MOCKERY_WEAK.finditer(ctx.text)) + (
+        list(SARCASM_WEAK.finditer(ctx.text)) if SARCASM_TARGET.search(ctx.text) else [])
     quoted_words = [m for m in weak if m.group(0)[0] in "'‘"]
     if len(quoted_words) > 1:  # words quoted as words ("spelled 'rhythm' and 'necessary'"), not a sneer
         weak = [m for m in weak if m not in quoted_words]
