@@ -222,3 +222,12 @@ def test_a_heavy_night_blocks_without_a_drink_named():
 def test_a_parents_new_salon_is_an_advert():
     assert blocked(calmore("Big shout out to Glow Hair & Beauty, run by one of our Year 2 mums — just opened on the "
                            "high street, pop in!"), "business_advert")
+
+
+def test_a_group_at_a_named_place_on_the_day_is_where_they_are_now():
+    assert blocked(three_rivers("Year 8 are having a brilliant time at Chester Zoo today! More photos later."),
+                   "location")
+    assert blocked(three_rivers("Half time at the county final: we are 2-1 up at Bramall Lane!"), "location")
+    assert not blocked(three_rivers("Year 8 had a brilliant time at Chester Zoo yesterday!"), "location")
+    assert not blocked(three_rivers("Our Reception children are enjoying the sunshine in the playground this morning."),
+                       "location")

@@ -15,11 +15,17 @@ from knowledge.person_names import is_common_word, is_given_name
 # The group is there now: "right now", "we're here until 2pm", "just arrived at", "📍".
 LIVE_NOW = re.compile(
     r"(?<![\w'])(?i:right now|(?:we'?re|we are|they'?re|they are) (?:still |now |currently )?(?:here|at)|still here|current(?:ly)? location|"
-    r"wave if you(?:'re| are)? (?:see|pass|passing|drive|driving)|"
+    r"wave if you(?:'re| are)? (?:see|pass|passing|drive|driving)|half[- ]time at|(?:trip|residential|visit|tour) update|"
+    r"update from (?:the|our) [\w ]{0,25}(?:trip|residential|visit|tour|camp)|heading to (?:the )?(?-i:[A-Z])|"
     r"(?:leave|leaving|set off from) here|here until|(?:have|has) just arrived|just arrived|"
     r"(?:have|we'?ve|they'?ve) (?:safely )?arrived|(?:are|is) currently at|more updates (?:tomorrow|to follow|later)|wave if you see us|give us a wave|track (?:their|our|the) (?:coach|bus|minibus|journey|location)|live (?:location|tracking|map)|wave (?:at|to) (?:us|our|the|them)|come and say (?:hi|hello)|"
     r"day \d+ of (?:the|our) [\w ]{0,25}(?:residential|trip|camp|tour|visit))(?![\w'])|📍|"
     r"(?i:live) from (?:the )?[A-Z]")
+# A group doing something somewhere, said on the day: "are having a great time at…today", "are at…this morning".
+PRESENT_AT = words(r"(?:are|is|'re) (?:currently |now |still |all )?(?:having|enjoying|exploring|visiting|spending|touring|"
+                   r"walking|climbing|playing|watching|eating|learning|making|doing|loving|competing|racing|at)")
+NOW_WORDS = words(r"today", r"this (?:morning|afternoon|evening)", r"at the moment", r"currently", r"so far",
+                  r"(?:trip|residential|visit|tour) update", r"update from", r"more (?:photos|pictures|updates) (?:later|soon|to come)")
 # The group will be somewhere at a time: "will be at Whitby Abbey from 10am", "come and cheer them on".
 WILL_BE_AT = words(r"will be at", r"(?:are|is|we'?re|we are) (?:off|heading|going|travelling) to", r"arriv(?:e|es|ing) (?:at|around|about|by)",
                    r"(?:leav|depart)(?:e|es|ing) (?:at|from)", r"(?:are|is|will be|we'?re|we are) staying at", r"(?:we|they)['’]ll be at", r"we (?:will|shall) be (?:at|on|in)", r"(?:is|are) at", r"kick(?:s|ing)? off", r"(?:starts?|begins?|tip-off|face-off) at", r"come and cheer", r"cheer (?:on|them on|us on)",
@@ -160,6 +166,12 @@ def check_location(ctx: Context) -> None:
         return found
 
     live = LIVE_NOW.search(ctx.text)
+    if not live:  # "Year 8 are having a brilliant time at Chester Zoo today!": there now, at a named place
+        for start, sentence in sentences(ctx.text):
+            doing, now = PRESENT_AT.search(sentence), NOW_WORDS.search(sentence)
+            if doing and now and places(sentence) and PUPIL_MENTION.search(ctx.text):
+                live = re.compile(re.escape(doing.group(0))).search(ctx.text, start)
+                break
     if live and (places(ctx.text) or CLOCK.search(ctx.text)):
         ctx.add("location", "block",
                 f"'{live.group(0).strip()}' says where pupils are right now. Post about a trip or fixture once the "
