@@ -231,3 +231,19 @@ def test_a_group_at_a_named_place_on_the_day_is_where_they_are_now():
     assert not blocked(three_rivers("Year 8 had a brilliant time at Chester Zoo yesterday!"), "location")
     assert not blocked(three_rivers("Our Reception children are enjoying the sunshine in the playground this morning."),
                        "location")
+
+
+@pytest.mark.parametrize("draft", [
+    "One of our Year 4 dads has started selling handmade furniture — search Oak & Pine Works on Instagram!",
+    "Our midday supervisor Mrs Hale also runs QuickStep Dance — sessions available for ages 5-11, DM her!",
+    "Is your child ready for their SATs? BrainBoost runs practice tests every Sunday at the community centre.",
+])
+def test_a_side_business_pointed_to_is_an_advert(draft):
+    assert blocked(oakfield(draft), "business_advert"), draft
+
+
+def test_the_schools_own_classes_and_channels_pointed_to_are_not_adverts():
+    assert not blocked(oakfield("Our school runs booster classes every Tuesday for Year 6 — letters have gone home."),
+                       "business_advert")
+    assert not blocked(oakfield("Clubs for spring: places are available in choir and chess. Sign up at the office."),
+                       "business_advert")

@@ -71,6 +71,10 @@ PROMOTION = words(
     r"spaces (?:are )?(?:going|filling up|filling) (?:fast|quickly)", r"sign up (?:at|on|via) (?:his|her|their)",
     r"£\d+(?:\.\d\d)? (?:taster|trial|intro\w*)", *RECOMMEND,
     r"find (?:her|his|their|them) (?:[\w-]+ )?(?:shop|store|stall|page)", r"perfect for (?:a|an|your) (?:[\w-]+ ){0,2}(?:latte|coffee|treat|lunch|brunch|pint|cake)", r"follow (?:her|him|them) on",
+    r"(?:search|look) (?:for )?(?-i:[A-Z][\w'’&]+)(?: (?-i:[A-Z][\w'’&]+)){0,3} on", r"dm (?:him|her|them|me)",
+    r"(?:sessions|places|slots|appointments|lessons|classes) (?:are )?(?:now )?available", r"is your child ready for",
+    r"(?:runs?|running|offers?|offering) (?:[\w+-]+ ){0,2}(?:tests|classes|sessions|lessons|courses|camps|workshops) "
+    r"(?:every|each|on|at|in)",
     r"(?:looking for|stuck for) (?:a |some )?(?:[\w-]+ )?(?:gifts?|presents?)",
     r"(?:we|i)(?:'d| would)? (?:highly |thoroughly |honestly )?recommend (?-i:[A-Z])",
 )
@@ -79,6 +83,7 @@ BUSINESS_NOUN = words(
     r"soft play", r"dental", r"dentists?", r"practice", r"play ?cent(?:re|er)", r"trampoline park", r"cinema", r"spa",
     r"nail bar", r"garden centre", r"hair (?:&|and) beauty", r"beauty (?:salon|bar|clinic|room)s?",
     r"run by (?:one of )?our (?:[\w-]+ )?(?:mums|dads|parents|families|mum|dad|parent)",
+    r"(?:started|starting|launched|set up) (?:[\w-]+ ){0,2}(?:making|selling|baking|business|company)",
     r"photography", r"photographer", r"private tuition",
     r"bakery", r"tuition", r"tutors?", r"tutoring", r"estate agents?", r"brewery", r"gym", r"caf[eé]", r"salon",
     r"barbers?", r"ltd", r"limited", r"restaurant", r"takeaway", r"pizzeria", r"garage", r"motors", r"fitness",
