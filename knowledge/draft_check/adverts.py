@@ -71,7 +71,7 @@ PROMOTION = words(
     r"spaces (?:are )?(?:going|filling up|filling) (?:fast|quickly)", r"sign up (?:at|on|via) (?:his|her|their)",
     r"£\d+(?:\.\d\d)? (?:taster|trial|intro\w*)", *RECOMMEND,
     r"find (?:her|his|their|them) (?:[\w-]+ )?(?:shop|store|stall|page)", r"perfect for (?:a|an|your) (?:[\w-]+ ){0,2}(?:latte|coffee|treat|lunch|brunch|pint|cake)", r"follow (?:her|him|them) on",
-    r"(?:search|look) (?:for )?(?-i:[A-Z][\w'’&]+)(?: (?-i:[A-Z][\w'’&]+)){0,3} on", r"dm (?:him|her|them|me)",
+    r"(?:search|look) (?:for )?(?-i:[A-Z][\w'’&]+)(?: (?:&|and|(?-i:[A-Z][\w'’&]+))){0,3} on", r"dm (?:him|her|them|me)",
     r"(?:sessions|places|slots|appointments|lessons|classes) (?:are )?(?:now )?available", r"is your child ready for",
     r"(?:runs?|running|offers?|offering) (?:[\w+-]+ ){0,2}(?:tests|classes|sessions|lessons|courses|camps|workshops) "
     r"(?:every|each|on|at|in)",
