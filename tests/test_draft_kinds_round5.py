@@ -247,3 +247,25 @@ def test_the_schools_own_classes_and_channels_pointed_to_are_not_adverts():
                        "business_advert")
     assert not blocked(oakfield("Clubs for spring: places are available in choir and chess. Sign up at the office."),
                        "business_advert")
+
+
+@pytest.mark.parametrize("draft", [
+    "Thanks to the dad who rang at midnight to ask about non-uniform day. It was in the newsletter. Twice.",
+    "Ellis (Year 4) — your PE bag is still at school, your nan says! Come and get it 😂",
+    "Can whoever keeps leaving crisp packets by the gate please stop. We know it's you.",
+    "To our lovely crossing patrol lady Joy: get well soon, we miss you! 💐",
+])
+def test_messages_to_one_person_block(draft):
+    assert blocked(calmore(draft), "message_to_person"), draft
+
+
+def test_an_appeal_to_anyone_and_thanks_to_a_group_are_not_messages():
+    assert calmore("Could whoever finds a blue lunchbox hand it to the office? Thank you!").ok
+    assert calmore("Thank you to the parents who helped at the fair!").ok
+
+
+def test_a_jibe_at_another_school_named_with_a_possessive_blocks_and_thanks_do_not():
+    assert blocked(calmore("Seen Hillside Primary's new sports hall? Shame their team doesn't match 😬"),
+                   "harmful_language")
+    assert blocked(calmore("Another year, another cup — sorry Westbrook, maybe next year! 😂"), "harmful_language")
+    assert calmore("Thank you to St Mary's Primary for hosting the cluster sports — shame about the rain!").ok

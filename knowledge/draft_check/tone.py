@@ -74,7 +74,8 @@ SARCASM_STRONG = words(
     r"(?:of you|parents|families|people|drivers|cars|mums|dads)",
     r"(?:families|parents|people|drivers|those|some|mums|dads|carers) who (?:seem to |clearly |apparently |still )?"
     r"(?:think|believe|assume|imagine)",
-    r"(?:^|(?<=[.!?] ))(?:classy|charming|smooth|genius|nice one|real mature)(?=[.!])",
+    r"(?:^|(?<=[.!?] ))(?:classy|charming|smooth|genius|nice one|real mature|twice|three times)(?=[.!])",
+    r"maybe next (?:year|time)[!.]*\s*(?:😂|🤣|😜|😝|😆|😉)", r"sorry,? (?-i:[A-Z])[\w'’]+,? (?:maybe|better luck) next",
     r"almost (?:as if|like) (?:nobody|no one|some|none of)", r"(?:nobody|no one) (?:ever )?(?:reads|listens|checks|bothers)",
     r"(?:family|parent|person|driver|mum|dad) who (?:seems? to |clearly |apparently |still )?(?:thinks?|believes?|assumes?)")
 SARCASM_WEAK = re.compile(
@@ -99,12 +100,13 @@ TARGET_GROUP = re.compile(r"(?<![\w'])(?i:parents?|famil(?:y|ies)|carers?|mums?|
 OTHER_SCHOOL = re.compile(
     r"(?<![\w'])(?:St\.? [A-Z][\w'’]+|[A-Z][\w'’]+ (?:Primary|Academy|High|Juniors?|Infants?|School|College)|"
     r"(?i:(?:some |certain |the )?other schools?|schools? down the road|(?:our |the )?(?:rivals?|opponents|opposition)|"
-    r"a certain (?:school|team)))(?![\w'])")
+    r"a certain (?:school|team)))(?:['’]s)?(?![\w'])")
 TAUNT = re.compile(
     r"👀|(?<![\w'])(?i:maybe (?:next (?:year|time)|stick|try|practise|find|learn)|stick to|next time,? lads|"
     r"find the (?:goal|net|ball)|unlike|we could mention|naming no names|no names mentioned|#?easy|#?unbeatable|"
     r"maybe (?:[\w'’]+ ){0,2}[\w'’]*?(?:'ll|\bshould|\bcould|\bneed to|\bwill)\b|"
-    r"didn'?t stand a chance|sorry,? not sorry|lads!|colouring in|(?:too|so) easy|walkover|thrash(?:ed|ing))(?![\w'])")
+    r"didn'?t stand a chance|sorry,? not sorry|lads!|colouring in|(?:too|so) easy|walkover|thrash(?:ed|ing)|"
+    r"shame (?:about )?(?:that )?(?:their|they)|(?:don'?t|doesn'?t|didn'?t|can'?t) (?:quite )?match)(?![\w'])|😬")
 TEAM = r"[A-Z][\w'’]+(?: [A-Z][\w'’]+){0,2}"
 SCORELINE = re.compile(rf"(?P<home>{TEAM}) \d{{1,3}}\s*[-–—]\s*(?:\d{{1,3}} (?P<away>{TEAM})|(?P<other>{TEAM}) \d{{1,3}})")
 # A laughing face at another school is a taunt after a win ("6–0 against St Mary's! 😂"), unless the post
