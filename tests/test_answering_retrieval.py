@@ -75,3 +75,23 @@ def test_who_prefers_the_clause_naming_a_role_holder_to_others_sharing_its_words
 ])
 def test_a_fact_question_is_answered_by_the_clause_stating_that_fact(retriever, text, rule):
     assert ranked_rules(retriever, text)[0] == rule
+
+
+@pytest.mark.parametrize("text", ["what actually happens if a teacher ignores the policy",
+                                  "what honestly happens if a teacher ignores the policy"])
+def test_a_filler_word_does_not_split_the_phrase_that_asks(retriever, text):
+    assert read_question(text, retriever[1]).wants == ("consequence",)
+
+
+@pytest.mark.parametrize("text, concept", [
+    ("could a teacher get sacked over a post", "_disciplinary"),  # a situation → the policy's concept
+    ("is my bio ok if it names my job", "_profile"),
+    ("can the school see my posts on the staff wifi", "_school_it_systems_network"),
+    ("the two policies say different things, which one wins", "_conflict_priority"),
+])
+def test_an_everyday_situation_is_read_as_the_concept_a_policy_writes(retriever, text, concept):
+    assert concept in read_question(text, retriever[1]).tokens
+
+
+def test_losing_ones_job_finds_the_disciplinary_clause(retriever):
+    assert ranked_rules(retriever, "could a teacher get sacked over a post")[0] == "2-2"
