@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from knowledge.answering.question import read_question
@@ -95,3 +96,16 @@ def test_an_everyday_situation_is_read_as_the_concept_a_policy_writes(retriever,
 
 def test_losing_ones_job_finds_the_disciplinary_clause(retriever):
     assert ranked_rules(retriever, "could a teacher get sacked over a post")[0] == "2-2"
+
+
+def test_a_clause_vector_leans_on_its_own_words_as_well_as_its_heading(retriever):
+    """Heading and lead-in give context, but a short item must not read as its heading alone."""
+    found, _ = retriever
+    if not found.semantic:
+        pytest.skip("no embedding model")
+    clauses = found.clauses
+    own = found._encoder.encode([c.text for c in clauses])
+    with_heading_only = found._encoder.encode([f"{c.heading}. {c.text}" for c in clauses])
+    for index in range(len(clauses)):
+        mixed = found._vectors[index] / np.linalg.norm(found._vectors[index])
+        assert mixed @ own[index] > with_heading_only[index] @ own[index] - 1e-6
