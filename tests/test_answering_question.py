@@ -116,3 +116,13 @@ def test_asked_in_the_negative(vocabulary, text, negated):
 
 def test_a_contracted_fact_is_read_after_spelling_correction(vocabulary):
     assert read_question("can i post it, i havent asked their parents", vocabulary).consent == "refused"
+
+
+@pytest.mark.parametrize("text, groups", [
+    ("a dad from my class has asked to be my friend on facebook", ["parents"]),  # which dad, not a pupil
+    ("the mum of one boy wants me to follow her", ["parents"]),
+    ("a girl in my class messaged me", ["pupils", "pupils"]),  # the same group twice stays
+    ("can parents share photos of children", ["parents", "pupils"]),  # an object, not a qualifier
+])
+def test_a_group_that_only_says_which_people_is_not_a_group_of_its_own(vocabulary, text, groups):
+    assert read_question(text, vocabulary).groups == groups

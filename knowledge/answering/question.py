@@ -231,11 +231,25 @@ def _wants(asked: str, vocabulary: Vocabulary) -> tuple[str, ...]:
     return tuple(kind for kind in WANTS if (matcher := vocabulary.asks.get(f"wants_{kind}")) and matcher.first(asked))
 
 
+# "a mum in my class", "the parents of a y6": the second group only says which people the first are.
+QUALIFIER_GAP = re.compile(r"^\s+(?:\w+\s+)?(?:in|of|from)\s+(?:(?:my|our|the|a|an|his|her|their|one|that)\s+)?$")
+
+
+def _without_qualifiers(spans: list[tuple[int, int, str]], normalised: str) -> list[tuple[int, int, str]]:
+    """Group mentions, less those that only qualify the group named just before them."""
+    kept: list[tuple[int, int, str]] = []
+    for start, end, group in spans:
+        if kept and kept[-1][2] != group and QUALIFIER_GAP.match(normalised[kept[-1][1]:start]):
+            continue
+        kept.append((start, end, group))
+    return kept
+
+
 def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = None) -> Question:
     normalised = vocabulary.correct(normalise(text[:MAX_QUESTION_CHARS]))
     asked = vocabulary.correct(asked_part(text[:MAX_QUESTION_CHARS]))
     ask = _ask(asked, vocabulary) if normalised else "info"
-    spans = vocabulary.group_mentions(normalised)
+    spans = _without_qualifiers(vocabulary.group_mentions(normalised), normalised)
     mentions = [(start, group) for start, _, group in spans]
     ends = {start: end for start, end, _ in spans}
     asker = _asker(text[:MAX_QUESTION_CHARS], normalised, vocabulary, asker_hint)
