@@ -109,3 +109,44 @@ def test_a_clause_vector_leans_on_its_own_words_as_well_as_its_heading(retriever
     for index in range(len(clauses)):
         mixed = found._vectors[index] / np.linalg.norm(found._vectors[index])
         assert mixed @ own[index] > with_heading_only[index] @ own[index] - 1e-6
+
+
+DEFINING_POLICY = """MEADOW SCHOOL
+SOCIAL MEDIA POLICY
+
+1. Scope
+
+1.1 This policy applies to the use of social media by staff, for school and for personal purposes, at
+school and at home, on any device, whether or not it counts as working time.
+
+1.4 Staff who help with clubs count as staff for the purposes of this policy.
+
+1.2 "Social media" means any website or app where people share posts, pictures or messages.
+
+1.3 "Staff" includes volunteers, governors and students on placement.
+"""
+
+
+@pytest.fixture(scope="module")
+def defining(tmp_path_factory) -> tuple[Retriever, Vocabulary]:
+    path: Path = tmp_path_factory.mktemp("defining") / "policy.txt"
+    path.write_text(DEFINING_POLICY, encoding="utf-8")
+    policy = Policy.load(path)
+    vocabulary = Vocabulary.load()
+    vocabulary.know(policy.source)
+    return Retriever(policy, vocabulary), vocabulary
+
+
+@pytest.mark.parametrize("text, rule", [
+    ("does whatsapp count as social media for this policy", "1-2"),
+    ("does a gaming app count as social media under the policy?", "1-2"),
+    ("am i classed as staff if i only help out on fridays?", "1-3"),  # not 1.4, which shares more words
+])
+def test_whether_something_counts_as_a_term_finds_the_clause_defining_it(defining, text, rule):
+    assert ranked_rules(defining, text)[0] == rule
+
+
+def test_a_defined_term_is_read_from_its_quotes():
+    from knowledge.answering.retrieval import DEFINED_TERM
+    assert DEFINED_TERM.findall("\u201cFormer pupil\u201d means anyone who attended") == ["Former pupil"]
+    assert DEFINED_TERM.findall("For this document, 'social media' is considered to include apps") == ["social media"]

@@ -45,6 +45,11 @@ ANSWER_KIND_MATCH = 0.05
 TITLE_ITEM_WORDS = 6
 TITLE_ITEM_PENALTY = 0.15
 TITLE_ITEM_EVIDENCE = 0.3
+# A clause that defines a quoted term ("'Social media' means…", "\u201cStaff\u201d includes…") answers a
+# question asking whether something counts as that term, when the question names the term.
+DEFINED_TERM = re.compile(r"[\"'\u2018\u201c]([^\"'\u2019\u201d]{2,40})[\"'\u2019\u201d]\s+(?:means|includes?|is considered to "
+                          r"include|refers to|is defined as)\b", re.I)
+DEFINED_TERM_MATCH = 0.06
 DEFINES = re.compile(r"\b(means|is considered to include|refers to|defined as|definition|includes any)\b", re.I)
 # How each audience is named when a rule is put back as a question ("Can staff …?").
 ASKED_AS = {"staff": "staff", "pupils": "pupils", "parents": "parents", "school_accounts": "the school",
@@ -118,6 +123,8 @@ class Retriever:
                                       for c in self.clauses])
         self._answer_kinds = [vocabulary.answer_kinds(normalise(c.text)) for c in self.clauses]
         self._defines = np.array([bool(DEFINES.search(f"{c.heading} {c.text}")) for c in self.clauses])
+        self._defined_terms = [[set(vocabulary.tokens(normalise(term))) for term in DEFINED_TERM.findall(c.text)]
+                               for c in self.clauses]
         try:
             encoder = shared_encoder()
             # Not renormalised: a clause whose words and heading point different ways scores a
@@ -178,6 +185,10 @@ class Retriever:
         steered = steered - TITLE_ITEM_PENALTY * (self._title_items & (lexical < TITLE_ITEM_EVIDENCE))
         if question.definition:
             steered = steered + DEFINITION_MATCH * self._defines
+        if question.definition or question.intent == "scope":
+            asked = set(question.tokens)
+            steered = steered + DEFINED_TERM_MATCH * np.array(
+                [any(term and term <= asked for term in terms) for terms in self._defined_terms])
         if question.wants:
             steered = steered + ANSWER_KIND_MATCH * np.array([len(kinds.intersection(question.wants))
                                                               for kinds in self._answer_kinds])
