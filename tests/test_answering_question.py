@@ -126,3 +126,14 @@ def test_a_contracted_fact_is_read_after_spelling_correction(vocabulary):
 ])
 def test_a_group_that_only_says_which_people_is_not_a_group_of_its_own(vocabulary, text, groups):
     assert read_question(text, vocabulary).groups == groups
+
+
+@pytest.mark.parametrize("text, ages", [
+    ("a boy i used to teach is 19 now and wants to connect", (19,)),
+    ("im 15 and in year 10, can i be in the video", (15,)),
+    ("a 22 year old ex student messaged me", (22,)),
+    ("she left 6 years ago and moved away", ()),  # a time, not an age
+    ("can i post at 9 now that the trip is over", ()),  # no age word before the number
+])
+def test_the_ages_a_question_states(vocabulary, text, ages):
+    assert read_question(text, vocabulary).ages == ages

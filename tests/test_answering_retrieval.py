@@ -150,3 +150,35 @@ def test_a_defined_term_is_read_from_its_quotes():
     from knowledge.answering.retrieval import DEFINED_TERM
     assert DEFINED_TERM.findall("\u201cFormer pupil\u201d means anyone who attended") == ["Former pupil"]
     assert DEFINED_TERM.findall("For this document, 'social media' is considered to include apps") == ["social media"]
+
+
+AGE_POLICY = """BROOK SCHOOL
+SOCIAL MEDIA POLICY
+
+1. Former pupils
+
+1.1 Staff must not be in contact through personal accounts with former pupils who are under 18.
+
+1.2 Staff may be in contact with former pupils who are over 18, but should tell the headteacher.
+
+1.3 Staff must not accept friend requests from current pupils.
+"""
+
+
+@pytest.fixture(scope="module")
+def ages(tmp_path_factory) -> tuple[Retriever, Vocabulary]:
+    path: Path = tmp_path_factory.mktemp("ages") / "policy.txt"
+    path.write_text(AGE_POLICY, encoding="utf-8")
+    policy = Policy.load(path)
+    vocabulary = Vocabulary.load()
+    vocabulary.know(policy.source)
+    return Retriever(policy, vocabulary), vocabulary
+
+
+@pytest.mark.parametrize("text, rule", [
+    ("a former pupil who is 23 now sent me a message, can i answer", "1-2"),
+    ("a former pupil who is 16 now sent me a message, can i answer", "1-1"),
+])
+def test_a_stated_age_prefers_the_clause_whose_age_limit_it_meets(ages, text, rule):
+    ranked = ranked_rules(ages, text)
+    assert ranked.index(rule) < ranked.index({"1-1": "1-2", "1-2": "1-1"}[rule])

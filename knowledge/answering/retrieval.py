@@ -50,6 +50,11 @@ TITLE_ITEM_EVIDENCE = 0.3
 DEFINED_TERM = re.compile(r"[\"'\u2018\u201c]([^\"'\u2019\u201d]{2,40})[\"'\u2019\u201d]\s+(?:means|includes?|is considered to "
                           r"include|refers to|is defined as)\b", re.I)
 DEFINED_TERM_MATCH = 0.06
+# An age limit a clause states ("former pupils who are under 18", "over 18", "from the age of 13"): a
+# question that states an age prefers the clause whose limit that age meets over the one it does not.
+AGE_LIMIT = re.compile(r"\b(under|below|younger than|over|above|older than|aged|from the age of|at least)\s+(?:the age of\s+)?(\d{1,2})\b",
+                       re.I)
+AGE_MATCH = 0.05
 DEFINES = re.compile(r"\b(means|is considered to include|refers to|defined as|definition|includes any)\b", re.I)
 # How each audience is named when a rule is put back as a question ("Can staff …?").
 ASKED_AS = {"staff": "staff", "pupils": "pupils", "parents": "parents", "school_accounts": "the school",
@@ -123,6 +128,7 @@ class Retriever:
                                       for c in self.clauses])
         self._answer_kinds = [vocabulary.answer_kinds(normalise(c.text)) for c in self.clauses]
         self._defines = np.array([bool(DEFINES.search(f"{c.heading} {c.text}")) for c in self.clauses])
+        self._age_limits = [AGE_LIMIT.findall(c.text) for c in self.clauses]
         self._defined_terms = [[set(vocabulary.tokens(normalise(term))) for term in DEFINED_TERM.findall(c.text)]
                                for c in self.clauses]
         try:
@@ -192,8 +198,25 @@ class Retriever:
         if question.wants:
             steered = steered + ANSWER_KIND_MATCH * np.array([len(kinds.intersection(question.wants))
                                                               for kinds in self._answer_kinds])
+        if question.ages:
+            steered = steered + AGE_MATCH * np.array([_age_fit(limits, question.ages) for limits in self._age_limits])
         order = np.argsort(-steered)
         return [Candidate(int(i), float(steered[i]), float(lexical[i]), float(semantic[i])) for i in order]
+
+
+def _age_fit(limits: list[tuple[str, str]], ages: tuple[int, ...]) -> bool:
+    """The clause states an age limit and every stated age meets it. A limit the age fails is no
+    penalty: where no clause fits the age, the rule whose limit excludes the case still answers it."""
+    if not limits:
+        return False
+    for word, number in limits:
+        limit, word = int(number), word.lower()
+        for age in ages:
+            if (word in ("under", "below", "younger than") and age >= limit) or \
+                    (word in ("over", "above", "older than") and age <= limit) or \
+                    (word in ("from the age of", "at least") and age < limit):
+                return False
+    return True
 
 
 def _audience_adjustment(clause: Clause, question: Question) -> float:
