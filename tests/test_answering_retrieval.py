@@ -88,10 +88,10 @@ def test_a_filler_word_does_not_split_the_phrase_that_asks(retriever, text):
     ("could a teacher get sacked over a post", "_disciplinary"),  # a situation → the policy's concept
     ("is my bio ok if it names my job", "_profile"),
     ("can the school see my posts on the staff wifi", "_school_it_systems_network"),
-    ("the two policies say different things, which one wins", "_conflict_priority"),
-    ("who makes the call when something isnt in the policy", "_decide_decision"),
+    ("if the two policies clash, which takes precedence", "_conflict_priority"),
+    ("who decides when something isnt in the policy", "_decide_decision"),
     ("what else should i read alongside this", "_related_policies"),
-    ("can i set the record straight with the dad who posted about me", "_respond_retaliate"),
+    ("can i hit back at the dad who posted about me", "_respond_retaliate"),
 ])
 def test_an_everyday_situation_is_read_as_the_concept_a_policy_writes(retriever, text, concept):
     assert concept in read_question(text, retriever[1]).tokens
