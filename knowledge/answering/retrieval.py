@@ -31,7 +31,7 @@ LEXICAL_WEIGHT = 0.4
 LEXICAL_FULL = 16.0
 # A clause's vector leans partly on its own words: with the heading and lead-in alone, a short list
 # item reads like its heading and every item of a list looks alike.
-OWN_WORDS_SHARE = 0.2
+OWN_WORDS_SHARE = 0.15
 EXAMPLE_DISCOUNT = 0.95  # an example phrasing is evidence for its clause, a little less than the clause
 AUDIENCE_MATCH = 0.04
 AUDIENCE_CLASH = 0.10
