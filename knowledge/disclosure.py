@@ -148,6 +148,8 @@ class ConcernRules:
     question_words: re.Pattern = re.compile(r"(?!x)x")
     # The second look at a flag (knowledge/disclosure_gate.py): None keeps every flag.
     gate: Gate | None = None
+    # "not sure if…", "wondering whether…": an indirect question, not a condition.
+    indirect_if: re.Pattern = re.compile(r"(?!x)x")
 
     @classmethod
     def from_data(cls, data: dict | None) -> "ConcernRules | None":
@@ -176,11 +178,15 @@ class ConcernRules:
             teaching=compile_entries(data.get("teaching", [])),
             question_words=compile_entries(data.get("question_words", [])),
             gate=Gate.from_data(data.get("gate"), placeholders),
+            indirect_if=compile_entries(data["indirect_if"]) if data.get("indirect_if") else re.compile(r"(?!x)x"),
         )
 
     def _is_hypothetical(self, text: str, start: int) -> bool:
         # Only the few words just before the marker (a bounded slice: long messages stay linear).
-        before = text[max(0, start - 12 * HYPOTHETICAL_WINDOW):start].split()[-HYPOTHETICAL_WINDOW:]
+        wide = text[max(0, start - 12 * (HYPOTHETICAL_WINDOW + 3)):start].split()[-(HYPOTHETICAL_WINDOW + 3):]
+        # An indirect question keeps its words' places but loses its "if" ("not sure if" → "not sure _").
+        wide = self.indirect_if.sub(lambda m: " ".join("_" for _ in m.group(0).split()), " ".join(wide)).split()
+        before = wide[-HYPOTHETICAL_WINDOW:]
         return bool(before) and self.hypothetical.search(" ".join(before)) is not None
 
     def _first_real(self, pattern: re.Pattern, text: str) -> re.Match | None:

@@ -39,6 +39,11 @@ class Gate:
     speaker_contacted: re.Pattern = NEVER
     speaker_contacted_families: frozenset[str] = frozenset()
     self_introduction: re.Pattern = NEVER
+    speaker_acted: re.Pattern = NEVER
+    reporter: re.Pattern = NEVER
+    speaker_acted_families: frozenset[str] = frozenset()
+    peer_agent: re.Pattern = NEVER
+    peer_agent_families: frozenset[str] = frozenset()
 
     @classmethod
     def from_data(cls, data: dict | None, placeholders: dict[str, str]) -> "Gate | None":
@@ -57,7 +62,12 @@ class Gate:
                    child_speaker=_entries(data, "child_speaker", placeholders),
                    speaker_contacted=_entries(data, "speaker_contacted", placeholders),
                    speaker_contacted_families=frozenset(data.get("speaker_contacted_families", [])),
-                   self_introduction=_entries(data, "self_introduction", placeholders))
+                   self_introduction=_entries(data, "self_introduction", placeholders),
+                   speaker_acted=_entries(data, "speaker_acted", placeholders),
+                   reporter=_entries(data, "reporter", placeholders),
+                   speaker_acted_families=frozenset(data.get("speaker_acted_families", [])),
+                   peer_agent=_entries(data, "peer_agent", placeholders),
+                   peer_agent_families=frozenset(data.get("peer_agent_families", [])))
 
 
 def _entries(data: dict, key: str, placeholders: dict[str, str]) -> re.Pattern:
@@ -98,18 +108,21 @@ def sustains(rules, text: str, original: str) -> bool:
     told = rules._first_real(rules.told, text)
     if told is None and gate.hypothetical_opening.match(text):
         return False  # "if a child tells me … can I promise?": nothing has happened
-    adult_speaker = gate.child_speaker.search(text) is None
-    if not adult_speaker:
-        return True  # a pupil telling the bot about themself is a child telling an adult
-    adult_victim = adult_speaker and gate.adult_victim.search(text) is not None
-    skip = gate.adult_victim_families if adult_victim else frozenset()
-    if adult_speaker and gate.speaker_contacted.search(text):
+    if gate.child_speaker.search(text) is not None:
+        # A pupil telling the bot about themself is a child telling an adult: any risk at all keeps it
+        # ("my friend said yes, is that allowed" has none).
+        return rules._any_risk(text) is not None or _strong_signal(rules, gate, text, frozenset())
+    skip = gate.adult_victim_families if gate.adult_victim.search(text) else frozenset()
+    if gate.speaker_contacted.search(text):
         skip = skip | gate.speaker_contacted_families
-    strong = _strong_signal(rules, gate, text, skip)
+    if gate.speaker_acted.search(text):
+        skip = skip | gate.speaker_acted_families
+    peer = gate.peer_agent_families if gate.peer_agent.search(text) and asks(gate, text, original) else frozenset()
+    strong = _strong_signal(rules, gate, text, skip | peer)
     if strong:
         return True
     if skip and told is None:
-        return False  # its only risks were aimed at an adult, or were the asker's own contacts
+        return False  # its only risks were aimed at an adult, or were the asker's own contacts or acts
     if not asks(gate, text, original):
         return True
     distress = any(name == "fear" and pattern.search(text) for name, pattern in rules.risks)
@@ -122,7 +135,15 @@ def _strong_signal(rules, gate: Gate, text: str, skip: frozenset[str]) -> bool:
             continue
         if pattern.search(text):
             return True
-    # The adult who introduces themself is the asker: their own plans are not conduct towards a child.
-    if "adult_conduct" not in skip and rules.adult_conduct.search(gate.self_introduction.sub(" ", text)):
-        return True
+    # The adult who introduces themself is the asker, and one who passes a report on is its reporter:
+    # their own plans or words are not conduct towards a child;
+    # nor is an adult's contact with the speaker ("a parent messaged me about her son's homework"): the
+    # words before and after that contact are looked at apart.
+    if "adult_conduct" not in skip:
+        text_without_asker = gate.reporter.sub(" ", gate.self_introduction.sub(" ", text))
+        contact = gate.speaker_contacted.search(text_without_asker)
+        parts = [text_without_asker[:contact.start()], text_without_asker[contact.end():]] if contact \
+            else [text_without_asker]
+        if any(rules.adult_conduct.search(part) for part in parts):
+            return True
     return rules.standalone.search(text) is not None

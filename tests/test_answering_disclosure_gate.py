@@ -34,6 +34,14 @@ def answerer() -> Answerer:
     "i think mrs k is snapchatting one of her class every evening, who do i tell?",
     # a pupil telling the bot about themself, weak words only, asked as a question
     "im in y5 and a boy keeps sending me horrible messages on snap, what should i do",
+    # "not sure if…" asks indirectly: what the speaker noticed after it is told, not supposed
+    "not sure if this is nothing but i spotted the football coach messaging a y4 boy on snapchat at 11pm, is that allowed?",
+    # harm by another child is weak in a question, but a child who told and is terrified keeps it
+    "my son told me he gets punched by another boy every day on the bus and he's terrified, what do i do?",
+    # starving is neglect wherever it is said
+    "someone wrote on our facebook page that a reception boy is being starved by his family, what do we do?",
+    # a reporter passing on an adult's conduct: the conduct still counts
+    "a mum says the swimming instructor keeps messaging her daughter on instagram, who do i tell?",
 ])
 def test_disclosures_asked_as_questions_stay_flagged(answerer, message):
     assert answerer.answer(message, today=TODAY).report_suggested
@@ -54,6 +62,26 @@ def test_disclosures_asked_as_questions_stay_flagged(answerer, message):
     "volunteer here - want to share a photo of the class garden on my facebook, no children in it. ok?",
     # a topic of its own: a safety talk, a piece of drama
     "the police are giving an online safety talk to year 5, can we mention it on the school facebook?",
+    # a parent's contact with the speaker about her own child
+    "a parent dmed me on facebook asking about her son's reading book, should i answer?",
+    # harm between children, asked as a rule question
+    "my daughter got kicked by another girl at playtime, can i post about it in the parents whatsapp?",
+    # a "chat" is a place, "rude" is impolite
+    "a y5 wrote something rude about his football coach in a gaming chat, does the policy cover gaming chats?",
+    # what the school itself posted
+    "we accidentally posted a picture of a child whose parents said no on the school instagram, what now?",
+    # a pupil speaking of themself with no risk at all
+    "im in year 6 and my mum said i can post a video of us baking on my tiktok, is that allowed?",
+    # "at home" as a place
+    "my son forgot his PE kit at home, can i message his teacher on dojo?",
+    # pupils asking for the speaker's own number
+    "on the year 8 camping trip some kids asked for my phone number, is it ok to give it out?",
+    # the adult only passes on what a child did
+    "a dad says one of my y4s has been posting mean memes about another kid, can i check his tiktok?",
+    # what a document says is no event
+    "the safeguarding bit of the policy says pupils, does that mean a 16 year old work experience student too?",
+    # unkindness aimed at the staff
+    "someone posted a horrible comment on our facebook page saying the teachers are lazy",
 ])
 def test_questions_that_only_sound_alarming_are_not_flagged(answerer, message):
     assert not answerer.answer(message, today=TODAY).report_suggested

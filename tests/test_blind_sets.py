@@ -19,7 +19,8 @@ from knowledge.policy import Policy  # noqa: E402
 
 SETS = sorted((ROOT / "tests" / "blind").glob("*.toml"))
 LEXICONS = [ROOT / "policy" / "lexicon.toml", ROOT / "knowledge" / "answering" / "generic_lexicon.toml",
-            ROOT / "knowledge" / "answering" / "concerns.toml", ROOT / "knowledge" / "answering" / "neighbours.toml"]
+            ROOT / "knowledge" / "answering" / "concerns.toml", ROOT / "knowledge" / "answering" / "neighbours.toml",
+            ROOT / "knowledge" / "answering" / "scope.toml"]
 EXAMPLES = ROOT / "policy" / "examples.toml"
 PHRASE_WORDS = 4
 EXAMPLE_RATIO = 90

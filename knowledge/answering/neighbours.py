@@ -30,7 +30,12 @@ class Neighbour:
 
 def load_neighbours(policy_text: str, school_tables: dict | None = None) -> list[Neighbour]:
     tables = dict(tomllib.loads(NEIGHBOURS_FILE.read_text(encoding="utf-8")).get("neighbours", {}))
-    tables.update(school_tables or {})
+    for key, table in (school_tables or {}).items():
+        # A school's table of the same name adds its topics to the generic ones; its reason, who to ask
+        # and `unless` words, where it gives them, are its own.
+        generic = tables.get(key, {})
+        tables[key] = {**generic, **table,
+                       "topics": [*generic.get("topics", []), *[t for t in table.get("topics", []) if t not in generic.get("topics", [])]]}
     policy = normalise(policy_text)
     neighbours = []
     for key, table in tables.items():

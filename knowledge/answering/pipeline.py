@@ -1,6 +1,7 @@
 """The answering pipeline: question → Answer (the `ask --json` contract of DESIGN.md)."""
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date
@@ -15,14 +16,19 @@ from knowledge.answering.vocabulary import Vocabulary
 from knowledge.answers import Answer, Related
 from knowledge.disclosure import ConcernRules, spot_disclosure
 from knowledge.lexicon import Lexicon, normalise
+from knowledge.phrase_patterns import compile_entries
 from knowledge.policy import Clause, Policy
 
 CONCERNS_FILE = Path(__file__).resolve().parent / "concerns.toml"
+SCOPE_FILE = Path(__file__).resolve().parent / "scope.toml"
 # Calibrated with the retrieval weights (see knowledge/answering/retrieval.py).
 ANSWER_THRESHOLD = 0.38
 # A question that names nothing of the policy's subject (no platform, post, photo, account…) must
 # match a rule this closely: "can I book the hall" shares words with rules, not their subject.
 OFF_SUBJECT_THRESHOLD = 0.6
+# A question about the asker's own social media (scope.toml) is the policy's business: answered from
+# the closest rule unless even that is far off.
+OWN_ACTIVITY_THRESHOLD = 0.2
 # Another rule this close to the best one: say "did you mean…" and offer both.
 AMBIGUITY_MARGIN = 0.02
 RELATED_MARGIN = 0.12
@@ -43,6 +49,9 @@ class Answerer:
     concern_rules: ConcernRules | None
     lexicon: Lexicon  # the school's own, for topic routing; empty when there is none
     neighbours: list[Neighbour]
+    own_activity: re.Pattern = re.compile(r"(?!x)x")
+    count: "CountQuestion | None" = None
+    policy_subjects: re.Pattern = re.compile(r"(?!x)x")  # question words of subjects this policy covers
 
     @classmethod
     def load(cls, policy_file, lexicon_file=None, examples_file=None) -> "Answerer":
@@ -57,8 +66,11 @@ class Answerer:
         _extend(concerns, lexicon.concerns or {})
         school = tomllib.loads(Path(lexicon_file).read_text(encoding="utf-8")) \
             if lexicon_file and Path(lexicon_file).exists() else {}
+        scope = tomllib.loads(SCOPE_FILE.read_text(encoding="utf-8"))
         return cls(policy, vocabulary, Retriever(policy, vocabulary, examples), ConcernRules.from_data(concerns),
-                   lexicon, load_neighbours(policy.source, school.get("neighbours")))
+                   lexicon, load_neighbours(policy.source, school.get("neighbours")),
+                   compile_entries(scope["own_activity"]["entries"]), CountQuestion.from_data(scope.get("count")),
+                   _policy_subjects(policy.source, scope.get("subjects", {})))
 
     # --- the pipeline -------------------------------------------------------------------------
 
@@ -81,8 +93,7 @@ class Answerer:
                 who=neighbour.who), today or date.today())
         ranked = self.retriever.rank(read)
         best = ranked[0] if ranked else None
-        on_subject = bool(self.vocabulary.domain & set(read.tokens)) or "polici" in read.tokens
-        if best is None or best.score < (ANSWER_THRESHOLD if on_subject else OFF_SUBJECT_THRESHOLD):
+        if best is None or best.score < self._threshold(read) or self._count_not_stated(read, ranked):
             answer = self._not_covered(question, read, best.score if best else 0.0)
         else:
             answer = self._answer_from(question, read, ranked)
@@ -92,6 +103,21 @@ class Answerer:
                            f"and don't promise to keep it secret. I can take a concern report for you privately.\n"
                            f"{answer.text}")
         return self._with_notice(answer, today or date.today())
+
+    def _threshold(self, read: Question) -> float:
+        """How close the best rule must be to answer: a question naming nothing of the policy's subject
+        must match more closely, one about the asker's own social media less."""
+        if self.own_activity.search(read.normalised) is not None:
+            return OWN_ACTIVITY_THRESHOLD
+        on_subject = bool(self.vocabulary.domain & set(read.tokens)) or "polici" in read.tokens \
+            or self.policy_subjects.search(read.normalised) is not None
+        return ANSWER_THRESHOLD if on_subject else OFF_SUBJECT_THRESHOLD
+
+    def _count_not_stated(self, read: Question, ranked: list[Candidate]) -> bool:
+        """Asks how many or how much, and the rule that would answer states no quantity."""
+        if self.count is None or not ranked or not self.count.asked(read.normalised):
+            return False
+        return not self.count.stated(normalise(self.policy.clauses[self._safest(read, ranked).index].text))
 
     def _answer_from(self, question: str, read: Question, ranked: list[Candidate]) -> Answer:
         best = self._safest(read, ranked)
@@ -131,19 +157,20 @@ class Answerer:
         close = []
         for candidate in ranked[1:4]:
             clause = self.policy.clauses[candidate.index]
+            # Another rule, of any section (two rules of one section compete as often as of two):
+            # not another item of the same rule, which the answer already stands for.
             if candidate.score >= best.score - AMBIGUITY_MARGIN and clause.rule != chosen.rule \
-                    and clause.section != chosen.section and clause.text != chosen.text:
+                    and clause.text != chosen.text:
                 close.append(candidate)
         return close
 
     def _render(self, clause: Clause, verdict: Verdict, close: list[Candidate]) -> str:
         statement = clause.statement.rstrip(".;")
-        where = f"paragraph {clause.rule.replace('-', '.')}" if clause.numbered else f"section {clause.section}"
-        text = f"{OPENERS[verdict.value]}{statement} — {where} ({clause.heading})."
+        text = f"{OPENERS[verdict.value]}{statement} — {_where(clause)} ({clause.heading})."
         if verdict.value == "depends" and verdict.deciding_fact:
             text += " " + DEPENDS_ON.get(verdict.deciding_fact, f"It turns on {verdict.deciding_fact}.")
         if close:
-            options = "; or ".join(f"section {self.policy.clauses[c.index].section} "
+            options = "; or ".join(f"{_where(self.policy.clauses[c.index])} "
                                    f"({self.policy.clauses[c.index].heading}): "
                                    f"\"{_opening_words(self.policy.clauses[c.index].statement)}\"" for c in close)
             text += f" I'm not completely sure that is the rule you mean — did you mean {options}?"
@@ -163,6 +190,27 @@ class Answerer:
         return answer
 
 
+@dataclass(frozen=True)
+class CountQuestion:
+    """"How many / how much" questions and the quantities a rule may state (scope.toml [count])."""
+    asks: re.Pattern
+    compound: re.Pattern
+    quantities: re.Pattern
+
+    @classmethod
+    def from_data(cls, data: dict | None) -> "CountQuestion | None":
+        if not data:
+            return None
+        return cls(compile_entries(data["asks"]), compile_entries(data.get("compound", [])),
+                   compile_entries(data["quantities"]))
+
+    def asked(self, normalised_question: str) -> bool:
+        return self.asks.search(normalised_question) is not None and self.compound.search(normalised_question) is None
+
+    def stated(self, normalised_rule: str) -> bool:
+        return self.quantities.search(normalised_rule) is not None
+
+
 def renewal_notice(policy: Policy, today: date) -> str | None:
     """The note that the policy is past its review date, or None while it is current."""
     meta = policy.meta
@@ -172,6 +220,14 @@ def renewal_notice(policy: Policy, today: date) -> str | None:
     return None
 
 
+def _policy_subjects(policy_text: str, subjects: dict) -> re.Pattern:
+    """The question words of the subjects (scope.toml [subjects]) that this policy mentions."""
+    policy = normalise(policy_text)
+    asks = [word for subject in subjects.values()
+            if compile_entries(subject.get("mentions", [])).search(policy) for word in subject.get("asks", [])]
+    return compile_entries(asks)
+
+
 def _extend(base: dict, extra: dict) -> None:
     """A school's concern lists add to the generic ones, table by table ([concerns.risk] too)."""
     for key, values in extra.items():
@@ -179,6 +235,10 @@ def _extend(base: dict, extra: dict) -> None:
             base[key] = [*base.get(key, []), *values]
         elif isinstance(values, dict):
             _extend(base.setdefault(key, {}), values)
+
+
+def _where(clause: Clause) -> str:
+    return f"paragraph {clause.rule.replace('-', '.')}" if clause.numbered else f"section {clause.section}"
 
 
 def _opening_words(statement: str, count: int = 8) -> str:

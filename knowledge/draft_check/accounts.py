@@ -28,7 +28,9 @@ def profile_url_re() -> re.Pattern:
 # A staff member's own account pointed to in words, with no handle or link: "on Mr Cole's personal
 # Facebook page", "on her own Instagram", "send him a friend request".
 PERSONAL_PROFILE = (
-    r"(?<![\w'])(?i:(?:personal|private) (?:[\w-]+ )?(?:page|account|profile|feed|channel)s?|"
+    r"(?<![\w'])(?i:(?:personal|private) (?:[\w-]+ )?(?:page|account|profile|feed|channel|blog|vlog|podcast|website)s?|"
+    r"(?:on|follow|find|visit|read|subscribe to) (?:his|her|their) (?:{platforms}|blog|vlog|podcast)(?![\w'])|"
+    r"(?:his|her|their) (?:{platforms}|blog|vlog|podcast)(?: (?:shop|page|profile|store|channel))?[:,]? (?=\S*[\w-]\.(?:com|co\.uk|net|org|me)\b|@|[A-Z])|"
     r"(?:personal|private) (?:{platforms})|"
     r"(?:his|her|their) own (?:[\w-]+ )?(?:page|account|profile|feed|channel)s?|"
     r"(?:his|her|their) own (?-i:[A-Z][\w]+)(?= [-–—]| (?i:account|page)|[.!,]|$)|"
@@ -68,6 +70,9 @@ ONE_PERSON = re.compile(
     r"(?:^|(?<=[\n.!?]))[^\w\n]*(?i:(?:message )?(?:to|for) the (?:[\w-]+ ){1,3}(?:pupil|child|student|boy|girl|person|parent|driver|mum|dad|carer) who)\b|"
     # "Whoever parked the silver Ford Focus … please move it": one person, picked out by what they did
     r"(?i:\bwhoever (?:parked|left|took|owns|dropped|blocked|borrowed)\b[^.!?\n]{0,100}\bplease\b)|"
+    r"(?i:\b(?:could|can|would|will) whoever (?:has been|keeps|is|has)\b)|(?i:\bwe know (?:it'?s|it was) you\b)|"
+    r"(?i:\b(?:thanks|thank you|shout ?out|a (?:message|note|reminder)) (?:to|for) the (?:parent|carer|person|driver|mum|dad|"
+    r"family|owner|grandparent) who\b)|"
     r"(?i:\byou know who you are\b)|"
     # "To whoever took…": one person, unknown but singled out
     r"(?:^|(?<=[\n.!?]))[^\w\n]*(?i:to whoever)\b")
@@ -75,13 +80,17 @@ ONE_PERSON = re.compile(
 HOSTILE = re.compile(r"😡|🤬|😠|(?<![\w'])(?i:do better|we have your (?:registration|number|details|name)|shame on you|"
                      r"you should be ashamed|not acceptable|disgraceful|we know who you are)(?![\w'])")
 # A post that opens on a first name and then asks or thanks them: "Sam – could you bring…".
-VOCATIVE = re.compile(r"(?:^|(?<=[\n.!?]))[^\w\n]*(?P<who>[A-Z][a-z'’-]+)\s*[,:–—-]\s*"
+VOCATIVE = re.compile(r"(?:^|(?<=[\n.!?]))[^\w\n]*(?P<who>[A-Z][a-z'’-]+)(?:\s*\([^)\n]{1,20}\))?\s*[,:–—-]\s*"
                       r"(?i:(?:can|could|would|will|did|have|are|do|if) you\b|please\b|thanks?\b|thank you\b|you\b|your\b)")
+ROLE_THEN_NAME = re.compile(r"(?<![\w'])(?i:lady|man|teacher|caretaker|cook|chef|assistant|driver|supervisor|"
+                            r"patrol|cleaner|receptionist|librarian|governor|volunteer|coach|friend)\s+([A-Z][a-z'-]+)(?![\w'])")
 SIGN_OFF_ROLE = re.compile(r"^(?:[A-Z0-9][\w'/&-]*\s*){1,6}$")
 # A pupil's relative spoken to by the child's name: "Noah's mum — Noah's inhaler is in the office".
 RELATIVE_ADDRESS = re.compile(
     r"(?:^|(?<=[\n.!?]))[^\w\n]*(?P<who>[A-Z][\w-]+['’]s (?i:mum|mom|dad|mother|father|parents?|carers?|grandad|grandma|"
-    r"nan|nana|granny|grandpa|auntie|aunt|uncle|family|childminder|nanny))\s*[-–—:]")
+    r"nan|nana|granny|grandpa|auntie|aunt|uncle|family|childminder|nanny)(?=\s*[-–—:])|"
+    # "Grandad Pete —": a relative spoken to by name
+    r"(?i:grandad|grandpa|grandma|granny|nana|nan|auntie|aunty|uncle)\s+[A-Z][a-z'-]+(?=\s*[-–—:,]))")
 TITLED_ADDRESS = re.compile(r"(?:^|(?<=[\n.!?]))[^\w\n]*(?P<who>(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][\w'-]+)\s*[-–—:,]\s")
 
 
@@ -175,7 +184,8 @@ def check_messages(ctx: Context) -> None:
     for match in re.finditer(r"(?i:happy\s+(?:\d+\w*\s+)?birthday|get well soon|happy retirement|happy anniversary)",
                              ctx.text):
         sentence = sentence_at(ctx.text, match.start())
-        names = [w for w in re.findall(r"[A-Z][\w'-]+", sentence) if is_given_name(w) or TITLE_RE.match(w)]
+        names = [w for w in re.findall(r"[A-Z][\w'-]+", sentence) if is_given_name(w) or TITLE_RE.match(w)] + \
+            ROLE_THEN_NAME.findall(sentence)  # "our lollipop lady Sue": a name, though also a word
         if names:
             ctx.add("message_to_person", "block",
                     f"'{match.group(0)}' to {names[-1]} is a personal message to one person. The school does not "

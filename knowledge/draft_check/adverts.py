@@ -19,12 +19,20 @@ COMMERCIAL = words(
     r"show (?:this|the|them this) post", r"at the till",
     r"free (?:slice|coffee|drink|cake|gift|treat)\w*(?: of \w+)? with (?:any|every|each)",
     r"now taking (?:new )?(?:bookings|patients|clients|customers|pupils|students|enrolments)",
+    # a deal with a code or a password at the counter is an offer, whoever runs it
+    r"(?:with|use|using|enter|quote) (?:the )?(?:promo |discount |offer )?code (?-i:[A-Z][A-Z0-9]{3,})",
+    r"\d[- ]for[- ]\d", r"two[- ]for[- ]one", r"(?:just )?mention (?:the school|this post|our school|us) (?:at|to|when)",
+    r"tell (?:them|him|her) (?:we|the school) sent you",
 )
 SCHOOL_RELATED = words(
     r"pta", r"friends of \w+", r"uniform (?:supplier|shop|provider)", r"school uniform", r"school photographer",
     r"school photos?", r"class photos?", r"school meals?", r"school caterers?", r"breakfast club",
     r"after[- ]school club", r"book fair", r"school trip", r"sponsored (?:walk|run|read|silence|swim|bounce)",
 )
+# A price by the hour and a private way to book: a service for sale, whatever it is called.
+PRICE_PER = words(r"£\d+(?:\.\d\d)? (?:an|per|a|/) ?(?:hour|hr|session|lesson|class|night|evening|day)")
+PRIVATE_CONTACT = words(r"(?:message|text|call|ring|dm|email|whatsapp|contact) (?:her|him|them|me) (?:on|at|via|directly)",
+                        r"(?:0\d{3,4}|\+44 ?\d{3,4}) ?\d{3} ?\d{3,4}", r"dm (?:her|him|them|me)")
 SPONSOR = words(r"sponsored by", r"kindly donated by", r"thanks to our sponsors?", r"in partnership with")
 NOT_AGE_APPROPRIATE = words(
     r"sexy", r"sex", r"porn\w*", r"nude", r"naked", r"drugs?", r"cocaine", r"cannabis", r"weed", r"gambling",
@@ -33,7 +41,7 @@ NOT_AGE_APPROPRIATE = words(
     r"horror (?:film|movie|trailer)s?", r"scary (?:film|movie) trailers?", r"it'?s (?:a|an) (?:15|18)",
     r"rated (?:15|18)", r"(?:15|18)[- ]rated", r"certificate (?:15|18)", r"🔫", r"🔪", r"🩸",
 )
-ALCOHOL = words(r"tequila", r"vodka", r"rum", r"whisky", r"spirits", r"ales?", r"🍻", r"🍺", r"🍷", r"🍸", r"🥂",
+ALCOHOL = words(r"tequila", r"vodka", r"rum", r"whisky", r"spirits", r"ales?", r"🍻", r"🍺", r"🍷", r"🍸", r"🥂", r"🍹", r"🍾", r"🥃",
                  r"beer", r"wine", r"prosecco", r"gin", r"cocktails?", r"bar", r"pub", r"booze", r"alcohol\w*",
                  r"fizz", r"pints?", r"lager", r"cider", r"champagne")
 
@@ -62,11 +70,20 @@ PROMOTION = words(
     r"special offers?", r"(?:the )?best [\w ]{0,20}in town", r"highly recommend", r"sale",
     r"spaces (?:are )?(?:going|filling up|filling) (?:fast|quickly)", r"sign up (?:at|on|via) (?:his|her|their)",
     r"£\d+(?:\.\d\d)? (?:taster|trial|intro\w*)", *RECOMMEND,
+    r"find (?:her|his|their|them) (?:[\w-]+ )?(?:shop|store|stall|page)", r"perfect for (?:a|an|your) (?:[\w-]+ ){0,2}(?:latte|coffee|treat|lunch|brunch|pint|cake)", r"follow (?:her|him|them) on",
+    r"(?:search|look) (?:for )?(?-i:[A-Z][\w'’&]+)(?: (?:&|and|(?-i:[A-Z][\w'’&]+))){0,3} on", r"dm (?:him|her|them|me)",
+    r"(?:sessions|places|slots|appointments|lessons|classes) (?:are )?(?:now )?available", r"is your child ready for",
+    r"(?:runs?|running|offers?|offering) (?:[\w+-]+ ){0,2}(?:tests|classes|sessions|lessons|courses|camps|workshops) "
+    r"(?:every|each|on|at|in)",
+    r"(?:looking for|stuck for) (?:a |some )?(?:[\w-]+ )?(?:gifts?|presents?)",
+    r"(?:we|i)(?:'d| would)? (?:highly |thoroughly |honestly )?recommend (?-i:[A-Z])",
 )
 BUSINESS_NOUN = words(
     r"(?:his|her|their) own (?:[\w-]+ ){0,3}(?:academy|club|classes|camps?|business|company|brand|range|shop|sessions)",
     r"soft play", r"dental", r"dentists?", r"practice", r"play ?cent(?:re|er)", r"trampoline park", r"cinema", r"spa",
-    r"nail bar", r"garden centre",
+    r"nail bar", r"garden centre", r"hair (?:&|and) beauty", r"beauty (?:salon|bar|clinic|room)s?",
+    r"run by (?:one of )?our (?:[\w-]+ )?(?:mums|dads|parents|families|mum|dad|parent)",
+    r"(?:started|starting|launched|set up) (?:[\w-]+ ){0,2}(?:making|selling|baking|business|company)",
     r"photography", r"photographer", r"private tuition",
     r"bakery", r"tuition", r"tutors?", r"tutoring", r"estate agents?", r"brewery", r"gym", r"caf[eé]", r"salon",
     r"barbers?", r"ltd", r"limited", r"restaurant", r"takeaway", r"pizzeria", r"garage", r"motors", r"fitness",
@@ -79,7 +96,8 @@ BUSINESS_NOUN = words(
 )
 # A trading name written as one capitalised word with a capital inside (BrightMinds, FitZone, McDonald's).
 BRAND_WORD = re.compile(r"(?<![\w@/.#])(?:[A-Z][a-z]+[A-Z][\w]*|Mc[A-Z][\w']*)(?![\w])")
-SCHOOL_OWNED = words(r"pta", r"friends of (?:the )?school", r"school uniform", r"uniform shop", r"school office",
+SCHOOL_OWNED = words(r"pta", r"friends of (?:the )?school", r"school uniform", r"uniform (?:swap |exchange |second-hand |pre-loved )?(?:shop|sale|rail)", r"school office",
+                      r"school (?:kitchen|canteen|dinners?|lunch(?:es)?|cooks?|catering)", r"(?:our|the) (?:kitchen|catering) team",
                       r"school shop", r"book fair", r"school photographer", r"school meals?", r"school fundrais\w*",
                       r"school (?:fair|disco|production)", r"charity", r"appeal", r"food bank")
 # Adult content: drinking for its own sake, and events for adults only.
@@ -100,21 +118,50 @@ SAFETY_ADVICE = words(r"age ratings?", r"rated", r"pegi", r"online safety", r"e-
 # A post that says outright that photos include pupils without consent.
 
 
+# A named place that opens: "The Copper Kettle opens next week" is a new business, where "the Book Fair
+# opens", "our Reading Garden opens" and "the new library opens" are school life or a public service.
+NEW_VENUE = re.compile(r"(?<![\w'])(?P<name>(?:The [A-Z][\w'&]+|[A-Z][\w'&]+ [A-Z][\w'&]+)(?: [A-Z][\w'&]+){0,2})"
+                       r"(?= (?:opens|is opening|will open|has (?:just )?opened|(?:is )?now open)\b)")
+# Where a shop trades or what it sells: a venue opening with one of these beside it is a business.
+TRADE = words(r"opposite", r"next (?:door )?to", r"high street", r"retail park", r"town centre", r"shopping", r"parade",
+              r"(?-i:[A-Z])\w+ (?:Road|Street|Lane|Avenue|Parade|Way)", r"lattes?", r"coffees?", r"menu", r"prices?", r"£\d+",
+              r"offers?", r"deals?", r"discounts?", r"customers", r"bookings?", r"book (?:now|online|in)", r"try (?:the|their|it)",
+              r"treat yourself", r"(?:\d+ ?%|half) off", r"(?:two|2)[- ]for[- ](?:one|1)", r"perfect for")
+PUBLIC_PLACE = words(r"fair", r"fete", r"clubs?", r"garden", r"library", r"park", r"playground", r"hall", r"cent(?:re|er)",
+                     r"museum", r"church", r"exhibition", r"show", r"trail", r"week", r"term", r"gates?", r"doors",
+                     r"registration", r"office", r"disco", r"sale", r"pool", r"school", r"academy", r"nursery",
+                     r"applications?", r"voting", r"bookings?", r"nominations?", r"shop", r"canteen", r"kitchen", r"play",
+                     r"production", r"performance", r"grotto", r"concert", r"festival", r"market", r"display", r"gallery",
+                     r"year", r"class", r"room", r"area", r"wing", r"block", r"building", r"unit", r"centre")
+
+
 def _business_in(sentence: str, channels: frozenset[str]) -> str | None:
     noun = BUSINESS_NOUN.search(sentence)
     if noun:
         return noun.group(0)
+    venue = NEW_VENUE.search(sentence)
+    if venue and not PUBLIC_PLACE.search(venue.group("name")) and venue.group("name").casefold() not in channels \
+            and TRADE.search(sentence):
+        return venue.group("name")
     for brand in BRAND_WORD.finditer(sentence):
         if brand.group(0).casefold() not in channels:
             return brand.group(0)
     return None
 
 
+def _this_and_previous_sentence(text: str, index: int) -> str:
+    ends = [m.end() for m in re.finditer(r"[.!?\n]+\s*", text[:index])]
+    start = ends[-2] if len(ends) > 1 else 0
+    return text[start:index] + sentence_at(text, index)
+
+
 def check_adverts(ctx: Context) -> None:
-    related = SCHOOL_OWNED.search(ctx.text)
     channels = frozenset(c.key for c in ctx.rules.channels)
     for match in COMMERCIAL.finditer(ctx.text):
         excerpt = excerpt_of(ctx.text, match.start(), match.end())
+        # The offer is for the school's own thing when that is named in its sentence or the one before:
+        # the school's caterer named in the first line does not cover a party-catering deal further on.
+        related = SCHOOL_OWNED.search(_this_and_previous_sentence(ctx.text, match.start()))
         if related:
             ctx.add("business_advert", "warn",
                     f"This reads like an advert ('{match.group(0)}'), but it seems to be for something the school "
@@ -131,6 +178,12 @@ def check_adverts(ctx: Context) -> None:
         ctx.add("business_advert", "block",
                 f"'{match.group(0)}' promotes a business ('{business}'), which is not the school's own.",
                 excerpt_of(ctx.text, match.start(), match.end()))
+    price, contact = PRICE_PER.search(ctx.text), PRIVATE_CONTACT.search(ctx.text)
+    if price and contact and not ctx.has("business_advert") and not SCHOOL_OWNED.search(ctx.text):
+        ctx.add("business_advert", "block",
+                f"'{price.group(0)}' with '{contact.group(0)}' sells someone's private service. The school's accounts "
+                "do not advertise anyone's business, a parent's or a member of staff's included.",
+                excerpt_of(ctx.text, price.start(), price.end()))
     if not ctx.has("business_advert") and not ctx.has("business_advert", "warn"):
         match = SPONSOR.search(ctx.text)
         if match:
@@ -170,6 +223,9 @@ def check_age(ctx: Context) -> None:
                 excerpt_of(ctx.text, match.start(), match.end()))
     drink = ALCOHOL.search(ctx.text)
     heavy = HEAVY_DRINKING.search(ctx.text) or DRINK_EMOJI_RUN.search(ctx.text)
+    # Two signs of a heavy night ("shots at midnight", "don't remember much") need no drink named.
+    if heavy and not drink and len({m.group(0).lower() for m in HEAVY_DRINKING.finditer(ctx.text)}) >= 2:
+        drink = heavy
     if drink and heavy:
         ctx.add("age_appropriate", "block",
                 f"This celebrates drinking ('{drink.group(0)}', '{heavy.group(0)}'), which is not appropriate for a "

@@ -14,10 +14,11 @@ from knowledge.draft_check.base import HANDLE_RE, Context, excerpt_of, is_staff,
 # A member of staff speaking for themselves: "in my view", "personally I think", "hot take".
 OPINION = re.compile(
     r"(?<![\w'])(?i:in my (?:humble |honest |personal |own )?(?:view|opinion)|my (?:personal |honest |own )?(?:view|opinion)"
-    r"|personally,? I|hot take|the sooner (?:\w+ ){1,4}the better|if you ask me|imho|I (?:honestly |really |personally )?(?:think|believe|feel) (?:that )?"
-    r"(?:it'?s|they'?re|this is|these are|(?:\w+ ){1,3}(?:is|are)) (?:(?:a|an|so|far|complete|completely|total|totally|utter|"
-    r"utterly|absolute|absolutely) ){0,3}"
-    r"(?:waste|pointless|ridiculous|nonsense|wrong|unfair|terrible|awful|better|worse|smarter|rubbish|madness))(?![\w'])")
+    r"|personal (?:view|opinion|take)|personally,? I|hot take|the sooner (?:\w+ ){1,4}the better|if you ask me|imho|(?:I|he|she)(?:'ve| have)? (?:(?:always|honestly|really|personally|long|firmly) )*(?:think|thought|believe|believed|feel|felt)s? (?:that )?"
+    r"(?:it'?s|they'?re|this is|these are|(?:\w+ ){1,5}(?:is|are)) (?:(?:a|an|so|far|complete|completely|total|totally|utter|"
+    r"utterly|absolute|absolutely|cruel) ){0,3}"
+    r"(?:waste|pointless|ridiculous|nonsense|wrong|unfair|terrible|awful|better|worse|smarter|rubbish|madness|broken|cruel|"
+    r"damaging|harmful|outdated|a joke))(?![\w'])")
 # Answering a complaint in public, or arguing with critics.
 COMPLAINT_REPLY = words(
     r"(?:parent|person|family|mum|dad|carer|people)s? who (?:complained|emailed|messaged|commented|posted|wrote|rang|"
@@ -26,8 +27,25 @@ COMPLAINT_REPLY = words(
     r"those (?:claiming|saying|complaining|suggesting)", r"for the record", r"(?:is|are) (?:simply )?(?:wrong|misleading|"
     r"untrue|false)", r"misleading", r"will not be discussing", r"end of discussion", r"not going hungry",
     r"in response to (?:the |recent )?(?:complaints?|comments|criticism)",
+    r"following (?:some |a |the |recent |several |a few |your )?(?:negative )?(?:comments?|complaints?|concerns|criticism|"
+    r"posts|feedback|messages) (?:about|from|on|regarding|in|that)", r"set (?:the record|things) straight",
+    r"reply(?:ing)? to (?:a |your |the )?comment", r"sorry (?:that )?you (?:feel|think|felt|thought)",
+    r"(?:is|are|was|were) (?:completely |totally |simply |entirely |absolutely |just )?(?:untrue|false|not true)",
+    r"(?:posts?|rumours?|comments?|claims?) (?:in|on) [^.!?\n]{0,50}(?:claiming|saying|suggesting) (?:that )?we",
+    r"in (?:answer|reply|response) to (?:the |some |recent |your )?(?:comments?|messages?|posts?|criticism|complaints?|concerns)",
+    r"(?:^|(?<=\n))\s*re:? (?:the|your|some|all the) (?:comments?|messages?|posts?|complaints?|reviews?)",
+    r"(?:the )?comments (?:on|under) (?:our|yesterday'?s|last|this|the|a) (?:\w+ )?(?:post|video|photo)",
     r"(?:some of you|some parents|a few (?:of you|parents)|several parents|those of you)(?: \w+){0,4} (?:unhappy|upset|"
     r"disappointed|annoyed|complain\w*)", r"(?:please )?stop (?:emailing|messaging|ringing|phoning|complaining)")
+# Criticism the school has heard ("we've had some messages about…") answered with a defence ("to be
+# clear…", "nobody goes without"): each alone is ordinary, together they answer critics in public.
+CRITICISM_HEARD = words(r"(?:we(?:'ve| have)|we(?:'ve| have) been) (?:had|received|sent|seeing|seen|getting) (?:some|a few|"
+                        r"several|a number of|lots of|many) (?:\w+ )?(?:messages|comments|complaints|emails|calls|concerns|posts)",
+                        r"(?:concerns|comments|complaints|questions) (?:have been )?raised")
+DEFENCE = words(r"to be clear", r"(?:want|like|need) to make (?:it )?clear", r"let us be clear", r"for the record",
+                r"nobody (?:goes|went|was|is)", r"(?:is|was|are|were) (?:managed |run |done |handled )?(?:fairly|correctly|properly)",
+                r"not (?:our|the school'?s) (?:fault|decision)", r"(?:set|decided) by (?:the|a) \w+(?: \w+)?, not (?:by )?us",
+                r"we stand by")
 # Disciplinary and legal matters: "an investigation is carried out", "employment tribunal", "grievance".
 PROCEEDINGS = words(r"tribunals?", r"legal (?:proceedings|action|case)", r"court case", r"lawsuit", r"sued", r"grievances?",
                     r"disciplinary", r"investigation", r"under investigation", r"being investigated", r"misconduct",
@@ -37,7 +55,11 @@ ALTERED = re.compile(
     r"(?<![\w'])(?:AI|A\.I\.|(?i:artificial intelligence|image generator|deep ?fakes?|face[- ]?swap\w*|photoshop\w*|"
     r"(?:photo|face|beauty|app|cartoon) filters?|filtered|digitally (?:altered|edited|changed)|"
     r"edited (?:the|this|our|their) (?:photos?|pictures?|faces?)|(?:edited|airbrushed|rubbed) out|(?:removed|erased) from (?:the|this|our) (?:photos?|pictures?|images?|background|shot)|emojis? over (?:the|their) faces|"
-    r"blurred (?:out )?(?:the|their) faces|(?:photo |picture |image )?editing (?:magic|app|software|tricks?)|"
+    r"blurred (?:out )?(?:the|their) faces|swap(?:ped|ping|s)? (?:[\w-]+ ){0,3}faces?|faces? swapped|"
+    r"(?:edited|photoshopped|pasted|superimposed|added digitally) (?:him |her |them |us |(?-i:(?:(?:Mr|Mrs|Ms|Miss|Dr)\.? )?[A-Z][\w'-]+ ))?(?:in|into|out)(?![\w'])|"
+    r"swap\w* (?:[\w-]+ ){0,3}heads?|heads? swapped|(?:used|using) an? (?:[\w-]+ )?app to (?:add|change|put|give|swap|remove|make)|"
+    r"(?:removed|erased|rubbed out|edited out|cut out) (?:a couple of |some |two |one |the )?(?:faces?|people|children|pupils)|(?:stuck|pasted|put) (?:[\w'-]+ ){0,3}heads? on|"
+    r"composite (?:photo|image|picture)|(?:photo |picture |image )?editing (?:magic|app|software|tricks?)|"
     r"(?:a little|some|a bit of) (?:photo )?editing|(?:ran|put) (?:[\w-]+ ){0,6}through (?:a|an|the) (?:[\w-]+ )?"
     r"(?:app|filter|generator)|turned (?:everyone|them|us|the class|the team|staff) into|cartoonified))(?![\w'])")
 PEOPLE = words(r"year \d+s?", r"class photo", r"photos? of (?:the|our|every)", r"team", r"staff", r"everyone", r"faces?", r"yourselves",
@@ -59,8 +81,14 @@ BORROWED = words(r"(?:photo|picture|image|video|article|cartoon)s? (?:from|off) 
 STAFF_UNAWARE = words(r"don'?t tell (?:him|her|them)", r"without (?:him|her|them) knowing",
                       r"refused to have (?:her|his|their) "
                       r"photo", r"caught on camera", r"snapped (?:him|her|them)", r"didn'?t (?:know|notice)",
-                      r"(?:fast )?asleep", r"napping", r"dozing", r"when (?:he|she) wasn'?t looking",
+                      r"(?:fast )?asleep", r"napping", r"dozing", r"(?:power )?naps?",
+                      r"(?:doesn'?t|does not|don'?t|do not) know (?:we'?ve|we have|we|that we) (?:posted|shared|filmed|taken|put)",
+                      r"(?:he|she|they)(?: will|['’]ll| is going to| are going to) sign (?:his|her|their|the|a) (?:consent|permission)",
+                      r"(?:hasn'?t|has not|haven'?t|have not|not yet|yet to) (?:signed|given|returned|agreed)",
+                      r"(?:consent|permission) (?:form )?(?:to follow|later|when (?:he|she|they))", r"when (?:he|she) wasn'?t looking",
                       r"if (?:he|she|they) (?:knew|find out|found out|saw this)",
+                      r"(?:he|she|they)(?:'ll| will) (?:kill|murder|never forgive) (?:us|me)", r"when (?:he|she|they) sees? this",
+                      r"(?:has|have|had) no idea (?:this|that this|it) (?:is|was|'s)",
                       r"(?:had )?no idea (?:we were|i was|he was being|she was being) (?:filming|filmed|recording|"
                       r"recorded|photographing|taking)")
 TITLED = re.compile(r"(?<![\w'])(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? [A-Z][a-z'’-]+")
@@ -72,7 +100,7 @@ PRIVATE_LINK = words(r"private(?:,)? (?:password[- ]protected )?link", r"passwor
 LESSON = words(r"lessons?", r"class(?:room)? (?:session|practical)")
 # Pupils present in the content (on a channel where they must not appear).
 # "Year 5 teacher", "KS2 children's author" describe an adult's job, not a pupil who appears.
-PUPILS_PRESENT = words(r"students?", r"pupils?", r"children", r"kids", r"year \d+s?(?! (?:teachers?|tutors?|leads?|team leaders?))", r"reception class", r"head (?:boy|girl)",
+PUPILS_PRESENT = words(r"students?", r"pupils?", r"children", r"kids", r"year \d+(?:s|['’]s)?(?! (?:teachers?|tutors?|leads?|team leaders?))", r"reception class", r"head (?:boy|girl)",
                        r"prefects?", r"choir", r"form group", r"sixth formers?", r"school council", r"our class")
 RECRUITMENT = words(r"hiring", r"recruit\w*", r"vacanc\w*", r"apply", r"applications?", r"jobs?", r"careers?",
                     r"join (?:our|the) team", r"come (?:and )?(?:work|teach)", r"work (?:at|with) us", r"roles?")
@@ -137,10 +165,12 @@ def check_new_account(ctx: Context) -> None:
 
 # Speaking for oneself ("honestly,", "frankly,") beside a verdict on something: an opinion, not news.
 OPINION_MARKER = words(r"honestly", r"frankly", r"personally", r"let'?s be honest", r"truth be told", r"if we'?re honest",
-                       r"in our (?:view|opinion)", r"we (?:honestly |really )?(?:think|believe|feel)")
+                       r"(?:in )?our (?:view|opinion)", r"we (?:honestly |really )?(?:think|believe|feel)")
 VERDICT = words(r"pointless", r"(?:a )?waste of (?:time|money)", r"ridiculous", r"nonsense", r"unfair", r"terrible",
                 r"awful", r"rubbish", r"madness", r"(?:a )?joke", r"overrated", r"useless", r"outdated", r"broken",
-                r"the worst", r"a disaster", r"shambles", r"should be (?:scrapped|banned|abolished)")
+                r"the worst", r"a disaster", r"shambles", r"should be (?:scrapped|banned|abolished)",
+                r"(?:we|i)(?:'d| would) (?:happily |gladly )?(?:scrap|ban|abolish|get rid of)", r"tells? (?:you|us) nothing",
+                r"(?:mean|means|prove|proves) nothing")
 
 
 def check_opinion(ctx: Context) -> None:
@@ -166,6 +196,8 @@ def check_complaints(ctx: Context) -> None:
     rules = ctx.rules_of("complaints")
     replying = next((c for c in rules if re.search(r"\brespond\w*\b", c.text, re.I)), None)
     match = COMPLAINT_REPLY.search(ctx.text)
+    if not match and CRITICISM_HEARD.search(ctx.text):
+        match = DEFENCE.search(ctx.text)
     if match:
         ctx.add("complaints", "block",
                 f"'{match.group(0)}': this answers a complaint or criticism in public. Do not discuss complaints on "
@@ -209,7 +241,12 @@ def check_copyright(ctx: Context) -> None:
 def check_staff_images(ctx: Context) -> None:
     staff = [name for name in ctx.pictured if is_staff(name, ctx.text)]
     match = STAFF_UNAWARE.search(ctx.text)
-    if not staff and match and (ctx.has_image or re.search(r"film|photo|record", match.group(0), re.I)):  # "Mr Gill had no idea we were filming": named in the text
+    about_the_post = match and re.search(r"film|photo|record|post|this|sign|consent|kill|snapped|caught|nap|asleep|doz",
+                                         match.group(0), re.I)
+    if not staff and about_the_post and not ctx.has_image:  # "Caught Mrs Price singing… she'll kill us": named beside it
+        staff = [m.group(0) for m in TITLED.finditer(ctx.text[max(0, match.start() - 150):match.end() + 60])] or (
+            [m.group(0) for m in TITLED.finditer(ctx.text)] if re.search(r"film|photo|record", match.group(0), re.I) else [])
+    if not staff and match and ctx.has_image:  # "Mr Gill had no idea we were filming": named in the text
         staff = [m.group(0) for m in TITLED.finditer(ctx.text)]
     if not staff or not ctx.rules_of("staff_images"):
         return
@@ -242,7 +279,16 @@ def check_live_stream(ctx: Context) -> None:
 
 def check_channel_use(ctx: Context) -> None:
     no_pupils = ctx.rules_of("channel_use")
-    match = PUPILS_PRESENT.search(ctx.text)
+    # "you teach Year 5", "recruiting Year 6 teachers": the job, not a pupil on screen
+    match = next((m for m in PUPILS_PRESENT.finditer(ctx.text)
+                  if not re.search(r"\b(?:teach|teaches|teaching|taught|recruiting|hiring)\s+$", ctx.text[:m.start()], re.I)),
+                 None)
+    pupils_pictured = [name for name in ctx.pictured if ctx.consent.find(name) and not is_staff(name, ctx.text)]
+    if no_pupils and not match and pupils_pictured:
+        ctx.add("channel_use", "block",
+                f"{pupils_pictured[0]} is a pupil on the consent register, listed as pictured: pupils must not appear "
+                "on this channel, in person, in the background, by voice or by name.",
+                f"pictured: {', '.join(pupils_pictured)}", clause=no_pupils[0])
     if no_pupils and match:
         ctx.add("channel_use", "block",
                 f"'{match.group(0)}': pupils must not appear on this channel, in person, in the background, by voice "

@@ -14,14 +14,27 @@ from knowledge.person_names import is_common_word, is_given_name
 # --- where a child is ------------------------------------------------------------------------------
 # The group is there now: "right now", "we're here until 2pm", "just arrived at", "📍".
 LIVE_NOW = re.compile(
-    r"(?<![\w'])(?i:right now|we'?re (?:here|at)|we are (?:here|at)|here until|(?:have|has) just arrived|just arrived|"
+    r"(?<![\w'])(?i:right now|(?:we'?re|we are|they'?re|they are) (?:still |now |currently )?(?:here|at)|still here|current(?:ly)? location|"
+    r"wave if you(?:'re| are)? (?:see|pass|passing|drive|driving)|half[- ]time at|(?:trip|residential|visit|tour) update|"
+    r"update from (?:the|our) [\w ]{0,25}(?:trip|residential|visit|tour|camp)|heading to (?:the )?(?-i:[A-Z])|"
+    r"(?:leave|leaving|set off from) here|here until|(?:have|has) just arrived|just arrived|"
     r"(?:have|we'?ve|they'?ve) (?:safely )?arrived|(?:are|is) currently at|more updates (?:tomorrow|to follow|later)|wave if you see us|give us a wave|track (?:their|our|the) (?:coach|bus|minibus|journey|location)|live (?:location|tracking|map)|wave (?:at|to) (?:us|our|the|them)|come and say (?:hi|hello)|"
     r"day \d+ of (?:the|our) [\w ]{0,25}(?:residential|trip|camp|tour|visit))(?![\w'])|📍|"
     r"(?i:live) from (?:the )?[A-Z]")
+# A group doing something somewhere, said on the day: "are having a great time at…today", "are at…this morning".
+PRESENT_AT = words(r"(?:are|is|'re) (?:currently |now |still |all )?(?:having|enjoying|exploring|visiting|spending|touring|"
+                   r"walking|climbing|playing|watching|eating|learning|making|doing|loving|competing|racing|at)")
+NOW_WORDS = words(r"today", r"this (?:morning|afternoon|evening)", r"at the moment", r"currently", r"so far",
+                  r"(?:trip|residential|visit|tour) update", r"update from", r"more (?:photos|pictures|updates) (?:later|soon|to come)")
 # The group will be somewhere at a time: "will be at Whitby Abbey from 10am", "come and cheer them on".
 WILL_BE_AT = words(r"will be at", r"(?:are|is|we'?re|we are) (?:off|heading|going|travelling) to", r"arriv(?:e|es|ing) (?:at|around|about|by)",
                    r"(?:leav|depart)(?:e|es|ing) (?:at|from)", r"(?:are|is|will be|we'?re|we are) staying at", r"(?:we|they)['’]ll be at", r"we (?:will|shall) be (?:at|on|in)", r"(?:is|are) at", r"kick(?:s|ing)? off", r"(?:starts?|begins?|tip-off|face-off) at", r"come and cheer", r"cheer (?:on|them on|us on)",
-                   r"come (?:along )?and (?:support|watch) (?:them|us|the team)", r"tomorrow'?s plan",
+                   r"come (?:along )?(?:and|to) (?:support|watch|cheer)",
+                   r"(?:are|is|will be|we'?re|we are) playing (?:away |at home )?(?:at|against|vs)", r"playing away at",
+                   r"(?:are|is|will be|'re) (?:performing|singing|competing|racing|running|swimming|dancing|exhibiting|"
+                   r"appearing|taking part|marching|parading) (?:\w+ ){0,3}(?:at|in)",
+                   r"good luck to (?:our |the |all )?(?:[\w/-]+ ){0,3}(?:teams?|squad|players|runners|swimmers|athletes|pupils|"
+                   r"students|children|girls|boys|year \d+s?|u\d+s|under-?\d+s)", r"(?:first )?(?:match|game|race|fixture|heat)(?:es|s)? (?:at|is at|starts?|begins?|kicks? off)", r"tomorrow'?s plan",
                    r"(?:tonight|tomorrow)'?s? \w+ (?:is|will be) at")
 # A day is a time too: "will be at the Town Hall on Saturday".
 WHEN = words(r"tomorrow", r"tonight", r"this (?:morning|afternoon|evening|weekend)", r"(?:on |this |next |until )?"
@@ -55,7 +68,8 @@ UNDRESS = words(*(re.sub(r" (?![^\[]*\])", r"[\\s-]+", item) for item in (
                 r"swimwear", r"swimsuits?", r"swimming costumes?", r"trunks", r"bikinis?", r"swimming gala", r"poolside",
                 r"paddling pools?", r"in the pool", r"swimming", r"swimmers?", r"swim(?:s)?", r"gala day",
                 r"\d+m (?:race|freestyle|backstroke|breaststroke|butterfly)", r"mid-change", r"costume changes?",
-                r"getting changed", r"changing (?:for|into)", r"changing rooms?",
+                r"getting changed", r"changing (?:for|into)", r"changing rooms?", r"(?:pe|kit) changing", r"changing (?:chaos|time)",
+                r"get(?:ting)? (?:into|out of) (?:a|the|their|his|her|our) (?:pe |swim |sports )?kits?",
                 r"get(?:ting)? (?:changed|undressed)", r"into their (?:kits|pe kits|costumes|uniforms)",
                 r"vests and pants", r"pants", r"underwear", r"pyjamas", r"pjs", r"sleeping bags", r"in bed",
                 r"dorms?", r"topless", r"bath ?time", r"undress\w*", r"half[- ]dressed", r"nappies")))
@@ -81,18 +95,21 @@ DETAILS = {
     "behaviour": words(r"red cards?", r"yellow cards?", r"detentions?", r"behaviour (?:points?|chart|plan)", r"suspended",
                        r"suspensions?", r"exclu(?:ded|sions?)", r"isolation", r"in trouble", r"naughty", r"misbehav\w*",
                        r"incident"),
-    "attendance": words(r"off (?:school )?for (?:\w+ ){0,2}(?:days|weeks|months)", r"attendance", r"absen(?:t|ces?)", r"persistent(?:ly)? late", r"late (?:every|each) (?:single )?(?:day|morning)",
+    "attendance": words(r"off (?:school )?for (?:\w+ ){0,2}(?:days|weeks|months)",
+                       r"attendance(?! (?:officers?|leads?|managers?|team|rates?|figures?))", r"absen(?:t|ces?)", r"persistent(?:ly)? late", r"late (?:every|each) (?:single )?(?:day|morning)",
                        r"(?:has|have) been late", r"keeps? (?:arriving|being|coming) late", r"(?:is|are) always late", r"off school", r"days off"),
     "family circumstances": words(r"death of", r"died", r"passed away", r"bereave\w*", r"funeral", r"divorce\w*",
                                   r"separat(?:ed|ion)", r"foster\w*", r"in care", r"young carer",
-                                  r"lost (?:his|her|their) (?:mum|dad|mother|father|grandad|grandma|nan|brother|sister)",
+                                  r"los(?:t|ing|es) (?:his|her|their) (?:mum|dad|mother|father|grandad|grandpa|grandma|granny|grandmother|"
+                                  r"grandfather|nan|nana|brother|sister|baby brother|baby sister|parents?)",
                                   r"in (?:prison|jail|custody)", r"arrested", r"homeless\w*", r"(?:women'?s )?refuge",
                                   r"social services", r"domestic (?:abuse|violence)"),
     "examination results": re.compile(r"(?<![\w'])(?i:mocks?|mock exams?|exam results|GCSE results|grades? \d{1,2}s?|(?:SATs?|GCSEs?|A[- ]levels?|mocks?) (?:results?|scores?|grades?)|scored? (?:\d{2,3}|full marks)(?: (?:in|on) (?:the|her|his|their)? ?(?:SATs?|tests?|exams?|papers?)))(?![\w'])|"
                                       r"(?<![\w.])\d(?:,\s*\d){2,}(?![\w.])"),
 }
 PRONOUN = words(r"he", r"she", r"he'?s", r"she'?s", r"his", r"her", r"him", r"they'?ve", r"their")
-BIRTH_DATE = words(r"date of birth", r"born (?:on )?\d{1,2}(?:st|nd|rd|th)? \w+ \d{4}", r"born in \d{4}", r"d\.?o\.?b\.?")
+BIRTH_DATE = words(r"dates? of birth", r"birthday is (?:on )?\d{1,2}(?:st|nd|rd|th)?(?: of)? \w+ \d{4}", r"born (?:on )?\d{1,2}(?:st|nd|rd|th)? \w+ \d{4}", r"born in \d{4}", r"d\.?o\.?b\.?",
+                   r"born (?:on )?this (?:very |same )?day(?: in \d{4})?", r"born (?:on )?(?:\w+ ){1,2}\d{1,2}(?:st|nd|rd|th)?,? \d{4}")
 # One pupil or a few singled out without a name: "the three Year 9 boys who were suspended".
 SINGLED_OUT = words(r"the (?:\w+ )?(?:year \d+ )?(?:boys?|girls?|pupils?|students?|child) (?:who|from|in)")
 # Capitalised words before "in Year 5" that are not a pupil's name.
@@ -141,12 +158,20 @@ def check_location(ctx: Context) -> None:
         for match in PLACE.finditer(sentence):
             place = match.group("place")
             first = place.split()[0].casefold()
-            if first in NOT_PLACES or SCHOOL_PREMISES.search(place) or first in school_words:
+            if first in NOT_PLACES or first in school_words or re.fullmatch(
+                    r"(?i:(?:(?:main|sports|school|dining|assembly|our|the)\s+)?(?:" + SCHOOL_PREMISES.pattern + "))", place) \
+                    or re.search(r"\bschool\b", place, re.I):
                 continue
             found.append(place)
         return found
 
     live = LIVE_NOW.search(ctx.text)
+    if not live:  # "Year 8 are having a brilliant time at Chester Zoo today!": there now, at a named place
+        for start, sentence in sentences(ctx.text):
+            doing, now = PRESENT_AT.search(sentence), NOW_WORDS.search(sentence)
+            if doing and now and places(sentence) and PUPIL_MENTION.search(ctx.text):
+                live = re.compile(re.escape(doing.group(0))).search(ctx.text, start)
+                break
     if live and (places(ctx.text) or CLOCK.search(ctx.text)):
         ctx.add("location", "block",
                 f"'{live.group(0).strip()}' says where pupils are right now. Post about a trip or fixture once the "

@@ -12,6 +12,7 @@ ABUSIVE = words(
     r"naming and shaming", r"appalling", r"shameful", r"(?:can't|cannot) be bothered", r"selfish", r"bully(?:ing)? parents?",
     r"f+u+c+k\w*", r"sh[i1]t\w*", r"crap", r"bloody", r"damn", r"bastards?", r"bitch\w*", r"arse\w*", r"piss\w*",
     r"wtf", r"stfu", r"twats?", r"wankers?", r"dickheads?",
+    r"[a-z]+\*+[a-z]+", r"[a-z]{1,2}\*{2,}",  # a swear word with its letters starred out is still a swear word
 )
 POLITICAL = words(
     r"labour party", r"vote labour", r"conservatives?", r"conservative party", r"tor(?:y|ies)", r"lib ?dems?",
@@ -27,9 +28,14 @@ OPINION = words(
     r"under-?fund\w*", r"unfair", r"betray\w*", r"incompetent", r"write to", r"oppose", r"support", r"blame",
     r"crisis", r"let down", r"resign",
 )
-SCHOOL_VOTING = words(r"school council", r"eco council", r"house captains?", r"sports captains?",
+SCHOOL_VOTING = words(r"school[- ]council", r"eco[- ]council", r"(?:class|school|council|eco|pupil|year) reps?", r"house captains?", r"sports captains?",
                        r"class reps?", r"pupil parliament", r"school parliament", r"head (?:boy|girl)",
-                       r"pupil voice", r"favourite", r"book of the (?:week|month)", r"mock election")
+                       r"pupil voice", r"favourite", r"book of the (?:week|month)", r"mock election",
+                       # school governance and competitions: elections and votes that are school life
+                       r"(?:parent|staff|foundation|co-opted) governors?", r"governing (?:body|board)",
+                       r"governor elections?", r"school councillors?", r"class (?:votes?|ballot)",
+                       r"(?:vote|voting) (?:in|via) the comments", r"(?:choose|pick|decide|crown) (?:the|a|our) winner",
+                       r"winning (?:design|entry|entries|poster|name|team|class)", r"competition entr(?:y|ies)")
 ELECTION_FACT = words(r"general election", r"local elections?", r"polling station", r"polling day", r"by-election")
 
 
@@ -53,16 +59,54 @@ MOCKERY_WEAK = re.compile(
     r"(?<![\w'])(?i:(?:to )?the (?:handful|few|ones|people|parents|families|minority|couple)(?: of \w+)? who|we see you|ahem|as usual|"
     r"(?:^|(?<=[\n.!?] ))(?:\W+ )?to the \w+s who|"
     r"a certain (?:school|team|family|parent)|might be time for (?:them|you)|instead\.?$|tiddlywinks)(?![\w'])")
+# More of the same, in their own patterns so that a match of one list never hides a cue of the other.
+# Strong: a put-down of the reader's sense ("it's not rocket science"), praise turned upside down
+# ("top parenting", "#notreally"), a group singled out as not trying, a critic told to do better.
+SARCASM_STRONG = words(
+    r"not rocket science", r"(?:isn'?t|is not|aren'?t|are not) (?:compulsory|optional) for", r"(?:somebody|someone) has to",
+    r"(?:top|great|stellar|award[- ]winning|quality) parenting", r"#(?:not ?really|just ?saying|sarcasm|rant(?: ?over)?)",
+    r"we know (?:exactly |full well )?(?:which|who)", r"(?:aren'?t|are not|isn'?t|is not|not) (?:even )?bothering",
+    r"if you(?:'d| had| would have) (?:actually |only )?(?:read|listened|checked|looked)",
+    r"read (?:the|our|my|your) (?:\w+ )?(?:letters?|emails?|newsletters?|messages?|texts?) properly",
+    r"(?:check|get) (?:their|your|his|her) facts", r"stir(?:ring|s)? (?:things|it|trouble) up",
+    r"works? (?:perfectly |just )?(?:well|fine) for everyone else", r"their idea of", r"let'?s just say",
+    r"(?:amazing|funny|interesting|strange|odd|remarkable|curious) how (?:many|some|few|nobody|no one|certain) "
+    r"(?:of you|parents|families|people|drivers|cars|mums|dads)",
+    r"(?:families|parents|people|drivers|those|some|mums|dads|carers) who (?:seem to |clearly |apparently |still )?"
+    r"(?:think|believe|assume|imagine)",
+    r"(?:^|(?<=[.!?] ))(?:classy|charming|smooth|genius|nice one|real mature|twice|three times)(?=[.!])",
+    r"maybe next (?:year|time)[!.]*\s*(?:😂|🤣|😜|😝|😆|😉)", r"sorry,? (?-i:[A-Z])[\w'’]+,? (?:maybe|better luck) next",
+    r"almost (?:as if|like) (?:nobody|no one|some|none of)", r"(?:nobody|no one) (?:ever )?(?:reads|listens|checks|bothers)",
+    r"(?:family|parent|person|driver|mum|dad) who (?:seems? to |clearly |apparently |still )?(?:thinks?|believes?|assumes?)")
+SARCASM_WEAK = re.compile(
+    r"(?<![\w'’])['‘][a-z][a-z-]+['’](?![\w'’])|😇|🙃|(?<![\w'])(?-i:AGAIN|STILL|NOBODY|NONE|(?:ONE|TWO|THREE|FOUR|FIVE) "
+    r"(?i:parents|families|people|mums|dads|of you))(?![\w'])|(?<![\w'])(?i:the rest of you|truly (?:heroic|inspiring|impressive)|congratulations!|"
+    r"(?:might|may) want to|should really|whoever (?:started|spread|decided|thought)|priorities!|once in a while|fun fact|(?:about |only |roughly )?half of you|the rest (?:of you|had|were|must|"
+    r"clearly)|something (?:more|better) (?:important|to do)|on (?:their|your) phones)(?![\w'])|🤔|"
+    r"(?<![\w'])[A-Z][a-z]+\. [A-Z][a-z]+\. [A-Z][a-z]+\.(?=\s|$)")  # "Every. Single. Day."
+SARCASM_TARGET = re.compile(r"(?<![\w'])(?i:parents?|famil(?:y|ies)|carers?|mums?|dads?|drivers?|people|folks|grown-ups|"
+                            r"adults|(?:some|half|all|most|many|the rest) of you|the rest|those who|whoever|anyone who|"
+                            r"ref(?:eree)?|opponents|opposition|rivals|neighbours|residents|commenters?)(?![\w'])")
+# A reproach aimed at a group the school serves ("the rules apply to you too", "common sense, people"): told
+# off in public, whatever the words of the rule, the post shames them.
+REPROACH = words(r"shocking", r"ridiculous", r"unacceptable", r"not acceptable", r"embarrassing", r"irresponsible",
+                 r"inconsiderate", r"selfish", r"no excuse", r"(?:should|ought to) know better", r"common sense",
+                 r"too much to ask", r"appl(?:y|ies) to you (?:too|as well)", r"(?:the )?least you (?:can|could) do",
+                 r"(?:shouldn'?t|should not|have to|need to) (?:have to )?(?:say|tell you|remind you of) (?:it|this)(?: again)?",
+                 r"don'?t be surprised", r"(?:still )?can'?t (?:seem to )?(?:follow|manage|read)", r"it'?s not (?:that )?difficult")
+TARGET_GROUP = re.compile(r"(?<![\w'])(?i:parents?|famil(?:y|ies)|carers?|mums?|dads?|drivers?|grown-ups|adults|you|your|"
+                          r"people|some of you|those who)(?![\w'])")
 # Another school or team named in the post, and a taunt beside it: a result or a rating used to belittle them.
 OTHER_SCHOOL = re.compile(
     r"(?<![\w'])(?:St\.? [A-Z][\w'’]+|[A-Z][\w'’]+ (?:Primary|Academy|High|Juniors?|Infants?|School|College)|"
     r"(?i:(?:some |certain |the )?other schools?|schools? down the road|(?:our |the )?(?:rivals?|opponents|opposition)|"
-    r"a certain (?:school|team)))(?![\w'])")
+    r"a certain (?:school|team)))(?:['’]s)?(?![\w'])")
 TAUNT = re.compile(
     r"👀|(?<![\w'])(?i:maybe (?:next (?:year|time)|stick|try|practise|find|learn)|stick to|next time,? lads|"
     r"find the (?:goal|net|ball)|unlike|we could mention|naming no names|no names mentioned|#?easy|#?unbeatable|"
     r"maybe (?:[\w'’]+ ){0,2}[\w'’]*?(?:'ll|\bshould|\bcould|\bneed to|\bwill)\b|"
-    r"didn'?t stand a chance|sorry,? not sorry|lads!|colouring in|(?:too|so) easy|walkover|thrash(?:ed|ing))(?![\w'])")
+    r"didn'?t stand a chance|sorry,? not sorry|lads!|colouring in|(?:too|so) easy|walkover|thrash(?:ed|ing)|"
+    r"shame (?:about )?(?:that )?(?:their|they)|(?:don'?t|doesn'?t|didn'?t|can'?t) (?:quite )?match)(?![\w'])|😬")
 TEAM = r"[A-Z][\w'’]+(?: [A-Z][\w'’]+){0,2}"
 SCORELINE = re.compile(rf"(?P<home>{TEAM}) \d{{1,3}}\s*[-–—]\s*(?:\d{{1,3}} (?P<away>{TEAM})|(?P<other>{TEAM}) \d{{1,3}})")
 # A laughing face at another school is a taunt after a win ("6–0 against St Mary's! 😂"), unless the post
@@ -77,7 +121,9 @@ BELITTLED = re.compile(
     r"lunchtime supervisors?|coach|ref(?:eree)?|parents?) (?:cry(?! with laughter| laughing)|quit|give up|despair)|"
     r"(?:we'?re|we are|i'?m) sure (?:\w+ ){0,6}(?:will be|is|are) (?:fine|ok|okay) without|"
     r"(?:has|have) (?:FINALLY|finally|at last) (?:learnt|learned|worked out|figured out|mastered)(?= [^.!?\n]{0,60}(?:😂|🤣))|"
-    r"(?:that|which) you keep (?:asking|emailing|ringing|calling|phoning|messaging) (?:us )?about)(?![\w'])")
+    r"(?:that|which) you keep (?:asking|emailing|ringing|calling|phoning|messaging) (?:us )?about|"
+    r"(?:ref(?:eree)?s?|umpires?|officials?|linesman)\b[^.!?\n]{0,40}\b(?:glasses|eye test|specs|blind|clueless|useless|bias\w*|"
+    r"cheat\w*|asleep))(?![\w'])")
 # A group in capitals ("SOME parents"): the emphasis is the sneer.
 SHOUTED_GROUP = re.compile(r"(?<![\w'])(?:SOME|CERTAIN|A FEW|SOME OF YOU)(?![\w']) (?i:parents|families|people|of you|"
                            r"mums|dads|carers|children|pupils)\b|(?<![\w'])(?i:some|certain) (?:PARENTS|FAMILIES|PEOPLE)(?![\w'])")
@@ -85,15 +131,18 @@ SHOUTED_GROUP = re.compile(r"(?<![\w'])(?:SOME|CERTAIN|A FEW|SOME OF YOU)(?![\w'
 LONE_SARCASM = re.compile(r"🙄|😒|😏|apparently|some people", re.I)
 # Politics: parties and campaigning. A party named with a view or a call to vote blocks; named alone, warns.
 PARTIES = re.compile(r"(?<![\w'])(?:Labour|Conservatives?|Tor(?:y|ies)|Lib ?Dems?|Liberal Democrats?|Reform UK|"
-                     r"Green Party|Greens|SNP|Plaid Cymru|UKIP)(?![\w'])")
+                     r"Green Party|Greens|SNP|Plaid Cymru|UKIP|(?:Green|Reform|Independent) (?i:candidate|councillor|MP))(?![\w'])")
 CAMPAIGNING = words(r"don'?t forget to vote", r"remember (?:that|this) (?:when you|at the) (?:go to the )?(?:ballot box|polls?|vote)",
                      r"ballot box", r"polling day", r"give (?:him|her|them) (?:your |our )?(?:support|vote|backing)",
-                     r"(?:vote|support|back) (?:him|her|them) (?:at|in|on) (?:the )?(?:polls|election|\d)", r"vote (?:on|in) (?:\d|the|thursday|may)", r"back the campaign",
+                     r"(?:vote|support|back) (?:him|her|them) (?:at|in|on) (?:the )?(?:polls|election|\d)", r"vote (?:on|in) (?:\d|the(?! comments)|thursday|may)", r"back the campaign",
                      r"candidates?", r"manifesto", r"(?:only|most) sensible", r"leader our community needs",
                      r"agreed with us", r"stand (?:100% )?with", r"solidarity", r"when you vote", r"which party",
                      r"on (?:the|our) side of", r"(?:when|before) you (?:go to )?(?:the )?(?:polls|vote|ballot box)",
-                     r"worth remembering who", r"#vote\w+", r"#(?:labour|tor(?:y|ies)|conservatives?|libdems?|greens?|reformuk|snp)")
-GOVERNMENT = words(r"(?:this|the|a|our) government(?:'s)?", r"ministers?", r"prime minister(?:'s)?", r"mps?", r"council tax",
+                     r"worth remembering who", r"(?:choose|vote|think) (?:wisely|carefully)(?= [^.!?\n]{0,40}(?:polls?|polling|vote|ballot|election|candidate))",
+                     r"(?:only|just) (?:one|ONE) candidate", r"the only (?:candidate|party|one|councillor) (?:who|that) (?:really |actually |truly )?"
+                     r"(?:cares|listens|will|can|gets)", r"(?:let'?s hope|hope|make sure) (?:the )?(?:voters|everyone|you) (?:remember|vote|think)",
+                     r"voters (?:will )?remember", r"remember (?:which|who|what) (?:\w+ ){0,3}(?:promised|said|voted|did|didn'?t)", r"#vote\w+", r"#(?:labour|tor(?:y|ies)|conservatives?|libdems?|greens?|reformuk|snp)")
+GOVERNMENT = words(r"(?:this|the|a|our) government(?:'s)?", r"government (?:cuts?|funding|polic(?:y|ies)|plans?|reforms?|decisions?)", r"ministers?", r"prime minister(?:'s)?", r"mps?", r"council tax",
                     r"the council", r"politicians?", r"chancellor(?:'s)?",
                     r"(?:education|health|home|foreign) secretary(?:'s)?", r"secretary of state(?:'s)?")
 # What a government does, which approval takes a side on ("agreed with the minister's plan"); a visit by
@@ -104,11 +153,20 @@ GOVERNMENT_PLAN = words(r"plans?", r"polic(?:y|ies)", r"pledges?", r"promises?",
 APPROVAL = words(r"(?:great|good|delighted|pleased|glad|happy|thrilled) to (?:see|hear)", r"yes please", r"finally",
                  r"hope (?:they|that they|every)", r"pledge[sd]?", r"promise[sd]?", r"commit(?:s|ted)? to", r"deliver",
                  r"agree[sd]?(?: with)?", r"so do we", r"backing", r"applaud\w*", r"welcome[sd]? (?:the|this|their|his|her)",
-                 r"putting (?:\w+ ){1,3}first", r"puts (?:\w+ ){1,3}first", r"fully behind", r"(?:the )?right (?:thing|call|decision)")
+                 r"putting (?:\w+ ){1,3}first", r"about time", r"good riddance", r"at (?:long )?last", r"fair share", r"puts (?:\w+ ){1,3}first", r"fully behind", r"(?:the )?right (?:thing|call|decision)")
 BLAME = words(r"doesn'?t care", r"don'?t care", r"clearly", r"disgraceful", r"shame(?:ful)? on", r"against",
                r"real-terms cuts?", r"cuts?", r"failing", r"failed", r"let down", r"betray\w*", r"unfair",
                r"under-?fund\w*", r"blame", r"standing up to", r"fully support", r"scrap", r"incompetent", r"should", r"must", r"resign", r"crisis",
                r"doing (?:a|an|such a) (?:\w+ ){0,2}job")
+# What governments decide, which a school's post takes no side on.
+POLICY_TOPIC = words(r"vat", r"tax(?:es|ation)?(?![- ]free)", r"tax (?:breaks?|rises?|cuts?|credits?)", r"benefits? (?:cap|cuts?)",
+                     r"two-child (?:limit|cap)", r"universal credit", r"tuition fees", r"immigration", r"asylum seekers?",
+                     r"academisation", r"grammar schools?")
+# A verdict on such a policy (not "you should apply for tax-free childcare", which is advice).
+STANCE = words(r"about time", r"good riddance", r"fair share", r"at (?:long )?last", r"finally", r"(?:un)?fair(?:er|ly)?",
+               r"disgrace\w*", r"scandal\w*", r"shame(?:ful)?", r"cruel", r"wealthy", r"the rich", r"(?:great|good|"
+               r"delighted|pleased|glad|thrilled) to (?:see|hear)", r"yes please", r"applaud\w*", r"oppose\w*",
+               r"wrong", r"(?:should|must) (?:be )?(?:scrapped|reversed|stop\w*|go)", r"betray\w*", r"attack on")
 STRIKE = words(r"strikes?", r"strike action", r"industrial action", r"walk-?outs?", r"(?:trade |teaching )?unions?")
 
 
@@ -119,15 +177,28 @@ def check_language(ctx: Context) -> None:
         ctx.add("harmful_language", "block",
                 f"'{match.group(0)}' is harmful, abusive or rude. The school never posts comments like this; "
                 "keep the post kind and factual.", excerpt_of(ctx.text, match.start(), match.end()))
-    strong = list(MOCKERY_STRONG.finditer(ctx.text))
-    weak = list(MOCKERY_WEAK.finditer(ctx.text))
-    if strong or len({m.group(0).strip(" .!?,").lower() for m in weak}) >= 2:
+    strong = list(MOCKERY_STRONG.finditer(ctx.text)) + list(SARCASM_STRONG.finditer(ctx.text))
+    # These weaker signs of sarcasm count only where the post speaks of a group of people it could be aimed at
+    # ("AGAIN!" in a post about a trophy won again is joy).
+    weak = list(MOCKERY_WEAK.finditer(ctx.text)) + (
+        list(SARCASM_WEAK.finditer(ctx.text)) if SARCASM_TARGET.search(ctx.text) else [])
+    quoted_words = [m for m in weak if m.group(0)[0] in "'‘"]
+    if len(quoted_words) > 1:  # words quoted as words ("spelled 'rhythm' and 'necessary'"), not a sneer
+        weak = [m for m in weak if m not in quoted_words]
+    if strong or len({re.sub(r"^\W+", "", m.group(0)).strip(" .!?,").lower() or m.group(0) for m in weak} |
+                     {e for m in weak for e in re.findall("[🙄😒😏🙃]", m.group(0))}) >= 2:
         first = (strong or weak)[0]
         cues = ", ".join(dict.fromkeys(f"'{m.group(0).strip()}'" for m in strong + weak))
         ctx.add("harmful_language", "block",
                 f"This mocks or is sarcastic about people ({cues}). The school's accounts never make fun of "
                 "families, staff or other schools; say it plainly and kindly, or leave it out.",
                 excerpt_of(ctx.text, first.start(), first.end()))
+    elif _reproach(ctx.text):
+        match = _reproach(ctx.text)
+        ctx.add("harmful_language", "block",
+                f"'{match.group(0).strip()}' tells families off in public. The school's accounts never shame anyone; "
+                "give the reminder plainly and kindly, or speak to the people concerned.",
+                excerpt_of(ctx.text, match.start(), match.end()))
     elif _taunts_another_school(ctx.text, own) or BELITTLED.search(ctx.text) or SHOUTED_GROUP.search(ctx.text):
         match = _taunts_another_school(ctx.text, own) or BELITTLED.search(ctx.text) or SHOUTED_GROUP.search(ctx.text)
         ctx.add("harmful_language", "block",
@@ -139,6 +210,14 @@ def check_language(ctx: Context) -> None:
         ctx.add("harmful_language", "warn",
                 f"'{match.group(0).strip()}' can read as sarcastic or mocking. Check the tone is kind to every "
                 "family, and to other schools.", excerpt_of(ctx.text, match.start(), match.end()))
+
+
+def _reproach(text: str) -> re.Match | None:
+    """A reproach within a sentence of the group it is aimed at, else None."""
+    for match in REPROACH.finditer(text):
+        if TARGET_GROUP.search(text[max(0, match.start() - 120):match.end() + 60]):
+            return match
+    return None
 
 
 def _taunts_another_school(text: str, own: frozenset[str] = frozenset()) -> re.Match | None:
@@ -192,6 +271,8 @@ def check_politics(ctx: Context) -> None:
             continue
         block(match, "makes this a political statement")
     campaigning = CAMPAIGNING.search(ctx.text)
+    if campaigning and SCHOOL_VOTING.search(ctx.text) and not PARTIES.search(ctx.text):
+        campaigning = None  # candidates and ballot boxes of a school council or governor election
     for match in PARTIES.finditer(ctx.text):
         if ctx.has("political"):
             break
@@ -203,7 +284,7 @@ def check_politics(ctx: Context) -> None:
                     f"This names a political party ('{match.group(0)}'). A plain fact may be fine; make sure the post "
                     "takes no side.", excerpt_of(ctx.text, match.start(), match.end()))
     if campaigning and not ctx.has("political") and not SCHOOL_VOTING.search(ctx.text) and re.search(
-            r"\bvot\w*|\belections?\b|\bpolls?\b|\bparty\b", ctx.text, re.I):
+            r"\bvot\w*|\belections?\b|\bpoll(?:s|ing)?\b|\bballot\b|\bparty\b", ctx.text, re.I):
         block(campaigning, "tells people how to vote")
     for match in GOVERNMENT.finditer(ctx.text):
         sentence = _with_closing_marks(ctx.text, match.start())
@@ -212,6 +293,10 @@ def check_politics(ctx: Context) -> None:
         elif _approves_a_plan(sentence) or (
                 MOCKERY_WEAK.search(sentence) and not RESPECT.search(sentence)):
             block(match, "takes a side on a politician or a government's plan")
+    for match in POLICY_TOPIC.finditer(ctx.text):  # a stance on a tax or a policy, with no government named
+        near = ctx.text[max(0, match.start() - 60):match.end() + 90]
+        if STANCE.search(near) or re.search(r"🎉|👏|🙌|#\w*(?:fair|justice|for ?all)\w*", near, re.I):
+            block(match, "takes a side on a tax or a government policy")
     for match in STRIKE.finditer(ctx.text):
         sentence = sentence_at(ctx.text, match.start())
         if CAMPAIGNING.search(sentence) or BLAME.search(sentence) or "✊" in sentence:

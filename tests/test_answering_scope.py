@@ -1,0 +1,110 @@
+"""Knowing when not to answer (knowledge/answering/pipeline.py, scope.toml, neighbours.toml): a question
+about the asker's own social media is answered even on a loose match; "how many" needs a rule that
+states a quantity; topics next door are refused. Questions written for these tests, not from any set."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from knowledge.answering import Answerer
+from knowledge.answering.neighbours import load_neighbours, neighbour_of
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICY = ROOT / "policy" / "calmore-social-media-policy.txt"
+TODAY = date(2026, 1, 15)
+
+
+@pytest.fixture(scope="module")
+def answerer() -> Answerer:
+    return Answerer.load(POLICY)
+
+
+@pytest.mark.parametrize("question", [
+    "fancy a grumble about our new marking scheme on my own twitter, that fine?",
+    "a year 4 keeps dming me on tiktok about his spellings, do i answer",
+    "is my personal linkedin anything to do with school",
+    "does the policy even apply to me on a sunday on my own laptop",
+    "we won the chess tournament, can we put the trophy pictures on insta",
+    "could we tweet the times of the summer fair",
+])
+def test_a_question_about_the_askers_own_social_media_is_answered(answerer, question):
+    assert answerer.answer(question, today=TODAY).answered
+
+
+@pytest.mark.parametrize("question", [
+    "how many likes did the school's last facebook post get",
+    "how much does the school pay for its instagram adverts",
+])
+def test_how_many_is_refused_when_no_rule_states_a_quantity(answerer, question):
+    assert not answerer.answer(question, today=TODAY).answered
+
+
+def test_how_many_is_answered_from_a_rule_that_states_one(answerer):
+    answer = answerer.answer("how many years does a parent's photo consent last", today=TODAY)
+    assert answer.answered and "year" in answer.quote.lower()
+
+
+@pytest.mark.parametrize("question, key", [
+    ("can my year 3 daughter bring her phone into school for after school", "devices_in_school"),
+    ("the interactive whiteboard in my room is not working, who fixes it", "it_help"),
+    ("can i take a morning off next week for a hospital appointment", "staff_employment"),
+    ("is it fine to get chatgpt to write my parent letters", "ai_tools"),
+    ("can i put the class photo on the corridor display board", "displays"),
+    ("which reading app should my son use at home", "teaching_resources"),
+])
+def test_topics_next_door_are_refused(question, key):
+    neighbours = load_neighbours("Staff must not post images of pupils on personal social media accounts.")
+    found = neighbour_of(question, neighbours)
+    assert found is not None and found.key == key
+
+
+def test_a_next_door_topic_on_social_media_is_the_policys():
+    neighbours = load_neighbours("Staff must not post images of pupils on personal social media accounts.")
+    assert neighbour_of("can i post a picture of our corridor display board on the school facebook", neighbours) is None
+    assert neighbour_of("can i use chatgpt to make a fake photo of a pupil", neighbours) is None
+    assert neighbour_of("a dad asked about the lunch menu on the school account can i reply", neighbours) is None
+    assert neighbour_of("forgot the class tablet can i take pics on my own phone", neighbours) is None
+
+
+def test_a_schools_table_adds_to_the_generic_topics_of_the_same_name():
+    school = {"app_age": {"reason": "our online safety policy covers app ages", "who": "Mrs Online",
+                          "topics": ["too young for"]}}
+    neighbours = load_neighbours("Staff must not post images of pupils on personal social media accounts.", school)
+    ours = neighbour_of("is he too young for roblox", neighbours)
+    assert ours is not None and ours.who == "Mrs Online"
+    assert neighbour_of("what age should my son be for whatsapp", neighbours).key == "app_age"  # a generic topic
+
+
+
+THREE_RIVERS = ROOT / "tests" / "schools" / "three-rivers" / "policy.txt"
+
+
+def test_a_subject_the_policy_covers_is_on_its_subject():
+    # Three Rivers' policy has a media enquiries section: a press question is on its subject.
+    answer = Answerer.load(THREE_RIVERS).answer("the newspaper rang asking for a comment on our exam results, can i give one?",
+                                                today=TODAY)
+    assert answer.answered and answer.heading == "Media enquiries"
+
+
+def test_a_subject_the_policy_never_mentions_stays_strict(answerer):
+    # Calmore's policy has no media section: a press question names nothing of its subject.
+    assert not answerer.answer("the newspaper rang asking for a comment on our exam results, can i give one?",
+                               today=TODAY).answered
+
+
+def test_did_you_mean_offers_a_close_rule_of_the_same_section():
+    # Two rules of one section that a question sits between: both are offered, each by its own number.
+    answerer = Answerer.load(THREE_RIVERS)
+    offered = same_section = 0
+    for question in ["can i reply to a student who messaged my personal insta",
+                     "a parent sent me a friend request, do i accept",
+                     "can staff film students on their own phones on a trip"]:
+        answer = answerer.answer(question, today=TODAY)
+        if answer.choices:
+            offered += 1
+            assert "did you mean paragraph" in answer.text
+            assert len({choice.clause for choice in answer.choices}) == len(answer.choices)
+            same_section += sum(choice.clause.split("-")[0] == answer.section for choice in answer.choices[1:])
+    assert offered and same_section
