@@ -174,3 +174,23 @@ def test_whether_a_rule_reaches_a_case_asked_in_the_negative_is_about_its_scope(
 def test_what_the_school_will_do_in_response_is_a_fact(vocabulary):
     assert read_question("a boy in my class posted a mean video of me, will the school do anything about it?",
                          vocabulary).ask == "info"
+
+@pytest.mark.parametrize("text, groups", [
+    ("a dad from my class has asked to be my friend on facebook", ["parents"]),  # which dad, not a pupil
+    ("the mum of one boy wants me to follow her", ["parents"]),
+    ("a girl in my class messaged me", ["pupils", "pupils"]),  # the same group twice stays
+    ("can parents share photos of children", ["parents", "pupils"]),  # an object, not a qualifier
+])
+def test_a_group_that_only_says_which_people_is_not_a_group_of_its_own(vocabulary, text, groups):
+    assert read_question(text, vocabulary).groups == groups
+
+
+@pytest.mark.parametrize("text, ages", [
+    ("a boy i used to teach is 19 now and wants to connect", (19,)),
+    ("im 15 and in year 10, can i be in the video", (15,)),
+    ("a 22 year old ex student messaged me", (22,)),
+    ("she left 6 years ago and moved away", ()),  # a time, not an age
+    ("can i post at 9 now that the trip is over", ()),  # no age word before the number
+])
+def test_the_ages_a_question_states(vocabulary, text, ages):
+    assert read_question(text, vocabulary).ages == ages

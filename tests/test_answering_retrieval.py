@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from knowledge.answering.question import read_question
@@ -75,3 +76,112 @@ def test_who_prefers_the_clause_naming_a_role_holder_to_others_sharing_its_words
 ])
 def test_a_fact_question_is_answered_by_the_clause_stating_that_fact(retriever, text, rule):
     assert ranked_rules(retriever, text)[0] == rule
+
+
+@pytest.mark.parametrize("text", ["what actually happens if a teacher ignores the policy",
+                                  "what honestly happens if a teacher ignores the policy"])
+def test_a_filler_word_does_not_split_the_phrase_that_asks(retriever, text):
+    assert read_question(text, retriever[1]).wants == ("consequence",)
+
+
+@pytest.mark.parametrize("text, concept", [
+    ("could a teacher get sacked over a post", "_disciplinary"),  # a situation → the policy's concept
+    ("is my bio ok if it names my job", "_profile"),
+    ("can the school see my posts on the staff wifi", "_school_it_systems_network"),
+    ("if the two policies clash, which takes precedence", "_conflict_priority"),
+    ("who decides when something isnt in the policy", "_decide_decision"),
+    ("what else should i read alongside this", "_related_policies"),
+    ("can i hit back at the dad who posted about me", "_respond_retaliate"),
+])
+def test_an_everyday_situation_is_read_as_the_concept_a_policy_writes(retriever, text, concept):
+    assert concept in read_question(text, retriever[1]).tokens
+
+
+def test_losing_ones_job_finds_the_disciplinary_clause(retriever):
+    assert ranked_rules(retriever, "could a teacher get sacked over a post")[0] == "2-2"
+
+
+def test_a_clause_vector_leans_on_its_own_words_as_well_as_its_heading(retriever):
+    """Heading and lead-in give context, but a short item must not read as its heading alone."""
+    found, _ = retriever
+    if not found.semantic:
+        pytest.skip("no embedding model")
+    clauses = found.clauses
+    own = found._encoder.encode([c.text for c in clauses])
+    with_heading_only = found._encoder.encode([f"{c.heading}. {c.text}" for c in clauses])
+    for index in range(len(clauses)):
+        mixed = found._vectors[index] / np.linalg.norm(found._vectors[index])
+        assert mixed @ own[index] > with_heading_only[index] @ own[index] - 1e-6
+
+
+DEFINING_POLICY = """MEADOW SCHOOL
+SOCIAL MEDIA POLICY
+
+1. Scope
+
+1.1 This policy applies to the use of social media by staff, for school and for personal purposes, at
+school and at home, on any device, whether or not it counts as working time.
+
+1.4 Staff who help with clubs count as staff for the purposes of this policy.
+
+1.2 "Social media" means any website or app where people share posts, pictures or messages.
+
+1.3 "Staff" includes volunteers, governors and students on placement.
+"""
+
+
+@pytest.fixture(scope="module")
+def defining(tmp_path_factory) -> tuple[Retriever, Vocabulary]:
+    path: Path = tmp_path_factory.mktemp("defining") / "policy.txt"
+    path.write_text(DEFINING_POLICY, encoding="utf-8")
+    policy = Policy.load(path)
+    vocabulary = Vocabulary.load()
+    vocabulary.know(policy.source)
+    return Retriever(policy, vocabulary), vocabulary
+
+
+@pytest.mark.parametrize("text, rule", [
+    ("does whatsapp count as social media for this policy", "1-2"),
+    ("does a gaming app count as social media under the policy?", "1-2"),
+    ("am i classed as staff if i only help out on fridays?", "1-3"),  # not 1.4, which shares more words
+])
+def test_whether_something_counts_as_a_term_finds_the_clause_defining_it(defining, text, rule):
+    assert ranked_rules(defining, text)[0] == rule
+
+
+def test_a_defined_term_is_read_from_its_quotes():
+    from knowledge.answering.retrieval import DEFINED_TERM
+    assert DEFINED_TERM.findall("\u201cFormer pupil\u201d means anyone who attended") == ["Former pupil"]
+    assert DEFINED_TERM.findall("For this document, 'social media' is considered to include apps") == ["social media"]
+
+
+AGE_POLICY = """BROOK SCHOOL
+SOCIAL MEDIA POLICY
+
+1. Former pupils
+
+1.1 Staff must not be in contact through personal accounts with former pupils who are under 18.
+
+1.2 Staff may be in contact with former pupils who are over 18, but should tell the headteacher.
+
+1.3 Staff must not accept friend requests from current pupils.
+"""
+
+
+@pytest.fixture(scope="module")
+def ages(tmp_path_factory) -> tuple[Retriever, Vocabulary]:
+    path: Path = tmp_path_factory.mktemp("ages") / "policy.txt"
+    path.write_text(AGE_POLICY, encoding="utf-8")
+    policy = Policy.load(path)
+    vocabulary = Vocabulary.load()
+    vocabulary.know(policy.source)
+    return Retriever(policy, vocabulary), vocabulary
+
+
+@pytest.mark.parametrize("text, rule", [
+    ("a former pupil who is 23 now sent me a message, can i answer", "1-2"),
+    ("a former pupil who is 16 now sent me a message, can i answer", "1-1"),
+])
+def test_a_stated_age_prefers_the_clause_whose_age_limit_it_meets(ages, text, rule):
+    ranked = ranked_rules(ages, text)
+    assert ranked.index(rule) < ranked.index({"1-1": "1-2", "1-2": "1-1"}[rule])

@@ -52,6 +52,7 @@ class Question:
     intent: str = "permission"
     consent: str | None = None  # "given" / "refused" when the question says so
     adult: bool = False  # the person concerned is now an adult
+    ages: tuple[int, ...] = ()  # ages the question states ("she's 17 now", "is 25"): they decide age limits
     own_account: bool = False  # "my own facebook", "my personal insta": the asker's own account
     groups: list[str] = field(default_factory=list)  # groups named, in order
     definition: bool = False  # "does X count as…", "what is meant by…"
@@ -300,12 +301,37 @@ def _ask_of(text: str, asked: str, normalised: str, vocabulary: Vocabulary) -> s
         return "verdict"
     return _ask(asked, vocabulary)
 
+# "a mum in my class", "the parents of a y6": the second group only says which people the first are.
+QUALIFIER_GAP = re.compile(r"^\s+(?:\w+\s+)?(?:in|of|from)\s+(?:(?:my|our|the|a|an|his|her|their|one|that)\s+)?$")
+
+
+def _without_qualifiers(spans: list[tuple[int, int, str]], normalised: str) -> list[tuple[int, int, str]]:
+    """Group mentions, less those that only qualify the group named just before them."""
+    kept: list[tuple[int, int, str]] = []
+    for start, end, group in spans:
+        if kept and kept[-1][2] != group and QUALIFIER_GAP.match(normalised[kept[-1][1]:start]):
+            continue
+        kept.append((start, end, group))
+    return kept
+
+
+# An age the question states: "she's 16", "is 25 now", "aged 14", "im 17", "19 year old", "16 yo".
+STATED_AGE = re.compile(r"\b(?:(?:is|now|aged|age|turned|turns|shes|hes|theyre|im|i am|she is|he is|they are)\s+(\d{1,2})"
+                        r"(?!\s*(?:years? ago|yrs? ago|mins?|minutes|hours|days|weeks|months|pm|am|%))\b|"
+                        r"(\d{1,2})\s*(?:years? old|yrs? old|year old|yo)\b)")
+CHILDHOOD_YEARS = range(4, 100)
+
+
+def _stated_ages(stated: str) -> tuple[int, ...]:
+    ages = (int(first or second) for first, second in STATED_AGE.findall(stated))
+    return tuple(age for age in ages if age in CHILDHOOD_YEARS)
+
 
 def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = None) -> Question:
     normalised = vocabulary.correct(normalise(text[:MAX_QUESTION_CHARS]))
     asked = vocabulary.correct(asked_part(text[:MAX_QUESTION_CHARS]))
     ask = _ask_of(text[:MAX_QUESTION_CHARS], asked, normalised, vocabulary) if normalised else "info"
-    spans = vocabulary.group_mentions(normalised)
+    spans = _without_qualifiers(vocabulary.group_mentions(normalised), normalised)
     mentions = [(start, group) for start, _, group in spans]
     ends = {start: end for start, end, _ in spans}
     asker = _asker(text[:MAX_QUESTION_CHARS], normalised, vocabulary, asker_hint)
@@ -328,6 +354,7 @@ def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = No
         ask=ask, intent=intent,
         consent=consent,
         adult=bool(facts.get("adult") and facts["adult"].first(stated)) or bool(ADULT_AGE.search(stated)),
+        ages=_stated_ages(stated),
         own_account=bool(OWN_ACCOUNT.search(normalised)),
         groups=[group for _, group in mentions],
         definition=bool(vocabulary.asks.get("definition") and vocabulary.asks["definition"].first(normalised)),

@@ -29,6 +29,9 @@ EMBEDDING_WEIGHT = 0.6
 LEXICAL_WEIGHT = 0.4
 # BM25 is unbounded: a question whose best clause scores this much has full lexical evidence.
 LEXICAL_FULL = 16.0
+# A clause's vector leans partly on its own words: with the heading and lead-in alone, a short list
+# item reads like its heading and every item of a list looks alike.
+OWN_WORDS_SHARE = 0.15
 EXAMPLE_DISCOUNT = 0.95  # an example phrasing is evidence for its clause, a little less than the clause
 AUDIENCE_MATCH = 0.04
 AUDIENCE_CLASH = 0.10
@@ -42,6 +45,16 @@ ANSWER_KIND_MATCH = 0.05
 TITLE_ITEM_WORDS = 6
 TITLE_ITEM_PENALTY = 0.15
 TITLE_ITEM_EVIDENCE = 0.3
+# A clause that defines a quoted term ("'Social media' means…", "\u201cStaff\u201d includes…") answers a
+# question asking whether something counts as that term, when the question names the term.
+DEFINED_TERM = re.compile(r"[\"'\u2018\u201c]([^\"'\u2019\u201d]{2,40})[\"'\u2019\u201d]\s+(?:means|includes?|is considered to "
+                          r"include|refers to|is defined as)\b", re.I)
+DEFINED_TERM_MATCH = 0.06
+# An age limit a clause states ("former pupils who are under 18", "over 18", "from the age of 13"): a
+# question that states an age prefers the clause whose limit that age meets over the one it does not.
+AGE_LIMIT = re.compile(r"\b(under|below|younger than|over|above|older than|aged|from the age of|at least)\s+(?:the age of\s+)?(\d{1,2})\b",
+                       re.I)
+AGE_MATCH = 0.05
 DEFINES = re.compile(r"\b(means|is considered to include|refers to|defined as|definition|includes any)\b", re.I)
 # How each audience is named when a rule is put back as a question ("Can staff …?").
 ASKED_AS = {"staff": "staff", "pupils": "pupils", "parents": "parents", "school_accounts": "the school",
@@ -115,9 +128,15 @@ class Retriever:
                                       for c in self.clauses])
         self._answer_kinds = [vocabulary.answer_kinds(normalise(c.text)) for c in self.clauses]
         self._defines = np.array([bool(DEFINES.search(f"{c.heading} {c.text}")) for c in self.clauses])
+        self._age_limits = [AGE_LIMIT.findall(c.text) for c in self.clauses]
+        self._defined_terms = [[set(vocabulary.tokens(normalise(term))) for term in DEFINED_TERM.findall(c.text)]
+                               for c in self.clauses]
         try:
             encoder = shared_encoder()
-            self._vectors = encoder.encode_cached(documents)
+            # Not renormalised: a clause whose words and heading point different ways scores a
+            # little lower (renormalising lost 6 rules and two refusals on the A–E sets).
+            self._vectors = (1 - OWN_WORDS_SHARE) * encoder.encode_cached(documents) \
+                + OWN_WORDS_SHARE * encoder.encode_cached([c.text for c in self.clauses])
             by_id = {c.id: i for i, c in enumerate(self.clauses)}
             # Extra targets for a clause: the rule read back as a question, each sentence of a long
             # paragraph, and the school's example phrasings when it has written any. A clause scores
@@ -172,11 +191,32 @@ class Retriever:
         steered = steered - TITLE_ITEM_PENALTY * (self._title_items & (lexical < TITLE_ITEM_EVIDENCE))
         if question.definition:
             steered = steered + DEFINITION_MATCH * self._defines
+        if question.definition or question.intent == "scope":
+            asked = set(question.tokens)
+            steered = steered + DEFINED_TERM_MATCH * np.array(
+                [any(term and term <= asked for term in terms) for terms in self._defined_terms])
         if question.wants:
             steered = steered + ANSWER_KIND_MATCH * np.array([len(kinds.intersection(question.wants))
                                                               for kinds in self._answer_kinds])
+        if question.ages:
+            steered = steered + AGE_MATCH * np.array([_age_fit(limits, question.ages) for limits in self._age_limits])
         order = np.argsort(-steered)
         return [Candidate(int(i), float(steered[i]), float(lexical[i]), float(semantic[i])) for i in order]
+
+
+def _age_fit(limits: list[tuple[str, str]], ages: tuple[int, ...]) -> bool:
+    """The clause states an age limit and every stated age meets it. A limit the age fails is no
+    penalty: where no clause fits the age, the rule whose limit excludes the case still answers it."""
+    if not limits:
+        return False
+    for word, number in limits:
+        limit, word = int(number), word.lower()
+        for age in ages:
+            if (word in ("under", "below", "younger than") and age >= limit) or \
+                    (word in ("over", "above", "older than") and age <= limit) or \
+                    (word in ("from the age of", "at least") and age < limit):
+                return False
+    return True
 
 
 def _audience_adjustment(clause: Clause, question: Question) -> float:
