@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from knowledge.answering.neighbours import load_neighbours, neighbour_of
 from knowledge.answering.question import read_question
 from knowledge.answering.vocabulary import Vocabulary
 
@@ -77,6 +78,26 @@ def test_typos_and_text_speak_are_read_as_meant(vocabulary):
 
 def test_real_words_are_left_alone(vocabulary):
     assert read_question("can i find the rules", vocabulary).normalised == "can i find the rules"
+
+
+@pytest.mark.parametrize("typed, read", [
+    ("ipads", "ipad"),         # not "pads": a typo seldom loses a word's first letter
+    ("vlogging", "vlogging"),  # not "logging"
+    ("rpinter", "printer"),    # the first two letters swapped is still a typo
+])
+def test_a_correction_keeps_the_start_of_the_word(vocabulary, typed, read):
+    assert vocabulary.correct(typed) == read
+
+
+@pytest.mark.parametrize("word", ["googled", "podcasting", "screenshotted"])
+def test_the_past_and_ing_forms_of_known_words_are_left_alone(vocabulary, word):
+    assert vocabulary.correct(f"she {word} it") == f"she {word} it"
+
+
+def test_a_corrected_question_still_names_the_topic_next_door(vocabulary):
+    neighbours = load_neighbours("Staff must not share photos of pupils on their personal accounts.")
+    read = read_question("the y3s keep asking to charge their ipads in my classroom", vocabulary)
+    assert neighbour_of(read.normalised, neighbours).key == "devices_in_school"
 
 
 def test_slang_reaches_the_embedding_as_policy_words(vocabulary):

@@ -27,6 +27,9 @@ please pls quick question hi hey hello thanks thank get got am""".split())
 
 _STEMMER = snowballstemmer.stemmer("english")
 KNOWN_WORD_COUNT = 1000  # the policy's and lexicon's words: as frequent as everyday English
+# Endings of past and -ing forms, each with what the base word may end in: "replied" → "reply",
+# "shared" → "share", "texting".
+INFLECTIONS = (("ied", ("y",)), ("ed", ("", "e")), ("ing", ("", "e")))
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -115,7 +118,30 @@ class Vocabulary:
         unknown = self._speller.unknown([w for w in words if len(w) > 3 and w.isalpha()])
         if not unknown:
             return " ".join(words)
-        return " ".join((self._speller.correction(w) or w) if w in unknown else w for w in words)
+        return " ".join(self._correction(w) if w in unknown else w for w in words)
+
+    def _correction(self, word: str) -> str:
+        """The likeliest known word one edit away that keeps the word's start; the word itself when it
+        is the past or -ing form of a known word ("texted", "reposting": unknown to the speller, no typo)."""
+        if self._inflects_known(word):
+            return word
+        # Typists rarely get a word's first letter wrong (at most they swap the first two): a candidate
+        # that drops, adds or changes it ("ipads" → "pads", "vlog" → "log") is another word, not a fix.
+        candidates = [c for c in self._speller.candidates(word) or ()
+                      if c[0] == word[0] or (len(c) == len(word) and c[:2] == word[1::-1] and c[2:] == word[2:])]
+        return max(candidates, key=self._speller.word_usage_frequency, default=word)
+
+    def _inflects_known(self, word: str) -> bool:
+        """The word is a past or -ing form of a word the speller or the policy knows. (A plural needs
+        no such care: its singular is one edit away and keeps its start, "ipads" → "ipad".)"""
+        for suffix, replacements in INFLECTIONS:
+            if word.endswith(suffix) and len(word) > len(suffix) + 1:
+                base = word[:-len(suffix)]
+                if any(base + ending in self._speller for ending in replacements):
+                    return True
+                if suffix in ("ed", "ing") and len(base) > 2 and base[-1] == base[-2] and base[:-1] in self._speller:  # "chatted"
+                    return True
+        return False
 
     def terms(self, normalised_text: str) -> list[str]:
         """The lexicon terms a text names (each as a single token, "friend_request")."""
