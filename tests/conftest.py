@@ -7,6 +7,7 @@ import logging
 import os
 import subprocess
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -59,6 +60,15 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture(scope="session")
+def policy_alone():
+    """The answering pipeline on the repository's sample policy alone: no lexicon or examples of the
+    school's own, as POLICYBOT_POLICY runs it."""
+    from knowledge.answering import Answerer
+
+    return Answerer.load(Path(__file__).resolve().parent.parent / "policy" / "calmore-social-media-policy.txt")
 
 
 @pytest.fixture(scope="session")

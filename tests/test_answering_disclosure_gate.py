@@ -4,21 +4,12 @@ any question set."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-from knowledge.answering import Answerer
 from knowledge.answering.neighbours import load_neighbours, neighbour_of
 
-ROOT = Path(__file__).resolve().parent.parent
-POLICY = ROOT / "policy" / "calmore-social-media-policy.txt"
 TODAY = date(2026, 1, 15)
-
-
-@pytest.fixture(scope="module")
-def answerer() -> Answerer:
-    return Answerer.load(POLICY)
 
 
 @pytest.mark.parametrize("message", [
@@ -43,8 +34,8 @@ def answerer() -> Answerer:
     # a reporter passing on an adult's conduct: the conduct still counts
     "a mum says the swimming instructor keeps messaging her daughter on instagram, who do i tell?",
 ])
-def test_disclosures_asked_as_questions_stay_flagged(answerer, message):
-    assert answerer.answer(message, today=TODAY).report_suggested
+def test_disclosures_asked_as_questions_stay_flagged(policy_alone, message):
+    assert policy_alone.answer(message, today=TODAY).report_suggested
 
 
 @pytest.mark.parametrize("message", [
@@ -83,8 +74,8 @@ def test_disclosures_asked_as_questions_stay_flagged(answerer, message):
     # unkindness aimed at the staff
     "someone posted a horrible comment on our facebook page saying the teachers are lazy",
 ])
-def test_questions_that_only_sound_alarming_are_not_flagged(answerer, message):
-    assert not answerer.answer(message, today=TODAY).report_suggested
+def test_questions_that_only_sound_alarming_are_not_flagged(policy_alone, message):
+    assert not policy_alone.answer(message, today=TODAY).report_suggested
 
 
 def test_a_neighbour_keeps_the_topics_the_policy_never_mentions():
@@ -98,12 +89,12 @@ def test_a_neighbour_keeps_the_topics_the_policy_never_mentions():
     "how do I apply for a school place for my little one",
     "my laptop won't connect to the wifi in the hall",
 ])
-def test_more_topics_next_door_are_refused(answerer, question):
-    answer = answerer.answer(question, today=TODAY)
+def test_more_topics_next_door_are_refused(policy_alone, question):
+    answer = policy_alone.answer(question, today=TODAY)
     assert not answer.answered and "doesn't cover that" in answer.text
 
 
-def test_a_lesson_that_asks_what_the_policy_says_is_not_next_door(answerer):
-    answer = answerer.answer("planning a lesson on online safety for y6, what does the policy say about "
+def test_a_lesson_that_asks_what_the_policy_says_is_not_next_door(policy_alone):
+    answer = policy_alone.answer("planning a lesson on online safety for y6, what does the policy say about "
                              "pupils using social media?", today=TODAY)
     assert "doesn't cover that" not in answer.text

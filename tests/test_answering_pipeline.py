@@ -19,11 +19,6 @@ def answerer() -> Answerer:
     return Answerer.load(POLICY / "calmore-social-media-policy.txt", POLICY / "lexicon.toml", POLICY / "examples.toml")
 
 
-@pytest.fixture(scope="module")
-def policy_alone() -> Answerer:
-    return Answerer.load(POLICY / "calmore-social-media-policy.txt")
-
-
 @pytest.mark.parametrize("question", [
     "", "   ", "\t\n", "🙂🙂🙂", "x" * 100_000, "can I " * 20_000, "\x00\x01\x1b[31m\x7f", "\ud800 lone surrogate",
     "'; DROP TABLE users; --", "SELECT * FROM clauses WHERE 1=1", "friend request " * 50_000,

@@ -12,13 +12,7 @@ from knowledge.answering import Answerer
 from knowledge.answering.neighbours import load_neighbours, neighbour_of
 
 ROOT = Path(__file__).resolve().parent.parent
-POLICY = ROOT / "policy" / "calmore-social-media-policy.txt"
 TODAY = date(2026, 1, 15)
-
-
-@pytest.fixture(scope="module")
-def answerer() -> Answerer:
-    return Answerer.load(POLICY)
 
 
 @pytest.mark.parametrize("question", [
@@ -29,20 +23,20 @@ def answerer() -> Answerer:
     "we won the chess tournament, can we put the trophy pictures on insta",
     "could we tweet the times of the summer fair",
 ])
-def test_a_question_about_the_askers_own_social_media_is_answered(answerer, question):
-    assert answerer.answer(question, today=TODAY).answered
+def test_a_question_about_the_askers_own_social_media_is_answered(policy_alone, question):
+    assert policy_alone.answer(question, today=TODAY).answered
 
 
 @pytest.mark.parametrize("question", [
     "how many likes did the school's last facebook post get",
     "how much does the school pay for its instagram adverts",
 ])
-def test_how_many_is_refused_when_no_rule_states_a_quantity(answerer, question):
-    assert not answerer.answer(question, today=TODAY).answered
+def test_how_many_is_refused_when_no_rule_states_a_quantity(policy_alone, question):
+    assert not policy_alone.answer(question, today=TODAY).answered
 
 
-def test_how_many_is_answered_from_a_rule_that_states_one(answerer):
-    answer = answerer.answer("how many years does a parent's photo consent last", today=TODAY)
+def test_how_many_is_answered_from_a_rule_that_states_one(policy_alone):
+    answer = policy_alone.answer("how many years does a parent's photo consent last", today=TODAY)
     assert answer.answered and "year" in answer.quote.lower()
 
 
@@ -88,10 +82,10 @@ def test_a_subject_the_policy_covers_is_on_its_subject():
     assert answer.answered and answer.heading == "Media enquiries"
 
 
-def test_a_subject_the_policy_never_mentions_stays_strict(answerer):
+def test_a_subject_the_policy_never_mentions_stays_strict(policy_alone):
     # Calmore's policy has no media section: a press question names nothing of its subject.
-    assert not answerer.answer("the newspaper rang asking for a comment on our exam results, can i give one?",
-                               today=TODAY).answered
+    assert not policy_alone.answer("the newspaper rang asking for a comment on our exam results, can i give one?",
+                                   today=TODAY).answered
 
 
 def test_did_you_mean_offers_a_close_rule_of_the_same_section():
