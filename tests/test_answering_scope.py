@@ -102,3 +102,11 @@ def test_did_you_mean_offers_a_close_rule_of_the_same_section():
             assert len({choice.clause for choice in answer.choices}) == len(answer.choices)
             same_section += sum(choice.clause.split("-")[0] == answer.section for choice in answer.choices[1:])
     assert offered and same_section
+
+
+def test_a_device_named_beside_photos_is_not_next_door():
+    # The photos are the policy's matter, whatever device was not free to take them.
+    neighbours = load_neighbours("Staff must not post images of pupils on personal social media accounts.")
+    assert neighbour_of("the class tablets are all taken so can i use my own phone for pictures on sports day",
+                        neighbours) is None
+    assert neighbour_of("the class tablets are all taken, can we borrow the year 5 ones", neighbours).key == "devices_in_school"
