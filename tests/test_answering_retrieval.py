@@ -39,14 +39,19 @@ SOCIAL MEDIA POLICY
 """
 
 
-@pytest.fixture(scope="module")
-def retriever(tmp_path_factory) -> tuple[Retriever, Vocabulary]:
+def retriever_for(tmp_path_factory, text: str) -> tuple[Retriever, Vocabulary]:
+    """A retriever over a small policy written for the test."""
     path: Path = tmp_path_factory.mktemp("policy") / "policy.txt"
-    path.write_text(POLICY, encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     policy = Policy.load(path)
     vocabulary = Vocabulary.load()
     vocabulary.know(policy.source)
     return Retriever(policy, vocabulary), vocabulary
+
+
+@pytest.fixture(scope="module")
+def retriever(tmp_path_factory) -> tuple[Retriever, Vocabulary]:
+    return retriever_for(tmp_path_factory, POLICY)
 
 
 def ranked_rules(retriever: tuple[Retriever, Vocabulary], text: str) -> list[str]:
@@ -132,12 +137,7 @@ school and at home, on any device, whether or not it counts as working time.
 
 @pytest.fixture(scope="module")
 def defining(tmp_path_factory) -> tuple[Retriever, Vocabulary]:
-    path: Path = tmp_path_factory.mktemp("defining") / "policy.txt"
-    path.write_text(DEFINING_POLICY, encoding="utf-8")
-    policy = Policy.load(path)
-    vocabulary = Vocabulary.load()
-    vocabulary.know(policy.source)
-    return Retriever(policy, vocabulary), vocabulary
+    return retriever_for(tmp_path_factory, DEFINING_POLICY)
 
 
 @pytest.mark.parametrize("text, rule", [
@@ -170,12 +170,7 @@ SOCIAL MEDIA POLICY
 
 @pytest.fixture(scope="module")
 def ages(tmp_path_factory) -> tuple[Retriever, Vocabulary]:
-    path: Path = tmp_path_factory.mktemp("ages") / "policy.txt"
-    path.write_text(AGE_POLICY, encoding="utf-8")
-    policy = Policy.load(path)
-    vocabulary = Vocabulary.load()
-    vocabulary.know(policy.source)
-    return Retriever(policy, vocabulary), vocabulary
+    return retriever_for(tmp_path_factory, AGE_POLICY)
 
 
 @pytest.mark.parametrize("text, rule", [
