@@ -25,6 +25,7 @@ if str(ROOT) not in sys.path:
 
 from knowledge.consent import ConsentRegister  # noqa: E402
 from knowledge.draft_check import check_draft, load_policy  # noqa: E402
+from handlers.drafts.common import MAX_DRAFT_CHARS  # noqa: E402
 
 SETS = (("calmore_a.toml", "policy/calmore-social-media-policy.txt", "data/consent_register.csv"),
         ("calmore_b.toml", "policy/calmore-social-media-policy.txt", "data/consent_register.csv"),
@@ -77,7 +78,27 @@ def main() -> int:
     print(f"  pre-check with meaning check     {full:10.1f} µs per draft  ({full / bare:.0f}× the bare scan)")
     print(f"  first check (cold)               {cold:10.1f} ms  (loads the first-names data set and word frequencies)")
     print(f"  first pass with the model        {model:10.1f} ms  (loads the model, embeds each policy's rules once)")
+    worst_cases(drafts[0])
     return 0
+
+
+# Drafts at the chat flow's length limit built to make a pattern backtrack or a check rescan the whole
+# text per match: each should cost about what a plain draft of that length costs, not seconds.
+WORST_CASES = {"plain sentences": "Lovely day at school today. ", "offers without a full stop": "2 for 1 ",
+               "punctuation only": "!", "full stops": ". ", "blank lines": "\n", "capitalised pairs": "Ab Cd ",
+               "phone numbers": "call 07700 900123 now "}
+
+
+def worst_cases(example: dict, length: int = MAX_DRAFT_CHARS) -> None:
+    print(f"drafts of {length:,} characters (the chat flow's limit), one check each:")
+    for label, unit in WORST_CASES.items():
+        text = (unit * (length // len(unit) + 1))[:length]
+        start = time.perf_counter()
+        BARE.findall(text)
+        bare = (time.perf_counter() - start) * 1e3
+        start = time.perf_counter()
+        check_draft(text, example["platform"], example["register"], policy=example["policy"], meaning=False)
+        print(f"  {label:28} {(time.perf_counter() - start) * 1e3:8.0f} ms  (bare regex scan {bare:.1f} ms)")
 
 
 if __name__ == "__main__":

@@ -49,7 +49,7 @@ def personal_profile_re() -> re.Pattern:
 NEGATED = re.compile(r"(?<![\w'])(?:don'?t|do not|won'?t|will not|never|not|cannot|can'?t|no)(?:\s+\w+){0,3}\s+$", re.I)
 
 GREETING_TO = re.compile(
-    r"(?:^|(?<=[\n.!?])\s*)(?P<lead>(?i:dear|hi|hello|hey|hiya|morning|good morning|to))\s+"
+    r"(?:^|(?<=[\n.!?])\s{0,8})(?P<lead>(?i:dear|hi|hello|hey|hiya|morning|good morning|to))\s+"
     r"(?P<who>(?:(?i:mr|mrs|ms|miss|mx|dr)\.?\s+)?[A-Z][\w'-]+)")
 PERSONAL_OCCASION = re.compile(
     r"(?P<lead>(?i:happy\s+(?:\d+\w*\s+)?birthday|get well soon|happy retirement|happy anniversary|we miss you|"
@@ -61,13 +61,13 @@ ALWAYS_A_MESSAGE = re.compile(r"^(?:happy\s+(?:\d+\w*\s+)?birthday|get well soon
                               r"shout-?out))", re.I)
 # A kiss to sign off ("… flowers! x"): a note to a friend, not the school's news.
 KISS = re.compile(r"(?<![\w'])[xX]{1,3}\s*$")
-DIRECT_ADDRESS = re.compile(r"(?:^|(?<=[\n.!?])\s*)(?P<who>[A-Z][a-z]+),\s+(?:you|we (?:love|miss)|your)\b")
+DIRECT_ADDRESS = re.compile(r"(?:^|(?<=[\n.!?])\s{0,8})(?P<who>[A-Z][a-z]+),\s+(?:you|we (?:love|miss)|your)\b")
 # "To the grandad who…" singles one person out; "To the parents who baked…" thanks a group.
 ONE_PERSON = re.compile(
     r"(?i:\b(?:could|would|can|will)\s+the\s+(?:parent|carer|person|driver|mum|dad|owner|family|lady|gentleman|"
     r"man|woman|grandparent|guardian)\s+(?:who|of|with|that)\b)|"
-    r"(?:^|(?<=[\n.!?]))[^\w\n]*(?i:to the (?:parent|carer|driver|person|owner|family|(?!\w+s who)\w+ who)\b)|"
-    r"(?:^|(?<=[\n.!?]))[^\w\n]*(?i:(?:message )?(?:to|for) the (?:[\w-]+ ){1,3}(?:pupil|child|student|boy|girl|person|parent|driver|mum|dad|carer) who)\b|"
+    r"(?:^|(?<=[\n.!?]))[^\w\n]{0,8}(?i:to the (?:parent|carer|driver|person|owner|family|(?!\w+s who)\w+ who)\b)|"
+    r"(?:^|(?<=[\n.!?]))[^\w\n]{0,8}(?i:(?:message )?(?:to|for) the (?:[\w-]+ ){1,3}(?:pupil|child|student|boy|girl|person|parent|driver|mum|dad|carer) who)\b|"
     # "Whoever parked the silver Ford Focus … please move it": one person, picked out by what they did
     r"(?i:\bwhoever (?:parked|left|took|owns|dropped|blocked|borrowed)\b[^.!?\n]{0,100}\bplease\b)|"
     r"(?i:\b(?:could|can|would|will) whoever (?:has been|keeps|is|has)\b)|(?i:\bwe know (?:it'?s|it was) you\b)|"
@@ -75,23 +75,23 @@ ONE_PERSON = re.compile(
     r"family|owner|grandparent) who\b)|"
     r"(?i:\byou know who you are\b)|"
     # "To whoever took…": one person, unknown but singled out
-    r"(?:^|(?<=[\n.!?]))[^\w\n]*(?i:to whoever)\b")
+    r"(?:^|(?<=[\n.!?]))[^\w\n]{0,8}(?i:to whoever)\b")
 # Anger or a threat aimed at the person addressed ("we have your registration. Do better. 😡").
 HOSTILE = re.compile(r"😡|🤬|😠|(?<![\w'])(?i:do better|we have your (?:registration|number|details|name)|shame on you|"
                      r"you should be ashamed|not acceptable|disgraceful|we know who you are)(?![\w'])")
 # A post that opens on a first name and then asks or thanks them: "Sam – could you bring…".
-VOCATIVE = re.compile(r"(?:^|(?<=[\n.!?]))[^\w\n]*(?P<who>[A-Z][a-z'’-]+)(?:\s*\([^)\n]{1,20}\))?\s*[,:–—-]\s*"
+VOCATIVE = re.compile(r"(?:^|(?<=[\n.!?]))[^\w\n]{0,8}(?P<who>[A-Z][a-z'’-]+)(?:\s*\([^)\n]{1,20}\))?\s*[,:–—-]\s*"
                       r"(?i:(?:can|could|would|will|did|have|are|do|if) you\b|please\b|thanks?\b|thank you\b|you\b|your\b)")
 ROLE_THEN_NAME = re.compile(r"(?<![\w'])(?i:lady|man|teacher|caretaker|cook|chef|assistant|driver|supervisor|"
                             r"patrol|cleaner|receptionist|librarian|governor|volunteer|coach|friend)\s+([A-Z][a-z'-]+)(?![\w'])")
 SIGN_OFF_ROLE = re.compile(r"^(?:[A-Z0-9][\w'/&-]*\s*){1,6}$")
 # A pupil's relative spoken to by the child's name: "Noah's mum — Noah's inhaler is in the office".
 RELATIVE_ADDRESS = re.compile(
-    r"(?:^|(?<=[\n.!?]))[^\w\n]*(?P<who>[A-Z][\w-]+['’]s (?i:mum|mom|dad|mother|father|parents?|carers?|grandad|grandma|"
+    r"(?:^|(?<=[\n.!?]))[^\w\n]{0,8}(?P<who>[A-Z][\w-]+['’]s (?i:mum|mom|dad|mother|father|parents?|carers?|grandad|grandma|"
     r"nan|nana|granny|grandpa|auntie|aunt|uncle|family|childminder|nanny)(?=\s*[-–—:])|"
     # "Grandad Pete —": a relative spoken to by name
     r"(?i:grandad|grandpa|grandma|granny|nana|nan|auntie|aunty|uncle)\s+[A-Z][a-z'-]+(?=\s*[-–—:,]))")
-TITLED_ADDRESS = re.compile(r"(?:^|(?<=[\n.!?]))[^\w\n]*(?P<who>(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][\w'-]+)\s*[-–—:,]\s")
+TITLED_ADDRESS = re.compile(r"(?:^|(?<=[\n.!?]))[^\w\n]{0,8}(?P<who>(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][\w'-]+)\s*[-–—:,]\s")
 
 
 

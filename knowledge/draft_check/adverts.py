@@ -1,9 +1,10 @@
 """Advertising of businesses, and content that is not appropriate for a school audience."""
 from __future__ import annotations
 
+import functools
 import re
 
-from knowledge.draft_check.base import HANDLE_RE, Context, excerpt_of, sentence_at, words
+from knowledge.draft_check.base import HANDLE_RE, SENTENCE_REACH, Context, excerpt_of, sentence_at, words
 
 COMMERCIAL = words(
     r"\d+ ?% off", r"£\d+ off", r"discount(?: code)?", r"promo(?:tion)? code", r"use code", r"special offers?",
@@ -150,8 +151,9 @@ def _business_in(sentence: str, channels: frozenset[str]) -> str | None:
 
 
 def _this_and_previous_sentence(text: str, index: int) -> str:
-    ends = [m.end() for m in re.finditer(r"[.!?\n]+\s*", text[:index])]
-    start = ends[-2] if len(ends) > 1 else 0
+    window = max(0, index - 2 * SENTENCE_REACH)
+    ends = [m.end() for m in re.finditer(r"[.!?\n]+\s*", text[window:index])]
+    start = window + ends[-2] if len(ends) > 1 else window
     return text[start:index] + sentence_at(text, index)
 
 
@@ -170,9 +172,10 @@ def check_adverts(ctx: Context) -> None:
         else:
             ctx.add("business_advert", "block",
                     f"'{match.group(0)}' makes this an advert for a business.", excerpt)
+    anywhere = functools.cache(lambda: _business_in(ctx.text, channels))  # once, not once a match
     for match in PROMOTION.finditer(ctx.text):
         sentence = sentence_at(ctx.text, match.start())
-        business = _business_in(sentence, channels) or _business_in(ctx.text, channels)
+        business = _business_in(sentence, channels) or anywhere()
         if not business or SCHOOL_OWNED.search(sentence) or (business not in sentence and SCHOOL_OWNED.search(ctx.text)):
             continue
         ctx.add("business_advert", "block",

@@ -238,10 +238,18 @@ def is_staff(name: str, text: str) -> bool:
     return False
 
 
+SENTENCE_END = re.compile(r"[.!?\n]")
+# How far a sentence reaches either side of a point: checks call this for every match, so an
+# unpunctuated wall of text must not cost its whole length each time (no post's sentence is longer).
+SENTENCE_REACH = 500
+
+
 def sentence_at(text: str, index: int) -> str:
-    starts = [m.end() for m in re.finditer(r"[.!?\n]", text[:index])]
-    start = starts[-1] if starts else 0
-    end_match = re.search(r"[.!?\n]", text[index:])
-    end = index + end_match.start() if end_match else len(text)
+    window = max(0, index - SENTENCE_REACH)
+    before = text[window:index]
+    last_end = max(before.rfind(mark) for mark in ".!?\n")
+    start = window + last_end + 1 if last_end >= 0 else window
+    end_match = SENTENCE_END.search(text, index, index + SENTENCE_REACH)
+    end = end_match.start() if end_match else min(len(text), index + SENTENCE_REACH)
     return text[start:end]
 

@@ -33,7 +33,7 @@ COMPLAINT_REPLY = words(
     r"(?:is|are|was|were) (?:completely |totally |simply |entirely |absolutely |just )?(?:untrue|false|not true)",
     r"(?:posts?|rumours?|comments?|claims?) (?:in|on) [^.!?\n]{0,50}(?:claiming|saying|suggesting) (?:that )?we",
     r"in (?:answer|reply|response) to (?:the |some |recent |your )?(?:comments?|messages?|posts?|criticism|complaints?|concerns)",
-    r"(?:^|(?<=\n))\s*re:? (?:the|your|some|all the) (?:comments?|messages?|posts?|complaints?|reviews?)",
+    r"(?:^|(?<=\n))[^\S\n]{0,8}re:? (?:the|your|some|all the) (?:comments?|messages?|posts?|complaints?|reviews?)",
     r"(?:the )?comments (?:on|under) (?:our|yesterday'?s|last|this|the|a) (?:\w+ )?(?:post|video|photo)",
     r"(?:some of you|some parents|a few (?:of you|parents)|several parents|those of you)(?: \w+){0,4} (?:unhappy|upset|"
     r"disappointed|annoyed|complain\w*)", r"(?:please )?stop (?:emailing|messaging|ringing|phoning|complaining)")

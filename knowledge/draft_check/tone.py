@@ -57,7 +57,7 @@ MOCKERY_WEAK = re.compile(
     r"(?<![\w'])(?i:whoever (?:keeps|is|decided)|nonsense|maybe (?:check|read|try|look)|before panicking)(?![\w'])|"
     r"👀|🤭|😉|(?:^|(?<=[.!?—–-] ))(?i:maybe) [a-z]+ [^.!?\n]{0,40}\?|"
     r"(?<![\w'])(?i:(?:to )?the (?:handful|few|ones|people|parents|families|minority|couple)(?: of \w+)? who|we see you|ahem|as usual|"
-    r"(?:^|(?<=[\n.!?] ))(?:\W+ )?to the \w+s who|"
+    r"(?:^|(?<=[\n.!?] ))(?:\W{1,8} )?to the \w+s who|"
     r"a certain (?:school|team|family|parent)|might be time for (?:them|you)|instead\.?$|tiddlywinks)(?![\w'])")
 # More of the same, in their own patterns so that a match of one list never hides a cue of the other.
 # Strong: a put-down of the reader's sense ("it's not rocket science"), praise turned upside down
