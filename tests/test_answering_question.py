@@ -212,6 +212,7 @@ def test_a_group_that_only_says_which_people_is_not_a_group_of_its_own(vocabular
     ("a 22 year old ex student messaged me", (22,)),
     ("she left 6 years ago and moved away", ()),  # a time, not an age
     ("can i post at 9 now that the trip is over", ()),  # no age word before the number
+    ("there is 20 kids in my class, can i post their photos", ()),  # a head count, not an age
 ])
 def test_the_ages_a_question_states(vocabulary, text, ages):
     assert read_question(text, vocabulary).ages == ages

@@ -66,12 +66,15 @@ def ruling(vocabulary, rule: str, question: str):
     ("1-1", "the form was signed in march 2019 and it is may 2024 now, can her picture go up?", "no"),
     ("1-1", "the agreement was signed about 10 months ago, can he be in the post?", "yes"),
     ("1-1", "we signed in 2015, do we have to sign it again?", "yes"),
+    # a year that dates something else is not when the consent was given
+    ("1-1", "can we reuse a picture from the 2019 fun run? her mum signed the agreement last month", "yes"),
     # what the rule requires to be used, against the asker's own
     ("1-2", "the camera is flat, can i take the pictures on my own phone and send them in?", "no"),
     ("1-2", "can i take the pictures on the school camera?", "yes"),
     # a prohibition binding only those who lack something, asked by someone who has it
     ("1-3", "the office manager approved me yesterday, so can i log in to the school pages now?", "yes"),
     ("1-3", "can i log in to the school pages?", "no"),
+    ("1-3", "can i log in to the school pages? not sure if the office manager has approved me yet", "no"),
     # only named people may act: the asker acting on the school's own channel is not one of them
     ("1-4", "can i put my class video on the school blog myself? i teach year 2", "no"),
     # someone's own business against an exception for what is connected to the school
@@ -110,6 +113,8 @@ def test_consent_age_reads_months_years_and_now(vocabulary):
     assert age("signed 18 months ago") == pytest.approx(1.5)
     assert age("signed in 2028") == pytest.approx(1.5)
     assert age("we signed the form") is None
+    assert age("a photo from our 2019 sports day, can it go up") is None  # nothing said of consent
+    assert age("the consent form came back last week") == 0.0
 
 
 @pytest.fixture(scope="module")

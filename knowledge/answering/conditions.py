@@ -147,10 +147,17 @@ def lacking_met(text: str, question: Question) -> bool:
         stems = _stems(match.group(1))
         if not stems or not _asks_about(question, stems, strict=True):
             continue
-        if not re.search(r"\b(?:not|never|hasnt|havent|isnt|wasnt|no)\b\s+(?:\w+\s+){0,2}" + re.escape(match.group(1)[:6]),
-                         question.normalised):
-            return True
+        said = re.escape(match.group(1)[:6])
+        if re.search(r"\b(?:not|never|hasnt|havent|isnt|wasnt|no)\b\s+(?:\w+\s+){0,2}" + said, question.normalised):
+            continue
+        if re.search(UNSURE + r"(?:\s+\w+){0,6}\s+" + said, question.normalised):
+            continue  # "not sure if I have been authorised": the fact is not given, so the rule still may bind
+        return True
     return False
+
+
+# Words that leave a fact open: "if I am authorised", "not sure whether", "no idea if".
+UNSURE = r"\b(?:if|whether|not sure|unsure|dont know|do not know|no idea|not certain|wondering)\b"
 
 
 # "…may repost official posts, provided they do not add any comment that breaches this policy": a
@@ -188,6 +195,10 @@ NUMBER_WORDS = {"one": 1, "a": 1, "two": 2, "three": 3, "four": 4, "five": 5, "s
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 YEAR = re.compile(r"\b(?:([a-z]{3})[a-z]*\s+)?(20\d\d)\b")
 AGO = re.compile(r"\b(\w+) (year|month)s? ago\b")
+# The consent's own words: a date counts only this close to one of them.
+CONSENT_CUE = re.compile(r"\b(?:consent\w*|form|forms|signed|sign|gave|given|agreed|permission|opted)\b")
+CUE_REACH = 40
+RECENT = re.compile(r"\b(?:last|this) (?:week|month|term|year)\b|\brecently\b|\bjust (?:signed|given|gave)\b")
 NOW_YEAR = re.compile(r"\b(?:its|it is|now|currently|this is)\s+(?:(\w+)\s+)?(20\d\d)\b|\b(?:(\w+)\s+)?(20\d\d) now\b")
 
 
@@ -204,9 +215,18 @@ def _number(word: str) -> int | None:
 def consent_age(question: Question, today: date | None = None) -> float | None:
     """How many years ago the question says the consent was given, when it says."""
     text = question.normalised
-    ago = AGO.search(text)
+    near = [m.span() for m in CONSENT_CUE.finditer(text)]
+    if not near:
+        return None  # a year in a question about something else ("our 2019 sports day") dates nothing here
+
+    def about_consent(match: re.Match) -> bool:
+        return any(match.start() - CUE_REACH <= end and start <= match.end() + CUE_REACH for start, end in near)
+
+    ago = next((m for m in AGO.finditer(text) if about_consent(m)), None)
     if ago and _number(ago.group(1)) is not None:
         return _number(ago.group(1)) / (12 if ago.group(2) == "month" else 1)
+    if any(about_consent(m) for m in RECENT.finditer(text)):
+        return 0.0
     now_match = NOW_YEAR.search(text)
     if now_match:
         month, year = (now_match.group(1), now_match.group(2)) if now_match.group(2) else now_match.group(3, 4)
@@ -214,7 +234,8 @@ def consent_age(question: Question, today: date | None = None) -> float | None:
     else:
         today = today or date.today()
         now = today.year + (today.month - 1) / 12
-    given = [_when(month, year) for month, year in YEAR.findall(text) if int(year) < int(now)]
+    given = [_when(m.group(1), m.group(2)) for m in YEAR.finditer(text)
+             if int(m.group(2)) < int(now) and about_consent(m)]
     return now - min(given) if given else None
 
 

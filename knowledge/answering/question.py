@@ -317,7 +317,7 @@ def _without_qualifiers(spans: list[tuple[int, int, str]], normalised: str) -> l
 
 # An age the question states: "she's 16", "is 25 now", "aged 14", "im 17", "19 year old", "16 yo".
 STATED_AGE = re.compile(r"\b(?:(?:is|now|aged|age|turned|turns|shes|hes|theyre|im|i am|she is|he is|they are)\s+(\d{1,2})"
-                        r"(?!\s*(?:years? ago|yrs? ago|mins?|minutes|hours|days|weeks|months|pm|am|%))\b|"
+                        r"(?!\s*(?:years? ago|yrs? ago|mins?|minutes|hours|days|weeks|months|pm|am|%|pupils|kids|children|people|students|of (?:us|them)))\b|"
                         r"(\d{1,2})\s*(?:years? old|yrs? old|year old|yo)\b)")
 CHILDHOOD_YEARS = range(4, 100)
 
