@@ -119,7 +119,7 @@ SAFETY_ADVICE = words(r"age ratings?", r"rated", r"pegi", r"online safety", r"e-
 # A post that says outright that photos include pupils without consent.
 
 
-# A named place that opens: "The Copper Kettle opens next week" is a new business, where "the Book Fair
+# A named place that opens: "The Corner Cafe opens next week" is a new business, where "the Book Fair
 # opens", "our Reading Garden opens" and "the new library opens" are school life or a public service.
 NEW_VENUE = re.compile(r"(?<![\w'])(?P<name>(?:The [A-Z][\w'&]+|[A-Z][\w'&]+ [A-Z][\w'&]+)(?: [A-Z][\w'&]+){0,2})"
                        r"(?= (?:opens|is opening|will open|has (?:just )?opened|(?:is )?now open)\b)")
