@@ -166,7 +166,7 @@ def check_location(ctx: Context) -> None:
         return found
 
     live = LIVE_NOW.search(ctx.text)
-    if not live:  # "Year 8 are having a brilliant time at the zoo in town today!": there now, at a named place
+    if not live:  # "Year 8 are having a brilliant time at Hillview Farm Park today!": there now, at a named place
         for start, sentence in sentences(ctx.text):
             doing, now = PRESENT_AT.search(sentence), NOW_WORDS.search(sentence)
             if doing and now and places(sentence) and PUPIL_MENTION.search(ctx.text):
