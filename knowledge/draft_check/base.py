@@ -244,6 +244,19 @@ SENTENCE_END = re.compile(r"[.!?\n]")
 SENTENCE_REACH = 500
 
 
+# How far before or after a match the words read beside it reach ("Mr", "the", "Class"): a bounded
+# look, not the whole text each time.
+WORDS_REACH = 60
+
+
+def words_before(text: str, index: int) -> list[str]:
+    return text[max(0, index - WORDS_REACH):index].split()
+
+
+def words_after(text: str, index: int) -> list[str]:
+    return text[index:index + WORDS_REACH].split()
+
+
 def sentence_at(text: str, index: int) -> str:
     window = max(0, index - SENTENCE_REACH)
     before = text[window:index]

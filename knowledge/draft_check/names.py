@@ -5,7 +5,7 @@ import re
 from typing import Iterable
 
 from knowledge.draft_check.base import (GROUP_WORDS, NOT_SURNAMES, TITLE_RE, Context, excerpt_of, is_staff, sentence_at,
-                                        words)
+                                        words, words_before)
 from knowledge.draft_policy import quoted
 from knowledge.person_names import is_common_word, is_given_name
 
@@ -54,7 +54,6 @@ def _pupil_context(text: str, start: int) -> bool:
 
 
 POSSESSIVE = re.compile(r"['’]s?$")
-WORDS_REACH = 60  # characters before a name that hold the two words read there
 
 
 def _hyphenated_given(word: str) -> bool:
@@ -97,19 +96,16 @@ def _names_in_text(ctx: Context) -> list[tuple[str, int, int, bool]]:
     def free(start: int, end: int) -> bool:
         return not any(s < end and start < e for s, e in taken + public)
 
-    def words_before(start: int) -> list[str]:  # the last few words: a bounded look, not the whole text each time
-        return text[max(0, start - WORDS_REACH):start].split()
-
     def after_title(start: int) -> bool:
-        before = words_before(start)
+        before = words_before(text, start)
         return bool(before) and bool(TITLE_RE.match(before[-1]))
 
     def after_article(start: int) -> bool:
-        before = words_before(start)
+        before = words_before(text, start)
         return bool(before) and before[-1].lower() in ("the", "a", "an")
 
     def as_costume(start: int) -> bool:  # "Aaron came as Percy Jackson": a character, not a pupil
-        before = [word.lower() for word in words_before(start)]
+        before = [word.lower() for word in words_before(text, start)]
         return len(before) >= 2 and before[-1] == "as" and before[-2] not in ("such", "known", "named", "called")
 
     for full in sorted(ctx.consent.full_names(), key=len, reverse=True):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from knowledge.draft_check.base import (GENERIC_SCHOOL_WORDS, GROUP_WORDS, TITLE_RE, Context, excerpt_of, sentence_at,
-                                        sentences, words)
+                                        sentences, words, words_after, words_before)
 from knowledge.person_names import is_common_word, is_given_name
 
 # --- where a child is ------------------------------------------------------------------------------
@@ -128,14 +128,14 @@ def _people_in(sentence: str, ctx: Context, staff_too: bool) -> list[str]:
     found = []
     for match in re.finditer(r"(?<![\w'#@])([A-Z][a-z'’]+|[A-Z]{2,})(?![\w'])", sentence):
         word = re.sub(r"['’]s?$", "", match.group(1))  # "Ellie's family" is about Ellie
-        before = sentence[max(0, match.start() - 60):match.start()].split()  # the word or two before it
+        before = words_before(sentence, match.start())
         if re.match(r"\s*\d", sentence[match.end():]) or (before and before[-1].rstrip(",").isdigit()):
             continue  # "21 August", "June 3rd": a date, not a person
         if before and TITLE_RE.match(before[-1]):
             if staff_too:
                 found.append(f"{before[-1]} {word}")
             continue
-        after = sentence[match.end():match.end() + 60].split()
+        after = words_after(sentence, match.end())
         if after and after[0].strip(",.!?").casefold() in GROUP_NOUNS:
             continue  # "Oak Class", "Red House" are groups, not people
         if re.match(r"\s+(?:in|from)\s+(?:year|class|reception)\b", sentence[match.end():], re.I) and \
