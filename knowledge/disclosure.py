@@ -144,6 +144,8 @@ class ConcernRules:
     own_conduct_tail: re.Pattern = re.compile(r"(?!x)x")
     # A lesson, assembly or story about a risk is teaching, not a disclosure (unless someone told).
     teaching: re.Pattern = re.compile(r"(?!x)x")
+    # "falls asleep in lessons", "during assembly": a lesson as the time or place of what happened, not its topic.
+    teaching_setting: re.Pattern = re.compile(r"(?!x)x")
     # A question anywhere in the message: then an event with no risk at all is context, not a concern.
     question_words: re.Pattern = re.compile(r"(?!x)x")
     # The second look at a flag (knowledge/disclosure_gate.py): None keeps every flag.
@@ -176,6 +178,8 @@ class ConcernRules:
             fallback_risk=compile_entries(data.get("fallback_risk", []), placeholders),
             own_conduct_tail=compile_entries(data.get("own_conduct_tail", []), placeholders),
             teaching=compile_entries(data.get("teaching", [])),
+            teaching_setting=compile_entries(data["teaching_setting"]) if data.get("teaching_setting")
+            else re.compile(r"(?!x)x"),
             question_words=compile_entries(data.get("question_words", [])),
             gate=Gate.from_data(data.get("gate"), placeholders),
             indirect_if=compile_entries(data["indirect_if"]) if data.get("indirect_if") else re.compile(r"(?!x)x"),
@@ -205,7 +209,8 @@ class ConcernRules:
 
     def is_teaching(self, text: str) -> bool:
         """A lesson, assembly or story about a risk, with nobody telling anything."""
-        return self.teaching.search(text) is not None and self._first_real(self.told, text) is None
+        topic_text = self.teaching_setting.sub(" ", text)
+        return self.teaching.search(topic_text) is not None and self._first_real(self.told, text) is None
 
     def spot(self, text: str, named_child: bool = False) -> Disclosure | None:
         if self.is_teaching(text):
