@@ -48,7 +48,7 @@ DEFENCE = words(r"to be clear", r"(?:want|like|need) to make (?:it )?clear", r"l
                 r"we stand by")
 # Disciplinary and legal matters: "an investigation is carried out", "employment tribunal", "grievance".
 PROCEEDINGS = words(r"tribunals?", r"legal (?:proceedings|action|case)", r"court case", r"lawsuit", r"sued", r"grievances?",
-                    r"disciplinary", r"investigation", r"under investigation", r"being investigated", r"misconduct",
+                    r"disciplinary", r"investigation(?! into (?:how|what|why|whether|which|where|when))", r"under investigation", r"being investigated", r"misconduct",
                     r"claim brought", r"allegations?", r"(?:at|in|through the) courts?", r"court (?:orders?|hearings?|cases?)")
 # An image made or changed by software: "ran our class photo through an AI app", "star emojis over the faces".
 ALTERED = re.compile(
