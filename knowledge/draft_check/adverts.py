@@ -136,6 +136,11 @@ PUBLIC_PLACE = words(r"fair", r"fete", r"clubs?", r"garden", r"library", r"park"
                      r"year", r"class", r"room", r"area", r"wing", r"block", r"building", r"unit", r"centre")
 
 
+# A service named as the way something is done ("booking is through ParentPay", "pay via SchoolMoney"): an
+# aside about how, not the business the post is about.
+MEANS = re.compile(r"(?<![\w'])(?i:through|via|using|on|with|by|in)\s+(?:the\s+)?$")
+
+
 def _business_in(sentence: str, channels: frozenset[str]) -> str | None:
     noun = BUSINESS_NOUN.search(sentence)
     if noun:
@@ -145,7 +150,7 @@ def _business_in(sentence: str, channels: frozenset[str]) -> str | None:
             and TRADE.search(sentence):
         return venue.group("name")
     for brand in BRAND_WORD.finditer(sentence):
-        if brand.group(0).casefold() not in channels:
+        if brand.group(0).casefold() not in channels and not MEANS.search(sentence[max(0, brand.start() - 12):brand.start()]):
             return brand.group(0)
     return None
 
