@@ -91,7 +91,10 @@ RELATIVE_ADDRESS = re.compile(
     r"nan|nana|granny|grandpa|auntie|aunt|uncle|family|childminder|nanny)(?=\s*[-–—:])|"
     # "Grandad Pete —": a relative spoken to by name
     r"(?i:grandad|grandpa|grandma|granny|nana|nan|auntie|aunty|uncle)\s+[A-Z][a-z'-]+(?=\s*[-–—:,]))")
-TITLED_ADDRESS = re.compile(r"(?:^|(?<=[\n.!?]))[^\w\n]{0,8}(?P<who>(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][\w'-]+)\s*[-–—:,]\s")
+TITLED_ADDRESS = re.compile(r"(?:^|(?<=[\n.!?]))[^\w\n]{0,8}(?P<who>(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][\w'-]+)"
+                            r"(?:\s*\([^)\n]{1,20}\))?\s*[-–—:,]\s")
+# A retirement or a leaving is school news when it is a member of staff's, said to them by title.
+STAFF_MILESTONE = re.compile(r"(?i:happy retirement|good luck)")
 
 
 
@@ -146,6 +149,11 @@ def _addressee_is_a_person(who: str, school_words: frozenset[str]) -> bool:
     return first not in GROUP_WORDS and first not in NOT_SURNAMES and first not in school_words
 
 
+def _staff_milestone(lead: str, who: str) -> bool:
+    """"Happy retirement, Mr Jones": a member of staff's retirement, named by title, is the school's news."""
+    return bool(STAFF_MILESTONE.match(lead.strip())) and bool(TITLE_RE.match(who.replace(".", " ").split()[0]))
+
+
 def _school_words(rules: DraftRules) -> frozenset[str]:
     school = rules.policy.meta.school or rules.policy.meta.title or ""
     return frozenset(w.casefold() for w in re.findall(r"[A-Za-z]+", school))
@@ -164,7 +172,7 @@ def check_messages(ctx: Context) -> None:
                 excerpt_of(ctx.text, match.start(), match.end()))
     for match in PERSONAL_OCCASION.finditer(ctx.text):
         who = match.group("who")
-        if not _addressee_is_a_person(who, school_words):
+        if not _addressee_is_a_person(who, school_words) or _staff_milestone(match.group("lead"), who):
             continue
         lead = match.group("lead")
         direct = bool(ALWAYS_A_MESSAGE.match(lead)) or not re.search(r"\bto\s*$", ctx.text[match.start():match.start("who")])
@@ -186,7 +194,8 @@ def check_messages(ctx: Context) -> None:
         sentence = sentence_at(ctx.text, match.start())
         names = [w for w in re.findall(r"[A-Z][\w'-]+", sentence) if is_given_name(w) or TITLE_RE.match(w)] + \
             ROLE_THEN_NAME.findall(sentence)  # "our lollipop lady Sue": a name, though also a word
-        if names:
+        titled = re.search(r"(?<![\w'])(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z]", sentence)
+        if names and not (titled and _staff_milestone(match.group(0), titled.group(0))):
             ctx.add("message_to_person", "block",
                     f"'{match.group(0)}' to {names[-1]} is a personal message to one person. The school does not "
                     "post messages to specific people; send it to them directly instead.",
