@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import re
 
-from knowledge.draft_check.base import GENERIC_SCHOOL_WORDS, Context, excerpt_of, sentence_at, words
+from knowledge.draft_check.base import (GENERIC_SCHOOL_WORDS, TITLE_RE, Context, excerpt_of, sentence_at, sentences,
+                                        words)
+from knowledge.person_names import is_common_word, is_given_name
 
 ABUSIVE = words(
     r"idiots?", r"stupid", r"morons?", r"dumb", r"losers?", r"pathetic", r"useless", r"disgusting",
@@ -127,6 +129,14 @@ BELITTLED = re.compile(
 # A group in capitals ("SOME parents"): the emphasis is the sneer.
 SHOUTED_GROUP = re.compile(r"(?<![\w'])(?:SOME|CERTAIN|A FEW|SOME OF YOU)(?![\w']) (?i:parents|families|people|of you|"
                            r"mums|dads|carers|children|pupils)\b|(?<![\w'])(?i:some|certain) (?:PARENTS|FAMILIES|PEOPLE)(?![\w'])")
+# Praise of a few held up against the rest: "the ONE parent who read the letter… For everyone else:", "the 4
+# parents (out of 240 families!) who bothered… To the rest of you". The few is made small on purpose (a count
+# in capitals, "only", "out of N"), and the rest are then spoken to.
+GROUP = r"(?i:\w+\s+)?(?i:parents?|famil(?:y|ies)|people|mums?|dads?|carers?|grown-ups|adults)"
+FEW_WHO = re.compile(rf"(?<![\w'])(?i:the|those)\s+(?:(?:(?-i:ONE|TWO|THREE|FOUR|FIVE|ONLY|FEW)|(?i:only|just)\s+\w+)\s+{GROUP}|"
+                     rf"\d{{1,3}}\s+{GROUP}\s*\((?i:out of)[^)\n]{{1,30}}\))\s+(?i:who|that)(?![\w'])")
+REST_ADDRESSED = re.compile(r"(?:^|(?<=[\n.!?])\s*|(?<=[\n.!?]\s)[^\w\n]{0,6})(?i:(?:to|for|as for)\s+)?(?i:the rest of you|"
+                            r"everyone else|everybody else|all the rest|the others|the other \d+)(?![\w'])")
 # A weak cue on its own that is still worth a look.
 LONE_SARCASM = re.compile(r"🙄|😒|😏|apparently|some people", re.I)
 # Politics: parties and campaigning. A party named with a view or a call to vote blocks; named alone, warns.
@@ -193,6 +203,12 @@ def check_language(ctx: Context) -> None:
                 f"This mocks or is sarcastic about people ({cues}). The school's accounts never make fun of "
                 "families, staff or other schools; say it plainly and kindly, or leave it out.",
                 excerpt_of(ctx.text, first.start(), first.end()))
+    elif FEW_WHO.search(ctx.text) and REST_ADDRESSED.search(ctx.text):
+        match = FEW_WHO.search(ctx.text)
+        ctx.add("harmful_language", "block",
+                f"'{match.group(0).strip()}' praises a few to shame the rest, who are then spoken to. The school's "
+                "accounts never shame families; thank the people who helped, and give any reminder plainly.",
+                excerpt_of(ctx.text, match.start(), match.end()))
     elif _reproach(ctx.text):
         match = _reproach(ctx.text)
         ctx.add("harmful_language", "block",
@@ -230,6 +246,11 @@ def _taunts_another_school(text: str, own: frozenset[str] = frozenset()) -> re.M
                 near = text[max(0, line.start() - 80):line.end() + 120]
                 if TAUNT.search(near) or (LAUGHING.search(near) and not RESPECT.search(near)):
                     return line
+    if A_WIN.search(text):  # after a result, a team named as the subject of a taunt ("Riverstone might want to…")
+        for start, sentence in sentences(text):
+            subject = re.match(r"[^\w\n]*([A-Z][\w'’]+)", sentence)
+            if subject and TAUNT.search(sentence) and _another_side(subject.group(1), own):
+                return re.compile(re.escape(subject.group(1))).search(text, start)
     for school in OTHER_SCHOOL.finditer(text):
         if {w.casefold() for w in re.findall(r"[A-Za-z]+", school.group(0))} & own:
             continue
@@ -237,6 +258,13 @@ def _taunts_another_school(text: str, own: frozenset[str] = frozenset()) -> re.M
         if TAUNT.search(near) or (LAUGHING.search(near) and A_WIN.search(near) and not RESPECT.search(near)):
             return school
     return None
+
+
+def _another_side(word: str, own: frozenset[str]) -> bool:
+    """A capitalised word that names a team: not this school, not a person, not an ordinary word."""
+    word = re.sub(r"['’]s?$", "", word)
+    return (word.casefold() not in own | GENERIC_SCHOOL_WORDS and not is_given_name(word) and not is_common_word(word)
+            and not TITLE_RE.match(word))
 
 
 def _approves_a_plan(sentence: str) -> bool:
