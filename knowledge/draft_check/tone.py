@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.draft_check.base import (GENERIC_SCHOOL_WORDS, TITLE_RE, Context, excerpt_of, sentence_at, sentences,
+from knowledge.draft_check.base import (GENERIC_SCHOOL_WORDS, SENTENCE_REACH, TITLE_RE, Context, excerpt_of, sentence_at, sentences,
                                         words)
 from knowledge.person_names import is_common_word, is_given_name
 
@@ -177,6 +177,19 @@ STANCE = words(r"about time", r"good riddance", r"fair share", r"at (?:long )?la
                r"disgrace\w*", r"scandal\w*", r"shame(?:ful)?", r"cruel", r"wealthy", r"the rich", r"(?:great|good|"
                r"delighted|pleased|glad|thrilled) to (?:see|hear)", r"yes please", r"applaud\w*", r"oppose\w*",
                r"wrong", r"(?:should|must) (?:be )?(?:scrapped|reversed|stop\w*|go)", r"betray\w*", r"attack on")
+# A vote asked for a name ("please vote Green", "#VoteGreen"): a party or a candidate, unless the name is a
+# pupil's or a school group's ("vote Ella for school council", "vote Oak Class").
+VOTE_FOR_NAME = re.compile(r"(?<![\w'])(?i:vote)\s+(?:(?i:for)\s+)?(?P<who>(?-i:[A-Z][a-z])[\w'’-]*)(?P<after>[^.!?\n]{0,40})|"
+                           r"#(?i:vote)(?P<tag>(?-i:[A-Z])[A-Za-z]+)")
+# A politician by title ("Councillor Hughes", "Cllr Shah", "Jo Bloggs MP") and praise or a call to back them.
+POLITICIAN = re.compile(r"(?<![\w'])(?:(?i:councillor|cllr)\.?\s+[A-Z][\w'-]+|[A-Z][\w'-]+ [A-Z][\w'-]+ MP)(?![\w'])")
+BACKING = words(r"deserves?", r"great friend", r"champion(?:ed|s)? (?:for|of)", r"fought for", r"(?:got|secured|delivered) (?:us|our)")
+# A call to a protest: the school taking part in a campaign.
+PROTEST_CALL = words(r"(?:join|come to|attend|support|see you at) (?:[\w'’-]+ ){0,6}(?:rally|march|protest|demonstration|picket(?: line)?)",
+                     r"stands? (?:100% )?with (?:the )?(?-i:[A-Z])[\w'’-]*")
+# A slogan hashtag that asks something of a government ("#FundOurSchools", "#SaveOurNHS").
+SLOGAN_TAG = re.compile(r"#(?:Fund|Save|Stop|Scrap|Axe|Back|Support|Protect|Fair)(?:Our|The)?[A-Z]\w*")
+ANGER = re.compile(r"😡|🤬|😠|👎")
 STRIKE = words(r"strikes?", r"strike action", r"industrial action", r"walk-?outs?", r"(?:trade |teaching )?unions?")
 
 
@@ -283,6 +296,8 @@ def _with_closing_marks(text: str, index: int) -> str:
 
 
 def check_politics(ctx: Context) -> None:
+    school = ctx.rules.policy.meta.school or ctx.rules.policy.meta.title or ""
+    own = frozenset(w.casefold() for w in re.findall(r"[A-Za-z]+", school))
     def block(match: re.Match, why: str) -> None:
         if ctx.has("political"):
             return  # one political finding says it; more cues in the same post add nothing
@@ -314,8 +329,28 @@ def check_politics(ctx: Context) -> None:
     if campaigning and not ctx.has("political") and not SCHOOL_VOTING.search(ctx.text) and re.search(
             r"\bvot\w*|\belections?\b|\bpoll(?:s|ing)?\b|\bballot\b|\bparty\b", ctx.text, re.I):
         block(campaigning, "tells people how to vote")
+    election = re.search(r"\belections?\b|\bpoll(?:s|ing)\b|\bballot\b|🗳|\bcandidates?\b|\bparty\b", ctx.text, re.I)
+    for match in VOTE_FOR_NAME.finditer(ctx.text) if election else ():
+        who = match.group("who") or match.group("tag")
+        after = match.group("after") or ""
+        if is_given_name(who) or who.casefold() in own or SCHOOL_VOTING.search(f"{who}{after}") or re.match(
+                r"\s*(?i:class|team|house|group|form)\b", after):
+            continue
+        block(match, "asks people to vote for a party or a candidate")
+    for match in POLITICIAN.finditer(ctx.text):
+        sentence = _with_closing_marks(ctx.text, match.start())
+        if (election or re.search(r"\bvot(?:e|es|ing)\b", ctx.text, re.I)) and (BACKING.search(sentence) or OPINION.search(sentence) or _approves_a_plan(sentence)):
+            block(match, "backs a politician at election time")
+    protest = PROTEST_CALL.search(ctx.text)
+    if protest and (CAMPAIGNING.search(ctx.text) or re.search(r"\bcampaign\w*|✊|\brally\b|\bprotest\w*", ctx.text, re.I)):
+        block(protest, "calls people to a protest or a campaign")
     for match in GOVERNMENT.finditer(ctx.text):
         sentence = _with_closing_marks(ctx.text, match.start())
+        # the next sentence may give the verdict ("…has cut our funding again. Our children deserve better. 😡")
+        following = ctx.text[match.end():match.end() + SENTENCE_REACH]
+        after = _with_closing_marks(following, len(sentence_at(following, 0)) + 1) if following.strip() else ""
+        if ANGER.search(sentence + after) or SLOGAN_TAG.search(ctx.text):
+            block(match, "blames or judges the government")
         if BLAME.search(sentence) or campaigning:
             block(match, "blames or judges the government")
         elif _approves_a_plan(sentence) or (
