@@ -141,6 +141,13 @@ PUBLIC_PLACE = words(r"fair", r"fete", r"clubs?", r"garden", r"library", r"park"
 MEANS = re.compile(r"(?<![\w'])(?i:through|via|using|on|with|by|in)\s+(?:the\s+)?$")
 
 
+# A firm named as the subject that offers families something for a price: "Snapshot Studios are also offering
+# families a mini-session for £25". Whoever else the post thanks, this is the firm's own sale.
+FIRM_OFFERS = re.compile(r"(?<![\w'@#])(?P<firm>(?:[A-Z][\w'&]+ ){1,3}[A-Z][\w'&]+)\s+(?:(?:is|are|will be|have been)\s+)?"
+                         r"(?:also\s+|now\s+|kindly\s+)?(?:offering|selling|offers|sells|giving)\b")
+PRICE = re.compile(r"£\d+(?:\.\d\d)?|\d+ ?% off|(?<![\w'])(?i:half price|free of charge)(?![\w'])")
+
+
 def _business_in(sentence: str, channels: frozenset[str]) -> str | None:
     noun = BUSINESS_NOUN.search(sentence)
     if noun:
@@ -186,6 +193,15 @@ def check_adverts(ctx: Context) -> None:
         ctx.add("business_advert", "block",
                 f"'{match.group(0)}' promotes a business ('{business}'), which is not the school's own.",
                 excerpt_of(ctx.text, match.start(), match.end()))
+    school = {w.casefold() for w in re.findall(r"[A-Za-z]+", ctx.rules.policy.meta.school or "")}
+    for match in FIRM_OFFERS.finditer(ctx.text):
+        sentence = sentence_at(ctx.text, match.start())
+        firm = match.group("firm")
+        if PRICE.search(sentence) and not SCHOOL_OWNED.search(firm) and not (
+                {w.casefold() for w in firm.split()} & school) and not ctx.has("business_advert"):
+            ctx.add("business_advert", "block",
+                    f"'{firm}' offers families something for a price: that is the firm's own sale, which the school's "
+                    "accounts do not advertise.", excerpt_of(ctx.text, match.start(), match.end()))
     price, contact = PRICE_PER.search(ctx.text), PRIVATE_CONTACT.search(ctx.text)
     if price and contact and not ctx.has("business_advert") and not SCHOOL_OWNED.search(ctx.text):
         ctx.add("business_advert", "block",
@@ -202,9 +218,9 @@ def check_adverts(ctx: Context) -> None:
 
 # Praise or a nudge to buy beside a business's handle: "loving our new kits from @brand", "stuck for presents?".
 ENDORSE = words(r"treat yourself",
-                r"lov(?:e|es|ing)", r"best", r"brilliant", r"recommend\w*", r"check (?:them|it|her|him) out",
+                r"lov(?:e|es|ed|ing)", r"best", r"(?:our|their|the kids'?|a) (?:new )?favourite", r"brilliant", r"recommend\w*", r"check (?:them|it|her|him) out",
                 r"(?:present|gift) ideas", r"stuck for", r"must-have", r"get yours", r"find (?:her|him|them|us) on",
-                r"available (?:from|at)", r"bookings?", r"treat yourself",
+                r"available (?:from|at|in)", r"bookings?", r"treat yourself",
                 r"(?:grab|order|buy|pick up) (?:yours|one|some)", r"follow (?:her|his|their|them|the) (?:page|account|shop)",
                 *RECOMMEND)
 
@@ -224,7 +240,36 @@ def check_endorsement(ctx: Context) -> None:
             return
 
 
+# A film with its certificate ("IT (15)", "rated 15"), set against the ages of the pupils the post speaks of.
+CERTIFICATE = re.compile(r"(?<![\w'])[A-Z][\w'’:&-]*(?: [A-Z][\w'’:&-]*){0,5} \((?P<cert>12A?|15|18)\)|"
+                         r"(?<![\w'])(?i:rated|certificate|cert\.?) (?P<cert2>12A?|15|18)(?![\w'])")
+FILM = words(r"films?", r"movies?", r"cinema", r"watch\w*", r"screening", r"showing", r"trailers?")
+YEAR_GROUP = re.compile(r"(?<![\w'])(?i:year|yr|y) ?(?P<n>\d{1,2})(?![\w'])")
+PRIMARY_AGE = 11  # the oldest pupils of a primary school, where the post names no year group
+
+
+def _too_old_a_film(ctx: Context) -> re.Match | None:
+    for match in CERTIFICATE.finditer(ctx.text):
+        cert = int((match.group("cert") or match.group("cert2")).rstrip("A"))
+        years = [int(m.group("n")) for m in YEAR_GROUP.finditer(ctx.text) if 0 < int(m.group("n")) <= 13]
+        youngest = min(years) + 4 if years else (None if _is_secondary(ctx) else PRIMARY_AGE - 1)
+        if FILM.search(ctx.text) and youngest is not None and cert > youngest:
+            return match
+    return None
+
+
+def _is_secondary(ctx: Context) -> bool:
+    name = f"{ctx.rules.policy.meta.school or ''} {ctx.rules.policy.meta.title or ''}"
+    return bool(re.search(r"\b(?:academy|high|secondary|college|trust)\b", name, re.I)) and not re.search(
+        r"\b(?:primary|junior|infant)s?\b", name, re.I)
+
+
 def check_age(ctx: Context) -> None:
+    film = _too_old_a_film(ctx)
+    if film:
+        ctx.add("age_appropriate", "block",
+                f"'{film.group(0)}': the film's certificate is above the age of the pupils the post is for.",
+                excerpt_of(ctx.text, film.start(), film.end()))
     for match in NOT_AGE_APPROPRIATE.finditer(ctx.text):
         ctx.add("age_appropriate", "block",
                 f"'{match.group(0)}' is not appropriate for a school audience (pupils follow these accounts too).",
