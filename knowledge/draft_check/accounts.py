@@ -129,6 +129,8 @@ def check_accounts(ctx: Context) -> None:
                     f"({official_text}). The school does not link to staff members' personal accounts; leave it out.",
                     excerpt_of(ctx.text, match.start(), match.end()))
             break
+    if ctx.has("personal_account", "warn") or ctx.has("personal_account"):
+        _invites_pupils_to_personal_account(ctx)
     for match in profile_url_re().finditer(ctx.text):
         account = match.group("account").lstrip("@").rstrip(".")
         if account.casefold() in official:
@@ -137,6 +139,28 @@ def check_accounts(ctx: Context) -> None:
                 f"This links to a profile on {match.group('site')} ({account}) that is not the school's official "
                 f"account ({official_text}). Links to staff members' personal accounts are not allowed; remove the "
                 "link.", excerpt_of(ctx.text, match.start(), match.end()))
+
+
+# The post asks pupils to connect with someone's account: "Year 5 can follow me…", "send me a follow request".
+REQUEST_INVITED = re.compile(r"(?<![\w'])(?i:send (?:me|him|her|them) (?:a )?(?:friend|follow) requests?|(?:can|should|could|please) "
+                             r"(?:follow|add|friend) (?:me|him|her)|follow me on|add me on)(?![\w'])")
+PUPILS_ADDRESSED = re.compile(r"(?<![\w'])(?i:year \d+|pupils|students|children|kids|class \w+)(?![\w'])")
+REQUEST_RULE = re.compile(r"\b(?:friend|follow) requests?\b[^.;]*\b(?:pupils|students|children)\b", re.I)
+
+
+def _invites_pupils_to_personal_account(ctx: Context) -> None:
+    """A staff member's own account offered to pupils ("Year 5 can follow me on my personal Instagram"): where
+    the policy forbids staff friend or follow requests with pupils, the post itself asks for them."""
+    invite = REQUEST_INVITED.search(ctx.text)
+    if not invite or not PUPILS_ADDRESSED.search(ctx.text):
+        return
+    clause = next((c for c in ctx.rules.policy.clauses if REQUEST_RULE.search(c.text)), None)
+    if clause is None:
+        return
+    ctx.add("personal_account", "block",
+            f"'{invite.group(0)}' asks pupils to connect with a member of staff's own account, which the policy forbids "
+            "staff to do. Point pupils to the school's official accounts instead.",
+            excerpt_of(ctx.text, invite.start(), invite.end()), clause=clause)
 
 
 def _addressee_is_a_person(who: str, school_words: frozenset[str]) -> bool:
