@@ -12,7 +12,7 @@ COMMERCIAL = words(
     r"free delivery", r"visit our (?:shop|store|showroom|salon|website|restaurant|cafe|café)",
     r"our (?:shop|store|salon|restaurant|showroom|new menu)", r"mention this post", r"opening hours", r"open 7 days",
     r"call us on", r"grand opening", r"best prices?", r"book (?:your table|a table|an appointment)",
-    r"(?:ltd|limited|plc)", r"estate agents?", r"mortgages?", r"quote \w+ for",
+    r"ltd", r"(?-i:[A-Z][\w'&]*) (?:limited|plc)", r"estate agents?",  # "places are limited" is no company r"mortgages?", r"quote \w+ for",
     r"quote (?-i:[A-Z0-9]{4,}) (?:when|at|to get|to claim)",  # an offer code, not "quote your reference"
     # a paid promotion's own disclosure
     r"#ad(?:vert)?", r"#sponsored", r"#gifted", r"#(?:paid)?partnership", r"paid partnership", r"affiliate link",
@@ -87,7 +87,7 @@ BUSINESS_NOUN = words(
     r"(?:started|starting|launched|set up) (?:[\w-]+ ){0,2}(?:making|selling|baking|business|company)",
     r"photography", r"photographer", r"private tuition",
     r"bakery", r"tuition", r"tutors?", r"tutoring", r"estate agents?", r"brewery", r"gym", r"caf[eé]", r"salon",
-    r"barbers?", r"ltd", r"limited", r"restaurant", r"takeaway", r"pizzeria", r"garage", r"motors", r"fitness",
+    r"barbers?", r"ltd", r"(?-i:[A-Z][\w'&]*) limited", r"restaurant", r"takeaway", r"pizzeria", r"garage", r"motors", r"fitness",
     r"studio", r"boutique", r"store", r"shop", r"business", r"firm", r"company", r"brand", r"franchise",
     r"plumbing", r"builders?", r"solicitors?", r"dentists?", r"opticians?", r"nursery", r"kitchen", r"deli",
     # trades a parent may offer

@@ -102,7 +102,7 @@ DETAILS = {
                        r"attendance(?! (?:officers?|leads?|managers?|team|rates?|figures?))", r"absen(?:t|ces?)", r"persistent(?:ly)? late", r"late (?:every|each) (?:single )?(?:day|morning)",
                        r"(?:has|have) been late", r"late marks?", r"lateness", r"punctuality", r"keeps? (?:arriving|being|coming) late", r"(?:is|are) always late", r"off school", r"days off"),
     "family circumstances": words(r"death of", r"died", r"passed away", r"bereave\w*", r"funeral", r"divorce\w*",
-                                  r"separat(?:ed|ion)(?! (?:them|him|her|us|the|by|from|into))", r"foster\w*", r"in care", r"young carer",
+                                  r"separat(?:ed|ion)(?! (?:them|him|her|us|the|by|from|into))", r"foster\w*", r"in care", r"young carers?",
                                   r"los(?:t|ing|es) (?:his|her|their) (?:mum|dad|mother|father|grandad|grandpa|grandma|granny|grandmother|"
                                   r"grandfather|nan|nana|brother|sister|baby brother|baby sister|parents?)",
                                   r"in (?:prison|jail|custody)", r"arrested", r"homeless\w*", r"(?:women'?s )?refuge",

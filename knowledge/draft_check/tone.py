@@ -272,7 +272,9 @@ def _taunts_another_school(text: str, own: frozenset[str] = frozenset()) -> re.M
     if A_WIN.search(text):  # after a result, a team named as the subject of a taunt ("Riverstone might want to…")
         for start, sentence in sentences(text):
             subject = re.match(r"[^\w\n]*([A-Z][\w'’]+)", sentence)
-            if subject and TAUNT.search(sentence) and _another_side(subject.group(1), own):
+            advice = subject and re.match(r"\s*(?:might|may) (?:want|need) to|\s*(?:should|needs? to|had better|could do with)\b",
+                                          sentence[subject.end():])
+            if subject and (TAUNT.search(sentence) or advice) and _another_side(subject.group(1), own):
                 return re.compile(re.escape(subject.group(1))).search(text, start)
     for school in OTHER_SCHOOL.finditer(text):
         if {w.casefold() for w in re.findall(r"[A-Za-z]+", school.group(0))} & own:
