@@ -210,3 +210,18 @@ def test_a_staff_only_channel_saying_no_pupils_were_there_passes():
 def test_asking_pupils_to_follow_a_teachers_own_account_breaks_the_staff_rule():
     text = "Year 6, for extra maths puzzles follow me on my personal Instagram @mrsquill_maths and I'll follow back!"
     assert blocked(oakfield(text, platform="class dojo"), "personal_account")
+
+
+def test_a_titled_name_then_a_description_of_them_is_news_about_them():
+    assert calmore("Mrs Ojo – our new office manager – joins us after half term. Please make her welcome!").ok
+
+
+def test_a_polling_station_closure_that_reminds_people_to_vote_takes_no_side():
+    assert calmore("Polling day is Thursday: the school is a polling station and is closed to pupils. "
+                   "If you are voting, please use the main gate.").ok
+
+
+def test_a_year_group_early_in_a_long_sentence_still_makes_a_full_name_a_pupils():
+    text = ("A wonderful nativity from the whole of Year 1 this afternoon – and what a performance from "
+            "Harriet Lomax as the innkeeper!")
+    assert blocked(calmore(text), "consent")

@@ -5,7 +5,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from knowledge.draft_check.base import GROUP_WORDS, HANDLE_RE, NOT_SURNAMES, TITLE_RE, Context, excerpt_of, sentence_at
+from knowledge.draft_check.base import (GROUP_WORDS, HANDLE_RE, NOT_SURNAMES, SENTENCE_REACH, TITLE_RE, Context, excerpt_of,
+                                        sentence_at)
 from knowledge.draft_policy import DraftRules
 from knowledge.person_names import is_given_name
 
@@ -93,6 +94,8 @@ RELATIVE_ADDRESS = re.compile(
     r"(?i:grandad|grandpa|grandma|granny|nana|nan|auntie|aunty|uncle)\s+[A-Z][a-z'-]+(?=\s*[-–—:,]))")
 TITLED_ADDRESS = re.compile(r"(?:^|(?<=[\n.!?]))[^\w\n]{0,8}(?P<who>(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][\w'-]+)"
                             r"(?:\s*\([^)\n]{1,20}\))?\s*[-–—:,]\s")
+# The sentence speaks to the person named: "you", "your", a request or a thank-you.
+SPOKEN_TO = re.compile(r"(?<![\w'])(?i:you|your|yours|please|could|can|would|thanks|thank)(?![\w'])")
 # A retirement or a leaving is school news when it is a member of staff's, said to them by title.
 STAFF_MILESTONE = re.compile(r"(?i:happy retirement|good luck)")
 
@@ -242,6 +245,10 @@ def check_messages(ctx: Context) -> None:
         rest = ctx.text[match.end():].split("\n", 1)[0].strip()
         if SIGN_OFF_ROLE.match(rest):
             continue  # "Mrs Quayle, Office Manager" signs the post; it does not speak to her
+        following = ctx.text[match.end():match.end() + 2 * SENTENCE_REACH]
+        if not (SPOKEN_TO.search(sentence_at(ctx.text, match.end())) or re.match(r"[A-Z][a-z'-]+['’]s\b", rest)
+                or re.search(r"(?<![\w'])(?i:you|your|you're|you’re)(?![\w'])", following[:200])):
+            continue  # "Mr Grant – our new site manager – starts Monday" is about him, not to him
         ctx.add("message_to_person", "block",
                 f"The post opens by speaking to {match.group('who')}: the school does not post messages to "
                 "specific people; contact them directly.", excerpt_of(ctx.text, match.start(), match.end()))

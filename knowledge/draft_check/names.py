@@ -56,10 +56,14 @@ def _pupil_context(text: str, start: int) -> bool:
     sentence = sentence_at(text, start)
     offset = text.rfind(sentence, max(0, start - len(sentence)), start + len(sentence)) if sentence else -1
     near = sentence if offset < 0 else sentence[max(0, start - offset - NAME_REACH):start - offset + NAME_REACH]
-    return bool(PUPIL_CONTEXT.search(near) or YEAR_LABEL.search(text[max(0, start - 12):start]))
+    if PUPIL_CONTEXT.search(near) or YEAR_LABEL.search(text[max(0, start - 12):start]):
+        return True
+    # A year group or "pupils" anywhere in the sentence, unless it is another name's label ("Sofia (Year 7)").
+    return any(not re.search(r"[A-Z][a-z'’-]+\s*$", sentence[:m.start()]) for m in PUPIL_GROUP.finditer(sentence))
 
 
 NAME_REACH = 45  # how far either side of a name its own clause is read
+PUPIL_GROUP = re.compile(r"\b(?:in|from|of)\s+(?:year|class|reception|y)\s*\d|\(\s*(?:year|y)\s*\d|\bpupils?\b", re.I)
 
 
 POSSESSIVE = re.compile(r"['’]s?$")
