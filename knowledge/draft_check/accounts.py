@@ -177,7 +177,7 @@ def _addressee_is_a_person(who: str, school_words: frozenset[str]) -> bool:
 
 
 def _staff_milestone(lead: str, who: str) -> bool:
-    """"Happy retirement, Mr Jones": a member of staff's retirement, named by title, is the school's news."""
+    """"Happy retirement, Mrs Alder": a member of staff's retirement, named by title, is the school's news."""
     return bool(STAFF_MILESTONE.match(lead.strip())) and bool(TITLE_RE.match(who.replace(".", " ").split()[0]))
 
 

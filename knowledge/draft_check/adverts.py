@@ -136,13 +136,13 @@ PUBLIC_PLACE = words(r"fair", r"fete", r"clubs?", r"garden", r"library", r"park"
                      r"year", r"class", r"room", r"area", r"wing", r"block", r"building", r"unit", r"centre")
 
 
-# A service named as the way something is done ("booking is through ParentPay", "pay via SchoolMoney"): an
+# A service named as the way something is done ("book through the payments app", "pay via the school's portal"): an
 # aside about how, not the business the post is about.
 MEANS = re.compile(r"(?<![\w'])(?i:through|via|using|on|with|by|in)\s+(?:the\s+)?$")
 
 
-# A firm named as the subject that offers families something for a price: "Snapshot Studios are also offering
-# families a mini-session for £25". Whoever else the post thanks, this is the firm's own sale.
+# A firm named as the subject that offers families something for a price: "Harbour Print Works are also offering
+# families framed prints for £18". Whoever else the post thanks, this is the firm's own sale.
 FIRM_OFFERS = re.compile(r"(?<![\w'@#])(?P<firm>(?:[A-Z][\w'&]+ ){1,3}[A-Z][\w'&]+)\s+(?:(?:is|are|will be|have been)\s+)?"
                          r"(?:also\s+|now\s+|kindly\s+)?(?:offering|selling|offers|sells|giving)\b")
 PRICE = re.compile(r"£\d+(?:\.\d\d)?|\d+ ?% off|(?<![\w'])(?i:half price|free of charge)(?![\w'])")
@@ -240,7 +240,7 @@ def check_endorsement(ctx: Context) -> None:
             return
 
 
-# A film with its certificate ("IT (15)", "rated 15"), set against the ages of the pupils the post speaks of.
+# A film with its certificate ("Night Terror (15)", "rated 15"), set against the ages of the pupils the post speaks of.
 CERTIFICATE = re.compile(r"(?<![\w'])[A-Z][\w'’:&-]*(?: [A-Z][\w'’:&-]*){0,5} \((?P<cert>12A?|15|18)\)|"
                          r"(?<![\w'])(?i:rated|certificate|cert\.?) (?P<cert2>12A?|15|18)(?![\w'])")
 FILM = words(r"films?", r"movies?", r"cinema", r"watch\w*", r"screening", r"showing", r"trailers?")

@@ -51,8 +51,8 @@ YEAR_LABEL = re.compile(r"(?<![\w'])(?:Y|Yr|Year|Class)\s?\d{1,2}\s*[:–—-]?\
 
 def _pupil_context(text: str, start: int) -> bool:
     """The words around a name make it a pupil's: within its own clause, not anywhere in a long sentence
-    ("…our joint champions with their gingerbread village 🏘️ Paul Hollywood handshake-worthy!" praises
-    the pupils, and quotes a television baker)."""
+    ("…our bake-off winners made a chocolate castle so tall it needed scaffolding 🏰 Mary Berry would
+    approve!" praises the pupils, and names a television baker)."""
     sentence = sentence_at(text, start)
     offset = text.rfind(sentence, max(0, start - len(sentence)), start + len(sentence)) if sentence else -1
     near = sentence if offset < 0 else sentence[max(0, start - offset - NAME_REACH):start - offset + NAME_REACH]

@@ -261,7 +261,7 @@ def check_no_media(ctx: Context) -> None:
 
 
 def _in_a_name(sentence: str, match: re.Match) -> bool:
-    """The detail's word is part of a name ("Macmillan Cancer Support", "Diabetes UK"): a charity or a
+    """The detail's word is part of a name ("British Heart Foundation", "Asthma Society"): a charity or a
     place, not anyone's condition."""
     if not match.group(0)[:1].isupper() or match.start() == 0 or not sentence[:match.start()].strip():
         return False

@@ -129,8 +129,8 @@ BELITTLED = re.compile(
 # A group in capitals ("SOME parents"): the emphasis is the sneer.
 SHOUTED_GROUP = re.compile(r"(?<![\w'])(?:SOME|CERTAIN|A FEW|SOME OF YOU)(?![\w']) (?i:parents|families|people|of you|"
                            r"mums|dads|carers|children|pupils)\b|(?<![\w'])(?i:some|certain) (?:PARENTS|FAMILIES|PEOPLE)(?![\w'])")
-# Praise of a few held up against the rest: "the ONE parent who read the letter… For everyone else:", "the 4
-# parents (out of 240 families!) who bothered… To the rest of you". The few is made small on purpose (a count
+# Praise of a few held up against the rest: "the TWO families who sent the forms back… Everyone else:", "the 6
+# parents (out of 180!) who came… As for the rest of you". The few is made small on purpose (a count
 # in capitals, "only", "out of N"), and the rest are then spoken to.
 GROUP = r"(?i:\w+\s+)?(?i:parents?|famil(?:y|ies)|people|mums?|dads?|carers?|grown-ups|adults)"
 FEW_WHO = re.compile(rf"(?<![\w'])(?i:the|those)\s+(?:(?:(?-i:ONE|TWO|THREE|FOUR|FIVE|ONLY|FEW)|(?i:only|just)\s+\w+)\s+{GROUP}|"
@@ -179,11 +179,11 @@ STANCE = words(r"about time", r"good riddance", r"fair share", r"at (?:long )?la
                r"disgrace\w*", r"scandal\w*", r"shame(?:ful)?", r"cruel", r"wealthy", r"the rich", r"(?:great|good|"
                r"delighted|pleased|glad|thrilled) to (?:see|hear)", r"yes please", r"applaud\w*", r"oppose\w*",
                r"wrong", r"(?:should|must) (?:be )?(?:scrapped|reversed|stop\w*|go)", r"betray\w*", r"attack on")
-# A vote asked for a name ("please vote Green", "#VoteGreen"): a party or a candidate, unless the name is a
+# A vote asked for a name ("please vote Forward", "#VoteForward"): a party or a candidate, unless the name is a
 # pupil's or a school group's ("vote Ella for school council", "vote Oak Class").
 VOTE_FOR_NAME = re.compile(r"(?<![\w'])(?i:vote)\s+(?:(?i:for)\s+)?(?P<who>(?-i:[A-Z][a-z])[\w'’-]*)(?P<after>[^.!?\n]{0,40})|"
                            r"#(?i:vote)(?P<tag>(?-i:[A-Z])[A-Za-z]+)")
-# A politician by title ("Councillor Hughes", "Cllr Shah", "Jo Bloggs MP") and praise or a call to back them.
+# A politician by title ("Councillor Brennan", "Cllr Shah", "Jo Bloggs MP") and praise or a call to back them.
 POLITICIAN = re.compile(r"(?<![\w'])(?:(?i:councillor|cllr)\.?\s+[A-Z][\w'-]+|[A-Z][\w'-]+ [A-Z][\w'-]+ MP)(?![\w'])")
 BACKING = words(r"deserves?", r"great friend", r"champion(?:ed|s)? (?:for|of)", r"fought for", r"(?:got|secured|delivered) (?:us|our)")
 # A call to a protest: the school taking part in a campaign.
@@ -269,7 +269,7 @@ def _taunts_another_school(text: str, own: frozenset[str] = frozenset()) -> re.M
                 near = text[max(0, line.start() - 80):line.end() + 120]
                 if TAUNT.search(near) or (LAUGHING.search(near) and not RESPECT.search(near)):
                     return line
-    if A_WIN.search(text):  # after a result, a team named as the subject of a taunt ("Riverstone might want to…")
+    if A_WIN.search(text):  # after a result, a team named as the subject of a taunt ("Hollybank might want to…")
         for start, sentence in sentences(text):
             subject = re.match(r"[^\w\n]*([A-Z][\w'’]+)", sentence)
             advice = subject and re.match(r"\s*(?:might|may) (?:want|need) to|\s*(?:should|needs? to|had better|could do with)\b",
