@@ -225,3 +225,12 @@ def test_a_year_group_early_in_a_long_sentence_still_makes_a_full_name_a_pupils(
     text = ("A wonderful nativity from the whole of Year 1 this afternoon – and what a performance from "
             "Harriet Lomax as the innkeeper!")
     assert blocked(calmore(text), "consent")
+
+
+@pytest.mark.parametrize("draft", [
+    "Final score: Ashdown 4–0 Westmoor. Westmoor should be proud of their effort – a great game in a brilliant spirit!",
+    "Happy 50th birthday to our school, which opened its doors on 3 March 1976! Cake in the hall at 3pm.",
+    "Match report: our U11s played at Kingsway Park on Saturday and drew 2–2 at half time before winning 3–2.",
+])
+def test_praise_for_opponents_a_schools_own_birthday_and_a_past_match_report_pass(draft):
+    assert three_rivers(draft).ok, three_rivers(draft).summary()

@@ -22,7 +22,8 @@ LIVE_NOW = re.compile(
     r"day \d+ of (?:the|our) [\w ]{0,25}(?:residential|trip|camp|tour|visit))(?![\w'])|📍|"
     r"(?i:live) from (?:the )?[A-Z]|"
     # a match still being played: a score as it stands, the interval, the restart
-    r"(?<![\w'])(?i:(?:are|is|'re) (?:\d+\s*[-–—]\s*\d+|\w+ goals?) (?:up|down|ahead|behind)|half[- ]time(?! (?:oranges|snacks?|show))|"
+    r"(?<![\w'])(?i:(?:are|is|'re) (?:\d+\s*[-–—]\s*\d+|\w+ goals?) (?:up|down|ahead|behind)|it'?s half[- ]time|"
+    r"(?:^|(?<=[\n.!?]\s)|(?<=[\n.!?]))[^\w\n]{0,4}half[- ]time(?! (?:oranges|snacks?|show))|"
     r"(?:kick-?off|restart|second half) (?:again )?in \d+ min\w*)(?![\w'])")
 # A group doing something somewhere, said on the day: "are having a great time at…today", "are at…this morning".
 PRESENT_AT = words(r"(?:are|is|'re) (?:currently |now |still |all )?(?:having|enjoying|exploring|visiting|spending|touring|"
@@ -287,7 +288,8 @@ def check_personal_details(ctx: Context) -> None:
     consent_lifts = any(re.search(r"\bunless\b[^.;]*\bconsent\b", c.text, re.I) for c in rules)
     birth = BIRTH_DATE.search(ctx.text)
     age = AGE_ON_DAY.search(ctx.text)
-    if not birth and age and DAY_OF_MONTH.search(sentence_at(ctx.text, age.start())):
+    if not birth and age and DAY_OF_MONTH.search(sentence_at(ctx.text, age.start())) and \
+            _people_in(sentence_at(ctx.text, age.start()), ctx, True):  # a person's, not the school's 50th
         birth = age
     if birth:
         ctx.add("personal_details", "block",

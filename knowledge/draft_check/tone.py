@@ -272,8 +272,8 @@ def _taunts_another_school(text: str, own: frozenset[str] = frozenset()) -> re.M
     if A_WIN.search(text):  # after a result, a team named as the subject of a taunt ("Hollybank might want to…")
         for start, sentence in sentences(text):
             subject = re.match(r"[^\w\n]*([A-Z][\w'’]+)", sentence)
-            advice = subject and re.match(r"\s*(?:might|may) (?:want|need) to|\s*(?:should|needs? to|had better|could do with)\b",
-                                          sentence[subject.end():])
+            advice = subject and re.match(r"\s*(?:might|may) (?:want|need) to|\s*(?:should(?! be)|needs? to|had better|"
+                                          r"could do with)\b", sentence[subject.end():]) and not RESPECT.search(sentence)
             if subject and (TAUNT.search(sentence) or advice) and _another_side(subject.group(1), own):
                 return re.compile(re.escape(subject.group(1))).search(text, start)
     for school in OTHER_SCHOOL.finditer(text):
