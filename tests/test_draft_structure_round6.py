@@ -234,3 +234,11 @@ def test_a_year_group_early_in_a_long_sentence_still_makes_a_full_name_a_pupils(
 ])
 def test_praise_for_opponents_a_schools_own_birthday_and_a_past_match_report_pass(draft):
     assert three_rivers(draft).ok, three_rivers(draft).summary()
+
+
+@pytest.mark.parametrize("draft", [
+    "Eco council ballot: vote Hedgehog Haven or Bee Hotel for our spring project – ballot box in the hall.",
+    "Thank you to the only two parents who stepped in at short notice – you saved sports day! Everyone else, see you at the fair.",
+])
+def test_a_school_ballot_for_named_entries_and_sincere_thanks_to_a_few_pass(draft):
+    assert calmore(draft).ok, calmore(draft).summary()

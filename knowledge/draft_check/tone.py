@@ -131,9 +131,9 @@ SHOUTED_GROUP = re.compile(r"(?<![\w'])(?:SOME|CERTAIN|A FEW|SOME OF YOU)(?![\w'
                            r"mums|dads|carers|children|pupils)\b|(?<![\w'])(?i:some|certain) (?:PARENTS|FAMILIES|PEOPLE)(?![\w'])")
 # Praise of a few held up against the rest: "the TWO families who sent the forms back… Everyone else:", "the 6
 # parents (out of 180!) who came… As for the rest of you". The few is made small on purpose (a count
-# in capitals, "only", "out of N"), and the rest are then spoken to.
+# in capitals, "out of N"), and the rest are then spoken to.
 GROUP = r"(?i:\w+\s+)?(?i:parents?|famil(?:y|ies)|people|mums?|dads?|carers?|grown-ups|adults)"
-FEW_WHO = re.compile(rf"(?<![\w'])(?i:the|those)\s+(?:(?:(?-i:ONE|TWO|THREE|FOUR|FIVE|ONLY|FEW)|(?i:only|just)\s+\w+)\s+{GROUP}|"
+FEW_WHO = re.compile(rf"(?<![\w'])(?i:the|those)\s+(?:(?-i:ONE|TWO|THREE|FOUR|FIVE|ONLY|FEW)\s+{GROUP}|"
                      rf"\d{{1,3}}\s+{GROUP}\s*\((?i:out of)[^)\n]{{1,30}}\))\s+(?i:who|that)(?![\w'])")
 REST_ADDRESSED = re.compile(r"(?:^|(?<=[\n.!?])\s*|(?<=[\n.!?]\s)[^\w\n]{0,6})(?i:(?:to|for|as for)\s+)?(?i:the rest of you|"
                             r"everyone else|everybody else|all the rest|the others|the other \d+)(?![\w'])")
@@ -183,6 +183,7 @@ STANCE = words(r"about time", r"good riddance", r"fair share", r"at (?:long )?la
 # pupil's or a school group's ("vote Ella for school council", "vote Oak Class").
 VOTE_FOR_NAME = re.compile(r"(?<![\w'])(?i:vote)\s+(?:(?i:for)\s+)?(?P<who>(?-i:[A-Z][a-z])[\w'’-]*)(?P<after>[^.!?\n]{0,40})|"
                            r"#(?i:vote)(?P<tag>(?-i:[A-Z])[A-Za-z]+)")
+ELECTION_WORD = re.compile(r"\belections?\b|\bpoll(?:s|ing)\b|\bballot(?: box)?\b|🗳|\bcandidates?\b|\bparty\b", re.I)
 # A politician by title ("Councillor Brennan", "Cllr Shah", "Jo Bloggs MP") and praise or a call to back them.
 POLITICIAN = re.compile(r"(?<![\w'])(?:(?i:councillor|cllr)\.?\s+[A-Z][\w'-]+|[A-Z][\w'-]+ [A-Z][\w'-]+ MP)(?![\w'])")
 BACKING = words(r"deserves?", r"great friend", r"champion(?:ed|s)? (?:for|of)", r"fought for", r"(?:got|secured|delivered) (?:us|our)")
@@ -341,7 +342,9 @@ def check_politics(ctx: Context) -> None:
     if campaigning and not ctx.has("political") and not SCHOOL_VOTING.search(ctx.text) and re.search(
             r"\bvot\w*|\belections?\b|\bpoll(?:s|ing)?\b|\bballot\b|\bparty\b", ctx.text, re.I):
         block(campaigning, "tells people how to vote")
-    election = re.search(r"\belections?\b|\bpoll(?:s|ing)\b|\bballot\b|🗳|\bcandidates?\b|\bparty\b", ctx.text, re.I)
+    # an election the post speaks of, not a school one ("Eco council ballot", "school council candidates")
+    said = list(ELECTION_WORD.finditer(ctx.text))
+    election = bool(said) and not any(SCHOOL_VOTING.search(ctx.text[max(0, m.start() - 30):m.start()]) for m in said)
     for match in VOTE_FOR_NAME.finditer(ctx.text) if election else ():
         who = match.group("who") or match.group("tag")
         after = match.group("after") or ""
