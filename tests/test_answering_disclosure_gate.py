@@ -33,6 +33,12 @@ TODAY = date(2026, 1, 15)
     "someone wrote on our facebook page that a reception boy is being starved by his family, what do we do?",
     # a reporter passing on an adult's conduct: the conduct still counts
     "a mum says the swimming instructor keeps messaging her daughter on instagram, who do i tell?",
+    # without "last night" as a risk, what was asked of the child still is one
+    "a y6 girl told me a man she games with asked her last night to send him pics of herself, is that allowed?",
+    # a demand with "unless", from a pupil who speaks of themself
+    "im in year 7 and someone says they will post my photo unless i pay them, what do i do?",
+    # a child a bit upset, but told a secret: the strong signal keeps it
+    "a y3 boy is a bit upset, he said a man online told him to keep their chats secret. should i tell anyone?",
 ])
 def test_disclosures_asked_as_questions_stay_flagged(policy_alone, message):
     assert policy_alone.answer(message, today=TODAY).report_suggested
@@ -73,6 +79,24 @@ def test_disclosures_asked_as_questions_stay_flagged(policy_alone, message):
     "the safeguarding bit of the policy says pupils, does that mean a 16 year old work experience student too?",
     # unkindness aimed at the staff
     "someone posted a horrible comment on our facebook page saying the teachers are lazy",
+    # a definition asked after a label: "counted as" is no event, an age is no older contact
+    "definitions section - is a 16 year old cousin who collects my son still classed as a child?",
+    # the asker's own permission and plan
+    "i'm approved to run the school insta and want to put up the sports day pics, one girl's form isn't back yet",
+    # "student teachers" are staff
+    "are student teachers on placement expected to friend the class on dojo too?",
+    # a class WhatsApp is a group, not an adult whatsapping a child
+    "the parents set up a class whatsapp for 5R and put me in it, should i leave?",
+    # "last night" is yesterday, and a rough comment on the school's own post is aimed at the school
+    "someone wrote 'you lot are ruining our children' under the school's facebook post last night, can i delete it as abusive?",
+    # the asker's own condition, not a threat to a child
+    "parent - not happy with how the office handled my daughter's trip form. i'll post about it in the mums group unless someone rings me back",
+    # a child hitting others, asked as a rule question after a label
+    "class rep here, am i ok to mention in the parents whatsapp a girl who keeps kicking others at break",
+    # mild upset about a game, asked
+    "my daughter's roblox avatar got 'knocked out' by her friend's and she's a little upset, does school get involved?",
+    # the young people are adults
+    "the head wants a few sixth formers in our trust's youtube video talking about the careers fair, they're 19",
 ])
 def test_questions_that_only_sound_alarming_are_not_flagged(policy_alone, message):
     assert not policy_alone.answer(message, today=TODAY).report_suggested
