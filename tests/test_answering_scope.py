@@ -110,3 +110,57 @@ def test_a_device_named_beside_photos_is_not_next_door():
     assert neighbour_of("the class tablets are all taken so can i use my own phone for pictures on sports day",
                         neighbours) is None
     assert neighbour_of("the class tablets are all taken, can we borrow the year 5 ones", neighbours).key == "devices_in_school"
+
+
+@pytest.mark.parametrize("question", [
+    "could i reply to a dad on the class dojo about his sons reading",
+    "fancy a vent about inspection week on fb? my profile is private",
+    "on my own laptop at home at the weekend, does any of this still apply?",
+])
+def test_contacting_or_complaining_on_a_platform_is_the_askers_own_social_media(policy_alone, question):
+    assert policy_alone.answer(question, today=TODAY).answered
+
+
+POLICY_WITH_SAFEGUARDING = """Riverside Infants Social Media Policy
+
+1. Staff conduct
+1.1 Staff must not contact pupils through personal social media accounts.
+1.2 Staff must not share photographs of pupils on personal accounts.
+
+2. Safeguarding
+2.1 Any safeguarding concern must be reported to the Designated Safeguarding Lead the same day.
+
+3. Questions
+3.1 The Headteacher will decide any matter that this policy does not cover.
+"""
+
+
+def test_a_disclosure_is_on_the_subject_of_a_policy_that_speaks_of_safeguarding(tmp_path):
+    from knowledge.answering.pipeline import ANSWER_THRESHOLD, OFF_SUBJECT_THRESHOLD
+    from knowledge.answering.question import read_question
+
+    message = "a girl in reception told me her uncle keeps her up at night and says it is their secret"
+    thresholds = {}
+    for name, text in [("with", POLICY_WITH_SAFEGUARDING),
+                       ("without", POLICY_WITH_SAFEGUARDING.replace("2. Safeguarding", "2. Worries").replace(
+                           "Any safeguarding concern must be reported to the Designated Safeguarding Lead",
+                           "Any worry must be passed to the Headteacher"))]:
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+        answerer = Answerer.load(tmp_path / f"{name}.txt")
+        answer = answerer.answer(message, today=TODAY)
+        assert answer.report_suggested and answer.text.startswith("This sounds like something to report")
+        read = read_question(message, answerer.vocabulary)
+        read.concern = True
+        thresholds[name] = answerer._threshold(read)
+        if not answer.answered:  # a refusal beneath the report still says who to ask
+            assert "Please ask the Headteacher" in answer.text
+    assert thresholds == {"with": ANSWER_THRESHOLD, "without": OFF_SUBJECT_THRESHOLD}
+
+
+def test_photos_are_on_the_subject_of_a_policy_that_names_them(tmp_path):
+    from knowledge.answering.question import read_question
+
+    (tmp_path / "policy.txt").write_text(POLICY_WITH_SAFEGUARDING, encoding="utf-8")
+    answerer = Answerer.load(tmp_path / "policy.txt")
+    assert answerer._threshold(read_question("whose photos can go in the newsletter", answerer.vocabulary)) \
+        < answerer._threshold(read_question("whose recipes can go in the newsletter", answerer.vocabulary))

@@ -60,6 +60,7 @@ class Answerer:
     own_activity: re.Pattern = re.compile(r"(?!x)x")
     count: "CountQuestion | None" = None
     policy_subjects: re.Pattern = re.compile(r"(?!x)x")  # question words of subjects this policy covers
+    speaks_of_safeguarding: bool = False  # then a disclosure is on the policy's subject
 
     @classmethod
     def load(cls, policy_file, lexicon_file=None, examples_file=None) -> "Answerer":
@@ -78,7 +79,8 @@ class Answerer:
         return cls(policy, vocabulary, Retriever(policy, vocabulary, examples), ConcernRules.from_data(concerns),
                    lexicon, load_neighbours(policy.source, school.get("neighbours")),
                    compile_entries(scope["own_activity"]["entries"]), CountQuestion.from_data(scope.get("count")),
-                   _policy_subjects(policy.source, scope.get("subjects", {})))
+                   _policy_subjects(policy.source, scope.get("subjects", {})),
+                   _mentions_any(policy.source, scope.get("disclosures", {}).get("mentions", [])))
 
     # --- the pipeline -------------------------------------------------------------------------
 
@@ -119,7 +121,8 @@ class Answerer:
         if self.own_activity.search(read.normalised) is not None:
             return OWN_ACTIVITY_THRESHOLD
         on_subject = bool(self.vocabulary.domain & set(read.tokens)) or "polici" in read.tokens \
-            or self.policy_subjects.search(read.normalised) is not None
+            or self.policy_subjects.search(read.normalised) is not None \
+            or (read.concern and self.speaks_of_safeguarding)
         return ANSWER_THRESHOLD if on_subject else OFF_SUBJECT_THRESHOLD
 
     def _count_not_stated(self, read: Question, ranked: list[Candidate]) -> bool:
@@ -260,6 +263,10 @@ def _policy_subjects(policy_text: str, subjects: dict) -> re.Pattern:
     asks = [word for subject in subjects.values()
             if compile_entries(subject.get("mentions", [])).search(policy) for word in subject.get("asks", [])]
     return compile_entries(asks)
+
+
+def _mentions_any(policy_text: str, words: list[str]) -> bool:
+    return bool(words) and compile_entries(words).search(normalise(policy_text)) is not None
 
 
 def _extend(base: dict, extra: dict) -> None:
