@@ -164,3 +164,21 @@ def test_photos_are_on_the_subject_of_a_policy_that_names_them(tmp_path):
     answerer = Answerer.load(tmp_path / "policy.txt")
     assert answerer._threshold(read_question("whose photos can go in the newsletter", answerer.vocabulary)) \
         < answerer._threshold(read_question("whose recipes can go in the newsletter", answerer.vocabulary))
+
+
+def test_a_question_about_what_this_policy_says_is_never_next_door():
+    # A lesson or a device named beside a question about the policy itself: the policy answers it.
+    answerer = Answerer.load(ROOT / "policy" / "calmore-social-media-policy.txt")
+    for question in ["running a pshe lesson on online safety next week, which part of the policy covers pupils?",
+                     "i only ever use the ipads at school, never my phone. am i covered by this?"]:
+        assert "doesn't cover that:" not in answerer.answer(question, today=TODAY).text
+    # "the policy for X" asks which policy covers X: X stays next door.
+    assert answerer.about_this_policy.search("whats the policy for phones in lessons") is None
+
+
+@pytest.mark.parametrize("question", [
+    "can we post the netball team photo",
+    "could i be mates with my old teaching assistant on insta",
+])
+def test_the_askers_own_posting_or_contact_is_answered(policy_alone, question):
+    assert policy_alone.answer(question, today=TODAY).answered

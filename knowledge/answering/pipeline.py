@@ -61,6 +61,7 @@ class Answerer:
     count: "CountQuestion | None" = None
     policy_subjects: re.Pattern = re.compile(r"(?!x)x")  # question words of subjects this policy covers
     speaks_of_safeguarding: bool = False  # then a disclosure is on the policy's subject
+    about_this_policy: re.Pattern = re.compile(r"(?!x)x")  # never next door: asks what this policy says
 
     @classmethod
     def load(cls, policy_file, lexicon_file=None, examples_file=None) -> "Answerer":
@@ -80,7 +81,8 @@ class Answerer:
                    lexicon, load_neighbours(policy.source, school.get("neighbours")),
                    compile_entries(scope["own_activity"]["entries"]), CountQuestion.from_data(scope.get("count")),
                    _policy_subjects(policy.source, scope.get("subjects", {})),
-                   _mentions_any(policy.source, scope.get("disclosures", {}).get("mentions", [])))
+                   _mentions_any(policy.source, scope.get("disclosures", {}).get("mentions", [])),
+                   compile_entries(scope.get("about_this_policy", {}).get("entries", [])))
 
     # --- the pipeline -------------------------------------------------------------------------
 
@@ -97,7 +99,8 @@ class Answerer:
                                      "social media policy (I can only answer questions in English).")
         disclosure = spot_disclosure(read.normalised, self.concern_rules, question[:1000]) is not None
         read.concern = disclosure
-        neighbour = None if disclosure else neighbour_of(read.normalised, self.neighbours)
+        neighbour = None if disclosure or self.about_this_policy.search(read.normalised) \
+            else neighbour_of(read.normalised, self.neighbours)
         if neighbour is not None:
             return self._with_notice(self._not_covered(
                 question, read, 0.0, f"The social media policy doesn't cover that: {neighbour.reason}.",
