@@ -182,3 +182,24 @@ def test_a_question_about_what_this_policy_says_is_never_next_door():
 ])
 def test_the_askers_own_posting_or_contact_is_answered(policy_alone, question):
     assert policy_alone.answer(question, today=TODAY).answered
+
+
+@pytest.mark.parametrize("question", [
+    "we've been snapchat friends since uni and her daughter is now in my class, do i unfriend?",
+    "is it ok to give out my mobile number to the year 9s on the camping trip",
+    "can i draw a poster of sports day for the school instagram page",
+])
+def test_more_of_the_askers_own_social_media_is_answered(policy_alone, question):
+    assert policy_alone.answer(question, today=TODAY).answered
+
+
+def test_a_definition_of_a_term_the_policy_defines_is_on_its_subject(tmp_path):
+    from knowledge.answering.question import read_question
+
+    (tmp_path / "policy.txt").write_text(POLICY_WITH_SAFEGUARDING.replace(
+        "3. Questions", "3. Definitions\n3.1 'Visitors' includes contractors and parent helpers.\n\n4. Questions").replace(
+        "3.1 The Headteacher", "4.1 The Headteacher"), encoding="utf-8")
+    answerer = Answerer.load(tmp_path / "policy.txt")
+    defined = read_question("is the window man counted as a visitor", answerer.vocabulary)
+    undefined = read_question("is the window man counted as an employee", answerer.vocabulary)
+    assert answerer._threshold(defined) < answerer._threshold(undefined)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from knowledge.answering.neighbours import Neighbour, load_neighbours, neighbour_of
 from knowledge.answering.question import Question, read_question
-from knowledge.answering.retrieval import Candidate, Retriever
+from knowledge.answering.retrieval import DEFINED_TERM, Candidate, Retriever
 from knowledge.answering.roles import safeguarding_lead, who_decides
 from knowledge.answering.verdict import Verdict, decide, refers_back
 from knowledge.answering.vocabulary import Vocabulary
@@ -62,6 +62,7 @@ class Answerer:
     policy_subjects: re.Pattern = re.compile(r"(?!x)x")  # question words of subjects this policy covers
     speaks_of_safeguarding: bool = False  # then a disclosure is on the policy's subject
     about_this_policy: re.Pattern = re.compile(r"(?!x)x")  # never next door: asks what this policy says
+    defined_terms: tuple[tuple[str, ...], ...] = ()  # the words of each term the policy defines
 
     @classmethod
     def load(cls, policy_file, lexicon_file=None, examples_file=None) -> "Answerer":
@@ -82,7 +83,9 @@ class Answerer:
                    compile_entries(scope["own_activity"]["entries"]), CountQuestion.from_data(scope.get("count")),
                    _policy_subjects(policy.source, scope.get("subjects", {})),
                    _mentions_any(policy.source, scope.get("disclosures", {}).get("mentions", [])),
-                   compile_entries(scope.get("about_this_policy", {}).get("entries", [])))
+                   compile_entries(scope.get("about_this_policy", {}).get("entries", [])),
+                   tuple(words for clause in policy.clauses for term in DEFINED_TERM.findall(clause.text)
+                         if (words := tuple(w for w in vocabulary.tokens(normalise(term)) if not w.startswith("_")))))
 
     # --- the pipeline -------------------------------------------------------------------------
 
@@ -125,8 +128,15 @@ class Answerer:
             return OWN_ACTIVITY_THRESHOLD
         on_subject = bool(self.vocabulary.domain & set(read.tokens)) or "polici" in read.tokens \
             or self.policy_subjects.search(read.normalised) is not None \
-            or (read.concern and self.speaks_of_safeguarding)
+            or (read.concern and self.speaks_of_safeguarding) \
+            or (read.definition and self._names_a_defined_term(read))
         return ANSWER_THRESHOLD if on_subject else OFF_SUBJECT_THRESHOLD
+
+    def _names_a_defined_term(self, read: Question) -> bool:
+        """The question names a term the policy defines ("'Children' includes…" and "who counts as a
+        child"): each of the term's words is there, singular or plural (their first five letters)."""
+        asked = {token[:5] for token in read.tokens if not token.startswith("_")}
+        return any(all(word[:5] in asked for word in term) for term in self.defined_terms)
 
     def _count_not_stated(self, read: Question, ranked: list[Candidate]) -> bool:
         """Asks how many or how much, and the rule that would answer states no quantity."""
