@@ -122,3 +122,11 @@ def test_a_lesson_that_asks_what_the_policy_says_is_not_next_door(policy_alone):
     answer = policy_alone.answer("planning a lesson on online safety for y6, what does the policy say about "
                              "pupils using social media?", today=TODAY)
     assert "doesn't cover that" not in answer.text
+
+
+def test_a_topic_the_policy_mentions_is_its_own_only_beside_its_subject():
+    neighbours = load_neighbours("Photos for the school page must be taken on school tablets only.")
+    # named beside photos, a mentioned topic is the policy's
+    assert neighbour_of("can i take the photos on a tablet from year 2", neighbours, on_subject=True) is None
+    # named alone, it stays next door
+    assert neighbour_of("can the class use the tablets for research", neighbours, on_subject=False).key == "devices_in_school"

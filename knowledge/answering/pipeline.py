@@ -103,7 +103,7 @@ class Answerer:
         disclosure = spot_disclosure(read.normalised, self.concern_rules, question[:1000]) is not None
         read.concern = disclosure
         neighbour = None if disclosure or self.about_this_policy.search(read.normalised) \
-            else neighbour_of(read.normalised, self.neighbours)
+            else neighbour_of(read.normalised, self.neighbours, self._on_subject(read))
         if neighbour is not None:
             return self._with_notice(self._not_covered(
                 question, read, 0.0, f"The social media policy doesn't cover that: {neighbour.reason}.",
@@ -126,11 +126,15 @@ class Answerer:
         must match more closely, one about the asker's own social media less."""
         if self.own_activity.search(read.normalised) is not None:
             return OWN_ACTIVITY_THRESHOLD
-        on_subject = bool(self.vocabulary.domain & set(read.tokens)) or "polici" in read.tokens \
+        return ANSWER_THRESHOLD if self._on_subject(read) else OFF_SUBJECT_THRESHOLD
+
+    def _on_subject(self, read: Question) -> bool:
+        """The question names something of the policy's subject: social media, a subject the policy
+        covers in its own words, a term it defines; a disclosure, when the policy speaks of safeguarding."""
+        return bool(self.vocabulary.domain & set(read.tokens)) or "polici" in read.tokens \
             or self.policy_subjects.search(read.normalised) is not None \
             or (read.concern and self.speaks_of_safeguarding) \
             or (read.definition and self._names_a_defined_term(read))
-        return ANSWER_THRESHOLD if on_subject else OFF_SUBJECT_THRESHOLD
 
     def _names_a_defined_term(self, read: Question) -> bool:
         """The question names a term the policy defines ("'Children' includes…" and "who counts as a
