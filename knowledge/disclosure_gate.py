@@ -140,11 +140,11 @@ def _strong_signal(rules, gate: Gate, text: str, skip: frozenset[str]) -> bool:
         if pattern.search(text):
             return True
     # The adult who introduces themself is the asker, and one who passes a report on is its reporter:
-    # their own plans or words are not conduct towards a child;
+    # their own plans or words are not conduct towards a child, nor is what the asker did or asks to do;
     # nor is an adult's contact with the speaker ("a parent messaged me about her son's homework"): the
     # words before and after that contact are looked at apart.
     if "adult_conduct" not in skip:
-        text_without_asker = gate.reporter.sub(" ", gate.self_introduction.sub(" ", text))
+        text_without_asker = gate.speaker_acted.sub(" ", gate.reporter.sub(" ", gate.self_introduction.sub(" ", text)))
         contact = gate.speaker_contacted.search(text_without_asker)
         parts = [text_without_asker[:contact.start()], text_without_asker[contact.end():]] if contact \
             else [text_without_asker]

@@ -39,6 +39,14 @@ TODAY = date(2026, 1, 15)
     "im in year 7 and someone says they will post my photo unless i pay them, what do i do?",
     # a child a bit upset, but told a secret: the strong signal keeps it
     "a y3 boy is a bit upset, he said a man online told him to keep their chats secret. should i tell anyone?",
+    # signs noticed with a hedge: "could be nothing" offers a concern, flinching is a sign of harm
+    "a y8 lad winced and flinched when i reached past him for a book, and he won't change for PE. might be nothing",
+    # an overdose told on the speaker's own account still flags
+    "a year 10 messaged my personal snapchat late last night saying she'd swallowed a pile of pills, can i message her back?",
+    # neglect in everyday words, beside "in lessons" (which is no lesson about a risk)
+    "one of my y4s has no coat in this weather, wears the same jumper all week and keeps falling asleep in lessons",
+    # an app that undresses a photo
+    "a group of y9 boys ran a girl's photo through a nudify app and sent it round, should i take their phones?",
 ])
 def test_disclosures_asked_as_questions_stay_flagged(policy_alone, message):
     assert policy_alone.answer(message, today=TODAY).report_suggested
@@ -97,6 +105,13 @@ def test_disclosures_asked_as_questions_stay_flagged(policy_alone, message):
     "my daughter's roblox avatar got 'knocked out' by her friend's and she's a little upset, does school get involved?",
     # the young people are adults
     "the head wants a few sixth formers in our trust's youtube video talking about the careers fair, they're 19",
+    # a lesson planned on a risk, a game the class is keen on, a safety visit, the asker's own clip and plan
+    "planning a y6 science lesson on staying safe from strangers online, any tips?",
+    "my y2s are obsessed with minecraft and keep 'blowing each other up' at golden time, is it ok to let them play?",
+    "a PCSO is coming in for a stranger danger talk, can i take photos for the school instagram?",
+    "sports day ran late because someone lost the keys. can i post a video of the kids in the relay on my tiktok?",
+    "parent here, my son got a detention he didn't deserve and i'm posting about it in the mums facebook group",
+    "i was searching 'signs of abuse' for my safeguarding refresher, will the school think something's wrong?",
 ])
 def test_questions_that_only_sound_alarming_are_not_flagged(policy_alone, message):
     assert not policy_alone.answer(message, today=TODAY).report_suggested
