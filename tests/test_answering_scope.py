@@ -47,6 +47,8 @@ def test_how_many_is_answered_from_a_rule_that_states_one(policy_alone):
     ("is it fine to get chatgpt to write my parent letters", "ai_tools"),
     ("can i put the class photo on the corridor display board", "displays"),
     ("which reading app should my son use at home", "teaching_resources"),
+    ("can my year 5s watch a 12a film on the last day of term", "app_age"),
+    ("any lesson ideas for teaching y3 about passwords", "teaching_resources"),
 ])
 def test_topics_next_door_are_refused(question, key):
     neighbours = load_neighbours("Staff must not post images of pupils on personal social media accounts.")
@@ -60,6 +62,7 @@ def test_a_next_door_topic_on_social_media_is_the_policys():
     assert neighbour_of("can i use chatgpt to make a fake photo of a pupil", neighbours) is None
     assert neighbour_of("a dad asked about the lunch menu on the school account can i reply", neighbours) is None
     assert neighbour_of("forgot the class tablet can i take pics on my own phone", neighbours) is None
+    assert neighbour_of("can the 15 rated film night trailer go on the school insta", neighbours) is None
 
 
 def test_a_schools_table_adds_to_the_generic_topics_of_the_same_name():
