@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -94,7 +94,7 @@ class Answerer:
             return self._not_covered(question, read, 0.0, "I couldn't read that as a question about the school's "
                                      "social media policy (I can only answer questions in English).")
         disclosure = spot_disclosure(read.normalised, self.concern_rules, question[:1000]) is not None
-        read.concern = disclosure
+        read = replace(read, concern=disclosure)  # the question as read stays as it was: a copy with the finding
         neighbour = None if disclosure else neighbour_of(read.normalised, self.neighbours)
         if neighbour is not None:
             return self._with_notice(self._not_covered(
@@ -102,10 +102,11 @@ class Answerer:
                 who=neighbour.who), today or date.today())
         ranked = self.retriever.rank(read)
         best = ranked[0] if ranked else None
-        if best is None or best.score < self._threshold(read) or self._count_not_stated(read, ranked):
+        safest = self._safest(read, ranked) if ranked else None
+        if best is None or best.score < self._threshold(read) or self._count_not_stated(read, safest):
             answer = self._not_covered(question, read, best.score if best else 0.0)
         else:
-            answer = self._answer_from(question, read, ranked)
+            answer = self._answer_from(question, read, ranked, safest)
         if disclosure:
             answer.report_suggested = True
             answer.text = (f"This sounds like something to report: tell {safeguarding_lead(self.policy)} now, "
@@ -122,14 +123,14 @@ class Answerer:
             or self.policy_subjects.search(read.normalised) is not None
         return ANSWER_THRESHOLD if on_subject else OFF_SUBJECT_THRESHOLD
 
-    def _count_not_stated(self, read: Question, ranked: list[Candidate]) -> bool:
+    def _count_not_stated(self, read: Question, answering: Candidate | None) -> bool:
         """Asks how many or how much, and the rule that would answer states no quantity."""
-        if self.count is None or not ranked or not self.count.asked(read.normalised):
+        if self.count is None or answering is None or not self.count.asked(read.normalised):
             return False
-        return not self.count.stated(normalise(self.policy.clauses[self._safest(read, ranked).index].text))
+        return not self.count.stated(normalise(self.policy.clauses[answering.index].text))
 
-    def _answer_from(self, question: str, read: Question, ranked: list[Candidate]) -> Answer:
-        best = self._safest(read, ranked)
+    def _answer_from(self, question: str, read: Question, ranked: list[Candidate], best: Candidate) -> Answer:
+        """`best`: the rule that answers (`_safest` of the ranking)."""
         clause = self.policy.clauses[best.index]
         verdict = decide(clause, read, self.retriever.best_sentence(best.index, read))
         referred = self._referred_rule(clause, best, ranked, read) \

@@ -6,8 +6,7 @@ module holds only the shape of English questions ("can <group> …", "<wh-word> 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from knowledge.answering.vocabulary import Vocabulary
 from knowledge.lexicon import normalise
@@ -40,8 +39,10 @@ ADULT_AGE = re.compile(r"\b(?:is|hes|shes|theyre|now|aged?|turned)\s+(?:now\s+)?
                        r"(?!\s*(?:minutes?|mins?|hours?|days?|weeks?|months?|years? ago|pupils|kids|children|people|%))")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Question:
+    """What a question says, as read once: no later stage changes it (the pipeline's own findings,
+    such as a safeguarding concern, go in a copy made with `dataclasses.replace`)."""
     text: str
     normalised: str
     asker: str  # "staff", "parents" or "pupils"
@@ -54,16 +55,15 @@ class Question:
     adult: bool = False  # the person concerned is now an adult
     ages: tuple[int, ...] = ()  # ages the question states ("she's 17 now", "is 25"): they decide age limits
     own_account: bool = False  # "my own facebook", "my personal insta": the asker's own account
-    groups: list[str] = field(default_factory=list)  # groups named, in order
+    groups: tuple[str, ...] = ()  # groups named, in order
     definition: bool = False  # "does X count as…", "what is meant by…"
     wants: tuple[str, ...] = ()  # the kinds of fact asked for: "who", "time", "consequence"
     negated: bool = False  # asked in the negative ("it doesn't count, does it?"): a rule that applies answers "no"
     skips_duty: bool = False  # asks leave not to do something ("can it wait till monday?")
     self_acts: bool = False  # the asker is the one who would act ("can I upload it myself?")
-    concern: bool = False  # it raises a safeguarding concern (set by the pipeline from the disclosure stage)
+    concern: bool = False  # it raises a safeguarding concern (the disclosure stage's finding, given by the pipeline)
     for_embedding: str = ""  # the corrected question, with the policy words its slang stands for
-    vector: Any = None  # its sentence embedding, once the retrieval stage has made it
-    tokens: list[str] = field(default_factory=list)  # for the lexical stage
+    tokens: tuple[str, ...] = ()  # for the lexical stage
 
     @property
     def empty(self) -> bool:
@@ -356,12 +356,12 @@ def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = No
         adult=bool(facts.get("adult") and facts["adult"].first(stated)) or bool(ADULT_AGE.search(stated)),
         ages=_stated_ages(stated),
         own_account=bool(OWN_ACCOUNT.search(normalised)),
-        groups=[group for _, group in mentions],
+        groups=tuple(group for _, group in mentions),
         definition=bool(vocabulary.asks.get("definition") and vocabulary.asks["definition"].first(normalised)),
         negated=negated,
         wants=_wants(asked, vocabulary) if ask == "info" else (),
         skips_duty=bool(facts.get("skip_duty") and facts["skip_duty"].first(stated)),
         self_acts=bool(SELF_AS_SUBJECT.search(normalised)),
-        tokens=vocabulary.tokens(normalised),
+        tokens=tuple(vocabulary.tokens(normalised)),
         for_embedding=" ".join([normalised, *vocabulary.plain_terms(normalised)]),
     )
