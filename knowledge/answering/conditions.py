@@ -173,7 +173,9 @@ def only_negative_proviso(text: str) -> bool:
     return not re.search(r"\b(?:if|only|unless|provided|subject to|as long as)\b", rest, re.I)
 
 
-SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
+# A clause's parts: its sentences, and the halves of one joined by a semicolon ("a student's full
+# name; a first name may be used only where…"), each a rule of its own.
+SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-Z])|(?<=;)\s+")
 
 
 def sentences_by_overlap(text: str, question: Question) -> list[tuple[int, str]]:
@@ -301,3 +303,37 @@ def former_adult_outside_current(text: str, question: Question) -> bool:
     return bool(question.adult and FORMER.search(question.normalised)
                 and re.search(r"\bcurrent (?:pupils?|students?)\b", text, re.I)
                 and not re.search(r"\b(?:former|past|ex-)", text, re.I))
+
+
+OBJECT_WORDS = 3
+
+
+def squarely_named(part: str, question: Question) -> bool:
+    """The question names every word of what the part ends on, its object ("… a child's surname",
+    "pupils' full names"), beyond the words every policy uses."""
+    stems = _stems(" ".join(part.rstrip(" .;:").split()[-OBJECT_WORDS:]))
+    return bool(stems) and stems <= set(question.tokens)
+
+
+# What a consent is for: "records consent to named images", "consent for his name and photo", "photo consent".
+CONSENT_FOR = re.compile(r"\b(?:consent|permission|agreement)\s+(?:to|for)\s+((?:[\w']+\s+){0,2}[\w']+)", re.I)
+CONSENT_KIND = re.compile(r"\b([a-z]+)\s+(?:consent|permission)\b")
+NOT_A_KIND = frozenset("given gave got get has have had no any the a their his her my our your written specific signed "
+                       "full parental verbal proper their its without with need needs needed".split())
+
+
+def _consent_kinds(text: str) -> tuple[bool, set[str]]:
+    """Whether the text says what a consent is for, and the stems of what it says."""
+    kinds = [m.group(1) for m in CONSENT_FOR.finditer(text)]
+    kinds += [m.group(1) for m in CONSENT_KIND.finditer(text.lower()) if m.group(1) not in NOT_A_KIND]
+    return bool(kinds), _stems(" ".join(kinds))
+
+
+def consent_for_else(text: str, question: Question) -> bool:
+    """The sentence's consent is for something named ("consent to named images") and the consent
+    the question states is for something else ("everyone's got photo consent")."""
+    said, wanted = _consent_kinds(text)
+    if not wanted:
+        return False
+    stated, given = _consent_kinds(question.normalised)
+    return stated and not wanted <= given

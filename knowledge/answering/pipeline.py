@@ -46,6 +46,8 @@ DEPENDS_ON = {"consent": "It turns on consent or permission: check that first.",
               "the exception the rule names": "It holds unless the exception the rule names applies: check that first.",
               "the condition the rule names": "It is allowed only under the condition the rule states: check that first.",
               "the rule's other items": "Consent lifts this item only: check the rule's other items too.",
+              "what the consent is for": "It turns on consent to what the rule names: a consent to something "
+                                         "else (photos, when the rule asks about names) does not count. Check that first.",
               "how it could be read": "It turns on whether what you post could be read the way the rule describes."}
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from knowledge.answering.conditions import (holder_named, lacking_met, needs_approval_first, negated_act_asked,
+from knowledge.answering.conditions import (SENTENCE_END, consent_for_else, holder_named, squarely_named, lacking_met, needs_approval_first, negated_act_asked,
                                            only_negative_proviso, own_children_only, own_device_against_required,
                                            former_adult_outside_current, private_trade_outside, ruled_out_channel,
                                            sentences_by_overlap, validity)
@@ -43,7 +43,6 @@ RESPONSIBILITY = re.compile(r"\b(?:responsible for|responsibility for|in charge 
 SCOPE_WORDS = re.compile(r"\b(applies|apply|includes?|including|means|considered|regardless|whether)\b", re.I)
 
 
-SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
 # A clause that only points back at rules stated before it ("We expect parents to follow the above
 # guidelines when using class chat groups"): the verdict is the one of the rule it points at.
 REFERRAL = re.compile(r"\b(?:follow|apply|observe|keep to|abide by|comply with)\b[^.;]{0,40}\b(?:above|preceding|"
@@ -102,6 +101,12 @@ def decide(clause: Clause, question: Question, sentence: str | None = None) -> V
         # "the account must feature adult staff only". Never the other way: a
         # sentence that allows never lifts a prohibition elsewhere in the clause.
         return _decide(forbidding, "no", clause, question)
+    allowing = _conditional_permission(clause, question) if base == "no" else None
+    if allowing:
+        # "a student's full name; a first name may be used only where consent is recorded", asked about a
+        # first name: the permission the question speaks of decides, under its own condition.
+        met = _decide(allowing, "yes", clause, question)
+        return Verdict("yes", reason="exception") if met.value == "yes" else met
     whole = _decide(clause.text, base, clause, question)
     if not sentence or whole.value in ("no", "depends", "info") or modality_of(sentence) == "information":
         return whole
@@ -115,6 +120,22 @@ def _nearest_prohibition(clause: Clause, question: Question) -> str | None:
         return None
     return next((sentence for overlap, sentence in ranked if overlap == ranked[0][0]
                  and VERDICT_OF_MODALITY[modality_of(sentence)] == "no"), None)
+
+
+def _conditional_permission(clause: Clause, question: Question) -> str | None:
+    """Of a forbidding clause, a part that allows something under a condition ("… may be used only
+    where …") which the question speaks of more than any other part."""
+    part = _nearest(clause, question)
+    if not part or modality_of(part) != "may" or not CONDITION.search(part):
+        return None
+    # A forbidding part the question names in full ("can we put her full name…" against "pupils' full
+    # names. A first name may be used…") still decides, however much more it shares with the permission.
+    parts = SENTENCE_END.split(clause.text)
+    if any(squarely_named(other, question) for other in parts if other != part and
+           VERDICT_OF_MODALITY[clause.modality if other is parts[0] and modality_of(other) == "information"
+                               else modality_of(other)] == "no"):
+        return None  # a list item's first part takes the lead-in's modality ("will not post: a) full names.")
+    return part
 
 
 def _nearest(clause: Clause, question: Question) -> str | None:
@@ -151,6 +172,9 @@ def _obligation_under_prohibition(clause: Clause, question: Question) -> Verdict
 
 
 def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict:
+    consent = question.consent
+    if consent == "given" and consent_for_else(text, question):
+        consent = "for something else"  # "everyone's got photo consent" against "consent to named images"
     if base in ("info", "yes") and NEGATED_STATEMENT.search(text) and not clause.lead_in \
             and text != clause.text:
         return Verdict("no")  # "The Trust does not routinely monitor personal accounts."
@@ -168,12 +192,12 @@ def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict
         return Verdict("no")  # "should I look?" against "hand it to the DSL without looking"
     own = own_children_only(text, question)
     if own == "others" and CONSENT.search(text):  # "…must not post images of other children without consent"
-        if question.consent in ("given", "refused"):
-            return Verdict("yes", reason="exception") if question.consent == "given" else Verdict("no")
-        return Verdict("depends", "consent")
+        if consent in ("given", "refused"):
+            return Verdict("yes", reason="exception") if consent == "given" else Verdict("no")
+        return Verdict("depends", "consent" if consent != "for something else" else "what the consent is for")
     if own == "others":
         return Verdict("no")  # "…other kids are in it" against "images of children other than their own"
-    if own == "own" and question.consent != "refused":
+    if own == "own" and consent != "refused":
         return Verdict("yes", reason="not reached")  # "just my own daughter" against "children other than their own"
     if question.intent == "obligation" and clause.modality in ("must", "should"):
         return Verdict("yes")  # "is consent needed?" against "parents need to have given permission"
@@ -199,15 +223,15 @@ def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict
     if base == "no":
         if EXCEPTION.search(_main_sentence(text)):
             if CONSENT.search(text):
-                if question.consent == "given" and clause.lead_in and CONSENT_ABSENT.search(text):
+                if consent == "given" and clause.lead_in and CONSENT_ABSENT.search(text):
                     # "will not post: … images of any pupil whose parent has not given consent": consent
                     # lifts this item, not the list's others (swimwear, full names…).
                     return Verdict("depends", "the rule's other items")
-                if question.consent == "given":
+                if consent == "given":
                     return Verdict("yes", reason="exception")
-                if question.consent == "refused":
+                if consent == "refused":
                     return Verdict("no")
-                return Verdict("depends", "consent")
+                return Verdict("depends", "consent" if consent != "for something else" else "what the consent is for")
             if private_trade_outside(text, question):
                 return Verdict("no")  # "my sister's cake business" against "unless directly related to the school"
             return Verdict("depends", "the exception the rule names")
@@ -215,12 +239,14 @@ def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict
             return Verdict("depends", "how it could be read")
         return Verdict("no")
     # A permission or an expectation.
-    if CONSENT.search(text) and question.consent == "refused":
+    if CONSENT.search(text) and consent == "refused":
         return Verdict("no")
-    if clause.modality == "may" and CONDITION.search(_main_sentence(text)):  # later sentences explain it
-        if question.consent == "given" or only_negative_proviso(text):
+    modality = clause.modality if text == clause.text else modality_of(text)
+    if modality == "may" and CONDITION.search(_main_sentence(text)):  # later sentences explain it
+        if consent == "given" or only_negative_proviso(text):
             return Verdict("yes")
-        return Verdict("depends", "the condition the rule names")
+        return Verdict("depends", "what the consent is for" if consent == "for something else"
+                       else "the condition the rule names")
     if clause.conditional and CONSENT.search(text):
-        return Verdict("yes") if question.consent == "given" else Verdict("depends", "consent")
+        return Verdict("yes") if consent == "given" else Verdict("depends", "consent")
     return Verdict("yes")

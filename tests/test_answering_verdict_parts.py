@@ -1,0 +1,67 @@
+"""Stage 4, a clause read part by part against the facts a question states (fourth round): consent
+stated in a sentence's own shape, what a consent is for, a permission inside a prohibition, and a
+prohibition the question names in full."""
+from __future__ import annotations
+
+import pytest
+
+from knowledge.answering.question import read_question
+from knowledge.answering.verdict import decide
+from knowledge.answering.vocabulary import Vocabulary
+from knowledge.policy import parse_policy
+
+POLICY_TEXT = """Example Valley School Social Media Policy
+
+1. School channels
+
+1.1 The school will never publish a child's surname; a first name may be shown only where the Photo Agreement records agreement to named pictures.
+
+1.2 The school will not publish pictures of a child (unless their family have given consent).
+
+2. Pupils
+
+2.1 Pupils should not share pictures of classmates without their permission.
+"""
+POLICY = parse_policy(POLICY_TEXT)
+
+
+@pytest.fixture(scope="module")
+def vocabulary() -> Vocabulary:
+    return Vocabulary.load()
+
+
+def ruling(vocabulary, rule: str, question: str):
+    [clause] = [c for c in POLICY.clauses if c.rule == rule]
+    return decide(clause, read_question(question, vocabulary))
+
+
+@pytest.mark.parametrize("text, consent", [
+    ("her grandparents have both consented, can the blog show her", "given"),
+    ("he told me yes to being in the newsletter, can we put him in", "given"),
+    ("his carer has given us signed consent for the match report, ok to post", "given"),
+    ("one lad in the group hasnt got a consent slip, can the photo still go up", "refused"),
+    ("his dad reckons its fine but he never did the consent form, can we post it", "refused"),
+    ("can i upload snaps of my friends without them knowing", "refused"),
+    ("has she got a consent form?", None),
+    ("no idea whether they agreed, can i post it", None),
+])
+def test_consent_stated_in_the_sentence_own_shape(vocabulary, text, consent):
+    assert read_question(text, vocabulary).consent == consent
+
+
+def test_a_permission_inside_a_prohibition_decides_when_the_question_is_about_it(vocabulary):
+    """"…surname; a first name may be shown only where…": asked about a first name, the permission's own
+    condition decides: consent to named pictures lifts it, consent to pictures alone does not."""
+    assert ruling(vocabulary, "1-1", "can we show her first name, her parents have given consent to named pictures").value == "yes"
+    verdict = ruling(vocabulary, "1-1", "everyone in the team has picture consent, can we add their first names")
+    assert verdict.value == "depends" and verdict.deciding_fact == "what the consent is for"
+    assert ruling(vocabulary, "1-1", "can we show her first name with the match photo").value == "depends"
+
+
+def test_a_prohibition_named_in_full_is_not_lifted_by_the_permission_beside_it(vocabulary):
+    assert ruling(vocabulary, "1-1", "can we show his surname? his family have given consent to named pictures").value == "no"
+
+
+def test_a_consent_stated_indirectly_decides_an_exception(vocabulary):
+    assert ruling(vocabulary, "1-2", "her mum has consented, can the school page show her at the fair").value == "yes"
+    assert ruling(vocabulary, "2-1", "pupil here, can i post a pic of my mates without them knowing").value == "no"
