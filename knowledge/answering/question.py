@@ -139,8 +139,12 @@ EXISTENCE = re.compile(r"^(?:is|are) there (?:any|a|an|another|other|some)\b(?! 
 # "what does the policy say?", "do I have to…?": the shapes of a view and of an obligation asked.
 VIEW_SHAPE = re.compile(r"^what (?:does|do|did) (?:the |our |this )?(?:policy|school|rules?|academy|trust) (?:say|think)\b|"
                         r"^what (?:is|are) (?:the )?(?:policy|rules?) on (?:this|that)\b")
-OBLIGATION_SHAPE = re.compile(r"\b(?:do|does|did) (?:i|we|you|they|he|she|staff|parents|pupils) (?:really |still |"
-                              r"actually |even )?(?:have|need) to\b|^(?:have|has) (?:i|we|you|they|he|she) got to\b")
+OBLIGATION_SHAPE = re.compile(r"\b(?:do|does|did) (?:i|we|you|they|he|she|staff|parents|pupils|someone|anyone|somebody|"
+                              r"anybody|the school|school) (?:really |still |actually |even )?(?:have|need) to\b|"
+                              r"^(?:have|has) (?:i|we|you|they|he|she) got to\b")
+# "can I tell the office over the app, or do I have to ring?": the leave asked first is the question;
+# the duty after "or" is the alternative.
+LEAVE_OR_DUTY = re.compile(r"^(?:can|could|may|should|is it ok to|am i allowed to)\b.*\bor (?:do|does|must|should|will) ")
 # A question put inside a request ("could you remind me when…", "does the policy say how…").
 # Only a request made of the reader counts: "can I reply and explain what happened" and "…so I know
 # what we're dealing with" ask leave, not a fact.
@@ -158,7 +162,13 @@ FOLLOW_UP = re.compile(r"^(?:is it|are they|just|only|or|does it|do they|is that
 FOLLOW_UP_WORDS = 8
 # "if an ex pupil needs to reach me what's the right way": the wh-question after a condition.
 CONDITION_THEN_WH = re.compile(r"^(?:if|when|once)\b.*?\b(?=(?:whats|whos|hows|wheres|(?:who|what|how|where|which) "
-                               r"(?:is|are|do|does|should|would|can))\b)")
+                               r"(?:is|are|am|do|does|should|would|can))\b)")
+
+
+# A label before the question ("parent: where do I…", "governor - can we…"): who asks, not what is asked.
+LEADING_LABEL = re.compile(r"^\s*[^\W\d][\w' ]{1,30}?\s*(?::|\s[-–]\s)\s*(?=\S)")
+# "To whom should this be referred?", "for which year…": a wh-question behind a preposition.
+PREPOSITION_THEN_WH = re.compile(r"^(?:to|for|from|by|with|of|in|on|at|about)\s+(?=(?:whom|who|which|what|when)\b)")
 
 
 def asked_part(text: str) -> str:
@@ -177,8 +187,9 @@ def asked_part(text: str) -> str:
         if QUESTION_OPENER.match(clauses[index]) and not QUESTION_OPENER.match(clauses[0]):
             raw = ", ".join(clauses[index:])
             break
-    part = normalise(raw)
+    part = normalise(LEADING_LABEL.sub("", raw, count=1) if len(raw) > 1 else raw)
     part = SELF_INTRODUCTION.sub("", part) or part
+    part = PREPOSITION_THEN_WH.sub("", part) or part
     return CONDITION_THEN_WH.sub("", part) or part
 
 
@@ -204,11 +215,17 @@ def _intent(asked: str, ask: str, vocabulary: Vocabulary) -> str:
         fact = asks.get("fact")
         return "fact" if (fact and fact.first(asked)) or EXISTENCE.search(asked) or RECEIVING.search(asked) else "info"
     scope, obligation = asks.get("scope"), asks.get("obligation")
-    if OBLIGATION_SHAPE.search(asked) or (obligation and obligation.first(asked)):
+    if (OBLIGATION_SHAPE.search(asked) or (obligation and obligation.first(asked))) and not LEAVE_OR_DUTY.search(asked):
         return "obligation"
     if scope and scope.first(asked) and not PERMISSION_OPENER.search(asked):
         return "scope"
     return "permission"
+
+
+# "what evidence should i keep", "which form do i fill in", "where should i send it": a wh-word asking
+# for a thing, a place or a way, before the modal: a fact, whatever the modal.
+WH_THING_ASKED = re.compile(r"^(?:what|which|where|when|how)\s+(?!if\b|about\b|come\b)(?:\w+\s+){0,2}?"
+                            r"(?:should|can|could|do|must)\s+(?:i|we)\b")
 
 
 def _ask(normalised: str, vocabulary: Vocabulary) -> str:
@@ -227,7 +244,7 @@ def _ask(normalised: str, vocabulary: Vocabulary) -> str:
     if info_at and info_at.start() == 0:
         # "what if I post…?", "how come I can't…" ask for a ruling; "what are the rules" for facts.
         if verdict_at and re.search(r"\b(?:can|could|may|should|allowed|ok to|okay to)\s+i\b|\bam i allowed\b",
-                                    normalised):
+                                    normalised) and not WH_THING_ASKED.match(normalised):
             return "verdict"
         return "info"
     if verdict_at:
