@@ -21,6 +21,12 @@ POLICY_TEXT = """Example Valley School Social Media Policy
 2. Pupils
 
 2.1 Pupils should not share pictures of classmates without their permission.
+
+2.2 Pupils must not film other pupils on the school grounds without the permission of a teacher.
+
+2.3 Staff must not speak to reporters unless the press officer has asked them to do so.
+
+2.4 The school will not promote any business unless it is a charity event that the head has approved.
 """
 POLICY = parse_policy(POLICY_TEXT)
 
@@ -65,3 +71,13 @@ def test_a_prohibition_named_in_full_is_not_lifted_by_the_permission_beside_it(v
 def test_a_consent_stated_indirectly_decides_an_exception(vocabulary):
     assert ruling(vocabulary, "1-2", "her mum has consented, can the school page show her at the fair").value == "yes"
     assert ruling(vocabulary, "2-1", "pupil here, can i post a pic of my mates without them knowing").value == "no"
+
+
+def test_an_exception_that_is_someone_s_leave_is_met_only_when_the_question_says_so(vocabulary):
+    """Someone's leave (a teacher's, the press officer's) is not the consent of the people shown: the
+    asker has it only when the question says so; a kind of case the exception names still depends."""
+    assert ruling(vocabulary, "2-2", "pupil here, can i film my friend doing a trick in the playground").value == "no"
+    assert ruling(vocabulary, "2-2", "my teacher said i could, can i film my friend doing a trick in the playground").value == "yes"
+    assert ruling(vocabulary, "2-3", "a reporter phoned about the inspection, can i give a quick quote").value == "no"
+    assert ruling(vocabulary, "2-3", "not sure if the press officer has asked me to, can i give a quote").value == "no"
+    assert ruling(vocabulary, "2-4", "can the school page promote the raffle for the hospice").value == "depends"

@@ -337,3 +337,37 @@ def consent_for_else(text: str, question: Question) -> bool:
         return False
     stated, given = _consent_kinds(question.normalised)
     return stated and not wanted <= given
+
+
+# An exception that is someone's leave ("unless the Headteacher has agreed otherwise", "without the
+# permission of a member of staff", "unless the press officer has asked them to"), not the consent of
+# the people shown ("unless they have given consent", "without the consent of those pupils' parents").
+LEAVE_EXCEPTION = re.compile(r"\bunless (?!it is\b|its\b|there is\b|they are\b)(?P<holder>(?:[\w']+ ){1,5}?)(?:has |have )?"
+                             r"(?:agreed|agrees|approved|approves|asked|asks|gives permission|given permission|said|says|"
+                             r"allows|allowed|authori[sz]ed|authori[sz]es)\b|"
+                             r"\bunless (?:approved|authori[sz]ed|agreed)\b(?P<by>[^.;,]*)|"
+                             r"\bwithout (?:the )?(?:permission|agreement|approval|authori[sz]ation) of (?P<of>[^.;,]+)", re.I)
+CONSENT_OF_PEOPLE = re.compile(r"\b(?:consent|parents?|carers?|families|family|students?|pupils?|"
+                               r"child(?:ren)?|they|relationship)\b", re.I)
+# The question says the leave was given ("the head has okayed it", "my line manager said I could").
+LEAVE_STATED = re.compile(r"\b(?:approved|signed off|cleared|agreed|okd|okayed|given the go ahead|authori[sz]ed|"
+                          r"(?:said|says) (?:i|we|they|he|she) (?:can|could|may)|(?:gave|given|got) (?:me |us |them )?"
+                          r"(?:the )?(?:permission|approval|go ahead)|(?:has |have )?asked (?:me|us) to|permission from)\b")
+
+
+def leave_exception(text: str) -> bool:
+    """The sentence's exception is someone's leave, not the consent of the people concerned."""
+    match = LEAVE_EXCEPTION.search(text)
+    if not match:
+        return False
+    holder = match.group("holder") or match.group("by") or match.group("of") or ""
+    return not CONSENT_OF_PEOPLE.search(holder)
+
+
+def leave_stated(question: Question) -> bool:
+    """The question says the leave was given, and not only "if" it is."""
+    for match in LEAVE_STATED.finditer(question.normalised):
+        before = " ".join(question.normalised[:match.start()].split()[-5:])
+        if not re.search(UNSURE + r"|\b(?:not|never|hasnt|havent|isnt|wasnt|no|without)\b", before):
+            return True
+    return False

@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from knowledge.answering.conditions import (SENTENCE_END, consent_for_else, holder_named, squarely_named, lacking_met, needs_approval_first, negated_act_asked,
+from knowledge.answering.conditions import (SENTENCE_END, consent_for_else, holder_named, leave_exception, leave_stated,
+                                           squarely_named, lacking_met, needs_approval_first, negated_act_asked,
                                            only_negative_proviso, own_children_only, own_device_against_required,
                                            former_adult_outside_current, private_trade_outside, ruled_out_channel,
                                            sentences_by_overlap, validity)
@@ -222,6 +223,9 @@ def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict
         return Verdict("yes", reason="exception")  # "I've been authorised" against "staff who have not been authorised"
     if base == "no":
         if EXCEPTION.search(_main_sentence(text)):
+            if leave_exception(_main_sentence(text)):
+                # "…without the permission of a member of staff": the asker has it only if the question says so.
+                return Verdict("yes", reason="exception") if leave_stated(question) else Verdict("no")
             if CONSENT.search(text):
                 if consent == "given" and clause.lead_in and CONSENT_ABSENT.search(text):
                     # "will not post: … images of any pupil whose parent has not given consent": consent
