@@ -27,6 +27,18 @@ POLICY_TEXT = """Example Valley School Social Media Policy
 2.3 Staff must not speak to reporters unless the press officer has asked them to do so.
 
 2.4 The school will not promote any business unless it is a charity event that the head has approved.
+
+3. Staff
+
+3.1 Staff may message families on the class app. Messages should be sent between 8.00am and 5.30pm on weekdays.
+
+3.2 Web editors will complete a short course from the office before they are given access to the school pages.
+
+3.3 The office manager is responsible for: changing the passwords of the school pages when someone leaves.
+
+3.4 The class app is for everyday matters only. Urgent matters and any welfare concern must be raised by ringing the office, not through the class app.
+
+3.5 Families with a grievance should raise it with the office, and should not air grievances on social media.
 """
 POLICY = parse_policy(POLICY_TEXT)
 
@@ -81,3 +93,26 @@ def test_an_exception_that_is_someone_s_leave_is_met_only_when_the_question_says
     assert ruling(vocabulary, "2-3", "a reporter phoned about the inspection, can i give a quick quote").value == "no"
     assert ruling(vocabulary, "2-3", "not sure if the press officer has asked me to, can i give a quote").value == "no"
     assert ruling(vocabulary, "2-4", "can the school page promote the raffle for the hospice").value == "depends"
+
+
+def test_a_time_of_day_outside_the_window_the_rule_gives(vocabulary):
+    assert ruling(vocabulary, "3-1", "can i message the families on the class app at 9pm about the cake sale").value == "no"
+    assert ruling(vocabulary, "3-1", "can i message the families on the class app at 4pm about the cake sale").value == "yes"
+
+
+def test_a_step_that_must_come_before_access(vocabulary):
+    assert ruling(vocabulary, "3-2", "i am the new web editor, can i have the password for the school pages now").value == "no"
+    assert ruling(vocabulary, "3-2", "new web editor, i have completed the course, can i have access to the pages").value != "no"
+
+
+def test_a_duty_asked_of_a_responsibility(vocabulary):
+    assert ruling(vocabulary, "3-3", "the caretaker left and knew the page password, does anyone need to change it").value == "yes"
+
+
+def test_a_matter_named_by_its_own_words_is_ruled_out_of_the_channel(vocabulary):
+    assert ruling(vocabulary, "3-4", "can i send a welfare worry about my son on the class app?").value == "no"
+    assert ruling(vocabulary, "3-4", "can i send a note about his reading book on the class app?").value == "yes"
+
+
+def test_a_prohibition_joined_by_and_is_a_part_of_its_own(vocabulary):
+    assert ruling(vocabulary, "3-5", "can i air my grievance about the head on social media?").value == "no"

@@ -175,7 +175,7 @@ def only_negative_proviso(text: str) -> bool:
 
 # A clause's parts: its sentences, and the halves of one joined by a semicolon ("a student's full
 # name; a first name may be used only where…"), each a rule of its own.
-SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-Z])|(?<=;)\s+")
+SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-Z])|(?<=;)\s+|,?\s+(?:and|but)\s+(?=(?:should|must|will|may) not\b)")
 
 
 def sentences_by_overlap(text: str, question: Question) -> list[tuple[int, str]]:
@@ -282,6 +282,10 @@ URGENT_WORDS = re.compile(r"\b(?:today|tonight|this (?:morning|afternoon|evening
                           r"emergency|immediately|straight away)\b")
 
 
+# Words of a redirected matter that name no matter in particular ("urgent matters and any concern").
+ROUTINE_STEMS = frozenset(content_stems("matter matters issue issues thing things any urgent"))
+
+
 def ruled_out_channel(text: str, question: Question) -> bool:
     """The question asks to use a channel the sentence rules out for urgent or safeguarding
     matters, and its matter is one (the question says it is pressing, or it raises a concern)."""
@@ -290,7 +294,8 @@ def ruled_out_channel(text: str, question: Question) -> bool:
         return False
     subject = match.group("subject").lower()
     urgent = ("urgent" in subject or "emergenc" in subject) and bool(URGENT_WORDS.search(question.normalised))
-    concern = ("safeguarding" in subject or "concern" in subject) and question.concern
+    concern = ("safeguarding" in subject or "concern" in subject) \
+        and (question.concern or _asks_about(question, _stems(subject) - ROUTINE_STEMS, strict=True))
     return urgent or concern
 
 
@@ -371,3 +376,48 @@ def leave_stated(question: Question) -> bool:
         if not re.search(UNSURE + r"|\b(?:not|never|hasnt|havent|isnt|wasnt|no|without)\b", before):
             return True
     return False
+
+
+# "Messages should be sent between 7.30am and 6.00pm": a window of the day.
+WINDOW = re.compile(r"\bbetween (\d{1,2})(?:[.:](\d\d))? ?(am|pm) and (\d{1,2})(?:[.:](\d\d))? ?(am|pm)\b", re.I)
+# A time the question states: "at 8pm", "9.30pm", "at 7 in the morning", "at 10 at night".
+STATED_TIME = re.compile(r"\b(\d{1,2})(?:[.:](\d\d))? ?(am|pm)\b|\b(?:at|about|around) (\d{1,2})(?:[.:](\d\d))? "
+                         r"(?:at night|in the evening|tonight|in the morning)\b")
+
+
+def _hour(hour: str, minutes: str | None, half: str) -> float:
+    value = int(hour) % 12 + (int(minutes) / 60 if minutes else 0)
+    return value + 12 if half.lower() in ("pm", "at night", "in the evening", "tonight") else value
+
+
+def outside_window(text: str, question: Question) -> bool:
+    """The sentence allows something only between two times of day, and the question states a time outside them."""
+    window = WINDOW.search(text)
+    if not window:
+        return False
+    start, end = _hour(*window.group(1, 2, 3)), _hour(*window.group(4, 5, 6))
+    for match in STATED_TIME.finditer(question.normalised):
+        if match.group(1):
+            when = _hour(match.group(1), match.group(2), match.group(3))
+        else:
+            tail = question.normalised[match.end(5) if match.group(5) else match.end(4):match.end()].strip()
+            when = _hour(match.group(4), match.group(5), tail)
+        if not start <= when <= end:
+            return True
+    return False
+
+
+# "Leads will receive training … before they are given access to official channels": a step that comes first.
+STEP_FIRST = re.compile(r"\b(?:will|must|should|need to|are required to) (?:first )?(?:receive|complete|attend|undertake|"
+                        r"pass|sign|read)\b(?P<step>[^.;]*?)\bbefore (?:they|he|she|you|staff|being|anyone)\b"
+                        r"(?: (?:are|is|can|may))? (?:given|granted|allowed|able|issued)\b", re.I)
+DONE = re.compile(r"\b(?:done|did|completed|finished|had|attended|passed|been on|been through|signed|read)\b")
+
+
+def step_first_unmet(text: str, question: Question) -> bool:
+    """The sentence makes a step come before access, and the question does not say the step was done."""
+    match = STEP_FIRST.search(text)
+    if not match:
+        return False
+    step = _stems(match.group("step"))
+    return not (step and _asks_about(question, step, strict=True) and DONE.search(question.normalised))

@@ -113,7 +113,7 @@ SELF_INTRODUCTION = re.compile(r"^(?:\w+\s+){0,3}here\b\s*|^(?:im|i am)\s+(?:a|a
 
 
 # "do governors get any training?", "will new staff be told?": what someone receives is a fact.
-RECEIVING = re.compile(r"^(?:do|does|will|would)\s+(?:\w+\s+){0,2}?(?:get|receive|be (?:given|told|trained|informed))\b")
+RECEIVING = re.compile(r"^(?:do|does|will|would)\s+(?:\w+\s+){0,3}?(?:get|receive|be (?:given|told|trained|informed))\b")
 # Asked in the negative: the asking verb itself ("doesn't it count?", "isn't that fine?"), "surely",
 # or a negated "applies" ("…so it doesn't apply, right?"). A "not" elsewhere states a circumstance
 # ("…on my own phone and not in school") and leaves the question positive.

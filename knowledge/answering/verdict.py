@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from knowledge.answering.conditions import (SENTENCE_END, consent_for_else, holder_named, leave_exception, leave_stated,
-                                           squarely_named, lacking_met, needs_approval_first, negated_act_asked,
+                                           outside_window, squarely_named, step_first_unmet, lacking_met, needs_approval_first, negated_act_asked,
                                            only_negative_proviso, own_children_only, own_device_against_required,
                                            former_adult_outside_current, private_trade_outside, ruled_out_channel,
                                            sentences_by_overlap, validity)
@@ -179,6 +179,8 @@ def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict
     if base in ("info", "yes") and NEGATED_STATEMENT.search(text) and not clause.lead_in \
             and text != clause.text:
         return Verdict("no")  # "The Trust does not routinely monitor personal accounts."
+    if question.intent == "obligation" and base == "info" and RESPONSIBILITY.search(f"{clause.lead_in or ''} {text}"):
+        return Verdict("yes")  # "does someone need to change it?" against "responsible for: … changing passwords"
     if base == "info":
         if not SCOPE_WORDS.search(f"{clause.lead_in or ''} {text}"):
             return Verdict("info")
@@ -189,6 +191,10 @@ def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict
         return Verdict("no")  # "can I just message the teacher on the app?" about a concern "not through the app"
     if base == "yes" and own_device_against_required(text, question):
         return Verdict("no")  # "on my own phone" against "must be taken on school-owned devices only"
+    if base == "yes" and question.intent == "permission" and outside_window(text, question) and not leave_stated(question):
+        return Verdict("no")  # "at 8pm tonight" against "should be sent between 7.30am and 6.00pm"
+    if base == "yes" and question.intent == "permission" and step_first_unmet(text, question):
+        return Verdict("no")  # "can I get the login today?" against "receive training before they are given access"
     if base == "yes" and negated_act_asked(text, question):
         return Verdict("no")  # "should I look?" against "hand it to the DSL without looking"
     own = own_children_only(text, question)
@@ -202,8 +208,6 @@ def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict
         return Verdict("yes", reason="not reached")  # "just my own daughter" against "children other than their own"
     if question.intent == "obligation" and clause.modality in ("must", "should"):
         return Verdict("yes")  # "is consent needed?" against "parents need to have given permission"
-    if question.intent == "obligation" and base == "info" and RESPONSIBILITY.search(f"{clause.lead_in or ''} {text}"):
-        return Verdict("yes")  # "is someone meant to change it?" against "responsible for: … changing passwords"
     if base == "yes" and question.intent == "permission":
         approval = needs_approval_first(text, question)
         if approval == "missing":
