@@ -116,3 +116,38 @@ def test_a_matter_named_by_its_own_words_is_ruled_out_of_the_channel(vocabulary)
 
 def test_a_prohibition_joined_by_and_is_a_part_of_its_own(vocabulary):
     assert ruling(vocabulary, "3-5", "can i air my grievance about the head on social media?").value == "no"
+
+
+LIST_POLICY = """Example Valley School Social Media Policy
+
+1. Pupils telling staff
+
+1.1 If a pupil tells a member of staff about something upsetting online, staff should:
+a) listen calmly and let the pupil speak;
+b) thank the pupil for telling them;
+c) not promise to keep it a secret, and explain who they will tell.
+
+2. Staff
+
+2.1 Staff must not send friend requests to pupils on any platform.
+"""
+
+
+@pytest.fixture(scope="module")
+def list_answerer(tmp_path_factory):
+    from knowledge.answering import Answerer
+    path = tmp_path_factory.mktemp("policy") / "policy.txt"
+    path.write_text(LIST_POLICY, encoding="utf-8")
+    return Answerer.load(path)
+
+
+def test_a_yes_from_one_list_item_gives_way_to_a_sibling_that_forbids(list_answerer):
+    answer = list_answerer.answer("a pupil told me something upsetting online and asked me to promise to keep it a "
+                                  "secret, can i promise?")
+    assert answer.verdict == "no" and "not promise" in answer.quote
+
+
+def test_a_scope_question_on_a_prohibition_says_it_reaches_the_case_and_is_no_leave(list_answerer):
+    answer = list_answerer.answer("does the rule on friend requests to pupils still apply in the summer holidays?")
+    assert answer.verdict == "yes" and answer.quote.startswith("Staff must not")
+    assert not answer.text.startswith("Yes. ") and "no leave" in answer.text

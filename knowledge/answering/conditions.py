@@ -43,13 +43,18 @@ ONLY_HOLDERS = re.compile(r"^\s*Only (?P<holders>[^.;]{3,160}?) (?:may|can|are a
 # What a permission or duty says not to do along the way ("hand it to the DSL without looking at
 # the content", "listen, not ask leading questions, not promise confidentiality", "being 'liked'
 # doesn't imply endorsement").
-NEGATED_ACT = re.compile(r"\bwithout (\w+ing)\b|(?:,|\band|\bor)\s+(?:not|never) (\w+)(?: (\w+))?|"
+NEGATED_ACT = re.compile(r"\bwithout (\w+ing)\b|(?:,|\band|\bor|^\W*(?:[a-z]\)\s*)?)\s*(?:not|never) (\w+)(?: (\w+))?|"
                          r"\b(?:doesn'?t|does not|do not|don'?t|will not|won'?t) (?:imply|mean) (?:any |an? )?(\w+)",
                          re.I)
 
 
 def _stems(text: str) -> set[str]:
     return {stem for stem in content_stems(re.sub(r"[^a-z0-9 ]+", " ", text.lower())) if stem not in COMMON_STEMS}
+
+
+def own_words(text: str) -> set[str]:
+    """The stems of a text's own words, beyond those every policy uses."""
+    return _stems(text)
 
 
 def _asks_about(question: Question, stems: set[str], strict: bool = False) -> bool:

@@ -11,7 +11,7 @@ from knowledge.answering.neighbours import Neighbour, load_neighbours, neighbour
 from knowledge.answering.question import Question, read_question
 from knowledge.answering.retrieval import Candidate, Retriever
 from knowledge.answering.roles import safeguarding_lead, who_decides
-from knowledge.answering.verdict import Verdict, decide, refers_back
+from knowledge.answering.verdict import Verdict, decide, forbidding_sibling, refers_back
 from knowledge.answering.vocabulary import Vocabulary
 from knowledge.answers import Answer, Related
 from knowledge.disclosure import ConcernRules, spot_disclosure
@@ -41,6 +41,7 @@ OPENERS = {"yes": "Yes. ", "no": "No. ", "depends": "It depends. ", "info": ""}
 YES_BECAUSE = {"exception": "Yes: what you describe meets the rule's own exception. Check that it really does: ",
                "not reached": "Yes: the rule's limit does not reach this case. ",
                "complying": "Yes, to keep to this rule: ",
+               "applies": "Yes, this rule reaches the case you describe (it is no leave to do what it forbids): ",
                "consent in date": "Yes, while the consent is in date: "}
 DEPENDS_ON = {"consent": "It turns on consent or permission: check that first.",
               "the exception the rule names": "It holds unless the exception the rule names applies: check that first.",
@@ -135,6 +136,11 @@ class Answerer:
         """`best`: the rule that answers (`_safest` of the ranking)."""
         clause = self.policy.clauses[best.index]
         verdict = decide(clause, read, self.retriever.best_sentence(best.index, read))
+        sibling = forbidding_sibling(clause, [c for c in self.policy.clauses if c.lead_in and c.lead_in == clause.lead_in
+                                              and c.rule == clause.rule and c is not clause], read) \
+            if verdict.value == "yes" and clause.lead_in else None
+        if sibling is not None:
+            clause, verdict = sibling, decide(sibling, read)
         referred = self._referred_rule(clause, best, ranked, read) \
             if verdict.value in ("yes", "info") and read.intent in ("permission", "obligation") else None
         if referred is not None:
@@ -162,8 +168,8 @@ class Answerer:
         clause = self.policy.clauses[best.index]
         verdict = decide(clause, read)
         if read.actor != "staff" or "pupils" not in read.groups or verdict.value not in ("yes", "depends") \
-                or verdict.reason == "not reached":  # "he is 25 now" against a rule for under-18s: the rule says so
-            return best
+                or verdict.reason in ("not reached", "applies"):  # "he is 25 now" against a rule for under-18s;
+            return best  # "does it apply at weekends?" answered "it reaches this case" gives no leave
         if not ({"_communicate_contact_message", "_friend_request", "_follow"} & set(read.tokens)):
             return best
         for candidate in ranked[1:8]:

@@ -12,7 +12,7 @@ from knowledge.answering.conditions import (SENTENCE_END, consent_for_else, hold
                                            outside_window, squarely_named, step_first_unmet, lacking_met, needs_approval_first, negated_act_asked,
                                            only_negative_proviso, own_children_only, own_device_against_required,
                                            former_adult_outside_current, private_trade_outside, ruled_out_channel,
-                                           sentences_by_overlap, validity)
+                                           own_words, sentences_by_overlap, validity)
 from knowledge.answering.question import Question
 from knowledge.policy import VERDICT_OF_MODALITY, Clause, modality_of
 
@@ -114,6 +114,19 @@ def decide(clause: Clause, question: Question, sentence: str | None = None) -> V
     return _decide(sentence, VERDICT_OF_MODALITY[modality_of(sentence)], clause, question)
 
 
+def forbidding_sibling(clause: Clause, siblings: list[Clause], question: Question) -> Clause | None:
+    """Of the other items under the same lead-in ("staff should: a) listen… c) not promise to keep it a
+    secret"), one that forbids what the question asks and that the question speaks of more than the item
+    found: a "yes" from one item never stands beside a sibling that says no."""
+    own = len(own_words(clause.text) & set(question.tokens))
+    best = None
+    for sibling in siblings:
+        overlap = len(own_words(sibling.text) & set(question.tokens))
+        if overlap > own and decide(sibling, question).value == "no":
+            best, own = sibling, overlap
+    return best
+
+
 def _nearest_prohibition(clause: Clause, question: Question) -> str | None:
     """A prohibiting sentence the question speaks of at least as much as any other sentence."""
     ranked = sentences_by_overlap(clause.text, question)
@@ -157,7 +170,7 @@ def _scope(clause: Clause, question: Question, base: str) -> Verdict:
         return Verdict("no")
     if question.adult and MINORS_ONLY.search(clause.text):
         return Verdict("no")
-    return Verdict("info" if base == "no" else "yes")
+    return Verdict("yes", reason="applies") if base == "no" else Verdict("yes")
 
 
 def _obligation_under_prohibition(clause: Clause, question: Question) -> Verdict:
