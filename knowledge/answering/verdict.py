@@ -89,7 +89,8 @@ def decide(clause: Clause, question: Question, sentence: str | None = None) -> V
     if question.intent == "fact":  # "does the school monitor my account?" — "will not routinely monitor"
         return Verdict("no" if NEGATED_STATEMENT.search(nearest or said) else "info")
     if question.intent == "view":  # "…what does the policy say?": what it forbids is a "no"
-        if nearest and NEGATED_STATEMENT.search(nearest) and modality_of(nearest) in ("information", "should"):
+        parts = [nearest] if nearest else SENTENCE_END.split(clause.text)
+        if any(NEGATED_STATEMENT.search(part) and modality_of(part) in ("information", "should") for part in parts):
             return Verdict("no")  # "the school does not expect pupils under 13 to hold accounts"
         return Verdict("no" if "no" in (base, VERDICT_OF_MODALITY[modality_of(nearest or said)]) else "info")
     if question.intent == "scope":
