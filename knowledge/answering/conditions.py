@@ -57,7 +57,7 @@ def own_words(text: str) -> set[str]:
     return _stems(text)
 
 
-def _asks_about(question: Question, stems: set[str], strict: bool = False) -> bool:
+def asks_about(question: Question, stems: set[str], strict: bool = False) -> bool:
     """The question speaks of one of these stems: as a word, or through a lexicon term naming it
     (`strict`: a one-word term only; a broad term such as "like follow endorsement" says too little)."""
     tokens = set(question.tokens)
@@ -79,7 +79,7 @@ def exception_named(text: str, question: Question) -> bool | None:
     if not match:
         return None
     before, after = _stems(text[:match.start()]), _stems(_exception_words(text[match.end():]))
-    return _asks_about(question, after - before)
+    return asks_about(question, after - before)
 
 
 def own_children_only(text: str, question: Question) -> str | None:
@@ -106,7 +106,7 @@ def needs_approval_first(text: str, question: Question) -> str | None:
     exception = EXCEPTION_START.search(rest)
     if exception:
         before = _stems(text[:match.end()] + rest[:exception.start()])
-        if _asks_about(question, _stems(_exception_words(rest[exception.end():])) - before):
+        if asks_about(question, _stems(_exception_words(rest[exception.end():])) - before):
             return "excepted"
     return "missing"
 
@@ -116,7 +116,7 @@ def holder_named(text: str, question: Question) -> bool | None:
     match = ONLY_HOLDERS.search(text)
     if not match:
         return None
-    return _asks_about(question, _stems(match.group("holders")))
+    return asks_about(question, _stems(match.group("holders")))
 
 
 def negated_act_asked(text: str, question: Question) -> bool:
@@ -124,7 +124,7 @@ def negated_act_asked(text: str, question: Question) -> bool:
     against "hand it to the DSL without looking at the content")."""
     words = [word for groups in NEGATED_ACT.findall(text) for word in groups if word]
     stems = _stems(" ".join(words))
-    return bool(stems) and _asks_about(question, stems, strict=True)
+    return bool(stems) and asks_about(question, stems, strict=True)
 
 
 # "Images for official accounts must be taken on school-owned devices only": a requirement on what to
@@ -150,7 +150,7 @@ def lacking_met(text: str, question: Question) -> bool:
     ("set me up as an authorised poster"), not that it was not."""
     for match in LACKING.finditer(text):
         stems = _stems(match.group(1))
-        if not stems or not _asks_about(question, stems, strict=True):
+        if not stems or not asks_about(question, stems, strict=True):
             continue
         said = re.escape(match.group(1)[:6])
         if re.search(r"\b(?:not|never|hasnt|havent|isnt|wasnt|no)\b\s+(?:\w+\s+){0,2}" + said, question.normalised):
@@ -295,12 +295,12 @@ def ruled_out_channel(text: str, question: Question) -> bool:
     """The question asks to use a channel the sentence rules out for urgent or safeguarding
     matters, and its matter is one (the question says it is pressing, or it raises a concern)."""
     match = REDIRECTED.search(text)
-    if not match or not _asks_about(question, _stems(match.group("channel")), strict=True):
+    if not match or not asks_about(question, _stems(match.group("channel")), strict=True):
         return False
     subject = match.group("subject").lower()
     urgent = ("urgent" in subject or "emergenc" in subject) and bool(URGENT_WORDS.search(question.normalised))
     concern = ("safeguarding" in subject or "concern" in subject) \
-        and (question.concern or _asks_about(question, _stems(subject) - ROUTINE_STEMS, strict=True))
+        and (question.concern or asks_about(question, _stems(subject) - ROUTINE_STEMS, strict=True))
     return urgent or concern
 
 
@@ -347,82 +347,3 @@ def consent_for_else(text: str, question: Question) -> bool:
         return False
     stated, given = _consent_kinds(question.normalised)
     return stated and not wanted <= given
-
-
-# An exception that is someone's leave ("unless the Headteacher has agreed otherwise", "without the
-# permission of a member of staff", "unless the press officer has asked them to"), not the consent of
-# the people shown ("unless they have given consent", "without the consent of those pupils' parents").
-LEAVE_EXCEPTION = re.compile(r"\bunless (?!it is\b|its\b|there is\b|they are\b)(?P<holder>(?:[\w']+ ){1,5}?)(?:has |have )?"
-                             r"(?:agreed|agrees|approved|approves|asked|asks|gives permission|given permission|said|says|"
-                             r"allows|allowed|authori[sz]ed|authori[sz]es)\b|"
-                             r"\bunless (?:approved|authori[sz]ed|agreed)\b(?P<by>[^.;,]*)|"
-                             r"\bwithout (?:the )?(?:permission|agreement|approval|authori[sz]ation) of (?P<of>[^.;,]+)", re.I)
-CONSENT_OF_PEOPLE = re.compile(r"\b(?:consent|parents?|carers?|families|family|students?|pupils?|"
-                               r"child(?:ren)?|they|relationship)\b", re.I)
-# The question says the leave was given ("the head has okayed it", "my line manager said I could").
-LEAVE_STATED = re.compile(r"\b(?:approved|signed off|cleared|agreed|okd|okayed|given the go ahead|authori[sz]ed|"
-                          r"(?:said|says) (?:i|we|they|he|she) (?:can|could|may)|(?:gave|given|got) (?:me |us |them )?"
-                          r"(?:the )?(?:permission|approval|go ahead)|(?:has |have )?asked (?:me|us) to|permission from)\b")
-
-
-def leave_exception(text: str) -> bool:
-    """The sentence's exception is someone's leave, not the consent of the people concerned."""
-    match = LEAVE_EXCEPTION.search(text)
-    if not match:
-        return False
-    holder = match.group("holder") or match.group("by") or match.group("of") or ""
-    return not CONSENT_OF_PEOPLE.search(holder)
-
-
-def leave_stated(question: Question) -> bool:
-    """The question says the leave was given, and not only "if" it is."""
-    for match in LEAVE_STATED.finditer(question.normalised):
-        before = " ".join(question.normalised[:match.start()].split()[-5:])
-        if not re.search(UNSURE + r"|\b(?:not|never|hasnt|havent|isnt|wasnt|no|without)\b", before):
-            return True
-    return False
-
-
-# "Messages should be sent between 7.30am and 6.00pm": a window of the day.
-WINDOW = re.compile(r"\bbetween (\d{1,2})(?:[.:](\d\d))? ?(am|pm) and (\d{1,2})(?:[.:](\d\d))? ?(am|pm)\b", re.I)
-# A time the question states: "at 8pm", "9.30pm", "at 7 in the morning", "at 10 at night".
-STATED_TIME = re.compile(r"\b(\d{1,2})(?:[.:](\d\d))? ?(am|pm)\b|\b(?:at|about|around) (\d{1,2})(?:[.:](\d\d))? "
-                         r"(?:at night|in the evening|tonight|in the morning)\b")
-
-
-def _hour(hour: str, minutes: str | None, half: str) -> float:
-    value = int(hour) % 12 + (int(minutes) / 60 if minutes else 0)
-    return value + 12 if half.lower() in ("pm", "at night", "in the evening", "tonight") else value
-
-
-def outside_window(text: str, question: Question) -> bool:
-    """The sentence allows something only between two times of day, and the question states a time outside them."""
-    window = WINDOW.search(text)
-    if not window:
-        return False
-    start, end = _hour(*window.group(1, 2, 3)), _hour(*window.group(4, 5, 6))
-    for match in STATED_TIME.finditer(question.normalised):
-        if match.group(1):
-            when = _hour(match.group(1), match.group(2), match.group(3))
-        else:
-            tail = question.normalised[match.end(5) if match.group(5) else match.end(4):match.end()].strip()
-            when = _hour(match.group(4), match.group(5), tail)
-        if not start <= when <= end:
-            return True
-    return False
-
-
-# "Leads will receive training … before they are given access to official channels": a step that comes first.
-STEP_FIRST = re.compile(r"\b(?:will|must|should|need to|are required to) (?:first )?(?:receive|complete|attend|undertake|"
-                        r"pass|sign|read)\b(?P<step>[^.;]*?)\bbefore (?:they|he|she|you|staff|being|anyone)\b"
-                        r"(?: (?:are|is|can|may))? (?:given|granted|allowed|able|issued)\b", re.I)
-DONE = re.compile(r"\b(?:done|did|completed|finished|had|attended|passed|been on|been through|signed|read)\b")
-
-
-def step_first_unmet(text: str, question: Question) -> bool:
-    """The sentence makes a step come before access, and the question does not say the step was done."""
-    match = STEP_FIRST.search(text)
-    if not match:
-        return False
-    step = _stems(match.group("step"))
-    return not (step and _asks_about(question, step, strict=True) and DONE.search(question.normalised))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from knowledge.answering.consent_facts import consent_stated
 from knowledge.answering.vocabulary import Vocabulary
 from knowledge.lexicon import normalise
 
@@ -296,53 +297,6 @@ INTENTION = re.compile(r"\b(?:i|we) (?:want|wanna|would like|d like|am going|am 
 # ruling asked beside a fact; the ruling is what a verdict answers (the fact is in the quoted rule).
 RULING_PART = re.compile(r"^(?:(?:is|are) (?:she|he|they|it|that|this|i|we) (?:\w+ )?(?:allowed|ok|okay|permitted)|"
                          r"(?:can|could|may|should) (?:i|we|she|he|they)\b)")
-# A form not sent back, a box left unticked: consent not given ("mum still hasnt sent back the form").
-FORM_NOT_BACK = re.compile(r"\b(?:hasnt|havent|hadnt|didnt|never|not|still not) (?:yet )?(?:sent|handed|brought|given|"
-                           r"returned|filled|signed)(?: \w+){0,2} (?:back|in)\b(?:(?: \w+){0,3} (?:form|consent|slip))?|"
-                           r"\b(?:form|consent|slip) (?:\w+ )?(?:isnt|hasnt been|not) (?:back|returned|in)\b")
-
-# Consent stated in a sentence's own shape, beside the lexicon's phrases: a consent word after a
-# giving verb ("has given us written consent", "her parents have consented", "said yes to being named"),
-# or after a denial ("hasnt got a consent form", "never done the form", "without them knowing").
-CONSENT_WORD = r"(?:consent|permission|form|slip)"
-CONSENT_GIVEN_SHAPE = re.compile(r"\b(?:has|have|had|ve|s|they|she|he|parents?|mum|dad)\s+(?:already\s+|both\s+|all\s+)?"
-                                 r"(?:consented|agreed|okd|okayed)\b|"
-                                 r"\b(?:given|gave|got|signed|recorded|returned)\s+(?:\w+\s+){0,3}?" + CONSENT_WORD + r"\b|"
-                                 r"\b(?:has|have|had)\s+(?!to\b)(?:\w+\s+){0,2}?(?:consent|permission)\b|"
-                                 r"\b(?:said|says|say|ticked|answered|told (?:me|us))\s+yes\b")
-CONSENT_ABSENT_SHAPE = re.compile(r"\b(?:not|never|no|hasnt|havent|hadnt|didnt|dont|doesnt|isnt|arent|wasnt)\s+"
-                                  r"(?:(?!if\b|whether\b|sure\b|know\b|need\w*\b|require\w*\b|ask\w*\b)\w+\s+){0,3}?"
-                                  + CONSENT_WORD + r"\b|"
-                                  r"\bwithout\s+(?:\w+\s+)?(?:knowing|knowledge|say so|agreement|agreeing|asking|telling|"
-                                  r"permission|consent)\b")
-# Words that leave a fact open: "if they agreed", "not sure whether", "no idea if".
-UNSURE_WORDS = r"\b(?:if|whether|not sure|unsure|dont know|do not know|no idea|not certain|wondering)\b"
-# A sentence that asks whether consent was given ("has he got a form?", "not sure if they said yes")
-# states nothing.
-ASKS_WHETHER = re.compile(r"^(?:has|have|had|did|does|do|is|are|was|were)\b|" + UNSURE_WORDS)
-
-
-OPEN_REACH = 5  # words before a lexicon phrase that may leave it open ("no idea whether they agreed")
-
-
-def _stated_in_lexicon(matcher, stated: str) -> bool:
-    """A lexicon fact phrase that the words just before it do not leave open."""
-    match = matcher.first(stated) if matcher else None
-    if not match:
-        return False
-    before = " ".join(stated[:match.start()].split()[-OPEN_REACH:])
-    return not re.search(UNSURE_WORDS, before)
-
-
-def _stated_consent(shape: re.Pattern, text: str) -> bool:
-    """The shape occurs in a sentence (or comma clause) of the text that states it, not one that asks whether."""
-    for part in re.split(r"[.?!,;]|\s[-–]\s", text):
-        said = normalise(part).replace("'", "")
-        if any(not ASKS_WHETHER.search(said[:match.start()]) for match in shape.finditer(said)):
-            return True
-    return False
-
-
 def _ask_of(text: str, asked: str, normalised: str, vocabulary: Vocabulary) -> str:
     if "?" in text or any(QUESTION_OPENER.match(normalise(_after_comma(part.strip())))
                           for part in SENTENCE_BREAK.split(text) if part.strip()):
@@ -395,14 +349,7 @@ def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = No
     asker = _asker(text[:MAX_QUESTION_CHARS], normalised, vocabulary, asker_hint)
     facts = vocabulary.facts
     stated = normalised.replace("'", "")  # the speller writes "haven't"; the lexicon's facts say "havent"
-    consent = None
-    if facts.get("consent_refused") and facts["consent_refused"].first(stated):
-        consent = "refused"
-    elif FORM_NOT_BACK.search(stated) or _stated_consent(CONSENT_ABSENT_SHAPE, text[:MAX_QUESTION_CHARS]):
-        consent = "refused"
-    elif _stated_in_lexicon(facts.get("consent_given"), stated) \
-            or _stated_consent(CONSENT_GIVEN_SHAPE, text[:MAX_QUESTION_CHARS]):
-        consent = "given"
+    consent = consent_stated(text[:MAX_QUESTION_CHARS], stated, facts)
     negated = bool(NEGATED_ASK.search(asked))
     intent = _intent(asked, ask, vocabulary) if normalised else "info"
     if negated and intent == "permission" and NEGATED_REACH.search(asked):

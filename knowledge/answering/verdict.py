@@ -8,11 +8,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from knowledge.answering.conditions import (SENTENCE_END, consent_for_else, holder_named, leave_exception, leave_stated,
-                                           outside_window, squarely_named, step_first_unmet, lacking_met, needs_approval_first, negated_act_asked,
-                                           only_negative_proviso, own_children_only, own_device_against_required,
-                                           former_adult_outside_current, private_trade_outside, ruled_out_channel,
-                                           own_words, sentences_by_overlap, validity)
+from knowledge.answering.conditions import (SENTENCE_END, consent_for_else, former_adult_outside_current, holder_named,
+                                           lacking_met, needs_approval_first, negated_act_asked, only_negative_proviso,
+                                           own_children_only, own_device_against_required, own_words,
+                                           private_trade_outside, ruled_out_channel, sentences_by_overlap,
+                                           squarely_named, validity)
+from knowledge.answering.leave_and_time import leave_exception, leave_stated, outside_window, step_first_unmet
 from knowledge.answering.question import Question
 from knowledge.policy import VERDICT_OF_MODALITY, Clause, modality_of
 
