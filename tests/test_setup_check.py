@@ -26,7 +26,7 @@ QUESTIONS = {  # question → (the rule it must be answered from, the verdict)
                  "Can the school post pupils full names on its accounts?": ("5-7", "no"),
                  "Can I post photos of my class on my own Instagram?": ("6-2", "no")},
     "three-rivers": {"Can staff add students on Instagram?": ("5-2", "no"),
-                     "Can we post a student's full name on the academy Facebook page?": ("4-9", "depends"),
+                     "Can we post a student's full name on the academy Facebook page?": ("4-9", "no"),  # never the full name
                      "Can I post photos of my class on my own Instagram?": ("5-6", "no")},
 }
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -11,7 +11,7 @@ from knowledge.answering.neighbours import Neighbour, load_neighbours, neighbour
 from knowledge.answering.question import Question, read_question
 from knowledge.answering.retrieval import DEFINED_TERM, Candidate, Retriever
 from knowledge.answering.roles import safeguarding_lead, who_decides
-from knowledge.answering.verdict import Verdict, decide, refers_back
+from knowledge.answering.verdict import Verdict, decide, forbidding_sibling, refers_back
 from knowledge.answering.vocabulary import Vocabulary
 from knowledge.answers import Answer, Related
 from knowledge.disclosure import ConcernRules, spot_disclosure
@@ -41,11 +41,14 @@ OPENERS = {"yes": "Yes. ", "no": "No. ", "depends": "It depends. ", "info": ""}
 YES_BECAUSE = {"exception": "Yes: what you describe meets the rule's own exception. Check that it really does: ",
                "not reached": "Yes: the rule's limit does not reach this case. ",
                "complying": "Yes, to keep to this rule: ",
+               "applies": "Yes, this rule reaches the case you describe (it is no leave to do what it forbids): ",
                "consent in date": "Yes, while the consent is in date: "}
 DEPENDS_ON = {"consent": "It turns on consent or permission: check that first.",
               "the exception the rule names": "It holds unless the exception the rule names applies: check that first.",
               "the condition the rule names": "It is allowed only under the condition the rule states: check that first.",
               "the rule's other items": "Consent lifts this item only: check the rule's other items too.",
+              "what the consent is for": "It turns on consent to what the rule names: a consent to something "
+                                         "else (photos, when the rule asks about names) does not count. Check that first.",
               "how it could be read": "It turns on whether what you post could be read the way the rule describes."}
 
 
@@ -101,7 +104,7 @@ class Answerer:
             return self._not_covered(question, read, 0.0, "I couldn't read that as a question about the school's "
                                      "social media policy (I can only answer questions in English).")
         disclosure = spot_disclosure(read.normalised, self.concern_rules, question[:1000]) is not None
-        read.concern = disclosure
+        read = replace(read, concern=disclosure)  # the question as read stays as it was: a copy with the finding
         neighbour = None if disclosure or self.about_this_policy.search(read.normalised) \
             else neighbour_of(read.normalised, self.neighbours, self._on_subject(read))
         if neighbour is not None:
@@ -110,10 +113,11 @@ class Answerer:
                 who=neighbour.who), today or date.today())
         ranked = self.retriever.rank(read)
         best = ranked[0] if ranked else None
-        if best is None or best.score < self._threshold(read) or self._count_not_stated(read, ranked):
+        safest = self._safest(read, ranked) if ranked else None
+        if best is None or best.score < self._threshold(read) or self._count_not_stated(read, safest):
             answer = self._not_covered(question, read, best.score if best else 0.0)
         else:
-            answer = self._answer_from(question, read, ranked)
+            answer = self._answer_from(question, read, ranked, safest)
         if disclosure:
             answer.report_suggested = True
             answer.text = (f"This sounds like something to report: tell {safeguarding_lead(self.policy)} now, "
@@ -142,16 +146,21 @@ class Answerer:
         asked = {token[:5] for token in read.tokens if not token.startswith("_")}
         return any(all(word[:5] in asked for word in term) for term in self.defined_terms)
 
-    def _count_not_stated(self, read: Question, ranked: list[Candidate]) -> bool:
+    def _count_not_stated(self, read: Question, answering: Candidate | None) -> bool:
         """Asks how many or how much, and the rule that would answer states no quantity."""
-        if self.count is None or not ranked or not self.count.asked(read.normalised):
+        if self.count is None or answering is None or not self.count.asked(read.normalised):
             return False
-        return not self.count.stated(normalise(self.policy.clauses[self._safest(read, ranked).index].text))
+        return not self.count.stated(normalise(self.policy.clauses[answering.index].text))
 
-    def _answer_from(self, question: str, read: Question, ranked: list[Candidate]) -> Answer:
-        best = self._safest(read, ranked)
+    def _answer_from(self, question: str, read: Question, ranked: list[Candidate], best: Candidate) -> Answer:
+        """`best`: the rule that answers (`_safest` of the ranking)."""
         clause = self.policy.clauses[best.index]
         verdict = decide(clause, read, self.retriever.best_sentence(best.index, read))
+        sibling = forbidding_sibling(clause, [c for c in self.policy.clauses if c.lead_in and c.lead_in == clause.lead_in
+                                              and c.rule == clause.rule and c is not clause], read) \
+            if verdict.value == "yes" and clause.lead_in else None
+        if sibling is not None:
+            clause, verdict = sibling, decide(sibling, read)
         referred = self._referred_rule(clause, best, ranked, read) \
             if verdict.value in ("yes", "info") and read.intent in ("permission", "obligation") else None
         if referred is not None:
@@ -179,8 +188,8 @@ class Answerer:
         clause = self.policy.clauses[best.index]
         verdict = decide(clause, read)
         if read.actor != "staff" or "pupils" not in read.groups or verdict.value not in ("yes", "depends") \
-                or verdict.reason == "not reached":  # "he is 25 now" against a rule for under-18s: the rule says so
-            return best
+                or verdict.reason in ("not reached", "applies"):  # "he is 25 now" against a rule for under-18s;
+            return best  # "does it apply at weekends?" answered "it reaches this case" gives no leave
         if not ({"_communicate_contact_message", "_friend_request", "_follow"} & set(read.tokens)):
             return best
         for candidate in ranked[1:8]:
