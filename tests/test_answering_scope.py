@@ -139,6 +139,8 @@ POLICY_WITH_SAFEGUARDING = """Riverside Infants Social Media Policy
 
 
 def test_a_disclosure_is_on_the_subject_of_a_policy_that_speaks_of_safeguarding(tmp_path):
+    from dataclasses import replace
+
     from knowledge.answering.pipeline import ANSWER_THRESHOLD, OFF_SUBJECT_THRESHOLD
     from knowledge.answering.question import read_question
 
@@ -152,8 +154,7 @@ def test_a_disclosure_is_on_the_subject_of_a_policy_that_speaks_of_safeguarding(
         answerer = Answerer.load(tmp_path / f"{name}.txt")
         answer = answerer.answer(message, today=TODAY)
         assert answer.report_suggested and answer.text.startswith("This sounds like something to report")
-        read = read_question(message, answerer.vocabulary)
-        read.concern = True
+        read = replace(read_question(message, answerer.vocabulary), concern=True)
         thresholds[name] = answerer._threshold(read)
         if not answer.answered:  # a refusal beneath the report still says who to ask
             assert "Please ask the Headteacher" in answer.text
