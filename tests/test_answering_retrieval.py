@@ -180,3 +180,31 @@ def ages(tmp_path_factory) -> tuple[Retriever, Vocabulary]:
 def test_a_stated_age_prefers_the_clause_whose_age_limit_it_meets(ages, text, rule):
     ranked = ranked_rules(ages, text)
     assert ranked.index(rule) < ranked.index({"1-1": "1-2", "1-2": "1-1"}[rule])
+
+
+LISTING_POLICY = """ASH LANE SCHOOL
+SOCIAL MEDIA POLICY
+
+1. School accounts
+
+1.1 The school's accounts are:
+a) the school Facebook page, with photos of trips, clubs and concerts;
+b) the school blog, for news of clubs and trips.
+
+1.2 Only the headteacher and the office manager may post on the school Facebook page.
+"""
+
+
+@pytest.fixture(scope="module")
+def listing(tmp_path_factory) -> tuple[Retriever, Vocabulary]:
+    return retriever_for(tmp_path_factory, LISTING_POLICY)
+
+
+def test_asking_leave_prefers_a_rule_to_a_list_that_only_names_the_thing(listing):
+    """"Can I post on the Facebook page?" is answered by who may post, not by the list of accounts."""
+    ranked = ranked_rules(listing, "can i put the concert photos on the school facebook page")
+    assert ranked[0] == "1-2"
+
+
+def test_a_statement_is_not_held_back_for_a_question_asking_what_there_is(listing):
+    assert ranked_rules(listing, "which accounts does the school have")[0] == "1-1"
