@@ -97,6 +97,7 @@ def test_a_filler_word_does_not_split_the_phrase_that_asks(retriever, text):
     ("who decides when something isnt in the policy", "_decide_decision"),
     ("what else should i read alongside this", "_related_policies"),
     ("can i hit back at the dad who posted about me", "_respond_retaliate"),
+    ("i'm on duty at break, can i answer a text", "_supervise"),  # a policy writes "while supervising pupils"
 ])
 def test_an_everyday_situation_is_read_as_the_concept_a_policy_writes(retriever, text, concept):
     assert concept in read_question(text, retriever[1]).tokens
