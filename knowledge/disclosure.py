@@ -27,7 +27,7 @@ from knowledge.disclosure_gate import Gate, sustains
 from knowledge.phrase_patterns import alternation, compile_entries, compile_factored
 
 SUBJECT = (r"(child|children|kid|kids|pupil|pupils|student|students|boy|girl|son|daughter|"
-           r"year ?[1-9]|yr ?[1-9]|y[1-9]|reception|colleague|teacher|member of staff|staff member|"
+           r"year ?(?:1[0-3]|[1-9])|yr ?(?:1[0-3]|[1-9])|y(?:1[0-3]|[1-9])|reception|colleague|teacher|member of staff|staff member|"
            r"ta|teaching assistant|volunteer|governor|coach|parent|mum|dad|carer|someone|somebody|"
            r"adult|man|woman|stranger|he|she|they|one of (my|our|the) \w+)")
 # Someone told the speaker, or the speaker noticed/suspects something.
@@ -58,12 +58,12 @@ HARM = re.compile(
 # Adults whose narrated conduct towards pupils is itself a concern (a pupil's own acts need harm words).
 ADULT = (r"(colleagues?|teachers?|members? of staff|staff members?|tas?|teaching assistants?|volunteers?|"
          r"governors?|coach|parents?|mums?|dads?|carers?|someone|somebody|adult|man|woman|stranger|lad|older \w+|"
-         r"caretakers?|cleaners?|tutors?|instructors?|supervisors?|dinner lad(?:y|ies)|helpers?|receptionists?|drivers?|"
+         r"caretakers?|cleaners?|tutors?|instructors?|supervisors?|lsas?|trustees?|technicians?|mentors?|dinner lad(?:y|ies)|helpers?|receptionists?|drivers?|"
          r"neighbours?|uncles?|aunts?|aunties|cousins?|boyfriends?|girlfriends?|step ?(?:dad|mum)s?|"
          r"(mr|mrs|miss|ms|mx|sir) \w+|one of (my|our|the) (colleagues|teachers|staff|parents|tas|dads|mums|"
          r"volunteers|governors))")
 TOLD_BY_CHILD = re.compile(
-    r"\b(child|pupil|student|boy|girl|kid|year ?[1-9]|yr ?[1-9]|y[1-9]|one of my \w+)\b(?:\s+\w+){0,4}?\s+"
+    r"\b(child|pupil|student|boy|girl|kid|year ?(?:1[0-3]|[1-9])|yr ?(?:1[0-3]|[1-9])|y(?:1[0-3]|[1-9])|one of my \w+)\b(?:\s+\w+){0,4}?\s+"
     r"(told me|disclosed|confided|came to me|asked me not to tell|whispered|wrote me a note)\b")
 # A third party narrated as doing what the policy forbids.
 THIRD_PARTY_ACT = re.compile(
@@ -72,7 +72,7 @@ THIRD_PARTY_ACT = re.compile(
     r"friends with)\b")
 FORBIDDEN_ACT_OBJECT = re.compile(
     r"\b(photos?|pictures?|pics?|images?|videos?|footage|clips?|names?|pupils?|children|kids|child|"
-    r"students?|year ?[1-9]|friend requests?|messages?|dms?)\b")
+    r"students?|year ?(?:1[0-3]|[1-9])|friend requests?|messages?|dms?)\b")
 NARRATED_ACT = re.compile(
     rf"\b{ADULT}\b(?:\s+\w+){{0,3}}?\s+(posted|shared|sent|uploaded|added|messaged|dmed|contacted|"
     r"filmed|tagged|circulated|friended)\b")
@@ -86,7 +86,7 @@ SEEN_ON_ADULT_ACCOUNT = re.compile(
     rf"\b(i (saw|have seen|noticed|found|came across|spotted)|ive (seen|noticed|found|spotted))\b(?:\s+\w+){{0,3}}?\s+"
     rf"{ADULT}s?\s+(tiktok|instagram|insta|ig|facebook|fb|snapchat|snap|page|profile|account|story|stories|"
     r"videos?|photos?|pictures?|posts?|feed|reels?|channel|twitter|youtube)\b")
-PUPILS_IN_IT = re.compile(r"\b(pupils?|children|kids?|child|students?|year ?[1-9]|yr ?[1-9]|y[1-9]s?|our class|my class|"
+PUPILS_IN_IT = re.compile(r"\b(pupils?|children|kids?|child|students?|year ?(?:1[0-3]|[1-9])|yr ?(?:1[0-3]|[1-9])|y(?:1[0-3]|[1-9])s?|our class|my class|"
                           r"boys?|girls?)\b")
 # Hypothetical rule questions: modal openers and "allowed"-style phrasing.
 RULE_QUESTION = re.compile(
@@ -144,12 +144,19 @@ class ConcernRules:
     own_conduct_tail: re.Pattern = re.compile(r"(?!x)x")
     # A lesson, assembly or story about a risk is teaching, not a disclosure (unless someone told).
     teaching: re.Pattern = re.compile(r"(?!x)x")
+    # "falls asleep in lessons", "during assembly": a lesson as the time or place of what happened, not its topic.
+    teaching_setting: re.Pattern = re.compile(r"(?!x)x")
     # A question anywhere in the message: then an event with no risk at all is context, not a concern.
     question_words: re.Pattern = re.compile(r"(?!x)x")
     # The second look at a flag (knowledge/disclosure_gate.py): None keeps every flag.
     gate: Gate | None = None
     # "not sure if…", "wondering whether…": an indirect question, not a condition.
     indirect_if: re.Pattern = re.compile(r"(?!x)x")
+    # Risk families that are signs of harm in a child's own state ("has finger marks", "is always hungry"):
+    # described about a child they flag with no narrative marker, outside a rule question or a condition.
+    sign_families: frozenset[str] = frozenset()
+    # "they're 18 now": the young people narrated are adults.
+    grown_up: re.Pattern = re.compile(r"(?!x)x")
 
     @classmethod
     def from_data(cls, data: dict | None) -> "ConcernRules | None":
@@ -176,9 +183,13 @@ class ConcernRules:
             fallback_risk=compile_entries(data.get("fallback_risk", []), placeholders),
             own_conduct_tail=compile_entries(data.get("own_conduct_tail", []), placeholders),
             teaching=compile_entries(data.get("teaching", [])),
+            teaching_setting=compile_entries(data["teaching_setting"]) if data.get("teaching_setting")
+            else re.compile(r"(?!x)x"),
             question_words=compile_entries(data.get("question_words", [])),
             gate=Gate.from_data(data.get("gate"), placeholders),
             indirect_if=compile_entries(data["indirect_if"]) if data.get("indirect_if") else re.compile(r"(?!x)x"),
+            sign_families=frozenset(data.get("sign_families", [])),
+            grown_up=compile_entries(data["grown_up"]) if data.get("grown_up") else re.compile(r"(?!x)x"),
         )
 
     def _is_hypothetical(self, text: str, start: int) -> bool:
@@ -205,7 +216,8 @@ class ConcernRules:
 
     def is_teaching(self, text: str) -> bool:
         """A lesson, assembly or story about a risk, with nobody telling anything."""
-        return self.teaching.search(text) is not None and self._first_real(self.told, text) is None
+        topic_text = self.teaching_setting.sub(" ", text)
+        return self.teaching.search(topic_text) is not None and self._first_real(self.told, text) is None
 
     def spot(self, text: str, named_child: bool = False) -> Disclosure | None:
         if self.is_teaching(text):
@@ -246,9 +258,17 @@ class ConcernRules:
         risk = self._any_risk(text, RULE_QUESTION_IGNORES if asks_rule else frozenset())
         if risk:
             return Disclosure(f"narrated event with risk: {risk.group(0)}")
-        if asks_rule or self.question_words.search(text):
+        if asks_rule or self.question_words.search(text) or self.grown_up.search(text):
             return None
         return Disclosure(f"narrated event about a child: {event.group(0)}")
+
+    def _described_sign(self, text: str) -> tuple[str, re.Match] | None:
+        for family, pattern in self.risks:
+            if family in self.sign_families:
+                sign = self._first_real(pattern, text)
+                if sign:
+                    return family, sign
+        return None
 
     def _spot_vocabulary(self, text: str) -> Disclosure | None:
         rule_question = self.rule_openers.match(text) is not None or self.rule_words.search(text) is not None
@@ -264,7 +284,8 @@ class ConcernRules:
         narrated = told or (None if rule_question else
                             self._first_real(self.narrative, text) or self.adult_conduct.search(text))
         if narrated is None:
-            return None
+            sign = None if rule_question or child is None else self._described_sign(text)
+            return Disclosure(f"sign of harm, {sign[0]}: {sign[1].group(0)}") if sign else None
         for family, pattern in self.risks:
             if by_pronoun and family not in self.pronoun_families:
                 continue
@@ -329,7 +350,7 @@ def _fixed_patterns(text: str) -> Disclosure | None:
     if worried and (has_subject or re.search(rf"\b{ADULT}s?\b", text)) and not RULE_QUESTION.match(text):
         return Disclosure(f"worried: {worried.group(0)}")
     contact = PRIVATE_CONTACT.search(text)
-    if contact and (PUPILS_IN_IT.search(text) or re.search(r"\by[1-9]\b", text)) and not is_rule_question:
+    if contact and (PUPILS_IN_IT.search(text) or re.search(r"\by(?:1[0-3]|[1-9])\b", text)) and not is_rule_question:
         return Disclosure(f"contact: {contact.group(0)}")
     # "A child told me…" is how disclosures start in school, whatever words follow.
     told = TOLD_BY_CHILD.search(text)

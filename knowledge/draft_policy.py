@@ -30,7 +30,7 @@ KIND_WORDS = {
     "undress": re.compile(r"\bswimwear\b|\bundress\w*|\bgetting changed\b|\bchanging rooms?\b|\bmisinterpreted\b",
                           re.I),
     "no_media": re.compile(r"\bflagged\b|\bno[- ]media\b|\bno[- ]photos?\b", re.I),
-    "personal_details": re.compile(r"\bindividual (?:pupil|student|child)'s\b|\bpersonal (?:information|details|data)\b|"
+    "personal_details": re.compile(r"\bindividual (?:pupil|student|child)'s\b|\b(?:information|details) about individual\b|\bpersonal (?:information|details|data)\b|"
                                    r"\bspecial educational needs\b|\bfamily circumstances\b|\bdates? of birth\b|"
                                    r"\bhealth\b", re.I),
     "staff_opinion": re.compile(r"\bopinions?\b|\bpersonal views?\b", re.I),
@@ -79,6 +79,10 @@ PROHIBITION = re.compile(r"\b(?:must|will|may|should|shall) not\b|\bmust never\b
 ABOUT_CHANNELS = re.compile(r"\bofficial\b|\bwill not be (?:posted|published|shared|live[- ]?streamed|broadcast|used)\b|"
                             r"\bin the name of\b|\brepresents?\b", re.I)
 PERSONAL_USE = re.compile(r"\bpersonal (?:accounts?|devices?|phones?)\b|\bparents? (?:must|should)\b", re.I)
+# "When using social media, staff must not:": a staff rule for any use, the official accounts' included.
+STAFF_WHEN_USING = re.compile(r"\bwhen using social media\b[^:]*\bstaff\b|\bstaff\b[^:]*\bwhen using social media\b", re.I)
+# Kinds such a staff rule supplies where the will-not-post lists say nothing of them.
+STAFF_RULE_KINDS = ("personal_details",)
 SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
 # "…one TikTok account for the Trust, which is used for staff recruitment only": what a channel is for.
 ONLY_FOR = re.compile(r"\b(?:used|is|are)\s+(?:only\s+)?for\s+([\w\s-]+?)\s+only\b|\bused only for\s+([\w\s-]+)", re.I)
@@ -247,6 +251,17 @@ def _must_not_sentences(policy: Policy, channels: list[Channel]):
             yield replace(clause, text=sentence.strip()), named or [c.key for c in channels], kinds
 
 
+def _staff_must_not_items(policy: Policy):
+    """Items of a list of what staff must not do whenever they use social media ("When using social media,
+    staff must not: … share information about individual pupils"): the staff who write the school's posts
+    are bound by it too. A list only for their personal accounts is not."""
+    for clause in policy.clauses:
+        lead = clause.lead_in or ""
+        if clause.kind == "bullet" and PROHIBITION.search(lead) and STAFF_WHEN_USING.search(lead) \
+                and not PERSONAL_USE.search(lead):
+            yield clause
+
+
 def _valid_years(text: str) -> int | None:
     match = VALID_FOR.search(text)
     if match:
@@ -296,6 +311,13 @@ def _build(policy: Policy) -> DraftRules:
             rules.will_not.setdefault(key, []).append(clause)
             for kind in kinds:
                 rules.rules.setdefault(key, {}).setdefault(kind, []).append(clause)
+    for clause in _staff_must_not_items(policy):  # staff write the official posts too
+        for key in [c.key for c in channels]:
+            kinds = rules.rules.setdefault(key, {})
+            for kind in STAFF_RULE_KINDS:
+                if kind not in kinds and KIND_WORDS[kind].search(clause.text):
+                    rules.will_not.setdefault(key, []).append(clause)
+                    kinds[kind] = [clause]
     rules.purposes = _channel_purposes(policy, channels)
     for clause in policy.clauses:
         for sentence in SENTENCE_END.split(clause.text):

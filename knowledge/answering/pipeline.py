@@ -9,7 +9,7 @@ from pathlib import Path
 
 from knowledge.answering.neighbours import Neighbour, load_neighbours, neighbour_of
 from knowledge.answering.question import Question, read_question
-from knowledge.answering.retrieval import Candidate, Retriever
+from knowledge.answering.retrieval import DEFINED_TERM, Candidate, Retriever
 from knowledge.answering.roles import safeguarding_lead, who_decides
 from knowledge.answering.verdict import Verdict, decide, refers_back
 from knowledge.answering.vocabulary import Vocabulary
@@ -60,6 +60,9 @@ class Answerer:
     own_activity: re.Pattern = re.compile(r"(?!x)x")
     count: "CountQuestion | None" = None
     policy_subjects: re.Pattern = re.compile(r"(?!x)x")  # question words of subjects this policy covers
+    speaks_of_safeguarding: bool = False  # then a disclosure is on the policy's subject
+    about_this_policy: re.Pattern = re.compile(r"(?!x)x")  # never next door: asks what this policy says
+    defined_terms: tuple[tuple[str, ...], ...] = ()  # the words of each term the policy defines
 
     @classmethod
     def load(cls, policy_file, lexicon_file=None, examples_file=None) -> "Answerer":
@@ -78,7 +81,11 @@ class Answerer:
         return cls(policy, vocabulary, Retriever(policy, vocabulary, examples), ConcernRules.from_data(concerns),
                    lexicon, load_neighbours(policy.source, school.get("neighbours")),
                    compile_entries(scope["own_activity"]["entries"]), CountQuestion.from_data(scope.get("count")),
-                   _policy_subjects(policy.source, scope.get("subjects", {})))
+                   _policy_subjects(policy.source, scope.get("subjects", {})),
+                   _mentions_any(policy.source, scope.get("disclosures", {}).get("mentions", [])),
+                   compile_entries(scope.get("about_this_policy", {}).get("entries", [])),
+                   tuple(words for clause in policy.clauses for term in DEFINED_TERM.findall(clause.text)
+                         if (words := tuple(w for w in vocabulary.tokens(normalise(term)) if not w.startswith("_")))))
 
     # --- the pipeline -------------------------------------------------------------------------
 
@@ -95,7 +102,8 @@ class Answerer:
                                      "social media policy (I can only answer questions in English).")
         disclosure = spot_disclosure(read.normalised, self.concern_rules, question[:1000]) is not None
         read.concern = disclosure
-        neighbour = None if disclosure else neighbour_of(read.normalised, self.neighbours)
+        neighbour = None if disclosure or self.about_this_policy.search(read.normalised) \
+            else neighbour_of(read.normalised, self.neighbours, self._on_subject(read))
         if neighbour is not None:
             return self._with_notice(self._not_covered(
                 question, read, 0.0, f"The social media policy doesn't cover that: {neighbour.reason}.",
@@ -118,9 +126,21 @@ class Answerer:
         must match more closely, one about the asker's own social media less."""
         if self.own_activity.search(read.normalised) is not None:
             return OWN_ACTIVITY_THRESHOLD
-        on_subject = bool(self.vocabulary.domain & set(read.tokens)) or "polici" in read.tokens \
-            or self.policy_subjects.search(read.normalised) is not None
-        return ANSWER_THRESHOLD if on_subject else OFF_SUBJECT_THRESHOLD
+        return ANSWER_THRESHOLD if self._on_subject(read) else OFF_SUBJECT_THRESHOLD
+
+    def _on_subject(self, read: Question) -> bool:
+        """The question names something of the policy's subject: social media, a subject the policy
+        covers in its own words, a term it defines; a disclosure, when the policy speaks of safeguarding."""
+        return bool(self.vocabulary.domain & set(read.tokens)) or "polici" in read.tokens \
+            or self.policy_subjects.search(read.normalised) is not None \
+            or (read.concern and self.speaks_of_safeguarding) \
+            or (read.definition and self._names_a_defined_term(read))
+
+    def _names_a_defined_term(self, read: Question) -> bool:
+        """The question names a term the policy defines ("'Children' includes…" and "who counts as a
+        child"): each of the term's words is there, singular or plural (their first five letters)."""
+        asked = {token[:5] for token in read.tokens if not token.startswith("_")}
+        return any(all(word[:5] in asked for word in term) for term in self.defined_terms)
 
     def _count_not_stated(self, read: Question, ranked: list[Candidate]) -> bool:
         """Asks how many or how much, and the rule that would answer states no quantity."""
@@ -260,6 +280,10 @@ def _policy_subjects(policy_text: str, subjects: dict) -> re.Pattern:
     asks = [word for subject in subjects.values()
             if compile_entries(subject.get("mentions", [])).search(policy) for word in subject.get("asks", [])]
     return compile_entries(asks)
+
+
+def _mentions_any(policy_text: str, words: list[str]) -> bool:
+    return bool(words) and compile_entries(words).search(normalise(policy_text)) is not None
 
 
 def _extend(base: dict, extra: dict) -> None:

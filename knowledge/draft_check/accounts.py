@@ -5,7 +5,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from knowledge.draft_check.base import GROUP_WORDS, HANDLE_RE, NOT_SURNAMES, TITLE_RE, Context, excerpt_of, sentence_at
+from knowledge.draft_check.base import (GROUP_WORDS, HANDLE_RE, NOT_SURNAMES, SENTENCE_REACH, TITLE_RE, Context, excerpt_of,
+                                        sentence_at)
 from knowledge.draft_policy import DraftRules
 from knowledge.person_names import is_given_name
 
@@ -91,7 +92,12 @@ RELATIVE_ADDRESS = re.compile(
     r"nan|nana|granny|grandpa|auntie|aunt|uncle|family|childminder|nanny)(?=\s*[-–—:])|"
     # "Grandad Pete —": a relative spoken to by name
     r"(?i:grandad|grandpa|grandma|granny|nana|nan|auntie|aunty|uncle)\s+[A-Z][a-z'-]+(?=\s*[-–—:,]))")
-TITLED_ADDRESS = re.compile(r"(?:^|(?<=[\n.!?]))[^\w\n]{0,8}(?P<who>(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][\w'-]+)\s*[-–—:,]\s")
+TITLED_ADDRESS = re.compile(r"(?:^|(?<=[\n.!?]))[^\w\n]{0,8}(?P<who>(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][\w'-]+)"
+                            r"(?:\s*\([^)\n]{1,20}\))?\s*[-–—:,]\s")
+# The sentence speaks to the person named: "you", "your", a request or a thank-you.
+SPOKEN_TO = re.compile(r"(?<![\w'])(?i:you|your|yours|please|could|can|would|thanks|thank)(?![\w'])")
+# A retirement or a leaving is school news when it is a member of staff's, said to them by title.
+STAFF_MILESTONE = re.compile(r"(?i:happy retirement|good luck)")
 
 
 
@@ -126,6 +132,8 @@ def check_accounts(ctx: Context) -> None:
                     f"({official_text}). The school does not link to staff members' personal accounts; leave it out.",
                     excerpt_of(ctx.text, match.start(), match.end()))
             break
+    if ctx.has("personal_account", "warn") or ctx.has("personal_account"):
+        _invites_pupils_to_personal_account(ctx)
     for match in profile_url_re().finditer(ctx.text):
         account = match.group("account").lstrip("@").rstrip(".")
         if account.casefold() in official:
@@ -136,6 +144,28 @@ def check_accounts(ctx: Context) -> None:
                 "link.", excerpt_of(ctx.text, match.start(), match.end()))
 
 
+# The post asks pupils to connect with someone's account: "Year 5 can follow me…", "send me a follow request".
+REQUEST_INVITED = re.compile(r"(?<![\w'])(?i:send (?:me|him|her|them) (?:a )?(?:friend|follow) requests?|(?:can|should|could|please) "
+                             r"(?:follow|add|friend) (?:me|him|her)|follow me on|add me on)(?![\w'])")
+PUPILS_ADDRESSED = re.compile(r"(?<![\w'])(?i:year \d+|pupils|students|children|kids|class \w+)(?![\w'])")
+REQUEST_RULE = re.compile(r"\b(?:friend|follow) requests?\b[^.;]*\b(?:pupils|students|children)\b", re.I)
+
+
+def _invites_pupils_to_personal_account(ctx: Context) -> None:
+    """A staff member's own account offered to pupils ("Year 5 can follow me on my personal Instagram"): where
+    the policy forbids staff friend or follow requests with pupils, the post itself asks for them."""
+    invite = REQUEST_INVITED.search(ctx.text)
+    if not invite or not PUPILS_ADDRESSED.search(ctx.text):
+        return
+    clause = next((c for c in ctx.rules.policy.clauses if REQUEST_RULE.search(c.text)), None)
+    if clause is None:
+        return
+    ctx.add("personal_account", "block",
+            f"'{invite.group(0)}' asks pupils to connect with a member of staff's own account, which the policy forbids "
+            "staff to do. Point pupils to the school's official accounts instead.",
+            excerpt_of(ctx.text, invite.start(), invite.end()), clause=clause)
+
+
 def _addressee_is_a_person(who: str, school_words: frozenset[str]) -> bool:
     words = who.replace(".", " ").split()
     if not words:
@@ -144,6 +174,11 @@ def _addressee_is_a_person(who: str, school_words: frozenset[str]) -> bool:
         return True
     first = words[0].casefold()
     return first not in GROUP_WORDS and first not in NOT_SURNAMES and first not in school_words
+
+
+def _staff_milestone(lead: str, who: str) -> bool:
+    """"Happy retirement, Mrs Alder": a member of staff's retirement, named by title, is the school's news."""
+    return bool(STAFF_MILESTONE.match(lead.strip())) and bool(TITLE_RE.match(who.replace(".", " ").split()[0]))
 
 
 def _school_words(rules: DraftRules) -> frozenset[str]:
@@ -164,7 +199,7 @@ def check_messages(ctx: Context) -> None:
                 excerpt_of(ctx.text, match.start(), match.end()))
     for match in PERSONAL_OCCASION.finditer(ctx.text):
         who = match.group("who")
-        if not _addressee_is_a_person(who, school_words):
+        if not _addressee_is_a_person(who, school_words) or _staff_milestone(match.group("lead"), who):
             continue
         lead = match.group("lead")
         direct = bool(ALWAYS_A_MESSAGE.match(lead)) or not re.search(r"\bto\s*$", ctx.text[match.start():match.start("who")])
@@ -186,7 +221,8 @@ def check_messages(ctx: Context) -> None:
         sentence = sentence_at(ctx.text, match.start())
         names = [w for w in re.findall(r"[A-Z][\w'-]+", sentence) if is_given_name(w) or TITLE_RE.match(w)] + \
             ROLE_THEN_NAME.findall(sentence)  # "our lollipop lady Sue": a name, though also a word
-        if names:
+        titled = re.search(r"(?<![\w'])(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z]", sentence)
+        if names and not (titled and _staff_milestone(match.group(0), titled.group(0))):
             ctx.add("message_to_person", "block",
                     f"'{match.group(0)}' to {names[-1]} is a personal message to one person. The school does not "
                     "post messages to specific people; send it to them directly instead.",
@@ -209,6 +245,10 @@ def check_messages(ctx: Context) -> None:
         rest = ctx.text[match.end():].split("\n", 1)[0].strip()
         if SIGN_OFF_ROLE.match(rest):
             continue  # "Mrs Quayle, Office Manager" signs the post; it does not speak to her
+        following = ctx.text[match.end():match.end() + 2 * SENTENCE_REACH]
+        if not (SPOKEN_TO.search(sentence_at(ctx.text, match.end())) or re.match(r"[A-Z][a-z'-]+['’]s\b", rest)
+                or re.search(r"(?<![\w'])(?i:you|your|you're|you’re)(?![\w'])", following[:200])):
+            continue  # "Mr Grant – our new site manager – starts Monday" is about him, not to him
         ctx.add("message_to_person", "block",
                 f"The post opens by speaking to {match.group('who')}: the school does not post messages to "
                 "specific people; contact them directly.", excerpt_of(ctx.text, match.start(), match.end()))

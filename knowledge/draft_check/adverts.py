@@ -12,7 +12,7 @@ COMMERCIAL = words(
     r"free delivery", r"visit our (?:shop|store|showroom|salon|website|restaurant|cafe|café)",
     r"our (?:shop|store|salon|restaurant|showroom|new menu)", r"mention this post", r"opening hours", r"open 7 days",
     r"call us on", r"grand opening", r"best prices?", r"book (?:your table|a table|an appointment)",
-    r"(?:ltd|limited|plc)", r"estate agents?", r"mortgages?", r"quote \w+ for",
+    r"ltd", r"(?-i:[A-Z][\w'&]*) (?:limited|plc)", r"estate agents?",  # "places are limited" is no company r"mortgages?", r"quote \w+ for",
     r"quote (?-i:[A-Z0-9]{4,}) (?:when|at|to get|to claim)",  # an offer code, not "quote your reference"
     # a paid promotion's own disclosure
     r"#ad(?:vert)?", r"#sponsored", r"#gifted", r"#(?:paid)?partnership", r"paid partnership", r"affiliate link",
@@ -39,7 +39,7 @@ NOT_AGE_APPROPRIATE = words(
     r"sexy", r"sex", r"porn\w*", r"nude", r"naked", r"drugs?", r"cocaine", r"cannabis", r"weed", r"gambling",
     r"casino", r"betting", r"bet365", r"gore", r"gory", r"18\+", r"over[- ]18s only", r"adults only",
     r"r-rated", r"drunk", r"hangover", r"wasted", r"vodka shots?", r"strip", r"murder\w*", r"kill(?:ing|ed)?",
-    r"horror (?:film|movie|trailer)s?", r"scary (?:film|movie) trailers?", r"it'?s (?:a|an) (?:15|18)",
+    r"horror (?:film|movie|trailer)s?", r"(?<!no )(?<!not )swear words", r"(?<!no )(?:strong|bad|foul) language", r"scary (?:film|movie) trailers?", r"it'?s (?:a|an) (?:15|18)",
     r"rated (?:15|18)", r"(?:15|18)[- ]rated", r"certificate (?:15|18)", r"🔫", r"🔪", r"🩸",
 )
 ALCOHOL = words(r"tequila", r"vodka", r"rum", r"whisky", r"spirits", r"ales?", r"🍻", r"🍺", r"🍷", r"🍸", r"🥂", r"🍹", r"🍾", r"🥃",
@@ -87,7 +87,7 @@ BUSINESS_NOUN = words(
     r"(?:started|starting|launched|set up) (?:[\w-]+ ){0,2}(?:making|selling|baking|business|company)",
     r"photography", r"photographer", r"private tuition",
     r"bakery", r"tuition", r"tutors?", r"tutoring", r"estate agents?", r"brewery", r"gym", r"caf[eé]", r"salon",
-    r"barbers?", r"ltd", r"limited", r"restaurant", r"takeaway", r"pizzeria", r"garage", r"motors", r"fitness",
+    r"barbers?", r"ltd", r"(?-i:[A-Z][\w'&]*) limited", r"restaurant", r"takeaway", r"pizzeria", r"garage", r"motors", r"fitness",
     r"studio", r"boutique", r"store", r"shop", r"business", r"firm", r"company", r"brand", r"franchise",
     r"plumbing", r"builders?", r"solicitors?", r"dentists?", r"opticians?", r"nursery", r"kitchen", r"deli",
     # trades a parent may offer
@@ -136,6 +136,18 @@ PUBLIC_PLACE = words(r"fair", r"fete", r"clubs?", r"garden", r"library", r"park"
                      r"year", r"class", r"room", r"area", r"wing", r"block", r"building", r"unit", r"centre")
 
 
+# A service named as the way something is done ("book through the payments app", "pay via the school's portal"): an
+# aside about how, not the business the post is about.
+MEANS = re.compile(r"(?<![\w'])(?i:through|via|using|on|with|by|in)\s+(?:the\s+)?$")
+
+
+# A firm named as the subject that offers families something for a price: "Harbour Print Works are also offering
+# families framed prints for £18". Whoever else the post thanks, this is the firm's own sale.
+FIRM_OFFERS = re.compile(r"(?<![\w'@#])(?P<firm>(?:[A-Z][\w'&]+ ){1,3}[A-Z][\w'&]+)\s+(?:(?:is|are|will be|have been)\s+)?"
+                         r"(?:also\s+|now\s+|kindly\s+)?(?:offering|selling|offers|sells|giving)\b")
+PRICE = re.compile(r"£\d+(?:\.\d\d)?|\d+ ?% off|(?<![\w'])(?i:half price|free of charge)(?![\w'])")
+
+
 def _business_in(sentence: str, channels: frozenset[str]) -> str | None:
     noun = BUSINESS_NOUN.search(sentence)
     if noun:
@@ -145,7 +157,7 @@ def _business_in(sentence: str, channels: frozenset[str]) -> str | None:
             and TRADE.search(sentence):
         return venue.group("name")
     for brand in BRAND_WORD.finditer(sentence):
-        if brand.group(0).casefold() not in channels:
+        if brand.group(0).casefold() not in channels and not MEANS.search(sentence[max(0, brand.start() - 12):brand.start()]):
             return brand.group(0)
     return None
 
@@ -181,6 +193,15 @@ def check_adverts(ctx: Context) -> None:
         ctx.add("business_advert", "block",
                 f"'{match.group(0)}' promotes a business ('{business}'), which is not the school's own.",
                 excerpt_of(ctx.text, match.start(), match.end()))
+    school = {w.casefold() for w in re.findall(r"[A-Za-z]+", ctx.rules.policy.meta.school or "")}
+    for match in FIRM_OFFERS.finditer(ctx.text):
+        sentence = sentence_at(ctx.text, match.start())
+        firm = match.group("firm")
+        if PRICE.search(sentence) and not SCHOOL_OWNED.search(firm) and not (
+                {w.casefold() for w in firm.split()} & school) and not ctx.has("business_advert"):
+            ctx.add("business_advert", "block",
+                    f"'{firm}' offers families something for a price: that is the firm's own sale, which the school's "
+                    "accounts do not advertise.", excerpt_of(ctx.text, match.start(), match.end()))
     price, contact = PRICE_PER.search(ctx.text), PRIVATE_CONTACT.search(ctx.text)
     if price and contact and not ctx.has("business_advert") and not SCHOOL_OWNED.search(ctx.text):
         ctx.add("business_advert", "block",
@@ -197,9 +218,9 @@ def check_adverts(ctx: Context) -> None:
 
 # Praise or a nudge to buy beside a business's handle: "loving our new kits from @brand", "stuck for presents?".
 ENDORSE = words(r"treat yourself",
-                r"lov(?:e|es|ing)", r"best", r"brilliant", r"recommend\w*", r"check (?:them|it|her|him) out",
+                r"lov(?:e|es|ed|ing)", r"best", r"(?:our|their|the kids'?|a) (?:new )?favourite", r"brilliant", r"recommend\w*", r"check (?:them|it|her|him) out",
                 r"(?:present|gift) ideas", r"stuck for", r"must-have", r"get yours", r"find (?:her|him|them|us) on",
-                r"available (?:from|at)", r"bookings?", r"treat yourself",
+                r"available (?:from|at|in)", r"bookings?", r"treat yourself",
                 r"(?:grab|order|buy|pick up) (?:yours|one|some)", r"follow (?:her|his|their|them|the) (?:page|account|shop)",
                 *RECOMMEND)
 
@@ -219,7 +240,36 @@ def check_endorsement(ctx: Context) -> None:
             return
 
 
+# A film with its certificate ("Night Terror (15)", "rated 15"), set against the ages of the pupils the post speaks of.
+CERTIFICATE = re.compile(r"(?<![\w'])[A-Z][\w'’:&-]*(?: [A-Z][\w'’:&-]*){0,5} \((?P<cert>12A?|15|18)\)|"
+                         r"(?<![\w'])(?i:rated|certificate|cert\.?) (?P<cert2>12A?|15|18)(?![\w'])")
+FILM = words(r"films?", r"movies?", r"cinema", r"watch\w*", r"screening", r"showing", r"trailers?")
+YEAR_GROUP = re.compile(r"(?<![\w'])(?i:year|yr|y) ?(?P<n>\d{1,2})(?![\w'])")
+PRIMARY_AGE = 11  # the oldest pupils of a primary school, where the post names no year group
+
+
+def _too_old_a_film(ctx: Context) -> re.Match | None:
+    for match in CERTIFICATE.finditer(ctx.text):
+        cert = int((match.group("cert") or match.group("cert2")).rstrip("A"))
+        years = [int(m.group("n")) for m in YEAR_GROUP.finditer(ctx.text) if 0 < int(m.group("n")) <= 13]
+        youngest = min(years) + 4 if years else (None if _is_secondary(ctx) else PRIMARY_AGE - 1)
+        if FILM.search(ctx.text) and youngest is not None and cert > youngest:
+            return match
+    return None
+
+
+def _is_secondary(ctx: Context) -> bool:
+    name = f"{ctx.rules.policy.meta.school or ''} {ctx.rules.policy.meta.title or ''}"
+    return bool(re.search(r"\b(?:academy|high|secondary|college|trust)\b", name, re.I)) and not re.search(
+        r"\b(?:primary|junior|infant)s?\b", name, re.I)
+
+
 def check_age(ctx: Context) -> None:
+    film = _too_old_a_film(ctx)
+    if film:
+        ctx.add("age_appropriate", "block",
+                f"'{film.group(0)}': the film's certificate is above the age of the pupils the post is for.",
+                excerpt_of(ctx.text, film.start(), film.end()))
     for match in NOT_AGE_APPROPRIATE.finditer(ctx.text):
         ctx.add("age_appropriate", "block",
                 f"'{match.group(0)}' is not appropriate for a school audience (pupils follow these accounts too).",

@@ -132,7 +132,7 @@ GENERIC_SCHOOL_WORDS = frozenset("primary academy school junior juniors infant i
 HANDLE_RE = re.compile(r"(?<![\w.@/])@(?P<handle>[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,29}[A-Za-z0-9_])?)")
 TITLE_RE = re.compile(r"(?:mr|mrs|ms|miss|mx|dr|sir|dame|prof|rev|coach|captain|cllr|councillor)\.?$", re.I)
 # The text itself says the post shows people ("here's the proof", "look at these smiles", "📸").
-IMAGE_WORDS = re.compile(r"(?<![\w'])(?:photos?|pictures?|snaps?|snapped|pictured|video|film(?:ed)?|footage|"
+IMAGE_WORDS = re.compile(r"(?<![\w'])(?:photos?|pictures?|pics|snaps?|snapped|pictured|video|film(?:ed)?|footage|"
                          r"here'?s (?:the proof|a|our|what)|here (?:they|we) are|look at (?:these|this|our|those|them)|"
                          r"group shot|selfie)(?![\w'])|📸|🎥", re.I)
 # "we don't share photos from poolside", "no photos, sorry": the text says there is no image.

@@ -50,7 +50,20 @@ YEAR_LABEL = re.compile(r"(?<![\w'])(?:Y|Yr|Year|Class)\s?\d{1,2}\s*[:–—-]?\
 
 
 def _pupil_context(text: str, start: int) -> bool:
-    return bool(PUPIL_CONTEXT.search(sentence_at(text, start)) or YEAR_LABEL.search(text[max(0, start - 12):start]))
+    """The words around a name make it a pupil's: within its own clause, not anywhere in a long sentence
+    ("…our bake-off winners made a chocolate castle so tall it needed scaffolding 🏰 Mary Berry would
+    approve!" praises the pupils, and names a television baker)."""
+    sentence = sentence_at(text, start)
+    offset = text.rfind(sentence, max(0, start - len(sentence)), start + len(sentence)) if sentence else -1
+    near = sentence if offset < 0 else sentence[max(0, start - offset - NAME_REACH):start - offset + NAME_REACH]
+    if PUPIL_CONTEXT.search(near) or YEAR_LABEL.search(text[max(0, start - 12):start]):
+        return True
+    # A year group or "pupils" anywhere in the sentence, unless it is another name's label ("Sofia (Year 7)").
+    return any(not re.search(r"[A-Z][a-z'’-]+\s*$", sentence[:m.start()]) for m in PUPIL_GROUP.finditer(sentence))
+
+
+NAME_REACH = 45  # how far either side of a name its own clause is read
+PUPIL_GROUP = re.compile(r"\b(?:in|from|of)\s+(?:year|class|reception|y)\s*\d|\(\s*(?:year|y)\s*\d|\bpupils?\b", re.I)
 
 
 POSSESSIVE = re.compile(r"['’]s?$")
@@ -205,7 +218,7 @@ def check_consent(ctx: Context, pictured: Iterable[str], photos: str) -> None:
         if key not in merged:
             _consent_finding(ctx, name, "photo", f"pictured: {name}")
     admission = MISSING_CONSENT.search(ctx.text)
-    if admission and (PHOTOS_SHARED.search(ctx.text) or pictured or photos.strip()):
+    if admission and (PHOTOS_SHARED.search(ctx.text) or pictured or photos.strip() or ctx.has_image):
         ctx.add("consent", "block",
                 "The post itself says some pupils' consent is missing, yet it shares their photos. Only pupils "
                 f"with {_consent_terms(ctx)} can appear; remove the others before posting.",

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
-from knowledge.draft_check.base import (GENERIC_SCHOOL_WORDS, GROUP_WORDS, TITLE_RE, Context, excerpt_of, sentence_at,
-                                        sentences, words, words_after, words_before)
+from knowledge.draft_check.base import (GENERIC_SCHOOL_WORDS, GROUP_WORDS, SENTENCE_REACH, TITLE_RE, Context, excerpt_of,
+                                        sentence_at, sentences, words, words_after, words_before)
 from knowledge.person_names import is_common_word, is_given_name
 
 # --- where a child is ------------------------------------------------------------------------------
@@ -20,7 +20,11 @@ LIVE_NOW = re.compile(
     r"(?:leave|leaving|set off from) here|here until|(?:have|has) just arrived|just arrived|"
     r"(?:have|we'?ve|they'?ve) (?:safely )?arrived|(?:are|is) currently at|more updates (?:tomorrow|to follow|later)|wave if you see us|give us a wave|track (?:their|our|the) (?:coach|bus|minibus|journey|location)|live (?:location|tracking|map)|wave (?:at|to) (?:us|our|the|them)|come and say (?:hi|hello)|"
     r"day \d+ of (?:the|our) [\w ]{0,25}(?:residential|trip|camp|tour|visit))(?![\w'])|📍|"
-    r"(?i:live) from (?:the )?[A-Z]")
+    r"(?i:live) from (?:the )?[A-Z]|"
+    # a match still being played: a score as it stands, the interval, the restart
+    r"(?<![\w'])(?i:(?:are|is|'re) (?:\d+\s*[-–—]\s*\d+|\w+ goals?) (?:up|down|ahead|behind)|it'?s half[- ]time|"
+    r"(?:^|(?<=[\n.!?]\s)|(?<=[\n.!?]))[^\w\n]{0,4}half[- ]time(?! (?:oranges|snacks?|show))|"
+    r"(?:kick-?off|restart|second half) (?:again )?in \d+ min\w*)(?![\w'])")
 # A group doing something somewhere, said on the day: "are having a great time at…today", "are at…this morning".
 PRESENT_AT = words(r"(?:are|is|'re) (?:currently |now |still |all )?(?:having|enjoying|exploring|visiting|spending|touring|"
                    r"walking|climbing|playing|watching|eating|learning|making|doing|loving|competing|racing|at)")
@@ -41,7 +45,7 @@ WHEN = words(r"tomorrow", r"tonight", r"this (?:morning|afternoon|evening|weeken
              r"(?:mon|tues|wednes|thurs|fri|satur|sun)day")
 CLOCK = re.compile(r"(?<![\w.])(?:\d{1,2}(?:[.:]\d{2})?\s?(?:am|pm)|\d{1,2}[.:]\d{2}|noon|midday|tonight)(?![\w])", re.I)
 # A named place: "at the Leeds Schools Cross Country", "at Hallam Sports Centre", "📍 Tropical World".
-PLACE = re.compile(r"(?:\b(?i:at|from|to)\s+(?:the\s+)?|📍\s*)(?P<place>[A-Z][\w'&-]*(?:\s+(?:of\s+)?[A-Z][\w'&-]*){0,4})")
+PLACE = re.compile(r"(?:\b(?i:at|from|to)\s+(?:(?i:the)\s+)?|📍\s*)(?P<place>[A-Z][\w'&-]*(?:\s+(?:of\s+)?[A-Z][\w'&-]*){0,4})")
 NOT_PLACES = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february march april may june
 july august september october november december year reception christmas easter half term the school home""".split())
 SCHOOL_PREMISES = words(r"school", r"hall", r"classroom", r"playground", r"library", r"office", r"canteen", r"gates?")
@@ -52,7 +56,7 @@ ADDRESS = re.compile(r"(?<![\w£])\d{1,4}[a-z]?,?[ \t]+(?!(?i:jan|feb|mar|apr|ma
 # A street by name, with or without a house number ("up Mill Road"), and the words of a way home.
 STREET = re.compile(r"(?<![\w'])(?:[A-Z][a-z]+[ \t]+){1,2}(?:Road|Rd|Street|Lane|Avenue|Crescent|Close|Drive|Grove|"
                     r"Terrace|Gardens|Mews|Rise|Estate)(?![\w'])")
-HOME_ROUTE = words(r"(?:walks?|walking|walked|cycles?|cycling|goes|gets the bus) home", r"lives?", r"living",
+HOME_ROUTE = words(r"(?:family|mum|dad|parents|grandparents|house) (?:from|of|on|in)",r"(?:walks?|walking|walked|cycles?|cycling|goes|gets the bus) home", r"lives?", r"living",
                    r"(?:his|her|their) (?:house|home|flat|street|road|way home|route)", r"the flats", r"next door to",
                    r"round the corner from")
 # An organisation a child belongs to outside school ("Kirkstall Karate Academy", "Moortown Juniors FC").
@@ -97,9 +101,9 @@ DETAILS = {
                        r"incident"),
     "attendance": words(r"off (?:school )?for (?:\w+ ){0,2}(?:days|weeks|months)",
                        r"attendance(?! (?:officers?|leads?|managers?|team|rates?|figures?))", r"absen(?:t|ces?)", r"persistent(?:ly)? late", r"late (?:every|each) (?:single )?(?:day|morning)",
-                       r"(?:has|have) been late", r"keeps? (?:arriving|being|coming) late", r"(?:is|are) always late", r"off school", r"days off"),
+                       r"(?:has|have) been late", r"late marks?", r"lateness", r"punctuality", r"keeps? (?:arriving|being|coming) late", r"(?:is|are) always late", r"off school", r"days off"),
     "family circumstances": words(r"death of", r"died", r"passed away", r"bereave\w*", r"funeral", r"divorce\w*",
-                                  r"separat(?:ed|ion)", r"foster\w*", r"in care", r"young carer",
+                                  r"separat(?:ed|ion)(?! (?:them|him|her|us|the|by|from|into))", r"foster\w*", r"in care", r"young carers?",
                                   r"los(?:t|ing|es) (?:his|her|their) (?:mum|dad|mother|father|grandad|grandpa|grandma|granny|grandmother|"
                                   r"grandfather|nan|nana|brother|sister|baby brother|baby sister|parents?)",
                                   r"in (?:prison|jail|custody)", r"arrested", r"homeless\w*", r"(?:women'?s )?refuge",
@@ -111,7 +115,15 @@ PRONOUN = words(r"he", r"she", r"he'?s", r"she'?s", r"his", r"her", r"him", r"th
 BIRTH_DATE = words(r"dates? of birth", r"birthday is (?:on )?\d{1,2}(?:st|nd|rd|th)?(?: of)? \w+ \d{4}", r"born (?:on )?\d{1,2}(?:st|nd|rd|th)? \w+ \d{4}", r"born in \d{4}", r"d\.?o\.?b\.?",
                    r"born (?:on )?this (?:very |same )?day(?: in \d{4})?", r"born (?:on )?(?:\w+ ){1,2}\d{1,2}(?:st|nd|rd|th)?,? \d{4}")
 # One pupil or a few singled out without a name: "the three Year 9 boys who were suspended".
-SINGLED_OUT = words(r"the (?:\w+ )?(?:year \d+ )?(?:boys?|girls?|pupils?|students?|child) (?:who|from|in)")
+SINGLED_OUT = words(r"(?:the|a|one) (?:\w+ )?(?:year \d+ )?(?:boy|girl|pupil|student|child) (?:who|from|in)",
+                    r"the (?:\w+ )?(?:year \d+ )?(?:boys|girls|pupils|students) (?:who|from|in)")
+# A sensitive status said of pupils as a group ("our children in care", "pupils with SEN"): a pupil named
+# beside it is said to have it.
+GROUP_STATUS = re.compile(r"(?<![\w'])(?i:children|pupils|students|kids|young people)(?![\w'])[^.!?\n]{0,25}$")
+# "Happy 9th birthday … 1 December": an age with the day is a date of birth.
+AGE_ON_DAY = words(r"(?:\d{1,2}(?:st|nd|rd|th)|(?:ninth|tenth|eleventh|eighth|seventh|sixth|fifth)) birthday")
+DAY_OF_MONTH = re.compile(r"(?<![\w£])\d{1,2}(?:st|nd|rd|th)?(?: of)? (?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
+                          r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{1,2}(?:st|nd|rd|th)?(?![\w])")
 # Capitalised words before "in Year 5" that are not a pupil's name.
 NOT_PUPILS = frozenset("""boys girls students kids pupils teams everyone those all well congratulations today tomorrow
 yesterday children friends families parents singers readers winners players artists scientists""".split())
@@ -249,11 +261,36 @@ def check_no_media(ctx: Context) -> None:
                 "Remove them before posting, whatever the reason.", excerpt_of(ctx.text, match.start(), match.end()))
 
 
+def _in_a_name(sentence: str, match: re.Match) -> bool:
+    """The detail's word is part of a name ("British Heart Foundation", "Asthma Society"): a charity or a
+    place, not anyone's condition."""
+    if not match.group(0)[:1].isupper() or match.start() == 0 or not sentence[:match.start()].strip():
+        return False
+    before, after = words_before(sentence, match.start()), words_after(sentence, match.end())
+    return bool((before and before[-1][:1].isupper() and before[-1][-1].isalpha()) or
+                (after and after[0][:1].isupper()))
+
+
+def _group_status(sentence: str) -> re.Match | None:
+    """A sensitive detail said of pupils as a group in this sentence, else None."""
+    for what in ("family circumstances", "special educational needs", "health"):
+        for match in DETAILS[what].finditer(sentence):
+            if GROUP_STATUS.search(sentence[max(0, match.start() - 40):match.start()]):
+                return match
+    return None
+
+
 def check_personal_details(ctx: Context) -> None:
     rules = ctx.rules_of("personal_details")
-    staff_too = any(re.search(r"\bstaff\b", c.text, re.I) for c in rules)
+    staff_too = any(re.search(r"\bstaff\b|\bcolleagues?\b|\bteachers?\b|\bemployees?\b", c.text, re.I) for c in rules)
+    # A pupil's exam passed is an achievement the school posts, unless its rule names results.
+    names_results = any(re.search(r"\bresults?\b|\bexam\w*", c.text, re.I) for c in rules)
     consent_lifts = any(re.search(r"\bunless\b[^.;]*\bconsent\b", c.text, re.I) for c in rules)
     birth = BIRTH_DATE.search(ctx.text)
+    age = AGE_ON_DAY.search(ctx.text)
+    if not birth and age and DAY_OF_MONTH.search(sentence_at(ctx.text, age.start())) and \
+            _people_in(sentence_at(ctx.text, age.start()), ctx, True):  # a person's, not the school's 50th
+        birth = age
     if birth:
         ctx.add("personal_details", "block",
                 f"'{birth.group(0)}' is a date of birth: personal information the school does not post.",
@@ -264,13 +301,23 @@ def check_personal_details(ctx: Context) -> None:
         people = _people_in(sentence, ctx, staff_too)
         if not people and named_before and PRONOUN.search(sentence):
             people = named_before  # "Welcome back Finley! After his suspension he's…" is about Finley
+        if not people and not named_before:  # a status of a group, then a pupil named in the next sentence
+            status = _group_status(sentence)
+            following = ctx.text[start + len(sentence):start + len(sentence) + SENTENCE_REACH]
+            named_next = _people_in(sentence_at(following, 1) if following.strip() else "", ctx, False)
+            if status and named_next:
+                ctx.add("personal_details", "block",
+                        f"This says pupils are {status.group(0)!r} and then names {named_next[0]}: that tells everyone "
+                        "the child has that status. Celebrate the child without it, or leave the name out.",
+                        excerpt_of(ctx.text, start + status.start(), start + status.end()))
+                return
         named_before = people
         singled = SINGLED_OUT.search(sentence)
         if not (people or singled):
             continue
         for what, pattern in DETAILS.items():
-            match = pattern.search(sentence)
-            if not match:
+            match = next((m for m in pattern.finditer(sentence) if not _in_a_name(sentence, m)), None)
+            if not match or (what == "examination results" and not names_results):
                 continue
             if what == "examination results" and consent_lifts and WITH_CONSENT.search(ctx.text):
                 continue  # the rule's own exception: written consent to share results

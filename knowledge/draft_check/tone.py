@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import re
 
-from knowledge.draft_check.base import GENERIC_SCHOOL_WORDS, Context, excerpt_of, sentence_at, words
+from knowledge.draft_check.base import (GENERIC_SCHOOL_WORDS, SENTENCE_REACH, STAFF_WORDS, TITLE_RE, Context, excerpt_of, sentence_at, sentences,
+                                        words)
+from knowledge.person_names import is_common_word, is_given_name
 
 ABUSIVE = words(
     r"idiots?", r"stupid", r"morons?", r"dumb", r"losers?", r"pathetic", r"useless", r"disgusting",
@@ -127,13 +129,23 @@ BELITTLED = re.compile(
 # A group in capitals ("SOME parents"): the emphasis is the sneer.
 SHOUTED_GROUP = re.compile(r"(?<![\w'])(?:SOME|CERTAIN|A FEW|SOME OF YOU)(?![\w']) (?i:parents|families|people|of you|"
                            r"mums|dads|carers|children|pupils)\b|(?<![\w'])(?i:some|certain) (?:PARENTS|FAMILIES|PEOPLE)(?![\w'])")
+# Praise of a few held up against the rest: "the TWO families who sent the forms back… Everyone else:", "the 6
+# parents (out of 180!) who came… As for the rest of you". The few is made small on purpose (a count
+# in capitals, "out of N"), and the rest are then spoken to.
+GROUP = r"(?i:\w+\s+)?(?i:parents?|famil(?:y|ies)|people|mums?|dads?|carers?|grown-ups|adults)"
+FEW_WHO = re.compile(rf"(?<![\w'])(?i:the|those)\s+(?:(?-i:ONE|TWO|THREE|FOUR|FIVE|ONLY|FEW)\s+{GROUP}|"
+                     rf"\d{{1,3}}\s+{GROUP}\s*\((?i:out of)[^)\n]{{1,30}}\))\s+(?i:who|that)(?![\w'])")
+REST_ADDRESSED = re.compile(r"(?:^|(?<=[\n.!?])\s*|(?<=[\n.!?]\s)[^\w\n]{0,6})(?i:(?:to|for|as for)\s+)?(?i:the rest of you|"
+                            r"everyone else|everybody else|all the rest|the others|the other \d+)(?![\w'])")
+# Weak cues that are as often joy as a sneer: they count only where the post names people they could be aimed at.
+JOYFUL = re.compile(r"😂|🤣|😉|👀|🤭|(?i:again|honestly|seriously|clearly|obviously)")
 # A weak cue on its own that is still worth a look.
 LONE_SARCASM = re.compile(r"🙄|😒|😏|apparently|some people", re.I)
 # Politics: parties and campaigning. A party named with a view or a call to vote blocks; named alone, warns.
 PARTIES = re.compile(r"(?<![\w'])(?:Labour|Conservatives?|Tor(?:y|ies)|Lib ?Dems?|Liberal Democrats?|Reform UK|"
                      r"Green Party|Greens|SNP|Plaid Cymru|UKIP|(?:Green|Reform|Independent) (?i:candidate|councillor|MP))(?![\w'])")
 CAMPAIGNING = words(r"don'?t forget to vote", r"remember (?:that|this) (?:when you|at the) (?:go to the )?(?:ballot box|polls?|vote)",
-                     r"ballot box", r"polling day", r"give (?:him|her|them) (?:your |our )?(?:support|vote|backing)",
+                     r"ballot box", r"give (?:him|her|them) (?:your |our )?(?:support|vote|backing)",
                      r"(?:vote|support|back) (?:him|her|them) (?:at|in|on) (?:the )?(?:polls|election|\d)", r"vote (?:on|in) (?:\d|the(?! comments)|thursday|may)", r"back the campaign",
                      r"candidates?", r"manifesto", r"(?:only|most) sensible", r"leader our community needs",
                      r"agreed with us", r"stand (?:100% )?with", r"solidarity", r"when you vote", r"which party",
@@ -167,6 +179,20 @@ STANCE = words(r"about time", r"good riddance", r"fair share", r"at (?:long )?la
                r"disgrace\w*", r"scandal\w*", r"shame(?:ful)?", r"cruel", r"wealthy", r"the rich", r"(?:great|good|"
                r"delighted|pleased|glad|thrilled) to (?:see|hear)", r"yes please", r"applaud\w*", r"oppose\w*",
                r"wrong", r"(?:should|must) (?:be )?(?:scrapped|reversed|stop\w*|go)", r"betray\w*", r"attack on")
+# A vote asked for a name ("please vote Forward", "#VoteForward"): a party or a candidate, unless the name is a
+# pupil's or a school group's ("vote Ella for school council", "vote Oak Class").
+VOTE_FOR_NAME = re.compile(r"(?<![\w'])(?i:vote)\s+(?:(?i:for)\s+)?(?P<who>(?-i:[A-Z][a-z])[\w'’-]*)(?P<after>[^.!?\n]{0,40})|"
+                           r"#(?i:vote)(?P<tag>(?-i:[A-Z])[A-Za-z]+)")
+ELECTION_WORD = re.compile(r"\belections?\b|\bpoll(?:s|ing)\b|\bballot(?: box)?\b|🗳|\bcandidates?\b|\bparty\b", re.I)
+# A politician by title ("Councillor Brennan", "Cllr Shah", "Jo Bloggs MP") and praise or a call to back them.
+POLITICIAN = re.compile(r"(?<![\w'])(?:(?i:councillor|cllr)\.?\s+[A-Z][\w'-]+|[A-Z][\w'-]+ [A-Z][\w'-]+ MP)(?![\w'])")
+BACKING = words(r"deserves?", r"great friend", r"champion(?:ed|s)? (?:for|of)", r"fought for", r"(?:got|secured|delivered) (?:us|our)")
+# A call to a protest: the school taking part in a campaign.
+PROTEST_CALL = words(r"(?:join|come to|attend|support|see you at) (?:[\w'’-]+ ){0,6}(?:rally|march|protest|demonstration|picket(?: line)?)",
+                     r"stands? (?:100% )?with (?:the )?(?-i:[A-Z])[\w'’-]*")
+# A slogan hashtag that asks something of a government ("#FundOurSchools", "#SaveOurNHS").
+SLOGAN_TAG = re.compile(r"#(?:Fund|Save|Stop|Scrap|Axe|Back|Support|Protect|Fair)(?:Our|The)?[A-Z]\w*")
+ANGER = re.compile(r"😡|🤬|😠|👎")
 STRIKE = words(r"strikes?", r"strike action", r"industrial action", r"walk-?outs?", r"(?:trade |teaching )?unions?")
 
 
@@ -182,6 +208,8 @@ def check_language(ctx: Context) -> None:
     # ("AGAIN!" in a post about a trophy won again is joy).
     weak = list(MOCKERY_WEAK.finditer(ctx.text)) + (
         list(SARCASM_WEAK.finditer(ctx.text)) if SARCASM_TARGET.search(ctx.text) else [])
+    if not _someone_to_laugh_at(ctx.text):  # joy needs no target: "won the cup again! 😂" laughs with people
+        weak = [m for m in weak if not JOYFUL.fullmatch(m.group(0).strip())]
     quoted_words = [m for m in weak if m.group(0)[0] in "'‘"]
     if len(quoted_words) > 1:  # words quoted as words ("spelled 'rhythm' and 'necessary'"), not a sneer
         weak = [m for m in weak if m not in quoted_words]
@@ -193,6 +221,12 @@ def check_language(ctx: Context) -> None:
                 f"This mocks or is sarcastic about people ({cues}). The school's accounts never make fun of "
                 "families, staff or other schools; say it plainly and kindly, or leave it out.",
                 excerpt_of(ctx.text, first.start(), first.end()))
+    elif FEW_WHO.search(ctx.text) and REST_ADDRESSED.search(ctx.text):
+        match = FEW_WHO.search(ctx.text)
+        ctx.add("harmful_language", "block",
+                f"'{match.group(0).strip()}' praises a few to shame the rest, who are then spoken to. The school's "
+                "accounts never shame families; thank the people who helped, and give any reminder plainly.",
+                excerpt_of(ctx.text, match.start(), match.end()))
     elif _reproach(ctx.text):
         match = _reproach(ctx.text)
         ctx.add("harmful_language", "block",
@@ -210,6 +244,12 @@ def check_language(ctx: Context) -> None:
         ctx.add("harmful_language", "warn",
                 f"'{match.group(0).strip()}' can read as sarcastic or mocking. Check the tone is kind to every "
                 "family, and to other schools.", excerpt_of(ctx.text, match.start(), match.end()))
+
+
+def _someone_to_laugh_at(text: str) -> bool:
+    """The post names people a laugh could be aimed at: families, another school, a year group, staff."""
+    return bool(SARCASM_TARGET.search(text) or OTHER_SCHOOL.search(text) or STAFF_WORDS.search(text) or
+                re.search(r"(?<![\w'])(?i:year|class) \w+(?:…|\.\.\.|,)", text))
 
 
 def _reproach(text: str) -> re.Match | None:
@@ -230,6 +270,13 @@ def _taunts_another_school(text: str, own: frozenset[str] = frozenset()) -> re.M
                 near = text[max(0, line.start() - 80):line.end() + 120]
                 if TAUNT.search(near) or (LAUGHING.search(near) and not RESPECT.search(near)):
                     return line
+    if A_WIN.search(text):  # after a result, a team named as the subject of a taunt ("Hollybank might want to…")
+        for start, sentence in sentences(text):
+            subject = re.match(r"[^\w\n]*([A-Z][\w'’]+)", sentence)
+            advice = subject and re.match(r"\s*(?:might|may) (?:want|need) to|\s*(?:should(?! be)|needs? to|had better|"
+                                          r"could do with)\b", sentence[subject.end():]) and not RESPECT.search(sentence)
+            if subject and (TAUNT.search(sentence) or advice) and _another_side(subject.group(1), own):
+                return re.compile(re.escape(subject.group(1))).search(text, start)
     for school in OTHER_SCHOOL.finditer(text):
         if {w.casefold() for w in re.findall(r"[A-Za-z]+", school.group(0))} & own:
             continue
@@ -237,6 +284,13 @@ def _taunts_another_school(text: str, own: frozenset[str] = frozenset()) -> re.M
         if TAUNT.search(near) or (LAUGHING.search(near) and A_WIN.search(near) and not RESPECT.search(near)):
             return school
     return None
+
+
+def _another_side(word: str, own: frozenset[str]) -> bool:
+    """A capitalised word that names a team: not this school, not a person, not an ordinary word."""
+    word = re.sub(r"['’]s?$", "", word)
+    return (word.casefold() not in own | GENERIC_SCHOOL_WORDS and not is_given_name(word) and not is_common_word(word)
+            and not TITLE_RE.match(word))
 
 
 def _approves_a_plan(sentence: str) -> bool:
@@ -255,6 +309,8 @@ def _with_closing_marks(text: str, index: int) -> str:
 
 
 def check_politics(ctx: Context) -> None:
+    school = ctx.rules.policy.meta.school or ctx.rules.policy.meta.title or ""
+    own = frozenset(w.casefold() for w in re.findall(r"[A-Za-z]+", school))
     def block(match: re.Match, why: str) -> None:
         if ctx.has("political"):
             return  # one political finding says it; more cues in the same post add nothing
@@ -286,8 +342,30 @@ def check_politics(ctx: Context) -> None:
     if campaigning and not ctx.has("political") and not SCHOOL_VOTING.search(ctx.text) and re.search(
             r"\bvot\w*|\belections?\b|\bpoll(?:s|ing)?\b|\bballot\b|\bparty\b", ctx.text, re.I):
         block(campaigning, "tells people how to vote")
+    # an election the post speaks of, not a school one ("Eco council ballot", "school council candidates")
+    said = list(ELECTION_WORD.finditer(ctx.text))
+    election = bool(said) and not any(SCHOOL_VOTING.search(ctx.text[max(0, m.start() - 30):m.start()]) for m in said)
+    for match in VOTE_FOR_NAME.finditer(ctx.text) if election else ():
+        who = match.group("who") or match.group("tag")
+        after = match.group("after") or ""
+        if is_given_name(who) or who.casefold() in own or SCHOOL_VOTING.search(f"{who}{after}") or re.match(
+                r"\s*(?i:class|team|house|group|form)\b", after):
+            continue
+        block(match, "asks people to vote for a party or a candidate")
+    for match in POLITICIAN.finditer(ctx.text):
+        sentence = _with_closing_marks(ctx.text, match.start())
+        if (election or re.search(r"\bvot(?:e|es|ing)\b", ctx.text, re.I)) and (BACKING.search(sentence) or OPINION.search(sentence) or _approves_a_plan(sentence)):
+            block(match, "backs a politician at election time")
+    protest = PROTEST_CALL.search(ctx.text)
+    if protest and (CAMPAIGNING.search(ctx.text) or re.search(r"\bcampaign\w*|✊|\brally\b|\bprotest\w*", ctx.text, re.I)):
+        block(protest, "calls people to a protest or a campaign")
     for match in GOVERNMENT.finditer(ctx.text):
         sentence = _with_closing_marks(ctx.text, match.start())
+        # the next sentence may give the verdict ("…has cut our funding again. Our children deserve better. 😡")
+        following = ctx.text[match.end():match.end() + SENTENCE_REACH]
+        after = _with_closing_marks(following, len(sentence_at(following, 0)) + 1) if following.strip() else ""
+        if ANGER.search(sentence + after) or SLOGAN_TAG.search(ctx.text):
+            block(match, "blames or judges the government")
         if BLAME.search(sentence) or campaigning:
             block(match, "blames or judges the government")
         elif _approves_a_plan(sentence) or (
