@@ -149,6 +149,9 @@ def test_a_contracted_fact_is_read_after_spelling_correction(vocabulary):
     # a wh-word the asker will act on is no request for a fact
     ("can i answer the parent on the school page and explain what went wrong", "permission"),
     ("could you tell me who runs the school pages", "info"),
+    # a request made of the reader to summarise or describe is no leave asked
+    ("would you summarise what the rules on class blogs are for", "info"),
+    ("can you outline which accounts the school runs", "info"),
 ])
 def test_what_is_asked_reads_the_asking_part(vocabulary, text, intent):
     assert read_question(text, vocabulary).intent == intent

@@ -97,9 +97,23 @@ def test_a_filler_word_does_not_split_the_phrase_that_asks(retriever, text):
     ("who decides when something isnt in the policy", "_decide_decision"),
     ("what else should i read alongside this", "_related_policies"),
     ("can i hit back at the dad who posted about me", "_respond_retaliate"),
+    ("i'm on duty at break, can i answer a text", "_supervise"),  # a policy writes "while supervising pupils"
 ])
 def test_an_everyday_situation_is_read_as_the_concept_a_policy_writes(retriever, text, concept):
     assert concept in read_question(text, retriever[1]).tokens
+
+
+@pytest.mark.parametrize("asked, written, concept", [
+    ("are the photos from the fair ok to go up", "Staff must not publish images of pupils", "_images_photos"),
+    ("is it ok to complain about the new timetable online", "Staff must not criticise the school", "_complain_criticise"),
+    ("who makes the decision if the policy says nothing", "The head decides matters not covered here", "_decide_decision"),
+])
+def test_a_concepts_own_words_name_it_on_both_sides(retriever, asked, written, concept):
+    """The words a concept is named by ("images", "photos", "complain", "decision") count as that concept
+    wherever they appear, so "photos" asked meets "images" written."""
+    from knowledge.lexicon import normalise
+    vocabulary = retriever[1]
+    assert concept in vocabulary.tokens(normalise(asked)) and concept in vocabulary.tokens(normalise(written))
 
 
 def test_losing_ones_job_finds_the_disciplinary_clause(retriever):
@@ -180,3 +194,31 @@ def ages(tmp_path_factory) -> tuple[Retriever, Vocabulary]:
 def test_a_stated_age_prefers_the_clause_whose_age_limit_it_meets(ages, text, rule):
     ranked = ranked_rules(ages, text)
     assert ranked.index(rule) < ranked.index({"1-1": "1-2", "1-2": "1-1"}[rule])
+
+
+LISTING_POLICY = """ASH LANE SCHOOL
+SOCIAL MEDIA POLICY
+
+1. School accounts
+
+1.1 The school's accounts are:
+a) the school Facebook page, for news of trips and clubs;
+b) the school blog, for news of clubs and trips.
+
+1.2 Only the headteacher and the office manager may post on the school Facebook page.
+"""
+
+
+@pytest.fixture(scope="module")
+def listing(tmp_path_factory) -> tuple[Retriever, Vocabulary]:
+    return retriever_for(tmp_path_factory, LISTING_POLICY)
+
+
+def test_asking_leave_prefers_a_rule_to_a_list_that_only_names_the_thing(listing):
+    """"Can I post on the Facebook page?" is answered by who may post, not by the list of accounts."""
+    ranked = ranked_rules(listing, "can i put the trip photos on the school facebook page")
+    assert ranked[0] == "1-2"
+
+
+def test_a_statement_is_not_held_back_for_a_question_asking_what_there_is(listing):
+    assert ranked_rules(listing, "which accounts does the school have")[0] == "1-1"

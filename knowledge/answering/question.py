@@ -150,7 +150,8 @@ LEAVE_OR_DUTY = re.compile(r"^(?:can|could|may|should|is it ok to|am i allowed t
 # Only a request made of the reader counts: "can I reply and explain what happened" and "…so I know
 # what we're dealing with" ask leave, not a fact.
 EMBEDDED_WH = re.compile(r"\b(?:(?:tell|remind|show|explain|clarify|confirm) (?:me|us)|you (?:\w+ )?(?:tell|remind|"
-                         r"show|explain|say|clarify|confirm|know)|(?:policy|rules?|it) (?:say|says|explain|explains)|"
+                         r"show|explain|say|clarify|confirm|know|summari[sz]e|outline|describe|list)|"
+                         r"(?:policy|rules?|it) (?:say|says|explain|explains)|"
                          r"(?:want|wanted|like|need|love) to know|wondering|no idea|not sure) "
                          r"(?:who|whom|what|when|where|how|which)\b")
 HOW_RULING = re.compile(r"^how (?:come|is (?:this|that|it) (?:allowed|ok|okay|legal|acceptable|fair))\b")

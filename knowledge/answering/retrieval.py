@@ -55,6 +55,10 @@ DEFINED_TERM_MATCH = 0.06
 AGE_LIMIT = re.compile(r"\b(under|below|younger than|over|above|older than|aged|from the age of|at least)\s+(?:the age of\s+)?(\d{1,2})\b",
                        re.I)
 AGE_MATCH = 0.05
+# "Can I…?" asks for a ruling: a clause that only lists or states something (the accounts the school
+# runs, what a word means) answers it less well than a rule with the same words.
+STATEMENT_FOR_RULING = 0.06
+RULING_INTENTS = ("permission", "obligation")
 DEFINES = re.compile(r"\b(means|is considered to include|refers to|defined as|definition|includes any)\b", re.I)
 # How each audience is named when a rule is put back as a question ("Can staff …?").
 ASKED_AS = {"staff": "staff", "pupils": "pupils", "parents": "parents", "school_accounts": "the school",
@@ -130,6 +134,7 @@ class Retriever:
                                       and len(c.text.split()) <= TITLE_ITEM_WORDS and not c.text.rstrip().endswith(".")
                                       for c in self.clauses])
         self._answer_kinds = [vocabulary.answer_kinds(normalise(c.text)) for c in self.clauses]
+        self._statements = np.array([c.modality == "information" for c in self.clauses])
         self._defines = np.array([bool(DEFINES.search(f"{c.heading} {c.text}")) for c in self.clauses])
         self._age_limits = [AGE_LIMIT.findall(c.text) for c in self.clauses]
         self._defined_terms = [[set(vocabulary.tokens(normalise(term))) for term in DEFINED_TERM.findall(c.text)]
@@ -202,6 +207,8 @@ class Retriever:
         steered = steered - TITLE_ITEM_PENALTY * (self._title_items & (lexical < TITLE_ITEM_EVIDENCE))
         if question.definition:
             steered = steered + DEFINITION_MATCH * self._defines
+        elif question.intent in RULING_INTENTS:
+            steered = steered - STATEMENT_FOR_RULING * self._statements
         if question.definition or question.intent == "scope":
             asked = set(question.tokens)
             steered = steered + DEFINED_TERM_MATCH * np.array(
