@@ -60,6 +60,10 @@ def families_in(rules: ConcernRules, message: str) -> set[str]:
     # grooming and sextortion
     ("a year 7 said a man she talks to in a game asked to move the chat to snapchat", "grooming"),
     ("a y11 boy said someone has his pics and wants money or they'll share them with his followers", "threats"),
+    # flattery that sets a child apart from her age group is a grooming sign, whoever says it
+    ("my year 8 showed me texts from her football coach telling her she's so mature for her age", "grooming"),
+    # nobody at home to feed or look after a child
+    ("a reception child told the dinner lady nobody cooks for him at home and he goes home to an empty flat", "neglect"),
 ])
 def test_each_family_is_a_concept_not_a_phrase(rules, message, family):
     assert family in families_in(rules, message)
@@ -74,6 +78,8 @@ def test_each_family_is_a_concept_not_a_phrase(rules, message, family):
     "i sit on the local academy committee and a y9 told me at the fair that her uncle touches her",
     "some y10 lads used an undress app on a girl's prom photo and it's on snapchat, do i delete it from the phone?",
     "a year 12 says a man has pictures of her and will send them to her mum unless she pays him",
+    # a late-night message alone is a weak sign in a message that asks; the flattery beside it is not
+    "a y10 boy showed me dms a teacher sent him after midnight saying he's more mature than his age, do i speak to her first?",
 ])
 def test_secondary_school_disclosures_are_flagged(secondary, message):
     assert secondary.answer(message, today=TODAY).report_suggested
