@@ -155,6 +155,8 @@ class ConcernRules:
     # Risk families that are signs of harm in a child's own state ("has finger marks", "is always hungry"):
     # described about a child they flag with no narrative marker, outside a rule question or a condition.
     sign_families: frozenset[str] = frozenset()
+    # "they're 18 now": the young people narrated are adults.
+    grown_up: re.Pattern = re.compile(r"(?!x)x")
 
     @classmethod
     def from_data(cls, data: dict | None) -> "ConcernRules | None":
@@ -187,6 +189,7 @@ class ConcernRules:
             gate=Gate.from_data(data.get("gate"), placeholders),
             indirect_if=compile_entries(data["indirect_if"]) if data.get("indirect_if") else re.compile(r"(?!x)x"),
             sign_families=frozenset(data.get("sign_families", [])),
+            grown_up=compile_entries(data["grown_up"]) if data.get("grown_up") else re.compile(r"(?!x)x"),
         )
 
     def _is_hypothetical(self, text: str, start: int) -> bool:
@@ -255,7 +258,7 @@ class ConcernRules:
         risk = self._any_risk(text, RULE_QUESTION_IGNORES if asks_rule else frozenset())
         if risk:
             return Disclosure(f"narrated event with risk: {risk.group(0)}")
-        if asks_rule or self.question_words.search(text):
+        if asks_rule or self.question_words.search(text) or self.grown_up.search(text):
             return None
         return Disclosure(f"narrated event about a child: {event.group(0)}")
 

@@ -44,6 +44,7 @@ class Gate:
     speaker_acted_families: frozenset[str] = frozenset()
     peer_agent: re.Pattern = NEVER
     peer_agent_families: frozenset[str] = frozenset()
+    mild: re.Pattern = NEVER
 
     @classmethod
     def from_data(cls, data: dict | None, placeholders: dict[str, str]) -> "Gate | None":
@@ -67,7 +68,8 @@ class Gate:
                    reporter=_entries(data, "reporter", placeholders),
                    speaker_acted_families=frozenset(data.get("speaker_acted_families", [])),
                    peer_agent=_entries(data, "peer_agent", placeholders),
-                   peer_agent_families=frozenset(data.get("peer_agent_families", [])))
+                   peer_agent_families=frozenset(data.get("peer_agent_families", [])),
+                   mild=_entries(data, "mild", placeholders))
 
 
 def _entries(data: dict, key: str, placeholders: dict[str, str]) -> re.Pattern:
@@ -125,7 +127,9 @@ def sustains(rules, text: str, original: str) -> bool:
         return False  # its only risks were aimed at an adult, or were the asker's own contacts or acts
     if not asks(gate, text, original):
         return True
-    distress = any(name == "fear" and pattern.search(text) for name, pattern in rules.risks)
+    # "a bit upset" is not the distress that makes a weak signal a concern
+    unhedged = gate.mild.sub(" ", text)
+    distress = any(name == "fear" and pattern.search(unhedged) for name, pattern in rules.risks)
     return told is not None and (distress or gate.explicit_worry.search(text) is not None)
 
 
@@ -136,11 +140,11 @@ def _strong_signal(rules, gate: Gate, text: str, skip: frozenset[str]) -> bool:
         if pattern.search(text):
             return True
     # The adult who introduces themself is the asker, and one who passes a report on is its reporter:
-    # their own plans or words are not conduct towards a child;
+    # their own plans or words are not conduct towards a child, nor is what the asker did or asks to do;
     # nor is an adult's contact with the speaker ("a parent messaged me about her son's homework"): the
     # words before and after that contact are looked at apart.
     if "adult_conduct" not in skip:
-        text_without_asker = gate.reporter.sub(" ", gate.self_introduction.sub(" ", text))
+        text_without_asker = gate.speaker_acted.sub(" ", gate.reporter.sub(" ", gate.self_introduction.sub(" ", text)))
         contact = gate.speaker_contacted.search(text_without_asker)
         parts = [text_without_asker[:contact.start()], text_without_asker[contact.end():]] if contact \
             else [text_without_asker]

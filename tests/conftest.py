@@ -99,16 +99,20 @@ def start_postgres_or_skip():
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_location(request, tmp_path, monkeypatch) -> str:
-    """Where a test's database lives: a SQLite file, then a fresh schema on a PostgreSQL server,
-    so every handler test proves the storage interface on both."""
+def database_location(request, tmp_path, monkeypatch):
+    """Where a test's database lives: a SQLite file, then a fresh schema on a PostgreSQL server
+    (dropped after the test), so every handler test proves the storage interface on both."""
     if request.param == "sqlite":
-        return str(tmp_path / "policybot.db")
+        yield str(tmp_path / "policybot.db")
+        return
     from cryptography.fernet import Fernet
 
     # A server database keeps no key file beside itself: the key comes from the environment.
     monkeypatch.setenv("POLICYBOT_REPORT_KEY", Fernet.generate_key().decode())
-    return request.getfixturevalue("postgres_server").url_for_new_schema()
+    server = request.getfixturevalue("postgres_server")
+    url = server.url_for_new_schema()
+    yield url
+    server.drop_schema(url)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -33,6 +33,20 @@ TODAY = date(2026, 1, 15)
     "someone wrote on our facebook page that a reception boy is being starved by his family, what do we do?",
     # a reporter passing on an adult's conduct: the conduct still counts
     "a mum says the swimming instructor keeps messaging her daughter on instagram, who do i tell?",
+    # without "last night" as a risk, what was asked of the child still is one
+    "a y6 girl told me a man she games with asked her last night to send him pics of herself, is that allowed?",
+    # a demand with "unless", from a pupil who speaks of themself
+    "im in year 7 and someone says they will post my photo unless i pay them, what do i do?",
+    # a child a bit upset, but told a secret: the strong signal keeps it
+    "a y3 boy is a bit upset, he said a man online told him to keep their chats secret. should i tell anyone?",
+    # signs noticed with a hedge: "could be nothing" offers a concern, flinching is a sign of harm
+    "a y8 lad winced and flinched when i reached past him for a book, and he won't change for PE. might be nothing",
+    # an overdose told on the speaker's own account still flags
+    "a year 10 messaged my personal snapchat late last night saying she'd swallowed a pile of pills, can i message her back?",
+    # neglect in everyday words, beside "in lessons" (which is no lesson about a risk)
+    "one of my y4s has no coat in this weather, wears the same jumper all week and keeps falling asleep in lessons",
+    # an app that undresses a photo
+    "a group of y9 boys ran a girl's photo through a nudify app and sent it round, should i take their phones?",
 ])
 def test_disclosures_asked_as_questions_stay_flagged(policy_alone, message):
     assert policy_alone.answer(message, today=TODAY).report_suggested
@@ -73,6 +87,31 @@ def test_disclosures_asked_as_questions_stay_flagged(policy_alone, message):
     "the safeguarding bit of the policy says pupils, does that mean a 16 year old work experience student too?",
     # unkindness aimed at the staff
     "someone posted a horrible comment on our facebook page saying the teachers are lazy",
+    # a definition asked after a label: "counted as" is no event, an age is no older contact
+    "definitions section - is a 16 year old cousin who collects my son still classed as a child?",
+    # the asker's own permission and plan
+    "i'm approved to run the school insta and want to put up the sports day pics, one girl's form isn't back yet",
+    # "student teachers" are staff
+    "are student teachers on placement expected to friend the class on dojo too?",
+    # a class WhatsApp is a group, not an adult whatsapping a child
+    "the parents set up a class whatsapp for 5R and put me in it, should i leave?",
+    # "last night" is yesterday, and a rough comment on the school's own post is aimed at the school
+    "someone wrote 'you lot are ruining our children' under the school's facebook post last night, can i delete it as abusive?",
+    # the asker's own condition, not a threat to a child
+    "parent - not happy with how the office handled my daughter's trip form. i'll post about it in the mums group unless someone rings me back",
+    # a child hitting others, asked as a rule question after a label
+    "class rep here, am i ok to mention in the parents whatsapp a girl who keeps kicking others at break",
+    # mild upset about a game, asked
+    "my daughter's roblox avatar got 'knocked out' by her friend's and she's a little upset, does school get involved?",
+    # the young people are adults
+    "the head wants a few sixth formers in our trust's youtube video talking about the careers fair, they're 19",
+    # a lesson planned on a risk, a game the class is keen on, a safety visit, the asker's own clip and plan
+    "planning a y6 science lesson on staying safe from strangers online, any tips?",
+    "my y2s are obsessed with minecraft and keep 'blowing each other up' at golden time, is it ok to let them play?",
+    "a PCSO is coming in for a stranger danger talk, can i take photos for the school instagram?",
+    "sports day ran late because someone lost the keys. can i post a video of the kids in the relay on my tiktok?",
+    "parent here, my son got a detention he didn't deserve and i'm posting about it in the mums facebook group",
+    "i was searching 'signs of abuse' for my safeguarding refresher, will the school think something's wrong?",
 ])
 def test_questions_that_only_sound_alarming_are_not_flagged(policy_alone, message):
     assert not policy_alone.answer(message, today=TODAY).report_suggested
@@ -98,3 +137,11 @@ def test_a_lesson_that_asks_what_the_policy_says_is_not_next_door(policy_alone):
     answer = policy_alone.answer("planning a lesson on online safety for y6, what does the policy say about "
                              "pupils using social media?", today=TODAY)
     assert "doesn't cover that" not in answer.text
+
+
+def test_a_topic_the_policy_mentions_is_its_own_only_beside_its_subject():
+    neighbours = load_neighbours("Photos for the school page must be taken on school tablets only.")
+    # named beside photos, a mentioned topic is the policy's
+    assert neighbour_of("can i take the photos on a tablet from year 2", neighbours, on_subject=True) is None
+    # named alone, it stays next door
+    assert neighbour_of("can the class use the tablets for research", neighbours, on_subject=False).key == "devices_in_school"

@@ -203,7 +203,7 @@ def test_what_the_school_will_do_in_response_is_a_fact(vocabulary):
     ("can parents share photos of children", ["parents", "pupils"]),  # an object, not a qualifier
 ])
 def test_a_group_that_only_says_which_people_is_not_a_group_of_its_own(vocabulary, text, groups):
-    assert read_question(text, vocabulary).groups == groups
+    assert read_question(text, vocabulary).groups == tuple(groups)
 
 
 @pytest.mark.parametrize("text, ages", [
@@ -216,3 +216,25 @@ def test_a_group_that_only_says_which_people_is_not_a_group_of_its_own(vocabular
 ])
 def test_the_ages_a_question_states(vocabulary, text, ages):
     assert read_question(text, vocabulary).ages == ages
+
+
+def test_a_question_once_read_does_not_change(vocabulary):
+    """Later stages add their findings to a copy: the value read stays as it was."""
+    import dataclasses
+    read = read_question("can i post the class photos on my own insta?", vocabulary)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        read.concern = True  # type: ignore[misc]
+    assert dataclasses.replace(read, concern=True).concern and not read.concern
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("carer: where am i meant to send a complaint about the head", "info"),  # a label is not the question
+    ("Good morning. A radio station rang. To whom should the call be passed?", "info"),
+    ("what records should i keep if a parent is harassing me online", "info"),
+    ("if a pupil tells me something worrying online what am i meant to do", "info"),
+    ("can i raise a welfare worry on the class app or do i have to phone?", "permission"),
+    ("the caretaker had the blog password and has left, does anyone need to reset it", "obligation"),
+    ("what if i want to post the match score, can i do that on my own page", "permission"),  # still a ruling
+])
+def test_what_is_asked_read_past_labels_prepositions_and_alternatives(vocabulary, text, intent):
+    assert read_question(text, vocabulary).intent == intent

@@ -47,6 +47,8 @@ def test_how_many_is_answered_from_a_rule_that_states_one(policy_alone):
     ("is it fine to get chatgpt to write my parent letters", "ai_tools"),
     ("can i put the class photo on the corridor display board", "displays"),
     ("which reading app should my son use at home", "teaching_resources"),
+    ("can my year 5s watch a 12a film on the last day of term", "app_age"),
+    ("any lesson ideas for teaching y3 about passwords", "teaching_resources"),
 ])
 def test_topics_next_door_are_refused(question, key):
     neighbours = load_neighbours("Staff must not post images of pupils on personal social media accounts.")
@@ -60,6 +62,7 @@ def test_a_next_door_topic_on_social_media_is_the_policys():
     assert neighbour_of("can i use chatgpt to make a fake photo of a pupil", neighbours) is None
     assert neighbour_of("a dad asked about the lunch menu on the school account can i reply", neighbours) is None
     assert neighbour_of("forgot the class tablet can i take pics on my own phone", neighbours) is None
+    assert neighbour_of("can the 15 rated film night trailer go on the school insta", neighbours) is None
 
 
 def test_a_schools_table_adds_to_the_generic_topics_of_the_same_name():
@@ -110,3 +113,97 @@ def test_a_device_named_beside_photos_is_not_next_door():
     assert neighbour_of("the class tablets are all taken so can i use my own phone for pictures on sports day",
                         neighbours) is None
     assert neighbour_of("the class tablets are all taken, can we borrow the year 5 ones", neighbours).key == "devices_in_school"
+
+
+@pytest.mark.parametrize("question", [
+    "could i reply to a dad on the class dojo about his sons reading",
+    "fancy a vent about inspection week on fb? my profile is private",
+    "on my own laptop at home at the weekend, does any of this still apply?",
+])
+def test_contacting_or_complaining_on_a_platform_is_the_askers_own_social_media(policy_alone, question):
+    assert policy_alone.answer(question, today=TODAY).answered
+
+
+POLICY_WITH_SAFEGUARDING = """Riverside Infants Social Media Policy
+
+1. Staff conduct
+1.1 Staff must not contact pupils through personal social media accounts.
+1.2 Staff must not share photographs of pupils on personal accounts.
+
+2. Safeguarding
+2.1 Any safeguarding concern must be reported to the Designated Safeguarding Lead the same day.
+
+3. Questions
+3.1 The Headteacher will decide any matter that this policy does not cover.
+"""
+
+
+def test_a_disclosure_is_on_the_subject_of_a_policy_that_speaks_of_safeguarding(tmp_path):
+    from dataclasses import replace
+
+    from knowledge.answering.pipeline import ANSWER_THRESHOLD, OFF_SUBJECT_THRESHOLD
+    from knowledge.answering.question import read_question
+
+    message = "a girl in reception told me her uncle keeps her up at night and says it is their secret"
+    thresholds = {}
+    for name, text in [("with", POLICY_WITH_SAFEGUARDING),
+                       ("without", POLICY_WITH_SAFEGUARDING.replace("2. Safeguarding", "2. Worries").replace(
+                           "Any safeguarding concern must be reported to the Designated Safeguarding Lead",
+                           "Any worry must be passed to the Headteacher"))]:
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+        answerer = Answerer.load(tmp_path / f"{name}.txt")
+        answer = answerer.answer(message, today=TODAY)
+        assert answer.report_suggested and answer.text.startswith("This sounds like something to report")
+        read = replace(read_question(message, answerer.vocabulary), concern=True)
+        thresholds[name] = answerer._threshold(read)
+        if not answer.answered:  # a refusal beneath the report still says who to ask
+            assert "Please ask the Headteacher" in answer.text
+    assert thresholds == {"with": ANSWER_THRESHOLD, "without": OFF_SUBJECT_THRESHOLD}
+
+
+def test_photos_are_on_the_subject_of_a_policy_that_names_them(tmp_path):
+    from knowledge.answering.question import read_question
+
+    (tmp_path / "policy.txt").write_text(POLICY_WITH_SAFEGUARDING, encoding="utf-8")
+    answerer = Answerer.load(tmp_path / "policy.txt")
+    assert answerer._threshold(read_question("whose photos can go in the newsletter", answerer.vocabulary)) \
+        < answerer._threshold(read_question("whose recipes can go in the newsletter", answerer.vocabulary))
+
+
+def test_a_question_about_what_this_policy_says_is_never_next_door():
+    # A lesson or a device named beside a question about the policy itself: the policy answers it.
+    answerer = Answerer.load(ROOT / "policy" / "calmore-social-media-policy.txt")
+    for question in ["running a pshe lesson on online safety next week, which part of the policy covers pupils?",
+                     "i only ever use the ipads at school, never my phone. am i covered by this?"]:
+        assert "doesn't cover that:" not in answerer.answer(question, today=TODAY).text
+    # "the policy for X" asks which policy covers X: X stays next door.
+    assert answerer.about_this_policy.search("whats the policy for phones in lessons") is None
+
+
+@pytest.mark.parametrize("question", [
+    "can we post the netball team photo",
+    "could i be mates with my old teaching assistant on insta",
+])
+def test_the_askers_own_posting_or_contact_is_answered(policy_alone, question):
+    assert policy_alone.answer(question, today=TODAY).answered
+
+
+@pytest.mark.parametrize("question", [
+    "we've been snapchat friends since uni and her daughter is now in my class, do i unfriend?",
+    "is it ok to give out my mobile number to the year 9s on the camping trip",
+    "can i draw a poster of sports day for the school instagram page",
+])
+def test_more_of_the_askers_own_social_media_is_answered(policy_alone, question):
+    assert policy_alone.answer(question, today=TODAY).answered
+
+
+def test_a_definition_of_a_term_the_policy_defines_is_on_its_subject(tmp_path):
+    from knowledge.answering.question import read_question
+
+    (tmp_path / "policy.txt").write_text(POLICY_WITH_SAFEGUARDING.replace(
+        "3. Questions", "3. Definitions\n3.1 'Visitors' includes contractors and parent helpers.\n\n4. Questions").replace(
+        "3.1 The Headteacher", "4.1 The Headteacher"), encoding="utf-8")
+    answerer = Answerer.load(tmp_path / "policy.txt")
+    defined = read_question("is the window man counted as a visitor", answerer.vocabulary)
+    undefined = read_question("is the window man counted as an employee", answerer.vocabulary)
+    assert answerer._threshold(defined) < answerer._threshold(undefined)

@@ -202,8 +202,8 @@ def test_conditions_against_the_facts_a_question_states(vocabulary, rule, questi
     # scope: the rule reaches the case; a question saying it doesn't is answered "no"
     ("3-1", "does the policy still apply during the holidays if im not at school", "yes"),
     ("3-1", "my profile is locked so the policy doesnt apply to it, right", "no"),
-    # a prohibition answers a scope question with its text alone, never a bare "yes"
-    ("3-2", "some pupils were nasty to each other online at the weekend, is that even our business?", "info"),
+    # a prohibition answers a scope question "yes, it reaches this case", never a bare "yes" (see the pipeline test)
+    ("3-2", "some pupils were nasty to each other online at the weekend, is that even our business?", "yes"),
     # an obligation asked of a duty is a "yes" even though its condition is unmet
     ("3-3", "is a signed photo form required before a child is on the blog?", "yes"),
     # what does the policy say about a story: what it forbids is a "no"

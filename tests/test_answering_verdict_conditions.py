@@ -131,7 +131,7 @@ def test_a_clause_pointing_at_the_rules_above_takes_their_verdict(answerer):
     read = read_question(question, answerer.vocabulary, "parents")
     ranked = answerer.retriever.rank(read)
     pointing = [c for c in ranked if answerer.policy.clauses[c.index].rule == "3-3"]
-    answer = answerer._answer_from(question, read, pointing + [c for c in ranked if c not in pointing])
+    answer = answerer._answer_from(question, read, pointing + [c for c in ranked if c not in pointing], pointing[0])
     assert answer.clause == "3-3"
     assert answer.verdict == "no"
     assert "The guideline it points to: \"Parents should not use social media to criticise the school\"" in answer.text

@@ -154,6 +154,7 @@ def postgres_services(postgres_server, monkeypatch, clock, knowledge):
     built = app.build_services(db_path=url, clock=clock, knowledge=knowledge)
     yield built, url
     built.db.close()
+    postgres_server.drop_schema(url)
 
 
 def say(services, who: str, text: str, person=None) -> str:

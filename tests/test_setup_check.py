@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -25,7 +26,7 @@ QUESTIONS = {  # question → (the rule it must be answered from, the verdict)
                  "Can the school post pupils full names on its accounts?": ("5-7", "no"),
                  "Can I post photos of my class on my own Instagram?": ("6-2", "no")},
     "three-rivers": {"Can staff add students on Instagram?": ("5-2", "no"),
-                     "Can we post a student's full name on the academy Facebook page?": ("4-9", "depends"),
+                     "Can we post a student's full name on the academy Facebook page?": ("4-9", "no"),  # never the full name
                      "Can I post photos of my class on my own Instagram?": ("5-6", "no")},
 }
 
@@ -107,13 +108,30 @@ def set_up(document: Path, folder: Path, *extra: str) -> subprocess.CompletedPro
     return result
 
 
+@pytest.fixture(scope="module")
+def set_up_schools(documents, tmp_path_factory) -> dict[tuple[str, str], tuple[Path, subprocess.CompletedProcess]]:
+    """`setup` run once per document for the module; tests that change a folder change a copy."""
+    made = {}
+    for (school, kind), document in documents.items():
+        folder = tmp_path_factory.mktemp(f"setup-{school}-{kind}") / school
+        made[school, kind] = folder, set_up(document, folder)
+    return made
+
+
+def set_up_copy(set_up_schools, school: str, kind: str, folder: Path) -> subprocess.CompletedProcess:
+    """`folder` as `setup` made it from that school's document; the run's output."""
+    made, result = set_up_schools[school, kind]
+    shutil.copytree(made, folder)
+    return result
+
+
 # --- setup → check → ask, for a second and a third school ------------------------------------------
 
 @pytest.mark.parametrize("kind", ["docx", "pdf"])
 @pytest.mark.parametrize("school", list(QUESTIONS))
-def test_setup_then_check_then_ask_answers_from_that_school(documents, tmp_path, school, kind):
+def test_setup_then_check_then_ask_answers_from_that_school(set_up_schools, tmp_path, school, kind):
     folder = tmp_path / school
-    setup = set_up(documents[school, kind], folder)
+    setup = set_up_copy(set_up_schools, school, kind, folder)
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         ["policy.txt", "school.toml", "roster.csv", "consent_register.csv", "holidays.toml"])  # no lexicon, no examples
     settings = tomllib.loads((folder / "school.toml").read_text(encoding="utf-8"))
@@ -147,13 +165,11 @@ def test_setup_then_check_then_ask_answers_from_that_school(documents, tmp_path,
         assert "not named in the policy" in setup.stdout
 
 
-def test_the_extracted_text_reads_as_the_original_policy(documents, tmp_path):
+def test_the_extracted_text_reads_as_the_original_policy(set_up_schools):
     """Word and PDF come back as the same sections and rules, word for word, as the text file."""
     from knowledge.policy import Policy
 
-    for (school, kind), document in documents.items():
-        folder = tmp_path / f"{school}-{kind}"
-        set_up(document, folder)
+    for (school, kind), (folder, _) in set_up_schools.items():
         original = Policy.load(SCHOOLS / school / "policy.txt")
         extracted = Policy.load(folder / "policy.txt")
         assert list(extracted.sections) == list(original.sections), (school, kind)
@@ -163,9 +179,9 @@ def test_the_extracted_text_reads_as_the_original_policy(documents, tmp_path):
         assert same >= 0.95 * len(original.clauses), (school, kind, same, len(original.clauses))
 
 
-def test_check_draft_and_the_web_chat_use_the_configured_school(documents, tmp_path):
+def test_check_draft_and_the_web_chat_use_the_configured_school(set_up_schools, tmp_path):
     folder = tmp_path / "oakfield"
-    set_up(documents["oakfield", "pdf"], folder)
+    set_up_copy(set_up_schools, "oakfield", "pdf", folder)
     with open(folder / "roster.csv", "a", encoding="utf-8") as roster:
         roster.write("whitaker,James Whitaker,j.whitaker@oakfield.example.org,headteacher;staff,Headteacher,2018-09-01,,\n")
     config = folder / "school.toml"
@@ -201,10 +217,10 @@ def test_check_draft_and_the_web_chat_use_the_configured_school(documents, tmp_p
 
 # --- what check warns about, and what stops the bot ------------------------------------------------
 
-def test_check_warns_about_another_schools_leftovers(documents, tmp_path):
+def test_check_warns_about_another_schools_leftovers(set_up_schools, tmp_path):
     """The issue's case: the sample school's examples, lexicon and headteacher copied in beside a new policy."""
     folder = tmp_path / "oakfield"
-    set_up(documents["oakfield", "docx"], folder)
+    set_up_copy(set_up_schools, "oakfield", "docx", folder)
     for name in ("examples.toml", "lexicon.toml"):
         (folder / name).write_bytes((ROOT / "policy" / name).read_bytes())
     settings = (folder / "school.toml").read_text(encoding="utf-8")
@@ -229,9 +245,9 @@ def test_check_warns_about_another_schools_leftovers(documents, tmp_path):
     assert 'the policy mentions "Deputy Designated Safeguarding Lead" but nobody' in said
 
 
-def test_errors_fail_check_and_stop_the_server(documents, tmp_path):
+def test_errors_fail_check_and_stop_the_server(set_up_schools, tmp_path):
     folder = tmp_path / "oakfield"
-    set_up(documents["oakfield", "docx"], folder)
+    set_up_copy(set_up_schools, "oakfield", "docx", folder)
     (folder / "roster.csv").write_text("id,name,email,roles\nwhitaker,James Whitaker,j@example.org,headteacher;boss\n",
                                        encoding="utf-8")
     (folder / "holidays.toml").write_text("[[holiday]]\nname = 'Half term'\nstart = 2026-10-30\nend = 2026-10-26\n",
@@ -267,9 +283,9 @@ def test_the_sample_school_checks_clean():
 
 # --- setup's refusals and templates -----------------------------------------------------------
 
-def test_setup_refuses_to_overwrite_without_force(documents, tmp_path):
+def test_setup_refuses_to_overwrite_without_force(documents, set_up_schools, tmp_path):
     folder = tmp_path / "oakfield"
-    set_up(documents["oakfield", "docx"], folder)
+    set_up_copy(set_up_schools, "oakfield", "docx", folder)
     (folder / "roster.csv").write_text("id,name,email,roles\nwhitaker,James Whitaker,,headteacher\n", encoding="utf-8")
     again = run_app("setup", str(documents["oakfield", "pdf"]), "--folder", str(folder))
     assert again.returncode == 1 and "--force" in again.stderr and "nothing was changed" in again.stderr
@@ -296,13 +312,13 @@ def test_setup_refuses_what_it_cannot_read(tmp_path, name, content, says):
     assert not (tmp_path / "school").exists()
 
 
-def test_the_templates_comment_rows_load_as_nobody(documents, tmp_path):
+def test_the_templates_comment_rows_load_as_nobody(set_up_schools, tmp_path):
     from knowledge.consent import ConsentRegister
     from app import open_database
     from storage.roster import all_people, load_roster_csv
 
     folder = tmp_path / "oakfield"
-    set_up(documents["oakfield", "docx"], folder)
+    set_up_copy(set_up_schools, "oakfield", "docx", folder)
     db = open_database(str(tmp_path / "bot.db"))
     assert load_roster_csv(db, folder / "roster.csv") == 0 and all_people(db) == []
     assert len(ConsentRegister.from_csv(folder / "consent_register.csv")) == 0

@@ -22,12 +22,14 @@ MAX_GROWTH_MB = 50
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def soak(request, tmp_path_factory):
-    database = (request.getfixturevalue("postgres_server").url_for_new_schema()
-                if request.param == "postgresql" else None)
+    server = request.getfixturevalue("postgres_server") if request.param == "postgresql" else None
+    database = server.url_for_new_schema() if server else None
     figures = run_soak(seconds=SECONDS, clients=CLIENTS, folder=tmp_path_factory.mktemp("soak"), database=database,
                        min_requests=MIN_REQUESTS)
     print_table(figures)  # shown with -s, and on failure
-    return figures
+    yield figures
+    if server:
+        server.drop_schema(database)
 
 
 def test_no_request_failed_and_the_server_stayed_up(soak):

@@ -43,7 +43,7 @@ ONLY_HOLDERS = re.compile(r"^\s*Only (?P<holders>[^.;]{3,160}?) (?:may|can|are a
 # What a permission or duty says not to do along the way ("hand it to the DSL without looking at
 # the content", "listen, not ask leading questions, not promise confidentiality", "being 'liked'
 # doesn't imply endorsement").
-NEGATED_ACT = re.compile(r"\bwithout (\w+ing)\b|(?:,|\band|\bor)\s+(?:not|never) (\w+)(?: (\w+))?|"
+NEGATED_ACT = re.compile(r"\bwithout (\w+ing)\b|(?:,|\band|\bor|^\W*(?:[a-z]\)\s*)?)\s*(?:not|never) (\w+)(?: (\w+))?|"
                          r"\b(?:doesn'?t|does not|do not|don'?t|will not|won'?t) (?:imply|mean) (?:any |an? )?(\w+)",
                          re.I)
 
@@ -52,7 +52,12 @@ def _stems(text: str) -> set[str]:
     return {stem for stem in content_stems(re.sub(r"[^a-z0-9 ]+", " ", text.lower())) if stem not in COMMON_STEMS}
 
 
-def _asks_about(question: Question, stems: set[str], strict: bool = False) -> bool:
+def own_words(text: str) -> set[str]:
+    """The stems of a text's own words, beyond those every policy uses."""
+    return _stems(text)
+
+
+def asks_about(question: Question, stems: set[str], strict: bool = False) -> bool:
     """The question speaks of one of these stems: as a word, or through a lexicon term naming it
     (`strict`: a one-word term only; a broad term such as "like follow endorsement" says too little)."""
     tokens = set(question.tokens)
@@ -74,7 +79,7 @@ def exception_named(text: str, question: Question) -> bool | None:
     if not match:
         return None
     before, after = _stems(text[:match.start()]), _stems(_exception_words(text[match.end():]))
-    return _asks_about(question, after - before)
+    return asks_about(question, after - before)
 
 
 def own_children_only(text: str, question: Question) -> str | None:
@@ -101,7 +106,7 @@ def needs_approval_first(text: str, question: Question) -> str | None:
     exception = EXCEPTION_START.search(rest)
     if exception:
         before = _stems(text[:match.end()] + rest[:exception.start()])
-        if _asks_about(question, _stems(_exception_words(rest[exception.end():])) - before):
+        if asks_about(question, _stems(_exception_words(rest[exception.end():])) - before):
             return "excepted"
     return "missing"
 
@@ -111,7 +116,7 @@ def holder_named(text: str, question: Question) -> bool | None:
     match = ONLY_HOLDERS.search(text)
     if not match:
         return None
-    return _asks_about(question, _stems(match.group("holders")))
+    return asks_about(question, _stems(match.group("holders")))
 
 
 def negated_act_asked(text: str, question: Question) -> bool:
@@ -119,7 +124,7 @@ def negated_act_asked(text: str, question: Question) -> bool:
     against "hand it to the DSL without looking at the content")."""
     words = [word for groups in NEGATED_ACT.findall(text) for word in groups if word]
     stems = _stems(" ".join(words))
-    return bool(stems) and _asks_about(question, stems, strict=True)
+    return bool(stems) and asks_about(question, stems, strict=True)
 
 
 # "Images for official accounts must be taken on school-owned devices only": a requirement on what to
@@ -145,7 +150,7 @@ def lacking_met(text: str, question: Question) -> bool:
     ("set me up as an authorised poster"), not that it was not."""
     for match in LACKING.finditer(text):
         stems = _stems(match.group(1))
-        if not stems or not _asks_about(question, stems, strict=True):
+        if not stems or not asks_about(question, stems, strict=True):
             continue
         said = re.escape(match.group(1)[:6])
         if re.search(r"\b(?:not|never|hasnt|havent|isnt|wasnt|no)\b\s+(?:\w+\s+){0,2}" + said, question.normalised):
@@ -173,7 +178,9 @@ def only_negative_proviso(text: str) -> bool:
     return not re.search(r"\b(?:if|only|unless|provided|subject to|as long as)\b", rest, re.I)
 
 
-SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
+# A clause's parts: its sentences, and the halves of one joined by a semicolon ("a student's full
+# name; a first name may be used only where…"), each a rule of its own.
+SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-Z])|(?<=;)\s+|,?\s+(?:and|but)\s+(?=(?:should|must|will|may) not\b)")
 
 
 def sentences_by_overlap(text: str, question: Question) -> list[tuple[int, str]]:
@@ -280,15 +287,20 @@ URGENT_WORDS = re.compile(r"\b(?:today|tonight|this (?:morning|afternoon|evening
                           r"emergency|immediately|straight away)\b")
 
 
+# Words of a redirected matter that name no matter in particular ("urgent matters and any concern").
+ROUTINE_STEMS = frozenset(content_stems("matter matters issue issues thing things any urgent"))
+
+
 def ruled_out_channel(text: str, question: Question) -> bool:
     """The question asks to use a channel the sentence rules out for urgent or safeguarding
     matters, and its matter is one (the question says it is pressing, or it raises a concern)."""
     match = REDIRECTED.search(text)
-    if not match or not _asks_about(question, _stems(match.group("channel")), strict=True):
+    if not match or not asks_about(question, _stems(match.group("channel")), strict=True):
         return False
     subject = match.group("subject").lower()
     urgent = ("urgent" in subject or "emergenc" in subject) and bool(URGENT_WORDS.search(question.normalised))
-    concern = ("safeguarding" in subject or "concern" in subject) and question.concern
+    concern = ("safeguarding" in subject or "concern" in subject) \
+        and (question.concern or asks_about(question, _stems(subject) - ROUTINE_STEMS, strict=True))
     return urgent or concern
 
 
@@ -301,3 +313,37 @@ def former_adult_outside_current(text: str, question: Question) -> bool:
     return bool(question.adult and FORMER.search(question.normalised)
                 and re.search(r"\bcurrent (?:pupils?|students?)\b", text, re.I)
                 and not re.search(r"\b(?:former|past|ex-)", text, re.I))
+
+
+OBJECT_WORDS = 3
+
+
+def squarely_named(part: str, question: Question) -> bool:
+    """The question names every word of what the part ends on, its object ("… a child's surname",
+    "pupils' full names"), beyond the words every policy uses."""
+    stems = _stems(" ".join(part.rstrip(" .;:").split()[-OBJECT_WORDS:]))
+    return bool(stems) and stems <= set(question.tokens)
+
+
+# What a consent is for: "records consent to named images", "consent for his name and photo", "photo consent".
+CONSENT_FOR = re.compile(r"\b(?:consent|permission|agreement)\s+(?:to|for)\s+((?:[\w']+\s+){0,2}[\w']+)", re.I)
+CONSENT_KIND = re.compile(r"\b([a-z]+)\s+(?:consent|permission)\b")
+NOT_A_KIND = frozenset("given gave got get has have had no any the a their his her my our your written specific signed "
+                       "full parental verbal proper their its without with need needs needed".split())
+
+
+def _consent_kinds(text: str) -> tuple[bool, set[str]]:
+    """Whether the text says what a consent is for, and the stems of what it says."""
+    kinds = [m.group(1) for m in CONSENT_FOR.finditer(text)]
+    kinds += [m.group(1) for m in CONSENT_KIND.finditer(text.lower()) if m.group(1) not in NOT_A_KIND]
+    return bool(kinds), _stems(" ".join(kinds))
+
+
+def consent_for_else(text: str, question: Question) -> bool:
+    """The sentence's consent is for something named ("consent to named images") and the consent
+    the question states is for something else ("everyone's got photo consent")."""
+    said, wanted = _consent_kinds(text)
+    if not wanted:
+        return False
+    stated, given = _consent_kinds(question.normalised)
+    return stated and not wanted <= given

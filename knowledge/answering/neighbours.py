@@ -59,11 +59,14 @@ def _mentioned(topic: str, policy: str) -> bool:
     return PhraseMatcher(sorted(forms)).first(policy) is not None
 
 
-def neighbour_of(normalised_question: str, neighbours: list[Neighbour]) -> Neighbour | None:
+def neighbour_of(normalised_question: str, neighbours: list[Neighbour], on_subject: bool = True) -> Neighbour | None:
+    """The neighbour a question belongs to. `on_subject`: the question also names something of the
+    policy's subject (social media, photos…): only then does a topic the policy mentions make it the
+    policy's ("the iPads for research" stays next door on a policy that mentions iPads only for photos)."""
     for neighbour in neighbours:
         if not neighbour.topics.first(normalised_question) or neighbour.unless.first(normalised_question):
             continue
-        if neighbour.covered is not None and neighbour.covered.first(normalised_question):
+        if on_subject and neighbour.covered is not None and neighbour.covered.first(normalised_question):
             continue  # it also names what this policy speaks of: its rules answer
         return neighbour
     return None

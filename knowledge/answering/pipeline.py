@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from knowledge.answering.neighbours import Neighbour, load_neighbours, neighbour_of
 from knowledge.answering.question import Question, read_question
-from knowledge.answering.retrieval import Candidate, Retriever
+from knowledge.answering.retrieval import DEFINED_TERM, Candidate, Retriever
 from knowledge.answering.roles import safeguarding_lead, who_decides
-from knowledge.answering.verdict import Verdict, decide, refers_back
+from knowledge.answering.verdict import Verdict, decide, forbidding_sibling, refers_back
 from knowledge.answering.vocabulary import Vocabulary
 from knowledge.answers import Answer, Related
 from knowledge.disclosure import ConcernRules, spot_disclosure
@@ -41,11 +41,14 @@ OPENERS = {"yes": "Yes. ", "no": "No. ", "depends": "It depends. ", "info": ""}
 YES_BECAUSE = {"exception": "Yes: what you describe meets the rule's own exception. Check that it really does: ",
                "not reached": "Yes: the rule's limit does not reach this case. ",
                "complying": "Yes, to keep to this rule: ",
+               "applies": "Yes, this rule reaches the case you describe (it is no leave to do what it forbids): ",
                "consent in date": "Yes, while the consent is in date: "}
 DEPENDS_ON = {"consent": "It turns on consent or permission: check that first.",
               "the exception the rule names": "It holds unless the exception the rule names applies: check that first.",
               "the condition the rule names": "It is allowed only under the condition the rule states: check that first.",
               "the rule's other items": "Consent lifts this item only: check the rule's other items too.",
+              "what the consent is for": "It turns on consent to what the rule names: a consent to something "
+                                         "else (photos, when the rule asks about names) does not count. Check that first.",
               "how it could be read": "It turns on whether what you post could be read the way the rule describes."}
 
 
@@ -60,6 +63,9 @@ class Answerer:
     own_activity: re.Pattern = re.compile(r"(?!x)x")
     count: "CountQuestion | None" = None
     policy_subjects: re.Pattern = re.compile(r"(?!x)x")  # question words of subjects this policy covers
+    speaks_of_safeguarding: bool = False  # then a disclosure is on the policy's subject
+    about_this_policy: re.Pattern = re.compile(r"(?!x)x")  # never next door: asks what this policy says
+    defined_terms: tuple[tuple[str, ...], ...] = ()  # the words of each term the policy defines
 
     @classmethod
     def load(cls, policy_file, lexicon_file=None, examples_file=None) -> "Answerer":
@@ -78,7 +84,11 @@ class Answerer:
         return cls(policy, vocabulary, Retriever(policy, vocabulary, examples), ConcernRules.from_data(concerns),
                    lexicon, load_neighbours(policy.source, school.get("neighbours")),
                    compile_entries(scope["own_activity"]["entries"]), CountQuestion.from_data(scope.get("count")),
-                   _policy_subjects(policy.source, scope.get("subjects", {})))
+                   _policy_subjects(policy.source, scope.get("subjects", {})),
+                   _mentions_any(policy.source, scope.get("disclosures", {}).get("mentions", [])),
+                   compile_entries(scope.get("about_this_policy", {}).get("entries", [])),
+                   tuple(words for clause in policy.clauses for term in DEFINED_TERM.findall(clause.text)
+                         if (words := tuple(w for w in vocabulary.tokens(normalise(term)) if not w.startswith("_")))))
 
     # --- the pipeline -------------------------------------------------------------------------
 
@@ -94,18 +104,20 @@ class Answerer:
             return self._not_covered(question, read, 0.0, "I couldn't read that as a question about the school's "
                                      "social media policy (I can only answer questions in English).")
         disclosure = spot_disclosure(read.normalised, self.concern_rules, question[:1000]) is not None
-        read.concern = disclosure
-        neighbour = None if disclosure else neighbour_of(read.normalised, self.neighbours)
+        read = replace(read, concern=disclosure)  # the question as read stays as it was: a copy with the finding
+        neighbour = None if disclosure or self.about_this_policy.search(read.normalised) \
+            else neighbour_of(read.normalised, self.neighbours, self._on_subject(read))
         if neighbour is not None:
             return self._with_notice(self._not_covered(
                 question, read, 0.0, f"The social media policy doesn't cover that: {neighbour.reason}.",
                 who=neighbour.who), today or date.today())
         ranked = self.retriever.rank(read)
         best = ranked[0] if ranked else None
-        if best is None or best.score < self._threshold(read) or self._count_not_stated(read, ranked):
+        safest = self._safest(read, ranked) if ranked else None
+        if best is None or best.score < self._threshold(read) or self._count_not_stated(read, safest):
             answer = self._not_covered(question, read, best.score if best else 0.0)
         else:
-            answer = self._answer_from(question, read, ranked)
+            answer = self._answer_from(question, read, ranked, safest)
         if disclosure:
             answer.report_suggested = True
             answer.text = (f"This sounds like something to report: tell {safeguarding_lead(self.policy)} now, "
@@ -118,20 +130,37 @@ class Answerer:
         must match more closely, one about the asker's own social media less."""
         if self.own_activity.search(read.normalised) is not None:
             return OWN_ACTIVITY_THRESHOLD
-        on_subject = bool(self.vocabulary.domain & set(read.tokens)) or "polici" in read.tokens \
-            or self.policy_subjects.search(read.normalised) is not None
-        return ANSWER_THRESHOLD if on_subject else OFF_SUBJECT_THRESHOLD
+        return ANSWER_THRESHOLD if self._on_subject(read) else OFF_SUBJECT_THRESHOLD
 
-    def _count_not_stated(self, read: Question, ranked: list[Candidate]) -> bool:
+    def _on_subject(self, read: Question) -> bool:
+        """The question names something of the policy's subject: social media, a subject the policy
+        covers in its own words, a term it defines; a disclosure, when the policy speaks of safeguarding."""
+        return bool(self.vocabulary.domain & set(read.tokens)) or "polici" in read.tokens \
+            or self.policy_subjects.search(read.normalised) is not None \
+            or (read.concern and self.speaks_of_safeguarding) \
+            or (read.definition and self._names_a_defined_term(read))
+
+    def _names_a_defined_term(self, read: Question) -> bool:
+        """The question names a term the policy defines ("'Children' includes…" and "who counts as a
+        child"): each of the term's words is there, singular or plural (their first five letters)."""
+        asked = {token[:5] for token in read.tokens if not token.startswith("_")}
+        return any(all(word[:5] in asked for word in term) for term in self.defined_terms)
+
+    def _count_not_stated(self, read: Question, answering: Candidate | None) -> bool:
         """Asks how many or how much, and the rule that would answer states no quantity."""
-        if self.count is None or not ranked or not self.count.asked(read.normalised):
+        if self.count is None or answering is None or not self.count.asked(read.normalised):
             return False
-        return not self.count.stated(normalise(self.policy.clauses[self._safest(read, ranked).index].text))
+        return not self.count.stated(normalise(self.policy.clauses[answering.index].text))
 
-    def _answer_from(self, question: str, read: Question, ranked: list[Candidate]) -> Answer:
-        best = self._safest(read, ranked)
+    def _answer_from(self, question: str, read: Question, ranked: list[Candidate], best: Candidate) -> Answer:
+        """`best`: the rule that answers (`_safest` of the ranking)."""
         clause = self.policy.clauses[best.index]
         verdict = decide(clause, read, self.retriever.best_sentence(best.index, read))
+        sibling = forbidding_sibling(clause, [c for c in self.policy.clauses if c.lead_in and c.lead_in == clause.lead_in
+                                              and c.rule == clause.rule and c is not clause], read) \
+            if verdict.value == "yes" and clause.lead_in else None
+        if sibling is not None:
+            clause, verdict = sibling, decide(sibling, read)
         referred = self._referred_rule(clause, best, ranked, read) \
             if verdict.value in ("yes", "info") and read.intent in ("permission", "obligation") else None
         if referred is not None:
@@ -159,8 +188,8 @@ class Answerer:
         clause = self.policy.clauses[best.index]
         verdict = decide(clause, read)
         if read.actor != "staff" or "pupils" not in read.groups or verdict.value not in ("yes", "depends") \
-                or verdict.reason == "not reached":  # "he is 25 now" against a rule for under-18s: the rule says so
-            return best
+                or verdict.reason in ("not reached", "applies"):  # "he is 25 now" against a rule for under-18s;
+            return best  # "does it apply at weekends?" answered "it reaches this case" gives no leave
         if not ({"_communicate_contact_message", "_friend_request", "_follow"} & set(read.tokens)):
             return best
         for candidate in ranked[1:8]:
@@ -260,6 +289,10 @@ def _policy_subjects(policy_text: str, subjects: dict) -> re.Pattern:
     asks = [word for subject in subjects.values()
             if compile_entries(subject.get("mentions", [])).search(policy) for word in subject.get("asks", [])]
     return compile_entries(asks)
+
+
+def _mentions_any(policy_text: str, words: list[str]) -> bool:
+    return bool(words) and compile_entries(words).search(normalise(policy_text)) is not None
 
 
 def _extend(base: dict, extra: dict) -> None:

@@ -6,9 +6,9 @@ module holds only the shape of English questions ("can <group> …", "<wh-word> 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
+from knowledge.answering.consent_facts import consent_stated
 from knowledge.answering.vocabulary import Vocabulary
 from knowledge.lexicon import normalise
 
@@ -40,8 +40,10 @@ ADULT_AGE = re.compile(r"\b(?:is|hes|shes|theyre|now|aged?|turned)\s+(?:now\s+)?
                        r"(?!\s*(?:minutes?|mins?|hours?|days?|weeks?|months?|years? ago|pupils|kids|children|people|%))")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Question:
+    """What a question says, as read once: no later stage changes it (the pipeline's own findings,
+    such as a safeguarding concern, go in a copy made with `dataclasses.replace`)."""
     text: str
     normalised: str
     asker: str  # "staff", "parents" or "pupils"
@@ -54,16 +56,15 @@ class Question:
     adult: bool = False  # the person concerned is now an adult
     ages: tuple[int, ...] = ()  # ages the question states ("she's 17 now", "is 25"): they decide age limits
     own_account: bool = False  # "my own facebook", "my personal insta": the asker's own account
-    groups: list[str] = field(default_factory=list)  # groups named, in order
+    groups: tuple[str, ...] = ()  # groups named, in order
     definition: bool = False  # "does X count as…", "what is meant by…"
     wants: tuple[str, ...] = ()  # the kinds of fact asked for: "who", "time", "consequence"
     negated: bool = False  # asked in the negative ("it doesn't count, does it?"): a rule that applies answers "no"
     skips_duty: bool = False  # asks leave not to do something ("can it wait till monday?")
     self_acts: bool = False  # the asker is the one who would act ("can I upload it myself?")
-    concern: bool = False  # it raises a safeguarding concern (set by the pipeline from the disclosure stage)
+    concern: bool = False  # it raises a safeguarding concern (the disclosure stage's finding, given by the pipeline)
     for_embedding: str = ""  # the corrected question, with the policy words its slang stands for
-    vector: Any = None  # its sentence embedding, once the retrieval stage has made it
-    tokens: list[str] = field(default_factory=list)  # for the lexical stage
+    tokens: tuple[str, ...] = ()  # for the lexical stage
 
     @property
     def empty(self) -> bool:
@@ -113,7 +114,7 @@ SELF_INTRODUCTION = re.compile(r"^(?:\w+\s+){0,3}here\b\s*|^(?:im|i am)\s+(?:a|a
 
 
 # "do governors get any training?", "will new staff be told?": what someone receives is a fact.
-RECEIVING = re.compile(r"^(?:do|does|will|would)\s+(?:\w+\s+){0,2}?(?:get|receive|be (?:given|told|trained|informed))\b")
+RECEIVING = re.compile(r"^(?:do|does|will|would)\s+(?:\w+\s+){0,3}?(?:get|receive|be (?:given|told|trained|informed))\b")
 # Asked in the negative: the asking verb itself ("doesn't it count?", "isn't that fine?"), "surely",
 # or a negated "applies" ("…so it doesn't apply, right?"). A "not" elsewhere states a circumstance
 # ("…on my own phone and not in school") and leaves the question positive.
@@ -139,8 +140,12 @@ EXISTENCE = re.compile(r"^(?:is|are) there (?:any|a|an|another|other|some)\b(?! 
 # "what does the policy say?", "do I have to…?": the shapes of a view and of an obligation asked.
 VIEW_SHAPE = re.compile(r"^what (?:does|do|did) (?:the |our |this )?(?:policy|school|rules?|academy|trust) (?:say|think)\b|"
                         r"^what (?:is|are) (?:the )?(?:policy|rules?) on (?:this|that)\b")
-OBLIGATION_SHAPE = re.compile(r"\b(?:do|does|did) (?:i|we|you|they|he|she|staff|parents|pupils) (?:really |still |"
-                              r"actually |even )?(?:have|need) to\b|^(?:have|has) (?:i|we|you|they|he|she) got to\b")
+OBLIGATION_SHAPE = re.compile(r"\b(?:do|does|did) (?:i|we|you|they|he|she|staff|parents|pupils|someone|anyone|somebody|"
+                              r"anybody|the school|school) (?:really |still |actually |even )?(?:have|need) to\b|"
+                              r"^(?:have|has) (?:i|we|you|they|he|she) got to\b")
+# "can I tell the office over the app, or do I have to ring?": the leave asked first is the question;
+# the duty after "or" is the alternative.
+LEAVE_OR_DUTY = re.compile(r"^(?:can|could|may|should|is it ok to|am i allowed to)\b.*\bor (?:do|does|must|should|will) ")
 # A question put inside a request ("could you remind me when…", "does the policy say how…").
 # Only a request made of the reader counts: "can I reply and explain what happened" and "…so I know
 # what we're dealing with" ask leave, not a fact.
@@ -158,7 +163,13 @@ FOLLOW_UP = re.compile(r"^(?:is it|are they|just|only|or|does it|do they|is that
 FOLLOW_UP_WORDS = 8
 # "if an ex pupil needs to reach me what's the right way": the wh-question after a condition.
 CONDITION_THEN_WH = re.compile(r"^(?:if|when|once)\b.*?\b(?=(?:whats|whos|hows|wheres|(?:who|what|how|where|which) "
-                               r"(?:is|are|do|does|should|would|can))\b)")
+                               r"(?:is|are|am|do|does|should|would|can))\b)")
+
+
+# A label before the question ("parent: where do I…", "governor - can we…"): who asks, not what is asked.
+LEADING_LABEL = re.compile(r"^\s*[^\W\d][\w' ]{1,30}?\s*(?::|\s[-–]\s)\s*(?=\S)")
+# "To whom should this be referred?", "for which year…": a wh-question behind a preposition.
+PREPOSITION_THEN_WH = re.compile(r"^(?:to|for|from|by|with|of|in|on|at|about)\s+(?=(?:whom|who|which|what|when)\b)")
 
 
 def asked_part(text: str) -> str:
@@ -177,8 +188,9 @@ def asked_part(text: str) -> str:
         if QUESTION_OPENER.match(clauses[index]) and not QUESTION_OPENER.match(clauses[0]):
             raw = ", ".join(clauses[index:])
             break
-    part = normalise(raw)
+    part = normalise(LEADING_LABEL.sub("", raw, count=1) if len(raw) > 1 else raw)
     part = SELF_INTRODUCTION.sub("", part) or part
+    part = PREPOSITION_THEN_WH.sub("", part) or part
     return CONDITION_THEN_WH.sub("", part) or part
 
 
@@ -204,11 +216,17 @@ def _intent(asked: str, ask: str, vocabulary: Vocabulary) -> str:
         fact = asks.get("fact")
         return "fact" if (fact and fact.first(asked)) or EXISTENCE.search(asked) or RECEIVING.search(asked) else "info"
     scope, obligation = asks.get("scope"), asks.get("obligation")
-    if OBLIGATION_SHAPE.search(asked) or (obligation and obligation.first(asked)):
+    if (OBLIGATION_SHAPE.search(asked) or (obligation and obligation.first(asked))) and not LEAVE_OR_DUTY.search(asked):
         return "obligation"
     if scope and scope.first(asked) and not PERMISSION_OPENER.search(asked):
         return "scope"
     return "permission"
+
+
+# "what evidence should i keep", "which form do i fill in", "where should i send it": a wh-word asking
+# for a thing, a place or a way, before the modal: a fact, whatever the modal.
+WH_THING_ASKED = re.compile(r"^(?:what|which|where|when|how)\s+(?!if\b|about\b|come\b)(?:\w+\s+){0,2}?"
+                            r"(?:should|can|could|do|must)\s+(?:i|we)\b")
 
 
 def _ask(normalised: str, vocabulary: Vocabulary) -> str:
@@ -227,7 +245,7 @@ def _ask(normalised: str, vocabulary: Vocabulary) -> str:
     if info_at and info_at.start() == 0:
         # "what if I post…?", "how come I can't…" ask for a ruling; "what are the rules" for facts.
         if verdict_at and re.search(r"\b(?:can|could|may|should|allowed|ok to|okay to)\s+i\b|\bam i allowed\b",
-                                    normalised):
+                                    normalised) and not WH_THING_ASKED.match(normalised):
             return "verdict"
         return "info"
     if verdict_at:
@@ -279,12 +297,6 @@ INTENTION = re.compile(r"\b(?:i|we) (?:want|wanna|would like|d like|am going|am 
 # ruling asked beside a fact; the ruling is what a verdict answers (the fact is in the quoted rule).
 RULING_PART = re.compile(r"^(?:(?:is|are) (?:she|he|they|it|that|this|i|we) (?:\w+ )?(?:allowed|ok|okay|permitted)|"
                          r"(?:can|could|may|should) (?:i|we|she|he|they)\b)")
-# A form not sent back, a box left unticked: consent not given ("mum still hasnt sent back the form").
-FORM_NOT_BACK = re.compile(r"\b(?:hasnt|havent|hadnt|didnt|never|not|still not) (?:yet )?(?:sent|handed|brought|given|"
-                           r"returned|filled|signed)(?: \w+){0,2} (?:back|in)\b(?:(?: \w+){0,3} (?:form|consent|slip))?|"
-                           r"\b(?:form|consent|slip) (?:\w+ )?(?:isnt|hasnt been|not) (?:back|returned|in)\b")
-
-
 def _ask_of(text: str, asked: str, normalised: str, vocabulary: Vocabulary) -> str:
     if "?" in text or any(QUESTION_OPENER.match(normalise(_after_comma(part.strip())))
                           for part in SENTENCE_BREAK.split(text) if part.strip()):
@@ -337,13 +349,7 @@ def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = No
     asker = _asker(text[:MAX_QUESTION_CHARS], normalised, vocabulary, asker_hint)
     facts = vocabulary.facts
     stated = normalised.replace("'", "")  # the speller writes "haven't"; the lexicon's facts say "havent"
-    consent = None
-    if facts.get("consent_refused") and facts["consent_refused"].first(stated):
-        consent = "refused"
-    elif FORM_NOT_BACK.search(stated):
-        consent = "refused"
-    elif facts.get("consent_given") and facts["consent_given"].first(stated):
-        consent = "given"
+    consent = consent_stated(text[:MAX_QUESTION_CHARS], stated, facts)
     negated = bool(NEGATED_ASK.search(asked))
     intent = _intent(asked, ask, vocabulary) if normalised else "info"
     if negated and intent == "permission" and NEGATED_REACH.search(asked):
@@ -356,12 +362,12 @@ def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = No
         adult=bool(facts.get("adult") and facts["adult"].first(stated)) or bool(ADULT_AGE.search(stated)),
         ages=_stated_ages(stated),
         own_account=bool(OWN_ACCOUNT.search(normalised)),
-        groups=[group for _, group in mentions],
+        groups=tuple(group for _, group in mentions),
         definition=bool(vocabulary.asks.get("definition") and vocabulary.asks["definition"].first(normalised)),
         negated=negated,
         wants=_wants(asked, vocabulary) if ask == "info" else (),
         skips_duty=bool(facts.get("skip_duty") and facts["skip_duty"].first(stated)),
         self_acts=bool(SELF_AS_SUBJECT.search(normalised)),
-        tokens=vocabulary.tokens(normalised),
+        tokens=tuple(vocabulary.tokens(normalised)),
         for_embedding=" ".join([normalised, *vocabulary.plain_terms(normalised)]),
     )

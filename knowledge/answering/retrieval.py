@@ -121,6 +121,9 @@ class Retriever:
         self._bm25 = BM25Okapi([vocabulary.tokens(normalise(d)) or ["_"] for d in documents])
         self._vectors = None
         self._target_vectors = None
+        # The last question ranked and its vector: the best sentence needs it too, and the question is
+        # immutable. Held by identity, so a question read anew is encoded anew (as a new ask is).
+        self._last_encoded: tuple[Question, np.ndarray] | None = None
         self._target_owner: np.ndarray | None = None
         self._sentences: dict[int, list[tuple[str, int]]] = {}  # clause → (sentence, row in _target_vectors)
         self._title_items = np.array([c.kind == "bullet" and c.modality == "information"
@@ -162,8 +165,7 @@ class Retriever:
     def _semantic_scores(self, question: Question) -> np.ndarray:
         if self._vectors is None:
             return np.zeros(len(self.clauses), dtype=np.float32)
-        vector = self._encoder.encode([question.for_embedding])[0]
-        question.vector = vector
+        vector = self._question_vector(question)
         scores = self._vectors @ vector
         if self._target_vectors is not None:
             target_scores = (self._target_vectors @ vector) * EXAMPLE_DISCOUNT
@@ -173,10 +175,19 @@ class Retriever:
     def best_sentence(self, index: int, question: Question) -> str | None:
         """Of a clause with several sentences, the one nearest the (ranked) question."""
         sentences = self._sentences.get(index)
-        if not sentences or question.vector is None:
+        if not sentences or self._vectors is None:
             return None
         rows = [row for _, row in sentences]
-        return sentences[int(np.argmax(self._target_vectors[rows] @ question.vector))][0]
+        vector = self._question_vector(question)
+        return sentences[int(np.argmax(self._target_vectors[rows] @ vector))][0]
+
+    def _question_vector(self, question: Question) -> np.ndarray:
+        last = self._last_encoded
+        if last is not None and last[0] is question:
+            return last[1]
+        vector = self._encoder.encode([question.for_embedding])[0]
+        self._last_encoded = (question, vector)
+        return vector
 
     def rank(self, question: Question) -> list[Candidate]:
         lexical = np.asarray(self._bm25.get_scores(question.tokens), dtype=np.float32) if question.tokens \

@@ -8,10 +8,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from knowledge.answering.conditions import (holder_named, lacking_met, needs_approval_first, negated_act_asked,
-                                           only_negative_proviso, own_children_only, own_device_against_required,
-                                           former_adult_outside_current, private_trade_outside, ruled_out_channel,
-                                           sentences_by_overlap, validity)
+from knowledge.answering.conditions import (SENTENCE_END, consent_for_else, former_adult_outside_current, holder_named,
+                                           lacking_met, needs_approval_first, negated_act_asked, only_negative_proviso,
+                                           own_children_only, own_device_against_required, own_words,
+                                           private_trade_outside, ruled_out_channel, sentences_by_overlap,
+                                           squarely_named, validity)
+from knowledge.answering.leave_and_time import leave_exception, leave_stated, outside_window, step_first_unmet
 from knowledge.answering.question import Question
 from knowledge.policy import VERDICT_OF_MODALITY, Clause, modality_of
 
@@ -43,7 +45,6 @@ RESPONSIBILITY = re.compile(r"\b(?:responsible for|responsibility for|in charge 
 SCOPE_WORDS = re.compile(r"\b(applies|apply|includes?|including|means|considered|regardless|whether)\b", re.I)
 
 
-SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
 # A clause that only points back at rules stated before it ("We expect parents to follow the above
 # guidelines when using class chat groups"): the verdict is the one of the rule it points at.
 REFERRAL = re.compile(r"\b(?:follow|apply|observe|keep to|abide by|comply with)\b[^.;]{0,40}\b(?:above|preceding|"
@@ -89,7 +90,8 @@ def decide(clause: Clause, question: Question, sentence: str | None = None) -> V
     if question.intent == "fact":  # "does the school monitor my account?" — "will not routinely monitor"
         return Verdict("no" if NEGATED_STATEMENT.search(nearest or said) else "info")
     if question.intent == "view":  # "…what does the policy say?": what it forbids is a "no"
-        if nearest and NEGATED_STATEMENT.search(nearest) and modality_of(nearest) in ("information", "should"):
+        parts = [nearest] if nearest else SENTENCE_END.split(clause.text)
+        if any(NEGATED_STATEMENT.search(part) and modality_of(part) in ("information", "should") for part in parts):
             return Verdict("no")  # "the school does not expect pupils under 13 to hold accounts"
         return Verdict("no" if "no" in (base, VERDICT_OF_MODALITY[modality_of(nearest or said)]) else "info")
     if question.intent == "scope":
@@ -102,10 +104,29 @@ def decide(clause: Clause, question: Question, sentence: str | None = None) -> V
         # "the account must feature adult staff only". Never the other way: a
         # sentence that allows never lifts a prohibition elsewhere in the clause.
         return _decide(forbidding, "no", clause, question)
+    allowing = _conditional_permission(clause, question) if base == "no" else None
+    if allowing:
+        # "a student's full name; a first name may be used only where consent is recorded", asked about a
+        # first name: the permission the question speaks of decides, under its own condition.
+        met = _decide(allowing, "yes", clause, question)
+        return Verdict("yes", reason="exception") if met.value == "yes" else met
     whole = _decide(clause.text, base, clause, question)
     if not sentence or whole.value in ("no", "depends", "info") or modality_of(sentence) == "information":
         return whole
     return _decide(sentence, VERDICT_OF_MODALITY[modality_of(sentence)], clause, question)
+
+
+def forbidding_sibling(clause: Clause, siblings: list[Clause], question: Question) -> Clause | None:
+    """Of the other items under the same lead-in ("staff should: a) listen… c) not promise to keep it a
+    secret"), one that forbids what the question asks and that the question speaks of more than the item
+    found: a "yes" from one item never stands beside a sibling that says no."""
+    own = len(own_words(clause.text) & set(question.tokens))
+    best = None
+    for sibling in siblings:
+        overlap = len(own_words(sibling.text) & set(question.tokens))
+        if overlap > own and decide(sibling, question).value == "no":
+            best, own = sibling, overlap
+    return best
 
 
 def _nearest_prohibition(clause: Clause, question: Question) -> str | None:
@@ -115,6 +136,22 @@ def _nearest_prohibition(clause: Clause, question: Question) -> str | None:
         return None
     return next((sentence for overlap, sentence in ranked if overlap == ranked[0][0]
                  and VERDICT_OF_MODALITY[modality_of(sentence)] == "no"), None)
+
+
+def _conditional_permission(clause: Clause, question: Question) -> str | None:
+    """Of a forbidding clause, a part that allows something under a condition ("… may be used only
+    where …") which the question speaks of more than any other part."""
+    part = _nearest(clause, question)
+    if not part or modality_of(part) != "may" or not CONDITION.search(part):
+        return None
+    # A forbidding part the question names in full ("can we put her full name…" against "pupils' full
+    # names. A first name may be used…") still decides, however much more it shares with the permission.
+    parts = SENTENCE_END.split(clause.text)
+    if any(squarely_named(other, question) for other in parts if other != part and
+           VERDICT_OF_MODALITY[clause.modality if other is parts[0] and modality_of(other) == "information"
+                               else modality_of(other)] == "no"):
+        return None  # a list item's first part takes the lead-in's modality ("will not post: a) full names.")
+    return part
 
 
 def _nearest(clause: Clause, question: Question) -> str | None:
@@ -135,7 +172,7 @@ def _scope(clause: Clause, question: Question, base: str) -> Verdict:
         return Verdict("no")
     if question.adult and MINORS_ONLY.search(clause.text):
         return Verdict("no")
-    return Verdict("info" if base == "no" else "yes")
+    return Verdict("yes", reason="applies") if base == "no" else Verdict("yes")
 
 
 def _obligation_under_prohibition(clause: Clause, question: Question) -> Verdict:
@@ -151,9 +188,14 @@ def _obligation_under_prohibition(clause: Clause, question: Question) -> Verdict
 
 
 def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict:
+    consent = question.consent
+    if consent == "given" and consent_for_else(text, question):
+        consent = "for something else"  # "everyone's got photo consent" against "consent to named images"
     if base in ("info", "yes") and NEGATED_STATEMENT.search(text) and not clause.lead_in \
             and text != clause.text:
         return Verdict("no")  # "The Trust does not routinely monitor personal accounts."
+    if question.intent == "obligation" and base == "info" and RESPONSIBILITY.search(f"{clause.lead_in or ''} {text}"):
+        return Verdict("yes")  # "does someone need to change it?" against "responsible for: … changing passwords"
     if base == "info":
         if not SCOPE_WORDS.search(f"{clause.lead_in or ''} {text}"):
             return Verdict("info")
@@ -164,21 +206,23 @@ def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict
         return Verdict("no")  # "can I just message the teacher on the app?" about a concern "not through the app"
     if base == "yes" and own_device_against_required(text, question):
         return Verdict("no")  # "on my own phone" against "must be taken on school-owned devices only"
+    if base == "yes" and question.intent == "permission" and outside_window(text, question) and not leave_stated(question):
+        return Verdict("no")  # "at 8pm tonight" against "should be sent between 7.30am and 6.00pm"
+    if base == "yes" and question.intent == "permission" and step_first_unmet(text, question):
+        return Verdict("no")  # "can I get the login today?" against "receive training before they are given access"
     if base == "yes" and negated_act_asked(text, question):
         return Verdict("no")  # "should I look?" against "hand it to the DSL without looking"
     own = own_children_only(text, question)
     if own == "others" and CONSENT.search(text):  # "…must not post images of other children without consent"
-        if question.consent in ("given", "refused"):
-            return Verdict("yes", reason="exception") if question.consent == "given" else Verdict("no")
-        return Verdict("depends", "consent")
+        if consent in ("given", "refused"):
+            return Verdict("yes", reason="exception") if consent == "given" else Verdict("no")
+        return Verdict("depends", "consent" if consent != "for something else" else "what the consent is for")
     if own == "others":
         return Verdict("no")  # "…other kids are in it" against "images of children other than their own"
-    if own == "own" and question.consent != "refused":
+    if own == "own" and consent != "refused":
         return Verdict("yes", reason="not reached")  # "just my own daughter" against "children other than their own"
     if question.intent == "obligation" and clause.modality in ("must", "should"):
         return Verdict("yes")  # "is consent needed?" against "parents need to have given permission"
-    if question.intent == "obligation" and base == "info" and RESPONSIBILITY.search(f"{clause.lead_in or ''} {text}"):
-        return Verdict("yes")  # "is someone meant to change it?" against "responsible for: … changing passwords"
     if base == "yes" and question.intent == "permission":
         approval = needs_approval_first(text, question)
         if approval == "missing":
@@ -198,16 +242,19 @@ def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict
         return Verdict("yes", reason="exception")  # "I've been authorised" against "staff who have not been authorised"
     if base == "no":
         if EXCEPTION.search(_main_sentence(text)):
+            if leave_exception(_main_sentence(text)):
+                # "…without the permission of a member of staff": the asker has it only if the question says so.
+                return Verdict("yes", reason="exception") if leave_stated(question) else Verdict("no")
             if CONSENT.search(text):
-                if question.consent == "given" and clause.lead_in and CONSENT_ABSENT.search(text):
+                if consent == "given" and clause.lead_in and CONSENT_ABSENT.search(text):
                     # "will not post: … images of any pupil whose parent has not given consent": consent
                     # lifts this item, not the list's others (swimwear, full names…).
                     return Verdict("depends", "the rule's other items")
-                if question.consent == "given":
+                if consent == "given":
                     return Verdict("yes", reason="exception")
-                if question.consent == "refused":
+                if consent == "refused":
                     return Verdict("no")
-                return Verdict("depends", "consent")
+                return Verdict("depends", "consent" if consent != "for something else" else "what the consent is for")
             if private_trade_outside(text, question):
                 return Verdict("no")  # "my sister's cake business" against "unless directly related to the school"
             return Verdict("depends", "the exception the rule names")
@@ -215,12 +262,14 @@ def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict
             return Verdict("depends", "how it could be read")
         return Verdict("no")
     # A permission or an expectation.
-    if CONSENT.search(text) and question.consent == "refused":
+    if CONSENT.search(text) and consent == "refused":
         return Verdict("no")
-    if clause.modality == "may" and CONDITION.search(_main_sentence(text)):  # later sentences explain it
-        if question.consent == "given" or only_negative_proviso(text):
+    modality = clause.modality if text == clause.text else modality_of(text)
+    if modality == "may" and CONDITION.search(_main_sentence(text)):  # later sentences explain it
+        if consent == "given" or only_negative_proviso(text):
             return Verdict("yes")
-        return Verdict("depends", "the condition the rule names")
+        return Verdict("depends", "what the consent is for" if consent == "for something else"
+                       else "the condition the rule names")
     if clause.conditional and CONSENT.search(text):
-        return Verdict("yes") if question.consent == "given" else Verdict("depends", "consent")
+        return Verdict("yes") if consent == "given" else Verdict("depends", "consent")
     return Verdict("yes")
