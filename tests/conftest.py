@@ -79,6 +79,14 @@ def knowledge():
     return app.load_knowledge(Config.load())
 
 
+@pytest.fixture(scope="module")
+def vocabulary():
+    """The generic vocabulary with no school's words; one per test module, as a module may teach it words."""
+    from knowledge.answering.vocabulary import Vocabulary
+
+    return Vocabulary.load()
+
+
 @pytest.fixture(scope="session")
 def postgres_server():
     server = start_postgres_or_skip()

@@ -5,7 +5,6 @@ import pytest
 
 from knowledge.answering.question import read_question
 from knowledge.answering.verdict import decide
-from knowledge.answering.vocabulary import Vocabulary
 from knowledge.policy import parse_policy
 
 POLICY = parse_policy("""Example School Social Media Policy
@@ -31,11 +30,6 @@ The school:
 
 This policy applies to the use of social media whether during working hours or otherwise.
 """)
-
-
-@pytest.fixture(scope="module")
-def vocabulary() -> Vocabulary:
-    return Vocabulary.load()
 
 
 def verdict(vocabulary, clause_text: str, question: str) -> str:

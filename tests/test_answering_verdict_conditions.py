@@ -11,7 +11,6 @@ from knowledge.answering import Answerer
 from knowledge.answering.conditions import consent_age
 from knowledge.answering.question import read_question
 from knowledge.answering.verdict import decide
-from knowledge.answering.vocabulary import Vocabulary
 from knowledge.policy import parse_policy
 
 POLICY_TEXT = """Example Community School Social Media Policy
@@ -49,11 +48,6 @@ POLICY_TEXT = """Example Community School Social Media Policy
 3.3 We expect families to follow the above guidelines when using class WhatsApp groups.
 """
 POLICY = parse_policy(POLICY_TEXT)
-
-
-@pytest.fixture(scope="module")
-def vocabulary() -> Vocabulary:
-    return Vocabulary.load()
 
 
 def ruling(vocabulary, rule: str, question: str):

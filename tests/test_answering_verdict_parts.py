@@ -7,7 +7,6 @@ import pytest
 
 from knowledge.answering.question import read_question
 from knowledge.answering.verdict import decide
-from knowledge.answering.vocabulary import Vocabulary
 from knowledge.policy import parse_policy
 
 POLICY_TEXT = """Example Valley School Social Media Policy
@@ -41,11 +40,6 @@ POLICY_TEXT = """Example Valley School Social Media Policy
 3.5 Families with a grievance should raise it with the office, and should not air grievances on social media.
 """
 POLICY = parse_policy(POLICY_TEXT)
-
-
-@pytest.fixture(scope="module")
-def vocabulary() -> Vocabulary:
-    return Vocabulary.load()
 
 
 def ruling(vocabulary, rule: str, question: str):
