@@ -41,7 +41,7 @@ OPENERS = {"yes": "Yes. ", "no": "No. ", "depends": "It depends. ", "info": ""}
 YES_BECAUSE = {"exception": "Yes: what you describe meets the rule's own exception. Check that it really does: ",
                "not reached": "Yes: the rule's limit does not reach this case. ",
                "complying": "Yes, to keep to this rule: ",
-               "applies": "Yes, this rule reaches the case you describe (it is no leave to do what it forbids): ",
+               "applies": "Yes, this rule applies to what you describe, so what it forbids stays forbidden: ",
                "consent in date": "Yes, while the consent is in date: "}
 DEPENDS_ON = {"consent": "It turns on consent or permission: check that first.",
               "the exception the rule names": "It holds unless the exception the rule names applies: check that first.",
