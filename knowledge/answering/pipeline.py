@@ -9,7 +9,7 @@ from pathlib import Path
 
 from knowledge.answering.neighbours import Neighbour, load_neighbours, neighbour_of
 from knowledge.answering.question import Question, read_question
-from knowledge.answering.retrieval import DEFINED_TERM, Candidate, Retriever
+from knowledge.answering.retrieval import Candidate, Retriever
 from knowledge.answering.roles import safeguarding_lead, who_decides
 from knowledge.answering.verdict import Verdict, decide, forbidding_sibling, refers_back
 from knowledge.answering.vocabulary import Vocabulary
@@ -81,14 +81,15 @@ class Answerer:
         school = tomllib.loads(Path(lexicon_file).read_text(encoding="utf-8")) \
             if lexicon_file and Path(lexicon_file).exists() else {}
         scope = tomllib.loads(SCOPE_FILE.read_text(encoding="utf-8"))
-        return cls(policy, vocabulary, Retriever(policy, vocabulary, examples), ConcernRules.from_data(concerns),
+        retriever = Retriever(policy, vocabulary, examples)
+        return cls(policy, vocabulary, retriever, ConcernRules.from_data(concerns),
                    lexicon, load_neighbours(policy.source, school.get("neighbours")),
                    compile_entries(scope["own_activity"]["entries"]), CountQuestion.from_data(scope.get("count")),
                    _policy_subjects(policy.source, scope.get("subjects", {})),
                    _mentions_any(policy.source, scope.get("disclosures", {}).get("mentions", [])),
                    compile_entries(scope.get("about_this_policy", {}).get("entries", [])),
-                   tuple(words for clause in policy.clauses for term in DEFINED_TERM.findall(clause.text)
-                         if (words := tuple(w for w in vocabulary.tokens(normalise(term)) if not w.startswith("_")))))
+                   tuple(words for terms in retriever.defined_terms for term in terms
+                         if (words := tuple(w for w in term if not w.startswith("_")))))
 
     # --- the pipeline -------------------------------------------------------------------------
 

@@ -137,8 +137,9 @@ class Retriever:
         self._statements = np.array([c.modality == "information" for c in self.clauses])
         self._defines = np.array([bool(DEFINES.search(f"{c.heading} {c.text}")) for c in self.clauses])
         self._age_limits = [AGE_LIMIT.findall(c.text) for c in self.clauses]
-        self._defined_terms = [[set(vocabulary.tokens(normalise(term))) for term in DEFINED_TERM.findall(c.text)]
-                               for c in self.clauses]
+        # Each clause's defined terms ("'Children' includes…") as token sets; the pipeline reads them too.
+        self.defined_terms = [[set(vocabulary.tokens(normalise(term))) for term in DEFINED_TERM.findall(c.text)]
+                              for c in self.clauses]
         try:
             encoder = shared_encoder()
             # Not renormalised: a clause whose words and heading point different ways scores a
@@ -212,7 +213,7 @@ class Retriever:
         if question.definition or question.intent == "scope":
             asked = set(question.tokens)
             steered = steered + DEFINED_TERM_MATCH * np.array(
-                [any(term and term <= asked for term in terms) for terms in self._defined_terms])
+                [any(term and term <= asked for term in terms) for terms in self.defined_terms])
         if question.wants:
             steered = steered + ANSWER_KIND_MATCH * np.array([len(kinds.intersection(question.wants))
                                                               for kinds in self._answer_kinds])

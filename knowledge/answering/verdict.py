@@ -187,6 +187,11 @@ def _obligation_under_prohibition(clause: Clause, question: Question) -> Verdict
     return Verdict("yes", reason="complying")
 
 
+def _depends_on_consent(consent: str | None) -> Verdict:
+    """Consent not stated decides; a consent stated for something else than the rule names is no consent."""
+    return Verdict("depends", "consent" if consent != "for something else" else "what the consent is for")
+
+
 def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict:
     consent = question.consent
     if consent == "given" and consent_for_else(text, question):
@@ -216,7 +221,7 @@ def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict
     if own == "others" and CONSENT.search(text):  # "…must not post images of other children without consent"
         if consent in ("given", "refused"):
             return Verdict("yes", reason="exception") if consent == "given" else Verdict("no")
-        return Verdict("depends", "consent" if consent != "for something else" else "what the consent is for")
+        return _depends_on_consent(consent)
     if own == "others":
         return Verdict("no")  # "…other kids are in it" against "images of children other than their own"
     if own == "own" and consent != "refused":
@@ -254,7 +259,7 @@ def _decide(text: str, base: str, clause: Clause, question: Question) -> Verdict
                     return Verdict("yes", reason="exception")
                 if consent == "refused":
                     return Verdict("no")
-                return Verdict("depends", "consent" if consent != "for something else" else "what the consent is for")
+                return _depends_on_consent(consent)
             if private_trade_outside(text, question):
                 return Verdict("no")  # "my sister's cake business" against "unless directly related to the school"
             return Verdict("depends", "the exception the rule names")
