@@ -298,6 +298,8 @@ INTENTION = re.compile(r"\b(?:i|we) (?:want|wanna|would like|d like|am going|am 
 # ruling asked beside a fact; the ruling is what a verdict answers (the fact is in the quoted rule).
 RULING_PART = re.compile(r"^(?:(?:is|are) (?:she|he|they|it|that|this|i|we) (?:\w+ )?(?:allowed|ok|okay|permitted)|"
                          r"(?:can|could|may|should) (?:i|we|she|he|they)\b)")
+
+
 def _ask_of(text: str, asked: str, normalised: str, vocabulary: Vocabulary) -> str:
     if "?" in text or any(QUESTION_OPENER.match(normalise(_after_comma(part.strip())))
                           for part in SENTENCE_BREAK.split(text) if part.strip()):
