@@ -34,7 +34,7 @@ KIND_WORDS = {
                                    r"\bspecial educational needs\b|\bfamily circumstances\b|\bdates? of birth\b|"
                                    r"\bhealth\b", re.I),
     "staff_opinion": re.compile(r"\bopinions?\b|\bpersonal views?\b", re.I),
-    "complaints": re.compile(r"\bcomplaints?\b|\bgrievances?\b|\bdisciplinary\b|\blegal proceedings\b|"
+    "complaints": re.compile(r"\bcomplain(?:ts?|s|ing)?\b|\bgrievances?\b|\bdisciplinary\b|\blegal proceedings\b|"
                              r"\bnegative comments\b", re.I),
     "ai_images": re.compile(r"\bAI\b|\bartificial intelligence\b|\bdigitally altered\b|\bdeepfakes?\b"),
     "staff_images": re.compile(r"\b(?:images?|photos?|photographs?|video) of (?:any )?(?:staff|members? of staff|"
@@ -82,7 +82,7 @@ PERSONAL_USE = re.compile(r"\bpersonal (?:accounts?|devices?|phones?)\b|\bparent
 # "When using social media, staff must not:": a staff rule for any use, the official accounts' included.
 STAFF_WHEN_USING = re.compile(r"\bwhen using social media\b[^:]*\bstaff\b|\bstaff\b[^:]*\bwhen using social media\b", re.I)
 # Kinds such a staff rule supplies where the will-not-post lists say nothing of them.
-STAFF_RULE_KINDS = ("personal_details",)
+STAFF_RULE_KINDS = ("personal_details", "staff_opinion", "complaints")
 SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
 # "…one TikTok account for the Trust, which is used for staff recruitment only": what a channel is for.
 ONLY_FOR = re.compile(r"\b(?:used|is|are)\s+(?:only\s+)?for\s+([\w\s-]+?)\s+only\b|\bused only for\s+([\w\s-]+)", re.I)
