@@ -50,7 +50,7 @@ DEFENCE = words(r"to be clear", r"(?:want|like|need) to make (?:it )?clear", r"l
 # ("pending the investigation"), not a piece of pupils' work ("our magnets investigation").
 PROCEEDINGS = words(r"tribunals?", r"legal (?:proceedings|action|case)", r"court case", r"lawsuit", r"sued", r"grievances?",
                     r"disciplinary", r"investigation (?:into|of) (?:the |a |an )?(?:allegations?|complaints?|incidents?|conduct|claims?)",
-                    r"(?:while|pending|during|until|following|after) (?:an|the) investigation",
+                    r"(?:while|pending|during|until|following|after) (?:the (?:outcome|result|end) of )?(?:an|the) investigation",
                     r"investigation (?:is|has been|was|will be) (?:completed|concluded|under ?way|ongoing)", r"under investigation", r"being investigated", r"misconduct",
                     r"claim brought", r"allegations?", r"(?:at|in|through the) courts?", r"court (?:orders?|hearings?|cases?)")
 # An image made or changed by software: "ran our class photo through an AI app", "star emojis over the faces".
