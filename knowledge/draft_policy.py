@@ -307,16 +307,19 @@ def _build(policy: Policy) -> DraftRules:
                 rules.rules.setdefault(key, {}).setdefault(kind, []).append(clause)
     for clause, targets, allowed in _must_not_sentences(policy, channels):
         kinds = [kind for kind in allowed if KIND_WORDS[kind].search(clause.text)]
-        for key in targets if kinds else []:  # a sentence of no kind is too loose a rule to check against
+        if not kinds and PERSONAL_USE.search(clause.text):
+            continue  # of no kind and about staff's own accounts: not a rule for the school's posts
+        for key in targets:  # a sentence of no kind still reaches the meaning check (semantic.py), in its own words
             rules.will_not.setdefault(key, []).append(clause)
             for kind in kinds:
                 rules.rules.setdefault(key, {}).setdefault(kind, []).append(clause)
     for clause in _staff_must_not_items(policy):  # staff write the official posts too
         for key in [c.key for c in channels]:
             kinds = rules.rules.setdefault(key, {})
+            if not PERSONAL_USE.search(clause.text):  # every item about the posts themselves, for the meaning check
+                rules.will_not.setdefault(key, []).append(clause)
             for kind in STAFF_RULE_KINDS:
                 if kind not in kinds and KIND_WORDS[kind].search(clause.text):
-                    rules.will_not.setdefault(key, []).append(clause)
                     kinds[kind] = [clause]
     rules.purposes = _channel_purposes(policy, channels)
     for clause in policy.clauses:

@@ -73,3 +73,31 @@ The school will not post on Facebook:
 - Photos of pupils without consent
 """)
     assert "complaints" not in draft_rules(policy).rules.get("facebook", {})
+
+
+def test_every_rule_for_the_posts_reaches_the_meaning_check_even_of_no_kind():
+    policy = parse_policy("""Ash Grove Academy Social Media Policy
+
+1. Staff
+
+When using social media, staff must not:
+- Share quiz answers before the pupils have sat the quiz
+- Message pupils from their personal accounts
+
+2. Our accounts
+
+The school's official accounts are:
+- Instagram - @ashgroveacademy
+
+The school will not post on Instagram:
+- Pictures of the staff car park
+
+3. Weather
+
+Snow closures will not be posted on the official accounts before 6am.
+""")
+    reads = [c.text for c in draft_rules(policy).will_not["instagram"]]
+    assert "Pictures of the staff car park" in reads  # a list item of no kind the checker knows
+    assert "Snow closures will not be posted on the official accounts before 6am." in reads
+    assert "Share quiz answers before the pupils have sat the quiz" in reads
+    assert not any("personal accounts" in text for text in reads)  # about staff's own accounts
