@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 # policies (benchmarks/answer_quality.py); the final blind sets judge them.
 EMBEDDING_WEIGHT = 0.6
 LEXICAL_WEIGHT = 0.4
-# BM25 is unbounded: a question whose best clause scores this much has full lexical evidence.
+# BM25 is unbounded: a question whose best clause scores this much has full lexical evidence (a
+# question whose best clause scores more is scaled to that best).
 LEXICAL_FULL = 16.0
 # A clause's vector leans partly on its own words: with the heading and lead-in alone, a short list
 # item reads like its heading and every item of a list looks alike.
@@ -198,7 +199,9 @@ class Retriever:
     def rank(self, question: Question) -> list[Candidate]:
         lexical = np.asarray(self._bm25.get_scores(question.tokens), dtype=np.float32) if question.tokens \
             else np.zeros(len(self.clauses), dtype=np.float32)
-        lexical = np.clip(lexical / LEXICAL_FULL, 0.0, 1.0)
+        # A long question (a story, then what it asks) can pass LEXICAL_FULL on many clauses: scaled to its
+        # own best then, not clipped, so the clause with most of its words still leads the others.
+        lexical = np.clip(lexical / max(LEXICAL_FULL, float(lexical.max(initial=0.0))), 0.0, 1.0)
         semantic = self._semantic_scores(question)
         if self._vectors is None:
             blended = lexical
