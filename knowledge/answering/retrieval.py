@@ -29,7 +29,7 @@ EMBEDDING_WEIGHT = 0.6
 LEXICAL_WEIGHT = 0.4
 # BM25 is unbounded: a question whose best clause scores this much has full lexical evidence (a
 # question whose best clause scores more is scaled to that best).
-LEXICAL_FULL = 16.0
+LEXICAL_FULL = 18.0
 # A clause's vector leans partly on its own words: with the heading and lead-in alone, a short list
 # item reads like its heading and every item of a list looks alike.
 OWN_WORDS_SHARE = 0.15
