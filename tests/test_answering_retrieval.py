@@ -228,10 +228,9 @@ def test_a_long_story_keeps_its_lexical_lead_instead_of_tying_every_clause_at_fu
     """A question that tells a long story shares many words with several clauses: their lexical
     evidence is scaled to the best clause, not clipped, so the clause sharing most words still leads."""
     found, vocabulary = retriever
-    story = ("the school blog post about the chess club concert went up with pupils surnames on the school blog, "
-             "the office manager checks each school blog post, the blog shares news of clubs and concerts with "
-             "families, and club leaders suggest posts about their club for the blog every term; who publishes "
-             "the posts on the school blog?")
+    story = ("our chess club leader wants to suggest posts about the club for the school blog: the club won a "
+             "tournament, the club has a concert, and the club has fixtures every term. the club posts would be "
+             "removed at the end of term anyway. can a club leader suggest posts about their club for the school blog?")
     question = read_question(story, vocabulary)
     raw = sorted(found._bm25.get_scores(question.tokens), reverse=True)
     assert raw[0] > LEXICAL_FULL and raw[1] > 0  # the story passes full lexical evidence
