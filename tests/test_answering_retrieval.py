@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from knowledge.answering.question import read_question
-from knowledge.answering.retrieval import Retriever
+from knowledge.answering.retrieval import LEXICAL_FULL, Retriever
 from knowledge.answering.vocabulary import Vocabulary
 from knowledge.policy import Policy
 
@@ -222,3 +222,18 @@ def test_asking_leave_prefers_a_rule_to_a_list_that_only_names_the_thing(listing
 
 def test_a_statement_is_not_held_back_for_a_question_asking_what_there_is(listing):
     assert ranked_rules(listing, "which accounts does the school have")[0] == "1-1"
+
+
+def test_a_long_story_keeps_its_lexical_lead_instead_of_tying_every_clause_at_full(retriever):
+    """A question that tells a long story shares many words with several clauses: their lexical
+    evidence is scaled to the best clause, not clipped, so the clause sharing most words still leads."""
+    found, vocabulary = retriever
+    story = ("our chess club leader wants to suggest posts about the club for the school blog: the club won a "
+             "tournament, the club has a concert, and the club has fixtures every term. the club posts would be "
+             "removed at the end of term anyway. can a club leader suggest posts about their club for the school blog?")
+    question = read_question(story, vocabulary)
+    raw = sorted(found._bm25.get_scores(question.tokens), reverse=True)
+    assert raw[0] > LEXICAL_FULL and raw[1] > 0  # the story passes full lexical evidence
+    lexical = sorted((candidate.lexical for candidate in found.rank(question)), reverse=True)
+    assert lexical[0] == pytest.approx(1.0)
+    assert lexical[1] == pytest.approx(raw[1] / raw[0], rel=1e-3)  # the runner-up keeps its distance

@@ -27,8 +27,9 @@ log = logging.getLogger(__name__)
 # policies (benchmarks/answer_quality.py); the final blind sets judge them.
 EMBEDDING_WEIGHT = 0.6
 LEXICAL_WEIGHT = 0.4
-# BM25 is unbounded: a question whose best clause scores this much has full lexical evidence.
-LEXICAL_FULL = 16.0
+# BM25 is unbounded: a question whose best clause scores this much has full lexical evidence (a
+# question whose best clause scores more is scaled to that best).
+LEXICAL_FULL = 18.0
 # A clause's vector leans partly on its own words: with the heading and lead-in alone, a short list
 # item reads like its heading and every item of a list looks alike.
 OWN_WORDS_SHARE = 0.15
@@ -40,11 +41,6 @@ DEFINITION_MATCH = 0.08
 # A fact question ("who runs…", "how often…", "what happens if…") prefers a clause that states that
 # kind of fact (a role holder, a time, a consequence) over one that only shares its words.
 ANSWER_KIND_MATCH = 0.05
-# A bare title in a list ("Staff Disciplinary policy" under "Related policies") answers only a
-# question that names it; otherwise its few words match far too much.
-TITLE_ITEM_WORDS = 6
-TITLE_ITEM_PENALTY = 0.15
-TITLE_ITEM_EVIDENCE = 0.3
 # A clause that defines a quoted term ("'Social media' means…", "\u201cStaff\u201d includes…") answers a
 # question asking whether something counts as that term, when the question names the term.
 DEFINED_TERM = re.compile(r"[\"'\u2018\u201c]([^\"'\u2019\u201d]{2,40})[\"'\u2019\u201d]\s+(?:means|includes?|is considered to "
@@ -130,9 +126,6 @@ class Retriever:
         self._last_encoded: tuple[Question, np.ndarray] | None = None
         self._target_owner: np.ndarray | None = None
         self._sentences: dict[int, list[tuple[str, int]]] = {}  # clause → (sentence, row in _target_vectors)
-        self._title_items = np.array([c.kind == "bullet" and c.modality == "information"
-                                      and len(c.text.split()) <= TITLE_ITEM_WORDS and not c.text.rstrip().endswith(".")
-                                      for c in self.clauses])
         self._answer_kinds = [vocabulary.answer_kinds(normalise(c.text)) for c in self.clauses]
         self._statements = np.array([c.modality == "information" for c in self.clauses])
         self._defines = np.array([bool(DEFINES.search(f"{c.heading} {c.text}")) for c in self.clauses])
@@ -198,14 +191,15 @@ class Retriever:
     def rank(self, question: Question) -> list[Candidate]:
         lexical = np.asarray(self._bm25.get_scores(question.tokens), dtype=np.float32) if question.tokens \
             else np.zeros(len(self.clauses), dtype=np.float32)
-        lexical = np.clip(lexical / LEXICAL_FULL, 0.0, 1.0)
+        # A long question (a story, then what it asks) can pass LEXICAL_FULL on many clauses: scaled to its
+        # own best then, not clipped, so the clause with most of its words still leads the others.
+        lexical = np.clip(lexical / max(LEXICAL_FULL, float(lexical.max(initial=0.0))), 0.0, 1.0)
         semantic = self._semantic_scores(question)
         if self._vectors is None:
             blended = lexical
         else:
             blended = EMBEDDING_WEIGHT * semantic + LEXICAL_WEIGHT * lexical
         steered = blended + np.array([_audience_adjustment(c, question) for c in self.clauses])
-        steered = steered - TITLE_ITEM_PENALTY * (self._title_items & (lexical < TITLE_ITEM_EVIDENCE))
         if question.definition:
             steered = steered + DEFINITION_MATCH * self._defines
         elif question.intent in RULING_INTENTS:
