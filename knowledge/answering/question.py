@@ -62,6 +62,7 @@ class Question:
     negated: bool = False  # asked in the negative ("it doesn't count, does it?"): a rule that applies answers "no"
     skips_duty: bool = False  # asks leave not to do something ("can it wait till monday?")
     self_acts: bool = False  # the asker is the one who would act ("can I upload it myself?")
+    told: bool = False  # a message that tells what happened and asks nothing ("a y9 told me …, she's in bits")
     concern: bool = False  # it raises a safeguarding concern (the disclosure stage's finding, given by the pipeline)
     for_embedding: str = ""  # the corrected question, with the policy words its slang stands for
     tokens: tuple[str, ...] = ()  # for the lexical stage
@@ -342,6 +343,18 @@ def _stated_ages(stated: str) -> tuple[int, ...]:
     return tuple(age for age in ages if age in CHILDHOOD_YEARS)
 
 
+# Words that ask, anywhere in a message: a message without any tells, it does not ask.
+ASKING_WORD = re.compile(r"\b(?:can|could|may|might|should|shall|must|allowed|ok|okay|alright|fine|right|need|have to|"
+                         r"who|what|when|where|which|how|why|whether|if)\b")
+
+
+def _only_tells(text: str, normalised: str) -> bool:
+    """No question mark, no sentence that opens as a question, no intention and no asking word."""
+    return "?" not in text and not INTENTION.search(normalised) and not ASKING_WORD.search(normalised) \
+        and not any(QUESTION_OPENER.match(normalise(_after_comma(part.strip())))
+                    for part in SENTENCE_BREAK.split(text) if part.strip())
+
+
 def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = None) -> Question:
     normalised = vocabulary.correct(normalise(text[:MAX_QUESTION_CHARS]))
     asked = vocabulary.correct(asked_part(text[:MAX_QUESTION_CHARS]))
@@ -371,6 +384,7 @@ def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = No
         wants=_wants(asked, vocabulary) if ask == "info" else (),
         skips_duty=bool(facts.get("skip_duty") and facts["skip_duty"].first(stated)),
         self_acts=bool(SELF_AS_SUBJECT.search(normalised)),
+        told=_only_tells(text[:MAX_QUESTION_CHARS], normalised),
         tokens=tuple(vocabulary.tokens(normalised)),
         for_embedding=" ".join([normalised, *vocabulary.plain_terms(normalised)]),
     )

@@ -81,6 +81,8 @@ def decide(clause: Clause, question: Question, sentence: str | None = None) -> V
     base = VERDICT_OF_MODALITY[clause.modality]
     if question.intent == "info":
         return Verdict("info")
+    if question.told and question.concern:
+        return Verdict("info")  # a worry told with nothing asked: what to do about it is the answer, not a ruling
     lasting = validity(clause.text, question)
     if lasting:  # "signed in 2019" against "valid for five years": lapsed is a "no", and needs doing again
         if question.intent == "obligation":
