@@ -34,7 +34,7 @@ KIND_WORDS = {
                                    r"\bspecial educational needs\b|\bfamily circumstances\b|\bdates? of birth\b|"
                                    r"\bhealth\b", re.I),
     "staff_opinion": re.compile(r"\bopinions?\b|\bpersonal views?\b", re.I),
-    "complaints": re.compile(r"\bcomplaints?\b|\bgrievances?\b|\bdisciplinary\b|\blegal proceedings\b|"
+    "complaints": re.compile(r"\bcomplain(?:ts?|s|ing)?\b|\bgrievances?\b|\bdisciplinary\b|\blegal proceedings\b|"
                              r"\bnegative comments\b", re.I),
     "ai_images": re.compile(r"\bAI\b|\bartificial intelligence\b|\bdigitally altered\b|\bdeepfakes?\b"),
     "staff_images": re.compile(r"\b(?:images?|photos?|photographs?|video) of (?:any )?(?:staff|members? of staff|"
@@ -82,7 +82,7 @@ PERSONAL_USE = re.compile(r"\bpersonal (?:accounts?|devices?|phones?)\b|\bparent
 # "When using social media, staff must not:": a staff rule for any use, the official accounts' included.
 STAFF_WHEN_USING = re.compile(r"\bwhen using social media\b[^:]*\bstaff\b|\bstaff\b[^:]*\bwhen using social media\b", re.I)
 # Kinds such a staff rule supplies where the will-not-post lists say nothing of them.
-STAFF_RULE_KINDS = ("personal_details",)
+STAFF_RULE_KINDS = ("personal_details", "staff_opinion", "complaints")
 SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
 # "…one TikTok account for the Trust, which is used for staff recruitment only": what a channel is for.
 ONLY_FOR = re.compile(r"\b(?:used|is|are)\s+(?:only\s+)?for\s+([\w\s-]+?)\s+only\b|\bused only for\s+([\w\s-]+)", re.I)
@@ -307,16 +307,19 @@ def _build(policy: Policy) -> DraftRules:
                 rules.rules.setdefault(key, {}).setdefault(kind, []).append(clause)
     for clause, targets, allowed in _must_not_sentences(policy, channels):
         kinds = [kind for kind in allowed if KIND_WORDS[kind].search(clause.text)]
-        for key in targets if kinds else []:  # a sentence of no kind is too loose a rule to check against
+        if not kinds and PERSONAL_USE.search(clause.text):
+            continue  # of no kind and about staff's own accounts: not a rule for the school's posts
+        for key in targets:  # a sentence of no kind still reaches the meaning check (semantic.py), in its own words
             rules.will_not.setdefault(key, []).append(clause)
             for kind in kinds:
                 rules.rules.setdefault(key, {}).setdefault(kind, []).append(clause)
     for clause in _staff_must_not_items(policy):  # staff write the official posts too
         for key in [c.key for c in channels]:
             kinds = rules.rules.setdefault(key, {})
+            if not PERSONAL_USE.search(clause.text):  # every item about the posts themselves, for the meaning check
+                rules.will_not.setdefault(key, []).append(clause)
             for kind in STAFF_RULE_KINDS:
                 if kind not in kinds and KIND_WORDS[kind].search(clause.text):
-                    rules.will_not.setdefault(key, []).append(clause)
                     kinds[kind] = [clause]
     rules.purposes = _channel_purposes(policy, channels)
     for clause in policy.clauses:

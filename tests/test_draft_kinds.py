@@ -25,7 +25,9 @@ def test_each_policy_gives_its_own_kinds_with_their_numbers():
     assert [c.rule for c in tr.rules["facebook"]["live_stream"]] == ["8-2", "8-4"]
     assert tr.purposes["tiktok"][0] == "staff recruitment"
     calmore = draft_rules(load_policy()).rules["facebook"]
-    assert "location" not in calmore and "staff_opinion" not in calmore  # Calmore's list has no such rule
+    assert "location" not in calmore  # Calmore's list has no such rule
+    # Its staff list "when using social media" supplies the opinion and complaint rules its will-not list lacks
+    assert [c.rule for c in calmore["staff_opinion"]] == ["3-8"] and [c.rule for c in calmore["complaints"]] == ["3-5"]
 
 
 # --- where a child is -------------------------------------------------------------------------------

@@ -84,9 +84,12 @@ def test_a_team_taunted_after_a_result_is_another_school_mocked():
     assert blocked(three_rivers(text), "harmful_language")
 
 
-def test_a_laugh_and_again_with_nobody_to_aim_at_is_joy():
-    text = "Our chess club have won the county shield again! 😂 We can't stop smiling. #ChessClub"
-    assert calmore(text).ok
+def test_two_weak_sneer_cues_block_even_with_nobody_named():
+    # Round 7 dropped round 6's exemption for a laugh with no one named to aim it at: the exemption cost a
+    # breaking draft on a validation set and spared none on the tuning sets. The price: a joyful "again! 😂"
+    # now blocks too, and the writer is asked to say it plainly.
+    text = "Another Monday, and yet again the reading folders have mysteriously vanished 😂 Honestly."
+    assert blocked(calmore(text), "harmful_language")
 
 
 def test_a_laugh_and_again_at_another_school_still_blocks():

@@ -46,9 +46,12 @@ DEFENCE = words(r"to be clear", r"(?:want|like|need) to make (?:it )?clear", r"l
                 r"nobody (?:goes|went|was|is)", r"(?:is|was|are|were) (?:managed |run |done |handled )?(?:fairly|correctly|properly)",
                 r"not (?:our|the school'?s) (?:fault|decision)", r"(?:set|decided) by (?:the|a) \w+(?: \w+)?, not (?:by )?us",
                 r"we stand by")
-# Disciplinary and legal matters: "an investigation is carried out", "employment tribunal", "grievance".
+# Disciplinary and legal matters: "an employment tribunal", "a grievance", an investigation as a process
+# ("pending the investigation"), not a piece of pupils' work ("our magnets investigation").
 PROCEEDINGS = words(r"tribunals?", r"legal (?:proceedings|action|case)", r"court case", r"lawsuit", r"sued", r"grievances?",
-                    r"disciplinary", r"investigation(?! into (?:how|what|why|whether|which|where|when))", r"under investigation", r"being investigated", r"misconduct",
+                    r"disciplinary", r"investigation (?:into|of) (?:the |a |an )?(?:allegations?|complaints?|incidents?|conduct|claims?)",
+                    r"(?:while|pending|during|until|following|after) (?:the (?:outcome|result|end) of )?(?:an|the) investigation",
+                    r"investigation (?:is|has been|was|will be) (?:completed|concluded|under ?way|ongoing)", r"under investigation", r"being investigated", r"misconduct",
                     r"claim brought", r"allegations?", r"(?:at|in|through the) courts?", r"court (?:orders?|hearings?|cases?)")
 # An image made or changed by software: "ran our class photo through an AI app", "star emojis over the faces".
 ALTERED = re.compile(
