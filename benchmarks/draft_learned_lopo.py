@@ -46,9 +46,9 @@ KINDS = sorted(RULES) + ["other"]
 CACHE = Path("/tmp/draft_learned_features.npz")
 TARGET_PASSED = 0.96
 # The checker's outcome on the newest sets at the commit where they were still blind (README: first run
-# after round 5), written by a run of that commit's check_draft(meaning=False) as {set: [ok, ...]}.
+# after round 5), written by benchmarks/draft_learned_oldrun.py 0b86da4 as {set: [ok, ...]}.
 OLD_COMMIT = "0b86da4"
-OLD_RUN = Path("/tmp/dl_old_ok.json")
+OLD_RUN = Path("/tmp/dl2_old_0b86da4.json")  # benchmarks/draft_learned_oldrun.py 0b86da4
 
 
 def features_of(draft: dict, policy, register, today: date, encoder) -> tuple[np.ndarray, bool]:
