@@ -167,7 +167,9 @@ class ConcernRules:
             return None
         if self.rule_openers.match(text) and self.hypothetical.search(text[:event.start()]):
             return None  # "what should I do if a child tells me they are being bullied": a hypothetical
-        asks_rule = self._ends_in_own_rule_question(text) or self.rule_words.search(text) is not None
+        # A pupil asking what to do about what is happening to them is telling, not asking a rule.
+        child_speaks = self.gate is not None and self.gate.child_speaker.search(text) is not None
+        asks_rule = not child_speaks and (self._ends_in_own_rule_question(text) or self.rule_words.search(text) is not None)
         # Unkindness or a time of day alone in a rule question is usually no risk ("pupils laughing at a teacher's
         # post, does the policy cover that"); every other risk flags even then.
         risk = self._any_risk(text, RULE_QUESTION_IGNORES if asks_rule else frozenset())

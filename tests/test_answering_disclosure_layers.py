@@ -46,3 +46,16 @@ def test_an_adult_posting_school_news_is_no_disclosure(rules, message):
 ])
 def test_disclosures_are_still_flagged_by_the_data_driven_layers(rules, message):
     assert spotted(rules, message) is not None
+
+
+@pytest.mark.parametrize("message", [
+    "i'm in year 5 and someone keeps leaving mean comments on my videos, who can i talk to",
+    "im in y4 and a kid from another school keeps sending me nasty messages in a game, can i tell you",
+])
+def test_a_pupil_asking_what_to_do_about_unkindness_to_them_is_telling_not_asking_a_rule(rules, message):
+    # Unkindness in a staff member's rule question is usually no risk; a pupil asking for help is a child telling.
+    assert spotted(rules, message) is not None
+
+
+def test_unkindness_in_a_staff_rule_question_still_does_not_flag(rules):
+    assert spotted(rules, "pupils were laughing at a teacher's post about the fair, can i report that to the head?") is None
