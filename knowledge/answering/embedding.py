@@ -98,16 +98,7 @@ class SentenceEncoder:
     def encode(self, texts: list[str]) -> np.ndarray:
         if self._session is None:
             self._load()
-        encodings = self._tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        feeds = {"input_ids": ids, "attention_mask": mask}
-        if "token_type_ids" in self._inputs:
-            feeds["token_type_ids"] = np.zeros_like(ids)
-        hidden = self._session.run(None, feeds)[0]
-        weights = mask[..., None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-        return (pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)).astype(np.float32)
+        return encode_batch(self._session, self._tokenizer, self._inputs, texts)
 
     def _encode_in_batches(self, texts: list[str]) -> np.ndarray:
         """Bounded batches: one batch of hundreds of texts would hold hundreds of MB of activations."""
@@ -169,3 +160,18 @@ def shared_encoder() -> SentenceEncoder:
     if _SHARED is None:
         _SHARED = SentenceEncoder()
     return _SHARED
+
+
+def encode_batch(session, tokenizer, input_names: tuple[str, ...], texts: list[str], output: int = 0) -> np.ndarray:
+    """A BERT-style ONNX encoder's sentence vectors: mean pooling over real tokens, then L2 normalisation
+    (sentence-transformers' own pipeline for these models)."""
+    encodings = tokenizer.encode_batch(texts)
+    ids = np.array([e.ids for e in encodings], dtype=np.int64)
+    mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+    feeds = {"input_ids": ids, "attention_mask": mask}
+    if "token_type_ids" in input_names:
+        feeds["token_type_ids"] = np.zeros_like(ids)
+    hidden = session.run(None, feeds)[output]
+    weights = mask[..., None].astype(np.float32)
+    pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+    return (pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)).astype(np.float32)
