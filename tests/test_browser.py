@@ -64,6 +64,8 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    # Tests name their app fixture before `page`, so the page closes before its server stops: a request
+    # the page makes after the server has gone would log ERR_CONNECTION_REFUSED and fail the check below.
     context = browser.new_context(viewport={"width": 1100, "height": 900})
     opened = context.new_page()
     errors: list[str] = []
@@ -137,7 +139,7 @@ def ask(page, text: str) -> None:
     page.get_by_role("button", name="Send", exact=True).click()
 
 
-def test_newcomer_asks_and_follows_a_see_also_button(page, served_app, tmp_path):
+def test_newcomer_asks_and_follows_a_see_also_button(served_app, page, tmp_path):
     page.goto(served_app + "/")
     expect(page.get_by_role("heading", name="Policy Bot", level=1)).to_be_visible()
     expect(page.locator(".site-header__school")).to_have_text("Calmore Junior School")
@@ -171,7 +173,7 @@ def test_newcomer_asks_and_follows_a_see_also_button(page, served_app, tmp_path)
     page.screenshot(path=str(tmp_path / "newcomer.png"), full_page=True)
 
 
-def test_every_part_of_a_reply_renders_escaped_and_sends_back(page, in_process_app, tmp_path):
+def test_every_part_of_a_reply_renders_escaped_and_sends_back(in_process_app, page, tmp_path):
     from domain.messages import Button, Form, FormField, Notification, Reply
     from handlers.router import TextRoute
 
@@ -301,7 +303,7 @@ def test_a_reply_carrying_a_csv_offers_it_as_a_file_and_roles_read_as_words(brow
         context.close()
 
 
-def test_decided_buttons_close_in_the_web_chat_with_who_and_when(page, in_process_app, tmp_path):
+def test_decided_buttons_close_in_the_web_chat_with_who_and_when(in_process_app, page, tmp_path):
     """Approve in a notification: its decision buttons disable and say who decided and when. Reject
     through its form: the form and the card it came from both close."""
     from domain.messages import Incoming

@@ -41,7 +41,7 @@ def _photos(browser, tmp_path: Path) -> list[str]:  # noqa: F811
     return paths
 
 
-def test_the_deputy_head_sees_the_drafts_photos_as_thumbnails(browser, page, served_app, tmp_path):  # noqa: F811
+def test_the_deputy_head_sees_the_drafts_photos_as_thumbnails(browser, served_app, page, tmp_path):  # noqa: F811
     photos = _photos(browser, tmp_path)
     page.set_viewport_size({"width": 1100, "height": 1000})
     page.goto(served_app + "/")

@@ -34,7 +34,7 @@ def _evidence_png(browser, tmp_path: Path) -> Path:  # noqa: F811
     return path
 
 
-def test_staff_attach_a_screenshot_and_the_dsl_sees_it(browser, page, served_app, tmp_path):  # noqa: F811
+def test_staff_attach_a_screenshot_and_the_dsl_sees_it(browser, served_app, page, tmp_path):  # noqa: F811
     evidence = _evidence_png(browser, tmp_path)
     page.goto(served_app + "/")
     page.select_option("#person", "clarke")
