@@ -301,9 +301,14 @@ RULING_PART = re.compile(r"^(?:(?:is|are) (?:she|he|they|it|that|this|i|we) (?:\
                          r"(?:can|could|may|should) (?:i|we|she|he|they)\b)")
 
 
-def _ask_of(text: str, asked: str, normalised: str, vocabulary: Vocabulary) -> str:
-    if "?" in text or any(QUESTION_OPENER.match(normalise(_after_comma(part.strip())))
-                          for part in SENTENCE_BREAK.split(text) if part.strip()):
+def _phrased_as_question(text: str) -> bool:
+    """A question mark, or a sentence that opens as a question."""
+    return "?" in text or any(QUESTION_OPENER.match(normalise(_after_comma(part.strip())))
+                              for part in SENTENCE_BREAK.split(text) if part.strip())
+
+
+def _ask_of(phrased_as_question: bool, asked: str, normalised: str, vocabulary: Vocabulary) -> str:
+    if phrased_as_question:
         ask = _ask(asked, vocabulary)
         if RESPONSE_ASKED.search(asked):
             return "info"
@@ -348,17 +353,16 @@ ASKING_WORD = re.compile(r"\b(?:can|could|may|might|should|shall|must|allowed|ok
                          r"who|what|when|where|which|how|why|whether|if)\b")
 
 
-def _only_tells(text: str, normalised: str) -> bool:
-    """No question mark, no sentence that opens as a question, no intention and no asking word."""
-    return "?" not in text and not INTENTION.search(normalised) and not ASKING_WORD.search(normalised) \
-        and not any(QUESTION_OPENER.match(normalise(_after_comma(part.strip())))
-                    for part in SENTENCE_BREAK.split(text) if part.strip())
+def _only_tells(phrased_as_question: bool, normalised: str) -> bool:
+    """Not phrased as a question, and no intention and no asking word."""
+    return not phrased_as_question and not INTENTION.search(normalised) and not ASKING_WORD.search(normalised)
 
 
 def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = None) -> Question:
     normalised = vocabulary.correct(normalise(text[:MAX_QUESTION_CHARS]))
     asked = vocabulary.correct(asked_part(text[:MAX_QUESTION_CHARS]))
-    ask = _ask_of(text[:MAX_QUESTION_CHARS], asked, normalised, vocabulary) if normalised else "info"
+    phrased = _phrased_as_question(text[:MAX_QUESTION_CHARS])
+    ask = _ask_of(phrased, asked, normalised, vocabulary) if normalised else "info"
     spans = _without_qualifiers(vocabulary.group_mentions(normalised), normalised)
     mentions = [(start, group) for start, _, group in spans]
     ends = {start: end for start, end, _ in spans}
@@ -384,7 +388,7 @@ def read_question(text: str, vocabulary: Vocabulary, asker_hint: str | None = No
         wants=_wants(asked, vocabulary) if ask == "info" else (),
         skips_duty=bool(facts.get("skip_duty") and facts["skip_duty"].first(stated)),
         self_acts=bool(SELF_AS_SUBJECT.search(normalised)),
-        told=_only_tells(text[:MAX_QUESTION_CHARS], normalised),
+        told=_only_tells(phrased, normalised),
         tokens=tuple(vocabulary.tokens(normalised)),
         for_embedding=" ".join([normalised, *vocabulary.plain_terms(normalised)]),
     )
