@@ -12,7 +12,8 @@ COMMERCIAL = words(
     r"free delivery", r"visit our (?:shop|store|showroom|salon|website|restaurant|cafe|café)",
     r"our (?:shop|store|salon|restaurant|showroom|new menu)", r"mention this post", r"opening hours", r"open 7 days",
     r"call us on", r"grand opening", r"best prices?", r"book (?:your table|a table|an appointment)",
-    r"ltd", r"(?-i:[A-Z][\w'&]*) (?:limited|plc)", r"estate agents?",  # "places are limited" is no company r"mortgages?", r"quote \w+ for",
+    r"ltd", r"(?-i:[A-Z][\w'&]*) (?:limited|plc)",  # "places are limited" is no company
+    r"estate agents?", r"mortgages?", r"quote \w+ for",
     r"quote (?-i:[A-Z0-9]{4,}) (?:when|at|to get|to claim)",  # an offer code, not "quote your reference"
     # a paid promotion's own disclosure
     r"#ad(?:vert)?", r"#sponsored", r"#gifted", r"#(?:paid)?partnership", r"paid partnership", r"affiliate link",
