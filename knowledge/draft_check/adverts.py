@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import re
 
-from knowledge.draft_check.base import HANDLE_RE, SENTENCE_REACH, Context, excerpt_of, sentence_at, words
+from knowledge.draft_check.base import HANDLE_RE, SENTENCE_REACH, Context, excerpt_of, sentence_at, sentences, words
 
 COMMERCIAL = words(
     r"\d+ ?% off", r"£\d+ off", r"discount(?: code)?", r"promo(?:tion)? code", r"use code", r"special offers?",
@@ -63,7 +63,7 @@ PROMOTION = words(
     r"first (?:session|lesson|class|visit|month) free",
     r"book online", r"spaces? (?:left|remaining|available)", r"if you mention",
     r"taking bookings", r"bookings? (?:now )?open", r"message (?:him|her|them|us) for", r"(?:his|her|their) rates",
-    r"opens?", r"opening", r"now open", r"just opened", r"launch(?:ed|es|ing)?", r"pop in", r"pop along",
+    r"opens", r"opening", r"now open", r"just opened", r"launch(?:ed|es|ing)?", r"pop in", r"pop along",
     r"out now", r"go and try", r"try (?:it|them|their)", r"offers?", r"offering", r"\d+ ?% off", r"discount\w*",
     r"code [A-Z0-9]{3,}", r"use code", r"book now", r"book (?:your|a) (?:table|appointment|session|place) with",
     r"orders? (?:in|now)", r"get your [\w ]{0,30}orders?", r"free (?:valuation|trial|pint|consultation|taster|quote)",
@@ -146,6 +146,14 @@ MEANS = re.compile(r"(?<![\w'])(?i:through|via|using|on|with|by|in)\s+(?:the\s+)
 # families framed prints for £18". Whoever else the post thanks, this is the firm's own sale.
 FIRM_OFFERS = re.compile(r"(?<![\w'@#])(?P<firm>(?:[A-Z][\w'&]+ ){1,3}[A-Z][\w'&]+)\s+(?:(?:is|are|will be|have been)\s+)?"
                          r"(?:also\s+|now\s+|kindly\s+)?(?:offering|selling|offers|sells|giving)\b")
+# A perk for saying where you heard of it ("say you're from the school and the first coffee is on the house"):
+# the reader is asked to name themselves to a business in return for something free or cheaper.
+SAY_WHO_YOU_ARE = words(r"(?:say|mention|tell (?:them|him|her|the \w+)|let (?:them|him|her) know|show (?:them|him|her|this))"
+                        r" (?:that )?(?:you(?:'re| are| heard| saw| came| read)|this (?:post|message)|the school)")
+PERK = words(r"free", r"on the house", r"on (?:them|us|him|her|me)", r"complimentary", r"discount\w*", r"\d+ ?% off",
+             r"£\d+ off", r"half[- ]price", r"money off", r"cheaper", r"a treat")
+# A word that turns the commercial word after it round ("not for sale", "no fees").
+NEGATED = re.compile(r"(?<![\w'])(?i:not|no|never|isn'?t|aren'?t|nothing)(?: \w+)? $")
 PRICE = re.compile(r"£\d+(?:\.\d\d)?|\d+ ?% off|(?<![\w'])(?i:half price|free of charge)(?![\w'])")
 
 
@@ -185,8 +193,20 @@ def check_adverts(ctx: Context) -> None:
         else:
             ctx.add("business_advert", "block",
                     f"'{match.group(0)}' makes this an advert for a business.", excerpt)
+    for start, sentence in sentences(ctx.text):
+        ask = SAY_WHO_YOU_ARE.search(sentence)
+        perk = ask and PERK.search(sentence, ask.end())
+        if perk and not ctx.has("business_advert"):
+            severity = "warn" if SCHOOL_OWNED.search(_this_and_previous_sentence(ctx.text, start + ask.start())) else "block"
+            ctx.add("business_advert", severity,
+                    f"'{ask.group(0)}' … '{perk.group(0)}' offers readers a perk for naming themselves to a business: "
+                    "that is an advert" + (", unless the business really is the school's own." if severity == "warn"
+                                           else ", which the school's accounts do not carry."),
+                    excerpt_of(ctx.text, start + ask.start(), start + perk.end()))
     anywhere = functools.cache(lambda: _business_in(ctx.text, channels))  # once, not once a match
     for match in PROMOTION.finditer(ctx.text):
+        if NEGATED.search(ctx.text[max(0, match.start() - 16):match.start()]):
+            continue  # "not for sale": the opposite of selling
         sentence = sentence_at(ctx.text, match.start())
         business = _business_in(sentence, channels) or anywhere()
         if not business or SCHOOL_OWNED.search(sentence) or (business not in sentence and SCHOOL_OWNED.search(ctx.text)):
