@@ -122,8 +122,12 @@ SAFETY_ADVICE = words(r"age ratings?", r"rated", r"pegi", r"online safety", r"e-
 
 # A named place that opens: "The Corner Cafe opens next week" is a new business, where "the Book Fair
 # opens", "our Reading Garden opens" and "the new library opens" are school life or a public service.
-NEW_VENUE = re.compile(r"(?<![\w'])(?P<name>(?:The [A-Z][\w'&]+|[A-Z][\w'&]+ [A-Z][\w'&]+)(?: [A-Z][\w'&]+){0,2})"
-                       r"(?= (?:opens|is opening|will open|has (?:just )?opened|(?:is )?now open)\b)")
+# The name may be joined by "&" ("Bloom & Brew") or followed by an aside ("The Corner Cafe, run by a local dad, opens"),
+# and may come after the verb ("has opened Bloom & Brew").
+VENUE_NAME = r"(?:The [A-Z][\w'&]+|[A-Z][\w'&]+ (?:& )?[A-Z][\w'&]+)(?: (?:& )?[A-Z][\w'&]+){0,2}"
+NEW_VENUE = re.compile(rf"(?<![\w'])(?P<name>{VENUE_NAME})(?:, [^,.!?\n]{{3,60}},)?"
+                       r"(?= (?:opens|is opening|will open|has (?:just )?opened|(?:is )?now open)\b)|"
+                       rf"(?<![\w'])(?:has|have|just|recently) (?:just )?(?:opened|launched) (?:up )?(?P<name2>{VENUE_NAME})")
 # Where a shop trades or what it sells: a venue opening with one of these beside it is a business.
 TRADE = words(r"opposite", r"next (?:door )?to", r"high street", r"retail park", r"town centre", r"shopping", r"parade",
               r"(?-i:[A-Z])\w+ (?:Road|Street|Lane|Avenue|Parade|Way)", r"lattes?", r"coffees?", r"menu", r"prices?", r"£\d+",
@@ -135,6 +139,13 @@ PUBLIC_PLACE = words(r"fair", r"fete", r"clubs?", r"garden", r"library", r"park"
                      r"applications?", r"voting", r"bookings?", r"nominations?", r"shop", r"canteen", r"kitchen", r"play",
                      r"production", r"performance", r"grotto", r"concert", r"festival", r"market", r"display", r"gallery",
                      r"year", r"class", r"room", r"area", r"wing", r"block", r"building", r"unit", r"centre")
+
+
+# Two names joined by "&" or "and Sons/Co" ("Hartley & Dean", "Crumbs & Co") is how firms are named; not classes or
+# houses ("Oak & Ash classes"), people ("Mr & Mrs Khan") or year groups.
+TRADING_NAME = re.compile(r"(?<![\w'@#])(?!(?:Mr|Mrs|Ms|Miss|Dr|Year|Years|Reception|Nursery|Key|KS\d)\b)[A-Z][\w']+ "
+                          r"(?:& (?!(?:Mr|Mrs|Ms|Miss|Dr|Year)\b)[A-Z][\w']+|and (?:Sons?|Daughters?|Co)\b)"
+                          r"(?! (?i:class(?:es)?|houses?|teams?|groups?|years?|forms?)\b)")
 
 
 # A service named as the way something is done ("book through the payments app", "pay via the school's portal"): an
@@ -154,6 +165,15 @@ PERK = words(r"free", r"on the house", r"on (?:them|us|him|her|me)", r"complimen
              r"£\d+ off", r"half[- ]price", r"money off", r"cheaper", r"a treat")
 # A word that turns the commercial word after it round ("not for sale", "no fees").
 NEGATED = re.compile(r"(?<![\w'])(?i:not|no|never|isn'?t|aren'?t|nothing)(?: \w+)? $")
+# A booking or a purchase made on a named organisation's own website ("Starlight Arts … book at starlightarts.co.uk"):
+# the organisation sells to the reader. Public bodies, charities and schools have their own endings.
+OWN_SITE = re.compile(r"(?<![\w'])(?i:book|order|buy|shop|sign ?up|register|enrol|reserve|tickets?)\w*(?: [\w-]+){0,4} "
+                      r"(?i:at|on|via|through|from|online at) (?:www\.)?(?P<stem>[a-z0-9-]+)\.(?P<end>co\.uk|com|uk|shop|store|"
+                      r"net|biz|io)(?![\w.])", re.I)
+PUBLIC_BODY = words(r"council", r"librar(?:y|ies)", r"nhs", r"police", r"fire", r"church", r"museums?", r"charity",
+                    r"primary", r"schools?", r"pta", r"friends",
+                    r"food ?banks?", r"foundation", r"hospice", r"scouts?", r"guides?", r"brownies", r"cubs")
+NAME_WORDS = re.compile(r"(?<![\w'@#])[A-Z][a-z]+(?: (?:&|and )?[A-Z][a-z]+)+")
 PRICE = re.compile(r"£\d+(?:\.\d\d)?|\d+ ?% off|(?<![\w'])(?i:half price|free of charge)(?![\w'])")
 
 
@@ -161,13 +181,33 @@ def _business_in(sentence: str, channels: frozenset[str]) -> str | None:
     noun = BUSINESS_NOUN.search(sentence)
     if noun:
         return noun.group(0)
-    venue = NEW_VENUE.search(sentence)
-    if venue and not PUBLIC_PLACE.search(venue.group("name")) and venue.group("name").casefold() not in channels \
-            and TRADE.search(sentence):
-        return venue.group("name")
+    for venue in NEW_VENUE.finditer(sentence):
+        name = venue.group("name") or venue.group("name2")
+        if not PUBLIC_PLACE.search(name) and name.casefold() not in channels and TRADE.search(sentence):
+            return name
+    for firm in TRADING_NAME.finditer(sentence):
+        named = firm.group(0) + re.match(r"(?: [A-Z][\w']+){0,2}", sentence[firm.end():]).group(0)
+        if not PUBLIC_PLACE.search(named) and not PUBLIC_BODY.search(named):  # a firm, not "… & … Foodbank"
+            return firm.group(0)
     for brand in BRAND_WORD.finditer(sentence):
-        if brand.group(0).casefold() not in channels and not MEANS.search(sentence[max(0, brand.start() - 12):brand.start()]):
+        # a service named as the means ("using ParentPay") is an aside, unless its own sentence praises it
+        # ("using MathsPilot … the best investment we've made")
+        if brand.group(0).casefold() not in channels and (
+                not MEANS.search(sentence[max(0, brand.start() - 12):brand.start()])
+                or PRAISE.search(sentence_at(sentence, brand.start()))):
             return brand.group(0)
+    return None
+
+
+def _named_for(stem: str, text: str, school: set[str]) -> str | None:
+    """The name in `text` that a web address is made from ("Starlight Dance Academy" for starlightdance), when it is
+    not the school's own."""
+    stem = stem.replace("-", "").casefold()
+    for name in NAME_WORDS.finditer(text):
+        parts = [w.casefold() for w in re.findall(r"[A-Za-z]+", name.group(0)) if w.casefold() != "and"]
+        if sum(len(w) for w in parts if w in stem) >= 6 and not set(parts) & school and not PUBLIC_BODY.search(
+                name.group(0)):
+            return name.group(0)
     return None
 
 
@@ -223,6 +263,12 @@ def check_adverts(ctx: Context) -> None:
             ctx.add("business_advert", "block",
                     f"'{firm}' offers families something for a price: that is the firm's own sale, which the school's "
                     "accounts do not advertise.", excerpt_of(ctx.text, match.start(), match.end()))
+    site = OWN_SITE.search(ctx.text)
+    seller = site and _named_for(site.group("stem"), ctx.text, school)
+    if seller and not ctx.has("business_advert") and not SCHOOL_OWNED.search(ctx.text):
+        ctx.add("business_advert", "block",
+                f"'{site.group(0)}' sends readers to buy from {seller}'s own website: that is the organisation's own "
+                "sale, which the school's accounts do not advertise.", excerpt_of(ctx.text, site.start(), site.end()))
     price, contact = PRICE_PER.search(ctx.text), PRIVATE_CONTACT.search(ctx.text)
     if price and contact and not ctx.has("business_advert") and not SCHOOL_OWNED.search(ctx.text):
         ctx.add("business_advert", "block",
@@ -242,8 +288,14 @@ ENDORSE = words(r"treat yourself",
                 r"lov(?:e|es|ed|ing)", r"best", r"(?:our|their|the kids'?|a) (?:new )?favourite", r"brilliant", r"recommend\w*", r"check (?:them|it|her|him) out",
                 r"(?:present|gift) ideas", r"stuck for", r"must-have", r"get yours", r"find (?:her|him|them|us) on",
                 r"available (?:from|at|in)", r"bookings?", r"treat yourself",
-                r"(?:grab|order|buy|pick up) (?:yours|one|some)", r"follow (?:her|his|their|them|the) (?:page|account|shop)",
+                r"(?:grab|order|buy|pick up) (?:yours|one|some)", r"(?:in|on) (?:the|their|a) (?:[\w-]+ ){0,2}sale",
+                r"(?:make|makes|made) (?:a |an )?(?:perfect|great|lovely|ideal|brilliant) (?:[\w-]+ )?(?:presents?|gifts?)", r"follow (?:her|his|their|them|the) (?:page|account|shop)",
                 *RECOMMEND)
+
+
+# Praise alone, of the thing itself (not a nudge such as "bookings open", which the school says of its own clubs).
+PRAISE = words(r"lov(?:e|es|ed|ing)", r"best", r"(?:our|their|a) (?:new )?favourite", r"brilliant", r"recommend\w*",
+               *RECOMMEND)
 
 
 def check_endorsement(ctx: Context) -> None:
