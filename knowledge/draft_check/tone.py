@@ -154,7 +154,20 @@ CAMPAIGNING = words(r"don'?t forget to vote", r"remember (?:that|this) (?:when y
                      r"voters (?:will )?remember", r"remember (?:which|who|what) (?:\w+ ){0,3}(?:promised|said|voted|did|didn'?t)", r"#vote\w+", r"#(?:labour|tor(?:y|ies)|conservatives?|libdems?|greens?|reformuk|snp)")
 GOVERNMENT = words(r"(?:this|the|a|our) government(?:'s)?", r"government (?:cuts?|funding|polic(?:y|ies)|plans?|reforms?|decisions?)", r"ministers?", r"prime minister(?:'s)?", r"mps?", r"council tax",
                     r"the council", r"politicians?", r"chancellor(?:'s)?",
-                    r"(?:education|health|home|foreign) secretary(?:'s)?", r"secretary of state(?:'s)?")
+                    r"(?:education|health|home|foreign) secretary(?:'s)?", r"secretary of state(?:'s)?",
+                    # the government by another name ("Westminster", "those in power"), which takes a side as surely
+                    r"westminster", r"whitehall", r"downing street", r"the powers that be", r"those (?:in|with) (?:power|office|government)",
+                    r"(?:those|the people|whoever(?: is)?) in charge of (?:[\w-]+ ){0,2}(?:funding|budgets?|spending|education|the country)")
+# A demand made of the government as the one who must act ("it's about time those in power stopped…", "fixed when
+# Westminster remembers…"); not a reminder to families that mentions the council ("please stop parking, the council…").
+DEMAND_OF = re.compile(r"\s+(?:\w+ly |finally |actually )?(?:remembers?|wakes? up|(?:stop|stops|stopped) \w+ing|"
+                       r"(?:start|starts|started) (?:listening|caring|paying|funding|treating)|"
+                       r"(?:needs?|ought|has|have) to (?:listen|act|fund|pay|fix|step up|wake up))\b", re.I)
+DEMAND_BEFORE = re.compile(r"(?<![\w'])(?:about|high) time(?![\w'])", re.I)
+# Telling voters how to weigh their vote ("remember who…", "ask yourself who…"): a side taken without a party named.
+WEIGH_THE_VOTE = words(r"(?:remember|ask yoursel(?:f|ves)|think (?:hard )?about|consider|bear in mind|don'?t forget|keep in mind|"
+                       r"reflect on)(?: [^.!?\n]{0,30}?)?[:,]? (?:who|which (?:party|candidate|one|side))"
+                       r"(?! (?:is|will|'s) (?:be )?(?:collect|pick|bring|drop))")
 # What a government does, which approval takes a side on ("agreed with the minister's plan"); a visit by
 # the local MP that the school was pleased to see is news.
 GOVERNMENT_PLAN = words(r"plans?", r"polic(?:y|ies)", r"pledges?", r"promises?", r"announcements?", r"decisions?",
@@ -332,6 +345,10 @@ def check_politics(ctx: Context) -> None:
     if campaigning and not ctx.has("political") and not SCHOOL_VOTING.search(ctx.text) and re.search(
             r"\bvot\w*|\belections?\b|\bpoll(?:s|ing)?\b|\bballot\b|\bparty\b", ctx.text, re.I):
         block(campaigning, "tells people how to vote")
+    for match in WEIGH_THE_VOTE.finditer(ctx.text) if not SCHOOL_VOTING.search(ctx.text) else ():
+        near = ctx.text[max(0, match.start() - 160):match.end() + 160]  # the vote in the same breath
+        if re.search(r"\bvot\w*|\belections?\b|\bpoll(?:s|ing)\b|\bballot\b|\bbooth\b|🗳", near, re.I):
+            block(match, "tells people how to weigh their vote")
     # an election the post speaks of, not a school one ("Eco council ballot", "school council candidates")
     said = list(ELECTION_WORD.finditer(ctx.text))
     election = bool(said) and not any(SCHOOL_VOTING.search(ctx.text[max(0, m.start() - 30):m.start()]) for m in said)
@@ -356,7 +373,9 @@ def check_politics(ctx: Context) -> None:
         after = _with_closing_marks(following, len(sentence_at(following, 0)) + 1) if following.strip() else ""
         if ANGER.search(sentence + after) or SLOGAN_TAG.search(ctx.text):
             block(match, "blames or judges the government")
-        if BLAME.search(sentence) or campaigning:
+        demand = DEMAND_OF.match(ctx.text, match.end()) or DEMAND_BEFORE.search(ctx.text, max(0, match.start() - 40),
+                                                                                 match.start())
+        if BLAME.search(sentence) or demand or campaigning:
             block(match, "blames or judges the government")
         elif _approves_a_plan(sentence) or (
                 MOCKERY_WEAK.search(sentence) and not RESPECT.search(sentence)):
