@@ -14,7 +14,7 @@ from knowledge.draft_check.base import HANDLE_RE, Context, excerpt_of, is_staff,
 # A member of staff speaking for themselves: "in my view", "personally I think", "hot take".
 OPINION = re.compile(
     r"(?<![\w'])(?i:in my (?:humble |honest |personal |own )?(?:view|opinion)|my (?:personal |honest |own )?(?:view|opinion)"
-    r"|personal (?:view|opinion|take)|personally,? I|hot take|the sooner (?:\w+ ){1,4}the better|if you ask me|imho|(?:I|he|she)(?:'ve| have)? (?:(?:always|honestly|really|personally|long|firmly) )*(?:think|thought|believe|believed|feel|felt)s? (?:that )?"
+    r"|personal (?:view|opinion|take)|personally,? I|I (?:really |honestly |genuinely )?reckon|hot take|the sooner (?:\w+ ){1,4}the better|if you ask me|imho|(?:I|he|she)(?:'ve| have)? (?:(?:always|honestly|really|personally|long|firmly) )*(?:think|thought|believe|believed|feel|felt)s? (?:that )?"
     r"(?:it'?s|they'?re|this is|these are|(?:\w+ ){1,5}(?:is|are)) (?:(?:a|an|so|far|complete|completely|total|totally|utter|"
     r"utterly|absolute|absolutely|cruel) ){0,3}"
     r"(?:waste|pointless|ridiculous|nonsense|wrong|unfair|terrible|awful|better|worse|smarter|rubbish|madness|broken|cruel|"
