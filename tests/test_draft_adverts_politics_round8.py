@@ -1,0 +1,93 @@
+"""The eighth round of the pre-check, adverts and politics: an outside business is a named organisation
+(a firm's name shape, a venue opened under a name, a brand praised, a web address made from its name)
+with a commercial act aimed at the reader; politics is the government (by any name) or an election with
+a stance or a directive beside it. A made-up policy and drafts written for these tests."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from knowledge.draft_check import check_draft
+from knowledge.policy import parse_policy
+
+POLICY = parse_policy("""Larchwood Primary School Social Media Policy
+
+1. Our accounts
+
+The school's official accounts are:
+- Facebook - @larchwoodprimary
+
+The school will not post on Facebook:
+- Adverts for any business, product or service
+- Political content, or support for or criticism of any party, candidate or campaign
+- Personal opinions of staff
+""")
+
+
+def check(text: str):
+    return check_draft(text, "facebook", policy=POLICY, today=date(2026, 12, 1), meaning=False)
+
+
+def kinds_blocked(text: str) -> set[str]:
+    return {f.rule for f in check(text).blocks}
+
+
+@pytest.mark.parametrize("text", [
+    # a perk for telling a business where you heard of it, whatever the perk is called
+    "Our Year 1 dad has a new pizza van on the market square. Tell him you saw this post and your garlic bread is on him!",
+    "Let them know you're a Larchwood family at the counter and the kids' smoothies are half-price all week.",
+    # a venue opened under its name, with an aside between the name and the verb, or the name after the verb
+    "Harbour Lights, the new ice-cream parlour run by two of our grandparents, opens on Mill Street this Friday!",
+    "Big news: one of our Reception mums has opened Fern & Fig on Station Road. Pop in for a brunch!",
+    # the shape of a firm's name and a nudge to call in, though no business word is said
+    "Moving house? Our friends at Penrose & Webb know the area inside out. Pop in and say hello to the team.",
+    # a brand named as the means, but praised and passing on its offer
+    "We've been using ReadRocket all year and it's the best tool we've bought. They're offering a free month to new schools.",
+    # booking on the organisation's own website
+    "Holiday fun! Riverbend Climbing Centre runs a two-day camp for 8-12s, £60. Sign up at riverbendclimbing.co.uk",
+])
+def test_an_outside_business_selling_to_the_reader_blocks(text):
+    assert "business_advert" in kinds_blocked(text), check(text).summary()
+
+
+def test_a_handle_beside_a_sale_endorses_the_brand():
+    text = "Our library corner looks amazing with the new cushions from @CosyNookHome. They'd make a lovely gift and they're in the winter sale."
+    assert "business_advert" in kinds_blocked(text), check(text).summary()
+
+
+@pytest.mark.parametrize("text", [
+    # the school's own hours and classes, a pupils' pretend shop, the school's own booking, a food bank
+    "Reception and Nursery will be open as normal on Friday; Years 1 to 6 are closed for the training day.",
+    "Year 5 designed pretend snacks for their enterprise project. Which is your favourite? (Just for fun, not for sale!)",
+    "Clubs for spring are now open for booking through ParentPay. Places are first come, first served.",
+    "Thank you to everyone who gave to the Millbrook & Larch Foodbank; it opens a second hall on Monday.",
+    "Order your child's new jumper online at larchwoodprimary.co.uk, £12 each.",
+])
+def test_school_life_is_not_an_advert(text):
+    assert "business_advert" not in kinds_blocked(text), check(text).summary()
+
+
+@pytest.mark.parametrize("text", [
+    "The hall ceiling will be mended when Whitehall finally remembers that children learn in these buildings. #FundOurSchools",
+    "It is high time those in power started listening to the teachers who feed hungry children every morning.",
+    "The school is closed for the strike. After years of cuts from those in charge of education funding, who can blame the staff?",
+    "Polling day on Thursday. Before you put your cross on the ballot paper, ask yourself who stood by our school this year.",
+    "Next time you vote, remember which party kept its promises to our children.",
+])
+def test_politics_with_no_party_named_blocks(text):
+    assert "political" in kinds_blocked(text), check(text).summary()
+
+
+@pytest.mark.parametrize("text", [
+    "The school is a polling station on Thursday and will be closed. Please remember who is collecting your child from the club.",
+    "Vote for your school council reps on Friday: remember who you think will listen to every class!",
+    "Please stop parking on the zigzags; the council has asked us to remind families.",
+    "Due to national strike action, the school will be closed to Years 3 to 6 on Tuesday. Reception will be open as normal.",
+])
+def test_plain_facts_and_school_votes_are_not_politics(text):
+    assert "political" not in kinds_blocked(text), check(text).summary()
+
+
+def test_i_reckon_gives_a_personal_opinion():
+    assert "staff_opinion" in kinds_blocked("Huge match for the city on Saturday and I reckon we'll finally win the cup! – Mrs Dunn")
