@@ -46,6 +46,8 @@ def kinds_blocked(text: str) -> set[str]:
     "We've been using ReadRocket all year and it's the best tool we've bought. They're offering a free month to new schools.",
     # booking on the organisation's own website
     "Holiday fun! Riverbend Climbing Centre runs a two-day camp for 8-12s, £60. Sign up at riverbendclimbing.co.uk",
+    # a named organisation running something for the reader at a price
+    "Hollyfield Gymnastics Club is running a half-term camp for ages 5 to 11 at £25 a day.",
 ])
 def test_an_outside_business_selling_to_the_reader_blocks(text):
     assert "business_advert" in kinds_blocked(text), check(text).summary()
@@ -63,6 +65,7 @@ def test_a_handle_beside_a_sale_endorses_the_brand():
     "Clubs for spring are now open for booking through ParentPay. Places are first come, first served.",
     "Thank you to everyone who gave to the Millbrook & Larch Foodbank; it opens a second hall on Monday.",
     "Order your child's new jumper online at larchwoodprimary.co.uk, £12 each.",
+    "Eastgate Library is running a holiday reading challenge, and it costs £0 to join.",
 ])
 def test_school_life_is_not_an_advert(text):
     assert "business_advert" not in kinds_blocked(text), check(text).summary()

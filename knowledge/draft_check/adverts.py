@@ -153,10 +153,11 @@ TRADING_NAME = re.compile(r"(?<![\w'@#])(?!(?:Mr|Mrs|Ms|Miss|Dr|Year|Years|Recep
 MEANS = re.compile(r"(?<![\w'])(?i:through|via|using|on|with|by|in)\s+(?:the\s+)?$")
 
 
-# A firm named as the subject that offers families something for a price: "Harbour Print Works are also offering
+# A firm named as the subject that offers, or runs, something for families at a price: "Harbour Print Works are also offering
 # families framed prints for £18". Whoever else the post thanks, this is the firm's own sale.
 FIRM_OFFERS = re.compile(r"(?<![\w'@#])(?P<firm>(?:[A-Z][\w'&]+ ){1,3}[A-Z][\w'&]+)\s+(?:(?:is|are|will be|have been)\s+)?"
-                         r"(?:also\s+|now\s+|kindly\s+)?(?:offering|selling|offers|sells|giving)\b")
+                         r"(?:also\s+|now\s+|kindly\s+)?(?:offering|selling|offers|sells|giving|running|runs|hosting|hosts|"
+                         r"launching|launches|holding|holds|putting on)\b")
 # A perk for saying where you heard of it ("say you're from the school and the first coffee is on the house"):
 # the reader is asked to name themselves to a business in return for something free or cheaper.
 SAY_WHO_YOU_ARE = words(r"(?:say|mention|tell (?:them|him|her|the \w+)|let (?:them|him|her) know|show (?:them|him|her|this))"
@@ -258,7 +259,7 @@ def check_adverts(ctx: Context) -> None:
     for match in FIRM_OFFERS.finditer(ctx.text):
         sentence = sentence_at(ctx.text, match.start())
         firm = match.group("firm")
-        if PRICE.search(sentence) and not SCHOOL_OWNED.search(firm) and not (
+        if PRICE.search(sentence) and not SCHOOL_OWNED.search(firm) and not PUBLIC_BODY.search(firm) and not (
                 {w.casefold() for w in firm.split()} & school) and not ctx.has("business_advert"):
             ctx.add("business_advert", "block",
                     f"'{firm}' offers families something for a price: that is the firm's own sale, which the school's "
