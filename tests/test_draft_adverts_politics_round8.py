@@ -46,6 +46,9 @@ def kinds_blocked(text: str) -> set[str]:
     "We've been using ReadRocket all year and it's the best tool we've bought. They're offering a free month to new schools.",
     # booking on the organisation's own website
     "Holiday fun! Riverbend Climbing Centre runs a two-day camp for 8-12s, £60. Sign up at riverbendclimbing.co.uk",
+    # a family of the school founding a venture under a name, or as a business
+    "Lovely news: one of our Year 3 grandads has just opened Tidewater Books by the harbour. Pop along and browse!",
+    "A Reception dad has launched his own window-cleaning business this month; message him for his rates.",
     # a named organisation running something for the reader at a price
     "Hollyfield Gymnastics Club is running a half-term camp for ages 5 to 11 at £25 a day.",
 ])
@@ -65,6 +68,8 @@ def test_a_handle_beside_a_sale_endorses_the_brand():
     "Clubs for spring are now open for booking through ParentPay. Places are first come, first served.",
     "Thank you to everyone who gave to the Millbrook & Larch Foodbank; it opens a second hall on Monday.",
     "Order your child's new jumper online at larchwoodprimary.co.uk, £12 each.",
+    "One of our dads has set up a free Saturday running club at the park for pupils, with the PE team's blessing.",
+    "A group of parents have launched the PTA Christmas raffle: tickets are £1 from the office.",
     "Eastgate Library is running a holiday reading challenge, and it costs £0 to join.",
 ])
 def test_school_life_is_not_an_advert(text):

@@ -63,7 +63,7 @@ PROMOTION = words(
     r"first (?:session|lesson|class|visit|month) free",
     r"book online", r"spaces? (?:left|remaining|available)", r"if you mention",
     r"taking bookings", r"bookings? (?:now )?open", r"message (?:him|her|them|us) for", r"(?:his|her|their) rates",
-    r"opens", r"opening", r"now open", r"just opened", r"launch(?:ed|es|ing)?", r"pop in", r"pop along",
+    r"opens", r"opening", r"now open", r"(?:has|have) (?:just |recently )?(?:opened|launched)", r"just opened", r"launch(?:ed|es|ing)?", r"pop in", r"pop along",
     r"out now", r"go and try", r"try (?:it|them|their)", r"offers?", r"offering", r"\d+ ?% off", r"discount\w*",
     r"code [A-Z0-9]{3,}", r"use code", r"book now", r"book (?:your|a) (?:table|appointment|session|place) with",
     r"orders? (?:in|now)", r"get your [\w ]{0,30}orders?", r"free (?:valuation|trial|pint|consultation|taster|quote)",
@@ -148,6 +148,17 @@ TRADING_NAME = re.compile(r"(?<![\w'@#])(?!(?:Mr|Mrs|Ms|Miss|Dr|Year|Years|Recep
                           r"(?! (?i:class(?:es)?|houses?|teams?|groups?|years?|forms?)\b)")
 
 
+# A family of the school as the founder of a venture, under its name or as a business: "one of our dads has just
+# opened Harbour Fitness", "a Year 2 mum is launching her own candle business". Families start things for the
+# school too (a uniform swap, a running club): only a trading name or a business word after the verb counts.
+FAMILY_VENTURE = re.compile(r"(?<![\w'])(?i:mums?|dads?|parents?|grandparents?|grandmas?|grandads?|carers?|famil(?:y|ies))"
+                            r"(?![\w'])[^.!?\n]{0,50}?(?<![\w'])(?i:(?:has|have|is|are|'s) (?:just |recently |now )?"
+                            r"(?:set up|started|launched|opened|opening|launching|starting))(?![\w'])"
+                            r"(?P<what>[^.!?\n]{0,40})")
+FOUNDED = re.compile(r"^\s*(?:(?i:up|her|his|their|a|an|the|own|very|new|little|brand-new)[\s,]+){0,4}"
+                     r"['‘]?[A-Z][\w'&]+")
+
+
 # A service named as the way something is done ("book through the payments app", "pay via the school's portal"): an
 # aside about how, not the business the post is about.
 MEANS = re.compile(r"(?<![\w'])(?i:through|via|using|on|with|by|in)\s+(?:the\s+)?$")
@@ -190,6 +201,11 @@ def _business_in(sentence: str, channels: frozenset[str]) -> str | None:
         named = firm.group(0) + re.match(r"(?: [A-Z][\w']+){0,2}", sentence[firm.end():]).group(0)
         if not PUBLIC_PLACE.search(named) and not PUBLIC_BODY.search(named):  # a firm, not "… & … Foodbank"
             return firm.group(0)
+    for venture in FAMILY_VENTURE.finditer(sentence):
+        what = venture.group("what")
+        if (BUSINESS_NOUN.search(what) or FOUNDED.match(what)) and not SCHOOL_OWNED.search(what) \
+                and not PUBLIC_PLACE.search(what.split(",")[0]):
+            return venture.group(0).strip()
     for brand in BRAND_WORD.finditer(sentence):
         # a service named as the means ("using ParentPay") is an aside, unless its own sentence praises it
         # ("using MathsPilot … the best investment we've made")
