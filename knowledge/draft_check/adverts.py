@@ -156,7 +156,7 @@ FAMILY_VENTURE = re.compile(r"(?<![\w'])(?i:mums?|dads?|parents?|grandparents?|g
                             r"(?:set up|started|launched|opened|opening|launching|starting))(?![\w'])"
                             r"(?P<what>[^.!?\n]{0,40})")
 FOUNDED = re.compile(r"^\s*(?:(?i:up|her|his|their|a|an|the|own|very|new|little|brand-new)[\s,]+){0,4}"
-                     r"['‘]?[A-Z][\w'&]+")
+                     r"['‘]?(?P<name>[A-Z][\w'&]+(?: (?:& )?[A-Z][\w'&]+)*)")
 
 
 # A service named as the way something is done ("book through the payments app", "pay via the school's portal"): an
@@ -203,9 +203,9 @@ def _business_in(sentence: str, channels: frozenset[str]) -> str | None:
             return firm.group(0)
     for venture in FAMILY_VENTURE.finditer(sentence):
         what = venture.group("what")
-        if (BUSINESS_NOUN.search(what) or FOUNDED.match(what)) and not SCHOOL_OWNED.search(what) \
-                and not PUBLIC_PLACE.search(what.split(",")[0]):
-            return venture.group(0).strip()
+        named, noun = FOUNDED.match(what), BUSINESS_NOUN.search(what)
+        if (named or noun) and not SCHOOL_OWNED.search(what) and not PUBLIC_PLACE.search(what.split(",")[0]):
+            return named.group("name") if named else noun.group(0)
     for brand in BRAND_WORD.finditer(sentence):
         # a service named as the means ("using ParentPay") is an aside, unless its own sentence praises it
         # ("using MathsPilot … the best investment we've made")
