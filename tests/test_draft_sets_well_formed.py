@@ -50,3 +50,23 @@ def test_labels_quote_their_policy(path):
         assert draft["platform"] in channels, (draft["id"], draft["platform"], sorted(channels))
         for excerpt in draft["expect"]:
             assert _flat(excerpt) in policy_text, (draft["id"], excerpt)
+
+
+def test_each_set_is_scored_against_the_policy_its_header_names():
+    from benchmarks.draft_sets import files_of
+
+    for path in SETS:
+        policy, consent = files_of(path.read_text(encoding="utf-8"), None, None)
+        assert policy == POLICY_OF[_school(path)], path.name
+        assert consent.is_file() and consent.suffix == ".csv", path.name
+    chosen = files_of("# Scored against a.txt with b.csv.\n", ROOT / "p.txt", ROOT / "c.csv")
+    assert chosen == (ROOT / "p.txt", ROOT / "c.csv")  # the caller's files win over the header's
+
+
+def test_pooled_figures_carry_an_honest_interval():
+    from benchmarks.draft_sets import wilson
+
+    low, high = wilson(50, 56)  # 89 %: a set this size cannot tell 85 % from 95 %
+    assert 0.77 < low < 0.80 and 0.94 < high < 0.96
+    assert wilson(0, 10)[0] == 0.0 and 0.27 < wilson(0, 10)[1] < 0.29
+    assert wilson(10, 10)[1] == 1.0 and wilson(0, 0) == (0.0, 1.0)
