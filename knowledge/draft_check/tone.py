@@ -56,9 +56,9 @@ MOCKERY_WEAK = re.compile(
     r"(?:^|[.!?]\s+)(?i:really)[.!?]|(?<![\w'])(?:just )?(?:LOVE|ADORE)(?![\w'])|, people[.!?]|"
     r"(?<![\w'])(?i:(?:some|certain|a few) (?:of you|parents|families|people|mums|dads))(?![\w'])|"
     r"(?<![\w'])(?i:shout ?out to the \w+ who)(?![\w'])|🙃|"
-    r"(?<![\w'])(?i:whoever (?:keeps|is|decided)|nonsense|maybe (?:check|read|try|look)|before panicking)(?![\w'])|"
+    r"(?<![\w'])(?i:whoever (?:keeps|is|decided)|nonsense|(?:maybe|perhaps) (?:check|read|try|look)|before panicking)(?![\w'])|"
     r"👀|🤭|😉|(?:^|(?<=[.!?—–-] ))(?i:maybe) [a-z]+ [^.!?\n]{0,40}\?|"
-    r"(?<![\w'])(?i:(?:to )?the (?:handful|few|ones|people|parents|families|minority|couple)(?: of \w+)? who|we see you|ahem|as usual|"
+    r"(?<![\w'])(?i:(?:to )?the (?:handful|few|ones|people|parents|families|minority|couple)(?: of \w+)? who(?:['’](?:ve|d|s|re))?|we see you|ahem|as usual|"
     r"(?:^|(?<=[\n.!?] ))(?:\W{1,8} )?to the \w+s who|"
     r"a certain (?:school|team|family|parent)|might be time for (?:them|you)|instead\.?$|tiddlywinks)(?![\w'])")
 # More of the same, in their own patterns so that a match of one list never hides a cue of the other.
@@ -101,7 +101,8 @@ TARGET_GROUP = re.compile(r"(?<![\w'])(?i:parents?|famil(?:y|ies)|carers?|mums?|
 # Another school or team named in the post, and a taunt beside it: a result or a rating used to belittle them.
 OTHER_SCHOOL = re.compile(
     r"(?<![\w'])(?:St\.? [A-Z][\w'’]+|[A-Z][\w'’]+ (?:Primary|Academy|High|Juniors?|Infants?|School|College)|"
-    r"(?i:(?:some |certain |the )?other schools?|schools? down the road|(?:our |the )?(?:rivals?|opponents|opposition)|"
+    r"(?i:(?:some |certain |the )?other schools?|(?:some|certain) schools?|"
+    r"schools? (?:just |right )?(?:down the road|up the road|round the corner|nearby|across town)|(?:our |the )?(?:rivals?|opponents|opposition)|"
     r"a certain (?:school|team)))(?:['’]s)?(?![\w'])")
 TAUNT = re.compile(
     r"👀|(?<![\w'])(?i:maybe (?:next (?:year|time)|stick|try|practise|find|learn)|stick to|next time,? lads|"
@@ -110,6 +111,8 @@ TAUNT = re.compile(
     r"didn'?t stand a chance|sorry,? not sorry|lads!|colouring in|(?:too|so) easy|walkover|thrash(?:ed|ing)|"
     r"shame (?:about )?(?:that )?(?:their|they)|(?:don'?t|doesn'?t|didn'?t|can'?t) (?:quite )?match)(?![\w'])|😬")
 TEAM = r"[A-Z][\w'’]+(?: [A-Z][\w'’]+){0,2}"
+# The side played, named after the verb of a match ("beat Oakwood 14–2", "against Hollybank").
+OPPONENT = re.compile(rf"(?<![\w'])(?i:beat|beating|against|vs\.?|v\.?|versus|played|playing|lost to|drew with)\s+(?P<team>{TEAM})")
 SCORELINE = re.compile(rf"(?P<home>{TEAM}) \d{{1,3}}\s*[-–—]\s*(?:\d{{1,3}} (?P<away>{TEAM})|(?P<other>{TEAM}) \d{{1,3}})")
 # A laughing face at another school is a taunt after a win ("6–0 against St Mary's! 😂"), unless the post
 # praises them ("they played brilliantly 😂" laughs with them).
@@ -135,10 +138,19 @@ SHOUTED_GROUP = re.compile(r"(?<![\w'])(?:SOME|CERTAIN|A FEW|SOME OF YOU)(?![\w'
 GROUP = r"(?i:\w+\s+)?(?i:parents?|famil(?:y|ies)|people|mums?|dads?|carers?|grown-ups|adults)"
 FEW_WHO = re.compile(rf"(?<![\w'])(?i:the|those)\s+(?:(?-i:ONE|TWO|THREE|FOUR|FIVE|ONLY|FEW)\s+{GROUP}|"
                      rf"\d{{1,3}}\s+{GROUP}\s*\((?i:out of)[^)\n]{{1,30}}\))\s+(?i:who|that)(?![\w'])")
+# The few counted apart from the group thanked, to stress how few ("All eleven of you.", "just 6 of you").
+NUMBER = r"(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a handful)"
+FEW_COUNTED = re.compile(rf"(?<![\w'])(?i:(?:all|just|only)\s+{NUMBER}\s+of\s+(?:you|them|us)|both of you)(?![\w'])")
+GROUP_WHO = re.compile(rf"(?<![\w'])(?i:the|those)\s+(?:{NUMBER}\s+)?{GROUP}\s+(?i:who|that)(?![\w'])")
 REST_ADDRESSED = re.compile(r"(?:^|(?<=[\n.!?])\s*|(?<=[\n.!?]\s)[^\w\n]{0,6})(?i:(?:to|for|as for)\s+)?(?i:the rest of you|"
                             r"everyone else|everybody else|all the rest|the others|the other \d+)(?![\w'])")
 # A weak cue on its own that is still worth a look.
 LONE_SARCASM = re.compile(r"🙄|😒|😏|apparently|some people", re.I)
+# Faces that roll their eyes, sulk or smirk: a school's post has no kind use for them. Aimed at people the
+# post speaks of or to (a group, "you", another school), they make the post a sneer, whatever its words.
+SNEER_FACE = re.compile(r"🙄|😒|😏|😤")
+SNEER_REACH = 200  # how far before the face its target may be: the sentence or two it closes
+SPOKEN_GROUP = re.compile(r"(?<![\w'’])(?i:you|your|you'?re|you’re|yourselves)(?![\w'’])")
 # Politics: parties and campaigning. A party named with a view or a call to vote blocks; named alone, warns.
 PARTIES = re.compile(r"(?<![\w'])(?:Labour|Conservatives?|Tor(?:y|ies)|Lib ?Dems?|Liberal Democrats?|Reform UK|"
                      r"Green Party|Greens|SNP|Plaid Cymru|UKIP|(?:Green|Reform|Independent) (?i:candidate|councillor|MP))(?![\w'])")
@@ -217,8 +229,8 @@ def check_language(ctx: Context) -> None:
                 f"This mocks or is sarcastic about people ({cues}). The school's accounts never make fun of "
                 "families, staff or other schools; say it plainly and kindly, or leave it out.",
                 excerpt_of(ctx.text, first.start(), first.end()))
-    elif FEW_WHO.search(ctx.text) and REST_ADDRESSED.search(ctx.text):
-        match = FEW_WHO.search(ctx.text)
+    elif _few_against_the_rest(ctx.text):
+        match = _few_against_the_rest(ctx.text)
         ctx.add("harmful_language", "block",
                 f"'{match.group(0).strip()}' praises a few to shame the rest, who are then spoken to. The school's "
                 "accounts never shame families; thank the people who helped, and give any reminder plainly.",
@@ -235,11 +247,38 @@ def check_language(ctx: Context) -> None:
                 f"'{match.group(0).strip()}' makes fun of people: another school, a member of staff or a group of "
                 "families. The school's accounts never mock anyone; say it plainly and kindly, or leave it out.",
                 excerpt_of(ctx.text, match.start(), match.end()))
+    elif _sneer_at_people(ctx.text, own):
+        match = _sneer_at_people(ctx.text, own)
+        ctx.add("harmful_language", "block",
+                f"'{match.group(0)}' rolls its eyes or smirks at the people the post speaks of. The school's accounts "
+                "never make fun of families, staff or other schools; say it plainly and kindly, or leave it out.",
+                excerpt_of(ctx.text, max(0, match.start() - 60), match.end()))
     elif any(LONE_SARCASM.search(m.group(0)) for m in weak):
         match = next(m for m in weak if LONE_SARCASM.search(m.group(0)))
         ctx.add("harmful_language", "warn",
                 f"'{match.group(0).strip()}' can read as sarcastic or mocking. Check the tone is kind to every "
                 "family, and to other schools.", excerpt_of(ctx.text, match.start(), match.end()))
+
+
+def _few_against_the_rest(text: str) -> re.Match | None:
+    """A few made small on purpose (a count stressed) beside the rest, then spoken to, else None."""
+    if not REST_ADDRESSED.search(text):
+        return None
+    few = FEW_WHO.search(text)
+    if few is None and FEW_COUNTED.search(text):
+        few = GROUP_WHO.search(text)
+    return few
+
+
+def _sneer_at_people(text: str, own: frozenset[str]) -> re.Match | None:
+    """An eye-roll or a smirk closing words about a group of people, the reader, or another school, else None."""
+    for face in SNEER_FACE.finditer(text):
+        before = text[max(0, face.start() - SNEER_REACH):face.end() + 40]
+        schools = [m for m in OTHER_SCHOOL.finditer(before)
+                   if not {w.casefold() for w in re.findall(r"[A-Za-z]+", m.group(0))} & own]
+        if SARCASM_TARGET.search(before) or SPOKEN_GROUP.search(before) or schools:
+            return face
+    return None
 
 
 def _reproach(text: str) -> re.Match | None:
@@ -260,6 +299,12 @@ def _taunts_another_school(text: str, own: frozenset[str] = frozenset()) -> re.M
                 near = text[max(0, line.start() - 80):line.end() + 120]
                 if TAUNT.search(near) or (LAUGHING.search(near) and not RESPECT.search(near)):
                     return line
+    for side in OPPONENT.finditer(text):
+        team = side.group("team")
+        if _another_side(team.split()[0], own) and not {w.casefold() for w in re.findall(r"[A-Za-z]+", team)} & own:
+            near = text[max(0, side.start() - 80):side.end() + 120]
+            if TAUNT.search(near) or (LAUGHING.search(near) and not RESPECT.search(near)):
+                return side
     if A_WIN.search(text):  # after a result, a team named as the subject of a taunt ("Hollybank might want to…")
         for start, sentence in sentences(text):
             subject = re.match(r"[^\w\n]*([A-Z][\w'’]+)", sentence)
