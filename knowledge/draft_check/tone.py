@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.draft_check.base import (GENERIC_SCHOOL_WORDS, SENTENCE_REACH, TITLE_RE, Context, excerpt_of, sentence_at, sentences,
+from knowledge.draft_check.base import (GENERIC_SCHOOL_WORDS, SECOND_PERSON, SENTENCE_REACH, TITLE_RE, Context, excerpt_of, sentence_at, sentences,
                                         words)
 from knowledge.person_names import is_common_word, is_given_name
 
@@ -150,7 +150,6 @@ LONE_SARCASM = re.compile(r"🙄|😒|😏|apparently|some people", re.I)
 # post speaks of or to (a group, "you", another school), they make the post a sneer, whatever its words.
 SNEER_FACE = re.compile(r"🙄|😒|😏|😤")
 SNEER_REACH = 200  # how far before the face its target may be: the sentence or two it closes
-SPOKEN_GROUP = re.compile(r"(?<![\w'’])(?i:you|your|you'?re|you’re|yourselves)(?![\w'’])")
 # Politics: parties and campaigning. A party named with a view or a call to vote blocks; named alone, warns.
 PARTIES = re.compile(r"(?<![\w'])(?:Labour|Conservatives?|Tor(?:y|ies)|Lib ?Dems?|Liberal Democrats?|Reform UK|"
                      r"Green Party|Greens|SNP|Plaid Cymru|UKIP|(?:Green|Reform|Independent) (?i:candidate|councillor|MP))(?![\w'])")
@@ -276,7 +275,7 @@ def _sneer_at_people(text: str, own: frozenset[str]) -> re.Match | None:
         before = text[max(0, face.start() - SNEER_REACH):face.end() + 40]
         schools = [m for m in OTHER_SCHOOL.finditer(before)
                    if not {w.casefold() for w in re.findall(r"[A-Za-z]+", m.group(0))} & own]
-        if SARCASM_TARGET.search(before) or SPOKEN_GROUP.search(before) or schools:
+        if SARCASM_TARGET.search(before) or SECOND_PERSON.search(before) or schools:
             return face
     return None
 
