@@ -109,7 +109,7 @@ TAUNT = re.compile(
     r"find the (?:goal|net|ball)|unlike|we could mention|naming no names|no names mentioned|#?easy|#?unbeatable|"
     r"maybe (?:[\w'’]+ ){0,2}[\w'’]*?(?:'ll|\bshould|\bcould|\bneed to|\bwill)\b|"
     r"didn'?t stand a chance|sorry,? not sorry|lads!|colouring in|(?:too|so) easy|walkover|thrash(?:ed|ing)|"
-    r"shame (?:about )?(?:that )?(?:their|they)|(?:don'?t|doesn'?t|didn'?t|can'?t) (?:quite )?match)(?![\w'])|😬")
+    r"shame (?:about )?(?:that )?(?:their|they)|(?:don'?t|doesn'?t|didn'?t|can'?t) (?:quite )?match)(?![\w'])|😬|😏|🙄|😒")
 TEAM = r"[A-Z][\w'’]+(?: [A-Z][\w'’]+){0,2}"
 # The side played, named after the verb of a match ("beat Oakwood 14–2", "against Hollybank").
 OPPONENT = re.compile(rf"(?<![\w'])(?i:beat|beating|against|vs\.?|v\.?|versus|played|playing|lost to|drew with)\s+(?P<team>{TEAM})")
@@ -129,6 +129,12 @@ BELITTLED = re.compile(
     r"(?:that|which) you keep (?:asking|emailing|ringing|calling|phoning|messaging) (?:us )?about|"
     r"(?:ref(?:eree)?s?|umpires?|officials?|linesman)\b[^.!?\n]{0,40}\b(?:glasses|eye test|specs|blind|clueless|useless|bias\w*|"
     r"cheat\w*|asleep))(?![\w'])")
+# Pupils set against each other by sex: both named, and one shown up by the other ("the girls showed the boys
+# how it's done"). A school's post praises each group on its own.
+SEXES = (re.compile(r"(?<![\w'])(?i:boys|lads|young men)(?![\w'])"), re.compile(r"(?<![\w'])(?i:girls|lasses|young women)(?![\w'])"))
+SHOWN_UP = re.compile(r"(?<![\w'])(?i:show(?:s|ed|ing)? (?:them|\w+ \w+) how (?:it'?s|it is|to do it)|"
+                      r"(?:put|puts|putting) (?:them|\w+ \w+) to shame|(?:could|should|might|can) learn (?:a thing or two )?from|"
+                      r"(?:much |far |way )?better than (?:the )?(?:boys|girls|lads))(?![\w'])")
 # A group in capitals ("SOME parents"): the emphasis is the sneer.
 SHOUTED_GROUP = re.compile(r"(?<![\w'])(?:SOME|CERTAIN|A FEW|SOME OF YOU)(?![\w']) (?i:parents|families|people|of you|"
                            r"mums|dads|carers|children|pupils)\b|(?<![\w'])(?i:some|certain) (?:PARENTS|FAMILIES|PEOPLE)(?![\w'])")
@@ -240,8 +246,10 @@ def check_language(ctx: Context) -> None:
                 f"'{match.group(0).strip()}' tells families off in public. The school's accounts never shame anyone; "
                 "give the reminder plainly and kindly, or speak to the people concerned.",
                 excerpt_of(ctx.text, match.start(), match.end()))
-    elif _taunts_another_school(ctx.text, own) or BELITTLED.search(ctx.text) or SHOUTED_GROUP.search(ctx.text):
-        match = _taunts_another_school(ctx.text, own) or BELITTLED.search(ctx.text) or SHOUTED_GROUP.search(ctx.text)
+    elif (_taunts_another_school(ctx.text, own) or BELITTLED.search(ctx.text) or SHOUTED_GROUP.search(ctx.text)
+          or _sexes_set_against(ctx.text)):
+        match = (_taunts_another_school(ctx.text, own) or BELITTLED.search(ctx.text) or SHOUTED_GROUP.search(ctx.text)
+                 or _sexes_set_against(ctx.text))
         ctx.add("harmful_language", "block",
                 f"'{match.group(0).strip()}' makes fun of people: another school, a member of staff or a group of "
                 "families. The school's accounts never mock anyone; say it plainly and kindly, or leave it out.",
@@ -257,6 +265,13 @@ def check_language(ctx: Context) -> None:
         ctx.add("harmful_language", "warn",
                 f"'{match.group(0).strip()}' can read as sarcastic or mocking. Check the tone is kind to every "
                 "family, and to other schools.", excerpt_of(ctx.text, match.start(), match.end()))
+
+
+def _sexes_set_against(text: str) -> re.Match | None:
+    """Boys and girls both named, and one shown up by the other, else None."""
+    if all(sex.search(text) for sex in SEXES):
+        return SHOWN_UP.search(text)
+    return None
 
 
 def _few_against_the_rest(text: str) -> re.Match | None:
