@@ -154,7 +154,7 @@ REST_ADDRESSED = re.compile(r"(?:^|(?<=[\n.!?])\s*|(?<=[\n.!?]\s)[^\w\n]{0,6})(?
 LONE_SARCASM = re.compile(r"🙄|😒|😏|apparently|some people", re.I)
 # Faces that roll their eyes, sulk or smirk: a school's post has no kind use for them. Aimed at people the
 # post speaks of or to (a group, "you", another school), they make the post a sneer, whatever its words.
-SNEER_FACE = re.compile(r"🙄|😒|😏|😤")
+SNEER_FACE = re.compile(r"🙄|😒|😏|😤|🙃|🤦")
 SNEER_REACH = 200  # how far before the face its target may be: the sentence or two it closes
 # Politics: parties and campaigning. A party named with a view or a call to vote blocks; named alone, warns.
 PARTIES = re.compile(r"(?<![\w'])(?:Labour|Conservatives?|Tor(?:y|ies)|Lib ?Dems?|Liberal Democrats?|Reform UK|"
