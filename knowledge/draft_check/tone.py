@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from knowledge.draft_check.base import (GENERIC_SCHOOL_WORDS, SECOND_PERSON, SENTENCE_REACH, TITLE_RE, Context, excerpt_of, sentence_at, sentences,
                                         words)
@@ -156,6 +157,8 @@ LONE_SARCASM = re.compile(r"🙄|😒|😏|apparently|some people", re.I)
 # post speaks of or to (a group, "you", another school), they make the post a sneer, whatever its words.
 SNEER_FACE = re.compile(r"🙄|😒|😏|😤|🙃|🤦")
 SNEER_REACH = 200  # how far before the face its target may be: the sentence or two it closes
+# A post names a few opponents and has a few faces: a pasted wall of them is read on its first ones.
+MAX_LOOKS = 20
 # Politics: parties and campaigning. A party named with a view or a call to vote blocks; named alone, warns.
 PARTIES = re.compile(r"(?<![\w'])(?:Labour|Conservatives?|Tor(?:y|ies)|Lib ?Dems?|Liberal Democrats?|Reform UK|"
                      r"Green Party|Greens|SNP|Plaid Cymru|UKIP|(?:Green|Reform|Independent) (?i:candidate|councillor|MP))(?![\w'])")
@@ -234,8 +237,7 @@ def check_language(ctx: Context) -> None:
                 f"This mocks or is sarcastic about people ({cues}). The school's accounts never make fun of "
                 "families, staff or other schools; say it plainly and kindly, or leave it out.",
                 excerpt_of(ctx.text, first.start(), first.end()))
-    elif _few_against_the_rest(ctx.text):
-        match = _few_against_the_rest(ctx.text)
+    elif match := _few_against_the_rest(ctx.text):
         ctx.add("harmful_language", "block",
                 f"'{match.group(0).strip()}' praises a few to shame the rest, who are then spoken to. The school's "
                 "accounts never shame families; thank the people who helped, and give any reminder plainly.",
@@ -246,16 +248,13 @@ def check_language(ctx: Context) -> None:
                 f"'{match.group(0).strip()}' tells families off in public. The school's accounts never shame anyone; "
                 "give the reminder plainly and kindly, or speak to the people concerned.",
                 excerpt_of(ctx.text, match.start(), match.end()))
-    elif (_taunts_another_school(ctx.text, own) or BELITTLED.search(ctx.text) or SHOUTED_GROUP.search(ctx.text)
-          or _sexes_set_against(ctx.text)):
-        match = (_taunts_another_school(ctx.text, own) or BELITTLED.search(ctx.text) or SHOUTED_GROUP.search(ctx.text)
-                 or _sexes_set_against(ctx.text))
+    elif match := (_taunts_another_school(ctx.text, own) or BELITTLED.search(ctx.text) or SHOUTED_GROUP.search(ctx.text)
+                   or _sexes_set_against(ctx.text)):
         ctx.add("harmful_language", "block",
                 f"'{match.group(0).strip()}' makes fun of people: another school, a member of staff or a group of "
                 "families. The school's accounts never mock anyone; say it plainly and kindly, or leave it out.",
                 excerpt_of(ctx.text, match.start(), match.end()))
-    elif _sneer_at_people(ctx.text, own):
-        match = _sneer_at_people(ctx.text, own)
+    elif match := _sneer_at_people(ctx.text, own):
         ctx.add("harmful_language", "block",
                 f"'{match.group(0)}' rolls its eyes or smirks at the people the post speaks of. The school's accounts "
                 "never make fun of families, staff or other schools; say it plainly and kindly, or leave it out.",
@@ -286,7 +285,7 @@ def _few_against_the_rest(text: str) -> re.Match | None:
 
 def _sneer_at_people(text: str, own: frozenset[str]) -> re.Match | None:
     """An eye-roll or a smirk closing words about a group of people, the reader, or another school, else None."""
-    for face in SNEER_FACE.finditer(text):
+    for face in islice(SNEER_FACE.finditer(text), MAX_LOOKS):
         before = text[max(0, face.start() - SNEER_REACH):face.end() + 40]
         schools = [m for m in OTHER_SCHOOL.finditer(before)
                    if not {w.casefold() for w in re.findall(r"[A-Za-z]+", m.group(0))} & own]
@@ -313,7 +312,7 @@ def _taunts_another_school(text: str, own: frozenset[str] = frozenset()) -> re.M
                 near = text[max(0, line.start() - 80):line.end() + 120]
                 if TAUNT.search(near) or (LAUGHING.search(near) and not RESPECT.search(near)):
                     return line
-    for side in OPPONENT.finditer(text):
+    for side in islice(OPPONENT.finditer(text), MAX_LOOKS):
         team = side.group("team")
         if _another_side(team.split()[0], own) and not {w.casefold() for w in re.findall(r"[A-Za-z]+", team)} & own:
             near = text[max(0, side.start() - 80):side.end() + 120]
