@@ -124,3 +124,22 @@ def test_the_school_to_be_followed_on_a_platform_passes():
 def test_guidance_that_staff_cannot_be_added_passes():
     result = check("A reminder that families should not add Mr Baines on Facebook: please message the school page instead.")
     assert not any(f.rule == "personal_account" for f in result.blocks), result.summary()
+
+
+def test_a_post_opening_to_a_named_child_blocks():
+    assert "message_to_person" in kinds("To Maisie: your reading folder is safe in the office.")
+
+
+def test_to_as_the_start_of_a_purpose_or_a_class_passes():
+    for text in ("To mark Anti-Bullying Week, every class wore odd socks.", "To Year 2: a brilliant assembly today!"):
+        result = check(text)
+        assert result.ok, result.summary()
+
+
+def test_a_writer_asking_to_be_found_on_a_platform_blocks():
+    assert "personal_account" in kinds("More from our trip tonight: find me on TikTok!")
+
+
+def test_the_school_asking_to_be_followed_passes():
+    result = check("Follow us on Facebook for the snow-day news.")
+    assert result.ok, result.summary()

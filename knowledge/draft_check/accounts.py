@@ -30,10 +30,11 @@ def profile_url_re() -> re.Pattern:
 # Facebook page", "on her own Instagram", "send him a friend request".
 PERSONAL_PROFILE = (
     r"(?<![\w'])(?i:(?:personal|private) (?:[\w-]+ )?(?:page|account|profile|feed|channel|blog|vlog|podcast|website)s?|"
-    r"(?:on|follow|find|visit|read|subscribe to) (?:his|her|their) (?:{platforms}|blog|vlog|podcast)(?![\w'])|"
+    r"(?:on|follow|find|visit|read|subscribe to) (?:my|his|her|their) (?:{platforms}|blog|vlog|podcast)(?![\w'])|"
+    r"(?:follow|find|add|message) me on (?:{platforms})(?![\w'])|"
     r"(?:his|her|their) (?:{platforms}|blog|vlog|podcast)(?: (?:shop|page|profile|store|channel))?[:,]? (?=\S*[\w-]\.(?:com|co\.uk|net|org|me)\b|@|[A-Z])|"
     r"(?:personal|private) (?:{platforms})|"
-    r"(?:his|her|their) own (?:[\w-]+ )?(?:page|account|profile|feed|channel)s?|"
+    r"(?:my|his|her|their) own (?:[\w-]+ )?(?:page|account|profile|feed|channel)s?|"
     r"(?:his|her|their) own (?-i:[A-Z][\w]+)(?= [-–—]| (?i:account|page)|[.!,]|$)|"
     r"(?:send|sending) (?:him|her|them) (?:a )?(?:friend|follow) requests?)(?![\w'])")
 
@@ -228,8 +229,11 @@ def check_messages(ctx: Context) -> None:
     for match in GREETING_TO.finditer(ctx.text):
         lead = match.group("lead").lower()
         who = match.group("who")
-        if lead == "to" or not _addressee_is_a_person(who, school_words):
-            continue  # "Dear Parents and Carers" speaks to everyone; "To celebrate" is not a greeting
+        if lead == "to" and not (re.match(r"\s*[,:–—-]", ctx.text[match.end():]) and (
+                TITLE_RE.match(who.split()[0]) or is_given_name(who))):
+            continue  # "To celebrate" is not a greeting; "To Ava:" or "To Mrs Khan," is
+        if not _addressee_is_a_person(who, school_words):
+            continue  # "Dear Parents and Carers" speaks to everyone
         ctx.add("message_to_person", "block",
                 f"'{match.group(0).strip()}' addresses one person. The school's accounts do not post messages to "
                 "specific people; contact them directly, or write the post as news for everyone.",
