@@ -4,8 +4,10 @@ from __future__ import annotations
 import re
 from itertools import islice
 
-from knowledge.draft_check.base import (GENERIC_SCHOOL_WORDS, SECOND_PERSON, SENTENCE_REACH, TITLE_RE, Context, excerpt_of, sentence_at, sentences,
+from knowledge.draft_check.base import (GENERIC_SCHOOL_WORDS, SENTENCE_REACH, TITLE_RE, Context, excerpt_of, sentence_at, sentences,
                                         words)
+from knowledge.draft_check.sneers import (MAX_LOOKS, OTHER_SCHOOL, SARCASM_TARGET, few_against_the_rest, sexes_set_against,
+                                          sneer_at_people)
 from knowledge.person_names import is_common_word, is_given_name
 
 ABUSIVE = words(
@@ -87,9 +89,6 @@ SARCASM_WEAK = re.compile(
     r"(?:might|may) want to|should really|whoever (?:started|spread|decided|thought)|priorities!|once in a while|fun fact|(?:about |only |roughly )?half of you|the rest (?:of you|had|were|must|"
     r"clearly)|something (?:more|better) (?:important|to do)|on (?:their|your) phones)(?![\w'])|🤔|"
     r"(?<![\w'])[A-Z][a-z]+\. [A-Z][a-z]+\. [A-Z][a-z]+\.(?=\s|$)")  # "Every. Single. Day."
-SARCASM_TARGET = re.compile(r"(?<![\w'])(?i:parents?|famil(?:y|ies)|carers?|mums?|dads?|drivers?|people|folks|grown-ups|"
-                            r"adults|(?:some|half|all|most|many|the rest) of you|the rest|those who|whoever|anyone who|"
-                            r"ref(?:eree)?|opponents|opposition|rivals|neighbours|residents|commenters?)(?![\w'])")
 # A reproach aimed at a group the school serves ("the rules apply to you too", "common sense, people"): told
 # off in public, whatever the words of the rule, the post shames them.
 REPROACH = words(r"shocking", r"ridiculous", r"unacceptable", r"not acceptable", r"embarrassing", r"irresponsible",
@@ -99,12 +98,6 @@ REPROACH = words(r"shocking", r"ridiculous", r"unacceptable", r"not acceptable",
                  r"don'?t be surprised", r"(?:still )?can'?t (?:seem to )?(?:follow|manage|read)", r"it'?s not (?:that )?difficult")
 TARGET_GROUP = re.compile(r"(?<![\w'])(?i:parents?|famil(?:y|ies)|carers?|mums?|dads?|drivers?|grown-ups|adults|you|your|"
                           r"people|some of you|those who)(?![\w'])")
-# Another school or team named in the post, and a taunt beside it: a result or a rating used to belittle them.
-OTHER_SCHOOL = re.compile(
-    r"(?<![\w'])(?:St\.? [A-Z][\w'’]+|[A-Z][\w'’]+ (?:Primary|Academy|High|Juniors?|Infants?|School|College)|"
-    r"(?i:(?:some |certain |the )?other schools?|(?:some|certain) schools?|"
-    r"schools? (?:just |right )?(?:down the road|up the road|round the corner|nearby|across town)|(?:our |the )?(?:rivals?|opponents|opposition)|"
-    r"a certain (?:school|team)))(?:['’]s)?(?![\w'])")
 TAUNT = re.compile(
     r"👀|(?<![\w'])(?i:maybe (?:next (?:year|time)|stick|try|practise|find|learn)|stick to|next time,? lads|"
     r"find the (?:goal|net|ball)|unlike|we could mention|naming no names|no names mentioned|#?easy|#?unbeatable|"
@@ -130,35 +123,11 @@ BELITTLED = re.compile(
     r"(?:that|which) you keep (?:asking|emailing|ringing|calling|phoning|messaging) (?:us )?about|"
     r"(?:ref(?:eree)?s?|umpires?|officials?|linesman)\b[^.!?\n]{0,40}\b(?:glasses|eye test|specs|blind|clueless|useless|bias\w*|"
     r"cheat\w*|asleep))(?![\w'])")
-# Pupils set against each other by sex: both named, and one shown up by the other ("the girls showed the boys
-# how it's done"). A school's post praises each group on its own.
-SEXES = (re.compile(r"(?<![\w'])(?i:boys|lads|young men)(?![\w'])"), re.compile(r"(?<![\w'])(?i:girls|lasses|young women)(?![\w'])"))
-SHOWN_UP = re.compile(r"(?<![\w'])(?i:show(?:s|ed|ing)? (?:them|\w+ \w+) how (?:it'?s|it is|to do it)|"
-                      r"(?:put|puts|putting) (?:them|\w+ \w+) to shame|(?:could|should|might|can) learn (?:a thing or two )?from|"
-                      r"(?:much |far |way )?better than (?:the )?(?:boys|girls|lads))(?![\w'])")
 # A group in capitals ("SOME parents"): the emphasis is the sneer.
 SHOUTED_GROUP = re.compile(r"(?<![\w'])(?:SOME|CERTAIN|A FEW|SOME OF YOU)(?![\w']) (?i:parents|families|people|of you|"
                            r"mums|dads|carers|children|pupils)\b|(?<![\w'])(?i:some|certain) (?:PARENTS|FAMILIES|PEOPLE)(?![\w'])")
-# Praise of a few held up against the rest: "the TWO families who sent the forms back… Everyone else:", "the 6
-# parents (out of 180!) who came… As for the rest of you". The few is made small on purpose (a count
-# in capitals, "out of N"), and the rest are then spoken to.
-GROUP = r"(?i:\w+\s+)?(?i:parents?|famil(?:y|ies)|people|mums?|dads?|carers?|grown-ups|adults)"
-FEW_WHO = re.compile(rf"(?<![\w'])(?i:the|those)\s+(?:(?-i:ONE|TWO|THREE|FOUR|FIVE|ONLY|FEW)\s+{GROUP}|"
-                     rf"\d{{1,3}}\s+{GROUP}\s*\((?i:out of)[^)\n]{{1,30}}\))\s+(?i:who|that)(?![\w'])")
-# The few counted apart from the group thanked, to stress how few ("All eleven of you.", "just 6 of you").
-NUMBER = r"(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a handful)"
-FEW_COUNTED = re.compile(rf"(?<![\w'])(?i:(?:all|just|only)\s+{NUMBER}\s+of\s+(?:you|them|us)|both of you)(?![\w'])")
-GROUP_WHO = re.compile(rf"(?<![\w'])(?i:the|those)\s+(?:{NUMBER}\s+)?{GROUP}\s+(?i:who|that)(?![\w'])")
-REST_ADDRESSED = re.compile(r"(?:^|(?<=[\n.!?])\s*|(?<=[\n.!?]\s)[^\w\n]{0,6})(?i:(?:to|for|as for)\s+)?(?i:the rest of you|"
-                            r"everyone else|everybody else|all the rest|the others|the other \d+)(?![\w'])")
 # A weak cue on its own that is still worth a look.
 LONE_SARCASM = re.compile(r"🙄|😒|😏|apparently|some people", re.I)
-# Faces that roll their eyes, sulk or smirk: a school's post has no kind use for them. Aimed at people the
-# post speaks of or to (a group, "you", another school), they make the post a sneer, whatever its words.
-SNEER_FACE = re.compile(r"🙄|😒|😏|😤|🙃|🤦")
-SNEER_REACH = 200  # how far before the face its target may be: the sentence or two it closes
-# A post names a few opponents and has a few faces: a pasted wall of them is read on its first ones.
-MAX_LOOKS = 20
 # Politics: parties and campaigning. A party named with a view or a call to vote blocks; named alone, warns.
 PARTIES = re.compile(r"(?<![\w'])(?:Labour|Conservatives?|Tor(?:y|ies)|Lib ?Dems?|Liberal Democrats?|Reform UK|"
                      r"Green Party|Greens|SNP|Plaid Cymru|UKIP|(?:Green|Reform|Independent) (?i:candidate|councillor|MP))(?![\w'])")
@@ -237,7 +206,7 @@ def check_language(ctx: Context) -> None:
                 f"This mocks or is sarcastic about people ({cues}). The school's accounts never make fun of "
                 "families, staff or other schools; say it plainly and kindly, or leave it out.",
                 excerpt_of(ctx.text, first.start(), first.end()))
-    elif match := _few_against_the_rest(ctx.text):
+    elif match := few_against_the_rest(ctx.text):
         ctx.add("harmful_language", "block",
                 f"'{match.group(0).strip()}' praises a few to shame the rest, who are then spoken to. The school's "
                 "accounts never shame families; thank the people who helped, and give any reminder plainly.",
@@ -249,12 +218,12 @@ def check_language(ctx: Context) -> None:
                 "give the reminder plainly and kindly, or speak to the people concerned.",
                 excerpt_of(ctx.text, match.start(), match.end()))
     elif match := (_taunts_another_school(ctx.text, own) or BELITTLED.search(ctx.text) or SHOUTED_GROUP.search(ctx.text)
-                   or _sexes_set_against(ctx.text)):
+                   or sexes_set_against(ctx.text)):
         ctx.add("harmful_language", "block",
                 f"'{match.group(0).strip()}' makes fun of people: another school, a member of staff or a group of "
                 "families. The school's accounts never mock anyone; say it plainly and kindly, or leave it out.",
                 excerpt_of(ctx.text, match.start(), match.end()))
-    elif match := _sneer_at_people(ctx.text, own):
+    elif match := sneer_at_people(ctx.text, own):
         ctx.add("harmful_language", "block",
                 f"'{match.group(0)}' rolls its eyes or smirks at the people the post speaks of. The school's accounts "
                 "never make fun of families, staff or other schools; say it plainly and kindly, or leave it out.",
@@ -264,34 +233,6 @@ def check_language(ctx: Context) -> None:
         ctx.add("harmful_language", "warn",
                 f"'{match.group(0).strip()}' can read as sarcastic or mocking. Check the tone is kind to every "
                 "family, and to other schools.", excerpt_of(ctx.text, match.start(), match.end()))
-
-
-def _sexes_set_against(text: str) -> re.Match | None:
-    """Boys and girls both named, and one shown up by the other, else None."""
-    if all(sex.search(text) for sex in SEXES):
-        return SHOWN_UP.search(text)
-    return None
-
-
-def _few_against_the_rest(text: str) -> re.Match | None:
-    """A few made small on purpose (a count stressed) beside the rest, then spoken to, else None."""
-    if not REST_ADDRESSED.search(text):
-        return None
-    few = FEW_WHO.search(text)
-    if few is None and FEW_COUNTED.search(text):
-        few = GROUP_WHO.search(text)
-    return few
-
-
-def _sneer_at_people(text: str, own: frozenset[str]) -> re.Match | None:
-    """An eye-roll or a smirk closing words about a group of people, the reader, or another school, else None."""
-    for face in islice(SNEER_FACE.finditer(text), MAX_LOOKS):
-        before = text[max(0, face.start() - SNEER_REACH):face.end() + 40]
-        schools = [m for m in OTHER_SCHOOL.finditer(before)
-                   if not {w.casefold() for w in re.findall(r"[A-Za-z]+", m.group(0))} & own]
-        if SARCASM_TARGET.search(before) or SECOND_PERSON.search(before) or schools:
-            return face
-    return None
 
 
 def _reproach(text: str) -> re.Match | None:
