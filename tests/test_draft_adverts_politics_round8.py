@@ -99,3 +99,16 @@ def test_plain_facts_and_school_votes_are_not_politics(text):
 
 def test_i_reckon_gives_a_personal_opinion():
     assert "staff_opinion" in kinds_blocked("Huge match for the city on Saturday and I reckon we'll finally win the cup! – Mrs Dunn")
+
+
+@pytest.mark.parametrize("text", [
+    "Raffle tickets are £1 a strip at the summer fair.",
+    "The Year 6 team looked smart in their new football strip on Saturday.",
+])
+def test_a_strip_of_tickets_or_a_kit_is_not_adult_content(text):
+    assert all(f.rule != "age_appropriate" for f in check(text).findings), check(text).summary()
+
+
+def test_a_strip_club_is_adult_content():
+    # this policy names no age rule, so the finding is a warn for a person to decide
+    assert any(f.rule == "age_appropriate" for f in check("Staff night out ended at a strip club in town!").findings)

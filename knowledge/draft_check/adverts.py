@@ -39,7 +39,7 @@ SPONSOR = words(r"sponsored by", r"kindly donated by", r"thanks to our sponsors?
 NOT_AGE_APPROPRIATE = words(
     r"sexy", r"sex", r"porn\w*", r"nude", r"naked", r"drugs?", r"cocaine", r"cannabis", r"weed", r"gambling",
     r"casino", r"betting", r"bet365", r"gore", r"gory", r"18\+", r"over[- ]18s only", r"adults only",
-    r"r-rated", r"drunk", r"hangover", r"wasted", r"vodka shots?", r"strip", r"murder\w*", r"kill(?:ing|ed)?",
+    r"r-rated", r"drunk", r"hangover", r"wasted", r"vodka shots?", r"strip (?:clubs?|shows?|poker)", r"strip-?tease", r"strippers?", r"murder\w*", r"kill(?:ing|ed)?",
     r"horror (?:film|movie|trailer)s?", r"(?<!no )(?<!not )swear words", r"(?<!no )(?:strong|bad|foul) language", r"scary (?:film|movie) trailers?", r"it'?s (?:a|an) (?:15|18)",
     r"rated (?:15|18)", r"(?:15|18)[- ]rated", r"certificate (?:15|18)", r"🔫", r"🔪", r"🩸",
 )
