@@ -128,6 +128,7 @@ VENUE_NAME = r"(?:The [A-Z][\w'&]+|[A-Z][\w'&]+ (?:& )?[A-Z][\w'&]+)(?: (?:& )?[
 NEW_VENUE = re.compile(rf"(?<![\w'])(?P<name>{VENUE_NAME})(?:, [^,.!?\n]{{3,60}},)?"
                        r"(?= (?:opens|is opening|will open|has (?:just )?opened|(?:is )?now open)\b)|"
                        rf"(?<![\w'])(?:has|have|just|recently) (?:just )?(?:opened|launched) (?:up )?(?P<name2>{VENUE_NAME})")
+OUR_OWN_LAUNCH = re.compile(r"(?<![\w'])(?i:we|we'?ve|the school|our school|our)(?![\w'])[^.!?\n]{0,25}$")
 # Where a shop trades or what it sells: a venue opening with one of these beside it is a business.
 TRADE = words(r"opposite", r"next (?:door )?to", r"high street", r"retail park", r"town centre", r"shopping", r"parade",
               r"(?-i:[A-Z])\w+ (?:Road|Street|Lane|Avenue|Parade|Way)", r"lattes?", r"coffees?", r"menu", r"prices?", r"£\d+",
@@ -195,6 +196,8 @@ def _business_in(sentence: str, channels: frozenset[str]) -> str | None:
         return noun.group(0)
     for venue in NEW_VENUE.finditer(sentence):
         name = venue.group("name") or venue.group("name2")
+        if venue.group("name2") and OUR_OWN_LAUNCH.search(sentence[:venue.start()]):
+            continue  # "we have just launched Maths Whizz in Year 4": the school's own start
         if not PUBLIC_PLACE.search(name) and name.casefold() not in channels and TRADE.search(sentence):
             return name
     for firm in TRADING_NAME.finditer(sentence):
