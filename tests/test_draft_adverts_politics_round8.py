@@ -113,3 +113,8 @@ def test_a_strip_of_tickets_or_a_kit_is_not_adult_content(text):
 def test_a_strip_club_is_adult_content():
     # this policy names no age rule, so the finding is a warn for a person to decide
     assert any(f.rule == "age_appropriate" for f in check("Staff night out ended at a strip club in town!").findings)
+
+
+def test_a_council_that_has_to_do_a_job_is_news_not_a_demand():
+    text = "Church Lane is closed on Monday because the council has to fix a burst pipe; please use the back gate."
+    assert "political" not in kinds_blocked(text), check(text).summary()

@@ -151,7 +151,7 @@ GOVERNMENT = words(r"(?:this|the|a|our) government(?:'s)?", r"government (?:cuts
 # Westminster remembers…"); not a reminder to families that mentions the council ("please stop parking, the council…").
 DEMAND_OF = re.compile(r"\s+(?:\w+ly |finally |actually )?(?:remembers?|wakes? up|(?:stop|stops|stopped) \w+ing|"
                        r"(?:start|starts|started) (?:listening|caring|paying|funding|treating)|"
-                       r"(?:needs?|ought|has|have) to (?:listen|act|fund|pay|fix|step up|wake up))\b", re.I)
+                       r"(?:needs?|ought) to (?:listen|act|fund|pay|fix|step up|wake up))\b", re.I)
 DEMAND_BEFORE = re.compile(r"(?<![\w'])(?:about|high) time(?![\w'])", re.I)
 # Telling voters how to weigh their vote ("remember who…", "ask yourself who…"): a side taken without a party named.
 WEIGH_THE_VOTE = words(r"(?:remember|ask yoursel(?:f|ves)|think (?:hard )?about|consider|bear in mind|don'?t forget|keep in mind|"
