@@ -68,6 +68,8 @@ def test_a_handle_beside_a_sale_endorses_the_brand():
     "Clubs for spring are now open for booking through ParentPay. Places are first come, first served.",
     "Thank you to everyone who gave to the Millbrook & Larch Foodbank; it opens a second hall on Monday.",
     "Order your child's new jumper online at larchwoodprimary.co.uk, £12 each.",
+    "Rowan & Willow are opening their class assembly to parents on Friday at 9am.",
+    "Maple & Birch will perform at the Christmas concert; pop in if you can!",
     "We have just launched Number Ninjas in Year 4: try it at home with your child's login, it's free.",
     "One of our dads has set up a free Saturday running club at the park for pupils, with the PE team's blessing.",
     "A group of parents have launched the PTA Christmas raffle: tickets are £1 from the office.",

@@ -149,6 +149,11 @@ TRADING_NAME = re.compile(r"(?<![\w'@#])(?!(?:Mr|Mrs|Ms|Miss|Dr|Year|Years|Recep
                           r"(?! (?i:class(?:es)?|houses?|teams?|groups?|years?|forms?)\b)")
 
 
+# What classes do ("Rowan & Willow perform in the concert"): a sentence of school life names classes, not firms.
+PUPILS_DOING = words(r"assembl(?:y|ies)", r"concerts?", r"perform\w*", r"nativity", r"class(?:es)?", r"lessons?",
+                     r"pupils", r"trips?", r"sports day", r"showcase", r"sharing")
+
+
 # A family of the school as the founder of a venture, under its name or as a business: "one of our dads has just
 # opened Harbour Fitness", "a Year 2 mum is launching her own candle business". Families start things for the
 # school too (a uniform swap, a running club): only a trading name or a business word after the verb counts.
@@ -200,7 +205,7 @@ def _business_in(sentence: str, channels: frozenset[str]) -> str | None:
             continue  # "we have just launched Maths Whizz in Year 4": the school's own start
         if not PUBLIC_PLACE.search(name) and name.casefold() not in channels and TRADE.search(sentence):
             return name
-    for firm in TRADING_NAME.finditer(sentence):
+    for firm in TRADING_NAME.finditer(sentence if not PUPILS_DOING.search(sentence) else ""):
         named = firm.group(0) + re.match(r"(?: [A-Z][\w']+){0,2}", sentence[firm.end():]).group(0)
         if not PUBLIC_PLACE.search(named) and not PUBLIC_BODY.search(named):  # a firm, not "… & … Foodbank"
             return firm.group(0)
