@@ -111,6 +111,11 @@ DETAILS = {
     "examination results": re.compile(r"(?<![\w'])(?i:mocks?|mock exams?|exam results|GCSE results|grades? \d{1,2}s?|(?:SATs?|GCSEs?|A[- ]levels?|mocks?) (?:results?|scores?|grades?)|scored? (?:\d{2,3}|full marks)(?: (?:in|on) (?:the|her|his|their)? ?(?:SATs?|tests?|exams?|papers?)))(?![\w'])|"
                                       r"(?<![\w.])\d(?:,\s*\d){2,}(?![\w.])"),
 }
+# A mark said of a person ("scored 98%", "got 47/50", "full marks") is a result where the post is about a
+# test or exam, even when the exam is named in another sentence ("Year 10 mocks are marked! … Aaron scored 98%").
+SCORE = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d)?\s?%|(?<![\w./])\d{1,3}\s?/\s?\d{1,3}(?![\w/])|(?i:full marks|top marks)")
+EXAM_TALK = words(r"exams?", r"examinations?", r"mocks?", r"tests?", r"SATs", r"GCSEs?", r"A[- ]levels?", r"papers?",
+                  r"assessments?", r"marked", r"results?", r"grades?")
 PRONOUN = words(r"he", r"she", r"he'?s", r"she'?s", r"his", r"her", r"him", r"they'?ve", r"their")
 BIRTH_DATE = words(r"dates? of birth", r"birthday is (?:on )?\d{1,2}(?:st|nd|rd|th)?(?: of)? \w+ \d{4}", r"born (?:on )?\d{1,2}(?:st|nd|rd|th)? \w+ \d{4}", r"born in \d{4}", r"d\.?o\.?b\.?",
                    r"born (?:on )?this (?:very |same )?day(?: in \d{4})?", r"born (?:on )?(?:\w+ ){1,2}\d{1,2}(?:st|nd|rd|th)?,? \d{4}")
@@ -120,6 +125,11 @@ SINGLED_OUT = words(r"(?:the|a|one) (?:\w+ )?(?:year \d+ )?(?:boy|girl|pupil|stu
 # A sensitive status said of pupils as a group ("our children in care", "pupils with SEN"): a pupil named
 # beside it is said to have it.
 GROUP_STATUS = re.compile(r"(?<![\w'])(?i:children|pupils|students|kids|young people)(?![\w'])[^.!?\n]{0,25}$")
+# "who is 11 today", "turns 9 tomorrow": an age said on the day, beside a birthday, is a date of birth.
+AGE_TODAY = re.compile(r"(?<![\w'])(?i:(?:is|turns?|turning|be|now) (?:\d{1,2}|eleven|twelve|ten|nine|eight|seven|six|five)"
+                       r"(?: years? old)?[^.!?\n]{0,12}\b(?:today|tomorrow|on \w+day)|"
+                       r"(?:\d{1,2}|eleven|twelve|ten|nine|eight|seven|six|five) (?:years? old )?(?:today|tomorrow))(?![\w'])")
+BIRTHDAY = words(r"birthdays?", r"🎂")
 # "Happy 9th birthday … 1 December": an age with the day is a date of birth.
 AGE_ON_DAY = words(r"(?:\d{1,2}(?:st|nd|rd|th)|(?:ninth|tenth|eleventh|eighth|seventh|sixth|fifth)) birthday")
 DAY_OF_MONTH = re.compile(r"(?<![\w£])\d{1,2}(?:st|nd|rd|th)?(?: of)? (?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
@@ -155,6 +165,9 @@ def _people_in(sentence: str, ctx: Context, staff_too: bool) -> list[str]:
             found.append(word)  # "Grace in Year 5" is a pupil, whether or not Grace is a common word
             continue
         name = word.capitalize()
+        following = re.match(r"\s+([A-Z][a-z'’]+)", sentence[match.end():])
+        if following and is_common_word(following.group(1)) and not ctx.consent.find(f"{name} {following.group(1)}"):
+            continue  # "Barnaby Bear", "Peter Rabbit": a character or mascot, not a person
         if name.casefold() in register and not is_common_word(name) or is_given_name(name):
             found.append(word)
     return found
@@ -291,6 +304,10 @@ def check_personal_details(ctx: Context) -> None:
     if not birth and age and DAY_OF_MONTH.search(sentence_at(ctx.text, age.start())) and \
             _people_in(sentence_at(ctx.text, age.start()), ctx, True):  # a person's, not the school's 50th
         birth = age
+    age_today = AGE_TODAY.search(ctx.text)
+    if not birth and age_today and BIRTHDAY.search(ctx.text) and \
+            _people_in(sentence_at(ctx.text, age_today.start()), ctx, True):
+        birth = age_today
     if birth:
         ctx.add("personal_details", "block",
                 f"'{birth.group(0)}' is a date of birth: personal information the school does not post.",
@@ -317,6 +334,8 @@ def check_personal_details(ctx: Context) -> None:
             continue
         for what, pattern in DETAILS.items():
             match = next((m for m in pattern.finditer(sentence) if not _in_a_name(sentence, m)), None)
+            if not match and what == "examination results" and people and EXAM_TALK.search(ctx.text):
+                match = SCORE.search(sentence)
             if not match or (what == "examination results" and not names_results):
                 continue
             if what == "examination results" and consent_lifts and WITH_CONSENT.search(ctx.text):

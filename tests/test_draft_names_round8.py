@@ -1,0 +1,87 @@
+"""Eighth round of the pre-check for names and personal details: a register first name in capitals,
+a full name given in two places (the pupil's first name, the family's surname), an age said on the
+birthday, a mark said of a named pupil in a post about a test, and a mascot that is not a pupil.
+A made-up policy, register and drafts written for these tests."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from knowledge.consent import ConsentRegister
+from knowledge.draft_check import check_draft
+from knowledge.policy import parse_policy
+
+POLICY = parse_policy("""Willowbrook Primary Social Media Policy
+
+1. Our accounts
+
+The school's official accounts are:
+- Facebook - @willowbrookprimary
+
+The school will not post on Facebook:
+- images of any pupil whose consent is not recorded on the Photo Permission Form
+- a pupil's full name; a first name may be used only where the Photo Permission Form records consent to names
+- personal information about any pupil or member of staff, including dates of birth, test and examination results, attendance and details of behaviour
+- anything that identifies where a pupil is in real time; posts about trips and fixtures wait until the group has left the venue
+- images of staff who have not agreed to them
+""")
+REGISTER = ConsentRegister.from_rows([
+    {"name": "Marnie Ashworth", "class": "Year 5", "consent": "yes", "date_signed": "2026-09-10", "scope": "photo;name"},
+    {"name": "Tobias Fenwick", "class": "Year 6", "consent": "no", "date_signed": "2026-09-10", "scope": ""},
+    {"name": "Elodie Bell", "class": "Year 3", "consent": "yes", "date_signed": "2026-09-10", "scope": "photo;name"},
+])
+
+
+def check(text: str, pictured=()):
+    return check_draft(text, "facebook", REGISTER, pictured=pictured, policy=POLICY, today=date(2026, 12, 1),
+                       meaning=False)
+
+
+def rules_blocked(text: str, pictured=()) -> set[str]:
+    return {f.rule for f in check(text, pictured).blocks}
+
+
+def test_a_register_first_name_in_capitals_is_checked_against_the_register():
+    assert "consent" in rules_blocked("Our spelling bee champion is... TOBIAS! What a speller 🐝")
+    assert "consent" not in rules_blocked("Our spelling bee champion is... MARNIE! What a speller 🐝")
+
+
+@pytest.mark.parametrize("text", [
+    "Thank you to Mr and Mrs Ashworth for the new planters! Marnie says the tomatoes are hers 🍅",
+    "Marnie has been busy planting. The Ashworths kindly gave us the seeds!",
+    "Marnie's painting is on the wall, thanks to the Ashworth family for the frame.",
+])
+def test_a_first_name_with_the_register_surname_elsewhere_publishes_the_full_name(text):
+    result = check(text)
+    assert any(f.rule == "consent" and "Marnie Ashworth" in f.message for f in result.blocks)
+
+
+def test_a_surname_that_is_an_ordinary_word_counts_only_as_a_family():
+    assert "consent" not in rules_blocked("Elodie rang the Bell for the end of the race!")
+    assert "consent" in rules_blocked("Elodie's grandad came in, thank you Mr Bell, for the bird boxes!")
+
+
+def test_another_pupils_surname_is_not_a_full_name():
+    assert "consent" not in rules_blocked("Marnie and her friends thanked Mr and Mrs Fenwick for the visit.")
+
+
+@pytest.mark.parametrize("text", ["Happy birthday to Marnie in Year 5, who turns 10 today! 🎂",
+                                  "🎂 Marnie is 10 tomorrow, so the class made her a card."])
+def test_an_age_on_the_birthday_is_a_date_of_birth(text):
+    assert "personal_details" in rules_blocked(text)
+
+
+def test_a_birthday_without_an_age_and_an_age_without_a_birthday_pass():
+    assert "personal_details" not in rules_blocked("Marnie is 10 and already reading chapter books!")
+    assert "personal_details" not in rules_blocked("Our school is 50 today! Happy birthday, Willowbrook 🎂")
+
+
+def test_a_mark_said_of_a_named_pupil_in_a_post_about_a_test_is_a_result():
+    assert "personal_details" in rules_blocked("The Year 5 times-tables test is done! Marnie got 50/50, a record.")
+    assert "personal_details" not in rules_blocked("Marnie helped us raise 100% of our target for the library!")
+
+
+def test_a_mascot_named_like_a_person_is_not_a_pupil():
+    assert "personal_details" not in rules_blocked(
+        "With 97% attendance this week, Rosie Rabbit moves to Year 5's book corner. Every day counts!")
