@@ -23,7 +23,7 @@ The school will not post on Facebook:
 - images of any pupil whose consent is not recorded on the Photo Permission Form
 - a pupil's full name; a first name may be used only where the Photo Permission Form records consent to names
 - personal information about any pupil or member of staff, including dates of birth, test and examination results, attendance and details of behaviour
-- anything that identifies where a pupil is in real time; posts about trips and fixtures wait until the group has left the venue
+- anything that identifies where a pupil is in real time, or the name of a pupil's club outside school; posts about trips and fixtures wait until the group has left the venue
 - images of staff who have not agreed to them
 """)
 REGISTER = ConsentRegister.from_rows([
@@ -85,3 +85,19 @@ def test_a_mark_said_of_a_named_pupil_in_a_post_about_a_test_is_a_result():
 def test_a_mascot_named_like_a_person_is_not_a_pupil():
     assert "personal_details" not in rules_blocked(
         "With 97% attendance this week, Rosie Rabbit moves to Year 5's book corner. Every day counts!")
+
+
+def test_any_verb_going_on_now_at_a_named_place_is_a_live_location():
+    assert "location" in rules_blocked("Our Year 6 netballers are stretching on the courts at Ferncliffe Leisure "
+                                       "Centre as we speak, first whistle 3:30!")
+    assert "location" not in rules_blocked("Our Year 6 netballers played at Ferncliffe Leisure Centre last week "
+                                           "and came second!")
+
+
+def test_cheering_a_named_pupil_on_at_a_place_and_time_says_where_they_will_be():
+    assert "location" in rules_blocked("Marnie is racing at Holm Lane Track on Saturday at 9am, go and cheer her on!")
+
+
+def test_an_event_named_after_a_club_word_is_not_a_pupils_club():
+    result = check("Marnie and the relay team brought home a medal from the County Primary Athletics Championships!")
+    assert "location" not in {f.rule for f in result.findings}

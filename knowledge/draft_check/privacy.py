@@ -26,16 +26,16 @@ LIVE_NOW = re.compile(
     r"(?:^|(?<=[\n.!?]\s)|(?<=[\n.!?]))[^\w\n]{0,4}half[- ]time(?! (?:oranges|snacks?|show))|"
     r"(?:kick-?off|restart|second half) (?:again )?in \d+ min\w*)(?![\w'])")
 # A group doing something somewhere, said on the day: "are having a great time at…today", "are at…this morning".
-PRESENT_AT = words(r"(?:are|is|'re) (?:currently |now |still |all )?(?:having|enjoying|exploring|visiting|spending|touring|"
-                   r"walking|climbing|playing|watching|eating|learning|making|doing|loving|competing|racing|at)")
-NOW_WORDS = words(r"today", r"this (?:morning|afternoon|evening)", r"at the moment", r"currently", r"so far",
+# Any verb in the present progressive ("are warming up", "is exploring"): the doing is going on now.
+PRESENT_AT = re.compile(r"(?<![\w'])(?i:(?:are|is|'re) (?:currently |now |still |all )?(?:[a-z]{2,}ing|at))(?![\w'])")
+NOW_WORDS = words(r"today", r"this (?:morning|afternoon|evening)", r"at the moment", r"currently", r"so far", r"as we speak",
                   r"(?:trip|residential|visit|tour) update", r"update from", r"more (?:photos|pictures|updates) (?:later|soon|to come)")
 # The group will be somewhere at a time: "will be at Whitby Abbey from 10am", "come and cheer them on".
 WILL_BE_AT = words(r"will be at", r"(?:are|is|we'?re|we are) (?:off|heading|going|travelling) to", r"arriv(?:e|es|ing) (?:at|around|about|by)",
-                   r"(?:leav|depart)(?:e|es|ing) (?:at|from)", r"(?:are|is|will be|we'?re|we are) staying at", r"(?:we|they)['’]ll be at", r"we (?:will|shall) be (?:at|on|in)", r"(?:is|are) at", r"kick(?:s|ing)? off", r"(?:starts?|begins?|tip-off|face-off) at", r"come and cheer", r"cheer (?:on|them on|us on)",
+                   r"(?:leav|depart)(?:e|es|ing) (?:at|from)", r"(?:are|is|will be|we'?re|we are) staying at", r"(?:we|they)['’]ll be at", r"we (?:will|shall) be (?:at|on|in)", r"(?:is|are) at", r"kick(?:s|ing)? off", r"(?:starts?|begins?|tip-off|face-off) at", r"come and cheer", r"cheer (?:\w+ )?on",
                    r"come (?:along )?(?:and|to) (?:support|watch|cheer)",
                    r"(?:are|is|will be|we'?re|we are) playing (?:away |at home )?(?:at|against|vs)", r"playing away at",
-                   r"(?:are|is|will be|'re) (?:performing|singing|competing|racing|running|swimming|dancing|exhibiting|"
+                   r"(?:are|is|will be|'re|who'?s) (?:performing|singing|competing|racing|running|swimming|dancing|exhibiting|"
                    r"appearing|taking part|marching|parading) (?:\w+ ){0,3}(?:at|in)",
                    r"good luck to (?:our |the |all )?(?:[\w/-]+ ){0,3}(?:teams?|squad|players|runners|swimmers|athletes|pupils|"
                    r"students|children|girls|boys|year \d+s?|u\d+s|under-?\d+s)", r"(?:first )?(?:match|game|race|fixture|heat)(?:es|s)? (?:at|is at|starts?|begins?|kicks? off)", r"tomorrow'?s plan",
@@ -61,7 +61,7 @@ HOME_ROUTE = words(r"(?:family|mum|dad|parents|grandparents|house) (?:from|of|on
                    r"round the corner from")
 # An organisation a child belongs to outside school ("Kirkstall Karate Academy", "Moortown Juniors FC").
 CLUB = re.compile(r"(?:[A-Z][\w'&-]+\s+){1,4}(?:Club|Academy|FC|AFC|Juniors|Gymnastics|Karate|Taekwondo|Judo|Dance|"
-                  r"Scouts|Brownies|Cubs|Beavers|Guides|Stage School|Athletics|Swimming|Boxing)\b")
+                  r"Scouts|Brownies|Cubs|Beavers|Guides|Stage School|Athletics|Swimming|Boxing)\b(?!\s+[A-Z])")
 PUPIL_MENTION = re.compile(r"(?<![\w'])(?i:year\s*\d+|reception|pupils?|students?|children|kids|team|squad|group|"
                            r"boys|girls|u\d{1,2}s?|under[- ]\d{1,2}s?|"
                            r"class|choir|our \w+s)(?![\w'])")
@@ -185,8 +185,8 @@ def check_location(ctx: Context) -> None:
             first = place.split()[0].casefold()
             if first in NOT_PLACES or first in school_words or re.fullmatch(
                     r"(?i:(?:(?:main|sports|school|dining|assembly|our|the)\s+)?(?:" + SCHOOL_PREMISES.pattern + "))", place) \
-                    or re.search(r"\bschool\b", place, re.I):
-                continue
+                    or re.search(r"\bschool\b", place, re.I) or (" " not in place and is_given_name(place)):
+                continue  # "Good luck to Harry": a person, not a place
             found.append(place)
         return found
 
