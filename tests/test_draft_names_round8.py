@@ -25,6 +25,7 @@ The school will not post on Facebook:
 - personal information about any pupil or member of staff, including dates of birth, test and examination results, attendance and details of behaviour
 - anything that identifies where a pupil is in real time, or the name of a pupil's club outside school; posts about trips and fixtures wait until the group has left the venue
 - images of staff who have not agreed to them
+- images of pupils in swimwear or getting changed
 """)
 REGISTER = ConsentRegister.from_rows([
     {"name": "Marnie Ashworth", "class": "Year 5", "consent": "yes", "date_signed": "2026-09-10", "scope": "photo;name"},
@@ -101,3 +102,32 @@ def test_cheering_a_named_pupil_on_at_a_place_and_time_says_where_they_will_be()
 def test_an_event_named_after_a_club_word_is_not_a_pupils_club():
     result = check("Marnie and the relay team brought home a medal from the County Primary Athletics Championships!")
     assert "location" not in {f.rule for f in result.findings}
+
+
+@pytest.mark.parametrize("text", [
+    "Here is Mr Okonkwo at sports day! He never lets us take his picture, so we got one while he wasn't looking 😂",
+    "Our staff photo is here! Mrs Dunne asked not to be included, but we couldn't leave her out 😉",
+])
+def test_a_staff_member_who_declined_or_did_not_know_is_not_posted(text):
+    assert "staff_images" in rules_blocked(text)
+
+
+def test_a_staff_member_simply_absent_from_a_photo_passes():
+    assert "staff_images" not in rules_blocked("Our staff photo is here! Mr Okonkwo was away on a course that day.")
+
+
+def test_a_costume_change_in_the_photo_is_getting_changed():
+    assert "undress" in rules_blocked("Year 4 cast backstage, mid quick-change before the second act!",
+                                      pictured=["Marnie Ashworth"])
+
+
+def test_a_headline_then_one_named_pupil_shares_that_pupils_record():
+    assert "personal_details" in rules_blocked("Two whole years of perfect attendance! Marnie has not missed a "
+                                               "morning since she joined us.")
+    assert "personal_details" not in rules_blocked("Our attendance this week for the whole school: 97%! "
+                                                   "Marnie read her poem in assembly.")
+
+
+def test_the_one_pupil_responsible_is_singled_out_without_a_name():
+    assert "personal_details" in rules_blocked("After the incident at lunch, the pupil responsible has been "
+                                               "suspended for two days.")

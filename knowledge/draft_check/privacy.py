@@ -71,7 +71,7 @@ PUPIL_MENTION = re.compile(r"(?<![\w'])(?i:year\s*\d+|reception|pupils?|students
 UNDRESS = words(*(re.sub(r" (?![^\[]*\])", r"[\\s-]+", item) for item in (
                 r"swimwear", r"swimsuits?", r"swimming costumes?", r"trunks", r"bikinis?", r"swimming gala", r"poolside",
                 r"paddling pools?", r"in the pool", r"swimming", r"swimmers?", r"swim(?:s)?", r"gala day",
-                r"\d+m (?:race|freestyle|backstroke|breaststroke|butterfly)", r"mid-change", r"costume changes?",
+                r"\d+m (?:race|freestyle|backstroke|breaststroke|butterfly)", r"mid (?:quick )?change", r"(?:costume|quick|outfit|clothes) changes?",
                 r"getting changed", r"changing (?:for|into)", r"changing rooms?", r"(?:pe|kit) changing", r"changing (?:chaos|time)",
                 r"get(?:ting)? (?:into|out of) (?:a|the|their|his|her|our) (?:pe |swim |sports )?kits?",
                 r"get(?:ting)? (?:changed|undressed)", r"into their (?:kits|pe kits|costumes|uniforms)",
@@ -120,7 +120,8 @@ PRONOUN = words(r"he", r"she", r"he'?s", r"she'?s", r"his", r"her", r"him", r"th
 BIRTH_DATE = words(r"dates? of birth", r"birthday is (?:on )?\d{1,2}(?:st|nd|rd|th)?(?: of)? \w+ \d{4}", r"born (?:on )?\d{1,2}(?:st|nd|rd|th)? \w+ \d{4}", r"born in \d{4}", r"d\.?o\.?b\.?",
                    r"born (?:on )?this (?:very |same )?day(?: in \d{4})?", r"born (?:on )?(?:\w+ ){1,2}\d{1,2}(?:st|nd|rd|th)?,? \d{4}")
 # One pupil or a few singled out without a name: "the three Year 9 boys who were suspended".
-SINGLED_OUT = words(r"(?:the|a|one) (?:\w+ )?(?:year \d+ )?(?:boy|girl|pupil|student|child) (?:who|from|in)",
+SINGLED_OUT = words(r"(?:the|a|one) (?:\w+ )?(?:year \d+ )?(?:boy|girl|pupil|student|child) (?:who|from|in|responsible|"
+                    r"involved|concerned|in question)",
                     r"the (?:\w+ )?(?:year \d+ )?(?:boys|girls|pupils|students) (?:who|from|in)")
 # A sensitive status said of pupils as a group ("our children in care", "pupils with SEN"): a pupil named
 # beside it is said to have it.
@@ -293,6 +294,19 @@ def _group_status(sentence: str) -> re.Match | None:
     return None
 
 
+HEADLINE_WORDS = 8
+# Whose the headline is: a group's ("Year 3", "the whole school") is not one pupil's.
+GROUP_SUBJECT = re.compile(r"(?<![\w'])(?i:class(?:es)?|year\s*\d+|reception|school|everyone|families|pupils|"
+                           r"students|children|team|house|we|our)(?![\w'])")
+
+
+def _headline(text: str, start: int, sentence: str) -> bool:
+    """A short exclaimed line with nobody in it, before the sentence that says whose it is."""
+    ends = text[start + len(sentence):start + len(sentence) + 1]
+    return (ends in ("!", ":") and len(re.findall(r"\w+", sentence)) <= HEADLINE_WORDS
+            and not GROUP_SUBJECT.search(sentence))
+
+
 def check_personal_details(ctx: Context) -> None:
     rules = ctx.rules_of("personal_details")
     staff_too = any(re.search(r"\bstaff\b|\bcolleagues?\b|\bteachers?\b|\bemployees?\b", c.text, re.I) for c in rules)
@@ -328,6 +342,11 @@ def check_personal_details(ctx: Context) -> None:
                         "the child has that status. Celebrate the child without it, or leave the name out.",
                         excerpt_of(ctx.text, start + status.start(), start + status.end()))
                 return
+        if not people and _headline(ctx.text, start, sentence):  # "THREE YEARS of 100% attendance! Ruby in Year 4 hasn't…"
+            following = ctx.text[start + len(sentence):start + len(sentence) + SENTENCE_REACH]
+            named_next = _people_in(sentence_at(following, 1) if following.strip() else "", ctx, False)
+            if len(set(named_next)) == 1:
+                people = named_next
         named_before = people
         singled = SINGLED_OUT.search(sentence)
         if not (people or singled):
