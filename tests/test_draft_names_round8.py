@@ -26,6 +26,7 @@ The school will not post on Facebook:
 - anything that identifies where a pupil is in real time, or the name of a pupil's club outside school; posts about trips and fixtures wait until the group has left the venue
 - images of staff who have not agreed to them
 - images of pupils in swimwear or getting changed
+- anything that is not age appropriate for the pupils who follow our accounts
 """)
 REGISTER = ConsentRegister.from_rows([
     {"name": "Marnie Ashworth", "class": "Year 5", "consent": "yes", "date_signed": "2026-09-10", "scope": "photo;name"},
@@ -131,3 +132,14 @@ def test_a_headline_then_one_named_pupil_shares_that_pupils_record():
 def test_the_one_pupil_responsible_is_singled_out_without_a_name():
     assert "personal_details" in rules_blocked("After the incident at lunch, the pupil responsible has been "
                                                "suspended for two days.")
+
+
+def test_age_ratings_in_online_safety_advice_do_not_block():
+    text = ("Online safety: lots of apps are rated 18+ or 16+. Check the age rating before you download, "
+            "and switch on parental controls.")
+    assert "age_appropriate" not in rules_blocked(text)
+    assert "age_appropriate" in rules_blocked("Film club this Friday: an 18-rated thriller, bring popcorn! 🍿")
+
+
+def test_a_strip_of_raffle_tickets_is_not_adult_content():
+    assert "age_appropriate" not in rules_blocked("Summer fair raffle: tickets £1 each or £4 a strip!")
