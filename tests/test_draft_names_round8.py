@@ -143,3 +143,17 @@ def test_age_ratings_in_online_safety_advice_do_not_block():
 
 def test_a_strip_of_raffle_tickets_is_not_adult_content():
     assert "age_appropriate" not in rules_blocked("Summer fair raffle: tickets £1 each or £4 a strip!")
+
+
+def test_a_register_first_name_inside_a_hashtag_is_checked():
+    assert "consent" in rules_blocked("Spelling bee champion! 🐝 #GoTobias")
+
+
+@pytest.mark.parametrize("text", ["Marnie celebrated her 10th birthday today with cakes for the class!",
+                                  "Marnie turned 10 at the weekend, happy birthday from everyone!"])
+def test_an_age_with_the_day_of_the_birthday_is_a_date_of_birth(text):
+    assert "personal_details" in rules_blocked(text)
+
+
+def test_a_staff_sign_off_sharing_the_pupils_surname_is_not_the_family():
+    assert "consent" not in rules_blocked("Well done Marnie for a lovely assembly!\nMrs J Ashworth, Year 5 Teacher")

@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from knowledge.draft_check.base import (GROUP_WORDS, NOT_SURNAMES, TITLE_RE, Context, excerpt_of, is_staff, sentence_at,
-                                        words, words_before)
+from knowledge.draft_check.base import (GROUP_WORDS, NOT_SURNAMES, STAFF_WORDS, TITLE_RE, Context, excerpt_of, is_staff,
+                                        sentence_at, words, words_before)
 from knowledge.draft_policy import quoted
 from knowledge.person_names import is_common_word, is_given_name
 
@@ -133,6 +133,13 @@ def _names_in_text(ctx: Context) -> list[tuple[str, int, int, bool]]:
                 taken.append((tag.start(), tag.end()))
                 found.append((full, tag.start(), tag.end(), True))
     register_first = {n.casefold() for n in ctx.consent.first_names()}
+    for tag in re.finditer(r"#(\w+)", text):  # "#GoRuby": a register first name inside a hashtag names her
+        for part in re.finditer(r"[A-Z][a-z'’]+", tag.group(1)):
+            word = part.group(0)
+            if word.casefold() in register_first and not is_common_word(word) and free(tag.start(), tag.end()):
+                taken.append((tag.start(), tag.end()))
+                found.append((word, tag.start(), tag.end(), True))
+                break
     name_word = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?"
     for match in re.finditer(rf"(?<![\w'])({name_word})\s+({name_word})(?![\w])", text):
         given, surname = match.group(1), match.group(2)
@@ -183,6 +190,10 @@ def _surname_elsewhere(ctx: Context, first: str) -> tuple[str, re.Match] | None:
             before = words_before(ctx.text, match.start())
             if before and before[-1].casefold() == first.casefold():
                 continue  # the full name in one place is the full-name check's
+            line_after = ctx.text[match.end():match.end() + 60].split("\n")[0]
+            if (len(before) > 1 and re.fullmatch(r"[A-Z]\.?", before[-1]) and TITLE_RE.match(before[-2])) or \
+                    STAFF_WORDS.search(line_after):
+                continue  # "Mrs K Clarke, Year 6 Teacher": a member of staff who shares the surname
             plural = match.group(0) != surname and not re.search(r"['’]", match.group(0))
             family = (before and (TITLE_RE.match(before[-1]) or (plural and before[-1].casefold() == "the"))) or \
                 FAMILY_AFTER.match(ctx.text, match.end())

@@ -127,8 +127,9 @@ SINGLED_OUT = words(r"(?:the|a|one) (?:\w+ )?(?:year \d+ )?(?:boy|girl|pupil|stu
 # beside it is said to have it.
 GROUP_STATUS = re.compile(r"(?<![\w'])(?i:children|pupils|students|kids|young people)(?![\w'])[^.!?\n]{0,25}$")
 # "who is 11 today", "turns 9 tomorrow": an age said on the day, beside a birthday, is a date of birth.
-AGE_TODAY = re.compile(r"(?<![\w'])(?i:(?:is|turns?|turning|be|now) (?:\d{1,2}|eleven|twelve|ten|nine|eight|seven|six|five)"
-                       r"(?: years? old)?[^.!?\n]{0,12}\b(?:today|tomorrow|on \w+day)|"
+A_DAY = r"(?:today|tomorrow|yesterday|(?:at|this|last|over) (?:the )?weekend|on \w+day)"
+AGE_TODAY = re.compile(r"(?<![\w'])(?i:(?:is|turns?|turned|turning|be|now) (?:\d{1,2}|eleven|twelve|ten|nine|eight|seven|six|five)"
+                       rf"(?: years? old)?[^.!?\n]{{0,12}}\b{A_DAY}|"
                        r"(?:\d{1,2}|eleven|twelve|ten|nine|eight|seven|six|five) (?:years? old )?(?:today|tomorrow))(?![\w'])")
 BIRTHDAY = words(r"birthdays?", r"🎂")
 # "Happy 9th birthday … 1 December": an age with the day is a date of birth.
@@ -315,7 +316,8 @@ def check_personal_details(ctx: Context) -> None:
     consent_lifts = any(re.search(r"\bunless\b[^.;]*\bconsent\b", c.text, re.I) for c in rules)
     birth = BIRTH_DATE.search(ctx.text)
     age = AGE_ON_DAY.search(ctx.text)
-    if not birth and age and DAY_OF_MONTH.search(sentence_at(ctx.text, age.start())) and \
+    if not birth and age and (DAY_OF_MONTH.search(sentence_at(ctx.text, age.start())) or
+                              re.search(rf"(?i:{A_DAY})", sentence_at(ctx.text, age.start()))) and \
             _people_in(sentence_at(ctx.text, age.start()), ctx, True):  # a person's, not the school's 50th
         birth = age
     age_today = AGE_TODAY.search(ctx.text)
