@@ -157,3 +157,14 @@ def test_an_age_with_the_day_of_the_birthday_is_a_date_of_birth(text):
 
 def test_a_staff_sign_off_sharing_the_pupils_surname_is_not_the_family():
     assert "consent" not in rules_blocked("Well done Marnie for a lovely assembly!\nMrs J Ashworth, Year 5 Teacher")
+
+
+def test_not_missing_a_day_is_a_pupils_attendance_record():
+    assert "personal_details" in rules_blocked("Well done Marnie, who hasn't missed a day since September!")
+    assert "personal_details" not in rules_blocked("Marnie missed the bus but still made it to the concert!")
+
+
+@pytest.mark.parametrize("text", ["Mr Okonkwo hates having his photo taken, so here's a sneaky one from the quiz!",
+                                  "Mrs Dunne is camera-shy, but here she is at the staff party anyway 📸"])
+def test_a_staff_members_dislike_of_photos_overridden_is_no_consent(text):
+    assert "staff_images" in rules_blocked(text)

@@ -94,6 +94,9 @@ STAFF_UNAWARE = words(r"don'?t tell (?:him|her|them)", r"without (?:him|her|them
                       r"(?:never|won'?t|doesn'?t|does not|wouldn'?t|didn'?t|did not) (?:lets?|likes?|wants?|allows?) (?:\w+ ){0,3}"
                       r"(?:photos?|pictures?|photographed|filmed|on camera|in (?:the|a) (?:photo|picture))",
                       r"asked (?:us )?(?:not to be (?:in|included|photographed|filmed|pictured)|to be (?:left|kept) out)",
+                      r"(?:hates?|dislikes?|can'?t stand|isn'?t keen on|not a fan of) (?:having )?(?:his|her|their|being) "
+                      r"(?:photo|picture|photographed|filmed|on camera)\w*", r"camera[- ]shy", r"too shy (?:for|to be in) (?:the|a)",
+                      r"sneaky (?:one|photo|pic|picture|shot|snap)\w*",
                       r"if (?:he|she|they) (?:knew|find out|found out|saw this)",
                       r"(?:he|she|they)(?:'ll| will) (?:kill|murder|never forgive) (?:us|me)", r"when (?:he|she|they) sees? this",
                       r"(?:has|have|had) no idea (?:this|that this|it) (?:is|was|'s)",

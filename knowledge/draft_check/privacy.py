@@ -100,6 +100,7 @@ DETAILS = {
                        r"suspensions?", r"exclu(?:ded|sions?)", r"isolation", r"in trouble", r"naughty", r"misbehav\w*",
                        r"incident"),
     "attendance": words(r"off (?:school )?for (?:\w+ ){0,2}(?:days|weeks|months)",
+                       r"(?:not|never|(?:has|have|had|did)n['’]?t) (?:\w+ )?missed (?:a|one|any) (?:single )?(?:day|morning|session|lesson)s?",
                        r"attendance(?! (?:officers?|leads?|managers?|team|rates?|figures?))", r"absen(?:t|ces?)", r"persistent(?:ly)? late", r"late (?:every|each) (?:single )?(?:day|morning)",
                        r"(?:has|have) been late", r"late marks?", r"lateness", r"punctuality", r"keeps? (?:arriving|being|coming) late", r"(?:is|are) always late", r"off school", r"days off"),
     "family circumstances": words(r"death of", r"died", r"passed away", r"bereave\w*", r"funeral", r"divorce\w*",
