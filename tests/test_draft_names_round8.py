@@ -168,3 +168,13 @@ def test_not_missing_a_day_is_a_pupils_attendance_record():
                                   "Mrs Dunne is camera-shy, but here she is at the staff party anyway 📸"])
 def test_a_staff_members_dislike_of_photos_overridden_is_no_consent(text):
     assert "staff_images" in rules_blocked(text)
+
+
+@pytest.mark.parametrize("text", ["Year 6 are starting their class novel, Voyage to the Amber Isles, today!",
+                                  "Year 5 are learning about volcanoes in Science today!"])
+def test_a_book_title_or_a_lesson_is_not_where_pupils_are(text):
+    assert "location" not in rules_blocked(text)
+
+
+def test_a_building_named_after_a_family_is_not_the_pupils_surname():
+    assert "consent" not in rules_blocked("The Ashworth Library is now open! Marnie gave the first speech.")

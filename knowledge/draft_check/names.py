@@ -191,6 +191,8 @@ def _surname_elsewhere(ctx: Context, first: str) -> tuple[str, re.Match] | None:
             if before and before[-1].casefold() == first.casefold():
                 continue  # the full name in one place is the full-name check's
             line_after = ctx.text[match.end():match.end() + 60].split("\n")[0]
+            if line_after.split()[:1] and line_after.split()[0].strip(",.!?").casefold() in NOT_SURNAMES:
+                continue  # "the Clarke Hall", "Clarke Road": a place named after someone
             if (len(before) > 1 and re.fullmatch(r"[A-Z]\.?", before[-1]) and TITLE_RE.match(before[-2])) or \
                     STAFF_WORDS.search(line_after):
                 continue  # "Mrs K Clarke, Year 6 Teacher": a member of staff who shares the surname

@@ -46,6 +46,10 @@ WHEN = words(r"tomorrow", r"tonight", r"this (?:morning|afternoon|evening|weeken
 CLOCK = re.compile(r"(?<![\w.])(?:\d{1,2}(?:[.:]\d{2})?\s?(?:am|pm)|\d{1,2}[.:]\d{2}|noon|midday|tonight)(?![\w])", re.I)
 # A named place: "at the Leeds Schools Cross Country", "at Hallam Sports Centre", "📍 Tropical World".
 PLACE = re.compile(r"(?:\b(?i:at|from|to)\s+(?:(?i:the)\s+)?|📍\s*)(?P<place>[A-Z][\w'&-]*(?:\s+(?:of\s+)?[A-Z][\w'&-]*){0,4})")
+# Where a group is while doing something ("warming up at Castle Park", "in Dalby Forest"), not where a title
+# or a journey goes ("Journey to the River Sea"); "in" a single word is a lesson as often as a town ("in Science").
+BEING_AT = re.compile(r"(?:\b(?i:at)\s+(?:(?i:the)\s+)?|📍\s*)(?P<place>[A-Z][\w'&-]*(?:\s+(?:of\s+)?[A-Z][\w'&-]*){0,4})|"
+                      r"\b(?i:in)\s+(?:(?i:the)\s+)?(?P<area>[A-Z][\w'&-]*(?:\s+(?:of\s+)?[A-Z][\w'&-]*){1,4})")
 NOT_PLACES = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february march april may june
 july august september october november december year reception christmas easter half term the school home""".split())
 SCHOOL_PREMISES = words(r"school", r"hall", r"classroom", r"playground", r"library", r"office", r"canteen", r"gates?")
@@ -181,10 +185,10 @@ def check_location(ctx: Context) -> None:
     about_clubs = next((c for c in rules if re.search(r"\bclub\b", c.text, re.I)), None)
     school_words = {w.casefold() for w in re.findall(r"[A-Za-z]+", ctx.rules.policy.meta.school or "")}
 
-    def places(sentence: str) -> list[str]:
+    def places(sentence: str, where: re.Pattern = PLACE) -> list[str]:
         found = []
-        for match in PLACE.finditer(sentence):
-            place = match.group("place")
+        for match in where.finditer(sentence):
+            place = match.group("place") or match.groupdict().get("area")
             first = place.split()[0].casefold()
             if first in NOT_PLACES or first in school_words or re.fullmatch(
                     r"(?i:(?:(?:main|sports|school|dining|assembly|our|the)\s+)?(?:" + SCHOOL_PREMISES.pattern + "))", place) \
@@ -193,14 +197,14 @@ def check_location(ctx: Context) -> None:
             found.append(place)
         return found
 
-    live = LIVE_NOW.search(ctx.text)
+    live, there = LIVE_NOW.search(ctx.text), False
     if not live:  # "Year 8 are having a brilliant time at Hillview Farm Park today!": there now, at a named place
         for start, sentence in sentences(ctx.text):
             doing, now = PRESENT_AT.search(sentence), NOW_WORDS.search(sentence)
-            if doing and now and places(sentence) and PUPIL_MENTION.search(ctx.text):
-                live = re.compile(re.escape(doing.group(0))).search(ctx.text, start)
+            if doing and now and places(sentence, BEING_AT) and PUPIL_MENTION.search(ctx.text):
+                live, there = re.compile(re.escape(doing.group(0))).search(ctx.text, start), True
                 break
-    if live and (places(ctx.text) or CLOCK.search(ctx.text)):
+    if live and (there or places(ctx.text) or CLOCK.search(ctx.text)):
         ctx.add("location", "block",
                 f"'{live.group(0).strip()}' says where pupils are right now. Post about a trip or fixture once the "
                 "group has left, without saying where they are or will be.",
