@@ -173,6 +173,10 @@ def _names_in_text(ctx: Context) -> list[tuple[str, int, int, bool]]:
     return found
 
 
+# A surname that names a place or a prize ("the Clarke Hall", "the Reilly Cup") is not a family beside a pupil.
+NAMED_AFTER = re.compile(r"\s+(?:Hall|Library|Building|Centre|Center|Room|Wing|Block|Field|Gardens?|Park|Road|Street|Lane|"
+                         r"Avenue|Close|Way|Court|House|School|Academy|Cup|Trophy|Shield|Award|Prize|Medal|Foundation|"
+                         r"Trust|Fund)\b")
 # Words that make a surname a family's ("the Reilly family", "Mr and Mrs Reilly", "the Reillys").
 FAMILY_AFTER = re.compile(r"\s+(?:family|families|household|clan|twins|brothers|sisters|siblings)\b", re.I)
 
@@ -191,8 +195,8 @@ def _surname_elsewhere(ctx: Context, first: str) -> tuple[str, re.Match] | None:
             if before and before[-1].casefold() == first.casefold():
                 continue  # the full name in one place is the full-name check's
             line_after = ctx.text[match.end():match.end() + 60].split("\n")[0]
-            if line_after.split()[:1] and line_after.split()[0].strip(",.!?").casefold() in NOT_SURNAMES:
-                continue  # "the Clarke Hall", "Clarke Road": a place named after someone
+            if NAMED_AFTER.match(line_after):
+                continue  # "the Clarke Hall", "Clarke Road": a place or a prize named after someone
             if (len(before) > 1 and re.fullmatch(r"[A-Z]\.?", before[-1]) and TITLE_RE.match(before[-2])) or \
                     STAFF_WORDS.search(line_after):
                 continue  # "Mrs K Clarke, Year 6 Teacher": a member of staff who shares the surname
