@@ -178,3 +178,18 @@ def test_a_book_title_or_a_lesson_is_not_where_pupils_are(text):
 
 def test_a_building_named_after_a_family_is_not_the_pupils_surname():
     assert "consent" not in rules_blocked("The Ashworth Library is now open! Marnie gave the first speech.")
+
+
+@pytest.mark.parametrize("text", [
+    "Hello from Saltwick Bay! Year 6 have spent the morning fossil hunting, more photos tonight 🌊",
+    "Day three at Kielder: Year 6 have just finished at the Observatory and are off to the lake next!",
+    "We're halfway through our river study trip at Ribble Bank, and the sun is out!",
+    "Year 5 are currently on their trip to the Royal Armouries, back at school for 5pm.",
+])
+def test_a_trip_still_under_way_says_where_pupils_are(text):
+    assert "location" in rules_blocked(text)
+
+
+def test_a_trip_that_is_over_passes():
+    assert "location" not in rules_blocked("Year 5 loved their trip to the Royal Armouries on Tuesday. More photos "
+                                           "to come in the newsletter!")

@@ -20,14 +20,20 @@ LIVE_NOW = re.compile(
     r"(?:leave|leaving|set off from) here|here until|(?:have|has) just arrived|just arrived|"
     r"(?:have|we'?ve|they'?ve) (?:safely )?arrived|(?:are|is) currently at|more updates (?:tomorrow|to follow|later)|wave if you see us|give us a wave|track (?:their|our|the) (?:coach|bus|minibus|journey|location)|live (?:location|tracking|map)|wave (?:at|to) (?:us|our|the|them)|come and say (?:hi|hello)|"
     r"day \d+ of (?:the|our) [\w ]{0,25}(?:residential|trip|camp|tour|visit))(?![\w'])|📍|"
-    r"(?i:live) from (?:the )?[A-Z]|"
+    r"(?i:live|greetings|hello|waving) from (?:the )?[A-Z]|"
+    # a trip still under way: its day count, its middle, more to come from it
+    r"(?<![\w'])(?i:day (?:\d+|one|two|three|four|five) (?:in|at)) [A-Z]|"
+    r"(?<![\w'])(?i:(?:halfway|half way|midway) through (?:our|the|their) [\w ]{0,25}(?:trip|residential|visit|tour|camp|day)|"
+    r"more (?:photos|pictures|pics|updates|news) (?:tonight|tomorrow|later (?:today|on)|this (?:evening|afternoon)))(?![\w'])|"
     # a match still being played: a score as it stands, the interval, the restart
     r"(?<![\w'])(?i:(?:are|is|'re) (?:\d+\s*[-–—]\s*\d+|\w+ goals?) (?:up|down|ahead|behind)|it'?s half[- ]time|"
     r"(?:^|(?<=[\n.!?]\s)|(?<=[\n.!?]))[^\w\n]{0,4}half[- ]time(?! (?:oranges|snacks?|show))|"
     r"(?:kick-?off|restart|second half) (?:again )?in \d+ min\w*)(?![\w'])")
 # A group doing something somewhere, said on the day: "are having a great time at…today", "are at…this morning".
 # Any verb in the present progressive ("are warming up", "is exploring"): the doing is going on now.
-PRESENT_AT = re.compile(r"(?<![\w'])(?i:(?:are|is|'re) (?:currently |now |still |all )?(?:[a-z]{2,}ing|at))(?![\w'])")
+PRESENT_AT = re.compile(r"(?<![\w'])(?i:(?:are|is|'re) (?:currently |now |still |all )?(?:[a-z]{2,}ing|at|"
+                        r"on (?:their|our|the) (?:[\w-]+ ){0,2}(?:trip|visit|residential|tour)))(?![\w'])")
+TRIP_WORD = words(r"trip", r"visit", r"residential", r"tour")
 NOW_WORDS = words(r"today", r"this (?:morning|afternoon|evening)", r"at the moment", r"currently", r"so far", r"as we speak",
                   r"(?:trip|residential|visit|tour) update", r"update from", r"more (?:photos|pictures|updates) (?:later|soon|to come)")
 # The group will be somewhere at a time: "will be at Whitby Abbey from 10am", "come and cheer them on".
@@ -192,8 +198,9 @@ def check_location(ctx: Context) -> None:
             first = place.split()[0].casefold()
             if first in NOT_PLACES or first in school_words or re.fullmatch(
                     r"(?i:(?:(?:main|sports|school|dining|assembly|our|the)\s+)?(?:" + SCHOOL_PREMISES.pattern + "))", place) \
-                    or re.search(r"\bschool\b", place, re.I) or (" " not in place and is_given_name(place)):
-                continue  # "Good luck to Harry": a person, not a place
+                    or re.search(r"\bschool\b", place, re.I) or (" " not in place and is_given_name(place) and
+                                                          not re.search(r"(?i:the)\s", match.group(0))):
+                continue  # "Good luck to Harry": a person, not a place ("at the Abbey" is one)
             found.append(place)
         return found
 
@@ -201,7 +208,8 @@ def check_location(ctx: Context) -> None:
     if not live:  # "Year 8 are having a brilliant time at Hillview Farm Park today!": there now, at a named place
         for start, sentence in sentences(ctx.text):
             doing, now = PRESENT_AT.search(sentence), NOW_WORDS.search(sentence)
-            if doing and now and places(sentence, BEING_AT) and PUPIL_MENTION.search(ctx.text):
+            on_trip = doing and TRIP_WORD.search(doing.group(0)) and places(sentence)  # "on their trip to the Zoo"
+            if doing and now and (places(sentence, BEING_AT) or on_trip) and PUPIL_MENTION.search(ctx.text):
                 live, there = re.compile(re.escape(doing.group(0))).search(ctx.text, start), True
                 break
     if live and (there or places(ctx.text) or CLOCK.search(ctx.text)):
