@@ -178,11 +178,12 @@ def _people_in(sentence: str, ctx: Context, staff_too: bool) -> list[str]:
             found.append(word)  # "Grace in Year 5" is a pupil, whether or not Grace is a common word
             continue
         name = word.capitalize()
-        following = re.match(r"\s+([A-Z][a-z'’]+)", sentence[match.end():])
+        if not (name.casefold() in register and not is_common_word(name) or is_given_name(name)):
+            continue
+        following = re.match(r"\s+([A-Z][a-z'’]+)", sentence[match.end():match.end() + 30])
         if following and is_common_word(following.group(1)) and not ctx.consent.find(f"{name} {following.group(1)}"):
             continue  # "Barnaby Bear", "Peter Rabbit": a character or mascot, not a person
-        if name.casefold() in register and not is_common_word(name) or is_given_name(name):
-            found.append(word)
+        found.append(word)
     return found
 
 
