@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 
 from knowledge.policy import Clause, Policy
 
@@ -270,18 +269,13 @@ def _valid_years(text: str) -> int | None:
     return 1 if EVERY_YEAR.search(text) else None
 
 
-@lru_cache(maxsize=16)
-def _rules_of(policy_key: int) -> DraftRules:
-    return _build(_POLICIES[policy_key])
-
-
-_POLICIES: dict[int, Policy] = {}
-
-
 def draft_rules(policy: Policy) -> DraftRules:
-    """The policy's will-not-post rules (worked out once per policy object)."""
-    _POLICIES[id(policy)] = policy
-    return _rules_of(id(policy))
+    """The policy's will-not-post rules, worked out once per policy object and kept on it, so they live
+    and die with it (a cache keyed by id() would keep every policy alive, or serve a dead one's rules)."""
+    rules = policy.__dict__.get("_draft_rules")
+    if rules is None:
+        rules = policy.__dict__["_draft_rules"] = _build(policy)
+    return rules
 
 
 def _build(policy: Policy) -> DraftRules:

@@ -83,6 +83,23 @@ def test_three_rivers_one_list_for_every_channel():
     assert "Facebook, Instagram, LinkedIn and TikTok" in result.summary()
 
 
+def test_rules_are_worked_out_once_per_policy_and_die_with_it():
+    import gc
+    import weakref
+
+    from knowledge.draft_policy import draft_rules
+    from knowledge.policy import Policy
+
+    first = Policy.load(OAKFIELD)
+    assert draft_rules(first) is draft_rules(first)
+    gone = weakref.ref(first)
+    del first
+    gc.collect()
+    assert gone() is None  # nothing of the checker keeps a school's policy alive after its last use
+    second = Policy.load(THREE_RIVERS)  # may reuse the dead policy's id(): it gets its own rules
+    assert [c.key for c in draft_rules(second).channels] == ["facebook", "instagram", "linkedin", "tiktok"]
+
+
 def test_a_channel_the_policy_does_not_have_is_refused_plainly():
     with pytest.raises(ValueError, match="x, youtube, class dojo, website"):
         check_draft("Hello", "facebook", policy=load_policy(str(OAKFIELD)))

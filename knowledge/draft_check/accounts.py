@@ -5,8 +5,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from knowledge.draft_check.base import (GROUP_WORDS, HANDLE_RE, NOT_SURNAMES, SENTENCE_REACH, TITLE_RE, Context, excerpt_of,
-                                        sentence_at)
+from knowledge.draft_check.base import (GROUP_WORDS, HANDLE_RE, NOT_SURNAMES, SECOND_PERSON, SENTENCE_REACH, TITLE, TITLE_RE,
+                                        Context, excerpt_of, sentence_at)
 from knowledge.draft_policy import DraftRules
 from knowledge.person_names import is_given_name
 
@@ -30,10 +30,11 @@ def profile_url_re() -> re.Pattern:
 # Facebook page", "on her own Instagram", "send him a friend request".
 PERSONAL_PROFILE = (
     r"(?<![\w'])(?i:(?:personal|private) (?:[\w-]+ )?(?:page|account|profile|feed|channel|blog|vlog|podcast|website)s?|"
-    r"(?:on|follow|find|visit|read|subscribe to) (?:his|her|their) (?:{platforms}|blog|vlog|podcast)(?![\w'])|"
+    r"(?:on|follow|find|visit|read|subscribe to) (?:my|his|her|their) (?:{platforms}|blog|vlog|podcast)(?![\w'])|"
+    r"(?:follow|find|add|message) me on (?:{platforms})(?![\w'])|"
     r"(?:his|her|their) (?:{platforms}|blog|vlog|podcast)(?: (?:shop|page|profile|store|channel))?[:,]? (?=\S*[\w-]\.(?:com|co\.uk|net|org|me)\b|@|[A-Z])|"
     r"(?:personal|private) (?:{platforms})|"
-    r"(?:his|her|their) own (?:[\w-]+ )?(?:page|account|profile|feed|channel)s?|"
+    r"(?:my|his|her|their) own (?:[\w-]+ )?(?:page|account|profile|feed|channel)s?|"
     r"(?:his|her|their) own (?-i:[A-Z][\w]+)(?= [-–—]| (?i:account|page)|[.!,]|$)|"
     r"(?:send|sending) (?:him|her|them) (?:a )?(?:friend|follow) requests?)(?![\w'])")
 
@@ -47,16 +48,29 @@ def platform_names() -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def personal_profile_re() -> re.Pattern:
     return re.compile(PERSONAL_PROFILE.replace("{platforms}", "|".join(map(re.escape, platform_names()))))
+
+
+# A person's own account by name: "add Mr Dale on Facebook", "find Chris Dale on Instagram", "Mrs Khan's TikTok".
+PERSON_ON_PLATFORM = (rf"(?<![\w'])(?:(?i:add|follow|friend|message|find|search for|look up|look for|dm|connect with)\s+"
+                      rf"(?P<who>(?:{TITLE}\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)\s+(?i:on)\s+|"
+                      rf"(?P<owner>(?:{TITLE}\s+)?[A-Z][\w'-]+)['’]s\s+(?:own\s+|personal\s+)?)(?i:{{platforms}})(?![\w'])")
+
+
+@lru_cache(maxsize=1)
+def person_on_platform_re() -> re.Pattern:
+    return re.compile(PERSON_ON_PLATFORM.replace("{platforms}", "|".join(map(re.escape, platform_names()))))
+
+
 NEGATED = re.compile(r"(?<![\w'])(?:don'?t|do not|won'?t|will not|never|not|cannot|can'?t|no)(?:\s+\w+){0,3}\s+$", re.I)
 
 GREETING_TO = re.compile(
     r"(?:^|(?<=[\n.!?])\s{0,8})(?P<lead>(?i:dear|hi|hello|hey|hiya|morning|good morning|to))\s+"
-    r"(?P<who>(?:(?i:mr|mrs|ms|miss|mx|dr)\.?\s+)?[A-Z][\w'-]+)")
+    rf"(?P<who>(?:{TITLE}\s+)?[A-Z][\w'-]+)")
 PERSONAL_OCCASION = re.compile(
     r"(?P<lead>(?i:happy\s+(?:\d+\w*\s+)?birthday|get well soon|happy retirement|happy anniversary|we miss you|"
     r"love you|thinking of you|good luck|welcome back|congratulations|well done|thank you|thanks|"
     r"(?:a )?(?:big |huge |special )?(?:hello|hi|wave|shout-?out)(?= to)))"
-    r"(?:\s+(?i:so much|very much|again))?[,!]?\s+(?:(?i:to)\s+)?(?P<who>(?:(?i:mr|mrs|ms|miss|mx|dr)\.?\s+)?[A-Z][\w'-]+)")
+    rf"(?:\s+(?i:so much|very much|again))?[,!]?\s+(?:(?i:to)\s+)?(?P<who>(?:{TITLE}\s+)?[A-Z][\w'-]+)")
 ALWAYS_A_MESSAGE = re.compile(r"^(?:happy\s+(?:\d+\w*\s+)?birthday|get well soon|happy retirement|happy anniversary|"
                               r"we miss you|love you|thinking of you|(?:a )?(?:big |huge |special )?(?:hello|hi|wave|"
                               r"shout-?out))", re.I)
@@ -92,10 +106,15 @@ RELATIVE_ADDRESS = re.compile(
     r"nan|nana|granny|grandpa|auntie|aunt|uncle|family|childminder|nanny)(?=\s*[-–—:])|"
     # "Grandad Pete —": a relative spoken to by name
     r"(?i:grandad|grandpa|grandma|granny|nana|nan|auntie|aunty|uncle)\s+[A-Z][a-z'-]+(?=\s*[-–—:,]))")
-TITLED_ADDRESS = re.compile(r"(?:^|(?<=[\n.!?]))[^\w\n]{0,8}(?P<who>(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][\w'-]+)"
-                            r"(?:\s*\([^)\n]{1,20}\))?\s*[-–—:,]\s")
+# "Mrs Khan –", "Mr and Mrs Clarkson,", "The Clarkson family:": one person or one family spoken to at the start.
+TITLED_ADDRESS = re.compile(rf"(?:^|(?<=[\n.!?]))[^\w\n]{{0,8}}(?P<who>(?:{TITLE}\s+(?:and|&)\s+)?{TITLE}\s+[A-Z][\w'-]+|"
+                            r"(?i:the)\s+[A-Z][\w'-]+\s+(?i:family))(?:\s*\([^)\n]{1,20}\))?\s*[-–—:,]\s")
+# After the address, a new clause that is about someone else ("Mr Khan, Noah has…") or speaks to them
+# ("…, we…", "…, please…"); an apposition ("Mr Khan, our new site manager,") is about him, not to him.
+NEW_CLAUSE = re.compile(r"(?i:i|we|you|your|please|don'?t|do not|just|sorry|thank|thanks)\b|(?-i:[A-Z][a-z'’-]+)\s+"
+                        r"(?i:has|had|is|was|will|won|left|forgot|needs?|said|did|does)\b")
 # The sentence speaks to the person named: "you", "your", a request or a thank-you.
-SPOKEN_TO = re.compile(r"(?<![\w'])(?i:you|your|yours|please|could|can|would|thanks|thank)(?![\w'])")
+SPOKEN_TO = re.compile(rf"{SECOND_PERSON.pattern}|(?<![\w'])(?i:please|could|can|would|thanks|thank)(?![\w'])")
 # A retirement or a leaving is school news when it is a member of staff's, said to them by title.
 STAFF_MILESTONE = re.compile(r"(?i:happy retirement|good luck)")
 
@@ -132,6 +151,8 @@ def check_accounts(ctx: Context) -> None:
                     f"({official_text}). The school does not link to staff members' personal accounts; leave it out.",
                     excerpt_of(ctx.text, match.start(), match.end()))
             break
+    if not ctx.has("personal_account"):
+        _person_on_a_platform(ctx, official_text)
     if ctx.has("personal_account", "warn") or ctx.has("personal_account"):
         _invites_pupils_to_personal_account(ctx)
     for match in profile_url_re().finditer(ctx.text):
@@ -142,6 +163,23 @@ def check_accounts(ctx: Context) -> None:
                 f"This links to a profile on {match.group('site')} ({account}) that is not the school's official "
                 f"account ({official_text}). Links to staff members' personal accounts are not allowed; remove the "
                 "link.", excerpt_of(ctx.text, match.start(), match.end()))
+
+
+def _person_on_a_platform(ctx: Context, official_text: str) -> None:
+    """A person named by title or first name, to be found on a social platform: their own account, not the school's."""
+    school_words = _school_words(ctx.rules)
+    for match in person_on_platform_re().finditer(ctx.text):
+        who = match.group("who") or match.group("owner")
+        first = who.replace(".", " ").split()[0]
+        if {w.casefold() for w in re.findall(r"[A-Za-z]+", who)} & school_words - GROUP_WORDS:
+            continue  # the school's own page
+        if not (TITLE_RE.match(first) or is_given_name(first)) or NEGATED.search(ctx.text[max(0, match.start() - 40):match.start()]):
+            continue
+        ctx.add("personal_account", "block",
+                f"'{match.group(0)}' points families to {who}'s own account, not the school's official one "
+                f"({official_text}). The school does not link to staff members' personal accounts; leave it out.",
+                excerpt_of(ctx.text, match.start(), match.end()))
+        return
 
 
 # The post asks pupils to connect with someone's account: "Year 5 can follow me…", "send me a follow request".
@@ -191,8 +229,11 @@ def check_messages(ctx: Context) -> None:
     for match in GREETING_TO.finditer(ctx.text):
         lead = match.group("lead").lower()
         who = match.group("who")
-        if lead == "to" or not _addressee_is_a_person(who, school_words):
-            continue  # "Dear Parents and Carers" speaks to everyone; "To celebrate" is not a greeting
+        if lead == "to" and not (re.match(r"\s*[,:–—-]", ctx.text[match.end():]) and (
+                TITLE_RE.match(who.split()[0]) or is_given_name(who))):
+            continue  # "To celebrate" is not a greeting; "To Ava:" or "To Mrs Khan," is
+        if not _addressee_is_a_person(who, school_words):
+            continue  # "Dear Parents and Carers" speaks to everyone
         ctx.add("message_to_person", "block",
                 f"'{match.group(0).strip()}' addresses one person. The school's accounts do not post messages to "
                 "specific people; contact them directly, or write the post as news for everyone.",
@@ -221,7 +262,7 @@ def check_messages(ctx: Context) -> None:
         sentence = sentence_at(ctx.text, match.start())
         names = [w for w in re.findall(r"[A-Z][\w'-]+", sentence) if is_given_name(w) or TITLE_RE.match(w)] + \
             ROLE_THEN_NAME.findall(sentence)  # "our lollipop lady Sue": a name, though also a word
-        titled = re.search(r"(?<![\w'])(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z]", sentence)
+        titled = re.search(rf"(?<![\w']){TITLE}\s+[A-Z]", sentence)
         if names and not (titled and _staff_milestone(match.group(0), titled.group(0))):
             ctx.add("message_to_person", "block",
                     f"'{match.group(0)}' to {names[-1]} is a personal message to one person. The school does not "
@@ -247,7 +288,7 @@ def check_messages(ctx: Context) -> None:
             continue  # "Mrs Quayle, Office Manager" signs the post; it does not speak to her
         following = ctx.text[match.end():match.end() + 2 * SENTENCE_REACH]
         if not (SPOKEN_TO.search(sentence_at(ctx.text, match.end())) or re.match(r"[A-Z][a-z'-]+['’]s\b", rest)
-                or re.search(r"(?<![\w'])(?i:you|your|you're|you’re)(?![\w'])", following[:200])):
+                or SECOND_PERSON.search(following[:200]) or NEW_CLAUSE.match(rest)):
             continue  # "Mr Grant – our new site manager – starts Monday" is about him, not to him
         ctx.add("message_to_person", "block",
                 f"The post opens by speaking to {match.group('who')}: the school does not post messages to "

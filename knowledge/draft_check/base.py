@@ -130,7 +130,12 @@ nursery ks1 ks2 key the this that these those new every whole a an and we us com
 GENERIC_SCHOOL_WORDS = frozenset("primary academy school junior juniors infant infants high college church of england "
                                  "c e the and trust community catholic st".split())
 HANDLE_RE = re.compile(r"(?<![\w.@/])@(?P<handle>[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,29}[A-Za-z0-9_])?)")
-TITLE_RE = re.compile(r"(?:mr|mrs|ms|miss|mx|dr|sir|dame|prof|rev|coach|captain|cllr|councillor)\.?$", re.I)
+# A person's title: TITLE_RE for a word on its own, TITLE inside a pattern ("Mrs Dale", "Dr. Khan").
+TITLE_WORDS = "mr|mrs|ms|miss|mx|dr|sir|dame|prof|rev|coach|captain|cllr|councillor"
+TITLE_RE = re.compile(rf"(?:{TITLE_WORDS})\.?$", re.I)
+TITLE = rf"(?i:{TITLE_WORDS})\.?"
+# The reader spoken to: "you", "your", "you're".
+SECOND_PERSON = re.compile(r"(?<![\w'’])(?i:you|your|yours|yourselves?|you['’]re|you['’]ll|you['’]ve|you['’]d)(?![\w'’])")
 # The text itself says the post shows people ("here's the proof", "look at these smiles", "📸").
 IMAGE_WORDS = re.compile(r"(?<![\w'])(?:photos?|pictures?|pics|snaps?|snapped|pictured|video|film(?:ed)?|footage|"
                          r"here'?s (?:the proof|a|our|what)|here (?:they|we) are|look at (?:these|this|our|those|them)|"

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from knowledge.draft_check.base import (GENERIC_SCHOOL_WORDS, SENTENCE_REACH, TITLE_RE, Context, excerpt_of, sentence_at, sentences,
                                         words)
+from knowledge.draft_check.sneers import (MAX_LOOKS, OTHER_SCHOOL, SARCASM_TARGET, few_against_the_rest, sexes_set_against,
+                                          sneer_at_people)
 from knowledge.person_names import is_common_word, is_given_name
 
 ABUSIVE = words(
@@ -56,9 +59,9 @@ MOCKERY_WEAK = re.compile(
     r"(?:^|[.!?]\s+)(?i:really)[.!?]|(?<![\w'])(?:just )?(?:LOVE|ADORE)(?![\w'])|, people[.!?]|"
     r"(?<![\w'])(?i:(?:some|certain|a few) (?:of you|parents|families|people|mums|dads))(?![\w'])|"
     r"(?<![\w'])(?i:shout ?out to the \w+ who)(?![\w'])|🙃|"
-    r"(?<![\w'])(?i:whoever (?:keeps|is|decided)|nonsense|maybe (?:check|read|try|look)|before panicking)(?![\w'])|"
+    r"(?<![\w'])(?i:whoever (?:keeps|is|decided)|nonsense|(?:maybe|perhaps) (?:check|read|try|look)|before panicking)(?![\w'])|"
     r"👀|🤭|😉|(?:^|(?<=[.!?—–-] ))(?i:maybe) [a-z]+ [^.!?\n]{0,40}\?|"
-    r"(?<![\w'])(?i:(?:to )?the (?:handful|few|ones|people|parents|families|minority|couple)(?: of \w+)? who|we see you|ahem|as usual|"
+    r"(?<![\w'])(?i:(?:to )?the (?:handful|few|ones|people|parents|families|minority|couple)(?: of \w+)? who(?:['’](?:ve|d|s|re))?|we see you|ahem|as usual|"
     r"(?:^|(?<=[\n.!?] ))(?:\W{1,8} )?to the \w+s who|"
     r"a certain (?:school|team|family|parent)|might be time for (?:them|you)|instead\.?$|tiddlywinks)(?![\w'])")
 # More of the same, in their own patterns so that a match of one list never hides a cue of the other.
@@ -86,9 +89,6 @@ SARCASM_WEAK = re.compile(
     r"(?:might|may) want to|should really|whoever (?:started|spread|decided|thought)|priorities!|once in a while|fun fact|(?:about |only |roughly )?half of you|the rest (?:of you|had|were|must|"
     r"clearly)|something (?:more|better) (?:important|to do)|on (?:their|your) phones)(?![\w'])|🤔|"
     r"(?<![\w'])[A-Z][a-z]+\. [A-Z][a-z]+\. [A-Z][a-z]+\.(?=\s|$)")  # "Every. Single. Day."
-SARCASM_TARGET = re.compile(r"(?<![\w'])(?i:parents?|famil(?:y|ies)|carers?|mums?|dads?|drivers?|people|folks|grown-ups|"
-                            r"adults|(?:some|half|all|most|many|the rest) of you|the rest|those who|whoever|anyone who|"
-                            r"ref(?:eree)?|opponents|opposition|rivals|neighbours|residents|commenters?)(?![\w'])")
 # A reproach aimed at a group the school serves ("the rules apply to you too", "common sense, people"): told
 # off in public, whatever the words of the rule, the post shames them.
 REPROACH = words(r"shocking", r"ridiculous", r"unacceptable", r"not acceptable", r"embarrassing", r"irresponsible",
@@ -98,18 +98,15 @@ REPROACH = words(r"shocking", r"ridiculous", r"unacceptable", r"not acceptable",
                  r"don'?t be surprised", r"(?:still )?can'?t (?:seem to )?(?:follow|manage|read)", r"it'?s not (?:that )?difficult")
 TARGET_GROUP = re.compile(r"(?<![\w'])(?i:parents?|famil(?:y|ies)|carers?|mums?|dads?|drivers?|grown-ups|adults|you|your|"
                           r"people|some of you|those who)(?![\w'])")
-# Another school or team named in the post, and a taunt beside it: a result or a rating used to belittle them.
-OTHER_SCHOOL = re.compile(
-    r"(?<![\w'])(?:St\.? [A-Z][\w'’]+|[A-Z][\w'’]+ (?:Primary|Academy|High|Juniors?|Infants?|School|College)|"
-    r"(?i:(?:some |certain |the )?other schools?|schools? down the road|(?:our |the )?(?:rivals?|opponents|opposition)|"
-    r"a certain (?:school|team)))(?:['’]s)?(?![\w'])")
 TAUNT = re.compile(
     r"👀|(?<![\w'])(?i:maybe (?:next (?:year|time)|stick|try|practise|find|learn)|stick to|next time,? lads|"
     r"find the (?:goal|net|ball)|unlike|we could mention|naming no names|no names mentioned|#?easy|#?unbeatable|"
     r"maybe (?:[\w'’]+ ){0,2}[\w'’]*?(?:'ll|\bshould|\bcould|\bneed to|\bwill)\b|"
     r"didn'?t stand a chance|sorry,? not sorry|lads!|colouring in|(?:too|so) easy|walkover|thrash(?:ed|ing)|"
-    r"shame (?:about )?(?:that )?(?:their|they)|(?:don'?t|doesn'?t|didn'?t|can'?t) (?:quite )?match)(?![\w'])|😬")
+    r"shame (?:about )?(?:that )?(?:their|they)|(?:don'?t|doesn'?t|didn'?t|can'?t) (?:quite )?match)(?![\w'])|😬|😏|🙄|😒")
 TEAM = r"[A-Z][\w'’]+(?: [A-Z][\w'’]+){0,2}"
+# The side played, named after the verb of a match ("beat Oakwood 14–2", "against Hollybank").
+OPPONENT = re.compile(rf"(?<![\w'])(?i:beat|beating|against|vs\.?|v\.?|versus|played|playing|lost to|drew with)\s+(?P<team>{TEAM})")
 SCORELINE = re.compile(rf"(?P<home>{TEAM}) \d{{1,3}}\s*[-–—]\s*(?:\d{{1,3}} (?P<away>{TEAM})|(?P<other>{TEAM}) \d{{1,3}})")
 # A laughing face at another school is a taunt after a win ("6–0 against St Mary's! 😂"), unless the post
 # praises them ("they played brilliantly 😂" laughs with them).
@@ -129,14 +126,6 @@ BELITTLED = re.compile(
 # A group in capitals ("SOME parents"): the emphasis is the sneer.
 SHOUTED_GROUP = re.compile(r"(?<![\w'])(?:SOME|CERTAIN|A FEW|SOME OF YOU)(?![\w']) (?i:parents|families|people|of you|"
                            r"mums|dads|carers|children|pupils)\b|(?<![\w'])(?i:some|certain) (?:PARENTS|FAMILIES|PEOPLE)(?![\w'])")
-# Praise of a few held up against the rest: "the TWO families who sent the forms back… Everyone else:", "the 6
-# parents (out of 180!) who came… As for the rest of you". The few is made small on purpose (a count
-# in capitals, "out of N"), and the rest are then spoken to.
-GROUP = r"(?i:\w+\s+)?(?i:parents?|famil(?:y|ies)|people|mums?|dads?|carers?|grown-ups|adults)"
-FEW_WHO = re.compile(rf"(?<![\w'])(?i:the|those)\s+(?:(?-i:ONE|TWO|THREE|FOUR|FIVE|ONLY|FEW)\s+{GROUP}|"
-                     rf"\d{{1,3}}\s+{GROUP}\s*\((?i:out of)[^)\n]{{1,30}}\))\s+(?i:who|that)(?![\w'])")
-REST_ADDRESSED = re.compile(r"(?:^|(?<=[\n.!?])\s*|(?<=[\n.!?]\s)[^\w\n]{0,6})(?i:(?:to|for|as for)\s+)?(?i:the rest of you|"
-                            r"everyone else|everybody else|all the rest|the others|the other \d+)(?![\w'])")
 # A weak cue on its own that is still worth a look.
 LONE_SARCASM = re.compile(r"🙄|😒|😏|apparently|some people", re.I)
 # Politics: parties and campaigning. A party named with a view or a call to vote blocks; named alone, warns.
@@ -217,8 +206,7 @@ def check_language(ctx: Context) -> None:
                 f"This mocks or is sarcastic about people ({cues}). The school's accounts never make fun of "
                 "families, staff or other schools; say it plainly and kindly, or leave it out.",
                 excerpt_of(ctx.text, first.start(), first.end()))
-    elif FEW_WHO.search(ctx.text) and REST_ADDRESSED.search(ctx.text):
-        match = FEW_WHO.search(ctx.text)
+    elif match := few_against_the_rest(ctx.text):
         ctx.add("harmful_language", "block",
                 f"'{match.group(0).strip()}' praises a few to shame the rest, who are then spoken to. The school's "
                 "accounts never shame families; thank the people who helped, and give any reminder plainly.",
@@ -229,12 +217,17 @@ def check_language(ctx: Context) -> None:
                 f"'{match.group(0).strip()}' tells families off in public. The school's accounts never shame anyone; "
                 "give the reminder plainly and kindly, or speak to the people concerned.",
                 excerpt_of(ctx.text, match.start(), match.end()))
-    elif _taunts_another_school(ctx.text, own) or BELITTLED.search(ctx.text) or SHOUTED_GROUP.search(ctx.text):
-        match = _taunts_another_school(ctx.text, own) or BELITTLED.search(ctx.text) or SHOUTED_GROUP.search(ctx.text)
+    elif match := (_taunts_another_school(ctx.text, own) or BELITTLED.search(ctx.text) or SHOUTED_GROUP.search(ctx.text)
+                   or sexes_set_against(ctx.text)):
         ctx.add("harmful_language", "block",
                 f"'{match.group(0).strip()}' makes fun of people: another school, a member of staff or a group of "
                 "families. The school's accounts never mock anyone; say it plainly and kindly, or leave it out.",
                 excerpt_of(ctx.text, match.start(), match.end()))
+    elif match := sneer_at_people(ctx.text, own):
+        ctx.add("harmful_language", "block",
+                f"'{match.group(0)}' rolls its eyes or smirks at the people the post speaks of. The school's accounts "
+                "never make fun of families, staff or other schools; say it plainly and kindly, or leave it out.",
+                excerpt_of(ctx.text, max(0, match.start() - 60), match.end()))
     elif any(LONE_SARCASM.search(m.group(0)) for m in weak):
         match = next(m for m in weak if LONE_SARCASM.search(m.group(0)))
         ctx.add("harmful_language", "warn",
@@ -260,6 +253,12 @@ def _taunts_another_school(text: str, own: frozenset[str] = frozenset()) -> re.M
                 near = text[max(0, line.start() - 80):line.end() + 120]
                 if TAUNT.search(near) or (LAUGHING.search(near) and not RESPECT.search(near)):
                     return line
+    for side in islice(OPPONENT.finditer(text), MAX_LOOKS):
+        team = side.group("team")
+        if _another_side(team.split()[0], own) and not {w.casefold() for w in re.findall(r"[A-Za-z]+", team)} & own:
+            near = text[max(0, side.start() - 80):side.end() + 120]
+            if TAUNT.search(near) or (LAUGHING.search(near) and not RESPECT.search(near)):
+                return side
     if A_WIN.search(text):  # after a result, a team named as the subject of a taunt ("Hollybank might want to…")
         for start, sentence in sentences(text):
             subject = re.match(r"[^\w\n]*([A-Z][\w'’]+)", sentence)
