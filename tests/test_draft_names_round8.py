@@ -193,3 +193,18 @@ def test_a_trip_still_under_way_says_where_pupils_are(text):
 def test_a_trip_that_is_over_passes():
     assert "location" not in rules_blocked("Year 5 loved their trip to the Royal Armouries on Tuesday. More photos "
                                            "to come in the newsletter!")
+
+
+@pytest.mark.parametrize("text", ["Test results are back! Marnie got a 9 in Science, our best this year.",
+                                  "Well done Marnie, top of the class in the spelling test with 29 out of 30!"])
+def test_a_grade_or_a_mark_out_of_said_of_a_named_pupil_is_a_result(text):
+    assert "personal_details" in rules_blocked(text)
+
+
+def test_being_one_of_a_few_picked_is_not_a_mark():
+    assert "personal_details" not in rules_blocked("Marnie was one of 3 out of 30 pupils picked for the county choir!")
+
+
+def test_a_named_pupil_competing_for_a_club_at_a_place_and_time_says_where_they_will_be():
+    assert "location" in rules_blocked("Good luck to Marnie, who's running for Holm Valley AC at Beacon Park on "
+                                       "Sunday at 10am!")

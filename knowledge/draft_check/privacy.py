@@ -42,7 +42,7 @@ WILL_BE_AT = words(r"will be at", r"(?:are|is|we'?re|we are) (?:off|heading|goin
                    r"come (?:along )?(?:and|to) (?:support|watch|cheer)",
                    r"(?:are|is|will be|we'?re|we are) playing (?:away |at home )?(?:at|against|vs)", r"playing away at",
                    r"(?:are|is|will be|'re|who'?s) (?:performing|singing|competing|racing|running|swimming|dancing|exhibiting|"
-                   r"appearing|taking part|marching|parading) (?:\w+ ){0,3}(?:at|in)",
+                   r"appearing|taking part|marching|parading) (?:[\w'’-]+ ){0,5}(?:at|in)",
                    r"good luck to (?:our |the |all )?(?:[\w/-]+ ){0,3}(?:teams?|squad|players|runners|swimmers|athletes|pupils|"
                    r"students|children|girls|boys|year \d+s?|u\d+s|under-?\d+s)", r"(?:first )?(?:match|game|race|fixture|heat)(?:es|s)? (?:at|is at|starts?|begins?|kicks? off)", r"tomorrow'?s plan",
                    r"(?:tonight|tomorrow)'?s? \w+ (?:is|will be) at")
@@ -124,7 +124,10 @@ DETAILS = {
 }
 # A mark said of a person ("scored 98%", "got 47/50", "full marks") is a result where the post is about a
 # test or exam, even when the exam is named in another sentence ("Year 10 mocks are marked! … Aaron scored 98%").
-SCORE = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d)?\s?%|(?<![\w./])\d{1,3}\s?/\s?\d{1,3}(?![\w/])|(?i:full marks|top marks)")
+SCORE = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d)?\s?%|(?<![\w./])\d{1,3}\s?/\s?\d{1,3}(?![\w/])|(?i:full marks|top marks)|"
+                   r"(?<![\w.])\d{1,3} (?i:out of) \d{1,3}(?![\w.])|"
+                   # a grade in a subject: "got a 9 in English", "and Olivia a 7 in Maths"
+                   r"(?<![\w'])(?i:an?|grade) \d{1,2}s? (?i:in) [A-Z]\w+")
 EXAM_TALK = words(r"exams?", r"examinations?", r"mocks?", r"tests?", r"SATs", r"GCSEs?", r"A[- ]levels?", r"papers?",
                   r"assessments?", r"marked", r"results?", r"grades?")
 PRONOUN = words(r"he", r"she", r"he'?s", r"she'?s", r"his", r"her", r"him", r"they'?ve", r"their")
