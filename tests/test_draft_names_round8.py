@@ -208,3 +208,8 @@ def test_being_one_of_a_few_picked_is_not_a_mark():
 def test_a_named_pupil_competing_for_a_club_at_a_place_and_time_says_where_they_will_be():
     assert "location" in rules_blocked("Good luck to Marnie, who's running for Holm Valley AC at Beacon Park on "
                                        "Sunday at 10am!")
+
+
+def test_praise_for_a_spell_without_something_is_a_behaviour_record():
+    assert "personal_details" in rules_blocked("Marnie has managed a whole term without a detention slip!")
+    assert "personal_details" not in rules_blocked("Year 5 went a whole week without plastic in their lunchboxes!")

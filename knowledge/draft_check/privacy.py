@@ -106,7 +106,10 @@ DETAILS = {
     "special educational needs": re.compile(
         r"(?<![\w'])(?:EHCP|(?i:education,? health and care plan|special educational needs|SEN support|speech and "
         r"language|autis\w*|ADHD|dyslexi\w*|dyspraxi\w*|therapist|additional needs|one-to-one support))(?![\w'])"),
-    "behaviour": words(r"red cards?", r"yellow cards?", r"detentions?", r"behaviour (?:points?|chart|plan)", r"suspended",
+    "behaviour": words(r"red cards?", r"yellow cards?",
+                       # praise for a spell without something says the pupil used to: a record, however kind
+                       r"(?:gone|went|managed|lasted|got through) (?:a|an|one|the|two|three|four) (?:whole |entire |full )?"
+                       r"(?:day|week|fortnight|month|term|half[- ]term)s? without", r"detentions?", r"behaviour (?:points?|chart|plan)", r"suspended",
                        r"suspensions?", r"exclu(?:ded|sions?)", r"isolation", r"in trouble", r"naughty", r"misbehav\w*",
                        r"incident"),
     "attendance": words(r"off (?:school )?for (?:\w+ ){0,2}(?:days|weeks|months)",
