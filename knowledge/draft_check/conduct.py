@@ -88,7 +88,15 @@ STAFF_UNAWARE = words(r"don'?t tell (?:him|her|them)", r"without (?:him|her|them
                       r"(?:doesn'?t|does not|don'?t|do not) know (?:we'?ve|we have|we|that we) (?:posted|shared|filmed|taken|put)",
                       r"(?:he|she|they)(?: will|['’]ll| is going to| are going to) sign (?:his|her|their|the|a) (?:consent|permission)",
                       r"(?:hasn'?t|has not|haven'?t|have not|not yet|yet to) (?:signed|given|returned|agreed)",
-                      r"(?:consent|permission) (?:form )?(?:to follow|later|when (?:he|she|they))", r"when (?:he|she) wasn'?t looking",
+                      r"(?:consent|permission) (?:form )?(?:to follow|later|when (?:he|she|they))",
+                      r"(?:when|while) (?:he|she|they) (?:wasn'?t|weren'?t|was not|were not) looking",
+                      # a wish not to be photographed, said and then overridden
+                      r"(?:never|won'?t|doesn'?t|does not|wouldn'?t|didn'?t|did not) (?:lets?|likes?|wants?|allows?) (?:\w+ ){0,3}"
+                      r"(?:photos?|pictures?|photographed|filmed|on camera|in (?:the|a) (?:photo|picture))",
+                      r"asked (?:us )?(?:not to be (?:in|included|photographed|filmed|pictured)|to be (?:left|kept) out)",
+                      r"(?:hates?|dislikes?|can'?t stand|isn'?t keen on|not a fan of) (?:having )?(?:his|her|their|being) "
+                      r"(?:photo|picture|photographed|filmed|on camera)\w*", r"camera[- ]shy", r"too shy (?:for|to be in) (?:the|a)",
+                      r"sneaky (?:one|photo|pic|picture|shot|snap)\w*",
                       r"if (?:he|she|they) (?:knew|find out|found out|saw this)",
                       r"(?:he|she|they)(?:'ll| will) (?:kill|murder|never forgive) (?:us|me)", r"when (?:he|she|they) sees? this",
                       r"(?:has|have|had) no idea (?:this|that this|it) (?:is|was|'s)",

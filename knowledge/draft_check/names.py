@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from knowledge.draft_check.base import (GROUP_WORDS, NOT_SURNAMES, TITLE_RE, Context, excerpt_of, is_staff, sentence_at,
-                                        words, words_before)
+from knowledge.draft_check.base import (GROUP_WORDS, NOT_SURNAMES, STAFF_WORDS, TITLE_RE, Context, excerpt_of, is_staff,
+                                        sentence_at, words, words_before)
 from knowledge.draft_policy import quoted
 from knowledge.person_names import is_common_word, is_given_name
 
@@ -133,6 +133,13 @@ def _names_in_text(ctx: Context) -> list[tuple[str, int, int, bool]]:
                 taken.append((tag.start(), tag.end()))
                 found.append((full, tag.start(), tag.end(), True))
     register_first = {n.casefold() for n in ctx.consent.first_names()}
+    for tag in re.finditer(r"#(\w+)", text):  # "#GoRuby": a register first name inside a hashtag names her
+        for part in re.finditer(r"[A-Z][a-z'’]+", tag.group(1)):
+            word = part.group(0)
+            if word.casefold() in register_first and not is_common_word(word) and free(tag.start(), tag.end()):
+                taken.append((tag.start(), tag.end()))
+                found.append((word, tag.start(), tag.end(), True))
+                break
     name_word = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?"
     for match in re.finditer(rf"(?<![\w'])({name_word})\s+({name_word})(?![\w])", text):
         given, surname = match.group(1), match.group(2)
@@ -145,8 +152,10 @@ def _names_in_text(ctx: Context) -> list[tuple[str, int, int, bool]]:
             continue  # "the London Marathon" is an event, not a person
         taken.append((match.start(), match.end()))
         found.append((match.group(0), match.start(), match.end(), False))
-    for match in re.finditer(rf"(?<![\w'])({name_word})(?![\w])", text):
-        word = POSSESSIVE.sub("", match.group(1))  # "Evie's model" names Evie
+    # A register first name in capitals ("our winner is RUBY!") names her as much as "Ruby" does.
+    for match in re.finditer(rf"(?<![\w'])({name_word}|[A-Z]{{2,}}(?:['’][Ss])?)(?![\w])", text):
+        word = match.group(1).capitalize() if match.group(1).isupper() else match.group(1)
+        word = POSSESSIVE.sub("", word)  # "Evie's model" names Evie
         if word.casefold() not in register_first or is_common_word(word) or after_title(match.start()):
             continue
         if not free(match.start(), match.end()):
@@ -162,6 +171,42 @@ def _names_in_text(ctx: Context) -> list[tuple[str, int, int, bool]]:
         taken.append((match.start(), match.end()))
         found.append((word, match.start(), match.end(), False))
     return found
+
+
+# A surname that names a place or a prize ("the Clarke Hall", "the Reilly Cup") is not a family beside a pupil.
+NAMED_AFTER = re.compile(r"\s+(?:Hall|Library|Building|Centre|Center|Room|Wing|Block|Field|Gardens?|Park|Road|Street|Lane|"
+                         r"Avenue|Close|Way|Court|House|School|Academy|Cup|Trophy|Shield|Award|Prize|Medal|Foundation|"
+                         r"Trust|Fund)\b")
+# Words that make a surname a family's ("the Reilly family", "Mr and Mrs Reilly", "the Reillys").
+FAMILY_AFTER = re.compile(r"\s+(?:family|families|household|clan|twins|brothers|sisters|siblings)\b", re.I)
+
+
+def _surname_elsewhere(ctx: Context, first: str) -> tuple[str, re.Match] | None:
+    """A register pupil written by first name whose surname (from the register) the text also gives
+    on its own, most often as the parents' ("Mr and Mrs Okafor", "the Okafors"): together they publish
+    the pupil's full name without it ever standing in one place. (register name, the surname's match)."""
+    for record in ctx.consent.find(first):
+        parts = record.name.split()
+        surname = parts[-1] if len(parts) > 1 else ""
+        if len(surname) < 3:
+            continue
+        for match in re.finditer(rf"(?<![\w'’-]){re.escape(surname)}(?:s|['’]s?)?(?![\w'’-])", ctx.text):
+            before = words_before(ctx.text, match.start())
+            if before and before[-1].casefold() == first.casefold():
+                continue  # the full name in one place is the full-name check's
+            line_after = ctx.text[match.end():match.end() + 60].split("\n")[0]
+            if NAMED_AFTER.match(line_after):
+                continue  # "the Clarke Hall", "Clarke Road": a place or a prize named after someone
+            if (len(before) > 1 and re.fullmatch(r"[A-Z]\.?", before[-1]) and TITLE_RE.match(before[-2])) or \
+                    STAFF_WORDS.search(line_after):
+                continue  # "Mrs K Clarke, Year 6 Teacher": a member of staff who shares the surname
+            plural = match.group(0) != surname and not re.search(r"['’]", match.group(0))
+            family = (before and (TITLE_RE.match(before[-1]) or (plural and before[-1].casefold() == "the"))) or \
+                FAMILY_AFTER.match(ctx.text, match.end())
+            # A surname that is also an ordinary word ("Bell", "Price") counts only as a family's.
+            if family or not is_common_word(surname):
+                return record.name, match
+    return None
 
 
 def _pupil_key(ctx: Context, name: str, use: str) -> object | None:
@@ -194,6 +239,15 @@ def check_consent(ctx: Context, pictured: Iterable[str], photos: str) -> None:
                     f"'{name}' is a pupil's full name, which the policy does not allow on the school's accounts "
                     "(a first name may be used where consent allows).", excerpt, "name")
             continue
+        if ctx.rules.full_names_forbidden and on_register and " " not in name.strip():
+            joined = _surname_elsewhere(ctx, name)
+            if joined is not None:
+                full, surname = joined
+                ctx.add("consent", "block",
+                        f"'{name}' with '{surname.group(0)}' elsewhere in the post gives the pupil's full name ({full}), "
+                        "which the policy does not allow on the school's accounts. Leave out the family's surname.",
+                        excerpt_of(ctx.text, surname.start(), surname.end()), "name")
+                continue
         if not on_register and not _pupil_context(ctx.text, start):
             status = ctx.consent.status(name, "name", ctx.today, valid_years=ctx.rules.valid_years)
             if not status.allowed:

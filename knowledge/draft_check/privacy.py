@@ -20,23 +20,29 @@ LIVE_NOW = re.compile(
     r"(?:leave|leaving|set off from) here|here until|(?:have|has) just arrived|just arrived|"
     r"(?:have|we'?ve|they'?ve) (?:safely )?arrived|(?:are|is) currently at|more updates (?:tomorrow|to follow|later)|wave if you see us|give us a wave|track (?:their|our|the) (?:coach|bus|minibus|journey|location)|live (?:location|tracking|map)|wave (?:at|to) (?:us|our|the|them)|come and say (?:hi|hello)|"
     r"day \d+ of (?:the|our) [\w ]{0,25}(?:residential|trip|camp|tour|visit))(?![\w'])|📍|"
-    r"(?i:live) from (?:the )?[A-Z]|"
+    r"(?i:live|greetings|hello|waving) from (?:the )?[A-Z]|"
+    # a trip still under way: its day count, its middle, more to come from it
+    r"(?<![\w'])(?i:day (?:\d+|one|two|three|four|five) (?:in|at)) [A-Z]|"
+    r"(?<![\w'])(?i:(?:halfway|half way|midway) through (?:our|the|their) [\w ]{0,25}(?:trip|residential|visit|tour|camp|day)|"
+    r"more (?:photos|pictures|pics|updates|news) (?:tonight|tomorrow|later (?:today|on)|this (?:evening|afternoon)))(?![\w'])|"
     # a match still being played: a score as it stands, the interval, the restart
     r"(?<![\w'])(?i:(?:are|is|'re) (?:\d+\s*[-–—]\s*\d+|\w+ goals?) (?:up|down|ahead|behind)|it'?s half[- ]time|"
     r"(?:^|(?<=[\n.!?]\s)|(?<=[\n.!?]))[^\w\n]{0,4}half[- ]time(?! (?:oranges|snacks?|show))|"
     r"(?:kick-?off|restart|second half) (?:again )?in \d+ min\w*)(?![\w'])")
 # A group doing something somewhere, said on the day: "are having a great time at…today", "are at…this morning".
-PRESENT_AT = words(r"(?:are|is|'re) (?:currently |now |still |all )?(?:having|enjoying|exploring|visiting|spending|touring|"
-                   r"walking|climbing|playing|watching|eating|learning|making|doing|loving|competing|racing|at)")
-NOW_WORDS = words(r"today", r"this (?:morning|afternoon|evening)", r"at the moment", r"currently", r"so far",
+# Any verb in the present progressive ("are warming up", "is exploring"): the doing is going on now.
+PRESENT_AT = re.compile(r"(?<![\w'])(?i:(?:are|is|'re) (?:currently |now |still |all )?(?:[a-z]{2,}ing|at|"
+                        r"on (?:their|our|the) (?:[\w-]+ ){0,2}(?:trip|visit|residential|tour)))(?![\w'])")
+TRIP_WORD = words(r"trip", r"visit", r"residential", r"tour")
+NOW_WORDS = words(r"today", r"this (?:morning|afternoon|evening)", r"at the moment", r"currently", r"so far", r"as we speak",
                   r"(?:trip|residential|visit|tour) update", r"update from", r"more (?:photos|pictures|updates) (?:later|soon|to come)")
 # The group will be somewhere at a time: "will be at Whitby Abbey from 10am", "come and cheer them on".
 WILL_BE_AT = words(r"will be at", r"(?:are|is|we'?re|we are) (?:off|heading|going|travelling) to", r"arriv(?:e|es|ing) (?:at|around|about|by)",
-                   r"(?:leav|depart)(?:e|es|ing) (?:at|from)", r"(?:are|is|will be|we'?re|we are) staying at", r"(?:we|they)['’]ll be at", r"we (?:will|shall) be (?:at|on|in)", r"(?:is|are) at", r"kick(?:s|ing)? off", r"(?:starts?|begins?|tip-off|face-off) at", r"come and cheer", r"cheer (?:on|them on|us on)",
+                   r"(?:leav|depart)(?:e|es|ing) (?:at|from)", r"(?:are|is|will be|we'?re|we are) staying at", r"(?:we|they)['’]ll be at", r"we (?:will|shall) be (?:at|on|in)", r"(?:is|are) at", r"kick(?:s|ing)? off", r"(?:starts?|begins?|tip-off|face-off) at", r"come and cheer", r"cheer (?:\w+ )?on",
                    r"come (?:along )?(?:and|to) (?:support|watch|cheer)",
                    r"(?:are|is|will be|we'?re|we are) playing (?:away |at home )?(?:at|against|vs)", r"playing away at",
-                   r"(?:are|is|will be|'re) (?:performing|singing|competing|racing|running|swimming|dancing|exhibiting|"
-                   r"appearing|taking part|marching|parading) (?:\w+ ){0,3}(?:at|in)",
+                   r"(?:are|is|will be|'re|who'?s) (?:performing|singing|competing|racing|running|swimming|dancing|exhibiting|"
+                   r"appearing|taking part|marching|parading) (?:[\w'’-]+ ){0,5}(?:at|in)",
                    r"good luck to (?:our |the |all )?(?:[\w/-]+ ){0,3}(?:teams?|squad|players|runners|swimmers|athletes|pupils|"
                    r"students|children|girls|boys|year \d+s?|u\d+s|under-?\d+s)", r"(?:first )?(?:match|game|race|fixture|heat)(?:es|s)? (?:at|is at|starts?|begins?|kicks? off)", r"tomorrow'?s plan",
                    r"(?:tonight|tomorrow)'?s? \w+ (?:is|will be) at")
@@ -46,6 +52,10 @@ WHEN = words(r"tomorrow", r"tonight", r"this (?:morning|afternoon|evening|weeken
 CLOCK = re.compile(r"(?<![\w.])(?:\d{1,2}(?:[.:]\d{2})?\s?(?:am|pm)|\d{1,2}[.:]\d{2}|noon|midday|tonight)(?![\w])", re.I)
 # A named place: "at the Leeds Schools Cross Country", "at Hallam Sports Centre", "📍 Tropical World".
 PLACE = re.compile(r"(?:\b(?i:at|from|to)\s+(?:(?i:the)\s+)?|📍\s*)(?P<place>[A-Z][\w'&-]*(?:\s+(?:of\s+)?[A-Z][\w'&-]*){0,4})")
+# Where a group is while doing something ("warming up at Castle Park", "in Dalby Forest"), not where a title
+# or a journey goes ("Journey to the River Sea"); "in" a single word is a lesson as often as a town ("in Science").
+BEING_AT = re.compile(r"(?:\b(?i:at)\s+(?:(?i:the)\s+)?|📍\s*)(?P<place>[A-Z][\w'&-]*(?:\s+(?:of\s+)?[A-Z][\w'&-]*){0,4})|"
+                      r"\b(?i:in)\s+(?:(?i:the)\s+)?(?P<area>[A-Z][\w'&-]*(?:\s+(?:of\s+)?[A-Z][\w'&-]*){1,4})")
 NOT_PLACES = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february march april may june
 july august september october november december year reception christmas easter half term the school home""".split())
 SCHOOL_PREMISES = words(r"school", r"hall", r"classroom", r"playground", r"library", r"office", r"canteen", r"gates?")
@@ -61,7 +71,7 @@ HOME_ROUTE = words(r"(?:family|mum|dad|parents|grandparents|house) (?:from|of|on
                    r"round the corner from")
 # An organisation a child belongs to outside school ("Kirkstall Karate Academy", "Moortown Juniors FC").
 CLUB = re.compile(r"(?:[A-Z][\w'&-]+\s+){1,4}(?:Club|Academy|FC|AFC|Juniors|Gymnastics|Karate|Taekwondo|Judo|Dance|"
-                  r"Scouts|Brownies|Cubs|Beavers|Guides|Stage School|Athletics|Swimming|Boxing)\b")
+                  r"Scouts|Brownies|Cubs|Beavers|Guides|Stage School|Athletics|Swimming|Boxing)\b(?!\s+[A-Z])")
 PUPIL_MENTION = re.compile(r"(?<![\w'])(?i:year\s*\d+|reception|pupils?|students?|children|kids|team|squad|group|"
                            r"boys|girls|u\d{1,2}s?|under[- ]\d{1,2}s?|"
                            r"class|choir|our \w+s)(?![\w'])")
@@ -71,7 +81,7 @@ PUPIL_MENTION = re.compile(r"(?<![\w'])(?i:year\s*\d+|reception|pupils?|students
 UNDRESS = words(*(re.sub(r" (?![^\[]*\])", r"[\\s-]+", item) for item in (
                 r"swimwear", r"swimsuits?", r"swimming costumes?", r"trunks", r"bikinis?", r"swimming gala", r"poolside",
                 r"paddling pools?", r"in the pool", r"swimming", r"swimmers?", r"swim(?:s)?", r"gala day",
-                r"\d+m (?:race|freestyle|backstroke|breaststroke|butterfly)", r"mid-change", r"costume changes?",
+                r"\d+m (?:race|freestyle|backstroke|breaststroke|butterfly)", r"mid (?:quick )?change", r"(?:costume|quick|outfit|clothes) changes?",
                 r"getting changed", r"changing (?:for|into)", r"changing rooms?", r"(?:pe|kit) changing", r"changing (?:chaos|time)",
                 r"get(?:ting)? (?:into|out of) (?:a|the|their|his|her|our) (?:pe |swim |sports )?kits?",
                 r"get(?:ting)? (?:changed|undressed)", r"into their (?:kits|pe kits|costumes|uniforms)",
@@ -96,10 +106,14 @@ DETAILS = {
     "special educational needs": re.compile(
         r"(?<![\w'])(?:EHCP|(?i:education,? health and care plan|special educational needs|SEN support|speech and "
         r"language|autis\w*|ADHD|dyslexi\w*|dyspraxi\w*|therapist|additional needs|one-to-one support))(?![\w'])"),
-    "behaviour": words(r"red cards?", r"yellow cards?", r"detentions?", r"behaviour (?:points?|chart|plan)", r"suspended",
+    "behaviour": words(r"red cards?", r"yellow cards?",
+                       # praise for a spell without something says the pupil used to: a record, however kind
+                       r"(?:gone|went|managed|lasted|got through) (?:a|an|one|the|two|three|four) (?:whole |entire |full )?"
+                       r"(?:day|week|fortnight|month|term|half[- ]term)s? without", r"detentions?", r"behaviour (?:points?|chart|plan)", r"suspended",
                        r"suspensions?", r"exclu(?:ded|sions?)", r"isolation", r"in trouble", r"naughty", r"misbehav\w*",
                        r"incident"),
     "attendance": words(r"off (?:school )?for (?:\w+ ){0,2}(?:days|weeks|months)",
+                       r"(?:not|never|(?:has|have|had|did)n['’]?t) (?:\w+ )?missed (?:a|one|any) (?:single )?(?:day|morning|session|lesson)s?",
                        r"attendance(?! (?:officers?|leads?|managers?|team|rates?|figures?))", r"absen(?:t|ces?)", r"persistent(?:ly)? late", r"late (?:every|each) (?:single )?(?:day|morning)",
                        r"(?:has|have) been late", r"late marks?", r"lateness", r"punctuality", r"keeps? (?:arriving|being|coming) late", r"(?:is|are) always late", r"off school", r"days off"),
     "family circumstances": words(r"death of", r"died", r"passed away", r"bereave\w*", r"funeral", r"divorce\w*",
@@ -111,15 +125,30 @@ DETAILS = {
     "examination results": re.compile(r"(?<![\w'])(?i:mocks?|mock exams?|exam results|GCSE results|grades? \d{1,2}s?|(?:SATs?|GCSEs?|A[- ]levels?|mocks?) (?:results?|scores?|grades?)|scored? (?:\d{2,3}|full marks)(?: (?:in|on) (?:the|her|his|their)? ?(?:SATs?|tests?|exams?|papers?)))(?![\w'])|"
                                       r"(?<![\w.])\d(?:,\s*\d){2,}(?![\w.])"),
 }
+# A mark said of a person ("scored 98%", "got 47/50", "full marks") is a result where the post is about a
+# test or exam, even when the exam is named in another sentence ("Year 10 mocks are marked! … Aaron scored 98%").
+SCORE = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d)?\s?%|(?<![\w./])\d{1,3}\s?/\s?\d{1,3}(?![\w/])|(?i:full marks|top marks)|"
+                   r"(?<![\w.])\d{1,3} (?i:out of) \d{1,3}(?![\w.])|"
+                   # a grade in a subject: "got a 9 in English", "and Olivia a 7 in Maths"
+                   r"(?<![\w'])(?i:an?|grade) \d{1,2}s? (?i:in) [A-Z]\w+")
+EXAM_TALK = words(r"exams?", r"examinations?", r"mocks?", r"tests?", r"SATs", r"GCSEs?", r"A[- ]levels?", r"papers?",
+                  r"assessments?", r"marked", r"results?", r"grades?")
 PRONOUN = words(r"he", r"she", r"he'?s", r"she'?s", r"his", r"her", r"him", r"they'?ve", r"their")
 BIRTH_DATE = words(r"dates? of birth", r"birthday is (?:on )?\d{1,2}(?:st|nd|rd|th)?(?: of)? \w+ \d{4}", r"born (?:on )?\d{1,2}(?:st|nd|rd|th)? \w+ \d{4}", r"born in \d{4}", r"d\.?o\.?b\.?",
                    r"born (?:on )?this (?:very |same )?day(?: in \d{4})?", r"born (?:on )?(?:\w+ ){1,2}\d{1,2}(?:st|nd|rd|th)?,? \d{4}")
 # One pupil or a few singled out without a name: "the three Year 9 boys who were suspended".
-SINGLED_OUT = words(r"(?:the|a|one) (?:\w+ )?(?:year \d+ )?(?:boy|girl|pupil|student|child) (?:who|from|in)",
+SINGLED_OUT = words(r"(?:the|a|one) (?:\w+ )?(?:year \d+ )?(?:boy|girl|pupil|student|child) (?:who|from|in|responsible|"
+                    r"involved|concerned|in question)",
                     r"the (?:\w+ )?(?:year \d+ )?(?:boys|girls|pupils|students) (?:who|from|in)")
 # A sensitive status said of pupils as a group ("our children in care", "pupils with SEN"): a pupil named
 # beside it is said to have it.
 GROUP_STATUS = re.compile(r"(?<![\w'])(?i:children|pupils|students|kids|young people)(?![\w'])[^.!?\n]{0,25}$")
+# "who is 11 today", "turns 9 tomorrow": an age said on the day, beside a birthday, is a date of birth.
+A_DAY = r"(?:today|tomorrow|yesterday|(?:at|this|last|over) (?:the )?weekend|on \w+day)"
+AGE_TODAY = re.compile(r"(?<![\w'])(?i:(?:is|turns?|turned|turning|be|now) (?:\d{1,2}|eleven|twelve|ten|nine|eight|seven|six|five)"
+                       rf"(?: years? old)?[^.!?\n]{{0,12}}\b{A_DAY}|"
+                       r"(?:\d{1,2}|eleven|twelve|ten|nine|eight|seven|six|five) (?:years? old )?(?:today|tomorrow))(?![\w'])")
+BIRTHDAY = words(r"birthdays?", r"🎂")
 # "Happy 9th birthday … 1 December": an age with the day is a date of birth.
 AGE_ON_DAY = words(r"(?:\d{1,2}(?:st|nd|rd|th)|(?:ninth|tenth|eleventh|eighth|seventh|sixth|fifth)) birthday")
 DAY_OF_MONTH = re.compile(r"(?<![\w£])\d{1,2}(?:st|nd|rd|th)?(?: of)? (?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
@@ -155,8 +184,12 @@ def _people_in(sentence: str, ctx: Context, staff_too: bool) -> list[str]:
             found.append(word)  # "Grace in Year 5" is a pupil, whether or not Grace is a common word
             continue
         name = word.capitalize()
-        if name.casefold() in register and not is_common_word(name) or is_given_name(name):
-            found.append(word)
+        if not (name.casefold() in register and not is_common_word(name) or is_given_name(name)):
+            continue
+        following = re.match(r"\s+([A-Z][a-z'’]+)", sentence[match.end():match.end() + 30])
+        if following and is_common_word(following.group(1)) and not ctx.consent.find(f"{name} {following.group(1)}"):
+            continue  # "Barnaby Bear", "Peter Rabbit": a character or mascot, not a person
+        found.append(word)
     return found
 
 
@@ -165,26 +198,28 @@ def check_location(ctx: Context) -> None:
     about_clubs = next((c for c in rules if re.search(r"\bclub\b", c.text, re.I)), None)
     school_words = {w.casefold() for w in re.findall(r"[A-Za-z]+", ctx.rules.policy.meta.school or "")}
 
-    def places(sentence: str) -> list[str]:
+    def places(sentence: str, where: re.Pattern = PLACE) -> list[str]:
         found = []
-        for match in PLACE.finditer(sentence):
-            place = match.group("place")
+        for match in where.finditer(sentence):
+            place = match.group("place") or match.groupdict().get("area")
             first = place.split()[0].casefold()
             if first in NOT_PLACES or first in school_words or re.fullmatch(
                     r"(?i:(?:(?:main|sports|school|dining|assembly|our|the)\s+)?(?:" + SCHOOL_PREMISES.pattern + "))", place) \
-                    or re.search(r"\bschool\b", place, re.I):
-                continue
+                    or re.search(r"\bschool\b", place, re.I) or (" " not in place and is_given_name(place) and
+                                                          not re.search(r"(?i:the)\s", match.group(0))):
+                continue  # "Good luck to Harry": a person, not a place ("at the Abbey" is one)
             found.append(place)
         return found
 
-    live = LIVE_NOW.search(ctx.text)
+    live, there = LIVE_NOW.search(ctx.text), False
     if not live:  # "Year 8 are having a brilliant time at Hillview Farm Park today!": there now, at a named place
         for start, sentence in sentences(ctx.text):
             doing, now = PRESENT_AT.search(sentence), NOW_WORDS.search(sentence)
-            if doing and now and places(sentence) and PUPIL_MENTION.search(ctx.text):
-                live = re.compile(re.escape(doing.group(0))).search(ctx.text, start)
+            on_trip = doing and TRIP_WORD.search(doing.group(0)) and places(sentence)  # "on their trip to the Zoo"
+            if doing and now and (places(sentence, BEING_AT) or on_trip) and PUPIL_MENTION.search(ctx.text):
+                live, there = re.compile(re.escape(doing.group(0))).search(ctx.text, start), True
                 break
-    if live and (places(ctx.text) or CLOCK.search(ctx.text)):
+    if live and (there or places(ctx.text) or CLOCK.search(ctx.text)):
         ctx.add("location", "block",
                 f"'{live.group(0).strip()}' says where pupils are right now. Post about a trip or fixture once the "
                 "group has left, without saying where they are or will be.",
@@ -280,6 +315,19 @@ def _group_status(sentence: str) -> re.Match | None:
     return None
 
 
+HEADLINE_WORDS = 8
+# Whose the headline is: a group's ("Year 3", "the whole school") is not one pupil's.
+GROUP_SUBJECT = re.compile(r"(?<![\w'])(?i:class(?:es)?|year\s*\d+|reception|school|everyone|families|pupils|"
+                           r"students|children|team|house|we|our)(?![\w'])")
+
+
+def _headline(text: str, start: int, sentence: str) -> bool:
+    """A short exclaimed line with nobody in it, before the sentence that says whose it is."""
+    ends = text[start + len(sentence):start + len(sentence) + 1]
+    return (ends in ("!", ":") and len(re.findall(r"\w+", sentence)) <= HEADLINE_WORDS
+            and not GROUP_SUBJECT.search(sentence))
+
+
 def check_personal_details(ctx: Context) -> None:
     rules = ctx.rules_of("personal_details")
     staff_too = any(re.search(r"\bstaff\b|\bcolleagues?\b|\bteachers?\b|\bemployees?\b", c.text, re.I) for c in rules)
@@ -288,9 +336,14 @@ def check_personal_details(ctx: Context) -> None:
     consent_lifts = any(re.search(r"\bunless\b[^.;]*\bconsent\b", c.text, re.I) for c in rules)
     birth = BIRTH_DATE.search(ctx.text)
     age = AGE_ON_DAY.search(ctx.text)
-    if not birth and age and DAY_OF_MONTH.search(sentence_at(ctx.text, age.start())) and \
+    if not birth and age and (DAY_OF_MONTH.search(sentence_at(ctx.text, age.start())) or
+                              re.search(rf"(?i:{A_DAY})", sentence_at(ctx.text, age.start()))) and \
             _people_in(sentence_at(ctx.text, age.start()), ctx, True):  # a person's, not the school's 50th
         birth = age
+    age_today = AGE_TODAY.search(ctx.text)
+    if not birth and age_today and BIRTHDAY.search(ctx.text) and \
+            _people_in(sentence_at(ctx.text, age_today.start()), ctx, True):
+        birth = age_today
     if birth:
         ctx.add("personal_details", "block",
                 f"'{birth.group(0)}' is a date of birth: personal information the school does not post.",
@@ -311,12 +364,19 @@ def check_personal_details(ctx: Context) -> None:
                         "the child has that status. Celebrate the child without it, or leave the name out.",
                         excerpt_of(ctx.text, start + status.start(), start + status.end()))
                 return
+        if not people and _headline(ctx.text, start, sentence):  # "THREE YEARS of 100% attendance! Ruby in Year 4 hasn't…"
+            following = ctx.text[start + len(sentence):start + len(sentence) + SENTENCE_REACH]
+            named_next = _people_in(sentence_at(following, 1) if following.strip() else "", ctx, False)
+            if len(set(named_next)) == 1:
+                people = named_next
         named_before = people
         singled = SINGLED_OUT.search(sentence)
         if not (people or singled):
             continue
         for what, pattern in DETAILS.items():
             match = next((m for m in pattern.finditer(sentence) if not _in_a_name(sentence, m)), None)
+            if not match and what == "examination results" and people and EXAM_TALK.search(ctx.text):
+                match = SCORE.search(sentence)
             if not match or (what == "examination results" and not names_results):
                 continue
             if what == "examination results" and consent_lifts and WITH_CONSENT.search(ctx.text):
