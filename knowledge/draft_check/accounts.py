@@ -80,7 +80,7 @@ DIRECT_ADDRESS = re.compile(r"(?:^|(?<=[\n.!?])\s{0,8})(?P<who>[A-Z][a-z]+),\s+(
 # "To the grandad who…" singles one person out; "To the parents who baked…" thanks a group.
 ONE_PERSON = re.compile(
     r"(?i:\b(?:could|would|can|will)\s+the\s+(?:parent|carer|person|driver|mum|dad|owner|family|lady|gentleman|"
-    r"man|woman|grandparent|guardian)\s+(?:who|of|with|that)\b)|"
+    r"man|woman|grandparent|guardian)(?:\s+(?:in|from|on|at)\s+[^.!?\n,]{1,30}?)?\s+(?:who|of|with|that)\b)|"
     r"(?:^|(?<=[\n.!?]))[^\w\n]{0,8}(?i:to the (?:parent|carer|driver|person|owner|family|(?!\w+s who)\w+ who)\b)|"
     r"(?:^|(?<=[\n.!?]))[^\w\n]{0,8}(?i:(?:message )?(?:to|for) the (?:[\w-]+ ){1,3}(?:pupil|child|student|boy|girl|person|parent|driver|mum|dad|carer) who)\b|"
     # "Whoever parked the silver Ford Focus … please move it": one person, picked out by what they did
@@ -107,7 +107,7 @@ RELATIVE_ADDRESS = re.compile(
     # "Grandad Pete —": a relative spoken to by name
     r"(?i:grandad|grandpa|grandma|granny|nana|nan|auntie|aunty|uncle)\s+[A-Z][a-z'-]+(?=\s*[-–—:,]))")
 # "Mrs Khan –", "Mr and Mrs Clarkson,", "The Clarkson family:": one person or one family spoken to at the start.
-TITLED_ADDRESS = re.compile(rf"(?:^|(?<=[\n.!?]))[^\w\n]{{0,8}}(?P<who>(?:{TITLE}\s+(?:and|&)\s+)?{TITLE}\s+[A-Z][\w'-]+|"
+TITLED_ADDRESS = re.compile(rf"(?:^|(?<=[\n.!?]))[^\w\n]{{0,8}}(?P<who>(?:{TITLE}\s+(?:and|&)\s+)?{TITLE}\s+[A-Z](?:[\w'-]+|\.)?|"
                             r"(?i:the)\s+[A-Z][\w'-]+\s+(?i:family))(?:\s*\([^)\n]{1,20}\))?\s*[-–—:,]\s")
 # After the address, a new clause that is about someone else ("Mr Khan, Noah has…") or speaks to them
 # ("…, we…", "…, please…"); an apposition ("Mr Khan, our new site manager,") is about him, not to him.

@@ -190,6 +190,10 @@ OWN_SITE = re.compile(r"(?<![\w'])(?i:book|order|buy|shop|sign ?up|register|enro
 PUBLIC_BODY = words(r"council", r"librar(?:y|ies)", r"nhs", r"police", r"fire", r"church", r"museums?", r"charity",
                     r"primary", r"schools?", r"pta", r"friends",
                     r"food ?banks?", r"foundation", r"hospice", r"scouts?", r"guides?", r"brownies", r"cubs")
+# The writer's own trade ("my little shop", "my own business") beside a way to buy from it: a private sale.
+OWN_TRADE = words(r"my (?:own |little |small |new )?(?:[\w'’-]+ ){0,2}(?:shop|store|stall|business|company|brand)")
+SELLING = words(r"orders?(?: (?:by|before|now|here|today|online))?", r"buy(?: now| here| online)?", r"for sale", r"£\d+(?:\.\d\d)?",
+                r"delivery", r"postage", r"commissions?")
 NAME_WORDS = re.compile(r"(?<![\w'@#])[A-Z][a-z]+(?: (?:&|and )?[A-Z][a-z]+)+")
 PRICE = re.compile(r"£\d+(?:\.\d\d)?|\d+ ?% off|(?<![\w'])(?i:half price|free of charge)(?![\w'])")
 
@@ -293,6 +297,11 @@ def check_adverts(ctx: Context) -> None:
         ctx.add("business_advert", "block",
                 f"'{site.group(0)}' sends readers to buy from {seller}'s own website: that is the organisation's own "
                 "sale, which the school's accounts do not advertise.", excerpt_of(ctx.text, site.start(), site.end()))
+    own, sale = OWN_TRADE.search(ctx.text), SELLING.search(ctx.text)
+    if own and sale and not ctx.has("business_advert") and not SCHOOL_OWNED.search(ctx.text):
+        ctx.add("business_advert", "block",
+                f"'{own.group(0)}' with '{sale.group(0)}' sells the writer's own goods. The school's accounts do not "
+                "advertise anyone's business, a member of staff's included.", excerpt_of(ctx.text, own.start(), own.end()))
     price, contact = PRICE_PER.search(ctx.text), PRIVATE_CONTACT.search(ctx.text)
     if price and contact and not ctx.has("business_advert") and not SCHOOL_OWNED.search(ctx.text):
         ctx.add("business_advert", "block",

@@ -9,7 +9,9 @@ from knowledge.draft_check.base import SECOND_PERSON
 
 SARCASM_TARGET = re.compile(r"(?<![\w'])(?i:parents?|famil(?:y|ies)|carers?|mums?|dads?|drivers?|people|folks|grown-ups|"
                             r"adults|(?:some|half|all|most|many|the rest) of you|the rest|those who|whoever|anyone who|"
-                            r"ref(?:eree)?|opponents|opposition|rivals|neighbours|residents|commenters?)(?![\w'])")
+                            r"ref(?:eree)?|opponents|opposition|rivals|neighbours|residents|commenters?|"
+                            # people carved out of good news ("all up, apart from the ones who…")
+                            r"(?:apart from|except(?: for)?|other than|excluding|bar) (?:the|those|a few|some|certain|one or two))(?![\w'])")
 # Another school or team named in the post, and a taunt beside it: a result or a rating used to belittle them.
 OTHER_SCHOOL = re.compile(
     r"(?<![\w'])(?:St\.? [A-Z][\w'’]+|[A-Z][\w'’]+ (?:Primary|Academy|High|Juniors?|Infants?|School|College)|"
@@ -25,11 +27,13 @@ SHOWN_UP = re.compile(r"(?<![\w'])(?i:show(?:s|ed|ing)? (?:them|\w+ \w+) how (?:
 # Praise of a few held up against the rest: "the TWO families who sent the forms back… Everyone else:", "the 6
 # parents (out of 180!) who came… As for the rest of you". The few is made small on purpose (a count
 # in capitals, "out of N"), and the rest are then spoken to.
+NUMBER = r"(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a handful)"
 GROUP = r"(?i:\w+\s+)?(?i:parents?|famil(?:y|ies)|people|mums?|dads?|carers?|grown-ups|adults)"
 FEW_WHO = re.compile(rf"(?<![\w'])(?i:the|those)\s+(?:(?-i:ONE|TWO|THREE|FOUR|FIVE|ONLY|FEW)\s+{GROUP}|"
+                     # the few stressed as always the same ones ("the same four parents who…")
+                     rf"(?i:same|usual)\s+(?:(?i:{NUMBER}|few)\s+)?{GROUP}|"
                      rf"\d{{1,3}}\s+{GROUP}\s*\((?i:out of)[^)\n]{{1,30}}\))\s+(?i:who|that)(?![\w'])")
 # The few counted apart from the group thanked, to stress how few ("All eleven of you.", "just 6 of you").
-NUMBER = r"(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a handful)"
 FEW_COUNTED = re.compile(rf"(?<![\w'])(?i:(?:all|just|only)\s+{NUMBER}\s+of\s+(?:you|them|us)|both of you)(?![\w'])")
 GROUP_WHO = re.compile(rf"(?<![\w'])(?i:the|those)\s+(?:{NUMBER}\s+)?{GROUP}\s+(?i:who|that)(?![\w'])")
 REST_ADDRESSED = re.compile(r"(?:^|(?<=[\n.!?])\s*|(?<=[\n.!?]\s)[^\w\n]{0,6})(?i:(?:to|for|as for)\s+)?(?i:the rest of you|"

@@ -114,6 +114,9 @@ LAUGHING = re.compile(r"😂|🤣|😜|😝|😆")
 A_WIN = re.compile(r"\d+\s*[-–—]\s*\d+|(?<![\w'])(?i:beat|won|win|thrash\w*|final score|full[- ]time)(?![\w'])")
 RESPECT = re.compile(r"(?<![\w'])(?i:well played|played (?:brilliantly|well|superbly|so well)|great (?:game|match)|"
                      r"thank(?:s| you)|good luck|congratulations|well done to (?:them|both|st|all)|hosting|sporting)(?![\w'])")
+# A side spoken to at the start of a sentence, after a score or a word of mock sympathy: "Sorry Hollybank,".
+ADDRESSED_SIDE = re.compile(r"[^\w\n]*(?:\d{1,3}\s*[-–—]\s*\d{1,3}[^\w\n]*)?(?:(?i:sorry|oh|hey|dear|well|unlucky|"
+                            r"hard luck|bad luck|never mind|commiserations),?\s+)?([A-Z][\w'’]+)\s*[,!–—]")
 # A person or a group made the butt of the joke: a member of staff made to cry, "we're sure … will be fine".
 BELITTLED = re.compile(
     r"(?<![\w'])(?i:(?:made|make|making|makes) (?:\w+ ){0,3}(?:teachers?|staff|supply|TAs?|dinner (?:lady|ladies)|"
@@ -152,7 +155,11 @@ GOVERNMENT = words(r"(?:this|the|a|our) government(?:'s)?", r"government (?:cuts
 DEMAND_OF = re.compile(r"\s+(?:\w+ly |finally |actually )?(?:remembers?|wakes? up|(?:stop|stops|stopped) \w+ing|"
                        r"(?:start|starts|started) (?:listening|caring|paying|funding|treating)|"
                        r"(?:needs?|ought) to (?:listen|act|fund|pay|fix|step up|wake up))\b", re.I)
-DEMAND_BEFORE = re.compile(r"(?<![\w'])(?:about|high) time(?![\w'])", re.I)
+DEMAND_BEFORE = re.compile(r"(?<![\w'])(?:about|high) time(?![\w'])|(?<![\w'])(?:demand\w*|urg(?:e|es|ing)|lobby\w*|petition\w*|"
+                           r"call(?:s|ing)? (?:up)?on|insist\w*|force|forcing|pressure\w*)(?: that)?\s+$", re.I)
+# What a vote is for: a prize or a contest ("your vote for the Readers' Award") is school life, not an election.
+FOR_A_PRIZE = re.compile(r"\s+(?:the|a|an|our|this|your)\s+(?:[\w'’-]+\s+){0,4}?(?i:awards?|prizes?|trophy|trophies|cup|"
+                         r"medals?|competitions?|contests?|challenge)(?![\w'])", re.I)
 # Telling voters how to weigh their vote ("remember who…", "ask yourself who…"): a side taken without a party named.
 WEIGH_THE_VOTE = words(r"(?:remember|ask yoursel(?:f|ves)|think (?:hard )?about|consider|bear in mind|don'?t forget|keep in mind|"
                        r"reflect on)(?: [^.!?\n]{0,30}?)?[:,]? (?:who|which (?:party|candidate|one|side))"
@@ -279,6 +286,11 @@ def _taunts_another_school(text: str, own: frozenset[str] = frozenset()) -> re.M
                                           r"could do with)\b", sentence[subject.end():]) and not RESPECT.search(sentence)
             if subject and (TAUNT.search(sentence) or advice) and _another_side(subject.group(1), own):
                 return re.compile(re.escape(subject.group(1))).search(text, start)
+            # the other side spoken to after the result ("4–1 😂 Hard luck, Riverside, …"): laughed at, or told what to do
+            spoken_to = ADDRESSED_SIDE.match(sentence)
+            if spoken_to and (TAUNT.search(sentence) or LAUGHING.search(sentence)) and not RESPECT.search(sentence) and \
+                    _another_side(spoken_to.group(1), own):
+                return re.compile(re.escape(spoken_to.group(1))).search(text, start)
     for school in OTHER_SCHOOL.finditer(text):
         if {w.casefold() for w in re.findall(r"[A-Za-z]+", school.group(0))} & own:
             continue
@@ -323,7 +335,8 @@ def check_politics(ctx: Context) -> None:
     for match in POLITICAL.finditer(ctx.text):
         sentence = sentence_at(ctx.text, match.start())
         if re.match(r"vot\w* (?:for|against)", match.group(0), re.I) and (SCHOOL_VOTING.search(sentence) or (
-                SCHOOL_VOTING.search(ctx.text) and not PARTIES.search(ctx.text))):
+                SCHOOL_VOTING.search(ctx.text) and not PARTIES.search(ctx.text)) or (
+                FOR_A_PRIZE.match(ctx.text, match.end()) and not PARTIES.search(ctx.text))):
             continue  # pupils voting for their school council is school life, not politics
         if NEEDS_OPINION.match(match.group(0)) and not (OPINION.search(sentence) or BLAME.search(sentence)):
             continue
@@ -372,8 +385,8 @@ def check_politics(ctx: Context) -> None:
         after = _with_closing_marks(following, len(sentence_at(following, 0)) + 1) if following.strip() else ""
         if ANGER.search(sentence + after) or SLOGAN_TAG.search(ctx.text):
             block(match, "blames or judges the government")
-        demand = DEMAND_OF.match(ctx.text, match.end()) or DEMAND_BEFORE.search(ctx.text, max(0, match.start() - 40),
-                                                                                 match.start())
+        demand = DEMAND_OF.match(ctx.text, match.end()) or DEMAND_BEFORE.search(ctx.text[:match.start()],
+                                                                                 max(0, match.start() - 40))
         if BLAME.search(sentence) or demand or campaigning:
             block(match, "blames or judges the government")
         elif _approves_a_plan(sentence) or (
