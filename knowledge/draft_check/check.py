@@ -20,7 +20,8 @@ from typing import Iterable
 
 from knowledge.consent import ConsentRegister
 from knowledge.draft_check.accounts import check_accounts, check_messages
-from knowledge.draft_check.adverts import check_adverts, check_age, check_endorsement
+from knowledge.draft_check.adverts import check_adverts, check_endorsement
+from knowledge.draft_check.age import check_age
 from knowledge.draft_check.base import CheckResult, Context, Finding
 from knowledge.draft_check.conduct import (check_altered_images, check_channel_use, check_complaints, check_copyright,
                                            check_devices, check_live_stream, check_new_account, check_opinion,
@@ -28,7 +29,8 @@ from knowledge.draft_check.conduct import (check_altered_images, check_channel_u
 from knowledge.draft_check.names import check_consent
 from knowledge.draft_check.semantic import check_meaning
 from knowledge.draft_check.privacy import check_location, check_no_media, check_personal_details, check_undress
-from knowledge.draft_check.tone import check_language, check_politics
+from knowledge.draft_check.politics import check_politics
+from knowledge.draft_check.tone import check_language
 from knowledge.draft_policy import draft_rules
 from knowledge.policy import Policy
 

@@ -11,7 +11,8 @@ SARCASM_TARGET = re.compile(r"(?<![\w'])(?i:parents?|famil(?:y|ies)|carers?|mums
                             r"adults|(?:some|half|all|most|many|the rest) of you|the rest|those who|whoever|anyone who|"
                             r"ref(?:eree)?|opponents|opposition|rivals|neighbours|residents|commenters?|"
                             # people carved out of good news ("all up, apart from the ones who…")
-                            r"(?:apart from|except(?: for)?|other than|excluding|bar) (?:the|those|a few|some|certain|one or two))(?![\w'])")
+                            r"(?:apart from|except(?: for)?|other than|excluding) (?:(?:the|a|those|some|certain) )?(?:(?:usual|same|odd|few) )?"
+                            r"(?:ones|people|few|handful|couple|suspects|culprits|those who))(?![\w'])")
 # Another school or team named in the post, and a taunt beside it: a result or a rating used to belittle them.
 OTHER_SCHOOL = re.compile(
     r"(?<![\w'])(?:St\.? [A-Z][\w'’]+|[A-Z][\w'’]+ (?:Primary|Academy|High|Juniors?|Infants?|School|College)|"
