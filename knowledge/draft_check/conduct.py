@@ -72,7 +72,7 @@ LABELLED_ILLUSTRATION = words(r"AI-generated (?:image|illustration|picture)")
 BORROWED = words(r"(?:photo|picture|image|video|article|cartoon|screenshot|screen grab|clip)s? (?:from|off) (?:the )?(?:official )?(?-i:[A-Z])[\w'’&]*(?: [\w'’&]+){0,3} "
                  r"(?:website|site|page|feed|account|paper)",r"found (?:this|these|it|them)(?: \w+)? (?:on|online|via)", r"from google images",
                  r"scanned (?:in )?(?:the whole|every page|all the pages|the book)",
-                 r"(?:whole|entire|full) (?:of )?(?:the )?(?:[\w-]+ ){0,3}(?:book|film|movie|album|episode|soundtrack|score)",
+                 r"(?:whole|entire|full|complete) (?:of )?(?:the )?(?:[\w-]+ ){0,3}(?:book|film|movie|album|episode|soundtrack|score)",
                  # a copy taken from someone else's site or disc
                  r"(?:photo|picture|image|video|article|screenshot|screen grab|clip)s? (?:taken )?(?:from|off) (?:their|his|her) "
                  r"(?:website|site|page|feed|account|channel|paper)", r"ripped (?:it |them |this |these )?(?:from|off)", r"pages attached", r"all rights reserved", r"©",
