@@ -100,6 +100,11 @@ EVERY_YEAR = re.compile(r"\b(annually|every year|each year|each school year|rene
 COMMENTS_OFF = re.compile(r"\bcomments? (?:cannot|can ?not|can't|will not|won't) be (?:posted|left|made|added)\b|"
                           r"\bcomments? (?:are|is|will be) (?:turned|switched) off\b|\bcomments? (?:are|is|will be) disabled\b",
                           re.I)
+# Staff forbidden to connect with pupils ("send or accept friend or follow requests to or from current pupils",
+# "accept or send friend, follow or connection requests to or from students"): a post that asks pupils to
+# follow a member of staff's own account asks for exactly that, whichever list the rule stands in.
+PUPIL_REQUESTS = re.compile(r"\b(?:friend|follow|connection)['’]?(?:,?\s+(?:or\s+|and\s+)?(?:friend|follow|connection))*"
+                            r"\s+requests?\b[^.;]*\b(?:pupils|students|children)\b", re.I)
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                 "nine": 9, "ten": 10, "a": 1}
 
@@ -131,6 +136,7 @@ class DraftRules:
     purposes: dict[str, tuple[str, Clause]] = field(default_factory=dict)  # channel key → (what it is for, rule)
     will_not: dict[str, list[Clause]] = field(default_factory=dict)  # channel key → every will-not rule, any kind
     comments_off: dict[str, Clause] = field(default_factory=dict)  # channel key → the rule turning comments off
+    pupil_requests: Clause | None = None  # the rule forbidding staff friend or follow requests with pupils
 
     def channel(self, name: str) -> Channel | None:
         wanted = (name or "").strip().casefold()
@@ -322,6 +328,8 @@ def _build(policy: Policy) -> DraftRules:
                 named = [c.key for c in channels if re.search(rf"\b{re.escape(c.name)}\b", sentence, re.I)]
                 for key in named or [c.key for c in channels]:
                     rules.comments_off.setdefault(key, replace(clause, text=sentence.strip()))
+    rules.pupil_requests = next((c for c in policy.clauses if PUPIL_REQUESTS.search(c.text) and
+                                 PROHIBITION.search(f"{c.lead_in or ''} {c.text}")), None)
     rules.age_clause = next((c for c in policy.clauses if KIND_WORDS["age_appropriate"].search(c.text)), None)
     for clause in policy.clauses:
         if re.search(r"\b(consent|permission)\b", clause.text, re.I) and _valid_years(clause.text) is not None \

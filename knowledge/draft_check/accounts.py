@@ -182,11 +182,12 @@ def _person_on_a_platform(ctx: Context, official_text: str) -> None:
         return
 
 
-# The post asks pupils to connect with someone's account: "Year 5 can follow me…", "send me a follow request".
-REQUEST_INVITED = re.compile(r"(?<![\w'])(?i:send (?:me|him|her|them) (?:a )?(?:friend|follow) requests?|(?:can|should|could|please) "
-                             r"(?:follow|add|friend) (?:me|him|her)|follow me on|add me on)(?![\w'])")
-PUPILS_ADDRESSED = re.compile(r"(?<![\w'])(?i:year \d+|pupils|students|children|kids|class \w+)(?![\w'])")
-REQUEST_RULE = re.compile(r"\b(?:friend|follow) requests?\b[^.;]*\b(?:pupils|students|children)\b", re.I)
+# The post asks pupils to connect with someone's account: "Year 5 can follow me…", "send me a follow request",
+# "Follow her on…", "follow his personal Instagram".
+REQUEST_INVITED = re.compile(r"(?<![\w'])(?i:send (?:me|him|her|them) (?:a )?(?:friend|follow) requests?|follow (?:my|his|her|their) "
+                             r"(?:own |personal |private )?\w+|(?:follow|add|friend) (?:me|him|her)(?![\w'])|"
+                             r"follow me on|add me on)(?![\w'])")
+PUPILS_ADDRESSED = re.compile(r"(?<![\w'])(?i:year \d+(?:s|['’]s)?|pupils|students|children|kids|class \w+)(?![\w'])")
 
 
 def _invites_pupils_to_personal_account(ctx: Context) -> None:
@@ -195,7 +196,7 @@ def _invites_pupils_to_personal_account(ctx: Context) -> None:
     invite = REQUEST_INVITED.search(ctx.text)
     if not invite or not PUPILS_ADDRESSED.search(ctx.text):
         return
-    clause = next((c for c in ctx.rules.policy.clauses if REQUEST_RULE.search(c.text)), None)
+    clause = ctx.rules.pupil_requests
     if clause is None:
         return
     ctx.add("personal_account", "block",

@@ -69,10 +69,13 @@ PEOPLE = words(r"year \d+s?", r"class photo", r"photos? of (?:the|our|every)", r
                r"pupils", r"students", r"children", r"teachers", r"leadership", r"leaders", r"class", r"leavers", r"us")
 LABELLED_ILLUSTRATION = words(r"AI-generated (?:image|illustration|picture)")
 # Material someone else owns: "found this cartoon on Google", "we've scanned in the whole book".
-BORROWED = words(r"(?:photo|picture|image|video|article|cartoon)s? (?:from|off) (?:the )?(?:official )?(?-i:[A-Z])[\w'’&]*(?: [\w'’&]+){0,3} "
+BORROWED = words(r"(?:photo|picture|image|video|article|cartoon|screenshot|screen grab|clip)s? (?:from|off) (?:the )?(?:official )?(?-i:[A-Z])[\w'’&]*(?: [\w'’&]+){0,3} "
                  r"(?:website|site|page|feed|account|paper)",r"found (?:this|these|it|them)(?: \w+)? (?:on|online|via)", r"from google images",
                  r"scanned (?:in )?(?:the whole|every page|all the pages|the book)",
-                 r"(?:whole|entire|full) (?:of )?(?:the )?(?:[\w-]+ ){0,3}(?:book|film|movie|album|episode)", r"pages attached", r"all rights reserved", r"©",
+                 r"(?:whole|entire|full|complete) (?:of )?(?:the )?(?:[\w-]+ ){0,3}(?:book|film|movie|album|episode|soundtrack|score)",
+                 # a copy taken from someone else's site or disc
+                 r"(?:photo|picture|image|video|article|screenshot|screen grab|clip)s? (?:taken )?(?:from|off) (?:their|his|her) "
+                 r"(?:website|site|page|feed|account|channel|paper)", r"ripped (?:it |them |this |these )?(?:from|off)", r"pages attached", r"all rights reserved", r"©",
                  r"(?:credit|image|photo|picture) (?:from|via|by) \w+ images",
                  # the owner was not asked, or a commercial recording is used in full
                  r"(?:didn'?t|did not|never) (?:have time to |get (?:a chance|round) to )?ask(?:ed)? (?:them|the owners?|"
@@ -91,6 +94,9 @@ STAFF_UNAWARE = words(r"don'?t tell (?:him|her|them)", r"without (?:him|her|them
                       r"(?:consent|permission) (?:form )?(?:to follow|later|when (?:he|she|they))",
                       r"(?:when|while) (?:he|she|they) (?:wasn'?t|weren'?t|was not|were not) looking",
                       # a wish not to be photographed, said and then overridden
+                      r"(?:didn'?t|did not|doesn'?t|does not|wouldn'?t|would not) want (?:to be (?:in|on) (?:it|this|that|them|"
+                      r"(?:the|a) \w+|camera)|(?:his|her|their) (?:photo|picture) (?:taken|posted|shared))"
+                      r"[,;]? (?:but|so we \w+ (?:\w+ ){0,4}anyway)",
                       r"(?:never|won'?t|doesn'?t|does not|wouldn'?t|didn'?t|did not) (?:lets?|likes?|wants?|allows?) (?:\w+ ){0,3}"
                       r"(?:photos?|pictures?|photographed|filmed|on camera|in (?:the|a) (?:photo|picture))",
                       r"asked (?:us )?(?:not to be (?:in|included|photographed|filmed|pictured)|to be (?:left|kept) out)",

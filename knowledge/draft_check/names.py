@@ -209,6 +209,13 @@ def _surname_elsewhere(ctx: Context, first: str) -> tuple[str, re.Match] | None:
     return None
 
 
+def _on_register_in_full(ctx: Context, name: str) -> bool:
+    """A first name and surname that the consent register (a list of pupils) holds as one record."""
+    key = " ".join(name.split())
+    return " " in key and not TITLE_RE.match(key.split()[0]) and \
+        any(r.name.casefold() == key.casefold() for r in ctx.consent.find(key))
+
+
 def _pupil_key(ctx: Context, name: str, use: str) -> object | None:
     """Who a refused name is (the register's record, else the name itself); None when allowed."""
     status = ctx.consent.status(name, use, ctx.today, valid_years=ctx.rules.valid_years)
@@ -218,8 +225,10 @@ def _pupil_key(ctx: Context, name: str, use: str) -> object | None:
 
 
 def check_consent(ctx: Context, pictured: Iterable[str], photos: str) -> None:
-    # Staff pictured are not pupils: their images are the staff-images check's (conduct.py).
-    pictured = [" ".join(p.split()) for p in pictured if p and p.strip() and not is_staff(p, ctx.text)]
+    # Staff pictured are not pupils: their images are the staff-images check's (conduct.py). A full name
+    # on the register is a pupil's, whatever staff word shares its sentence ("…and a dragon head!").
+    pictured = [" ".join(p.split()) for p in pictured if p and p.strip() and
+                (_on_register_in_full(ctx, p) or not is_staff(p, ctx.text))]
     if photos:
         described = Context(photos, ctx.channel, ctx.rules, ctx.consent, ctx.today)
         pictured += [name for name, _, _, _ in _names_in_text(described)]

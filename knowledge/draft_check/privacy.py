@@ -43,6 +43,8 @@ WILL_BE_AT = words(r"will be at", r"(?:are|is|we'?re|we are) (?:off|heading|goin
                    r"(?:are|is|will be|we'?re|we are) playing (?:away |at home )?(?:at|against|vs)", r"playing away at",
                    r"(?:are|is|will be|'re|who'?s) (?:performing|singing|competing|racing|running|swimming|dancing|exhibiting|"
                    r"appearing|taking part|marching|parading) (?:[\w'’-]+ ){0,5}(?:at|in)",
+                   # any doing still to come, somewhere: "will be representing the school at…"
+                   r"will be [a-z]{3,}ing (?:[\w'’-]+ ){0,5}at",
                    r"good luck to (?:our |the |all )?(?:[\w/-]+ ){0,3}(?:teams?|squad|players|runners|swimmers|athletes|pupils|"
                    r"students|children|girls|boys|year \d+s?|u\d+s|under-?\d+s)", r"(?:first )?(?:match|game|race|fixture|heat)(?:es|s)? (?:at|is at|starts?|begins?|kicks? off)", r"tomorrow'?s plan",
                    r"(?:tonight|tomorrow)'?s? \w+ (?:is|will be) at")
@@ -97,9 +99,15 @@ NO_MEDIA = re.compile(r"(?<![\w'])['‘\"]?no[- ](?:media|photos?|images?|pictur
                       r"students))?(?![\w'])", re.I)
 
 # --- one person's details --------------------------------------------------------------------------
+# A child's relatives, as a loss or a family event is said of them.
+KIN = (r"(?:mum|dad|mother|father|grandad|grandpa|grandma|granny|grandmother|grandfather|grandparents?|nan|nana|brother|"
+       r"sister|baby brother|baby sister|parents?|uncle|auntie|aunt|cousin|step-?(?:mum|dad|father|mother))")
 DETAILS = {
     "health": words(r"broke (?:his|her|their) \w+", r"broken (?:arm|leg|wrist|ankle|collarbone|finger)", r"operation",
-                    r"surgery", r"in hospital", r"allerg\w*", r"diagnos\w*", r"illness", r"poorly", r"recovering",
+                    r"surgery", r"in hospital",
+                    # a body part's repair, and the wish that goes with it: "hip replacement", "a speedy recovery"
+                    r"(?:knee|hip|shoulder|heart|eye|cataract|back|spinal|ankle|wrist) (?:replacement|op|surgery|procedure)",
+                    r"(?:speedy|quick|full|swift) recovery", r"get well soon", r"allerg\w*", r"diagnos\w*", r"illness", r"poorly", r"recovering",
                     r"injur\w*", r"asthma", r"diabet\w*", r"epilep\w*", r"cancer", r"chemo\w*", r"medication",
                     r"medical condition", r"anxiety", r"depression", r"mental health (?:issues?|problems?|difficulties)",
                     r"self[- ]harm\w*", r"eating disorder", r"off (?:sick|ill)", r"unwell"),
@@ -118,8 +126,9 @@ DETAILS = {
                        r"(?:has|have) been late", r"late marks?", r"lateness", r"punctuality", r"keeps? (?:arriving|being|coming) late", r"(?:is|are) always late", r"off school", r"days off"),
     "family circumstances": words(r"death of", r"died", r"passed away", r"bereave\w*", r"funeral", r"divorce\w*",
                                   r"separat(?:ed|ion)(?! (?:them|him|her|us|the|by|from|into))", r"foster\w*", r"in care", r"young carers?",
-                                  r"los(?:t|ing|es) (?:his|her|their) (?:mum|dad|mother|father|grandad|grandpa|grandma|granny|grandmother|"
-                                  r"grandfather|nan|nana|brother|sister|baby brother|baby sister|parents?)",
+                                  rf"los(?:t|ing|es) (?:his|her|their) {KIN}",
+                                  # the noun said of a relative: "the sad loss of her nan", "the death of his uncle"
+                                  rf"loss of (?:(?:his|her|their|a|the) )?(?:[\w-]+ ){{0,2}}{KIN}",
                                   r"in (?:prison|jail|custody)", r"arrested", r"homeless\w*", r"(?:women'?s )?refuge",
                                   r"social services", r"domestic (?:abuse|violence)"),
     "examination results": re.compile(r"(?<![\w'])(?i:mocks?|mock exams?|exam results|GCSE results|grades? \d{1,2}s?|(?:SATs?|GCSEs?|A[- ]levels?|mocks?) (?:results?|scores?|grades?)|scored? (?:\d{2,3}|full marks)(?: (?:in|on) (?:the|her|his|their)? ?(?:SATs?|tests?|exams?|papers?)))(?![\w'])|"
@@ -177,8 +186,9 @@ def _people_in(sentence: str, ctx: Context, staff_too: bool) -> list[str]:
                 found.append(f"{before[-1]} {word}")
             continue
         after = words_after(sentence, match.end())
-        if after and after[0].strip(",.!?").casefold() in GROUP_NOUNS:
-            continue  # "Oak Class", "Red House" are groups, not people
+        possessive = word != match.group(1)
+        if after and after[0].strip(",.!?").casefold() in GROUP_NOUNS and not possessive:
+            continue  # "Oak Class", "Red House" are groups, not people ("Ruby's house" is hers)
         if re.match(r"\s+(?:in|from)\s+(?:year|class|reception)\b", sentence[match.end():], re.I) and \
                 word.casefold() not in GROUP_NOUNS | GROUP_WORDS | NOT_PUPILS and not word.isupper():
             found.append(word)  # "Grace in Year 5" is a pupil, whether or not Grace is a common word
@@ -251,8 +261,8 @@ def check_location(ctx: Context) -> None:
             continue  # the school's own address
         if HOME_ROUTE.search(sentence) and (_people_in(sentence, ctx, False) or PRONOUN.search(sentence)):
             ctx.add("location", "block",
-                    f"'{match.group(0)}' with the way a pupil goes home tells people where the child lives or can "
-                    "be found.", excerpt_of(ctx.text, match.start(), match.end()))
+                    f"'{match.group(0)}' beside a pupil's home or way home tells people where the child lives or "
+                    "can be found.", excerpt_of(ctx.text, match.start(), match.end()))
             return
     if about_clubs:
         for match in CLUB.finditer(ctx.text):
