@@ -38,6 +38,7 @@ def test_the_other_side_spoken_to_after_a_result_and_laughed_at_blocks():
 
 def test_the_other_side_thanked_after_a_result_passes():
     assert "harmful_language" not in kinds("3–2 to us! Ravensdale, thank you for a great game and a warm welcome.")
+    assert "harmful_language" not in kinds("Full time 2–1. Ravensdale, you made us work for every goal 😂")
 
 
 def test_a_few_stressed_as_the_same_ones_then_the_rest_spoken_to_blocks():
@@ -48,6 +49,8 @@ def test_a_few_stressed_as_the_same_ones_then_the_rest_spoken_to_blocks():
 def test_thanking_the_same_helpers_without_turning_on_the_rest_passes():
     assert "harmful_language" not in kinds("A big thank you to the same friendly families who help at every fair – "
                                            "we couldn't do it without you!")
+    assert "harmful_language" not in kinds("Thank you to the same cheerful parents who run the book swap. "
+                                           "Everyone else: do come and browse on Friday!")
 
 
 def test_people_carved_out_of_good_news_with_an_upside_down_smile_blocks():

@@ -32,7 +32,7 @@ NUMBER = r"(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|tw
 GROUP = r"(?i:\w+\s+)?(?i:parents?|famil(?:y|ies)|people|mums?|dads?|carers?|grown-ups|adults)"
 FEW_WHO = re.compile(rf"(?<![\w'])(?i:the|those)\s+(?:(?-i:ONE|TWO|THREE|FOUR|FIVE|ONLY|FEW)\s+{GROUP}|"
                      # the few stressed as always the same ones ("the same four parents who…")
-                     rf"(?i:same|usual)\s+(?:(?i:{NUMBER}|few)\s+)?{GROUP}|"
+                     rf"(?i:same|usual)\s+(?i:{NUMBER}|few)\s+{GROUP}|"
                      rf"\d{{1,3}}\s+{GROUP}\s*\((?i:out of)[^)\n]{{1,30}}\))\s+(?i:who|that)(?![\w'])")
 # The few counted apart from the group thanked, to stress how few ("All eleven of you.", "just 6 of you").
 FEW_COUNTED = re.compile(rf"(?<![\w'])(?i:(?:all|just|only)\s+{NUMBER}\s+of\s+(?:you|them|us)|both of you)(?![\w'])")

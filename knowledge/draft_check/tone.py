@@ -89,9 +89,10 @@ LAUGHING = re.compile(r"😂|🤣|😜|😝|😆")
 A_WIN = re.compile(r"\d+\s*[-–—]\s*\d+|(?<![\w'])(?i:beat|won|win|thrash\w*|final score|full[- ]time)(?![\w'])")
 RESPECT = re.compile(r"(?<![\w'])(?i:well played|played (?:brilliantly|well|superbly|so well)|great (?:game|match)|"
                      r"thank(?:s| you)|good luck|congratulations|well done to (?:them|both|st|all)|hosting|sporting)(?![\w'])")
-# A side spoken to at the start of a sentence, after a score or a word of mock sympathy: "Sorry Hollybank,".
-ADDRESSED_SIDE = re.compile(r"[^\w\n]*(?:\d{1,3}\s*[-–—]\s*\d{1,3}[^\w\n]*)?(?:(?i:sorry|oh|hey|dear|well|unlucky|"
-                            r"hard luck|bad luck|never mind|commiserations),?\s+)?([A-Z][\w'’]+)\s*[,!–—]")
+# A side spoken to at the start of a sentence, after a score or a word of mock sympathy: "Sorry Hollybank,". A laugh
+# at a side spoken to is a taunt only after the mock sympathy ("Hollybank, you were brilliant 😂" laughs with them).
+ADDRESSED_SIDE = re.compile(r"[^\w\n]*(?:\d{1,3}\s*[-–—]\s*\d{1,3}[^\w\n]*)?(?:(?i:oh|hey|dear|well),?\s+)?(?P<pity>(?i:sorry|unlucky|"
+                            r"oh dear|hard luck|bad luck|never mind|commiserations),?\s+)?(?P<side>[A-Z][\w'’]+)\s*[,!–—]")
 # A person or a group made the butt of the joke: a member of staff made to cry, "we're sure … will be fine".
 BELITTLED = re.compile(
     r"(?<![\w'])(?i:(?:made|make|making|makes) (?:\w+ ){0,3}(?:teachers?|staff|supply|TAs?|dinner (?:lady|ladies)|"
@@ -193,9 +194,10 @@ def _taunts_another_school(text: str, own: frozenset[str] = frozenset()) -> re.M
                 return re.compile(re.escape(subject.group(1))).search(text, start)
             # the other side spoken to after the result ("4–1 😂 Hard luck, Riverside, …"): laughed at, or told what to do
             spoken_to = ADDRESSED_SIDE.match(sentence)
-            if spoken_to and (TAUNT.search(sentence) or LAUGHING.search(sentence)) and not RESPECT.search(sentence) and \
-                    _another_side(spoken_to.group(1), own):
-                return re.compile(re.escape(spoken_to.group(1))).search(text, start)
+            laughed_at = spoken_to and spoken_to.group("pity") and LAUGHING.search(sentence)
+            if spoken_to and (TAUNT.search(sentence) or laughed_at) and not RESPECT.search(sentence) and \
+                    _another_side(spoken_to.group("side"), own):
+                return re.compile(re.escape(spoken_to.group("side"))).search(text, start)
     for school in OTHER_SCHOOL.finditer(text):
         if {w.casefold() for w in re.findall(r"[A-Za-z]+", school.group(0))} & own:
             continue
