@@ -88,6 +88,15 @@ def test_a_vote_for_a_prize_is_not_an_election():
                                     "table until Thursday.")
 
 
+def test_a_vote_for_the_best_of_something_is_a_contest():
+    assert "political" not in kinds("Vote for the funniest pumpkin face in the hall this week – results on Friday!")
+    assert "political" not in kinds("Our garden made the final! Please vote for us in the county Bloom prize.")
+
+
+def test_a_vote_for_the_best_candidate_is_still_an_election():
+    assert "political" in kinds("Vote for the best candidate on Thursday: the one who will fund our schools.")
+
+
 def test_a_vote_for_a_party_still_blocks():
     assert "political" in kinds("Remember to vote for the Green Party on Thursday!")
 

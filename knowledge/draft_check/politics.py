@@ -59,8 +59,10 @@ DEMAND_OF = re.compile(r"\s+(?:\w+ly |finally |actually )?(?:remembers?|wakes? u
 DEMAND_BEFORE = re.compile(r"(?<![\w'])(?:about|high) time(?![\w'])|(?<![\w'])(?:demand\w*|urg(?:e|es|ing)|lobby\w*|petition\w*|"
                            r"call(?:s|ing)? (?:up)?on|insist\w*|force|forcing|pressure\w*)(?: that)?\s+$", re.I)
 # What a vote is for: a prize or a contest ("your vote for the Readers' Award") is school life, not an election.
-FOR_A_PRIZE = re.compile(r"\s+(?:the|a|an|our|this|your)\s+(?:[\w'’-]+\s+){0,4}?(?i:awards?|prizes?|trophy|trophies|cup|"
-                         r"medals?|competitions?|contests?|challenge)(?![\w'])", re.I)
+# So is a vote for the best or favourite of something: a contest's question, not a candidate's.
+PRIZE = r"(?:awards?|prizes?|trophy|trophies|cup|medals?|competitions?|contests?|challenge)"
+FOR_A_PRIZE = re.compile(rf"\s+(?:(?:the|a|an|our|this|your)\s+(?:[\w'’-]+\s+){{0,4}}?{PRIZE}|(?:the|your)\s+(?:best|favourite|"
+                         rf"funniest|most \w+)\b|(?:us|them|him|her)\b[^.!?\n]{{0,40}}?\b{PRIZE})(?![\w'])", re.I)
 # Telling voters how to weigh their vote ("remember who…", "ask yourself who…"): a side taken without a party named.
 WEIGH_THE_VOTE = words(r"(?:remember|ask yoursel(?:f|ves)|think (?:hard )?about|consider|bear in mind|don'?t forget|keep in mind|"
                        r"reflect on)(?: [^.!?\n]{0,30}?)?[:,]? (?:who|which (?:party|candidate|one|side))"
