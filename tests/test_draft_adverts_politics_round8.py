@@ -95,9 +95,16 @@ def test_politics_with_no_party_named_blocks(text):
     "Vote for your school council reps on Friday: remember who you think will listen to every class!",
     "Please stop parking on the zigzags; the council has asked us to remind families.",
     "Due to national strike action, the school will be closed to Years 3 to 6 on Tuesday. Reception will be open as normal.",
+    # an online poll or survey is a vote on a choice, not an election
+    "Should the new quiet corner be the Moon Nook or the Comet Corner? Vote in the poll below before Friday!",
+    "Vote in the survey on the parents' page to pick next term's cookery club recipe.",
 ])
 def test_plain_facts_and_school_votes_are_not_politics(text):
     assert "political" not in kinds_blocked(text), check(text).summary()
+
+
+def test_a_vote_in_the_election_still_campaigns():
+    assert "political" in kinds_blocked("Make sure you vote in the election on Thursday for the candidate who backs our school!")
 
 
 def test_i_reckon_gives_a_personal_opinion():

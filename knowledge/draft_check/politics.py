@@ -37,7 +37,7 @@ PARTIES = re.compile(r"(?<![\w'])(?:Labour|Conservatives?|Tor(?:y|ies)|Lib ?Dems
                      r"Green Party|Greens|SNP|Plaid Cymru|UKIP|(?:Green|Reform|Independent) (?i:candidate|councillor|MP))(?![\w'])")
 CAMPAIGNING = words(r"don'?t forget to vote", r"remember (?:that|this) (?:when you|at the) (?:go to the )?(?:ballot box|polls?|vote)",
                      r"ballot box", r"give (?:him|her|them) (?:your |our )?(?:support|vote|backing)",
-                     r"(?:vote|support|back) (?:him|her|them) (?:at|in|on) (?:the )?(?:polls|election|\d)", r"vote (?:on|in) (?:\d|the(?! comments)|thursday|may)", r"back the campaign",
+                     r"(?:vote|support|back) (?:him|her|them) (?:at|in|on) (?:the )?(?:polls|election|\d)", r"vote (?:on|in) (?:\d|the(?! (?:comments|poll\b|survey|form|quiz))|thursday|may)", r"back the campaign",
                      r"candidates?", r"manifesto", r"(?:only|most) sensible", r"leader our community needs",
                      r"agreed with us", r"stand (?:100% )?with", r"solidarity", r"when you vote", r"which party",
                      r"on (?:the|our) side of", r"(?:when|before) you (?:go to )?(?:the )?(?:polls|vote|ballot box)",
