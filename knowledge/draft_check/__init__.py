@@ -1,8 +1,10 @@
 """The policy pre-check of a post draft (see check.py): one module per family of problems.
 
     accounts  personal accounts and messages to one person
-    tone      harmful or mocking language, political statements
-    adverts   business adverts, content that is not age appropriate
+    tone      harmful or mocking language (sneers: the shapes a sneer takes whatever its words)
+    politics  political statements, campaigning, elections
+    adverts   business adverts and endorsements
+    age       content that is not age appropriate for a school's audience
     names     names and photos of pupils against the consent register
     privacy   where a child is, undress, one pupil's personal details, pupils the school must not show
     conduct   staff opinions, complaints, AI-altered images, copyright, staff images, live streams,
