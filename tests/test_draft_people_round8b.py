@@ -1,8 +1,8 @@
-"""Ninth round of the pre-check for people, privacy and images: a pictured pupil on the register is a
-pupil whatever staff word shares the sentence, a pupil's own house beside a street, an activity still to
-come at a named place, a relative's loss, a staff member's operation, a refusal to be photographed that
-was overridden, a copy taken from another's site or disc, and pupils asked to follow a staff member's
-own account where only the staff conduct list forbids follow requests with pupils.
+"""The eighth round's second wave of the pre-check for people, privacy and images: a pictured pupil on the
+register is a pupil whatever staff word shares the sentence, a pupil's own house beside a street, an activity
+still to come at a named place, a relative's loss, a staff member's operation, a refusal to be photographed
+that was overridden, a copy taken from another's site or disc, and pupils asked to follow a staff member's own
+account where only the staff conduct list forbids follow requests with pupils.
 A made-up policy, register and drafts written for these tests."""
 from __future__ import annotations
 

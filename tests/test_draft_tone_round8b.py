@@ -1,8 +1,8 @@
-"""The ninth round of the pre-check on tone, messages, adverts and politics: the other side spoken to after a
-result, a few stressed as always the same ones against everyone else, people carved out of good news with an
-upside-down smile, one family picked out by where it belongs, a title with an initial spoken to, a demand made
-of a public body, a vote for a prize, and a member of staff's own shop. Each mechanism has a compliant twin
-that must still pass. A made-up policy and drafts written for these tests."""
+"""The eighth round's second wave of the pre-check on tone, messages, adverts and politics: the other side spoken
+to after a result, a few stressed as always the same ones against everyone else, people carved out of good
+news with an upside-down smile, one family picked out by where it belongs, a title with an initial spoken to,
+a demand made of a public body, a vote for a prize, and a member of staff's own shop. Each mechanism has a
+compliant twin that must still pass. A made-up policy and drafts written for these tests."""
 from __future__ import annotations
 
 from datetime import date
