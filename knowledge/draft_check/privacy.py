@@ -154,6 +154,7 @@ SINGLED_OUT = words(r"(?:the|a|one) (?:\w+ )?(?:year \d+ )?(?:boy|girl|pupil|stu
 GROUP_STATUS = re.compile(r"(?<![\w'])(?i:children|pupils|students|kids|young people)(?![\w'])[^.!?\n]{0,25}$")
 # "who is 11 today", "turns 9 tomorrow": an age said on the day, beside a birthday, is a date of birth.
 A_DAY = r"(?:today|tomorrow|yesterday|(?:at|this|last|over) (?:the )?weekend|on \w+day)"
+ON_A_DAY = re.compile(rf"(?i:{A_DAY})")
 AGE_TODAY = re.compile(r"(?<![\w'])(?i:(?:is|turns?|turned|turning|be|now) (?:\d{1,2}|eleven|twelve|ten|nine|eight|seven|six|five)"
                        rf"(?: years? old)?[^.!?\n]{{0,12}}\b{A_DAY}|"
                        r"(?:\d{1,2}|eleven|twelve|ten|nine|eight|seven|six|five) (?:years? old )?(?:today|tomorrow))(?![\w'])")
@@ -338,6 +339,12 @@ def _headline(text: str, start: int, sentence: str) -> bool:
             and not GROUP_SUBJECT.search(sentence))
 
 
+def _named_next(ctx: Context, start: int, sentence: str) -> list[str]:
+    """The pupils named in the sentence after the one at `start`."""
+    following = ctx.text[start + len(sentence):start + len(sentence) + SENTENCE_REACH]
+    return _people_in(sentence_at(following, 1) if following.strip() else "", ctx, False)
+
+
 def check_personal_details(ctx: Context) -> None:
     rules = ctx.rules_of("personal_details")
     staff_too = any(re.search(r"\bstaff\b|\bcolleagues?\b|\bteachers?\b|\bemployees?\b", c.text, re.I) for c in rules)
@@ -346,10 +353,10 @@ def check_personal_details(ctx: Context) -> None:
     consent_lifts = any(re.search(r"\bunless\b[^.;]*\bconsent\b", c.text, re.I) for c in rules)
     birth = BIRTH_DATE.search(ctx.text)
     age = AGE_ON_DAY.search(ctx.text)
-    if not birth and age and (DAY_OF_MONTH.search(sentence_at(ctx.text, age.start())) or
-                              re.search(rf"(?i:{A_DAY})", sentence_at(ctx.text, age.start()))) and \
-            _people_in(sentence_at(ctx.text, age.start()), ctx, True):  # a person's, not the school's 50th
-        birth = age
+    if not birth and age:
+        said = sentence_at(ctx.text, age.start())
+        if (DAY_OF_MONTH.search(said) or ON_A_DAY.search(said)) and _people_in(said, ctx, True):
+            birth = age  # a person's, not the school's 50th
     age_today = AGE_TODAY.search(ctx.text)
     if not birth and age_today and BIRTHDAY.search(ctx.text) and \
             _people_in(sentence_at(ctx.text, age_today.start()), ctx, True):
@@ -366,8 +373,7 @@ def check_personal_details(ctx: Context) -> None:
             people = named_before  # "Welcome back Finley! After his suspension he's…" is about Finley
         if not people and not named_before:  # a status of a group, then a pupil named in the next sentence
             status = _group_status(sentence)
-            following = ctx.text[start + len(sentence):start + len(sentence) + SENTENCE_REACH]
-            named_next = _people_in(sentence_at(following, 1) if following.strip() else "", ctx, False)
+            named_next = _named_next(ctx, start, sentence)
             if status and named_next:
                 ctx.add("personal_details", "block",
                         f"This says pupils are {status.group(0)!r} and then names {named_next[0]}: that tells everyone "
@@ -375,8 +381,7 @@ def check_personal_details(ctx: Context) -> None:
                         excerpt_of(ctx.text, start + status.start(), start + status.end()))
                 return
         if not people and _headline(ctx.text, start, sentence):  # "THREE YEARS of 100% attendance! Ruby in Year 4 hasn't…"
-            following = ctx.text[start + len(sentence):start + len(sentence) + SENTENCE_REACH]
-            named_next = _people_in(sentence_at(following, 1) if following.strip() else "", ctx, False)
+            named_next = _named_next(ctx, start, sentence)
             if len(set(named_next)) == 1:
                 people = named_next
         named_before = people
