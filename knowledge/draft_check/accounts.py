@@ -45,20 +45,16 @@ def platform_names() -> tuple[str, ...]:
     return tuple(sorted({site.split(".")[0] for site in _social_sites() if len(site.split(".")[0]) > 2}))
 
 
-@lru_cache(maxsize=1)
-def personal_profile_re() -> re.Pattern:
-    return re.compile(PERSONAL_PROFILE.replace("{platforms}", "|".join(map(re.escape, platform_names()))))
+@lru_cache(maxsize=4)
+def with_platforms(pattern: str) -> re.Pattern:
+    """A pattern with the platforms' names put in at its {platforms}, compiled once."""
+    return re.compile(pattern.replace("{platforms}", "|".join(map(re.escape, platform_names()))))
 
 
 # A person's own account by name: "add Mr Dale on Facebook", "find Chris Dale on Instagram", "Mrs Khan's TikTok".
 PERSON_ON_PLATFORM = (rf"(?<![\w'])(?:(?i:add|follow|friend|message|find|search for|look up|look for|dm|connect with)\s+"
                       rf"(?P<who>(?:{TITLE}\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)\s+(?i:on)\s+|"
                       rf"(?P<owner>(?:{TITLE}\s+)?[A-Z][\w'-]+)['’]s\s+(?:own\s+|personal\s+)?)(?i:{{platforms}})(?![\w'])")
-
-
-@lru_cache(maxsize=1)
-def person_on_platform_re() -> re.Pattern:
-    return re.compile(PERSON_ON_PLATFORM.replace("{platforms}", "|".join(map(re.escape, platform_names()))))
 
 
 NEGATED = re.compile(r"(?<![\w'])(?:don'?t|do not|won'?t|will not|never|not|cannot|can'?t|no)(?:\s+\w+){0,3}\s+$", re.I)
@@ -143,7 +139,7 @@ def check_accounts(ctx: Context) -> None:
                     "people. Write it as news for the whole school community instead.",
                     excerpt_of(ctx.text, match.start(), match.end()))
     if not ctx.has("personal_account"):
-        for match in personal_profile_re().finditer(ctx.text):
+        for match in with_platforms(PERSONAL_PROFILE).finditer(ctx.text):
             if NEGATED.search(ctx.text[max(0, match.start() - 40):match.start()]):
                 continue  # "staff will not accept friend requests" is guidance
             ctx.add("personal_account", "block",
@@ -168,7 +164,7 @@ def check_accounts(ctx: Context) -> None:
 def _person_on_a_platform(ctx: Context, official_text: str) -> None:
     """A person named by title or first name, to be found on a social platform: their own account, not the school's."""
     school_words = _school_words(ctx.rules)
-    for match in person_on_platform_re().finditer(ctx.text):
+    for match in with_platforms(PERSON_ON_PLATFORM).finditer(ctx.text):
         who = match.group("who") or match.group("owner")
         first = who.replace(".", " ").split()[0]
         if {w.casefold() for w in re.findall(r"[A-Za-z]+", who)} & school_words - GROUP_WORDS:

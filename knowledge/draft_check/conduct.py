@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from knowledge.draft_check.accounts import platform_names
+from knowledge.draft_check.accounts import with_platforms
 from knowledge.draft_check.base import HANDLE_RE, Context, excerpt_of, is_staff, sentence_at, sentences, words
 
 # A member of staff speaking for themselves: "in my view", "personally I think", "hot take".
@@ -143,13 +143,6 @@ FOLLOW = words(r"follow\w*", r"give (?:us|them|it) a follow", r"subscribe\w*", r
                r"search for", r"add (?:you|yourselves|yourself)")
 
 
-
-@lru_cache(maxsize=1)
-def new_account_re() -> re.Pattern:
-    """NEW_ACCOUNT with the platforms' names from the social sites list ("started an Instagram for…")."""
-    return re.compile(NEW_ACCOUNT.replace("{platforms}", "|".join(map(re.escape, platform_names()))))
-
-
 def check_devices(ctx: Context) -> None:
     """Images the draft says were taken on a personal device, where the policy says on the school's own."""
     match = PERSONAL_DEVICE.search(ctx.text)
@@ -168,7 +161,7 @@ def check_new_account(ctx: Context) -> None:
     """A post announcing an account that is not one of the policy's official channels."""
     official = ctx.rules.handles
     official_names = {c.key for c in ctx.rules.channels}
-    for match in new_account_re().finditer(ctx.text):
+    for match in with_platforms(NEW_ACCOUNT).finditer(ctx.text):
         sentence = sentence_at(ctx.text, match.start())
         handles = [h.group("handle").casefold() for h in HANDLE_RE.finditer(sentence)]
         stranger = [h for h in handles if h.rstrip(".") not in official]
