@@ -6,8 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from knowledge.draft_check.base import (GROUP_WORDS, HANDLE_RE, NOT_SURNAMES, SECOND_PERSON, SENTENCE_REACH, TITLE, TITLE_RE,
-                                        Context, excerpt_of, sentence_at)
-from knowledge.draft_policy import DraftRules
+                                        Context, excerpt_of, school_words, sentence_at)
 from knowledge.person_names import is_given_name
 
 SOCIAL_SITES_FILE = Path(__file__).resolve().parent.parent / "social_sites.txt"
@@ -123,7 +122,7 @@ def check_accounts(ctx: Context) -> None:
         handle = match.group("handle").rstrip(".")
         if handle.casefold() in official:
             continue
-        if any(word in handle.casefold() for word in _school_words(ctx.rules) if len(word) >= 4):
+        if any(word in handle.casefold() for word in school_words(ctx.rules) if len(word) >= 4):
             ctx.add("personal_account", "warn",
                     f"@{handle} carries the school's name but is not one of its official accounts ({official_text}). "
                     "Check it is run by the school or its PTA, not by a member of staff personally.",
@@ -163,11 +162,11 @@ def check_accounts(ctx: Context) -> None:
 
 def _person_on_a_platform(ctx: Context, official_text: str) -> None:
     """A person named by title or first name, to be found on a social platform: their own account, not the school's."""
-    school_words = _school_words(ctx.rules)
+    own = school_words(ctx.rules)
     for match in with_platforms(PERSON_ON_PLATFORM).finditer(ctx.text):
         who = match.group("who") or match.group("owner")
         first = who.replace(".", " ").split()[0]
-        if {w.casefold() for w in re.findall(r"[A-Za-z]+", who)} & school_words - GROUP_WORDS:
+        if {w.casefold() for w in re.findall(r"[A-Za-z]+", who)} & own - GROUP_WORDS:
             continue  # the school's own page
         if not (TITLE_RE.match(first) or is_given_name(first)) or NEGATED.search(ctx.text[max(0, match.start() - 40):match.start()]):
             continue
@@ -201,14 +200,14 @@ def _invites_pupils_to_personal_account(ctx: Context) -> None:
             excerpt_of(ctx.text, invite.start(), invite.end()), clause=clause)
 
 
-def _addressee_is_a_person(who: str, school_words: frozenset[str]) -> bool:
+def _addressee_is_a_person(who: str, own: frozenset[str]) -> bool:
     words = who.replace(".", " ").split()
     if not words:
         return False
     if TITLE_RE.match(words[0]):
         return True
     first = words[0].casefold()
-    return first not in GROUP_WORDS and first not in NOT_SURNAMES and first not in school_words
+    return first not in GROUP_WORDS and first not in NOT_SURNAMES and first not in own
 
 
 def _staff_milestone(lead: str, who: str) -> bool:
@@ -216,20 +215,15 @@ def _staff_milestone(lead: str, who: str) -> bool:
     return bool(STAFF_MILESTONE.match(lead.strip())) and bool(TITLE_RE.match(who.replace(".", " ").split()[0]))
 
 
-def _school_words(rules: DraftRules) -> frozenset[str]:
-    school = rules.policy.meta.school or rules.policy.meta.title or ""
-    return frozenset(w.casefold() for w in re.findall(r"[A-Za-z]+", school))
-
-
 def check_messages(ctx: Context) -> None:
-    school_words = _school_words(ctx.rules)
+    own = school_words(ctx.rules)
     for match in GREETING_TO.finditer(ctx.text):
         lead = match.group("lead").lower()
         who = match.group("who")
         if lead == "to" and not (re.match(r"\s*[,:–—-]", ctx.text[match.end():]) and (
                 TITLE_RE.match(who.split()[0]) or is_given_name(who))):
             continue  # "To celebrate" is not a greeting; "To Ava:" or "To Mrs Khan," is
-        if not _addressee_is_a_person(who, school_words):
+        if not _addressee_is_a_person(who, own):
             continue  # "Dear Parents and Carers" speaks to everyone
         ctx.add("message_to_person", "block",
                 f"'{match.group(0).strip()}' addresses one person. The school's accounts do not post messages to "
@@ -237,7 +231,7 @@ def check_messages(ctx: Context) -> None:
                 excerpt_of(ctx.text, match.start(), match.end()))
     for match in PERSONAL_OCCASION.finditer(ctx.text):
         who = match.group("who")
-        if not _addressee_is_a_person(who, school_words) or _staff_milestone(match.group("lead"), who):
+        if not _addressee_is_a_person(who, own) or _staff_milestone(match.group("lead"), who):
             continue
         lead = match.group("lead")
         direct = bool(ALWAYS_A_MESSAGE.match(lead)) or not re.search(r"\bto\s*$", ctx.text[match.start():match.start("who")])
@@ -266,14 +260,14 @@ def check_messages(ctx: Context) -> None:
                     "post messages to specific people; send it to them directly instead.",
                     excerpt_of(ctx.text, match.start(), match.end()))
     for match in DIRECT_ADDRESS.finditer(ctx.text):
-        if match.group("who").casefold() in GROUP_WORDS | school_words:
+        if match.group("who").casefold() in GROUP_WORDS | own:
             continue
         ctx.add("message_to_person", "block",
                 f"The post speaks directly to {match.group('who')}. The school does not post messages to specific "
                 "people.", excerpt_of(ctx.text, match.start(), match.end()))
     for match in VOCATIVE.finditer(ctx.text):
         who = match.group("who")
-        if who.casefold() in GROUP_WORDS | school_words or not (is_given_name(who) or who.casefold() in {
+        if who.casefold() in GROUP_WORDS | own or not (is_given_name(who) or who.casefold() in {
                 n.casefold() for n in ctx.consent.first_names()}):
             continue
         ctx.add("message_to_person", "block",

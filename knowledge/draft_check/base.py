@@ -204,6 +204,13 @@ class Context:
         return self.rules.rules.get(self.channel, {}).get(kind, [])
 
 
+def school_words(rules: DraftRules) -> frozenset[str]:
+    """The words of the school's name (the policy's title where it names no school), to tell its own
+    page, team or name from another's."""
+    school = rules.policy.meta.school or rules.policy.meta.title or ""
+    return frozenset(w.casefold() for w in re.findall(r"[A-Za-z]+", school))
+
+
 def excerpt_of(text: str, start: int, end: int, radius: int = EXCERPT_RADIUS) -> str:
     """The offending words with a little context either side, cut at word boundaries."""
     left = max(0, start - radius)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.draft_check.base import SENTENCE_REACH, Context, excerpt_of, sentence_at, words
+from knowledge.draft_check.base import SENTENCE_REACH, Context, excerpt_of, school_words, sentence_at, words
 from knowledge.draft_check.tone import MOCKERY_WEAK, RESPECT
 from knowledge.person_names import is_given_name
 
@@ -127,8 +127,7 @@ def _with_closing_marks(text: str, index: int) -> str:
 
 
 def check_politics(ctx: Context) -> None:
-    school = ctx.rules.policy.meta.school or ctx.rules.policy.meta.title or ""
-    own = frozenset(w.casefold() for w in re.findall(r"[A-Za-z]+", school))
+    own = school_words(ctx.rules)
     def block(match: re.Match, why: str) -> None:
         if ctx.has("political"):
             return  # one political finding says it; more cues in the same post add nothing

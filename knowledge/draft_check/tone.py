@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from itertools import islice
 
-from knowledge.draft_check.base import GENERIC_SCHOOL_WORDS, TITLE_RE, Context, excerpt_of, sentences, words
+from knowledge.draft_check.base import (GENERIC_SCHOOL_WORDS, TITLE_RE, Context, excerpt_of, school_words, sentences,
+                                        words)
 from knowledge.draft_check.sneers import (MAX_LOOKS, OTHER_SCHOOL, SARCASM_TARGET, few_against_the_rest, sexes_set_against,
                                           sneer_at_people)
 from knowledge.person_names import is_common_word, is_given_name
@@ -110,8 +111,7 @@ LONE_SARCASM = re.compile(r"🙄|😒|😏|apparently|some people", re.I)
 
 
 def check_language(ctx: Context) -> None:
-    school = ctx.rules.policy.meta.school or ctx.rules.policy.meta.title or ""
-    own = frozenset(w.casefold() for w in re.findall(r"[A-Za-z]+", school)) - GENERIC_SCHOOL_WORDS
+    own = school_words(ctx.rules) - GENERIC_SCHOOL_WORDS
     for match in ABUSIVE.finditer(ctx.text):
         ctx.add("harmful_language", "block",
                 f"'{match.group(0)}' is harmful, abusive or rude. The school never posts comments like this; "
